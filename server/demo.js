@@ -1,0 +1,19 @@
+// `npm run demo`: a fresh demo database at every start, seeded by the server's init hook.
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startServer } from './app.js';
+
+const databasePath = resolve(process.env.DATABASE_PATH || 'data/demo.db');
+for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
+process.env.DATABASE_PATH = databasePath;
+process.env.VERSTAS_DEMO = '1';
+
+const { url } = await startServer();
+console.log(`
+Demo database: ${databasePath} (reset at each start)
+Open ${url} and sign in with one of these (password: verstas-demo):
+  facilitator@demo.verstas.fi   facilitator
+  lead@demo.verstas.fi          programme lead
+  team@demo.verstas.fi          city team member
+  admin@demo.verstas.fi         administrator
+`);

@@ -1,0 +1,3 @@
+import { startServer } from './app.js';
+
+await startServer();

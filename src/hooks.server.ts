@@ -1,0 +1,49 @@
+import { dev } from '$app/environment';
+import { getDb } from '$lib/server/db';
+import { migrateDatabase } from '$lib/server/db/migrate';
+import { seedDemo } from '$lib/server/demo';
+import { deleteSessionCookie, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
+import { m } from '$lib/paraglide/messages.js';
+import { paraglideMiddleware } from '$lib/paraglide/server.js';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+
+export const init: ServerInit = async () => {
+	migrateDatabase(getDb());
+	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
+};
+
+const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	// CSP (with frame-ancestors 'none') comes from kit.csp; these cover what it does not.
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+	response.headers.set('X-Frame-Options', 'DENY');
+	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	return response;
+};
+
+const handleSession: Handle = async ({ event, resolve }) => {
+	const token = event.cookies.get(sessionCookieName);
+	const result = token ? validateSessionToken(token) : null;
+	event.locals.user = result?.user ?? null;
+	event.locals.session = result?.session ?? null;
+	if (result?.refreshed) setSessionCookie(event.cookies, token!, result.session.expiresAt, !dev);
+	else if (token && !result) deleteSessionCookie(event.cookies, !dev);
+	return resolve(event);
+};
+
+const handleLocale: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		});
+	});
+
+export const handle = sequence(handleSecurityHeaders, handleSession, handleLocale);
+
+export const handleError: HandleServerError = ({ error, status }) => {
+	if (status !== 404) console.error(error);
+	return { message: status === 404 ? m.error_not_found() : m.error_unexpected() };
+};

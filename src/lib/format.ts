@@ -1,0 +1,18 @@
+import type { Locale } from './paraglide/runtime.js';
+
+// Finnish-region variants: Swedish as written in Finland, English with day-month order.
+const intlLocale: Record<Locale, string> = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
+
+export function formatDate(value: Date | number | string, locale: Locale) {
+	return new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'long' }).format(new Date(value));
+}
+
+export function formatDateTime(value: Date | number | string, locale: Locale) {
+	return new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'medium', timeStyle: 'short' }).format(
+		new Date(value)
+	);
+}
+
+export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions) {
+	return new Intl.NumberFormat(intlLocale[locale], options).format(value);
+}

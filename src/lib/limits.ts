@@ -1,0 +1,2 @@
+/** Limits shared by forms in the browser and validation on the server. */
+export const passwordMinLength = 10;

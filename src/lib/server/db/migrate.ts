@@ -1,0 +1,43 @@
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Db } from './index';
+
+export class DatabaseTooNewError extends Error {}
+
+function migrationsFolder() {
+	return resolve(process.env.MIGRATIONS_PATH || 'drizzle');
+}
+
+function latestKnownMigration(folder: string): number {
+	const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+		entries: { when: number }[];
+	};
+	return Math.max(0, ...journal.entries.map((entry) => entry.when));
+}
+
+function latestAppliedMigration(db: Db): number {
+	const table = db.$client
+		.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+		.get();
+	if (!table) return 0;
+	const row = db.$client.prepare('SELECT max(created_at) AS latest FROM __drizzle_migrations').get() as {
+		latest: number | null;
+	};
+	return Number(row.latest ?? 0);
+}
+
+/** Applies pending migrations; refuses a database written by a newer Verstas rather than corrupt it. */
+export function migrateDatabase(db: Db) {
+	const folder = migrationsFolder();
+	const known = latestKnownMigration(folder);
+	const applied = latestAppliedMigration(db);
+	if (applied > known) {
+		throw new DatabaseTooNewError(
+			`The database ${db.$client.name} was written by a newer version of Verstas ` +
+				`(migration ${applied}, this version knows up to ${known}). ` +
+				'Upgrade Verstas or point DATABASE_PATH at another database.'
+		);
+	}
+	migrate(db, { migrationsFolder: folder });
+}

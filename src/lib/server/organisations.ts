@@ -1,0 +1,136 @@
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { db } from './db';
+import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
+import { emailField, enumField, requiredText } from './forms';
+import { generateSecureRandomString } from './session';
+
+export const organisationSchema = z.object({
+	name: requiredText(120),
+	kind: enumField(organisationKinds),
+	municipality: requiredText(80)
+});
+
+export const addMemberSchema = z.object({
+	email: emailField(),
+	role: enumField(membershipRoles)
+});
+
+export const memberRoleSchema = z.object({
+	userId: z.string().min(1),
+	role: enumField(membershipRoles)
+});
+
+export type OrganisationInput = z.output<typeof organisationSchema>;
+
+export class OrganisationNameTakenError extends Error {}
+
+function assertNameFree(name: string, exceptId?: string) {
+	const clash = db
+		.select({ id: organisations.id })
+		.from(organisations)
+		.where(
+			and(
+				sql`lower(${organisations.name}) = lower(${name})`,
+				exceptId ? ne(organisations.id, exceptId) : undefined
+			)
+		)
+		.get();
+	if (clash) throw new OrganisationNameTakenError(name);
+}
+
+export function listOrganisations() {
+	return db
+		.select({
+			id: organisations.id,
+			name: organisations.name,
+			kind: organisations.kind,
+			municipality: organisations.municipality,
+			memberCount: count(memberships.userId)
+		})
+		.from(organisations)
+		.leftJoin(memberships, eq(memberships.organisationId, organisations.id))
+		.groupBy(organisations.id)
+		.orderBy(asc(organisations.name))
+		.all();
+}
+
+export function getOrganisation(id: string) {
+	return db.select().from(organisations).where(eq(organisations.id, id)).get();
+}
+
+export function createOrganisation(input: OrganisationInput) {
+	return db.transaction(() => {
+		assertNameFree(input.name);
+		return db
+			.insert(organisations)
+			.values({ id: generateSecureRandomString(12), ...input })
+			.returning()
+			.get();
+	});
+}
+
+export function updateOrganisation(id: string, input: OrganisationInput) {
+	db.transaction(() => {
+		assertNameFree(input.name, id);
+		db.update(organisations).set(input).where(eq(organisations.id, id)).run();
+	});
+}
+
+/** Memberships go with the organisation (ON DELETE CASCADE). */
+export function deleteOrganisation(id: string) {
+	return db.delete(organisations).where(eq(organisations.id, id)).run().changes > 0;
+}
+
+export function listMembers(organisationId: string) {
+	return db
+		.select({
+			userId: users.id,
+			name: users.name,
+			email: users.email,
+			role: memberships.role,
+			since: memberships.createdAt
+		})
+		.from(memberships)
+		.innerJoin(users, eq(users.id, memberships.userId))
+		.where(eq(memberships.organisationId, organisationId))
+		.orderBy(asc(users.name))
+		.all();
+}
+
+/** Adds the user, or changes their role when they already belong to the organisation. */
+export function addMember(organisationId: string, userId: string, role: MembershipRole) {
+	db.insert(memberships)
+		.values({ organisationId, userId, role })
+		.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } })
+		.run();
+}
+
+export function setMemberRole(organisationId: string, userId: string, role: MembershipRole) {
+	return (
+		db
+			.update(memberships)
+			.set({ role })
+			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
+			.run().changes > 0
+	);
+}
+
+export function removeMember(organisationId: string, userId: string) {
+	return (
+		db
+			.delete(memberships)
+			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
+			.run().changes > 0
+	);
+}
+
+export function listMembershipsOfUser(userId: string) {
+	return db
+		.select({ organisationId: organisations.id, name: organisations.name, role: memberships.role })
+		.from(memberships)
+		.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
+		.where(eq(memberships.userId, userId))
+		.orderBy(asc(organisations.name))
+		.all();
+}

@@ -1,0 +1,96 @@
+import type { Cookies } from '@sveltejs/kit';
+import { eq } from 'drizzle-orm';
+import { createHash, getRandomValues, timingSafeEqual } from 'node:crypto';
+import { db, type Executor } from './db';
+import { sessions, users } from './db/schema';
+
+// Sessions as lucia-auth.com teaches them: token = id.secret, only sha-256(secret) is stored.
+export const sessionCookieName = 'verstas_session';
+const inactivityTimeoutMs = 1000 * 60 * 60 * 24 * 10; // 10 days without use ends a session
+const activityCheckIntervalMs = 1000 * 60 * 60; // refresh the last-use time at most hourly
+
+const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** 24 characters of a 32-letter alphabet: 120 bits of entropy. */
+export function generateSecureRandomString(length = 24) {
+	const bytes = getRandomValues(new Uint8Array(length));
+	let out = '';
+	for (const byte of bytes) out += alphabet[byte >> 3];
+	return out;
+}
+
+function hashSecret(secret: string) {
+	return createHash('sha256').update(secret).digest();
+}
+
+export function createSession(userId: string) {
+	const id = generateSecureRandomString();
+	const secret = generateSecureRandomString();
+	const now = new Date();
+	db.insert(sessions)
+		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now })
+		.run();
+	return { token: `${id}.${secret}`, expiresAt: new Date(now.getTime() + inactivityTimeoutMs) };
+}
+
+export function validateSessionToken(token: string) {
+	const [id, secret, ...rest] = token.split('.');
+	if (!id || !secret || rest.length > 0) return null;
+	const row = db
+		.select({ session: sessions, user: users })
+		.from(sessions)
+		.innerJoin(users, eq(sessions.userId, users.id))
+		.where(eq(sessions.id, id))
+		.get();
+	if (!row) return null;
+
+	const now = Date.now();
+	if (now - row.session.lastVerifiedAt.getTime() >= inactivityTimeoutMs) {
+		invalidateSession(id);
+		return null;
+	}
+	// Constant-time: the comparison must not reveal how much of a guessed secret was right.
+	const given = hashSecret(secret);
+	if (given.length !== row.session.secretHash.length || !timingSafeEqual(given, row.session.secretHash)) {
+		return null;
+	}
+
+	let refreshed = false;
+	if (now - row.session.lastVerifiedAt.getTime() >= activityCheckIntervalMs) {
+		row.session.lastVerifiedAt = new Date(now);
+		db.update(sessions).set({ lastVerifiedAt: row.session.lastVerifiedAt }).where(eq(sessions.id, id)).run();
+		refreshed = true;
+	}
+	const { passwordHash: _, ...user } = row.user;
+	const { secretHash: __, ...session } = row.session;
+	return {
+		session: { ...session, expiresAt: new Date(session.lastVerifiedAt.getTime() + inactivityTimeoutMs) },
+		user,
+		refreshed
+	};
+}
+
+export type SessionValidation = NonNullable<ReturnType<typeof validateSessionToken>>;
+export type SessionUser = SessionValidation['user'];
+
+export function invalidateSession(sessionId: string) {
+	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+export function invalidateUserSessions(userId: string, executor: Executor = db) {
+	executor.delete(sessions).where(eq(sessions.userId, userId)).run();
+}
+
+export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean) {
+	cookies.set(sessionCookieName, token, {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		expires: expiresAt
+	});
+}
+
+export function deleteSessionCookie(cookies: Cookies, secure: boolean) {
+	cookies.delete(sessionCookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}

@@ -1,0 +1,104 @@
+import { asc, count, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { m } from '../paraglide/messages.js';
+import { db } from './db';
+import { locales, users, type Locale } from './db/schema';
+import { emailField, enumField, newPasswordField, requiredText } from './forms';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
+import { generateSecureRandomString, invalidateUserSessions } from './session';
+
+export const signUpSchema = z.object({
+	name: requiredText(100),
+	email: emailField(),
+	password: newPasswordField()
+});
+
+export const signInSchema = z.object({
+	email: emailField(),
+	password: z.string({ error: () => m.error_required() }).min(1, { error: () => m.error_required() })
+});
+
+export const profileSchema = z.object({
+	name: requiredText(100),
+	locale: enumField(locales)
+});
+
+export const passwordChangeSchema = z.object({
+	currentPassword: z.string({ error: () => m.error_required() }).min(1, { error: () => m.error_required() }),
+	newPassword: newPasswordField()
+});
+
+export class EmailTakenError extends Error {}
+
+/** The first account on an empty database becomes admin, so a fresh install can be set up. */
+export async function createUser(input: { name: string; email: string; password: string; locale?: Locale }) {
+	const passwordHash = await hashPassword(input.password);
+	try {
+		return db.transaction((tx) => {
+			const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+			if (existing) throw new EmailTakenError(input.email);
+			const isFirst = tx.select({ n: count() }).from(users).get()!.n === 0;
+			return tx
+				.insert(users)
+				.values({
+					id: generateSecureRandomString(),
+					name: input.name,
+					email: input.email,
+					passwordHash,
+					locale: input.locale ?? 'fi',
+					isAdmin: isFirst
+				})
+				.returning({ id: users.id, isAdmin: users.isAdmin, locale: users.locale })
+				.get();
+		}, { behavior: 'immediate' });
+	} catch (error) {
+		// Two sign-ups racing for one email: the unique index decides.
+		if (error instanceof Error && /UNIQUE constraint failed: users\.email/.test(error.message)) {
+			throw new EmailTakenError(input.email);
+		}
+		throw error;
+	}
+}
+
+/** The user when email and password match, null otherwise (unknown email and wrong password alike). */
+export async function verifyCredentials(email: string, password: string) {
+	const user = db.select().from(users).where(eq(users.email, email)).get();
+	if (!user) return verifyAgainstDummy(password).then(() => null);
+	return (await verifyPassword(user.passwordHash, password)) ? user : null;
+}
+
+export function getUserByEmail(email: string) {
+	return db
+		.select({ id: users.id, name: users.name, email: users.email })
+		.from(users)
+		.where(eq(users.email, email.trim().toLowerCase()))
+		.get();
+}
+
+export function updateProfile(userId: string, profile: { name: string; locale: Locale }) {
+	db.update(users).set(profile).where(eq(users.id, userId)).run();
+}
+
+export function setPreferredLocale(userId: string, locale: Locale) {
+	db.update(users).set({ locale }).where(eq(users.id, userId)).run();
+}
+
+/** Changes the password and ends every session of the user; the caller signs the current device in again. */
+export async function changePassword(userId: string, currentPassword: string, newPassword: string) {
+	const user = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+	if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
+	const passwordHash = await hashPassword(newPassword);
+	db.transaction((tx) => {
+		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+		invalidateUserSessions(userId, tx);
+	});
+	return true;
+}
+
+export function listUsers() {
+	return db
+		.select({ id: users.id, name: users.name, email: users.email, isAdmin: users.isAdmin, createdAt: users.createdAt })
+		.from(users)
+		.orderBy(asc(users.name))
+		.all();
+}

@@ -1,0 +1,8 @@
+import { requireAdmin } from '$lib/server/authorise';
+import { listUsers } from '$lib/server/users';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = (event) => {
+	requireAdmin(event);
+	return { users: listUsers() };
+};

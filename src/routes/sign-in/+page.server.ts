@@ -1,0 +1,41 @@
+import { dev } from '$app/environment';
+import { m } from '$lib/paraglide/messages.js';
+import { safeRedirectTarget } from '$lib/server/authorise';
+import { formState, parseForm } from '$lib/server/forms';
+import { setLocaleCookie } from '$lib/server/locale';
+import { clearFailedSignIns, recordFailedSignIn, signInBlockedFor } from '$lib/server/rate-limit';
+import { createSession, setSessionCookie } from '$lib/server/session';
+import { signInSchema, verifyCredentials } from '$lib/server/users';
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, url }) => {
+		const form = parseForm(signInSchema, await request.formData());
+		if (!form.ok) return fail(400, formState(form));
+		const { email, password } = form.data;
+
+		const blockedMs = signInBlockedFor(email);
+		if (blockedMs > 0) {
+			const minutes = Math.max(1, Math.ceil(blockedMs / 60_000));
+			return fail(429, formState({ values: { email }, message: m.sign_in_rate_limited({ minutes }) }));
+		}
+
+		const user = await verifyCredentials(email, password);
+		if (!user) {
+			recordFailedSignIn(email);
+			// One message for unknown email and wrong password: the form must not reveal who has an account.
+			return fail(400, formState({ values: { email }, message: m.sign_in_invalid() }));
+		}
+
+		clearFailedSignIns(email);
+		const { token, expiresAt } = createSession(user.id);
+		setSessionCookie(cookies, token, expiresAt, !dev);
+		setLocaleCookie(cookies, user.locale);
+		redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
+	}
+};

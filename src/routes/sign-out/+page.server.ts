@@ -1,0 +1,16 @@
+import { dev } from '$app/environment';
+import { deleteSessionCookie, invalidateSession } from '$lib/server/session';
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (!locals.user) redirect(303, '/');
+};
+
+export const actions: Actions = {
+	default: ({ locals, cookies }) => {
+		if (locals.session) invalidateSession(locals.session.id);
+		deleteSessionCookie(cookies, !dev);
+		redirect(303, '/');
+	}
+};
