@@ -5,6 +5,12 @@ export async function startServer() {
 	const port = Number(process.env.PORT ?? 3000);
 	const host = process.env.HOST || '0.0.0.0';
 
+	// adapter-node assumes https when ORIGIN is unset, which would make SvelteKit's CSRF check refuse every
+	// form post on plain http://localhost. This server speaks plain HTTP, so tell it so, overwriting any
+	// client-sent value; behind a TLS proxy, operators set ORIGIN instead.
+	const protocolHeader = 'x-verstas-connection-protocol';
+	if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = protocolHeader;
+
 	let handler;
 	try {
 		// Importing the handler runs the server's init hook: pending migrations are applied here.
@@ -18,7 +24,10 @@ export async function startServer() {
 		process.exit(1);
 	}
 
-	const server = http.createServer(handler);
+	const server = http.createServer((req, res) => {
+		if (!process.env.ORIGIN) req.headers[protocolHeader] = 'http';
+		handler(req, res);
+	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, host, resolve);

@@ -1,0 +1,152 @@
+// Shared fixtures and helpers for the end-to-end specs.
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import type { AxeResults } from 'axe-core';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+// The site's CSP (script-src 'self' 'nonce-…') rightly blocks page.addScriptTag's inline <script>. Instead of
+// switching CSP off in the browser (bypassCSP would also hide the app's own CSP breakage, e.g. a lost nonce that
+// stops hydration), axe's source is evaluated through the DevTools protocol, which CSP does not govern.
+const axeSource = readFileSync(axePath, 'utf8');
+
+export { expect };
+
+export const demoPassword = 'verstas-demo';
+export const demo = {
+	admin: 'admin@demo.verstas.fi',
+	facilitator: 'facilitator@demo.verstas.fi',
+	lead: 'lead@demo.verstas.fi',
+	team: 'team@demo.verstas.fi'
+} as const;
+
+/** The running server's address, set by global-setup.ts. */
+export function baseUrl(): string {
+	const url = process.env.E2E_BASE_URL;
+	if (!url) throw new Error('E2E_BASE_URL is not set: run the tests with `npx playwright test` (global-setup.ts starts the server).');
+	return url;
+}
+
+/** A string no other test (or earlier run) uses. */
+export function unique(prefix = 'e2e'): string {
+	return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+export const uniqueEmail = (prefix = 'e2e') => `${unique(prefix)}@example.com`;
+
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+type Violation = { id: string; impact: string; help: string; helpUrl: string; nodes: { target: string; html: string; summary: string }[] };
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and fails, with a readable list,
+ * on every serious or critical violation.
+ */
+export async function expectAccessible(page: Page, context = ''): Promise<void> {
+	await page.waitForLoadState('load');
+	const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+	if (!loaded) await page.evaluate(axeSource);
+	const violations: Violation[] = await page.evaluate(async (tags) => {
+		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe;
+		const results = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+		return results.violations
+			.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+			.map((violation) => ({
+				id: violation.id,
+				impact: String(violation.impact),
+				help: violation.help,
+				helpUrl: violation.helpUrl,
+				nodes: violation.nodes.map((node) => ({
+					target: node.target.map(String).join(' '),
+					html: node.html,
+					summary: node.failureSummary ?? ''
+				}))
+			}));
+	}, wcagTags);
+
+	const report = violations
+		.map(
+			(violation) =>
+				`[${violation.impact}] ${violation.id}: ${violation.help} (${violation.helpUrl})\n` +
+				violation.nodes
+					.map((node) => `    at ${node.target}\n      ${node.html}\n      ${node.summary.replace(/\n/g, '\n      ')}`)
+					.join('\n')
+		)
+		.join('\n');
+	const where = `${page.url()}${context ? ` (${context})` : ''}`;
+	expect(violations.length, `Accessibility violations on ${where}:\n${report}`).toBe(0);
+}
+
+/** Signs in through the form and waits until the signed-in header is shown. */
+export async function signIn(page: Page, email: string, password: string, path = '/sign-in'): Promise<void> {
+	await page.goto(path);
+	await page.locator('input[name="email"]').fill(email);
+	await page.locator('input[name="password"]').fill(password);
+	await page.locator('main form button[type="submit"]').click();
+	await expect(page.locator('form[action="/sign-out"] button')).toBeVisible();
+}
+
+/** Signs out with the header's button and waits for the signed-out header. */
+export async function signOut(page: Page): Promise<void> {
+	await page.locator('form[action="/sign-out"] button').click();
+	await expect(page.locator('a[href="/sign-in"]').first()).toBeVisible();
+	await expect(page.locator('form[action="/sign-out"]')).toHaveCount(0);
+}
+
+export type Account = { name: string; email: string; password: string };
+
+/**
+ * Creates a fresh account by posting the sign-up form (as a browser would, with a same-origin Origin header).
+ * With a page's or context's request, the new session cookie lands in that browser context: it is signed in.
+ */
+export async function createAccount(request: APIRequestContext, overrides: Partial<Account> = {}): Promise<Account> {
+	const account: Account = {
+		name: overrides.name ?? `Testi ${unique('user')}`,
+		email: overrides.email ?? uniqueEmail('user'),
+		password: overrides.password ?? `pw-${randomBytes(6).toString('hex')}`
+	};
+	const response = await request.post(`${baseUrl()}/sign-up`, {
+		form: account,
+		headers: { Origin: baseUrl() },
+		maxRedirects: 0
+	});
+	expect(response.status(), `sign-up of ${account.email} should redirect`).toBe(303);
+	return account;
+}
+
+type Fixtures = { _axeOnFinalPage: void; _noCspViolations: void };
+
+export const test = base.extend<Fixtures>({
+	baseURL: async ({}, use) => {
+		await use(baseUrl());
+	},
+
+	// CSP stays enforced in the browser: any report of a blocked script, style or connection fails the test.
+	_noCspViolations: [
+		async ({ context }, use, testInfo) => {
+			const reports: string[] = [];
+			context.on('console', (message) => {
+				if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+					reports.push(`${message.location().url}: ${message.text()}`);
+				}
+			});
+			await use();
+			if (testInfo.status !== testInfo.expectedStatus) return;
+			expect(reports, `Content Security Policy violations:\n${reports.join('\n')}`).toEqual([]);
+		},
+		{ auto: true }
+	],
+
+	// Every test ends with an accessibility check of the page it left open.
+	_axeOnFinalPage: [
+		async ({ page }, use, testInfo) => {
+			await use();
+			if (testInfo.status !== testInfo.expectedStatus) return;
+			if (page.isClosed() || !page.url().startsWith(baseUrl())) return;
+			await expectAccessible(page, 'final page of the test');
+		},
+		{ auto: true }
+	]
+});

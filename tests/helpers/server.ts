@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const projectRoot = join(import.meta.dirname, '../..');
+
+export type RunningServer = { url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> };
+
+/** Starts the production build (`server/` entry) on a free port of 127.0.0.1 and waits until it listens. */
+export async function startProductionServer(options: { entry?: 'index.js' | 'demo.js'; env: Record<string, string> }) {
+	if (!existsSync(join(projectRoot, 'build', 'handler.js'))) {
+		throw new Error('No production build: run `npm run build` before these tests (npm test does).');
+	}
+	const child = spawn(process.execPath, [join(projectRoot, 'server', options.entry ?? 'index.js')], {
+		cwd: projectRoot,
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	child.stdout!.on('data', (chunk) => (output += chunk));
+	child.stderr!.on('data', (chunk) => (output += chunk));
+
+	const url = await new Promise<string>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${output}`)), 30_000);
+		child.stdout!.on('data', () => {
+			const match = output.match(/running at (http:\/\/\S+)/);
+			if (match) {
+				clearTimeout(timer);
+				resolve(match[1]!);
+			}
+		});
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(Object.assign(new Error(`server exited with ${code}:\n${output}`), { exitCode: code, output }));
+		});
+	});
+
+	const stop = () =>
+		new Promise<void>((resolve) => {
+			if (child.exitCode !== null) return resolve();
+			child.once('exit', () => resolve());
+			child.kill('SIGTERM');
+		});
+	return { url, process: child, output: () => output, stop } satisfies RunningServer;
+}

@@ -1,0 +1,64 @@
+import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../../src/lib/server/db';
+import { sessions } from '../../src/lib/server/db/schema';
+import { createSession, invalidateSession, validateSessionToken } from '../../src/lib/server/session';
+import { createUser } from '../../src/lib/server/users';
+
+let userId: string;
+beforeAll(async () => {
+	({ id: userId } = await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'salasana-123' }));
+});
+
+const row = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get();
+
+describe('sessions', () => {
+	it('stores only the sha-256 of the secret', () => {
+		const { token } = createSession(userId);
+		const [id, secret] = token.split('.') as [string, string];
+		expect(secret).toHaveLength(24);
+		const stored = row(id)!;
+		expect(Buffer.from(stored.secretHash).equals(createHash('sha256').update(secret).digest())).toBe(true);
+		expect(JSON.stringify(stored)).not.toContain(secret);
+	});
+
+	it('validates the right token and refuses a changed secret or a malformed token', () => {
+		const { token } = createSession(userId);
+		expect(validateSessionToken(token)?.user.email).toBe('aino@example.fi');
+		expect(validateSessionToken(token)?.user).not.toHaveProperty('passwordHash');
+		const [id, secret] = token.split('.') as [string, string];
+		const flipped = secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a');
+		expect(validateSessionToken(`${id}.${flipped}`)).toBeNull();
+		expect(validateSessionToken(id)).toBeNull();
+		expect(validateSessionToken(`${token}.extra`)).toBeNull();
+	});
+
+	it('expires after ten days without use, and deletes the row', () => {
+		const { token } = createSession(userId);
+		const id = token.split('.')[0]!;
+		db.update(sessions)
+			.set({ lastVerifiedAt: new Date(Date.now() - 10 * 24 * 3600_000 - 1000) })
+			.where(eq(sessions.id, id))
+			.run();
+		expect(validateSessionToken(token)).toBeNull();
+		expect(row(id)).toBeUndefined();
+	});
+
+	it('extends an active session once its last use is over an hour old', () => {
+		const { token } = createSession(userId);
+		const id = token.split('.')[0]!;
+		const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+		db.update(sessions).set({ lastVerifiedAt: twoHoursAgo }).where(eq(sessions.id, id)).run();
+		const result = validateSessionToken(token)!;
+		expect(result.refreshed).toBe(true);
+		expect(row(id)!.lastVerifiedAt.getTime()).toBeGreaterThan(twoHoursAgo.getTime());
+		expect(validateSessionToken(token)!.refreshed).toBe(false);
+	});
+
+	it('sign-out invalidates the session', () => {
+		const { token } = createSession(userId);
+		invalidateSession(token.split('.')[0]!);
+		expect(validateSessionToken(token)).toBeNull();
+	});
+});
