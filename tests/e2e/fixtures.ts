@@ -1,5 +1,5 @@
 // Shared fixtures and helpers for the end-to-end specs.
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { AxeResults } from 'axe-core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -79,9 +79,19 @@ export async function expectAccessible(page: Page, context = ''): Promise<void> 
 	expect(violations.length, `Accessibility violations on ${where}:\n${report}`).toBe(0);
 }
 
+/** A second, independent browser (no cookies), e.g. another device of the same user. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+	return browser.newContext({ baseURL: baseUrl(), locale: 'fi-FI', timezoneId: 'Europe/Helsinki' });
+}
+
 /** Signs in through the form and waits until the signed-in header is shown. */
 export async function signIn(page: Page, email: string, password: string, path = '/sign-in'): Promise<void> {
 	await page.goto(path);
+	await submitSignIn(page, email, password);
+}
+
+/** Fills and submits the sign-in form already on the page; waits until the signed-in header is shown. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
 	await page.locator('input[name="email"]').fill(email);
 	await page.locator('input[name="password"]').fill(password);
 	await page.locator('main form button[type="submit"]').click();

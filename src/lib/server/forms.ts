@@ -35,6 +35,7 @@ export const emailField = () =>
 		.string({ error: () => m.error_required() })
 		.trim()
 		.toLowerCase()
+		.min(1, { error: () => m.error_required() })
 		.pipe(z.email({ error: () => m.error_email_invalid() }).max(254, { error: () => m.error_email_invalid() }));
 
 
