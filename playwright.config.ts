@@ -23,7 +23,9 @@ export default defineConfig({
 	use: {
 		...devices['Desktop Chrome'],
 		locale: 'fi-FI',
-		timezoneId: 'Europe/Helsinki',
+		// The server formats dates in its own (this process's) time zone; the browser shares it, so a date
+		// rendered on the server and re-rendered after hydration agree. One spec varies the browser's zone.
+		timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
 		actionTimeout: 10_000,
 		navigationTimeout: 15_000,
 		trace: 'retain-on-failure',

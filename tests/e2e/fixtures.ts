@@ -1,5 +1,13 @@
 // Shared fixtures and helpers for the end-to-end specs.
-import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+	test as base,
+	expect,
+	type APIRequestContext,
+	type Browser,
+	type BrowserContext,
+	type BrowserContextOptions,
+	type Page
+} from '@playwright/test';
 import type { AxeResults } from 'axe-core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -79,14 +87,49 @@ export async function expectAccessible(page: Page, context = ''): Promise<void> 
 	expect(violations.length, `Accessibility violations on ${where}:\n${report}`).toBe(0);
 }
 
+// SvelteKit starts its router (registering a `beforeunload` listener) right after hydration: from then on forms
+// are enhanced and confirm dialogs intercept clicks. Interacting earlier tests the no-JavaScript path instead,
+// so tests wait for this marker (see `hydrated`) before they use a page's forms.
+const hydrationMarker = `(() => {
+	const add = EventTarget.prototype.addEventListener;
+	EventTarget.prototype.addEventListener = function (type, ...rest) {
+		if (type === 'beforeunload' && (this === window || this == null)) window.__e2eHydrated = true;
+		return add.call(this, type, ...rest);
+	};
+})();`;
+
+/** Waits until the page's SvelteKit app has hydrated. */
+export async function hydrated(page: Page): Promise<void> {
+	await expect
+		.poll(() => page.evaluate(() => (window as unknown as { __e2eHydrated?: boolean }).__e2eHydrated === true), {
+			message: `SvelteKit should hydrate ${page.url()}`,
+			intervals: [50, 100, 250]
+		})
+		.toBe(true);
+}
+
+/** Navigates and waits for hydration, so the page's forms behave as with JavaScript. */
+export async function goto(page: Page, path: string) {
+	const response = await page.goto(path);
+	await hydrated(page);
+	return response;
+}
+
 /** A second, independent browser (no cookies), e.g. another device of the same user. */
-export async function newContext(browser: Browser): Promise<BrowserContext> {
-	return browser.newContext({ baseURL: baseUrl(), locale: 'fi-FI', timezoneId: 'Europe/Helsinki' });
+export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+	const context = await browser.newContext({
+		baseURL: baseUrl(),
+		locale: 'fi-FI',
+		timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
+		...options
+	});
+	await context.addInitScript(hydrationMarker);
+	return context;
 }
 
 /** Signs in through the form and waits until the signed-in header is shown. */
 export async function signIn(page: Page, email: string, password: string, path = '/sign-in'): Promise<void> {
-	await page.goto(path);
+	await goto(page, path);
 	await submitSignIn(page, email, password);
 }
 
@@ -117,13 +160,26 @@ export async function createAccount(request: APIRequestContext, overrides: Parti
 		email: overrides.email ?? uniqueEmail('user'),
 		password: overrides.password ?? `pw-${randomBytes(6).toString('hex')}`
 	};
-	const response = await request.post(`${baseUrl()}/sign-up`, {
-		form: account,
-		headers: { Origin: baseUrl() },
-		maxRedirects: 0
-	});
+	const response = await postForm(request, '/sign-up', account);
 	expect(response.status(), `sign-up of ${account.email} should redirect`).toBe(303);
 	return account;
+}
+
+/**
+ * POSTs a urlencoded form the way a browser without JavaScript does (Accept: text/html, so SvelteKit answers
+ * with a page or a redirect rather than an action's JSON), from the site's own origin unless told otherwise.
+ */
+export function postForm(
+	request: APIRequestContext,
+	path: string,
+	form: Record<string, string>,
+	origin: string = baseUrl()
+) {
+	return request.post(`${baseUrl()}${path}`, {
+		form,
+		headers: { Origin: origin, Accept: 'text/html,application/xhtml+xml' },
+		maxRedirects: 0
+	});
 }
 
 type Fixtures = { _axeOnFinalPage: void; _noCspViolations: void };
@@ -131,6 +187,11 @@ type Fixtures = { _axeOnFinalPage: void; _noCspViolations: void };
 export const test = base.extend<Fixtures>({
 	baseURL: async ({}, use) => {
 		await use(baseUrl());
+	},
+
+	context: async ({ context }, use) => {
+		await context.addInitScript(hydrationMarker);
+		await use(context);
 	},
 
 	// CSP stays enforced in the browser: any report of a blocked script, style or connection fails the test.

@@ -23,8 +23,13 @@ export default async function globalSetup() {
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 
+	// Should the runner end without calling the teardown, the server must not outlive it.
+	const killOnExit = () => server.kill('SIGKILL');
+	process.once('exit', killOnExit);
+
 	let output = '';
 	const cleanUp = () => {
+		process.removeListener('exit', killOnExit);
 		if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
 		rmSync(dir, { recursive: true, force: true });
 	};
@@ -69,6 +74,7 @@ export default async function globalSetup() {
 	process.env.E2E_BASE_URL = url;
 
 	return async () => {
+		process.removeListener('exit', killOnExit);
 		if (server.exitCode === null && server.signalCode === null) {
 			const exited = new Promise((done) => server.once('exit', done));
 			server.kill('SIGTERM');

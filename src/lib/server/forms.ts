@@ -54,7 +54,6 @@ export type FormState = {
 	errors?: FieldErrors;
 	saved?: string;
 	message?: string;
-	localeChanged?: boolean;
 };
 
 export const formState = (state: FormState) => state;

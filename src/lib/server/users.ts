@@ -75,6 +75,14 @@ export function getUserByEmail(email: string) {
 		.get();
 }
 
+export function getProfile(userId: string) {
+	return db
+		.select({ name: users.name, email: users.email, locale: users.locale, isAdmin: users.isAdmin, createdAt: users.createdAt })
+		.from(users)
+		.where(eq(users.id, userId))
+		.get();
+}
+
 export function updateProfile(userId: string, profile: { name: string; locale: Locale }) {
 	db.update(users).set(profile).where(eq(users.id, userId)).run();
 }

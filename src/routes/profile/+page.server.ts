@@ -5,15 +5,19 @@ import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
 import { listMembershipsOfUser } from '$lib/server/organisations';
 import { createSession, setSessionCookie } from '$lib/server/session';
-import { changePassword, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
-import { fail } from '@sveltejs/kit';
+import { changePassword, getProfile, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
+import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => {
 	const user = requireUser(event);
+	// Read fresh, not from locals: after a save, locals still hold the user as the request found them.
+	const profile = getProfile(user.id);
+	if (!profile) error(404, m.error_not_found());
 	return {
-		profile: { name: user.name, email: user.email, locale: user.locale, isAdmin: user.isAdmin, createdAt: user.createdAt },
-		memberships: listMembershipsOfUser(user.id)
+		profile,
+		memberships: listMembershipsOfUser(user.id),
+		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined
 	};
 };
 
@@ -24,7 +28,8 @@ export const actions: Actions = {
 		if (!form.ok) return fail(400, { profile: formState(form) });
 		updateProfile(user.id, form.data);
 		setLocaleCookie(event.cookies, form.data.locale);
-		return { profile: formState({ saved: m.profile_saved(), localeChanged: form.data.locale !== user.locale }) };
+		// A fresh request renders the page, <html lang> included, in the language just chosen.
+		redirect(303, '/profile?saved');
 	},
 
 	changePassword: async (event) => {

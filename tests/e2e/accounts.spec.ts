@@ -1,0 +1,240 @@
+import type { Page } from '@playwright/test';
+import {
+	createAccount,
+	demo,
+	expect,
+	expectAccessible,
+	goto,
+	hydrated,
+	signOut,
+	submitSignIn,
+	test,
+	unique,
+	uniqueEmail
+} from './fixtures';
+import { t, tRegex, type Locale } from './messages';
+
+const passwordMin = 10;
+
+async function fillSignUp(page: Page, locale: Locale, values: { name: string; email: string; password: string }) {
+	await page.getByLabel(t(locale, 'field_name'), { exact: true }).fill(values.name);
+	await page.getByLabel(t(locale, 'field_email'), { exact: true }).fill(values.email);
+	await page.getByLabel(t(locale, 'field_password'), { exact: true }).fill(values.password);
+	await page.getByRole('button', { name: t(locale, 'sign_up_submit'), exact: true }).click();
+}
+
+async function fillSignIn(page: Page, locale: Locale, email: string, password: string) {
+	await page.getByLabel(t(locale, 'field_email'), { exact: true }).fill(email);
+	await page.getByLabel(t(locale, 'field_password'), { exact: true }).fill(password);
+	const response = page.waitForResponse(
+		(candidate) => candidate.request().method() === 'POST' && new URL(candidate.url()).pathname === '/sign-in'
+	);
+	await page.getByRole('button', { name: t(locale, 'sign_in_submit'), exact: true }).click();
+	await response;
+}
+
+/** The form is still there, with the summary alert and the field's own message linked to the input. */
+async function expectFieldError(page: Page, locale: Locale, label: string, ...messages: string[]) {
+	await expect(page.getByRole('alert')).toHaveText(t(locale, 'form_has_errors'));
+	const input = page.getByLabel(label, { exact: true });
+	await expect(input).toHaveAttribute('aria-invalid', 'true');
+	// The description is the field's hint (if any) followed by its error (one of `messages`).
+	await expect(input).toHaveAccessibleDescription(new RegExp(`(${messages.map(escapeRegExp).join('|')})$`));
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function expectSignedIn(page: Page, locale: Locale) {
+	const nav = page.getByRole('navigation', { name: t(locale, 'nav_main_label') });
+	await expect(nav.getByRole('link', { name: t(locale, 'nav_profile') })).toBeVisible();
+	await expect(nav.getByRole('button', { name: t(locale, 'sign_out') })).toBeVisible();
+	await expect(nav.getByRole('link', { name: t(locale, 'sign_in') })).toHaveCount(0);
+}
+
+async function expectSignedOut(page: Page, locale: Locale) {
+	const nav = page.getByRole('navigation', { name: t(locale, 'nav_main_label') });
+	await expect(nav.getByRole('link', { name: t(locale, 'sign_in') })).toBeVisible();
+	await expect(nav.getByRole('link', { name: t(locale, 'sign_up') })).toBeVisible();
+	await expect(nav.getByRole('button', { name: t(locale, 'sign_out') })).toHaveCount(0);
+}
+
+test('sign up, sign out and sign in again', async ({ page }) => {
+	const account = { name: `Maija ${unique('Meikäläinen')}`, email: uniqueEmail('signup'), password: 'oikein-hyva-salasana' };
+
+	await goto(page, '/sign-up');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'sign_up_title'));
+	await expectSignedOut(page, 'fi');
+	await expect(page.getByLabel(t('fi', 'field_password'), { exact: true })).toHaveAccessibleDescription(
+		t('fi', 'field_password_hint', { min: passwordMin })
+	);
+	await expectAccessible(page, 'sign-up form');
+
+	await fillSignUp(page, 'fi', account);
+	await expect(page).toHaveURL(/\/$/);
+	await expectSignedIn(page, 'fi');
+	await expect(page.getByText(t('fi', 'home_welcome', { name: account.name }))).toBeVisible();
+	await expectAccessible(page, 'home, signed in');
+
+	await page.goto('/profile');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'profile_title'));
+	await expect(page.getByText(account.email)).toBeVisible();
+	await expect(page.getByLabel(t('fi', 'field_name'), { exact: true })).toHaveValue(account.name);
+
+	await hydrated(page);
+	await signOut(page);
+	await expect(page).toHaveURL(/\/$/);
+	await expectSignedOut(page, 'fi');
+	await expect(page.getByText(t('fi', 'home_welcome', { name: account.name }))).toHaveCount(0);
+	// Signed out for real: the profile asks for a sign-in again.
+	await page.goto('/profile');
+	await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Fprofile$/);
+
+	await hydrated(page);
+	await fillSignIn(page, 'fi', account.email.toUpperCase(), account.password); // emails are case-insensitive
+	await expect(page).toHaveURL(/\/profile$/);
+	await expectSignedIn(page, 'fi');
+	await expect(page.getByText(account.email)).toBeVisible();
+});
+
+test.describe('sign-up errors keep the user on the form', () => {
+	test('malformed email', async ({ page }) => {
+		await goto(page, '/sign-up');
+		await fillSignUp(page, 'fi', { name: 'Virhe Testaaja', email: 'ei-sahkopostiosoite', password: 'riittavan-pitka' });
+		await expect(page).toHaveURL(/\/sign-up$/);
+		await expectFieldError(page, 'fi', t('fi', 'field_email'), t('fi', 'error_email_invalid'));
+		// What was typed is kept, except the password.
+		await expect(page.getByLabel(t('fi', 'field_name'), { exact: true })).toHaveValue('Virhe Testaaja');
+		await expect(page.getByLabel(t('fi', 'field_email'), { exact: true })).toHaveValue('ei-sahkopostiosoite');
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'sign-up with an invalid email');
+	});
+
+	test('password under 10 characters', async ({ page }) => {
+		const email = uniqueEmail('short');
+		await goto(page, '/sign-up');
+		await fillSignUp(page, 'fi', { name: 'Lyhyt Salasana', email, password: '123456789' });
+		await expect(page).toHaveURL(/\/sign-up$/);
+		await expectFieldError(page, 'fi', t('fi', 'field_password'), t('fi', 'error_password_too_short', { min: passwordMin }));
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'sign-up with a short password');
+		// Nothing was created: the same email can still sign up.
+		await fillSignUp(page, 'fi', { name: 'Lyhyt Salasana', email, password: '1234567890' });
+		await expect(page).toHaveURL(/\/$/);
+		await expectSignedIn(page, 'fi');
+	});
+
+	test('duplicate email', async ({ page }) => {
+		await goto(page, '/sign-up');
+		await fillSignUp(page, 'fi', { name: 'Toinen Tiimiläinen', email: demo.team, password: 'jokin-salasana-123' });
+		await expect(page).toHaveURL(/\/sign-up$/);
+		await expectFieldError(page, 'fi', t('fi', 'field_email'), t('fi', 'sign_up_email_taken'));
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'sign-up with a taken email');
+	});
+
+	test('in English: password too short and malformed email together', async ({ page }) => {
+		await goto(page, '/sign-up');
+		await page.getByRole('form', { name: t('fi', 'language_label') }).getByRole('button', { name: 'English' }).click();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		await hydrated(page);
+		await fillSignUp(page, 'en', { name: 'Error Tester', email: 'not@valid', password: 'short' });
+		await expect(page).toHaveURL(/\/sign-up$/);
+		await expectFieldError(page, 'en', t('en', 'field_email'), t('en', 'error_email_invalid'));
+		await expectFieldError(page, 'en', t('en', 'field_password'), t('en', 'error_password_too_short', { min: passwordMin }));
+		await expectAccessible(page, 'English sign-up errors');
+	});
+});
+
+test.describe('sign-in errors keep the user on the form', () => {
+	test('wrong password', async ({ page }) => {
+		const account = await createAccount(page.request);
+		await page.context().clearCookies();
+
+		await goto(page, '/sign-in');
+		await fillSignIn(page, 'fi', account.email, 'vaara-salasana');
+		await expect(page).toHaveURL(/\/sign-in$/);
+		await expect(page.getByRole('alert')).toHaveText(t('fi', 'sign_in_invalid'));
+		await expect(page.getByLabel(t('fi', 'field_email'), { exact: true })).toHaveValue(account.email);
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'sign-in with a wrong password');
+
+		// The right password still works after a mistake.
+		await fillSignIn(page, 'fi', account.email, account.password);
+		await expectSignedIn(page, 'fi');
+	});
+
+	test('unknown email, in Finnish and in English', async ({ page }) => {
+		await goto(page, '/sign-in');
+		const email = uniqueEmail('unknown');
+		await fillSignIn(page, 'fi', email, 'mika-tahansa-salasana');
+		await expect(page).toHaveURL(/\/sign-in$/);
+		// The same message as for a wrong password: the form does not reveal who has an account.
+		await expect(page.getByRole('alert')).toHaveText(t('fi', 'sign_in_invalid'));
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'sign-in with an unknown email');
+
+		await page.getByRole('form', { name: t('fi', 'language_label') }).getByRole('button', { name: 'English' }).click();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		await hydrated(page);
+		await fillSignIn(page, 'en', email, 'any-password-at-all');
+		await expect(page).toHaveURL(/\/sign-in$/);
+		await expect(page.getByRole('alert')).toHaveText(t('en', 'sign_in_invalid'));
+		await expect(page.getByLabel(t('en', 'field_email'), { exact: true })).toHaveValue(email);
+		await expectSignedOut(page, 'en');
+		await expectAccessible(page, 'English sign-in error');
+	});
+
+	test('empty fields', async ({ page }) => {
+		await goto(page, '/sign-in');
+		await page.getByRole('button', { name: t('fi', 'sign_in_submit'), exact: true }).click();
+		await expect(page).toHaveURL(/\/sign-in$/);
+		// An empty email may be reported as missing or as malformed.
+		await expectFieldError(page, 'fi', t('fi', 'field_email'), t('fi', 'error_required'), t('fi', 'error_email_invalid'));
+		await expectFieldError(page, 'fi', t('fi', 'field_password'), t('fi', 'error_required'));
+		await expectAccessible(page, 'empty sign-in');
+	});
+});
+
+test.describe('sign-in rate limit', () => {
+	test('after 10 failures for one email, the 11th attempt is refused whatever the password', async ({ page }) => {
+		const email = uniqueEmail('ratelimit');
+		await goto(page, '/sign-in');
+		for (let attempt = 1; attempt <= 10; attempt++) {
+			await fillSignIn(page, 'fi', email, `arvaus-${attempt}`);
+			await expect(page.getByRole('alert'), `attempt ${attempt}`).toHaveText(t('fi', 'sign_in_invalid'));
+		}
+		// The limit is per address, however it is written.
+		await fillSignIn(page, 'fi', email.toUpperCase(), 'viela-yksi-arvaus');
+		await expect(page).toHaveURL(/\/sign-in$/);
+		await expect(page.getByRole('alert')).toHaveText(tRegex('fi', 'sign_in_rate_limited', { minutes: 15 }));
+		await expectSignedOut(page, 'fi');
+		await expectAccessible(page, 'rate-limited sign-in');
+
+		// Another address is not affected.
+		await fillSignIn(page, 'fi', uniqueEmail('other'), 'arvaus');
+		await expect(page.getByRole('alert')).toHaveText(t('fi', 'sign_in_invalid'));
+	});
+
+	test('a blocked account cannot sign in even with the right password', async ({ page }) => {
+		const account = await createAccount(page.request);
+		await page.context().clearCookies();
+
+		await goto(page, '/sign-in');
+		for (let attempt = 1; attempt <= 10; attempt++) {
+			await fillSignIn(page, 'fi', account.email, `vaara-${attempt}`);
+			await expect(page.getByRole('alert'), `attempt ${attempt}`).toHaveText(t('fi', 'sign_in_invalid'));
+		}
+		await fillSignIn(page, 'fi', account.email, account.password);
+		await expect(page).toHaveURL(/\/sign-in$/);
+		await expect(page.getByRole('alert')).toHaveText(tRegex('fi', 'sign_in_rate_limited', { minutes: 15 }));
+		await expectSignedOut(page, 'fi');
+		expect((await page.context().cookies()).some((cookie) => cookie.name === 'verstas_session')).toBe(false);
+	});
+});
+
+test('signing in from a page that required it returns there', async ({ page }) => {
+	await goto(page, '/sign-in?redirectTo=%2Fprofile');
+	await submitSignIn(page, demo.facilitator, 'verstas-demo');
+	await expect(page).toHaveURL(/\/profile$/);
+	await expect(page.getByText(demo.facilitator)).toBeVisible();
+});

@@ -1,0 +1,141 @@
+import type { Page } from '@playwright/test';
+import {
+	baseUrl,
+	createAccount,
+	demo,
+	demoPassword,
+	expect,
+	expectAccessible,
+	goto,
+	hydrated,
+	signIn,
+	test
+} from './fixtures';
+import { locales, t, type Locale } from './messages';
+
+async function setLocale(page: Page, locale: Locale) {
+	await page.context().addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: baseUrl() }]);
+}
+
+async function expectNoHorizontalScroll(page: Page, what: string) {
+	const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
+		// The element reaching furthest right, to make a failure actionable.
+		let widest = '';
+		let right = 0;
+		for (const element of Array.from(document.body.querySelectorAll('*'))) {
+			const box = element.getBoundingClientRect();
+			if (box.right > right) {
+				right = box.right;
+				widest = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
+					element.className && typeof element.className === 'string' ? `.${element.className.split(' ').join('.')}` : ''
+				} (right edge ${Math.round(box.right)}px)`;
+			}
+		}
+		return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, widest };
+	});
+	expect(scrollWidth, `${what} scrolls sideways at ${innerWidth}px; widest element: ${widest}`).toBeLessThanOrEqual(
+		innerWidth
+	);
+}
+
+test.describe('skip link', () => {
+	for (const path of ['/', '/sign-in', '/profile']) {
+		test(`is the first Tab stop and moves focus to <main> on ${path}`, async ({ page }) => {
+			if (path === '/profile') await createAccount(page.request);
+			await goto(page, path);
+			await page.keyboard.press('Tab');
+			const skip = page.getByRole('link', { name: t('fi', 'skip_to_content'), exact: true });
+			await expect(skip).toBeFocused();
+			await expect(skip).toHaveAttribute('href', '#main');
+			await expect(skip).toBeInViewport(); // visible while it has focus
+			await expectAccessible(page, 'skip link focused');
+
+			await page.keyboard.press('Enter');
+			await expect(page.locator('main')).toBeFocused();
+			await expect(page.locator('main')).toHaveAttribute('id', 'main');
+			// The next Tab continues inside the content, past the header.
+			await page.keyboard.press('Tab');
+			expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+		});
+	}
+});
+
+test.describe('at 360 × 740', () => {
+	test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+
+	for (const locale of locales) {
+		test(`home, sign-in and sign-up do not scroll sideways (${locale})`, async ({ page }) => {
+			await setLocale(page, locale);
+			for (const path of ['/', '/sign-in', '/sign-up']) {
+				await page.goto(path);
+				await expect(page.locator('html')).toHaveAttribute('lang', locale);
+				await expectNoHorizontalScroll(page, path);
+				await expectAccessible(page, `${path} at 360px`);
+			}
+			// With error messages shown, too.
+			await hydrated(page);
+			await page.getByRole('button', { name: t(locale, 'sign_up_submit'), exact: true }).click();
+			await expect(page.getByRole('alert')).toHaveText(t(locale, 'form_has_errors'));
+			await expectNoHorizontalScroll(page, '/sign-up with errors');
+			await expectAccessible(page, '/sign-up with errors at 360px');
+		});
+	}
+
+	test('the profile and the admin pages do not scroll sideways', async ({ page }) => {
+		await createAccount(page.request);
+		await page.goto('/profile');
+		await expectNoHorizontalScroll(page, '/profile');
+		await expectAccessible(page, '/profile at 360px');
+		await page.context().clearCookies();
+
+		await signIn(page, demo.admin, demoPassword);
+		await page.goto('/admin/users');
+		await expectNoHorizontalScroll(page, '/admin/users'); // (its axe check is the next test)
+		await page.goto('/admin/organisations');
+		await expectNoHorizontalScroll(page, '/admin/organisations');
+		await expectAccessible(page, '/admin/organisations at 360px');
+		await page.getByRole('link', { name: 'Suomen Kuntaliitto', exact: true }).click();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Suomen Kuntaliitto');
+		await expectNoHorizontalScroll(page, 'an organisation page');
+	});
+
+	test('the users table, scrolled within its box, can be scrolled with the keyboard', async ({ page }) => {
+		// At this width the table scrolls inside div.table-scroll (src/routes/admin/users/+page.svelte), whose cells
+		// hold no focusable element: a keyboard user cannot reach the hidden columns (axe scrollable-region-focusable).
+		await signIn(page, demo.admin, demoPassword);
+		await page.goto('/admin/users');
+		const scroller = page.locator('main .table-scroll');
+		const overflows = await scroller.evaluate((element) => element.scrollWidth > element.clientWidth);
+		expect(overflows, 'the users table is wider than the screen (so it must scroll in its box)').toBe(true);
+		await expectAccessible(page, '/admin/users at 360px');
+	});
+});
+
+test('every public page passes axe in every language', async ({ page }) => {
+	for (const locale of locales) {
+		await setLocale(page, locale);
+		for (const path of ['/', '/sign-in', '/sign-up', '/language']) {
+			const response = await page.goto(path);
+			expect(response?.status(), path).toBe(200);
+			await expect(page.locator('html')).toHaveAttribute('lang', locale);
+			await expectAccessible(page, `${path} (${locale})`);
+		}
+		const missing = await page.goto('/ei-ole-olemassa');
+		expect(missing?.status()).toBe(404);
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(t(locale, 'error_page_title', { status: 404 }));
+		await expect(page.getByText(t(locale, 'error_not_found'))).toBeVisible();
+		await expectAccessible(page, `404 page (${locale})`);
+	}
+});
+
+test('form status live regions are in the accessibility tree before a message arrives', async ({ page }) => {
+	// A role="status" region hidden with display:none until it has content is not in the accessibility tree when
+	// the message is inserted, so screen readers do not reliably announce "Profile saved." (src/app.css:
+	// `.status-region:empty { display: none; }`, used by src/lib/components/FormStatus.svelte).
+	await createAccount(page.request);
+	await goto(page, '/profile');
+	const details = page.getByRole('region', { name: t('fi', 'profile_details') });
+	await expect(details.getByRole('status'), 'the details form’s status region before saving').toHaveCount(1);
+	await details.getByRole('button', { name: t('fi', 'profile_save'), exact: true }).click();
+	await expect(details.getByRole('status')).toHaveText(t('fi', 'profile_saved'));
+});
