@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
+import { verstasCollab } from './server/vite-collab-plugin.js';
 
 export default defineConfig({
 	plugins: [
@@ -10,7 +11,8 @@ export default defineConfig({
 			// Finnish unless the person chose otherwise; signed-in users' choice is copied to the cookie at sign-in.
 			strategy: ['cookie', 'baseLocale']
 		}),
-		sveltekit()
+		sveltekit(),
+		verstasCollab()
 	],
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],

@@ -1,4 +1,4 @@
-// Production entry: one HTTP server for the SvelteKit handler (and, later, the boards' WebSocket upgrades).
+// Production entry: one HTTP server for the SvelteKit handler and the boards' WebSocket upgrades (/collab/…).
 import http from 'node:http';
 
 export async function startServer() {
@@ -24,9 +24,20 @@ export async function startServer() {
 		process.exit(1);
 	}
 
+	// The collab module is bundled inside the build; the hooks' init (run by the import above) publishes it.
+	/** @type {{ handleUpgrade: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void, shutdown: () => Promise<void> } | undefined} */
+	const collab = /** @type {any} */ (globalThis)[Symbol.for('verstas.collab')];
+	if (!collab) console.warn('Verstas: the board server was not registered; boards will not connect.');
+
 	const server = http.createServer((req, res) => {
 		if (!process.env.ORIGIN) req.headers[protocolHeader] = 'http';
 		handler(req, res);
+	});
+	server.on('upgrade', (req, socket, head) => {
+		const path = (req.url ?? '').split('?')[0] ?? '';
+		if (collab && path.startsWith('/collab/')) return collab.handleUpgrade(req, socket, head);
+		socket.on('error', () => socket.destroy());
+		socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
@@ -37,7 +48,17 @@ export async function startServer() {
 	const url = `http://${shownHost}:${typeof address === 'object' && address ? address.port : port}`;
 	console.log(`Verstas is running at ${url}`);
 
-	const stop = () => server.close(() => process.exit(0));
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		// Never hang: whatever is still open after 5 s is cut off.
+		setTimeout(() => process.exit(0), 5000).unref();
+		server.close(() => process.exit(0));
+		server.closeIdleConnections();
+		// Boards are saved and compacted, and their sockets closed (1012: clients reconnect to the next server).
+		await collab?.shutdown().catch((error) => console.error('Verstas: board shutdown failed', error));
+	};
 	process.once('SIGTERM', stop);
 	process.once('SIGINT', stop);
 	return { server, url };

@@ -1,8 +1,8 @@
-import { dev } from '$app/environment';
+import { registerCollab } from '$lib/server/collab';
 import { getDb } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
-import { deleteSessionCookie, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
+import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
 import { paraglideMiddleware } from '$lib/paraglide/server.js';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
@@ -10,6 +10,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 
 export const init: ServerInit = async () => {
 	migrateDatabase(getDb());
+	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
 };
 
@@ -28,8 +29,8 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	const result = token ? validateSessionToken(token) : null;
 	event.locals.user = result?.user ?? null;
 	event.locals.session = result?.session ?? null;
-	if (result?.refreshed) setSessionCookie(event.cookies, token!, result.session.expiresAt, !dev);
-	else if (token && !result) deleteSessionCookie(event.cookies, !dev);
+	if (result?.refreshed) setSessionCookie(event.cookies, token!, result.session.expiresAt, secureCookies(event.url));
+	else if (token && !result) deleteSessionCookie(event.cookies, secureCookies(event.url));
 	return resolve(event);
 };
 

@@ -18,3 +18,33 @@ export function formatDateTime(value: Date | number | string, locale: Locale) {
 export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions) {
 	return new Intl.NumberFormat(intlLocale[locale], options).format(value);
 }
+
+const wallClock = new Intl.DateTimeFormat('sv-SE', {
+	timeZone,
+	year: 'numeric',
+	month: '2-digit',
+	day: '2-digit',
+	hour: '2-digit',
+	minute: '2-digit',
+	hourCycle: 'h23'
+});
+
+/** A date as Finnish wall-clock time for `<input type="datetime-local">` ("2026-11-22T18:30"). */
+export function toDateTimeLocal(value: Date | number | string) {
+	return wallClock.format(new Date(value)).replace(' ', 'T');
+}
+
+/** Reads `<input type="datetime-local">` as Finnish wall-clock time, whatever the server's own zone. */
+export function fromDateTimeLocal(value: string): Date | null {
+	const match = value.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/);
+	if (!match) return null;
+	const [, year, month, day, hour, minute] = match.map(Number) as [number, number, number, number, number, number];
+	const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+	let instant = asUtc;
+	// Twice, so a guess on the other side of a daylight-saving change settles.
+	for (let i = 0; i < 2; i++) {
+		const shown = Date.parse(toDateTimeLocal(instant) + ':00Z');
+		instant = asUtc - (shown - instant);
+	}
+	return Number.isNaN(instant) ? null : new Date(instant);
+}

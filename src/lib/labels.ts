@@ -16,3 +16,18 @@ export const organisationKindLabels = {
 export function optionsOf(labels: Record<string, () => string>) {
 	return Object.entries(labels).map(([value, label]) => ({ value, label: label() }));
 }
+
+export const phaseKindLabels = {
+	orientation: m.phase_kind_orientation,
+	ideas: m.phase_kind_ideas,
+	grouping: m.phase_kind_grouping,
+	voting: m.phase_kind_voting,
+	canvas: m.phase_kind_canvas,
+	commitments: m.phase_kind_commitments,
+	free: m.phase_kind_free
+} as const;
+
+export const participantRoleLabels = {
+	participant: m.role_participant,
+	observer: m.role_observer
+} as const;

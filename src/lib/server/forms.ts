@@ -8,14 +8,19 @@ export type FieldErrors = Record<string, string>;
 export function parseForm<Schema extends z.ZodType>(schema: Schema, formData: FormData) {
 	const input: Record<string, string> = {};
 	for (const [key, value] of formData) if (typeof value === 'string') input[key] = value;
+	return parseInput(schema, input, withoutSecrets(input));
+}
+
+/** As parseForm, for input already shaped from the form (lists, nested rows); errors are keyed by path, e.g. `phases.2.title`. */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, values: Record<string, string> = {}) {
 	const result = schema.safeParse(input);
 	if (result.success) return { ok: true as const, data: result.data as z.output<Schema> };
 	const errors: FieldErrors = {};
 	for (const issue of result.error.issues) {
-		const field = String(issue.path[0] ?? 'form');
+		const field = issue.path.length ? issue.path.join('.') : 'form';
 		errors[field] ??= issue.message;
 	}
-	return { ok: false as const, errors, values: withoutSecrets(input) };
+	return { ok: false as const, errors, values };
 }
 
 /** Form values are echoed back to the page so nothing typed is lost, but passwords never are. */

@@ -81,6 +81,15 @@ export function invalidateUserSessions(userId: string, executor: Executor = db) 
 	executor.delete(sessions).where(eq(sessions.userId, userId)).run();
 }
 
+/**
+ * Secure over https, and on loopback where browsers accept Secure cookies over plain http. A demo served over
+ * plain http to phones on the local network would otherwise lose every cookie, since browsers drop Secure
+ * cookies from insecure non-local origins.
+ */
+export function secureCookies(url: URL) {
+	return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
 export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean) {
 	cookies.set(sessionCookieName, token, {
 		path: '/',

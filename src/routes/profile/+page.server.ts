@@ -1,10 +1,9 @@
-import { dev } from '$app/environment';
 import { m } from '$lib/paraglide/messages.js';
 import { requireUser } from '$lib/server/authorise';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
 import { listMembershipsOfUser } from '$lib/server/organisations';
-import { createSession, setSessionCookie } from '$lib/server/session';
+import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { changePassword, getProfile, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -41,7 +40,7 @@ export const actions: Actions = {
 		}
 		// Every session ended with the old password; this device continues with a fresh one.
 		const { token, expiresAt } = createSession(user.id);
-		setSessionCookie(event.cookies, token, expiresAt, !dev);
+		setSessionCookie(event.cookies, token, expiresAt, secureCookies(event.url));
 		return { password: formState({ saved: m.password_changed() }) };
 	}
 };

@@ -1,10 +1,9 @@
-import { dev } from '$app/environment';
 import { m } from '$lib/paraglide/messages.js';
 import { safeRedirectTarget } from '$lib/server/authorise';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
 import { clearFailedSignIns, recordFailedSignIn, signInBlockedFor } from '$lib/server/rate-limit';
-import { createSession, setSessionCookie } from '$lib/server/session';
+import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { signInSchema, verifyCredentials } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -34,7 +33,7 @@ export const actions: Actions = {
 
 		clearFailedSignIns(email);
 		const { token, expiresAt } = createSession(user.id);
-		setSessionCookie(cookies, token, expiresAt, !dev);
+		setSessionCookie(cookies, token, expiresAt, secureCookies(url));
 		setLocaleCookie(cookies, user.locale);
 		redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
 	}

@@ -1,5 +1,4 @@
-import { dev } from '$app/environment';
-import { deleteSessionCookie, invalidateSession } from '$lib/server/session';
+import { deleteSessionCookie, invalidateSession, secureCookies } from '$lib/server/session';
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -8,9 +7,9 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: ({ locals, cookies }) => {
+	default: ({ locals, cookies, url }) => {
 		if (locals.session) invalidateSession(locals.session.id);
-		deleteSessionCookie(cookies, !dev);
+		deleteSessionCookie(cookies, secureCookies(url));
 		redirect(303, '/');
 	}
 };

@@ -1,9 +1,8 @@
-import { dev } from '$app/environment';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
-import { createSession, setSessionCookie } from '$lib/server/session';
+import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { createUser, EmailTakenError, signUpSchema } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -13,7 +12,7 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies }) => {
+	default: async ({ request, cookies, url }) => {
 		const form = parseForm(signUpSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
@@ -21,7 +20,7 @@ export const actions: Actions = {
 		try {
 			const user = await createUser({ ...form.data, locale });
 			const { token, expiresAt } = createSession(user.id);
-			setSessionCookie(cookies, token, expiresAt, !dev);
+			setSessionCookie(cookies, token, expiresAt, secureCookies(url));
 			setLocaleCookie(cookies, locale);
 		} catch (error) {
 			if (!(error instanceof EmailTakenError)) throw error;

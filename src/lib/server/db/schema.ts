@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const locales = ['fi', 'sv', 'en'] as const;
 export const organisationKinds = ['city', 'agency', 'ngo'] as const;
@@ -77,3 +77,127 @@ export type Organisation = typeof organisations.$inferSelect;
 export type Locale = (typeof locales)[number];
 export type OrganisationKind = (typeof organisationKinds)[number];
 export type MembershipRole = (typeof membershipRoles)[number];
+
+// Workshops -------------------------------------------------------------------------------------------
+
+export const phaseKinds = ['orientation', 'ideas', 'grouping', 'voting', 'canvas', 'commitments', 'free'] as const;
+export const participantRoles = ['participant', 'observer'] as const;
+
+export const workshops = sqliteTable('workshops', {
+	id: text('id').primaryKey(),
+	title: text('title').notNull(),
+	theme: text('theme').notNull(),
+	description: text('description').notNull().default(''),
+	startsAt: integer('starts_at', { mode: 'timestamp_ms' }),
+	joinCode: text('join_code').notNull().unique(),
+	joiningOpen: integer('joining_open', { mode: 'boolean' }).notNull().default(true),
+	createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+	createdAt: createdAt()
+});
+
+export const workshopPerspectives = sqliteTable(
+	'workshop_perspectives',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		title: text('title').notNull(),
+		description: text('description').notNull().default('')
+	},
+	(table) => [index('workshop_perspectives_workshop_idx').on(table.workshopId, table.position)]
+);
+
+export const workshopPhases = sqliteTable(
+	'workshop_phases',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		kind: text('kind', { enum: phaseKinds }).notNull(),
+		title: text('title').notNull(),
+		durationMinutes: integer('duration_minutes').notNull()
+	},
+	(table) => [index('workshop_phases_workshop_idx').on(table.workshopId, table.position)]
+);
+
+export const workshopOrganisations = sqliteTable(
+	'workshop_organisations',
+	{
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		organisationId: text('organisation_id')
+			.notNull()
+			.references(() => organisations.id, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.workshopId, table.organisationId] })]
+);
+
+export const workshopFacilitators = sqliteTable(
+	'workshop_facilitators',
+	{
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.workshopId, table.userId] }), index('workshop_facilitators_user_idx').on(table.userId)]
+);
+
+/** Everyone who joined a workshop: signed-in users and guests (a guest session is scoped to one workshop). */
+export const participants = sqliteTable(
+	'participants',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+		displayName: text('display_name').notNull(),
+		organisationName: text('organisation_name').notNull().default(''),
+		role: text('role', { enum: participantRoles }).notNull().default('participant'),
+		// Guests only: sha-256 of the guest token's secret, as for sessions.
+		guestSecretHash: blob('guest_secret_hash', { mode: 'buffer' }),
+		removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+		joinedAt: createdAt()
+	},
+	(table) => [
+		index('participants_workshop_idx').on(table.workshopId),
+		uniqueIndex('participants_workshop_user_idx').on(table.workshopId, table.userId)
+	]
+);
+
+// Boards: the Yjs update log and its compacted snapshot --------------------------------------------------
+
+export const boardUpdates = sqliteTable(
+	'board_updates',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		update: blob('update', { mode: 'buffer' }).notNull()
+	},
+	(table) => [index('board_updates_workshop_idx').on(table.workshopId, table.id)]
+);
+
+export const boardSnapshots = sqliteTable('board_snapshots', {
+	workshopId: text('workshop_id')
+		.primaryKey()
+		.references(() => workshops.id, { onDelete: 'cascade' }),
+	state: blob('state', { mode: 'buffer' }).notNull(),
+	// Updates with an id up to this one are folded into the state.
+	lastUpdateId: integer('last_update_id').notNull(),
+	updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+export type Workshop = typeof workshops.$inferSelect;
+export type PhaseKind = (typeof phaseKinds)[number];
+export type ParticipantRole = (typeof participantRoles)[number];
+export type Participant = typeof participants.$inferSelect;

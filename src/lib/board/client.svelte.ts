@@ -1,0 +1,182 @@
+// The browser side of a board: the Yjs document, its WebSocket provider, presence and undo, as reactive state.
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { createUndoManager, notesOf, readNote, viewBoard, type BoardView, type CanvasField, type Note } from './model';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'refused';
+export type Editing = { ideaId: string; field: CanvasField | 'title' } | null;
+/** What each client publishes through awareness. */
+export type PresenceState = { name: string; colour: string; editing: Editing };
+export type Peer = PresenceState & { clientId: number; isMe: boolean };
+
+/** Presence colours: each has at least 4.5:1 contrast against white and against the light note colours. */
+export const presenceColours = ['#0b5394', '#8a1c4a', '#1e5e2a', '#6a2c91', '#8a4500', '#00566b', '#3d3d8f', '#7a1f1f'];
+
+export function presenceColour(seed: string) {
+	let hash = 0;
+	for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+	return presenceColours[hash % presenceColours.length]!;
+}
+
+function isPresence(value: unknown): value is PresenceState {
+	if (!value || typeof value !== 'object') return false;
+	const state = value as Partial<PresenceState>;
+	return typeof state.name === 'string' && typeof state.colour === 'string';
+}
+
+/** A CSS colour from another client is used only when it is a plain #rrggbb from our palette. */
+function safeColour(colour: string) {
+	return presenceColours.includes(colour) ? colour : presenceColours[0]!;
+}
+
+export function boardSocketUrl(location: Pick<Location, 'protocol' | 'host'>) {
+	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
+}
+
+export class BoardClient {
+	readonly doc = new Y.Doc();
+	readonly undoManager = createUndoManager(this.doc);
+	provider: WebsocketProvider | null = null;
+
+	status = $state<ConnectionStatus>('connecting');
+	/** True once the first full state has arrived from the server. */
+	loaded = $state(false);
+	board = $state.raw<BoardView>({ notes: [], clusters: [], ideas: [] });
+	peers = $state.raw<Peer[]>([]);
+	canUndo = $state(false);
+	canRedo = $state(false);
+
+	#me: { name: string; colour: string };
+	#onRemoteNote: (note: Note) => void;
+	#onReconnect: () => void;
+	#cleanups: (() => void)[] = [];
+
+	constructor(options: {
+		me: { name: string; colour: string };
+		/** a note someone else added while we were in sync */
+		onRemoteNote?: (note: Note) => void;
+		/** in sync again after a lost connection, or refused for good: what we may do might have changed */
+		onReconnect?: () => void;
+	}) {
+		this.#me = options.me;
+		this.#onRemoteNote = options.onRemoteNote ?? (() => {});
+		this.#onReconnect = options.onReconnect ?? (() => {});
+
+		const refresh = () => (this.board = viewBoard(this.doc));
+		this.doc.on('update', refresh);
+		this.#cleanups.push(() => this.doc.off('update', refresh));
+
+		const stacks = () => {
+			this.canUndo = this.undoManager.canUndo();
+			this.canRedo = this.undoManager.canRedo();
+		};
+		for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
+			this.undoManager.on(event, stacks);
+			this.#cleanups.push(() => this.undoManager.off(event, stacks));
+		}
+
+		// Notes others add while we are in sync are announced; the initial load and catching up after a
+		// reconnection are not (that would read out the whole board).
+		const onNotes = (event: Y.YMapEvent<Y.Map<unknown>>) => {
+			if (event.transaction.local || !this.provider?.synced) return;
+			for (const [key, change] of event.changes.keys) {
+				if (change.action !== 'add') continue;
+				const note = notesOf(this.doc).get(key);
+				if (note instanceof Y.Map) this.#onRemoteNote(readNote(key, note));
+			}
+		};
+		notesOf(this.doc).observe(onNotes);
+		this.#cleanups.push(() => notesOf(this.doc).unobserve(onNotes));
+	}
+
+	connect(workshopId: string, location: Pick<Location, 'protocol' | 'host'>) {
+		const provider = new WebsocketProvider(boardSocketUrl(location), workshopId, this.doc, { disableBc: true });
+		this.provider = provider;
+
+		const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
+			if (this.status === 'refused') return;
+			if (status === 'connected') this.status = provider.synced ? 'online' : 'connecting';
+			else if (status === 'disconnected') this.status = 'offline';
+			else if (this.status !== 'offline') this.status = 'connecting';
+		};
+		const onSync = (synced: boolean) => {
+			if (!synced) return;
+			const again = this.loaded;
+			this.loaded = true;
+			this.status = 'online';
+			if (again) this.#onReconnect();
+		};
+		// A close code in 4400–4499 means the server will not let us in (no access, removed): no retries.
+		const onClosed = () => {
+			this.status = 'refused';
+			this.#onReconnect();
+		};
+		const onAwareness = () => {
+			const peers: Peer[] = [];
+			for (const [clientId, state] of provider.awareness.getStates()) {
+				if (!isPresence(state)) continue;
+				peers.push({
+					clientId,
+					isMe: clientId === this.doc.clientID,
+					name: state.name.slice(0, 80),
+					colour: safeColour(state.colour),
+					editing: state.editing && typeof state.editing === 'object' ? state.editing : null
+				});
+			}
+			peers.sort((a, b) => Number(b.isMe) - Number(a.isMe) || a.name.localeCompare(b.name));
+			this.peers = peers;
+		};
+
+		// A phone that loses its network may keep a dead socket for a long while: follow the browser's own
+		// online/offline events, so the status shows at once and reconnection starts as soon as the network is back.
+		const onOffline = () => {
+			provider.disconnect();
+			if (this.status !== 'refused') this.status = 'offline';
+		};
+		const onOnline = () => {
+			if (this.status !== 'refused') provider.connect();
+		};
+		window.addEventListener('offline', onOffline);
+		window.addEventListener('online', onOnline);
+
+		provider.on('status', onStatus);
+		provider.on('sync', onSync);
+		provider.on('closed', onClosed);
+		provider.awareness.on('change', onAwareness);
+		provider.awareness.setLocalState({ name: this.#me.name, colour: this.#me.colour, editing: null } satisfies PresenceState);
+		this.#cleanups.push(() => {
+			window.removeEventListener('offline', onOffline);
+			window.removeEventListener('online', onOnline);
+			provider.off('status', onStatus);
+			provider.off('sync', onSync);
+			provider.off('closed', onClosed);
+			provider.awareness.off('change', onAwareness);
+			provider.destroy();
+		});
+	}
+
+	/** Tells the others which field of which idea card we are typing in (null when we leave it). */
+	setEditing(editing: Editing) {
+		this.provider?.awareness.setLocalStateField('editing', editing);
+	}
+
+	/** Ends the current undo step, so the next change is undone separately (called after each action). */
+	endStep() {
+		this.undoManager.stopCapturing();
+	}
+
+	undo() {
+		this.undoManager.stopCapturing();
+		this.undoManager.undo();
+	}
+
+	redo() {
+		this.undoManager.redo();
+	}
+
+	destroy() {
+		for (const cleanup of this.#cleanups.splice(0).reverse()) cleanup();
+		this.undoManager.destroy();
+		this.doc.destroy();
+	}
+}

@@ -1,0 +1,59 @@
+import type { BoardClient } from '$lib/board/client.svelte';
+import type { SvelteSet } from 'svelte/reactivity';
+import { getContext, setContext } from 'svelte';
+
+export type Lane = { id: string; title: string; description: string };
+export type Me = { authorId: string; displayName: string; role: 'facilitator' | 'participant' | 'observer' };
+
+/** What every part of one board shares: the live document and who is looking at it. */
+export type BoardContext = {
+	client: BoardClient;
+	me: Me;
+	readOnly: boolean;
+	lanes: Lane[];
+	laneTitle: (laneId: string) => string;
+	/** The lane a note or cluster is shown in: its own, or the "other" lane when its perspective is gone. */
+	laneOf: (laneId: string) => string;
+	/** Notes chosen with their checkboxes, for grouping. */
+	selection: SvelteSet<string>;
+	/** Tells the person (politely, and visibly) what their action did. */
+	feedback: (text: string) => void;
+	/** Moves focus to the element with this id once the DOM has caught up. */
+	focusLater: (id: string) => void;
+	/** Takes the person to the form that groups the selected notes. */
+	openGroupForm: () => void;
+};
+
+const key = Symbol('board');
+
+/** Notes whose perspective was removed from the workshop are shown in a lane of their own. */
+export const otherLane = '~other';
+
+export function setBoardContext(context: BoardContext) {
+	setContext(key, context);
+}
+
+export function boardContext() {
+	return getContext<BoardContext>(key);
+}
+
+/** The first characters of a text, for names and announcements. */
+export function shorten(text: string, max = 60) {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
+/** Element ids, in one place so actions can send focus to what they created or moved. */
+export const ids = {
+	note: (id: string) => `note-${id}`,
+	noteSelect: (id: string) => `note-${id}-select`,
+	cluster: (id: string) => `cluster-${id}`,
+	clusterHeading: (id: string) => `cluster-${id}-heading`,
+	lane: (id: string) => `lane-${id}`,
+	laneHeading: (id: string) => `lane-${id}-heading`,
+	idea: (id: string) => `idea-${id}`,
+	ideaTitle: (id: string) => `idea-${id}-title`,
+	clusterName: 'board-cluster-name',
+	composerText: 'board-composer-text',
+	ideasHeading: 'board-ideas-heading'
+};

@@ -1,0 +1,68 @@
+// Real-time boards: one Yjs document per workshop at ws(s)://host/collab/{workshopId}, speaking the y-websocket
+// protocol. Loaded by SvelteKit (hooks, form actions), by server/app.js in production and by the Vite plugin
+// in dev/preview, so: no $app or $env imports here, relative imports and process.env only.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getDb } from '../db';
+import { resolveBoardAccess } from '../workshops';
+import { createCollabServer, type CollabServer } from './server';
+import { SqliteBoardStore } from './store';
+
+export { closeCodes } from './protocol';
+export { createCollabServer, originAllowed, settingsFromEnv, type BoardAccess, type CollabOptions, type CollabServer } from './server';
+export { SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
+export type { BoardRole, RoomSettings } from './room';
+
+let instance: CollabServer | undefined;
+
+/** The process's collaboration server, created on first use. */
+export function collab(): CollabServer {
+	return (instance ??= createCollabServer({
+		authorise: resolveBoardAccess,
+		store: () => new SqliteBoardStore(getDb().$client)
+	}));
+}
+
+export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+	collab().handleUpgrade(request, socket, head);
+}
+
+/** Call after removing a participant: their open board connections close at once (code 4403). */
+export function disconnectParticipant(workshopId: string, participantId: string) {
+	return instance?.disconnectParticipant(workshopId, participantId) ?? 0;
+}
+
+/** Call after changing a participant's role: observers' edits are dropped from the next message on. */
+export function setConnectionRole(workshopId: string, participantId: string, role: 'participant' | 'observer') {
+	return instance?.setConnectionRole(workshopId, participantId, role) ?? 0;
+}
+
+/** Call when a workshop is deleted: its board connections close (4404) and the room is forgotten. */
+export function closeRoom(workshopId: string) {
+	instance?.closeRoom(workshopId);
+}
+
+/** A copy of a workshop's board as saved (for exports and other server-side reads); read it with board/model.ts. */
+export function readBoardDoc(workshopId: string) {
+	return collab().readDoc(workshopId);
+}
+
+/** Saves and compacts every board and closes every connection (graceful shutdown). */
+export async function shutdownCollab() {
+	await instance?.shutdown();
+}
+
+export const collabGlobalKey = Symbol.for('verstas.collab');
+
+export type CollabRegistration = { handleUpgrade: typeof handleUpgrade; shutdown: typeof shutdownCollab };
+
+/**
+ * Called from the hooks' `init`: publishes this (bundled) module's upgrade handler to server/app.js,
+ * which is not part of the bundle and reads it from globalThis after importing build/handler.js.
+ */
+export function registerCollab() {
+	(globalThis as Record<symbol, unknown>)[collabGlobalKey] = {
+		handleUpgrade,
+		shutdown: shutdownCollab
+	} satisfies CollabRegistration;
+}

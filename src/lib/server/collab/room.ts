@@ -1,0 +1,474 @@
+// One workshop's board in memory: its Yjs document, the connections to it, and their awareness.
+// Incoming document updates are queued, then once per event-loop turn applied, appended to the log in
+// one transaction, and only then sent on as one merged update; awareness is coalesced the same way.
+import * as decoding from 'lib0/decoding';
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import {
+	closeCodes,
+	encodeAwareness,
+	encodePermissionDenied,
+	encodeSyncStep1,
+	encodeSyncStep2,
+	encodeUpdate,
+	messageAwareness,
+	messageQueryAwareness,
+	messageSync,
+	syncStep1,
+	syncStep2,
+	syncUpdate
+} from './protocol';
+import type { BoardStore } from './store';
+
+export type BoardRole = 'facilitator' | 'participant' | 'observer';
+
+export type ConnectionIdentity = {
+	participantId: string | null;
+	userId: string | null;
+	displayName: string;
+	role: BoardRole;
+};
+
+export type RoomSettings = {
+	/** compact once this many updates were logged since the last compaction… */
+	compactEveryUpdates: number;
+	/** …or this long after the first update that is not in the snapshot */
+	compactAfterMs: number;
+	/** how long an empty room stays in memory */
+	unloadAfterMs: number;
+	/** at most one awareness broadcast per room in this interval */
+	awarenessIntervalMs: number;
+	/** a connection sending more messages than this in a second is closed (1008) */
+	maxMessagesPerSecond: number;
+	/** a connection whose send buffer grows over this is dropped (it reconnects and resyncs) */
+	maxBufferedBytes: number;
+	/** awareness client ids one connection may speak for */
+	maxAwarenessClientsPerConnection: number;
+	/** awareness states not renewed for this long are removed (y-protocols' outdatedTimeout) */
+	awarenessTimeoutMs: number;
+};
+
+type Logger = Pick<Console, 'error' | 'warn'>;
+
+class MalformedMessage extends Error {}
+
+function samePerson(a: Connection, b: Connection) {
+	const x = a.identity;
+	const y = b.identity;
+	return (x.participantId ?? x.userId) === (y.participantId ?? y.userId);
+}
+
+const WS_OPEN = 1;
+
+/** One WebSocket of one person to one board. */
+export class Connection {
+	closed = false;
+	alive = true;
+	#windowStart = 0;
+	#windowCount = 0;
+	#toldReadOnly = false;
+	/** awareness client ids this connection speaks for */
+	readonly awarenessIds = new Set<number>();
+
+	constructor(
+		readonly ws: WebSocket,
+		public identity: ConnectionIdentity,
+		/** the handshake's Cookie header: open connections are authorised again periodically */
+		readonly cookieHeader?: string
+	) {}
+
+	get writable() {
+		return this.identity.role !== 'observer';
+	}
+
+	/** Counts a message against the per-second budget; false when over it. */
+	admit(now: number, limit: number) {
+		if (now - this.#windowStart >= 1000) {
+			this.#windowStart = now;
+			this.#windowCount = 0;
+		}
+		return ++this.#windowCount <= limit;
+	}
+
+	send(message: Uint8Array, maxBufferedBytes = Infinity) {
+		if (this.closed || this.ws.readyState !== WS_OPEN) return;
+		if (this.ws.bufferedAmount > maxBufferedBytes) {
+			// A reader this slow would hold the whole room's traffic in memory; it reconnects and resyncs.
+			this.closed = true;
+			this.ws.terminate();
+			return;
+		}
+		this.ws.send(message);
+	}
+
+	/** Observers' document updates are dropped; the client is told once (y-websocket logs it). */
+	tellReadOnly() {
+		if (this.#toldReadOnly) return;
+		this.#toldReadOnly = true;
+		this.send(encodePermissionDenied('read-only: observers cannot change the board'));
+	}
+
+	resetReadOnlyNotice() {
+		this.#toldReadOnly = false;
+	}
+
+	close(code: number, reason: string) {
+		if (this.closed) return;
+		this.closed = true;
+		this.ws.close(code, reason);
+		// A peer that does not answer the closing handshake is cut off.
+		setTimeout(() => this.ws.terminate(), 2000).unref();
+	}
+}
+
+type AwarenessEntry = {
+	clock: number;
+	/** the state as JSON ("null" once removed; the clock is kept so stale messages are refused) */
+	json: string;
+	lastUpdated: number;
+	owner: Connection | null;
+};
+
+export class Room {
+	readonly doc = new Y.Doc();
+	readonly connections = new Set<Connection>();
+	closed = false;
+
+	#pending: { connection: Connection; update: Uint8Array }[] = [];
+	#flushScheduled = false;
+	/** effective updates produced by the apply in progress (the doc's 'update' event) */
+	#capture: Uint8Array[] | null = null;
+
+	#lastUpdateId: number;
+	#snapshotUpdateId: number;
+	#updatesSinceCompaction = 0;
+	#compactTimer: NodeJS.Timeout | null = null;
+	#unloadTimer: NodeJS.Timeout | null = null;
+
+	#awareness = new Map<number, AwarenessEntry>();
+	#awarenessDirty = new Set<number>();
+	#awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+	#lastAwarenessFlush = 0;
+	#awarenessSweep: NodeJS.Timeout;
+
+	constructor(
+		readonly workshopId: string,
+		private readonly store: BoardStore,
+		private readonly settings: RoomSettings,
+		private readonly onUnload: (room: Room) => void,
+		private readonly log: Logger = console
+	) {
+		const stored = store.load(workshopId);
+		this.doc.transact(() => {
+			for (const update of stored.updates) {
+				try {
+					Y.applyUpdate(this.doc, update);
+				} catch (error) {
+					this.log.error(`collab: skipped an unreadable stored update of board ${workshopId}`, error);
+				}
+			}
+		});
+		this.#lastUpdateId = stored.lastUpdateId;
+		this.#snapshotUpdateId = stored.snapshotUpdateId;
+		this.doc.on('update', (update: Uint8Array) => this.#capture?.push(update));
+		this.#awarenessSweep = setInterval(() => this.#sweepAwareness(), Math.max(1000, settings.awarenessTimeoutMs / 3));
+		this.#awarenessSweep.unref();
+		// Updates left in the log by a crash are folded into the snapshot when the room next empties.
+	}
+
+	get pendingUpdates() {
+		return this.#pending.length;
+	}
+
+	// Connections -------------------------------------------------------------------------------------
+
+	add(connection: Connection) {
+		if (this.#unloadTimer) {
+			clearTimeout(this.#unloadTimer);
+			this.#unloadTimer = null;
+		}
+		this.connections.add(connection);
+		// The server's half of the handshake: its state vector, so the client sends what the server lacks.
+		connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+		const awareness = this.#awarenessEntries();
+		if (awareness.length) connection.send(encodeAwareness(awareness));
+	}
+
+	remove(connection: Connection) {
+		if (!this.connections.delete(connection)) return;
+		connection.closed = true;
+		for (const clientId of connection.awarenessIds) {
+			const entry = this.#awareness.get(clientId);
+			if (entry?.owner === connection && entry.json !== 'null') this.#removeAwareness(clientId, entry);
+		}
+		if (this.connections.size === 0 && !this.closed) {
+			// Updates still queued from the last connection are saved before the room is compacted.
+			this.flush();
+			this.compact();
+			this.#unloadTimer = setTimeout(() => this.unload(), this.settings.unloadAfterMs);
+			this.#unloadTimer.unref();
+		}
+	}
+
+	/** A role changed while connected: writes are allowed or dropped from the next message on. */
+	setRole(connection: Connection, role: BoardRole) {
+		const wasWritable = connection.writable;
+		connection.identity = { ...connection.identity, role };
+		connection.resetReadOnlyNotice();
+		// Ask the client for anything it holds that the server lacks, so it is consistent again.
+		if (!wasWritable && connection.writable) connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+		// The awareness `identity` shows the new role from the client's next awareness message (at the latest
+		// its 15-second renewal): bumping the clock here would overwrite the client's own local state.
+	}
+
+	// Messages ----------------------------------------------------------------------------------------
+
+	receive(connection: Connection, data: Uint8Array) {
+		if (connection.closed) return;
+		connection.alive = true;
+		if (!connection.admit(Date.now(), this.settings.maxMessagesPerSecond)) {
+			connection.close(closeCodes.flood, 'too many messages');
+			return;
+		}
+		try {
+			const decoder = decoding.createDecoder(data);
+			const type = decoding.readVarUint(decoder);
+			if (type === messageSync) {
+				const step = decoding.readVarUint(decoder);
+				if (step === syncStep1) {
+					const stateVector = decoding.readVarUint8Array(decoder);
+					connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)));
+				} else if (step === syncStep2 || step === syncUpdate) {
+					this.#receiveUpdate(connection, decoding.readVarUint8Array(decoder));
+				} else {
+					throw new MalformedMessage(`sync message type ${step}`);
+				}
+			} else if (type === messageAwareness) {
+				this.#receiveAwareness(connection, decoding.readVarUint8Array(decoder));
+			} else if (type === messageQueryAwareness) {
+				connection.send(encodeAwareness(this.#awarenessEntries()));
+			} else {
+				throw new MalformedMessage(`message type ${type}`);
+			}
+		} catch {
+			connection.close(closeCodes.malformed, 'malformed message');
+		}
+	}
+
+	#receiveUpdate(connection: Connection, update: Uint8Array) {
+		if (!connection.writable) {
+			connection.tellReadOnly();
+			return;
+		}
+		// An empty update (no structs, no deletions) is what an up-to-date client answers to sync step 1.
+		if (update.length === 2 && update[0] === 0 && update[1] === 0) return;
+		// Check it on a scratch document first: a message that cannot be applied must not reach the board.
+		Y.applyUpdate(new Y.Doc({ gc: false }), update);
+		this.#pending.push({ connection, update });
+		if (!this.#flushScheduled) {
+			this.#flushScheduled = true;
+			setImmediate(() => this.flush());
+		}
+	}
+
+	/**
+	 * Applies the queued updates, appends what they changed to the log in one transaction, and only then
+	 * sends it on, merged, to every connection. Runs once per event-loop turn (and before compaction).
+	 */
+	flush() {
+		this.#flushScheduled = false;
+		if (this.closed || this.#pending.length === 0) return;
+		const pending = this.#pending;
+		this.#pending = [];
+		const changes: Uint8Array[] = [];
+		const senders = new Set<Connection>();
+		this.#capture = changes;
+		try {
+			for (const { connection, update } of pending) {
+				const before = changes.length;
+				try {
+					Y.applyUpdate(this.doc, update, connection);
+				} catch {
+					// Passed the scratch check but failed here: whatever Yjs did apply is in `changes` and is
+					// saved and sent like any change, so memory, log and clients stay the same.
+					connection.close(closeCodes.malformed, 'malformed update');
+				}
+				if (changes.length > before) senders.add(connection);
+			}
+		} finally {
+			this.#capture = null;
+		}
+		if (changes.length === 0) return;
+
+		try {
+			this.#lastUpdateId = this.store.append(this.workshopId, changes);
+		} catch (error) {
+			// Nothing was sent; drop the in-memory state so it is reloaded from the log. The clients still
+			// hold their changes and send them again when they reconnect.
+			this.log.error(`collab: could not save board ${this.workshopId}`, error);
+			this.close(closeCodes.serverError, 'could not save');
+			return;
+		}
+
+		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
+		// A lone sender already has its change; with several senders each gets the merged whole.
+		const skip = senders.size === 1 ? senders.values().next().value : undefined;
+		for (const connection of this.connections) {
+			if (connection !== skip) connection.send(message, this.settings.maxBufferedBytes);
+		}
+
+		this.#updatesSinceCompaction += changes.length;
+		if (this.#updatesSinceCompaction >= this.settings.compactEveryUpdates) this.compact();
+		else if (!this.#compactTimer) {
+			this.#compactTimer = setTimeout(() => this.compact(), this.settings.compactAfterMs);
+			this.#compactTimer.unref();
+		}
+	}
+
+	// Persistence ---------------------------------------------------------------------------------------
+
+	/** Folds the log into the snapshot. The doc holds exactly what the log holds up to #lastUpdateId. */
+	compact() {
+		if (this.#compactTimer) {
+			clearTimeout(this.#compactTimer);
+			this.#compactTimer = null;
+		}
+		if (this.closed || this.#lastUpdateId <= this.#snapshotUpdateId) return;
+		try {
+			this.store.compact(this.workshopId, Y.encodeStateAsUpdate(this.doc), this.#lastUpdateId);
+			this.#snapshotUpdateId = this.#lastUpdateId;
+			this.#updatesSinceCompaction = 0;
+		} catch (error) {
+			// The log is intact; the next compaction tries again.
+			this.log.error(`collab: could not compact board ${this.workshopId}`, error);
+		}
+	}
+
+	unload() {
+		if (this.connections.size > 0 || this.closed) return;
+		this.flush();
+		this.compact();
+		this.#dispose();
+	}
+
+	/** Closes every connection and forgets the room, without saving (deletion, or a failed save). */
+	close(code: number, reason: string) {
+		if (this.closed) return;
+		this.#pending = [];
+		this.#dispose();
+		for (const connection of this.connections) connection.close(code, reason);
+		this.connections.clear();
+	}
+
+	/** Graceful shutdown: save everything, then close the connections (clients reconnect to the next server). */
+	shutdown() {
+		this.flush();
+		this.compact();
+		this.close(closeCodes.restart, 'server restarting');
+	}
+
+	#dispose() {
+		this.closed = true;
+		for (const timer of [this.#compactTimer, this.#unloadTimer]) if (timer) clearTimeout(timer);
+		if (this.#awarenessTimer) {
+			clearTimeout(this.#awarenessTimer as NodeJS.Timeout);
+			clearImmediate(this.#awarenessTimer as NodeJS.Immediate);
+		}
+		clearInterval(this.#awarenessSweep);
+		this.doc.destroy();
+		this.onUnload(this);
+	}
+
+	// Awareness -----------------------------------------------------------------------------------------
+
+	/**
+	 * Applies a y-protocols awareness update with the rules of `applyAwarenessUpdate`, except that a
+	 * connection speaks only for its own client ids, and every state carries the server's `identity`
+	 * ({ id, name, role }) so the board can show who is present without trusting the client's claim.
+	 */
+	#receiveAwareness(connection: Connection, update: Uint8Array) {
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		const now = Date.now();
+		for (let i = 0; i < count; i++) {
+			const clientId = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const state: unknown = JSON.parse(decoding.readVarString(decoder));
+			const entry = this.#awareness.get(clientId);
+			// Another person's client id is not this connection's to speak for; the same person may take
+			// it over (a reconnection while the server has not yet noticed the old socket is gone).
+			if (entry?.owner && entry.owner !== connection && !entry.owner.closed && !samePerson(entry.owner, connection)) continue;
+			if (!connection.awarenessIds.has(clientId)) {
+				if (connection.awarenessIds.size >= this.settings.maxAwarenessClientsPerConnection) continue;
+			}
+			const current = entry?.clock ?? 0;
+			const removal = state === null;
+			if (!(current < clock || (current === clock && removal && entry !== undefined && entry.json !== 'null'))) continue;
+			if (!removal && (typeof state !== 'object' || Array.isArray(state))) throw new MalformedMessage('awareness state');
+			connection.awarenessIds.add(clientId);
+			this.#awareness.set(clientId, {
+				clock,
+				json: removal ? 'null' : JSON.stringify(this.#stamp(state as Record<string, unknown>, connection)),
+				lastUpdated: now,
+				owner: connection
+			});
+			this.#awarenessDirty.add(clientId);
+		}
+		this.#scheduleAwarenessFlush();
+	}
+
+	#stamp(state: Record<string, unknown>, connection: Connection) {
+		const { participantId, userId, displayName, role } = connection.identity;
+		return { ...state, identity: { id: participantId ?? userId, name: displayName, role } };
+	}
+
+	#removeAwareness(clientId: number, entry: AwarenessEntry) {
+		entry.clock++;
+		entry.json = 'null';
+		entry.lastUpdated = Date.now();
+		this.#awarenessDirty.add(clientId);
+		this.#scheduleAwarenessFlush();
+	}
+
+	#awarenessEntries(ids?: Iterable<number>) {
+		const entries: { clientId: number; clock: number; json: string }[] = [];
+		for (const clientId of ids ?? this.#awareness.keys()) {
+			const entry = this.#awareness.get(clientId);
+			if (!entry || (!ids && entry.json === 'null')) continue;
+			entries.push({ clientId, clock: entry.clock, json: entry.json });
+		}
+		return entries;
+	}
+
+	#scheduleAwarenessFlush() {
+		if (this.#awarenessTimer || this.#awarenessDirty.size === 0 || this.closed) return;
+		const wait = this.#lastAwarenessFlush + this.settings.awarenessIntervalMs - Date.now();
+		const run = () => {
+			this.#awarenessTimer = null;
+			this.#flushAwareness();
+		};
+		this.#awarenessTimer = wait > 0 ? setTimeout(run, wait) : setImmediate(run);
+	}
+
+	/** One message with every awareness change since the last one, to everyone (the sender too: it keeps
+	 * y-websocket's 30-second "no message received" watchdog quiet). */
+	#flushAwareness() {
+		if (this.closed || this.#awarenessDirty.size === 0) return;
+		this.#lastAwarenessFlush = Date.now();
+		const message = encodeAwareness(this.#awarenessEntries(this.#awarenessDirty));
+		this.#awarenessDirty.clear();
+		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
+	}
+
+	#sweepAwareness() {
+		const now = Date.now();
+		for (const [clientId, entry] of this.#awareness) {
+			const age = now - entry.lastUpdated;
+			if (entry.json === 'null') {
+				if (age > 2 * this.settings.awarenessTimeoutMs) this.#awareness.delete(clientId);
+			} else if (age > this.settings.awarenessTimeoutMs) {
+				this.#removeAwareness(clientId, entry);
+			}
+		}
+	}
+}

@@ -1,0 +1,335 @@
+// The boards' WebSocket endpoint: /collab/{workshopId}, authorised before the upgrade completes.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { closeCodes } from './protocol';
+import { Connection, Room, type BoardRole, type RoomSettings } from './room';
+import type { BoardStore } from './store';
+
+export type BoardAccess =
+	| { ok: true; participantId: string | null; userId: string | null; displayName: string; role: BoardRole }
+	| { ok: false; status: 401 | 403 | 404 };
+
+export type AuthoriseBoard = (workshopId: string, cookieHeader: string | undefined) => BoardAccess;
+
+export type CollabOptions = Partial<RoomSettings> & {
+	authorise: AuthoriseBoard;
+	/** the store, or a function that opens it on first use (so importing this never opens a database) */
+	store: BoardStore | (() => BoardStore);
+	/** largest accepted frame; larger ones close the connection with 1009 */
+	maxPayload?: number;
+	maxConnectionsPerRoom?: number;
+	heartbeatMs?: number;
+	/** how often open connections are authorised again (a signed-out session, a removed guest) */
+	reauthoriseMs?: number;
+	/** the public origin; defaults to process.env.ORIGIN, read at each upgrade */
+	origin?: string;
+	log?: Pick<Console, 'error' | 'warn'>;
+};
+
+export type CollabServer = ReturnType<typeof createCollabServer>;
+
+const path = /^\/collab\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+function envNumber(name: string, fallback: number) {
+	const value = Number(process.env[name]);
+	return process.env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** Room settings from the environment (VERSTAS_COLLAB_*), for tests and operators. */
+export function settingsFromEnv(): RoomSettings {
+	return {
+		compactEveryUpdates: envNumber('VERSTAS_COLLAB_COMPACT_EVERY_UPDATES', 500),
+		compactAfterMs: envNumber('VERSTAS_COLLAB_COMPACT_AFTER_MS', 30_000),
+		unloadAfterMs: envNumber('VERSTAS_COLLAB_UNLOAD_AFTER_MS', 10_000),
+		awarenessIntervalMs: envNumber('VERSTAS_COLLAB_AWARENESS_INTERVAL_MS', 100),
+		maxMessagesPerSecond: envNumber('VERSTAS_COLLAB_MAX_MESSAGES_PER_SECOND', 200),
+		maxBufferedBytes: envNumber('VERSTAS_COLLAB_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
+		maxAwarenessClientsPerConnection: 4,
+		awarenessTimeoutMs: 30_000
+	};
+}
+
+const statusText: Record<number, string> = {
+	400: 'Bad Request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'Not Found',
+	500: 'Internal Server Error',
+	503: 'Service Unavailable'
+};
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket: no WebSocket, no board data. */
+export function refuseUpgrade(socket: Duplex, status: number) {
+	if (socket.destroyed) return;
+	const body = statusText[status] ?? 'Error';
+	socket.once('finish', () => socket.destroy());
+	socket.on('error', () => socket.destroy());
+	socket.end(
+		`HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+			`Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`
+	);
+}
+
+/**
+ * Same-origin only: with ORIGIN set the Origin header must equal it; otherwise its host must be the
+ * request's Host. Browsers always send Origin on WebSocket handshakes, so a missing one is refused.
+ */
+export function originAllowed(request: IncomingMessage, configured = process.env.ORIGIN) {
+	const origin = request.headers.origin;
+	if (!origin) return false;
+	let given: URL;
+	try {
+		given = new URL(origin);
+	} catch {
+		return false;
+	}
+	if (configured) {
+		try {
+			return given.origin === new URL(configured).origin;
+		} catch {
+			return false;
+		}
+	}
+	const host = request.headers.host;
+	if (!host) return false;
+	try {
+		// Parsed with the Origin's scheme so default ports compare equal (example.fi:443 = example.fi).
+		return given.host === new URL(`${given.protocol}//${host}`).host;
+	} catch {
+		return false;
+	}
+}
+
+export function createCollabServer(options: CollabOptions) {
+	const settings: RoomSettings = { ...settingsFromEnv(), ...definedOnly(options) };
+	const log = options.log ?? console;
+	const maxConnectionsPerRoom = options.maxConnectionsPerRoom ?? 2000;
+	const rooms = new Map<string, Room>();
+	const sockets = new Set<WebSocket>();
+	let store: BoardStore | undefined;
+	let shuttingDown = false;
+	let heartbeat: NodeJS.Timeout | undefined;
+	let reauthorisation: NodeJS.Timeout | undefined;
+
+	const wss = new WebSocketServer({
+		noServer: true,
+		clientTracking: false,
+		perMessageDeflate: false,
+		maxPayload: options.maxPayload ?? 1024 * 1024
+	});
+
+	function getStore() {
+		return (store ??= typeof options.store === 'function' ? options.store() : options.store);
+	}
+
+	function loadRoom(workshopId: string) {
+		let room = rooms.get(workshopId);
+		if (!room) {
+			room = new Room(workshopId, getStore(), settings, (gone) => {
+				if (rooms.get(gone.workshopId) === gone) rooms.delete(gone.workshopId);
+			}, log);
+			rooms.set(workshopId, room);
+		}
+		return room;
+	}
+
+	function startHeartbeat() {
+		if (heartbeat) return;
+		// Dead TCP connections (a phone that went to sleep) are found and their rooms freed.
+		heartbeat = setInterval(() => {
+			for (const room of rooms.values()) {
+				for (const connection of room.connections) {
+					if (!connection.alive) connection.ws.terminate();
+					else {
+						connection.alive = false;
+						connection.ws.ping();
+					}
+				}
+			}
+		}, options.heartbeatMs ?? 30_000);
+		heartbeat.unref();
+		reauthorisation = setInterval(reauthoriseAll, options.reauthoriseMs ?? 60_000);
+		reauthorisation.unref();
+	}
+
+	/**
+	 * Long-lived sockets are authorised again with their handshake's cookies, so a signed-out or expired
+	 * session, a removed participant or a changed role takes effect even when no action told us.
+	 */
+	function reauthoriseAll() {
+		for (const room of [...rooms.values()]) {
+			for (const connection of [...room.connections]) {
+				if (connection.closed) continue;
+				let access: BoardAccess;
+				try {
+					access = options.authorise(room.workshopId, connection.cookieHeader);
+				} catch (error) {
+					log.error('collab: re-authorisation failed', error);
+					return;
+				}
+				if (!access.ok) {
+					const code = access.status === 404 ? closeCodes.deleted : closeCodes.removed;
+					connection.close(code, 'access ended');
+					room.remove(connection);
+				} else if (access.role !== connection.identity.role) {
+					room.setRole(connection, access.role);
+				}
+			}
+		}
+	}
+
+	function attach(ws: WebSocket, workshopId: string, access: Extract<BoardAccess, { ok: true }>, cookieHeader: string | undefined) {
+		sockets.add(ws);
+		ws.on('close', () => sockets.delete(ws));
+		// `ws` closes the connection itself on protocol errors and oversized frames (1009); nothing to add.
+		ws.on('error', () => {});
+		let room: Room;
+		try {
+			room = loadRoom(workshopId);
+		} catch (error) {
+			log.error(`collab: could not load board ${workshopId}`, error);
+			ws.close(closeCodes.serverError, 'could not load');
+			return;
+		}
+		const { participantId, userId, displayName, role } = access;
+		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader);
+		ws.on('message', (data: RawData, isBinary: boolean) => {
+			if (!isBinary) return connection.close(closeCodes.unsupportedData, 'binary messages only');
+			room.receive(connection, toBytes(data));
+		});
+		ws.on('pong', () => (connection.alive = true));
+		ws.on('close', () => room.remove(connection));
+		room.add(connection);
+		startHeartbeat();
+	}
+
+	function connectionsOf(workshopId: string, participantId: string) {
+		const room = rooms.get(workshopId);
+		// Facilitators keep their access whatever happens to a participant row of theirs (as page loads do).
+		const matching = room
+			? [...room.connections].filter((c) => c.identity.participantId === participantId && c.identity.role !== 'facilitator')
+			: [];
+		return { room, matching };
+	}
+
+	return {
+		/** For `server.on('upgrade')`: authorises, then hands the socket to the room (or refuses it). */
+		handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+			socket.on('error', () => socket.destroy());
+			const match = path.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+			if (!match) return refuseUpgrade(socket, 404);
+			if (shuttingDown) return refuseUpgrade(socket, 503);
+			if (!originAllowed(request, options.origin ?? process.env.ORIGIN)) return refuseUpgrade(socket, 403);
+			const workshopId = match[1]!;
+			let access: BoardAccess;
+			try {
+				access = options.authorise(workshopId, request.headers.cookie);
+			} catch (error) {
+				log.error('collab: authorisation failed', error);
+				return refuseUpgrade(socket, 500);
+			}
+			if (!access.ok) return refuseUpgrade(socket, access.status);
+			if ((rooms.get(workshopId)?.connections.size ?? 0) >= maxConnectionsPerRoom) return refuseUpgrade(socket, 503);
+			const cookieHeader = request.headers.cookie;
+			wss.handleUpgrade(request, socket, head, (ws) => attach(ws, workshopId, access, cookieHeader));
+		},
+
+		/** A removed participant's open connections close at once with 4403 (the client does not retry). */
+		disconnectParticipant(workshopId: string, participantId: string) {
+			const { room, matching } = connectionsOf(workshopId, participantId);
+			for (const connection of matching) {
+				connection.close(closeCodes.removed, 'removed from the workshop');
+				room!.remove(connection);
+			}
+			return matching.length;
+		},
+
+		/**
+		 * observer ↔ participant on open connections: writes are judged by the new role from the next message, and
+		 * the connection closes with a retryable code so the client reconnects and reloads in its new role.
+		 */
+		setConnectionRole(workshopId: string, participantId: string, role: 'participant' | 'observer') {
+			const { room, matching } = connectionsOf(workshopId, participantId);
+			for (const connection of matching) {
+				room!.setRole(connection, role);
+				connection.close(closeCodes.roleChanged, 'role changed');
+			}
+			return matching.length;
+		},
+
+		/** The workshop was deleted: close its connections (4404) and forget the room without saving. */
+		closeRoom(workshopId: string) {
+			rooms.get(workshopId)?.close(closeCodes.deleted, 'workshop deleted');
+		},
+
+		/** Saves and compacts every room, closes every connection (1012), and resolves when they are gone. */
+		async shutdown(timeoutMs = 2000) {
+			shuttingDown = true;
+			clearInterval(heartbeat);
+			clearInterval(reauthorisation);
+			for (const room of [...rooms.values()]) room.shutdown();
+			if (sockets.size === 0) return;
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(() => {
+					for (const ws of sockets) ws.terminate();
+					resolve();
+				}, timeoutMs);
+				const check = () => {
+					if (sockets.size === 0) {
+						clearTimeout(timer);
+						resolve();
+					}
+				};
+				for (const ws of sockets) ws.once('close', check);
+			});
+		},
+
+		/** For tests and monitoring. */
+		stats() {
+			return {
+				rooms: [...rooms.values()].map((room) => ({
+					workshopId: room.workshopId,
+					connections: room.connections.size,
+					pendingUpdates: room.pendingUpdates
+				})),
+				sockets: sockets.size
+			};
+		},
+
+		/**
+		 * A copy of the board as saved (the live room's document when loaded, else snapshot + log), for
+		 * server-side reads such as exports. Changing the copy changes nothing.
+		 */
+		readDoc(workshopId: string) {
+			const doc = new Y.Doc();
+			const room = rooms.get(workshopId);
+			if (room) Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
+			else for (const update of getStore().load(workshopId).updates) Y.applyUpdate(doc, update);
+			return doc;
+		}
+	};
+}
+
+function toBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return Buffer.concat(data);
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return data;
+}
+
+function definedOnly(options: Partial<RoomSettings>) {
+	const keys: (keyof RoomSettings)[] = [
+		'compactEveryUpdates',
+		'compactAfterMs',
+		'unloadAfterMs',
+		'awarenessIntervalMs',
+		'maxMessagesPerSecond',
+		'maxBufferedBytes',
+		'maxAwarenessClientsPerConnection',
+		'awarenessTimeoutMs'
+	];
+	const out: Partial<RoomSettings> = {};
+	for (const key of keys) if (options[key] !== undefined) out[key] = options[key];
+	return out;
+}

@@ -1,0 +1,79 @@
+// Durable storage of a board: an append-only log of Yjs updates plus a compacted snapshot.
+// Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
+import type Database from 'better-sqlite3';
+
+export type StoredBoard = {
+	/** The snapshot (if any) first, then the logged updates after it, oldest first. */
+	updates: Uint8Array[];
+	/** The id of the newest logged update folded into `updates` (0 when none). */
+	lastUpdateId: number;
+	/** The id up to which the log is folded into the snapshot (0 without a snapshot). */
+	snapshotUpdateId: number;
+};
+
+export interface BoardStore {
+	load(workshopId: string): StoredBoard;
+	/** Appends the updates in one transaction and returns the id of the last one. */
+	append(workshopId: string, updates: readonly Uint8Array[]): number;
+	/** Replaces the snapshot with `state` and drops the logged updates it covers (id ≤ upToId). */
+	compact(workshopId: string, state: Uint8Array, upToId: number): void;
+}
+
+/** The board tables of the app's SQLite database (board_updates, board_snapshots), through prepared statements. */
+export class SqliteBoardStore implements BoardStore {
+	#selectSnapshot;
+	#selectUpdates;
+	#insertUpdate;
+	#upsertSnapshot;
+	#deleteUpdates;
+	#append;
+	#compact;
+
+	constructor(sqlite: Database.Database) {
+		this.#selectSnapshot = sqlite.prepare<[string], { state: Buffer; last_update_id: number }>(
+			'SELECT state, last_update_id FROM board_snapshots WHERE workshop_id = ?'
+		);
+		this.#selectUpdates = sqlite.prepare<[string, number], { id: number; update: Buffer }>(
+			'SELECT id, "update" FROM board_updates WHERE workshop_id = ? AND id > ? ORDER BY id'
+		);
+		this.#insertUpdate = sqlite.prepare<[string, Uint8Array]>('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)');
+		this.#upsertSnapshot = sqlite.prepare<[string, Uint8Array, number, number]>(
+			`INSERT INTO board_snapshots (workshop_id, state, last_update_id, updated_at) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (workshop_id) DO UPDATE SET state = excluded.state, last_update_id = excluded.last_update_id,
+			 updated_at = excluded.updated_at`
+		);
+		this.#deleteUpdates = sqlite.prepare<[string, number]>('DELETE FROM board_updates WHERE workshop_id = ? AND id <= ?');
+		this.#append = sqlite.transaction((workshopId: string, updates: readonly Uint8Array[]) => {
+			let last = 0;
+			for (const update of updates) last = Number(this.#insertUpdate.run(workshopId, update).lastInsertRowid);
+			return last;
+		});
+		this.#compact = sqlite.transaction((workshopId: string, state: Uint8Array, upToId: number) => {
+			this.#upsertSnapshot.run(workshopId, state, upToId, Date.now());
+			this.#deleteUpdates.run(workshopId, upToId);
+		});
+	}
+
+	load(workshopId: string): StoredBoard {
+		const snapshot = this.#selectSnapshot.get(workshopId);
+		const snapshotUpdateId = snapshot?.last_update_id ?? 0;
+		const rows = this.#selectUpdates.all(workshopId, snapshotUpdateId);
+		return {
+			updates: [...(snapshot ? [toBytes(snapshot.state)] : []), ...rows.map((row) => toBytes(row.update))],
+			lastUpdateId: rows.length ? rows[rows.length - 1]!.id : snapshotUpdateId,
+			snapshotUpdateId
+		};
+	}
+
+	append(workshopId: string, updates: readonly Uint8Array[]): number {
+		return this.#append.immediate(workshopId, updates);
+	}
+
+	compact(workshopId: string, state: Uint8Array, upToId: number) {
+		this.#compact.immediate(workshopId, state, upToId);
+	}
+}
+
+function toBytes(buffer: Buffer) {
+	return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}

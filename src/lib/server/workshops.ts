@@ -1,0 +1,478 @@
+import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { fromDateTimeLocal } from '../format';
+import { m } from '../paraglide/messages.js';
+import { db, type Executor } from './db';
+import {
+	memberships,
+	organisations,
+	participants,
+	phaseKinds,
+	users,
+	workshopFacilitators,
+	workshopOrganisations,
+	workshopPerspectives,
+	workshopPhases,
+	workshops,
+	type ParticipantRole,
+	type PhaseKind
+} from './db/schema';
+import { enumField, requiredText } from './forms';
+import { generateSecureRandomString, sessionCookieName, validateSessionToken, type SessionUser } from './session';
+
+// Join codes: no 0/1/I, so O and L cannot be mistaken; typed look-alikes are mapped back.
+export const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
+export const joinCodeLength = 6;
+export const maxPerspectives = 6;
+export const guestCookiePrefix = 'verstas_guest_';
+
+export function guestCookieName(workshopId: string) {
+	return guestCookiePrefix + workshopId;
+}
+
+export function normaliseJoinCode(input: string) {
+	return input
+		.toUpperCase()
+		.replace(/[\s-]/g, '')
+		.replace(/0/g, 'O')
+		.replace(/[1I]/g, 'L');
+}
+
+function generateJoinCode() {
+	const bytes = crypto.getRandomValues(new Uint8Array(joinCodeLength));
+	return [...bytes].map((byte) => joinCodeAlphabet[byte % joinCodeAlphabet.length]).join('');
+}
+
+// Validation -----------------------------------------------------------------------------------------
+
+const optionalText = (max: number) => z.string().trim().max(max, { error: () => m.error_too_long({ max }) }).default('');
+
+export const perspectiveSchema = z.object({
+	id: z.string().optional(), // empty for a new perspective
+	title: requiredText(80),
+	description: optionalText(300)
+});
+export const phaseSchema = z.object({
+	kind: enumField(phaseKinds),
+	title: requiredText(80),
+	durationMinutes: z.coerce
+		.number({ error: () => m.error_duration() })
+		.int({ error: () => m.error_duration() })
+		.min(1, { error: () => m.error_duration() })
+		.max(480, { error: () => m.error_duration() })
+});
+
+export const workshopSchema = z.object({
+	title: requiredText(120),
+	theme: requiredText(200),
+	description: optionalText(2000),
+	startsAt: z
+		.string()
+		.trim()
+		.default('')
+		.transform((value, ctx) => {
+			if (!value) return null;
+			const date = fromDateTimeLocal(value);
+			if (!date) {
+				ctx.addIssue({ code: 'custom', message: m.error_date_invalid() });
+				return z.NEVER;
+			}
+			return date;
+		}),
+	organisationIds: z.array(z.string()).default([]),
+	coFacilitatorEmails: z.array(z.string().trim().toLowerCase()).default([]),
+	perspectives: z
+		.array(perspectiveSchema)
+		.min(1, { error: () => m.error_perspective_count({ max: maxPerspectives }) })
+		.max(maxPerspectives, { error: () => m.error_perspective_count({ max: maxPerspectives }) }),
+	phases: z.array(phaseSchema).max(30)
+});
+
+export type WorkshopInput = z.output<typeof workshopSchema>;
+
+export const guestJoinSchema = z.object({
+	displayName: requiredText(60),
+	organisationName: optionalText(120)
+});
+
+export function jalostamoTemplate() {
+	return {
+		perspectives: [
+			{ title: m.template_perspective_families(), description: m.template_perspective_families_description() },
+			{ title: m.template_perspective_young_adults(), description: m.template_perspective_young_adults_description() },
+			{ title: m.template_perspective_participation(), description: m.template_perspective_participation_description() }
+		],
+		phases: [
+			{ kind: 'orientation', title: m.template_phase_orientation(), durationMinutes: 15 },
+			{ kind: 'ideas', title: m.template_phase_ideas(), durationMinutes: 20 },
+			{ kind: 'grouping', title: m.template_phase_grouping(), durationMinutes: 15 },
+			{ kind: 'voting', title: m.template_phase_voting(), durationMinutes: 10 },
+			{ kind: 'canvas', title: m.template_phase_canvas(), durationMinutes: 40 },
+			{ kind: 'commitments', title: m.template_phase_commitments(), durationMinutes: 15 }
+		] satisfies { kind: PhaseKind; title: string; durationMinutes: number }[]
+	};
+}
+
+// Workshops ------------------------------------------------------------------------------------------
+
+export class UnknownFacilitatorError extends Error {
+	constructor(public emails: string[]) {
+		super(emails.join(', '));
+	}
+}
+
+function facilitatorIdsByEmail(tx: Executor, emails: string[]) {
+	if (emails.length === 0) return [];
+	const found = tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails)).all();
+	const missing = emails.filter((email) => !found.some((user) => user.email === email));
+	if (missing.length) throw new UnknownFacilitatorError(missing);
+	return found.map((user) => user.id);
+}
+
+function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: string | null, input: WorkshopInput) {
+	// Perspectives keep their ids: they are the board's lanes, and notes point at them.
+	const kept = new Set(
+		tx.select({ id: workshopPerspectives.id }).from(workshopPerspectives).where(eq(workshopPerspectives.workshopId, workshopId)).all().map((p) => p.id)
+	);
+	const listed = input.perspectives.map((perspective) => (perspective.id && kept.has(perspective.id) ? perspective.id : undefined));
+	tx.delete(workshopPerspectives)
+		.where(and(eq(workshopPerspectives.workshopId, workshopId), notInArray(workshopPerspectives.id, listed.filter((id) => id !== undefined))))
+		.run();
+	input.perspectives.forEach(({ title, description }, position) => {
+		const id = listed[position];
+		if (id) tx.update(workshopPerspectives).set({ title, description, position }).where(eq(workshopPerspectives.id, id)).run();
+		else tx.insert(workshopPerspectives).values({ id: generateSecureRandomString(12), workshopId, position, title, description }).run();
+	});
+	tx.delete(workshopPhases).where(eq(workshopPhases.workshopId, workshopId)).run();
+	tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId)).run();
+	tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId)).run();
+	input.phases.forEach((phase, position) =>
+		tx.insert(workshopPhases).values({ id: generateSecureRandomString(12), workshopId, position, ...phase }).run()
+	);
+	const organisationIds = [...new Set(input.organisationIds)];
+	if (organisationIds.length) {
+		const known = tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
+		for (const { id } of known) tx.insert(workshopOrganisations).values({ workshopId, organisationId: id }).run();
+	}
+	const facilitatorIds = new Set(facilitatorIdsByEmail(tx, [...new Set(input.coFacilitatorEmails)]));
+	if (ownerId) facilitatorIds.add(ownerId);
+	for (const userId of facilitatorIds) tx.insert(workshopFacilitators).values({ workshopId, userId }).run();
+}
+
+/** Creates the workshop with its perspectives, agenda, organisations and facilitators in one transaction. */
+export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?: string) {
+	return db.transaction((tx) => {
+		let code = joinCode ?? generateJoinCode();
+		while (tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.joinCode, code)).get()) code = generateJoinCode();
+		const workshop = tx
+			.insert(workshops)
+			.values({
+				id: generateSecureRandomString(12),
+				title: input.title,
+				theme: input.theme,
+				description: input.description,
+				startsAt: input.startsAt,
+				joinCode: code,
+				createdBy: ownerId
+			})
+			.returning()
+			.get();
+		writeWorkshopParts(tx, workshop.id, ownerId, input);
+		return workshop;
+	});
+}
+
+export function updateWorkshop(workshopId: string, input: WorkshopInput) {
+	db.transaction((tx) => {
+		const { createdBy } = tx.select({ createdBy: workshops.createdBy }).from(workshops).where(eq(workshops.id, workshopId)).get()!;
+		tx.update(workshops)
+			.set({ title: input.title, theme: input.theme, description: input.description, startsAt: input.startsAt })
+			.where(eq(workshops.id, workshopId))
+			.run();
+		writeWorkshopParts(tx, workshopId, createdBy, input);
+	});
+}
+
+export function deleteWorkshop(workshopId: string) {
+	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+}
+
+export function getWorkshop(workshopId: string) {
+	return db.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+}
+
+export function getWorkshopByCode(code: string) {
+	return db.select().from(workshops).where(eq(workshops.joinCode, normaliseJoinCode(code))).get();
+}
+
+/** Everything the edit form shows. */
+export function getWorkshopDetails(workshopId: string) {
+	const workshop = getWorkshop(workshopId);
+	if (!workshop) return undefined;
+	return {
+		workshop,
+		perspectives: listPerspectives(workshopId),
+		phases: db.select().from(workshopPhases).where(eq(workshopPhases.workshopId, workshopId)).orderBy(asc(workshopPhases.position)).all(),
+		organisations: db
+			.select({ id: organisations.id, name: organisations.name })
+			.from(workshopOrganisations)
+			.innerJoin(organisations, eq(organisations.id, workshopOrganisations.organisationId))
+			.where(eq(workshopOrganisations.workshopId, workshopId))
+			.orderBy(asc(organisations.name))
+			.all(),
+		facilitators: db
+			.select({ id: users.id, name: users.name, email: users.email })
+			.from(workshopFacilitators)
+			.innerJoin(users, eq(users.id, workshopFacilitators.userId))
+			.where(eq(workshopFacilitators.workshopId, workshopId))
+			.orderBy(asc(users.name))
+			.all()
+	};
+}
+
+export function listPerspectives(workshopId: string) {
+	return db
+		.select({ id: workshopPerspectives.id, title: workshopPerspectives.title, description: workshopPerspectives.description })
+		.from(workshopPerspectives)
+		.where(eq(workshopPerspectives.workshopId, workshopId))
+		.orderBy(asc(workshopPerspectives.position))
+		.all();
+}
+
+/** Workshops the user facilitates or takes part in, newest first. */
+export function listWorkshopsForUser(userId: string) {
+	const facilitated = db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId));
+	const joined = db
+		.select({ id: participants.workshopId })
+		.from(participants)
+		.where(and(eq(participants.userId, userId), isNull(participants.removedAt)));
+	return db
+		.select({
+			id: workshops.id,
+			title: workshops.title,
+			theme: workshops.theme,
+			startsAt: workshops.startsAt,
+			joinCode: workshops.joinCode,
+			facilitating: sql<boolean>`${workshops.id} IN ${facilitated}`.mapWith(Boolean)
+		})
+		.from(workshops)
+		.where(or(inArray(workshops.id, facilitated), inArray(workshops.id, joined)))
+		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt))
+		.all();
+}
+
+/** Admins and members with the facilitator role in some organisation may prepare workshops. */
+export function canCreateWorkshops(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	if (user.isAdmin) return true;
+	return !!db
+		.select({ one: sql`1` })
+		.from(memberships)
+		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator')))
+		.get();
+}
+
+export function isFacilitator(workshopId: string, userId: string) {
+	return !!db
+		.select({ one: sql`1` })
+		.from(workshopFacilitators)
+		.where(and(eq(workshopFacilitators.workshopId, workshopId), eq(workshopFacilitators.userId, userId)))
+		.get();
+}
+
+export function setJoiningOpen(workshopId: string, open: boolean) {
+	db.update(workshops).set({ joiningOpen: open }).where(eq(workshops.id, workshopId)).run();
+}
+
+// Participants and guest sessions ----------------------------------------------------------------------
+
+function hashSecret(secret: string) {
+	return createHash('sha256').update(secret).digest();
+}
+
+export function listParticipants(workshopId: string) {
+	return db
+		.select({
+			id: participants.id,
+			displayName: participants.displayName,
+			organisationName: participants.organisationName,
+			role: participants.role,
+			isGuest: sql<boolean>`${participants.userId} IS NULL`.mapWith(Boolean),
+			joinedAt: participants.joinedAt
+		})
+		.from(participants)
+		.where(and(eq(participants.workshopId, workshopId), isNull(participants.removedAt)))
+		.orderBy(asc(participants.joinedAt))
+		.all();
+}
+
+/** A guest joins with a display name; the token (participant id + secret) is their session for this workshop only. */
+export function joinAsGuest(workshopId: string, guest: { displayName: string; organisationName?: string }) {
+	const id = generateSecureRandomString();
+	const secret = generateSecureRandomString();
+	db.insert(participants)
+		.values({
+			id,
+			workshopId,
+			displayName: guest.displayName,
+			organisationName: guest.organisationName ?? '',
+			guestSecretHash: hashSecret(secret)
+		})
+		.run();
+	return { participantId: id, token: `${id}.${secret}` };
+}
+
+/** Signed-in users join once; joining again returns the same participant (unless a facilitator removed them). */
+export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>) {
+	const existing = db
+		.select()
+		.from(participants)
+		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, user.id)))
+		.get();
+	if (existing) return existing.removedAt ? null : existing;
+	const organisationName =
+		db
+			.select({ name: organisations.name })
+			.from(memberships)
+			.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
+			.where(eq(memberships.userId, user.id))
+			.orderBy(asc(organisations.name))
+			.get()?.name ?? '';
+	return db
+		.insert(participants)
+		.values({ id: generateSecureRandomString(), workshopId, userId: user.id, displayName: user.name, organisationName })
+		.returning()
+		.get();
+}
+
+export function wasRemoved(workshopId: string, userId: string) {
+	const participant = db
+		.select({ removedAt: participants.removedAt })
+		.from(participants)
+		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, userId)))
+		.get();
+	return !!participant?.removedAt;
+}
+
+export function validateGuestToken(workshopId: string, token: string | undefined) {
+	const [id, secret, ...rest] = (token ?? '').split('.');
+	if (!id || !secret || rest.length) return null;
+	const participant = db
+		.select()
+		.from(participants)
+		.where(and(eq(participants.id, id), eq(participants.workshopId, workshopId)))
+		.get();
+	if (!participant?.guestSecretHash || participant.removedAt) return null;
+	const given = hashSecret(secret);
+	if (given.length !== participant.guestSecretHash.length || !timingSafeEqual(given, participant.guestSecretHash)) return null;
+	return participant;
+}
+
+export function removeParticipant(workshopId: string, participantId: string) {
+	return (
+		db
+			.update(participants)
+			.set({ removedAt: new Date() })
+			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
+			.run().changes > 0
+	);
+}
+
+export function setParticipantRole(workshopId: string, participantId: string, role: ParticipantRole) {
+	return (
+		db
+			.update(participants)
+			.set({ role })
+			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
+			.run().changes > 0
+	);
+}
+
+// Access ---------------------------------------------------------------------------------------------
+
+export type WorkshopAccess = {
+	workshopId: string;
+	role: 'facilitator' | ParticipantRole;
+	participantId: string | null;
+	userId: string | null;
+	displayName: string;
+};
+
+/**
+ * Who the requester is in this workshop: a facilitator, a participant (signed in or guest), an observer,
+ * or nobody (null). Signed-in users are not joined here; joining is an explicit step (/w/{code}).
+ */
+export function resolveWorkshopAccess(
+	workshopId: string,
+	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
+): WorkshopAccess | null {
+	if (who.user) {
+		if (isFacilitator(workshopId, who.user.id)) {
+			const participant = db
+				.select({ id: participants.id })
+				.from(participants)
+				.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id)))
+				.get();
+			return { workshopId, role: 'facilitator', participantId: participant?.id ?? null, userId: who.user.id, displayName: who.user.name };
+		}
+		const participant = db
+			.select()
+			.from(participants)
+			.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id), isNull(participants.removedAt)))
+			.get();
+		if (participant) {
+			return { workshopId, role: participant.role, participantId: participant.id, userId: who.user.id, displayName: participant.displayName };
+		}
+	}
+	const guest = validateGuestToken(workshopId, who.guestToken);
+	if (guest) return { workshopId, role: guest.role, participantId: guest.id, userId: null, displayName: guest.displayName };
+	return null;
+}
+
+function readCookie(header: string | undefined, name: string) {
+	for (const part of (header ?? '').split(';')) {
+		const [key, ...value] = part.trim().split('=');
+		if (key === name) return decodeURIComponent(value.join('='));
+	}
+	return undefined;
+}
+
+/** For the WebSocket upgrade: the same decision as page loads, from the raw Cookie header. */
+export function resolveBoardAccess(workshopId: string, cookieHeader: string | undefined) {
+	if (!getWorkshop(workshopId)) return { ok: false as const, status: 404 as const };
+	const sessionToken = readCookie(cookieHeader, sessionCookieName);
+	const user = sessionToken ? (validateSessionToken(sessionToken)?.user ?? null) : null;
+	const guestToken = readCookie(cookieHeader, guestCookieName(workshopId));
+	const access = resolveWorkshopAccess(workshopId, { user, guestToken });
+	if (access) return { ok: true as const, ...access };
+	return { ok: false as const, status: user ? (403 as const) : (401 as const) };
+}
+
+/** Shapes the workshop form's flat fields (`perspectives.0.title`, `phases.2.kind` …) into the schema's input. */
+export function readWorkshopForm(formData: FormData) {
+	const text = (key: string) => String(formData.get(key) ?? '');
+	const rows = <Field extends string>(prefix: string, fields: readonly Field[]) => {
+		const indices = new Set<number>();
+		for (const key of formData.keys()) {
+			const match = key.match(new RegExp(`^${prefix}\\.(\\d+)\\.`));
+			if (match) indices.add(Number(match[1]));
+		}
+		return [...indices]
+			.sort((a, b) => a - b)
+			.map((index) => Object.fromEntries(fields.map((field) => [field, text(`${prefix}.${index}.${field}`)])) as Record<Field, string>);
+	};
+	return {
+		title: text('title'),
+		theme: text('theme'),
+		description: text('description'),
+		startsAt: text('startsAt'),
+		organisationIds: formData.getAll('organisationIds').map(String),
+		coFacilitatorEmails: text('coFacilitators')
+			.split(/[\s,;]+/)
+			.filter(Boolean),
+		perspectives: rows('perspectives', ['id', 'title', 'description'] as const),
+		phases: rows('phases', ['kind', 'title', 'durationMinutes'] as const)
+	};
+}
+
+export type WorkshopFormInput = ReturnType<typeof readWorkshopForm>;

@@ -1,0 +1,84 @@
+import { m } from '$lib/paraglide/messages.js';
+import { participantRoleLabels } from '$lib/labels';
+import { disconnectParticipant, setConnectionRole, closeRoom } from '$lib/server/collab';
+import { formState } from '$lib/server/forms';
+import { qrCodePath } from '$lib/server/qr';
+import { requireFacilitator } from '$lib/server/workshop-access';
+import {
+	deleteWorkshop,
+	getWorkshopDetails,
+	listParticipants,
+	removeParticipant,
+	setJoiningOpen,
+	setParticipantRole
+} from '$lib/server/workshops';
+import { participantRoles } from '$lib/server/db/schema';
+import { fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = (event) => {
+	const { workshop } = requireFacilitator(event);
+	const details = getWorkshopDetails(workshop.id)!;
+	const joinLink = `${event.url.origin}/w/${workshop.joinCode}`;
+	return {
+		workshop,
+		perspectives: details.perspectives,
+		phases: details.phases,
+		organisations: details.organisations,
+		facilitators: details.facilitators,
+		participants: listParticipants(workshop.id),
+		joinLink,
+		qr: qrCodePath(joinLink)
+	};
+};
+
+const participantAction = z.object({ participantId: z.string().min(1), role: z.enum(participantRoles).optional() });
+
+function findParticipant(workshopId: string, participantId: string) {
+	return listParticipants(workshopId).find((participant) => participant.id === participantId);
+}
+
+export const actions: Actions = {
+	setJoining: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const open = (await event.request.formData()).get('open') === 'true';
+		setJoiningOpen(workshop.id, open);
+		return { participants: formState({ saved: open ? m.joining_status_open() : m.joining_status_closed() }) };
+	},
+
+	removeParticipant: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
+		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
+		if (!participant || !removeParticipant(workshop.id, participant.id)) {
+			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
+		}
+		// Removed means gone now, not at their next reconnect.
+		disconnectParticipant(workshop.id, participant.id);
+		return { participants: formState({ saved: m.participant_removed({ name: participant.displayName }) }) };
+	},
+
+	setRole: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
+		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
+		const role = input.success ? input.data.role : undefined;
+		if (!participant || !role || !setParticipantRole(workshop.id, participant.id, role)) {
+			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
+		}
+		setConnectionRole(workshop.id, participant.id, role);
+		return {
+			participants: formState({
+				saved: m.participant_role_changed({ name: participant.displayName, role: participantRoleLabels[role]() })
+			})
+		};
+	},
+
+	delete: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		closeRoom(workshop.id);
+		deleteWorkshop(workshop.id);
+		redirect(303, '/workshops');
+	}
+};

@@ -1,0 +1,202 @@
+// Board test helpers: real y-websocket clients in Node (ws with cookie + Origin headers), raw sockets for
+// hostile input, people and workshops made through the app's own functions, bounded waits.
+import { once } from 'node:events';
+import { WebSocket, type ClientOptions } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { readBoard } from '../../src/lib/board/model';
+import { getDb } from '../../src/lib/server/db';
+import { SqliteBoardStore } from '../../src/lib/server/collab/store';
+import { createSession } from '../../src/lib/server/session';
+import { createUser } from '../../src/lib/server/users';
+import { createWorkshop, guestCookieName, joinAsGuest, joinAsUser, type WorkshopInput } from '../../src/lib/server/workshops';
+
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 8000, intervalMs = 10) {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** http://127.0.0.1:1234 → ws://127.0.0.1:1234/collab (what the browser's provider is given). */
+export function collabUrl(httpUrl: string) {
+	return httpUrl.replace(/^http/, 'ws') + '/collab';
+}
+
+/** A `ws` WebSocket class that sends the headers a browser would (cookie, Origin). */
+export function headerWebSocket(headers: Record<string, string>) {
+	return class extends WebSocket {
+		constructor(url: string | URL, protocols?: string | string[], options?: ClientOptions) {
+			super(url, protocols ?? [], { ...options, headers: { ...options?.headers, ...headers } });
+		}
+	};
+}
+
+export type BoardClient = {
+	name: string;
+	doc: Y.Doc;
+	provider: WebsocketProvider;
+	/** close codes of every connection this client had */
+	closes: number[];
+	/** document updates received from the server (origin = the provider) */
+	received: () => number;
+	destroy: () => void;
+};
+
+/** A real WebsocketProvider client, as the board page creates it, with a browser's headers. */
+export function connectBoard(
+	httpUrl: string,
+	workshopId: string,
+	options: { cookie?: string; origin?: string | null; name?: string; doc?: Y.Doc } = {}
+): BoardClient {
+	const doc = options.doc ?? new Y.Doc();
+	const headers: Record<string, string> = {};
+	if (options.cookie) headers.cookie = options.cookie;
+	if (options.origin !== null) headers.origin = options.origin ?? httpUrl;
+	const provider = new WebsocketProvider(collabUrl(httpUrl), workshopId, doc, {
+		WebSocketPolyfill: headerWebSocket(headers) as unknown as typeof globalThis.WebSocket,
+		// BroadcastChannel exists in Node: without this, clients in one process would sync past the server.
+		disableBc: true,
+		maxBackoffTime: 300
+	});
+	const closes: number[] = [];
+	provider.on('connection-close', (event) => {
+		if (event) closes.push(event.code);
+	});
+	let received = 0;
+	let destroyed = false;
+	doc.on('update', (_update: Uint8Array, origin: unknown) => {
+		if (origin === provider) received++;
+	});
+	return {
+		name: options.name ?? 'client',
+		doc,
+		provider,
+		closes,
+		received: () => received,
+		destroy: () => {
+			if (destroyed) return;
+			destroyed = true;
+			provider.destroy();
+			doc.destroy();
+		}
+	};
+}
+
+export async function synced(...clients: BoardClient[]) {
+	await waitFor(() => clients.every((c) => c.provider.synced), `${clients.map((c) => c.name).join(', ')} to sync`);
+}
+
+/** Every client holds exactly the same document. */
+export function sameState(clients: BoardClient[]) {
+	const [first, ...rest] = clients.map((c) => Buffer.from(Y.encodeStateVector(c.doc)).toString('base64'));
+	return rest.every((sv) => sv === first);
+}
+
+export type UpgradeOutcome = { status: number | null; opened: boolean; messages: number; closeCode: number | null };
+
+/** One raw WebSocket handshake: the HTTP status of a refusal, or whether it opened and what it received. */
+export async function tryUpgrade(httpUrl: string, workshopId: string, headers: Record<string, string>, lingerMs = 150) {
+	const ws = new WebSocket(`${collabUrl(httpUrl)}/${workshopId}`, { headers });
+	const outcome: UpgradeOutcome = { status: null, opened: false, messages: 0, closeCode: null };
+	await new Promise<void>((resolve) => {
+		ws.on('unexpected-response', (request, response) => {
+			outcome.status = response.statusCode ?? null;
+			response.resume();
+			response.on('end', () => {
+				request.destroy();
+				resolve();
+			});
+		});
+		ws.on('message', () => outcome.messages++);
+		ws.on('open', () => {
+			outcome.opened = true;
+			resolve();
+		});
+		ws.on('error', () => resolve());
+		ws.on('close', (code) => {
+			outcome.closeCode = code;
+			resolve();
+		});
+	});
+	// Anything the server would send after accepting arrives in this window.
+	await sleep(lingerMs);
+	if (ws.readyState === WebSocket.OPEN) ws.terminate();
+	return outcome;
+}
+
+/** An open raw socket to a board, for sending hand-made frames. */
+export async function rawBoardSocket(httpUrl: string, workshopId: string, headers: Record<string, string>) {
+	const ws = new WebSocket(`${collabUrl(httpUrl)}/${workshopId}`, { headers: { origin: httpUrl, ...headers } });
+	const messages: Buffer[] = [];
+	let closeCode: number | null = null;
+	ws.on('message', (data) => messages.push(data as Buffer));
+	ws.on('error', () => {});
+	ws.on('close', (code) => (closeCode = code));
+	await once(ws, 'open');
+	return { ws, messages, closeCode: () => closeCode };
+}
+
+// People and workshops, through the app's own functions ------------------------------------------------
+
+let counter = 0;
+
+export async function newUser(name: string) {
+	const user = await createUser({ name, email: `${name.toLowerCase().replace(/\W+/g, '-')}-${++counter}-${Date.now()}@example.fi`, password: 'salasana-123' });
+	const { token } = createSession(user.id);
+	return { id: user.id, name, cookie: `verstas_session=${token}` };
+}
+
+export function workshopInput(title: string): WorkshopInput {
+	return {
+		title,
+		theme: 'Nuorten osallisuus',
+		description: '',
+		startsAt: null,
+		organisationIds: [],
+		coFacilitatorEmails: [],
+		perspectives: [{ title: 'Lapsiperheet', description: '' }],
+		phases: []
+	};
+}
+
+export function newWorkshop(ownerId: string, title = 'Työpaja') {
+	return createWorkshop(workshopInput(title), ownerId);
+}
+
+export function newGuest(workshopId: string, displayName: string) {
+	const { participantId, token } = joinAsGuest(workshopId, { displayName });
+	return { id: participantId, participantId, name: displayName, cookie: `${guestCookieName(workshopId)}=${token}` };
+}
+
+export async function newMember(workshopId: string, name: string) {
+	const user = await newUser(name);
+	const participant = joinAsUser(workshopId, user)!;
+	return { ...user, participantId: participant.id };
+}
+
+// The database, read directly ---------------------------------------------------------------------------
+
+export function loggedUpdates(workshopId: string) {
+	const row = getDb().$client.prepare('SELECT count(*) AS n FROM board_updates WHERE workshop_id = ?').get(workshopId) as { n: number };
+	return row.n;
+}
+
+export function hasSnapshot(workshopId: string) {
+	return !!getDb().$client.prepare('SELECT 1 FROM board_snapshots WHERE workshop_id = ?').get(workshopId);
+}
+
+/** The board as stored (snapshot + log), loaded the way a room loads it. */
+export function storedBoard(workshopId: string) {
+	const doc = new Y.Doc();
+	for (const update of new SqliteBoardStore(getDb().$client).load(workshopId).updates) Y.applyUpdate(doc, update);
+	return doc;
+}
+
+/** The board's notes in a stable order (readBoard sorts by creation time, which ties under load). */
+export function notesById(doc: Y.Doc) {
+	return readBoard(doc).notes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

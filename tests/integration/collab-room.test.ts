@@ -1,0 +1,296 @@
+// The collab module in-process, on its own HTTP server on 127.0.0.1:0, against this file's SQLite database,
+// with the app's real authorisation (resolveBoardAccess): the calls the workshop actions make
+// (disconnectParticipant, setConnectionRole, closeRoom), awareness, compaction and unloading.
+import Database from 'better-sqlite3';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
+import { createCollabServer, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import type { IncomingMessage } from 'node:http';
+import { getDb } from '../../src/lib/server/db';
+import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
+import {
+	connectBoard,
+	hasSnapshot,
+	loggedUpdates,
+	newGuest,
+	newMember,
+	newUser,
+	newWorkshop,
+	notesById,
+	sleep,
+	storedBoard,
+	synced,
+	tryUpgrade,
+	waitFor,
+	type BoardClient
+} from '../helpers/collab';
+import { resolveBoardAccess } from '../../src/lib/server/workshops';
+
+const logged: string[] = [];
+const clients: BoardClient[] = [];
+type Harness = { collab: CollabServer; url: string; close: () => Promise<void> };
+const harnesses: Harness[] = [];
+
+/** The collab module on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and store. */
+async function startHarness(options: Partial<CollabOptions> = {}): Promise<Harness> {
+	const collab = createCollabServer({
+		authorise: resolveBoardAccess,
+		store: new SqliteBoardStore(getDb().$client),
+		unloadAfterMs: 150,
+		compactEveryUpdates: 20,
+		awarenessIntervalMs: 20,
+		log: { error: (message: string) => logged.push(message), warn: (message: string) => logged.push(message) },
+		...options
+	});
+	const server = http.createServer((_req, res) => res.writeHead(404).end());
+	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const harness = {
+		collab,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => {
+			await collab.shutdown(500);
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+	harnesses.push(harness);
+	return harness;
+}
+
+let collab: CollabServer;
+let url: string;
+
+function client(workshopId: string, person: { cookie: string; name: string }, at = url) {
+	const c = connectBoard(at, workshopId, { cookie: person.cookie, name: person.name });
+	clients.push(c);
+	return c;
+}
+
+beforeAll(async () => {
+	({ collab, url } = await startHarness());
+});
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	for (const harness of harnesses) await harness.close();
+});
+
+describe('collab module (in-process)', () => {
+	it('disconnects a removed participant at once with 4403; they stay out, the others stay on', async () => {
+		const owner = await newUser('Fasilitaattori');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Vieras');
+		const member = await newMember(workshop.id, 'Jäsen');
+		const facilitator = client(workshop.id, owner);
+		const removedGuest = client(workshop.id, guest);
+		const removedMember = client(workshop.id, member);
+		await synced(facilitator, removedGuest, removedMember);
+
+		// What the facilitator's remove action does: the row first, then the live connections.
+		expect(removeParticipant(workshop.id, guest.participantId)).toBe(true);
+		expect(collab.disconnectParticipant(workshop.id, guest.participantId)).toBe(1);
+		expect(removeParticipant(workshop.id, member.participantId)).toBe(true);
+		expect(collab.disconnectParticipant(workshop.id, member.participantId)).toBe(1);
+		await waitFor(() => removedGuest.closes.includes(4403) && removedMember.closes.includes(4403), 'the 4403 closes');
+
+		// 44xx is permanent for y-websocket: no reconnection attempts, and a new handshake is refused.
+		await sleep(400);
+		expect(removedGuest.provider.shouldConnect).toBe(false);
+		expect(removedGuest.provider.wsconnected).toBe(false);
+		expect((await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url })).status).toBe(401);
+		expect((await tryUpgrade(url, workshop.id, { cookie: member.cookie, origin: url })).status).toBe(403);
+
+		addNote(facilitator.doc, { text: 'Vielä täällä', lane: 'a', author: owner });
+		expect(collab.stats().rooms.find((r) => r.workshopId === workshop.id)?.connections).toBe(1);
+		expect(facilitator.provider.wsconnected).toBe(true);
+		expect(readBoard(removedGuest.doc).notes).toHaveLength(0);
+	});
+
+	it('switches observer ↔ participant live on an open connection', async () => {
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Tarkkailija');
+		const facilitator = client(workshop.id, owner);
+		const switching = client(workshop.id, guest);
+		await synced(facilitator, switching);
+
+		setParticipantRole(workshop.id, guest.participantId, 'observer');
+		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'observer')).toBe(1);
+		addNote(switching.doc, { text: 'ei pitäisi näkyä', lane: 'a', author: guest, id: 'dropped' });
+		addNote(facilitator.doc, { text: 'fasilitaattorin', lane: 'a', author: owner, id: 'seen' });
+		await waitFor(() => notesOf(switching.doc).has('seen'), 'the observer to receive the board');
+		await sleep(100);
+		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
+		expect(notesOf(storedBoard(workshop.id)).has('dropped')).toBe(false);
+
+		setParticipantRole(workshop.id, guest.participantId, 'participant');
+		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'participant')).toBe(1);
+		addNote(switching.doc, { text: 'nyt saa kirjoittaa', lane: 'a', author: guest, id: 'allowed' });
+		await waitFor(() => notesOf(facilitator.doc).has('allowed'), 'the promoted participant’s note');
+		expect(switching.provider.wsconnected).toBe(true);
+	});
+
+	it('stamps awareness with the server-known identity and keeps connections to their own client ids', async () => {
+		const owner = await newUser('Oikea Nimi');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Vieras Ville');
+		const a = client(workshop.id, owner);
+		const b = client(workshop.id, guest);
+		await synced(a, b);
+		b.provider.awareness.setLocalStateField('user', { name: 'Esittää fasilitaattoria' });
+		await waitFor(() => a.provider.awareness.getStates().has(b.doc.clientID), 'b’s awareness at a');
+		await waitFor(
+			() => (a.provider.awareness.getStates().get(b.doc.clientID)?.user as { name?: string })?.name === 'Esittää fasilitaattoria',
+			'b’s latest awareness at a'
+		);
+		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({
+			id: guest.participantId,
+			name: 'Vieras Ville',
+			role: 'participant'
+		});
+
+		b.destroy();
+		await waitFor(() => !a.provider.awareness.getStates().has(b.doc.clientID), 'b’s awareness to be removed');
+	});
+
+	it('compacts the log into the snapshot when the room empties, unloads it, and loads the same board', async () => {
+		const owner = await newUser('Tiivistäjä');
+		const workshop = newWorkshop(owner.id);
+		const a = client(workshop.id, owner);
+		const b = client(workshop.id, newGuest(workshop.id, 'Kirjoittaja'));
+		await synced(a, b);
+		for (let i = 0; i < 45; i++) addNote(i % 2 ? a.doc : b.doc, { text: `lappu ${i}`, lane: 'a', author: owner });
+		await waitFor(() => notesOf(a.doc).size === 45 && notesOf(b.doc).size === 45, 'both to hold 45 notes');
+		// Compacted every 20 updates while live: the log never holds the whole history.
+		expect(loggedUpdates(workshop.id)).toBeLessThan(20);
+		expect(hasSnapshot(workshop.id)).toBe(true);
+
+		const expected = notesById(a.doc);
+		expect(notesById(collab.readDoc(workshop.id))).toEqual(expected);
+		a.destroy();
+		b.destroy();
+		await waitFor(() => loggedUpdates(workshop.id) === 0, 'the log to be folded into the snapshot');
+		await waitFor(() => !collab.stats().rooms.some((r) => r.workshopId === workshop.id), 'the room to unload');
+		expect(notesById(storedBoard(workshop.id))).toEqual(expected);
+		expect(notesById(collab.readDoc(workshop.id))).toEqual(expected);
+
+		const again = client(workshop.id, owner);
+		await synced(again);
+		expect(notesById(again.doc)).toEqual(expected);
+	});
+
+	it('authorises open connections again: a removal or role change takes effect even without the action’s call', async () => {
+		const own = await startHarness({ reauthoriseMs: 100 });
+		const owner = await newUser('Valvoja');
+		const workshop = newWorkshop(owner.id);
+		const leaving = newGuest(workshop.id, 'Lähtijä');
+		const watcher = newGuest(workshop.id, 'Katsoja');
+		const facilitator = client(workshop.id, owner, own.url);
+		const removed = client(workshop.id, leaving, own.url);
+		const demoted = client(workshop.id, watcher, own.url);
+		await synced(facilitator, removed, demoted);
+
+		removeParticipant(workshop.id, leaving.participantId);
+		setParticipantRole(workshop.id, watcher.participantId, 'observer');
+		await waitFor(() => removed.closes.includes(4403), 'the removed guest to be closed');
+		// The role in the awareness identity follows from the client's next awareness message.
+		const role = () => (facilitator.provider.awareness.getStates().get(demoted.doc.clientID)?.identity as { role?: string } | undefined)?.role;
+		let tick = 0;
+		await waitFor(() => {
+			demoted.provider.awareness.setLocalStateField('tick', tick++);
+			return role() === 'observer';
+		}, 'the demoted guest’s identity to say observer', 8000, 50);
+		addNote(demoted.doc, { text: 'pudotetaan', lane: 'a', author: watcher, id: 'dropped' });
+		addNote(facilitator.doc, { text: 'näkyy', lane: 'a', author: owner, id: 'kept' });
+		await waitFor(() => notesOf(demoted.doc).has('kept'), 'the observer to keep receiving');
+		await sleep(100);
+		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
+		expect(facilitator.closes).toEqual([]);
+	});
+
+	it('closes a deleted workshop’s board with 4404; the clients do not come back', async () => {
+		const owner = await newUser('Poistaja');
+		const workshop = newWorkshop(owner.id);
+		const a = client(workshop.id, owner);
+		await synced(a);
+		addNote(a.doc, { text: 'katoaa', lane: 'a', author: owner });
+		await waitFor(() => loggedUpdates(workshop.id) === 1, 'the note to be logged');
+
+		expect(deleteWorkshop(workshop.id)).toBe(true);
+		collab.closeRoom(workshop.id);
+		await waitFor(() => a.closes.includes(4404), 'the 4404 close');
+		expect(collab.stats().rooms.some((r) => r.workshopId === workshop.id)).toBe(false);
+		expect(loggedUpdates(workshop.id)).toBe(0);
+		expect((await tryUpgrade(url, workshop.id, { cookie: owner.cookie, origin: url })).status).toBe(404);
+	});
+
+	it('never sends what it could not save: a failed append closes the room (1011) and the clients resync', async () => {
+		const owner = await newUser('Levytön');
+		const workshop = newWorkshop(owner.id);
+		const a = client(workshop.id, owner);
+		const b = client(workshop.id, newGuest(workshop.id, 'Toinen'));
+		await synced(a, b);
+		// A real write failure: the table is locked by another connection's write transaction.
+		const blocker = new Database(getDb().$client.name, { timeout: 0 });
+		blocker.pragma('busy_timeout = 0');
+		getDb().$client.pragma('busy_timeout = 0');
+		blocker.exec('BEGIN IMMEDIATE');
+		try {
+			addNote(a.doc, { text: 'ei tallennu vielä', lane: 'a', author: owner, id: 'unsaved' });
+			await waitFor(() => a.closes.includes(1011) && b.closes.includes(1011), 'the 1011 closes');
+			expect(notesOf(b.doc).has('unsaved')).toBe(false);
+			expect(logged).toContain(`collab: could not save board ${workshop.id}`);
+		} finally {
+			blocker.exec('ROLLBACK');
+			blocker.close();
+			getDb().$client.pragma('busy_timeout = 5000');
+		}
+		// a still holds its note and sends it again on reconnection; now it is saved and reaches b.
+		await waitFor(() => notesOf(b.doc).has('unsaved'), 'the note after the resync');
+		expect(notesOf(storedBoard(workshop.id)).has('unsaved')).toBe(true);
+	});
+});
+
+describe('a raw Y.Doc round trip through the store', () => {
+	it('loads snapshot + later updates in order', async () => {
+		const store = new SqliteBoardStore(getDb().$client);
+		const doc = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => updates.push(u));
+		const owner = await newUser('Varasto');
+		const { id } = newWorkshop(owner.id);
+		addNote(doc, { text: 'yksi', lane: 'a', author: owner, id: 'one' });
+		const first = store.append(id, updates.splice(0));
+		store.compact(id, Y.encodeStateAsUpdate(doc), first);
+		addNote(doc, { text: 'kaksi', lane: 'a', author: owner, id: 'two' });
+		store.append(id, updates.splice(0));
+		const loaded = store.load(id);
+		expect(loaded.updates).toHaveLength(2);
+		expect(loaded.snapshotUpdateId).toBe(first);
+		expect([...notesOf(storedBoard(id)).keys()].sort()).toEqual(['one', 'two']);
+	});
+});
+
+describe('the Origin rule of the upgrade', () => {
+	const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+
+	it('with ORIGIN set, accepts exactly that origin', () => {
+		const configured = 'https://verstas.example.fi';
+		expect(originAllowed(request({ origin: 'https://verstas.example.fi', host: 'internal:3000' }), configured)).toBe(true);
+		expect(originAllowed(request({ origin: 'https://verstas.example.fi:443', host: 'x' }), configured)).toBe(true);
+		expect(originAllowed(request({ origin: 'http://verstas.example.fi', host: 'verstas.example.fi' }), configured)).toBe(false);
+		expect(originAllowed(request({ origin: 'https://evil.example', host: 'verstas.example.fi' }), configured)).toBe(false);
+	});
+
+	it('without ORIGIN, the Origin host must be the Host header; a missing or garbled Origin is refused', () => {
+		expect(originAllowed(request({ origin: 'http://127.0.0.1:5173', host: '127.0.0.1:5173' }), '')).toBe(true);
+		expect(originAllowed(request({ origin: 'https://verstas.fi', host: 'verstas.fi:443' }), '')).toBe(true);
+		expect(originAllowed(request({ origin: 'http://127.0.0.1:5174', host: '127.0.0.1:5173' }), '')).toBe(false);
+		expect(originAllowed(request({ host: '127.0.0.1:5173' }), '')).toBe(false);
+		expect(originAllowed(request({ origin: 'null', host: '127.0.0.1:5173' }), '')).toBe(false);
+		expect(originAllowed(request({ origin: 'http://a.example' }), '')).toBe(false);
+	});
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate, formatNumber, fromDateTimeLocal, toDateTimeLocal } from '../../src/lib/format';
+
+describe('locale formatting', () => {
+	it('formats dates and numbers per language', () => {
+		const date = new Date('2026-03-05T10:00:00Z');
+		expect(formatDate(date, 'fi')).toBe('5. maaliskuuta 2026');
+		expect(formatDate(date, 'sv')).toBe('5 mars 2026');
+		expect(formatDate(date, 'en')).toBe('5 March 2026');
+		expect(formatNumber(1234.5, 'fi')).toBe('1\u00a0234,5');
+		expect(formatNumber(1234.5, 'en')).toBe('1,234.5');
+	});
+
+	it('shows the Finnish calendar day even when UTC is still on the previous one', () => {
+		expect(formatDate(new Date('2026-11-22T22:30:00Z'), 'fi')).toBe('23. marraskuuta 2026');
+	});
+});
+
+describe('datetime-local in Finnish time', () => {
+	it('round-trips winter and summer times', () => {
+		expect(fromDateTimeLocal('2026-01-15T09:30')!.toISOString()).toBe('2026-01-15T07:30:00.000Z');
+		expect(fromDateTimeLocal('2026-06-15T09:30')!.toISOString()).toBe('2026-06-15T06:30:00.000Z');
+		expect(toDateTimeLocal(new Date('2026-06-15T06:30:00Z'))).toBe('2026-06-15T09:30');
+	});
+
+	it('refuses what is not a datetime-local value', () => {
+		expect(fromDateTimeLocal('huomenna')).toBeNull();
+		expect(fromDateTimeLocal('')).toBeNull();
+	});
+});
