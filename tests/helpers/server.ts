@@ -16,9 +16,11 @@ export async function startProductionServer(options: { entry?: 'index.js' | 'dem
 		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	// Kept for error reports, but bounded: a long e2e run must not grow it without limit.
 	let output = '';
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
+	const keep = (chunk: Buffer) => (output = (output + chunk).slice(-20_000));
+	child.stdout!.on('data', keep);
+	child.stderr!.on('data', keep);
 
 	const url = await new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${output}`)), 30_000);
@@ -37,8 +39,12 @@ export async function startProductionServer(options: { entry?: 'index.js' | 'dem
 
 	const stop = () =>
 		new Promise<void>((resolve) => {
-			if (child.exitCode !== null) return resolve();
-			child.once('exit', () => resolve());
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			const forceKill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+			child.once('exit', () => {
+				clearTimeout(forceKill);
+				resolve();
+			});
 			child.kill('SIGTERM');
 		});
 	return { url, process: child, output: () => output, stop } satisfies RunningServer;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
-import { createCollabServer, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { closeCodes as closeCodesOf, createCollabServer, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import type { IncomingMessage } from 'node:http';
 import { getDb } from '../../src/lib/server/db';
 import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
@@ -116,9 +116,14 @@ describe('collab module (in-process)', () => {
 		const facilitator = client(workshop.id, owner);
 		const switching = client(workshop.id, guest);
 		await synced(facilitator, switching);
+		const closeCodes: number[] = [];
+		switching.provider.on('connection-close', (event: CloseEvent | null) => closeCodes.push(event?.code ?? 0));
 
 		setParticipantRole(workshop.id, guest.participantId, 'observer');
 		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'observer')).toBe(1);
+		// A retryable close: the client reconnects (and the board page reloads itself in the new role).
+		await waitFor(() => closeCodes.includes(closeCodesOf.roleChanged), 'the role-change close');
+		await waitFor(() => switching.provider.wsconnected && switching.provider.synced, 'the reconnect');
 		addNote(switching.doc, { text: 'ei pitäisi näkyä', lane: 'a', author: guest, id: 'dropped' });
 		addNote(facilitator.doc, { text: 'fasilitaattorin', lane: 'a', author: owner, id: 'seen' });
 		await waitFor(() => notesOf(switching.doc).has('seen'), 'the observer to receive the board');
