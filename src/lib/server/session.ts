@@ -19,8 +19,20 @@ export function generateSecureRandomString(length = 24) {
 	return out;
 }
 
-function hashSecret(secret: string) {
+export function hashSecret(secret: string) {
 	return createHash('sha256').update(secret).digest();
+}
+
+/** A token is `id.secret`; anything else is refused before touching the database. */
+export function splitToken(token: string | undefined) {
+	const [id, secret, ...rest] = (token ?? '').split('.');
+	return id && secret && rest.length === 0 ? { id, secret } : null;
+}
+
+/** Constant-time: the comparison must not reveal how much of a guessed secret was right. */
+export function secretMatches(secret: string, storedHash: Uint8Array) {
+	const given = hashSecret(secret);
+	return given.length === storedHash.length && timingSafeEqual(given, storedHash);
 }
 
 export function createSession(userId: string) {
@@ -34,8 +46,9 @@ export function createSession(userId: string) {
 }
 
 export function validateSessionToken(token: string) {
-	const [id, secret, ...rest] = token.split('.');
-	if (!id || !secret || rest.length > 0) return null;
+	const parts = splitToken(token);
+	if (!parts) return null;
+	const { id, secret } = parts;
 	const row = db
 		.select({ session: sessions, user: users })
 		.from(sessions)
@@ -49,11 +62,7 @@ export function validateSessionToken(token: string) {
 		invalidateSession(id);
 		return null;
 	}
-	// Constant-time: the comparison must not reveal how much of a guessed secret was right.
-	const given = hashSecret(secret);
-	if (given.length !== row.session.secretHash.length || !timingSafeEqual(given, row.session.secretHash)) {
-		return null;
-	}
+	if (!secretMatches(secret, row.session.secretHash)) return null;
 
 	let refreshed = false;
 	if (now - row.session.lastVerifiedAt.getTime() >= activityCheckIntervalMs) {

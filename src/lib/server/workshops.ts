@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
@@ -19,7 +18,15 @@ import {
 	type PhaseKind
 } from './db/schema';
 import { enumField, requiredText } from './forms';
-import { generateSecureRandomString, sessionCookieName, validateSessionToken, type SessionUser } from './session';
+import {
+	generateSecureRandomString,
+	hashSecret,
+	secretMatches,
+	sessionCookieName,
+	splitToken,
+	validateSessionToken,
+	type SessionUser
+} from './session';
 
 // Join codes: no 0/1/I, so O and L cannot be mistaken; typed look-alikes are mapped back.
 export const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
@@ -286,10 +293,6 @@ export function setJoiningOpen(workshopId: string, open: boolean) {
 
 // Participants and guest sessions ----------------------------------------------------------------------
 
-function hashSecret(secret: string) {
-	return createHash('sha256').update(secret).digest();
-}
-
 export function listParticipants(workshopId: string) {
 	return db
 		.select({
@@ -355,17 +358,15 @@ export function wasRemoved(workshopId: string, userId: string) {
 }
 
 export function validateGuestToken(workshopId: string, token: string | undefined) {
-	const [id, secret, ...rest] = (token ?? '').split('.');
-	if (!id || !secret || rest.length) return null;
+	const parts = splitToken(token);
+	if (!parts) return null;
 	const participant = db
 		.select()
 		.from(participants)
-		.where(and(eq(participants.id, id), eq(participants.workshopId, workshopId)))
+		.where(and(eq(participants.id, parts.id), eq(participants.workshopId, workshopId)))
 		.get();
 	if (!participant?.guestSecretHash || participant.removedAt) return null;
-	const given = hashSecret(secret);
-	if (given.length !== participant.guestSecretHash.length || !timingSafeEqual(given, participant.guestSecretHash)) return null;
-	return participant;
+	return secretMatches(parts.secret, participant.guestSecretHash) ? participant : null;
 }
 
 export function removeParticipant(workshopId: string, participantId: string) {
