@@ -200,3 +200,64 @@ export function storedBoard(workshopId: string) {
 export function notesById(doc: Y.Doc) {
 	return readBoard(doc).notes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+// The live cockpit's messages (type 100 live state, type 101 refused) -------------------------------------
+
+import * as decoding from 'lib0/decoding';
+
+export type LiveMessage = { state: import('../../src/lib/server/live').LiveState; serverNow: number; receivedAt: number };
+
+/** Records the server's type-100 and type-101 messages on a client (as the board page's handlers would). */
+export function liveChannel(client: BoardClient) {
+	const channel = { live: [] as LiveMessage[], refused: [] as string[] };
+	client.provider.messageHandlers[100] = (_encoder, decoder) => {
+		const { state, serverNow } = JSON.parse(decoding.readVarString(decoder)) as Omit<LiveMessage, 'receivedAt'>;
+		channel.live.push({ state, serverNow, receivedAt: Date.now() });
+	};
+	client.provider.messageHandlers[101] = (_encoder, decoder) => {
+		channel.refused.push((JSON.parse(decoding.readVarString(decoder)) as { reason: string }).reason);
+	};
+	return channel;
+}
+
+/** A client whose handlers are in place before the socket opens (so the first type-100 message is seen). */
+export function connectLive(
+	httpUrl: string,
+	room: string,
+	options: { cookie?: string; name?: string } = {}
+): BoardClient & { channel: ReturnType<typeof liveChannel> } {
+	const doc = new Y.Doc();
+	const headers: Record<string, string> = { origin: httpUrl };
+	if (options.cookie) headers.cookie = options.cookie;
+	const provider = new WebsocketProvider(collabUrl(httpUrl), room, doc, {
+		WebSocketPolyfill: headerWebSocket(headers) as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		maxBackoffTime: 300,
+		connect: false
+	});
+	const closes: number[] = [];
+	provider.on('connection-close', (event) => {
+		if (event) closes.push(event.code);
+	});
+	let received = 0;
+	doc.on('update', (_update: Uint8Array, origin: unknown) => {
+		if (origin === provider) received++;
+	});
+	let destroyed = false;
+	const client: BoardClient = {
+		name: options.name ?? room,
+		doc,
+		provider,
+		closes,
+		received: () => received,
+		destroy: () => {
+			if (destroyed) return;
+			destroyed = true;
+			provider.destroy();
+			doc.destroy();
+		}
+	};
+	const channel = liveChannel(client);
+	provider.connect();
+	return { ...client, channel };
+}

@@ -49,6 +49,7 @@ export class BoardClient {
 	#me: { name: string; colour: string };
 	#onRemoteNote: (note: Note) => void;
 	#onReconnect: () => void;
+	#onProvider: (provider: WebsocketProvider) => void;
 	#cleanups: (() => void)[] = [];
 
 	constructor(options: {
@@ -57,10 +58,13 @@ export class BoardClient {
 		onRemoteNote?: (note: Note) => void;
 		/** in sync again after a lost connection, or refused for good: what we may do might have changed */
 		onReconnect?: () => void;
+		/** called with the provider as soon as it exists, e.g. to register handlers for the server's own messages */
+		onProvider?: (provider: WebsocketProvider) => void;
 	}) {
 		this.#me = options.me;
 		this.#onRemoteNote = options.onRemoteNote ?? (() => {});
 		this.#onReconnect = options.onReconnect ?? (() => {});
+		this.#onProvider = options.onProvider ?? (() => {});
 
 		const refresh = () => (this.board = viewBoard(this.doc));
 		this.doc.on('update', refresh);
@@ -92,6 +96,7 @@ export class BoardClient {
 	connect(workshopId: string, location: Pick<Location, 'protocol' | 'host'>) {
 		const provider = new WebsocketProvider(boardSocketUrl(location), workshopId, this.doc, { disableBc: true });
 		this.provider = provider;
+		this.#onProvider(provider);
 
 		const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
 			if (this.status === 'refused') return;

@@ -61,6 +61,7 @@ export const perspectiveSchema = z.object({
 	description: optionalText(300)
 });
 export const phaseSchema = z.object({
+	id: z.string().optional(), // empty for a new phase
 	kind: enumField(phaseKinds),
 	title: requiredText(80),
 	durationMinutes: z.coerce
@@ -137,26 +138,33 @@ function facilitatorIdsByEmail(tx: Executor, emails: string[]) {
 	return found.map((user) => user.id);
 }
 
-function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: string | null, input: WorkshopInput) {
-	// Perspectives keep their ids: they are the board's lanes, and notes point at them.
-	const kept = new Set(
-		tx.select({ id: workshopPerspectives.id }).from(workshopPerspectives).where(eq(workshopPerspectives.workshopId, workshopId)).all().map((p) => p.id)
-	);
-	const listed = input.perspectives.map((perspective) => (perspective.id && kept.has(perspective.id) ? perspective.id : undefined));
-	tx.delete(workshopPerspectives)
-		.where(and(eq(workshopPerspectives.workshopId, workshopId), notInArray(workshopPerspectives.id, listed.filter((id) => id !== undefined))))
+/** Updates listed rows in place (by id), inserts new ones, deletes the rest; positions follow the list. */
+function syncOrderedRows(
+	tx: Executor,
+	table: typeof workshopPerspectives | typeof workshopPhases,
+	workshopId: string,
+	rows: ({ id?: string } & Record<string, unknown>)[]
+) {
+	const existing = new Set(tx.select({ id: table.id }).from(table).where(eq(table.workshopId, workshopId)).all().map((row) => row.id));
+	const ids = rows.map((row) => (row.id && existing.has(row.id) ? row.id : undefined));
+	tx.delete(table)
+		.where(and(eq(table.workshopId, workshopId), notInArray(table.id, ids.filter((id) => id !== undefined))))
 		.run();
-	input.perspectives.forEach(({ title, description }, position) => {
-		const id = listed[position];
-		if (id) tx.update(workshopPerspectives).set({ title, description, position }).where(eq(workshopPerspectives.id, id)).run();
-		else tx.insert(workshopPerspectives).values({ id: generateSecureRandomString(12), workshopId, position, title, description }).run();
+	rows.forEach(({ id: _, ...values }, position) => {
+		const id = ids[position];
+		// The two tables share id, workshopId and position; the other columns come from the validated form.
+		const row = { ...values, position } as never;
+		if (id) tx.update(table).set(row).where(eq(table.id, id)).run();
+		else tx.insert(table).values({ ...(row as object), id: generateSecureRandomString(12), workshopId } as never).run();
 	});
-	tx.delete(workshopPhases).where(eq(workshopPhases.workshopId, workshopId)).run();
+}
+
+function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: string | null, input: WorkshopInput) {
+	// Perspectives and phases keep their ids: notes point at lanes, and the live state at the current phase.
+	syncOrderedRows(tx, workshopPerspectives, workshopId, input.perspectives);
+	syncOrderedRows(tx, workshopPhases, workshopId, input.phases);
 	tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId)).run();
 	tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId)).run();
-	input.phases.forEach((phase, position) =>
-		tx.insert(workshopPhases).values({ id: generateSecureRandomString(12), workshopId, position, ...phase }).run()
-	);
 	const organisationIds = [...new Set(input.organisationIds)];
 	if (organisationIds.length) {
 		const known = tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
@@ -472,7 +480,7 @@ export function readWorkshopForm(formData: FormData) {
 			.split(/[\s,;]+/)
 			.filter(Boolean),
 		perspectives: rows('perspectives', ['id', 'title', 'description'] as const),
-		phases: rows('phases', ['kind', 'title', 'durationMinutes'] as const)
+		phases: rows('phases', ['id', 'kind', 'title', 'durationMinutes'] as const)
 	};
 }
 

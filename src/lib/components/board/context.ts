@@ -1,9 +1,26 @@
 import type { BoardClient } from '$lib/board/client.svelte';
+import type { LiveClient, PrivateNotesClient } from '$lib/board/live.svelte';
 import type { SvelteSet } from 'svelte/reactivity';
 import { getContext, setContext } from 'svelte';
 
 export type Lane = { id: string; title: string; description: string };
-export type Me = { authorId: string; displayName: string; role: 'facilitator' | 'participant' | 'observer' };
+export type Me = {
+	authorId: string;
+	displayName: string;
+	role: 'facilitator' | 'participant' | 'observer';
+	participantId?: string | null;
+};
+
+/** The live workshop as the board's parts see it (getters over reactive state). */
+export type BoardLive = {
+	client: LiveClient;
+	/** the facilitator may bring everyone to a lane or card */
+	readonly canFocus: boolean;
+	/** why new notes cannot be added now, or null when they can */
+	readonly addNotesBlocked: string | null;
+	/** where new notes go while private writing is on, or null */
+	readonly privateNotes: PrivateNotesClient | null;
+};
 
 /** What every part of one board shares: the live document and who is looking at it. */
 export type BoardContext = {
@@ -22,6 +39,8 @@ export type BoardContext = {
 	focusLater: (id: string) => void;
 	/** Takes the person to the form that groups the selected notes. */
 	openGroupForm: () => void;
+	/** present when the board runs live (phases, lock, private writing) */
+	live?: BoardLive;
 };
 
 const key = Symbol('board');

@@ -8,7 +8,9 @@ import { resolveBoardAccess } from '../workshops';
 import { createCollabServer, type CollabServer } from './server';
 import { SqliteBoardStore } from './store';
 
-export { closeCodes } from './protocol';
+export { closeCodes, messageLive, messageRefused } from './protocol';
+export { privateRoomName, parseRoomName, phasePermissions, type LiveFocus, type LiveSnapshot, type LiveState } from './live-state';
+export type { RefusalReason } from './room';
 export { createCollabServer, originAllowed, settingsFromEnv, type BoardAccess, type CollabOptions, type CollabServer } from './server';
 export { SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
 export type { BoardRole, RoomSettings } from './room';

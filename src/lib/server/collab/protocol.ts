@@ -5,6 +5,10 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
+/** Verstas: the workshop's live state, `{ state: LiveState, serverNow }` as a JSON varString */
+export const messageLive = 100;
+/** Verstas: a document update was dropped, `{ reason }` as a JSON varString */
+export const messageRefused = 101;
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;
@@ -32,6 +36,8 @@ export const closeCodes = {
 	restart: 1012,
 	/** the participant's role changed: reconnect, so the page reloads as participant or observer */
 	roleChanged: 4100,
+	/** a participant's update was refused (type 101 says why): start again from the board's state */
+	refused: 4101,
 	/** the participant was removed from the workshop */
 	removed: 4403,
 	/** the workshop was deleted */
@@ -89,5 +95,21 @@ export function encodePermissionDenied(reason: string) {
 		encoding.writeVarUint(e, messageAuth);
 		encoding.writeVarUint(e, authPermissionDenied);
 		encoding.writeVarString(e, reason);
+	});
+}
+
+/** Type 100: the live state with the server's clock, so clients can correct for their own. */
+export function encodeLive(state: unknown, serverNow: number) {
+	return message((e) => {
+		encoding.writeVarUint(e, messageLive);
+		encoding.writeVarString(e, JSON.stringify({ state, serverNow }));
+	});
+}
+
+/** Type 101: why the connection's document update was dropped. */
+export function encodeRefused(reason: 'locked' | 'phase' | 'private' | 'observer') {
+	return message((e) => {
+		encoding.writeVarUint(e, messageRefused);
+		encoding.writeVarString(e, JSON.stringify({ reason }));
 	});
 }

@@ -7,7 +7,9 @@ import * as Y from 'yjs';
 import {
 	closeCodes,
 	encodeAwareness,
+	encodeLive,
 	encodePermissionDenied,
+	encodeRefused,
 	encodeSyncStep1,
 	encodeSyncStep2,
 	encodeUpdate,
@@ -18,7 +20,12 @@ import {
 	syncStep2,
 	syncUpdate
 } from './protocol';
+import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
+import { addsNotes } from './note-additions';
 import type { BoardStore } from './store';
+
+/** Why a participant's document update was dropped (message type 101). */
+export type RefusalReason = 'locked' | 'phase' | 'private' | 'observer';
 
 export type BoardRole = 'facilitator' | 'participant' | 'observer';
 
@@ -67,6 +74,7 @@ export class Connection {
 	#windowStart = 0;
 	#windowCount = 0;
 	#toldReadOnly = false;
+	#lastRefusal = 0;
 	/** awareness client ids this connection speaks for */
 	readonly awarenessIds = new Set<number>();
 
@@ -108,6 +116,13 @@ export class Connection {
 		this.send(encodePermissionDenied('read-only: observers cannot change the board'));
 	}
 
+	/** Type 101 with the reason, at most once a second. */
+	tellRefused(reason: RefusalReason, now = Date.now()) {
+		if (now - this.#lastRefusal < 1000) return;
+		this.#lastRefusal = now;
+		this.send(encodeRefused(reason));
+	}
+
 	resetReadOnlyNotice() {
 		this.#toldReadOnly = false;
 	}
@@ -133,6 +148,8 @@ export class Room {
 	readonly doc = new Y.Doc();
 	readonly connections = new Set<Connection>();
 	closed = false;
+	/** the workshop, and the participant whose private document this is (null: the shared board) */
+	readonly key: { workshopId: string; privateOf: string | null };
 
 	#pending: { connection: Connection; update: Uint8Array }[] = [];
 	#flushScheduled = false;
@@ -156,8 +173,11 @@ export class Room {
 		private readonly store: BoardStore,
 		private readonly settings: RoomSettings,
 		private readonly onUnload: (room: Room) => void,
-		private readonly log: Logger = console
+		private readonly log: Logger = console,
+		/** the workshop's live state (lock, phase, private writing): participants' updates are judged by it */
+		private readonly live?: (workshopId: string, now: number) => LiveSnapshot
 	) {
+		this.key = parseRoomName(workshopId);
 		const stored = store.load(workshopId);
 		this.doc.transact(() => {
 			for (const update of stored.updates) {
@@ -190,6 +210,10 @@ export class Room {
 		this.connections.add(connection);
 		// The server's half of the handshake: its state vector, so the client sends what the server lacks.
 		connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+		if (this.live) {
+			const now = Date.now();
+			connection.send(encodeLive(this.live(this.key.workshopId, now).state, now));
+		}
 		const awareness = this.#awarenessEntries();
 		if (awareness.length) connection.send(encodeAwareness(awareness));
 	}
@@ -256,18 +280,93 @@ export class Room {
 	}
 
 	#receiveUpdate(connection: Connection, update: Uint8Array) {
+		// An empty update (no structs, no deletions) is what an up-to-date client answers to sync step 1:
+		// nothing to store, and nothing to refuse an observer for.
+		if (update.length === 2 && update[0] === 0 && update[1] === 0) return;
 		if (!connection.writable) {
 			connection.tellReadOnly();
+			connection.tellRefused('observer');
 			return;
 		}
-		// An empty update (no structs, no deletions) is what an up-to-date client answers to sync step 1.
-		if (update.length === 2 && update[0] === 0 && update[1] === 0) return;
 		// Check it on a scratch document first: a message that cannot be applied must not reach the board.
 		Y.applyUpdate(new Y.Doc({ gc: false }), update);
+		const refusal = connection.identity.role === 'participant' ? this.#refusal(update) : null;
+		if (refusal) {
+			// Neither stored nor sent on. The sender's document now holds something the board does not: it is
+			// told why, and the connection closes (4101) so the client starts again from the board's state.
+			connection.tellRefused(refusal);
+			connection.close(closeCodes.refused, `refused: ${refusal}`);
+			return;
+		}
 		this.#pending.push({ connection, update });
 		if (!this.#flushScheduled) {
 			this.#flushScheduled = true;
 			setImmediate(() => this.flush());
+		}
+	}
+
+	/**
+	 * Judges a participant's (valid) update by the live state: the lock, the phase, private writing. Returns
+	 * why it is refused, or null. New notes are looked for only while adding them is restricted.
+	 */
+	#refusal(update: Uint8Array): RefusalReason | null {
+		const live = this.live?.(this.key.workshopId, Date.now());
+		if (!live) return null;
+		const { state, phaseKind } = live;
+		const allowed = phasePermissions(phaseKind);
+		const isPrivate = this.key.privateOf !== null;
+		if (state.locked) return 'locked';
+		if (!allowed.edit) return 'phase';
+		if (isPrivate && !state.privateWriting) return 'private';
+		if (allowed.addNotes && (isPrivate || !state.privateWriting)) return null;
+		// Adding notes is not allowed: the update's structs say cheaply that it adds none (the usual case, e.g.
+		// typing on a canvas). Otherwise (it may add one, or depends on something the board lacks) it is applied
+		// to a copy of the board and the notes' keys compared: exact, and rare while the UI hides "add".
+		let adds = addsNotes(this.doc, update);
+		if (adds !== false) {
+			const scratch = new Y.Doc({ gc: false });
+			Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+			const before = new Set(scratch.getMap('notes').keys());
+			Y.applyUpdate(scratch, update);
+			adds = [...scratch.getMap('notes').keys()].some((id) => !before.has(id));
+		}
+		return adds ? (allowed.addNotes ? 'private' : 'phase') : null;
+	}
+
+	/** Sends a live-state message (type 100) to every connection. */
+	broadcastLive(message: Uint8Array) {
+		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
+	}
+
+	/**
+	 * Applies a change made on the server (the reveal) like a client's: appended to the log first, then sent
+	 * to every connection. Throws when it cannot be saved (the room is then closed and reloads from the log).
+	 */
+	applyServerChange(change: (doc: Y.Doc) => void) {
+		this.flush();
+		if (this.closed) throw new Error(`collab: room ${this.workshopId} is closed`);
+		const changes: Uint8Array[] = [];
+		this.#capture = changes;
+		try {
+			this.doc.transact(() => change(this.doc), 'server');
+		} finally {
+			this.#capture = null;
+		}
+		if (changes.length === 0) return;
+		try {
+			this.#lastUpdateId = this.store.append(this.workshopId, changes);
+		} catch (error) {
+			this.log.error(`collab: could not save board ${this.workshopId}`, error);
+			this.close(closeCodes.serverError, 'could not save');
+			throw error;
+		}
+		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
+		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
+		this.#updatesSinceCompaction += changes.length;
+		if (this.connections.size === 0) this.compact();
+		else if (!this.#compactTimer) {
+			this.#compactTimer = setTimeout(() => this.compact(), this.settings.compactAfterMs);
+			this.#compactTimer.unref();
 		}
 	}
 

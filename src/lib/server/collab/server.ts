@@ -3,7 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { closeCodes } from './protocol';
+import { readNote } from '../../board/model';
+import { liveSinks, parseRoomName, readLiveSnapshot, type LiveSink, type LiveSnapshot, type LiveState } from './live-state';
+import { closeCodes, encodeLive } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import type { BoardStore } from './store';
 
@@ -26,11 +28,14 @@ export type CollabOptions = Partial<RoomSettings> & {
 	/** the public origin; defaults to process.env.ORIGIN, read at each upgrade */
 	origin?: string;
 	log?: Pick<Console, 'error' | 'warn'>;
+	/** the live cockpit's state per workshop; defaults to the app database's workshop_live (false: none) */
+	live?: ((workshopId: string, now: number) => LiveSnapshot) | false;
 };
 
 export type CollabServer = ReturnType<typeof createCollabServer>;
 
-const path = /^\/collab\/([A-Za-z0-9_-]{1,64})\/?$/;
+// A workshop's board, or a participant's private notes: /collab/{workshopId}.private.{participantId}
+const path = /^\/collab\/([A-Za-z0-9_-]{1,64}(?:\.private\.[A-Za-z0-9_-]{1,64})?)\/?$/;
 
 function envNumber(name: string, fallback: number) {
 	const value = Number(process.env[name]);
@@ -124,12 +129,31 @@ export function createCollabServer(options: CollabOptions) {
 		return (store ??= typeof options.store === 'function' ? options.store() : options.store);
 	}
 
+	const live = options.live === false ? undefined : (options.live ?? ((workshopId: string, now: number) => readLiveSnapshot(workshopId, now)));
+
+	/**
+	 * The board's authorisation, and for a private room (`{workshopId}.private.{participantId}`): only that
+	 * participant and the workshop's facilitators; anyone else 403.
+	 */
+	function authoriseRoom(roomName: string, cookieHeader: string | undefined): BoardAccess {
+		const { workshopId, privateOf } = parseRoomName(roomName);
+		const access = options.authorise(workshopId, cookieHeader);
+		if (!access.ok || privateOf === null) return access;
+		if (access.role === 'facilitator' || access.participantId === privateOf) return access;
+		return { ok: false, status: 403 };
+	}
+
+	/** The loaded rooms of a workshop: its board and its participants' private documents. */
+	function roomsOf(workshopId: string) {
+		return [...rooms.values()].filter((room) => room.key.workshopId === workshopId);
+	}
+
 	function loadRoom(workshopId: string) {
 		let room = rooms.get(workshopId);
 		if (!room) {
 			room = new Room(workshopId, getStore(), settings, (gone) => {
 				if (rooms.get(gone.workshopId) === gone) rooms.delete(gone.workshopId);
-			}, log);
+			}, log, live);
 			rooms.set(workshopId, room);
 		}
 		return room;
@@ -164,7 +188,7 @@ export function createCollabServer(options: CollabOptions) {
 				if (connection.closed) continue;
 				let access: BoardAccess;
 				try {
-					access = options.authorise(room.workshopId, connection.cookieHeader);
+					access = authoriseRoom(room.workshopId, connection.cookieHeader);
 				} catch (error) {
 					log.error('collab: re-authorisation failed', error);
 					return;
@@ -205,14 +229,72 @@ export function createCollabServer(options: CollabOptions) {
 		startHeartbeat();
 	}
 
+	/** A participant's connections to the workshop's board and private rooms. */
 	function connectionsOf(workshopId: string, participantId: string) {
-		const room = rooms.get(workshopId);
 		// Facilitators keep their access whatever happens to a participant row of theirs (as page loads do).
-		const matching = room
-			? [...room.connections].filter((c) => c.identity.participantId === participantId && c.identity.role !== 'facilitator')
-			: [];
-		return { room, matching };
+		return roomsOf(workshopId).flatMap((room) =>
+			[...room.connections]
+				.filter((c) => c.identity.participantId === participantId && c.identity.role !== 'facilitator')
+				.map((connection) => ({ room, connection }))
+		);
 	}
+
+	/** Copies every private document's notes onto the board (logged before anyone sees them), then empties them. */
+	function revealPrivateNotes(workshopId: string, anonymous: boolean) {
+		const store = getStore();
+		const names = new Set(store.privateRooms?.(workshopId) ?? []);
+		for (const room of roomsOf(workshopId)) if (room.key.privateOf !== null) names.add(room.workshopId);
+		const board = loadRoom(workshopId);
+		let revealed = 0;
+		try {
+			for (const name of [...names].sort()) {
+				const room = loadRoom(name);
+				try {
+					const notes = [...room.doc.getMap<Y.Map<unknown>>('notes')]
+						.map(([id, note]) => readNote(id, note))
+						.sort((a, b) => a.createdAt - b.createdAt);
+					if (notes.length === 0) continue;
+					board.applyServerChange((doc) => {
+						const shared = doc.getMap<Y.Map<unknown>>('notes');
+						for (const note of notes) {
+							const copy = new Y.Map<unknown>();
+							for (const [key, value] of Object.entries({
+								text: note.text,
+								lane: note.lane,
+								color: note.color,
+								clusterId: null,
+								authorId: anonymous ? '' : note.authorId,
+								authorName: anonymous ? '' : note.authorName,
+								createdAt: note.createdAt
+							}))
+								copy.set(key, value);
+							shared.set(crypto.randomUUID(), copy);
+						}
+					});
+					revealed += notes.length;
+					room.applyServerChange((doc) => {
+						const own = doc.getMap('notes');
+						for (const note of notes) own.delete(note.id);
+					});
+				} finally {
+					if (room.connections.size === 0) room.unload();
+				}
+			}
+		} finally {
+			if (board.connections.size === 0) board.unload();
+		}
+		return revealed;
+	}
+
+	const sink: LiveSink = {
+		broadcastLive(workshopId: string, state: LiveState, serverNow: number) {
+			const message = encodeLive(state, serverNow);
+			for (const room of roomsOf(workshopId)) room.broadcastLive(message);
+		},
+		revealPrivateNotes,
+		hasRoom: (workshopId: string) => rooms.has(workshopId)
+	};
+	liveSinks.add(sink);
 
 	return {
 		/** For `server.on('upgrade')`: authorises, then hands the socket to the room (or refuses it). */
@@ -225,7 +307,7 @@ export function createCollabServer(options: CollabOptions) {
 			const workshopId = match[1]!;
 			let access: BoardAccess;
 			try {
-				access = options.authorise(workshopId, request.headers.cookie);
+				access = authoriseRoom(workshopId, request.headers.cookie);
 			} catch (error) {
 				log.error('collab: authorisation failed', error);
 				return refuseUpgrade(socket, 500);
@@ -238,10 +320,10 @@ export function createCollabServer(options: CollabOptions) {
 
 		/** A removed participant's open connections close at once with 4403 (the client does not retry). */
 		disconnectParticipant(workshopId: string, participantId: string) {
-			const { room, matching } = connectionsOf(workshopId, participantId);
-			for (const connection of matching) {
+			const matching = connectionsOf(workshopId, participantId);
+			for (const { room, connection } of matching) {
 				connection.close(closeCodes.removed, 'removed from the workshop');
-				room!.remove(connection);
+				room.remove(connection);
 			}
 			return matching.length;
 		},
@@ -251,9 +333,9 @@ export function createCollabServer(options: CollabOptions) {
 		 * the connection closes with a retryable code so the client reconnects and reloads in its new role.
 		 */
 		setConnectionRole(workshopId: string, participantId: string, role: 'participant' | 'observer') {
-			const { room, matching } = connectionsOf(workshopId, participantId);
-			for (const connection of matching) {
-				room!.setRole(connection, role);
+			const matching = connectionsOf(workshopId, participantId);
+			for (const { room, connection } of matching) {
+				room.setRole(connection, role);
 				connection.close(closeCodes.roleChanged, 'role changed');
 			}
 			return matching.length;
@@ -261,12 +343,13 @@ export function createCollabServer(options: CollabOptions) {
 
 		/** The workshop was deleted: close its connections (4404) and forget the room without saving. */
 		closeRoom(workshopId: string) {
-			rooms.get(workshopId)?.close(closeCodes.deleted, 'workshop deleted');
+			for (const room of roomsOf(workshopId)) room.close(closeCodes.deleted, 'workshop deleted');
 		},
 
 		/** Saves and compacts every room, closes every connection (1012), and resolves when they are gone. */
 		async shutdown(timeoutMs = 2000) {
 			shuttingDown = true;
+			liveSinks.delete(sink);
 			clearInterval(heartbeat);
 			clearInterval(reauthorisation);
 			for (const room of [...rooms.values()]) room.shutdown();
@@ -285,6 +368,12 @@ export function createCollabServer(options: CollabOptions) {
 				for (const ws of sockets) ws.once('close', check);
 			});
 		},
+
+		/** Sends the live state (type 100) to every connection of the workshop's board and private rooms. */
+		broadcastLive: sink.broadcastLive,
+
+		/** Moves every private document's notes onto the board; returns how many. */
+		revealPrivateNotes,
 
 		/** For tests and monitoring. */
 		stats() {

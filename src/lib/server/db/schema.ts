@@ -201,3 +201,64 @@ export type Workshop = typeof workshops.$inferSelect;
 export type PhaseKind = (typeof phaseKinds)[number];
 export type ParticipantRole = (typeof participantRoles)[number];
 export type Participant = typeof participants.$inferSelect;
+
+// Running a workshop live: the facilitator's cockpit state (one row per workshop, created on first use) -----
+
+export const liveFocusKinds = ['lane', 'note', 'idea'] as const;
+
+export const workshopLive = sqliteTable('workshop_live', {
+	workshopId: text('workshop_id')
+		.primaryKey()
+		.references(() => workshops.id, { onDelete: 'cascade' }),
+	phaseId: text('phase_id').references(() => workshopPhases.id, { onDelete: 'set null' }),
+	/** ms epoch, server clock */
+	phaseStartedAt: integer('phase_started_at'),
+	locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
+	privateWriting: integer('private_writing', { mode: 'boolean' }).notNull().default(false),
+	anonymousReveal: integer('anonymous_reveal', { mode: 'boolean' }).notNull().default(false),
+	/** ms epoch while the timer runs, null while paused */
+	timerEndsAt: integer('timer_ends_at'),
+	/** the remaining time while paused */
+	timerRemainingMs: integer('timer_remaining_ms').notNull().default(0),
+	timerDurationMs: integer('timer_duration_ms').notNull().default(0),
+	focusKind: text('focus_kind', { enum: liveFocusKinds }),
+	focusId: text('focus_id'),
+	focusSeq: integer('focus_seq').notNull().default(0),
+	revealSeq: integer('reveal_seq').notNull().default(0),
+	updatedAt: integer('updated_at').notNull().default(0)
+});
+
+/** Each participant's private notes (private writing): a Yjs document per participant, stored like a board. */
+export const privateBoardUpdates = sqliteTable(
+	'private_board_updates',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		participantId: text('participant_id')
+			.notNull()
+			.references(() => participants.id, { onDelete: 'cascade' }),
+		update: blob('update', { mode: 'buffer' }).notNull()
+	},
+	(table) => [index('private_board_updates_owner_idx').on(table.workshopId, table.participantId, table.id)]
+);
+
+export const privateBoardSnapshots = sqliteTable(
+	'private_board_snapshots',
+	{
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		participantId: text('participant_id')
+			.notNull()
+			.references(() => participants.id, { onDelete: 'cascade' }),
+		state: blob('state', { mode: 'buffer' }).notNull(),
+		lastUpdateId: integer('last_update_id').notNull(),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [primaryKey({ columns: [table.workshopId, table.participantId] })]
+);
+
+export type WorkshopLive = typeof workshopLive.$inferSelect;
+export type LiveFocusKind = (typeof liveFocusKinds)[number];

@@ -1,9 +1,14 @@
+import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
-import { getWorkshop, guestCookieName, listPerspectives, resolveWorkshopAccess } from '$lib/server/workshops';
-import { error, redirect } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+import { formState } from '$lib/server/forms';
+import { requireFacilitator } from '$lib/server/workshop-access';
+import { getWorkshop, getWorkshopDetails, guestCookieName, listPerspectives, resolveWorkshopAccess } from '$lib/server/workshops';
+import { error, fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { liveApi } from './live-api';
 
-export const load: PageServerLoad = ({ params, locals, cookies }) => {
+export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const workshop = getWorkshop(params.id);
 	if (!workshop) error(404, m.workshop_not_found());
 	const guestToken = cookies.get(guestCookieName(params.id));
@@ -14,9 +19,19 @@ export const load: PageServerLoad = ({ params, locals, cookies }) => {
 		if (!locals.user && !guestToken) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
+	const api = await liveApi();
+	const phases: Phase[] = (getWorkshopDetails(params.id)?.phases ?? []).map(({ id, kind, title, durationMinutes }) => ({
+		id,
+		kind,
+		title,
+		durationMinutes,
+		...(api ? api.phasePermissions(kind) : { addNotes: true, edit: true })
+	}));
 	return {
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
 		perspectives: listPerspectives(params.id).map(({ id, title, description }) => ({ id, title, description })),
+		phases,
+		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.
@@ -25,4 +40,97 @@ export const load: PageServerLoad = ({ params, locals, cookies }) => {
 			role: access.role
 		}
 	};
+};
+
+const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
+const schemas = {
+	setPhase: z.object({ phaseId: z.string().max(100).optional().default('') }),
+	setLocked: z.object({ locked: bool }),
+	setPrivateWriting: z.object({ on: bool, anonymous: z.literal('on').optional() }),
+	timer: z.object({ op: z.enum(['start', 'pause', 'addMinute']) }),
+	focus: z.object({ kind: z.enum(['lane', 'note', 'idea']), id: z.string().min(1).max(100) })
+};
+
+type Event = Parameters<Actions[string]>[0];
+
+/** Facilitator of this workshop, valid input, and a server with live support: or a translated failure. */
+async function prepare<Name extends keyof typeof schemas>(event: Event, name: Name) {
+	const { workshop } = requireFacilitator(event);
+	const input = schemas[name].safeParse(Object.fromEntries(await event.request.formData()));
+	if (!input.success) return { failure: fail(400, { live: formState({ message: m.live_invalid_input() }) }) };
+	const api = await liveApi();
+	if (!api) return { failure: fail(503, { live: formState({ message: m.live_unavailable() }) }) };
+	return { workshop, api, data: input.data as z.output<(typeof schemas)[Name]> };
+}
+
+const saved = (message: string) => ({ live: formState({ saved: message }) });
+
+/** Runs a live change; a change the live module rejects (e.g. a phase removed meanwhile) is a translated failure. */
+async function run<T>(action: () => T | Promise<T>) {
+	try {
+		return { ok: true as const, value: await action() };
+	} catch {
+		return { ok: false as const, failure: fail(409, { live: formState({ message: m.live_action_failed() }) }) };
+	}
+}
+
+export const actions: Actions = {
+	setPhase: async (event) => {
+		const prepared = await prepare(event, 'setPhase');
+		if ('failure' in prepared) return prepared.failure;
+		const { workshop, api, data } = prepared;
+		const phases = getWorkshopDetails(workshop.id)?.phases ?? [];
+		const phase = data.phaseId ? phases.find((candidate) => candidate.id === data.phaseId) : null;
+		if (phase === undefined) return fail(404, { live: formState({ message: m.live_phase_not_found() }) });
+		const result = await run(() => api.setPhase(workshop.id, phase?.id ?? null));
+		if (!result.ok) return result.failure;
+		return saved(phase ? m.live_phase_changed({ title: phase.title }) : m.live_phase_none_set());
+	},
+
+	setLocked: async (event) => {
+		const prepared = await prepare(event, 'setLocked');
+		if ('failure' in prepared) return prepared.failure;
+		const { workshop, api, data } = prepared;
+		const result = await run(() => api.setLocked(workshop.id, data.locked));
+		if (!result.ok) return result.failure;
+		return saved(data.locked ? m.live_locked_done() : m.live_unlocked_done());
+	},
+
+	setPrivateWriting: async (event) => {
+		const prepared = await prepare(event, 'setPrivateWriting');
+		if ('failure' in prepared) return prepared.failure;
+		const { workshop, api, data } = prepared;
+		const result = await run(() => api.setPrivateWriting(workshop.id, data.on, data.anonymous === 'on'));
+		if (!result.ok) return result.failure;
+		return saved(data.on ? m.live_private_on_done() : m.live_private_off_done());
+	},
+
+	reveal: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const api = await liveApi();
+		if (!api) return fail(503, { live: formState({ message: m.live_unavailable() }) });
+		const result = await run(() => api.revealPrivateNotes(workshop.id));
+		if (!result.ok) return result.failure;
+		return saved(m.live_revealed({ count: result.value.revealed }));
+	},
+
+	timer: async (event) => {
+		const prepared = await prepare(event, 'timer');
+		if ('failure' in prepared) return prepared.failure;
+		const { workshop, api, data } = prepared;
+		const ops = { start: api.startTimer, pause: api.pauseTimer, addMinute: api.addTimerMinute };
+		const result = await run(() => ops[data.op](workshop.id));
+		if (!result.ok) return result.failure;
+		const texts = { start: m.live_timer_started, pause: m.live_timer_paused, addMinute: m.live_timer_minute_added };
+		return saved(texts[data.op]());
+	},
+
+	focus: async (event) => {
+		const prepared = await prepare(event, 'focus');
+		if ('failure' in prepared) return prepared.failure;
+		const { workshop, api, data } = prepared;
+		const result = await run(() => api.focusEveryone(workshop.id, { kind: data.kind, id: data.id }));
+		if (!result.ok) return result.failure;
+		return saved(m.live_focus_sent());
+	}
 };

@@ -32,7 +32,7 @@ export const load: PageServerLoad = (event) => {
 			// The creator stays a facilitator regardless; the field lists the others.
 			coFacilitatorEmails: details.facilitators.filter((f) => f.id !== workshop.createdBy).map((f) => f.email),
 			perspectives: details.perspectives.map(({ id, title, description }) => ({ id, title, description })),
-			phases: details.phases.map(({ kind, title, durationMinutes }) => ({ kind, title, durationMinutes }))
+			phases: details.phases.map(({ id, kind, title, durationMinutes }) => ({ id, kind, title, durationMinutes }))
 		}
 	};
 };

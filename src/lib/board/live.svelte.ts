@@ -1,0 +1,156 @@
+// The browser side of running a workshop live: the server's phase, lock, private-writing and timer state,
+// received on the board's own socket (message 100), and the reasons the server refuses a change (message 101).
+import * as decoding from 'lib0/decoding';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { boardSocketUrl } from './client.svelte';
+import { viewBoard, type Note } from './model';
+
+export type PhaseKind = 'orientation' | 'ideas' | 'grouping' | 'voting' | 'canvas' | 'commitments' | 'free';
+export type LiveFocus = { kind: 'lane' | 'note' | 'idea'; id: string; seq: number };
+export type LiveTimer = { running: boolean; endsAt: number | null; remainingMs: number; durationMs: number };
+export type LiveState = {
+	phaseId: string | null;
+	phaseStartedAt: number | null;
+	locked: boolean;
+	privateWriting: boolean;
+	anonymousReveal: boolean;
+	timer: LiveTimer;
+	focus: LiveFocus | null;
+	revealSeq: number;
+};
+export type RefusedReason = 'locked' | 'phase' | 'private' | 'observer';
+/** A phase of the agenda, with what it lets participants do (decided by the server). */
+export type Phase = { id: string; kind: PhaseKind; title: string; durationMinutes: number; addNotes: boolean; edit: boolean };
+
+export const messageLive = 100;
+export const messageRefused = 101;
+
+export const idleLiveState: LiveState = {
+	phaseId: null,
+	phaseStartedAt: null,
+	locked: false,
+	privateWriting: false,
+	anonymousReveal: false,
+	timer: { running: false, endsAt: null, remainingMs: 0, durationMs: 0 },
+	focus: null,
+	revealSeq: 0
+};
+
+const refusedReasons = new Set<RefusedReason>(['locked', 'phase', 'private', 'observer']);
+
+/** Milliseconds left on the timer by the server's clock, given our estimate of the clock offset. */
+export function timerRemaining(timer: LiveTimer, now: number, offset: number) {
+	if (!timer.running || timer.endsAt === null) return Math.max(0, timer.remainingMs);
+	return Math.max(0, timer.endsAt - (now + offset));
+}
+
+export function formatClock(ms: number) {
+	const total = Math.ceil(ms / 1000);
+	const minutes = Math.floor(total / 60);
+	const seconds = total % 60;
+	return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+function isLiveState(value: unknown): value is LiveState {
+	if (!value || typeof value !== 'object') return false;
+	const state = value as Partial<LiveState>;
+	return typeof state.locked === 'boolean' && !!state.timer && typeof state.timer === 'object';
+}
+
+/** Live state as reactive fields; attach() hooks it onto a board's WebsocketProvider. */
+export class LiveClient {
+	state = $state.raw<LiveState>(idleLiveState);
+	/** serverNow − Date.now() when the last state arrived */
+	offset = $state(0);
+	/** True once the server has sent its state at least once (a server without live support never does). */
+	received = $state(false);
+	refused = $state<{ reason: RefusedReason; key: number } | null>(null);
+	/** How many changes the server has refused and dropped the connection for: the board starts again from its state. */
+	refusals = $state(0);
+	now = $state(Date.now());
+
+	#timer: ReturnType<typeof setInterval> | null = null;
+	#ticking = 0;
+	#refusals = 0;
+
+	constructor(initial?: { state: LiveState; serverNow: number } | null) {
+		if (initial) this.#apply(initial.state, initial.serverNow);
+	}
+
+	#apply(state: LiveState, serverNow: number) {
+		if (Number.isFinite(serverNow)) this.offset = serverNow - Date.now();
+		this.state = state;
+	}
+
+	attach(provider: WebsocketProvider) {
+		provider.messageHandlers[messageLive] = (_encoder, decoder) => {
+			try {
+				const message = JSON.parse(decoding.readVarString(decoder)) as { state?: unknown; serverNow?: unknown };
+				if (!isLiveState(message.state)) return;
+				this.#apply(message.state, Number(message.serverNow));
+				this.received = true;
+			} catch {
+				// A malformed message changes nothing.
+			}
+		};
+		provider.messageHandlers[messageRefused] = (_encoder, decoder) => {
+			try {
+				const message = JSON.parse(decoding.readVarString(decoder)) as { reason?: unknown };
+				const reason = message.reason as RefusedReason;
+				if (!refusedReasons.has(reason)) return;
+				const key = ++this.#refusals;
+				this.refused = { reason, key };
+				// The server closes the connection after refusing a change (not an observer's): start again from its state.
+				if (reason !== 'observer') this.refusals += 1;
+				setTimeout(() => {
+					if (this.refused?.key === key) this.refused = null;
+				}, 15_000);
+			} catch {
+				// ignore
+			}
+		};
+	}
+
+	/** Starts the clock countdowns are drawn from (shared by every view that shows one); returns its stop. */
+	tick() {
+		this.#ticking += 1;
+		this.#timer ??= setInterval(() => (this.now = Date.now()), 250);
+		return () => {
+			this.#ticking -= 1;
+			if (this.#ticking > 0 || !this.#timer) return;
+			clearInterval(this.#timer);
+			this.#timer = null;
+		};
+	}
+
+	get remainingMs() {
+		return timerRemaining(this.state.timer, this.now, this.offset);
+	}
+}
+
+/**
+ * A participant's private notes while private writing is on: a document of their own on the server
+ * (room `{workshopId}.private.{participantId}`), which only they and the facilitators can open.
+ */
+export class PrivateNotesClient {
+	readonly doc = new Y.Doc();
+	notes = $state.raw<Note[]>([]);
+	#provider: WebsocketProvider | null = null;
+
+	constructor() {
+		const refresh = () => (this.notes = viewBoard(this.doc).notes);
+		this.doc.on('update', refresh);
+	}
+
+	connect(workshopId: string, participantId: string, location: Pick<Location, 'protocol' | 'host'>) {
+		this.#provider = new WebsocketProvider(boardSocketUrl(location), `${workshopId}.private.${participantId}`, this.doc, {
+			disableBc: true
+		});
+	}
+
+	destroy() {
+		this.#provider?.destroy();
+		this.doc.destroy();
+	}
+}

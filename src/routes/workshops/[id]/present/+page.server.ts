@@ -1,0 +1,32 @@
+import type { Phase } from '$lib/board/live.svelte';
+import { qrCodePath } from '$lib/server/qr';
+import { requireFacilitator } from '$lib/server/workshop-access';
+import { getWorkshopDetails, listParticipants, resolveWorkshopAccess } from '$lib/server/workshops';
+import type { PageServerLoad } from './$types';
+import { liveApi } from '../board/live-api';
+
+// The projector's view: facilitators only.
+export const load: PageServerLoad = async (event) => {
+	const { workshop, user } = requireFacilitator(event);
+	const details = getWorkshopDetails(workshop.id)!;
+	const api = await liveApi();
+	const joinLink = `${event.url.origin}/w/${workshop.joinCode}`;
+	const access = resolveWorkshopAccess(workshop.id, { user, guestToken: undefined });
+	const phases: Phase[] = details.phases.map(({ id, kind, title, durationMinutes }) => ({
+		id,
+		kind,
+		title,
+		durationMinutes,
+		...(api ? api.phasePermissions(kind) : { addNotes: true, edit: true })
+	}));
+	return {
+		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme, joinCode: workshop.joinCode },
+		perspectives: details.perspectives.map(({ id, title, description }) => ({ id, title, description })),
+		phases,
+		participantCount: listParticipants(workshop.id).length,
+		joinLink,
+		qr: qrCodePath(joinLink),
+		live: api ? { state: api.getLiveState(workshop.id), serverNow: Date.now() } : null,
+		me: { authorId: access?.participantId ?? `user:${user.id}`, displayName: access?.displayName ?? user.name }
+	};
+};

@@ -1,0 +1,239 @@
+// Running a workshop live (/workshops/{id}/board cockpit and /workshops/{id}/present): a facilitator on a laptop
+// and guests on 360 px phones, each in their own browser context, through the production server's collab
+// endpoint. Every test creates its own workshop, so changing its phase, lock or timer affects no other spec.
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import { demo, demoPassword, expect, expectAccessible, goto, newContext, postForm, signIn, test, unique } from './fixtures';
+import { t } from './messages';
+
+const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+test.describe.configure({ timeout: 90_000 });
+const live = { timeout: 10_000 };
+
+const lanes = { first: 'Ensimmäinen kaista', second: 'Toinen kaista' };
+const phases = { ideas: 'Ideointi', voting: 'Äänestys' };
+
+const online = (page: Page) => page.getByRole('status').filter({ hasText: t('fi', 'board_status_online') });
+const composer = (page: Page) => page.getByRole('region', { name: t('fi', 'board_composer_title'), exact: true });
+const composerText = (page: Page) => composer(page).getByLabel(t('fi', 'board_composer_text'), { exact: true });
+const banner = (page: Page) => page.getByRole('region', { name: t('fi', 'live_banner_label'), exact: true });
+const countdown = (page: Page) => page.getByTestId('countdown');
+const noteItem = (scope: Page | Locator, text: string) => scope.locator('li.note').filter({ hasText: text });
+const button = (scope: Page | Locator, key: string, suffix = '') =>
+	scope.getByRole('button', { name: `${t('fi', key)}${suffix}`, exact: true });
+
+/** Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board. */
+async function newWorkshop(page: Page): Promise<{ id: string; code: string }> {
+	await signIn(page, demo.facilitator, demoPassword);
+	const response = await postForm(page.request, '/workshops/new', {
+		title: unique('Live-työpaja'),
+		theme: 'Fasilitoinnin testi',
+		description: '',
+		startsAt: '',
+		coFacilitators: '',
+		'perspectives.0.id': '',
+		'perspectives.0.title': lanes.first,
+		'perspectives.0.description': '',
+		'perspectives.1.id': '',
+		'perspectives.1.title': lanes.second,
+		'perspectives.1.description': '',
+		'phases.0.kind': 'ideas',
+		'phases.0.title': phases.ideas,
+		'phases.0.durationMinutes': '20',
+		'phases.1.kind': 'voting',
+		'phases.1.title': phases.voting,
+		'phases.1.durationMinutes': '10'
+	});
+	expect(response.status(), 'creating a workshop redirects to its page').toBe(303);
+	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
+	await goto(page, `/workshops/${id}`);
+	const code = (await page.locator('main .join-code').textContent())!.trim();
+	await goto(page, `/workshops/${id}/board`);
+	await expect(online(page)).toBeVisible(live);
+	return { id, code };
+}
+
+async function joinOnPhone(browser: Browser, code: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await newContext(browser, phone);
+	const page = await context.newPage();
+	await goto(page, `/w/${code}`);
+	await page.getByLabel(t('fi', 'join_name'), { exact: true }).fill(name);
+	await page.getByRole('button', { name: t('fi', 'join_submit'), exact: true }).click();
+	await expect(page).toHaveURL(/\/workshops\/[^/]+\/board$/);
+	await expect(online(page)).toBeVisible(live);
+	return { context, page };
+}
+
+async function nextPhase(page: Page) {
+	await button(page, 'live_phase_next', ' →').click();
+}
+
+async function addNote(page: Page, text: string) {
+	await composerText(page).fill(text);
+	await button(composer(page), 'board_composer_submit').click();
+}
+
+const seconds = (clock: string) => {
+	const [minutes, secs] = clock.trim().split(':').map(Number);
+	return minutes! * 60 + secs!;
+};
+
+test('phase changes and the shared timer reach both phones live', async ({ page, browser }) => {
+	const { code } = await newWorkshop(page);
+	const a = await joinOnPhone(browser, code, unique('A'));
+	const b = await joinOnPhone(browser, code, unique('B'));
+	try {
+		for (const phonePage of [a.page, b.page]) {
+			await expect(banner(phonePage)).toContainText(t('fi', 'live_phase_none'));
+		}
+		await nextPhase(page);
+		await expect(page.locator('.cockpit-current')).toHaveText(phases.ideas, live);
+		for (const phonePage of [a.page, b.page]) {
+			await expect(banner(phonePage)).toContainText(phases.ideas, live);
+			await expect(banner(phonePage)).toContainText(t('fi', 'live_phase_ask_ideas'));
+		}
+
+		await button(page, 'live_timer_start').click();
+		await expect(button(page, 'live_timer_pause')).toBeVisible(live);
+		await expect(countdown(a.page)).not.toHaveText('20:00', live);
+		const [left, right] = await Promise.all([countdown(a.page).textContent(), countdown(b.page).textContent()]);
+		expect(Math.abs(seconds(left!) - seconds(right!)), `${left} vs ${right}`).toBeLessThanOrEqual(2);
+		expect(seconds(left!)).toBeGreaterThan(19 * 60);
+
+		await button(page, 'live_timer_pause').click();
+		for (const phonePage of [a.page, b.page]) {
+			await expect(banner(phonePage)).toContainText(t('fi', 'live_timer_paused_state'), live);
+		}
+		const paused = await countdown(a.page).textContent();
+		await a.page.waitForTimeout(1500);
+		await expect(countdown(a.page)).toHaveText(paused!);
+
+		// The voting phase forbids new notes: the composer says so.
+		await nextPhase(page);
+		await expect(banner(a.page)).toContainText(phases.voting, live);
+		await expect(composer(a.page)).toContainText(t('fi', 'live_composer_blocked_phase', { phase: phases.voting }), live);
+		await expect(composerText(a.page)).toBeDisabled();
+		await expectAccessible(a.page, 'phone in the voting phase');
+		await expectAccessible(page, 'cockpit');
+	} finally {
+		await a.context.close();
+		await b.context.close();
+	}
+});
+
+test('locking the board disables a participant’s composer and says why', async ({ page, browser }) => {
+	const { code } = await newWorkshop(page);
+	const a = await joinOnPhone(browser, code, unique('A'));
+	try {
+		await expect(composerText(a.page)).toBeEnabled();
+		await button(page, 'live_lock').click();
+		await expect(button(page, 'live_unlock')).toBeVisible(live);
+		await expect(a.page.getByText(t('fi', 'live_locked_notice'))).toBeVisible(live);
+		await expect(composer(a.page)).toContainText(t('fi', 'live_composer_blocked_locked'));
+		await expect(composerText(a.page)).toBeDisabled();
+		await expectAccessible(a.page, 'locked board on a phone');
+
+		await button(page, 'live_unlock').click();
+		await expect(composerText(a.page)).toBeEnabled(live);
+	} finally {
+		await a.context.close();
+	}
+});
+
+test('private notes stay off other phones until the reveal', async ({ page, browser }) => {
+	const { code } = await newWorkshop(page);
+	const a = await joinOnPhone(browser, code, unique('A'));
+	const b = await joinOnPhone(browser, code, unique('B'));
+	try {
+		await nextPhase(page);
+		await expect(banner(a.page)).toContainText(phases.ideas, live);
+		await button(page, 'live_private_on').click();
+		await expect(a.page.getByText(t('fi', 'live_private_composer_hint'))).toBeVisible(live);
+
+		const secret = unique('Salainen idea');
+		await addNote(a.page, secret);
+		const privateArea = a.page.getByRole('region', { name: t('fi', 'live_private_notes_title'), exact: true });
+		await expect(privateArea).toContainText(secret, live);
+		await expectAccessible(a.page, 'private writing on a phone');
+
+		// B's board (and B's document) does not have it.
+		await b.page.waitForTimeout(1000);
+		await expect(noteItem(b.page, secret)).toHaveCount(0);
+		expect(await b.page.content()).not.toContain(secret);
+		await expect(noteItem(page, secret)).toHaveCount(0);
+
+		await button(page, 'live_reveal').click();
+		await page.getByRole('dialog').getByRole('button', { name: t('fi', 'live_reveal_confirm_button'), exact: true }).click();
+		await expect(noteItem(b.page, secret)).toBeVisible(live);
+		await expect(noteItem(page, secret)).toBeVisible(live);
+		await expect(noteItem(a.page, secret)).toBeVisible(live);
+	} finally {
+		await a.context.close();
+		await b.context.close();
+	}
+});
+
+test('"bring everyone here" moves the participants’ focus', async ({ page, browser }) => {
+	const { code } = await newWorkshop(page);
+	const a = await joinOnPhone(browser, code, unique('A'));
+	try {
+		await page
+			.getByRole('button', { name: t('fi', 'live_focus_lane_label', { title: lanes.second }), exact: true })
+			.click();
+		const heading = a.page.getByRole('heading', { name: lanes.second, exact: true });
+		await expect(heading).toBeFocused(live);
+		await expect(heading).toBeInViewport();
+		await expect(a.page.locator('[aria-live="polite"]').filter({ hasText: t('fi', 'live_focus_announce', { target: lanes.second }) })).toHaveCount(1);
+	} finally {
+		await a.context.close();
+	}
+});
+
+test('present mode shows the join code and QR, then the phase and the timer, at 1920×1080', async ({ page, browser }) => {
+	const { id, code } = await newWorkshop(page);
+	const projector = await newContext(browser, { viewport: { width: 1920, height: 1080 } });
+	try {
+		const screen = await projector.newPage();
+		await signIn(screen, demo.facilitator, demoPassword);
+		await goto(screen, `/workshops/${id}/present`);
+		await expect(screen.locator('.present-code')).toHaveText(code);
+		await expect(screen.getByRole('img', { name: /\/w\// })).toBeVisible();
+		const codeSize = await screen.locator('.present-code').evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+		expect(codeSize).toBeGreaterThanOrEqual(96);
+		await expectAccessible(screen, 'present mode while joining');
+
+		await nextPhase(page);
+		await button(page, 'live_timer_start').click();
+		await expect(banner(screen)).toContainText(phases.ideas, live);
+		await expect(countdown(screen)).toHaveText(/^(20:00|19:[0-5]\d)$/, live);
+		const timerSize = await countdown(screen).evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+		expect(timerSize).toBeGreaterThanOrEqual(96);
+		await expect(screen.getByRole('heading', { name: lanes.first, exact: true })).toBeVisible();
+		await expectAccessible(screen, 'present mode during a phase');
+		await expect(screen.getByRole('link', { name: t('fi', 'live_present_back'), exact: true })).toHaveAttribute(
+			'href',
+			`/workshops/${id}/board`
+		);
+	} finally {
+		await projector.close();
+	}
+});
+
+test('only the workshop’s facilitators run it, and bad input gets a translated message', async ({ page, browser }) => {
+	const { id, code } = await newWorkshop(page);
+	const a = await joinOnPhone(browser, code, unique('A'));
+	try {
+		// A participant cannot lock the board, even by posting the form themselves.
+		const refused = await postForm(a.page.request, `/workshops/${id}/board?/setLocked`, { locked: 'true' });
+		expect(refused.status(), 'a participant posting a cockpit action').not.toBe(200);
+		await page.reload();
+		await expect(online(page)).toBeVisible(live);
+		await expect(button(page, 'live_lock')).toBeVisible();
+		await expect(composerText(a.page)).toBeEnabled();
+
+		const bad = await postForm(page.request, `/workshops/${id}/board?/timer`, { op: 'rewind' });
+		expect(bad.status()).toBe(400);
+		expect(await bad.text()).toContain(t('fi', 'live_invalid_input'));
+	} finally {
+		await a.context.close();
+	}
+});

@@ -1,0 +1,129 @@
+// The live cockpit's state (live.ts) against a real database: timer arithmetic on the server's clock, phases,
+// focus, and the phases' permissions.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getDb } from '../../src/lib/server/db';
+import {
+	addTimerMinute,
+	focusEveryone,
+	getLiveState,
+	pauseTimer,
+	phasePermissions,
+	setLocked,
+	setPhase,
+	setPrivateWriting,
+	startTimer,
+	UnknownPhaseError,
+	UnknownWorkshopError
+} from '../../src/lib/server/live';
+import { createWorkshop, getWorkshopDetails } from '../../src/lib/server/workshops';
+import { newUser, workshopInput } from '../helpers/collab';
+
+async function workshopWithAgenda() {
+	const owner = await newUser('Ajastaja');
+	const workshop = createWorkshop(
+		{
+			...workshopInput('Ajastettu'),
+			phases: [
+				{ kind: 'ideas', title: 'Ideointi', durationMinutes: 10 },
+				{ kind: 'voting', title: 'Äänestys', durationMinutes: 5 }
+			]
+		},
+		owner.id
+	);
+	const [ideas, voting] = getWorkshopDetails(workshop.id)!.phases;
+	return { workshop, ideas: ideas!, voting: voting! };
+}
+
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+describe('live state', () => {
+	it('starts with defaults and stores no row until something changes', async () => {
+		const { workshop } = await workshopWithAgenda();
+		expect(getLiveState(workshop.id)).toEqual({
+			phaseId: null,
+			phaseStartedAt: null,
+			locked: false,
+			privateWriting: false,
+			anonymousReveal: false,
+			timer: { running: false, endsAt: null, remainingMs: 0, durationMs: 0 },
+			focus: null,
+			revealSeq: 0
+		});
+		expect(getDb().$client.prepare('SELECT count(*) AS n FROM workshop_live WHERE workshop_id = ?').get(workshop.id)).toEqual({ n: 0 });
+	});
+
+	it('runs the timer on the server clock: phase reset, start, pause, add a minute running and paused', async () => {
+		const { workshop, ideas, voting } = await workshopWithAgenda();
+		vi.useFakeTimers({ toFake: ['Date'] });
+		const t0 = new Date('2026-11-23T09:00:00Z').getTime();
+		vi.setSystemTime(t0);
+
+		let state = setPhase(workshop.id, ideas.id);
+		expect(state.phaseId).toBe(ideas.id);
+		expect(state.phaseStartedAt).toBe(t0);
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 600_000, durationMs: 600_000 });
+
+		vi.setSystemTime(t0 + 5_000); // a paused timer does not run
+		expect(getLiveState(workshop.id).timer.remainingMs).toBe(600_000);
+		state = startTimer(workshop.id);
+		expect(state.timer).toEqual({ running: true, endsAt: t0 + 605_000, remainingMs: 600_000, durationMs: 600_000 });
+		expect(startTimer(workshop.id).timer.endsAt).toBe(t0 + 605_000); // starting a running timer changes nothing
+
+		vi.setSystemTime(t0 + 95_000);
+		expect(getLiveState(workshop.id).timer.remainingMs).toBe(510_000);
+		state = pauseTimer(workshop.id);
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 510_000, durationMs: 600_000 });
+
+		vi.setSystemTime(t0 + 700_000);
+		expect(getLiveState(workshop.id).timer.remainingMs).toBe(510_000);
+		state = addTimerMinute(workshop.id);
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 570_000, durationMs: 660_000 });
+
+		state = startTimer(workshop.id);
+		expect(state.timer.endsAt).toBe(t0 + 700_000 + 570_000);
+		vi.setSystemTime(t0 + 710_000);
+		state = addTimerMinute(workshop.id);
+		expect(state.timer).toEqual({ running: true, endsAt: t0 + 1_330_000, remainingMs: 620_000, durationMs: 720_000 });
+
+		// Ran out: remaining is 0, never negative; a minute more counts from now.
+		vi.setSystemTime(t0 + 2_000_000);
+		expect(getLiveState(workshop.id).timer.remainingMs).toBe(0);
+		expect(addTimerMinute(workshop.id).timer.remainingMs).toBe(60_000);
+
+		// The next phase resets the timer, paused, to its own duration.
+		vi.setSystemTime(t0 + 2_100_000);
+		state = setPhase(workshop.id, voting.id);
+		expect(state).toMatchObject({ phaseId: voting.id, phaseStartedAt: t0 + 2_100_000 });
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 300_000, durationMs: 300_000 });
+		state = setPhase(workshop.id, null);
+		expect(state).toMatchObject({ phaseId: null, phaseStartedAt: null });
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 0, durationMs: 0 });
+	});
+
+	it('keeps lock, private writing and focus; refuses unknown workshops and other workshops’ phases', async () => {
+		const { workshop } = await workshopWithAgenda();
+		const other = await workshopWithAgenda();
+		expect(setLocked(workshop.id, true).locked).toBe(true);
+		expect(setPrivateWriting(workshop.id, true, true)).toMatchObject({ privateWriting: true, anonymousReveal: true, locked: true });
+		expect(focusEveryone(workshop.id, { kind: 'lane', id: 'a' }).focus).toEqual({ kind: 'lane', id: 'a', seq: 1 });
+		expect(focusEveryone(workshop.id, { kind: 'lane', id: 'a' }).focus).toEqual({ kind: 'lane', id: 'a', seq: 2 });
+		expect(focusEveryone(workshop.id, { kind: 'note', id: 'n1' }).focus).toEqual({ kind: 'note', id: 'n1', seq: 3 });
+		expect(setLocked(workshop.id, false)).toMatchObject({ locked: false, privateWriting: true, focus: { seq: 3 } });
+		expect(() => setPhase(workshop.id, other.ideas.id)).toThrow(UnknownPhaseError);
+		expect(() => setLocked('no-such-workshop', true)).toThrow(UnknownWorkshopError);
+		expect(getLiveState(other.workshop.id).locked).toBe(false);
+	});
+
+	it('says what each phase lets participants do', () => {
+		expect(phasePermissions('orientation')).toEqual({ addNotes: false, edit: false });
+		expect(phasePermissions('ideas')).toEqual({ addNotes: true, edit: true });
+		expect(phasePermissions('grouping')).toEqual({ addNotes: true, edit: true });
+		expect(phasePermissions('voting')).toEqual({ addNotes: false, edit: false });
+		expect(phasePermissions('canvas')).toEqual({ addNotes: false, edit: true });
+		expect(phasePermissions('commitments')).toEqual({ addNotes: true, edit: true });
+		expect(phasePermissions('free')).toEqual({ addNotes: true, edit: true });
+		expect(phasePermissions(null)).toEqual({ addNotes: true, edit: true });
+	});
+});
