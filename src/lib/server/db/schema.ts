@@ -262,3 +262,99 @@ export const privateBoardSnapshots = sqliteTable(
 
 export type WorkshopLive = typeof workshopLive.$inferSelect;
 export type LiveFocusKind = (typeof liveFocusKinds)[number];
+
+// Voting rounds: server-authoritative votes over board items frozen when the round opens ---------------------
+
+export const voteMethods = ['dot', 'ranking', 'rating'] as const;
+export const voteRoundStatuses = ['open', 'closed', 'revealed'] as const;
+export const voteItemKinds = ['note', 'cluster', 'idea'] as const;
+
+export const voteRounds = sqliteTable(
+	'vote_rounds',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		method: text('method', { enum: voteMethods }).notNull(),
+		status: text('status', { enum: voteRoundStatuses }).notNull().default('open'),
+		anonymous: integer('anonymous', { mode: 'boolean' }).notNull().default(false),
+		resultsHidden: integer('results_hidden', { mode: 'boolean' }).notNull().default(false),
+		allowChanges: integer('allow_changes', { mode: 'boolean' }).notNull().default(true),
+		budget: integer('budget').notNull().default(5),
+		cap: integer('cap').notNull().default(3),
+		rankingSize: integer('ranking_size'),
+		/** a user id ('user:<id>' is not needed here: only facilitators open rounds) */
+		openedBy: text('opened_by').references(() => users.id, { onDelete: 'set null' }),
+		openedAt: integer('opened_at', { mode: 'timestamp_ms' }).notNull(),
+		closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+		revealedAt: integer('revealed_at', { mode: 'timestamp_ms' })
+	},
+	(table) => [index('vote_rounds_workshop_idx').on(table.workshopId, table.openedAt)]
+);
+
+export const voteRoundItems = sqliteTable(
+	'vote_round_items',
+	{
+		roundId: text('round_id')
+			.notNull()
+			.references(() => voteRounds.id, { onDelete: 'cascade' }),
+		/** the board item's id (Yjs note, cluster or idea card) */
+		itemId: text('item_id').notNull(),
+		kind: text('kind', { enum: voteItemKinds }).notNull(),
+		/** the item's text frozen when the round opened */
+		text: text('text').notNull(),
+		position: integer('position').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.roundId, table.itemId] })]
+);
+
+export const votes = sqliteTable(
+	'votes',
+	{
+		roundId: text('round_id')
+			.notNull()
+			.references(() => voteRounds.id, { onDelete: 'cascade' }),
+		/** a participant id, or 'user:<id>' for a facilitator voting without a participant row */
+		voterId: text('voter_id').notNull(),
+		itemId: text('item_id').notNull(),
+		points: integer('points'),
+		rank: integer('rank'),
+		impact: integer('impact'),
+		feasibility: integer('feasibility'),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [
+		primaryKey({ columns: [table.roundId, table.voterId, table.itemId] }),
+		index('votes_round_item_idx').on(table.roundId, table.itemId)
+	]
+);
+
+/** Client request ids already applied: a repeated submission is ignored. */
+export const voteRequests = sqliteTable(
+	'vote_requests',
+	{
+		roundId: text('round_id')
+			.notNull()
+			.references(() => voteRounds.id, { onDelete: 'cascade' }),
+		voterId: text('voter_id').notNull(),
+		requestId: text('request_id').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.roundId, table.voterId, table.requestId] })]
+);
+
+export const voteRoundChoices = sqliteTable(
+	'vote_round_choices',
+	{
+		roundId: text('round_id')
+			.notNull()
+			.references(() => voteRounds.id, { onDelete: 'cascade' }),
+		itemId: text('item_id').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.roundId, table.itemId] })]
+);
+
+export type VoteRound = typeof voteRounds.$inferSelect;
+export type VoteMethod = (typeof voteMethods)[number];
+export type VoteRoundStatus = (typeof voteRoundStatuses)[number];
+export type VoteItemKind = (typeof voteItemKinds)[number];

@@ -1,0 +1,485 @@
+// Voting rounds: server-authoritative. Every vote is written in one immediate transaction that enforces the
+// round's rules (open, item in round, budget, cap, changes allowed), so a refused vote changes nothing, and a
+// repeated client request id is applied once. Nothing about a vote comes from the Yjs document; the items' texts
+// are frozen into the round when it opens. Tallies never contain voter ids (anonymous rounds stay anonymous).
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { m } from '../paraglide/messages.js';
+import { db, type Executor } from './db';
+import {
+	voteItemKinds,
+	voteMethods,
+	voteRequests,
+	voteRoundChoices,
+	voteRoundItems,
+	voteRounds,
+	votes,
+	type VoteItemKind,
+	type VoteMethod,
+	type VoteRound
+} from './db/schema';
+import { generateSecureRandomString } from './session';
+import type { WorkshopAccess } from './workshops';
+
+export const maxBudget = 50;
+export const maxCap = 50;
+export const maxRoundItems = 200;
+export const defaultRankingSize = 3;
+
+export class UnknownRoundError extends Error {}
+export class WrongMethodError extends Error {}
+
+// Validation -----------------------------------------------------------------------------------------
+
+const flag = (fallback: boolean) => z.boolean().default(fallback);
+
+export const roundSchema = z
+	.object({
+		method: z.enum(voteMethods),
+		items: z
+			.array(z.object({ id: z.string().min(1).max(100), kind: z.enum(voteItemKinds), text: z.string().max(5000) }))
+			.min(1, { error: () => m.vote_error_no_items() })
+			.max(maxRoundItems),
+		anonymous: flag(false),
+		resultsHidden: flag(false),
+		allowChanges: flag(true),
+		budget: z
+			.number()
+			.int({ error: () => m.vote_error_budget({ max: maxBudget }) })
+			.min(1, { error: () => m.vote_error_budget({ max: maxBudget }) })
+			.max(maxBudget, { error: () => m.vote_error_budget({ max: maxBudget }) })
+			.default(5),
+		cap: z
+			.number()
+			.int({ error: () => m.vote_error_cap({ max: maxCap }) })
+			.min(1, { error: () => m.vote_error_cap({ max: maxCap }) })
+			.max(maxCap, { error: () => m.vote_error_cap({ max: maxCap }) })
+			.default(3),
+		rankingSize: z.number().int().min(1).nullish()
+	})
+	.superRefine((input, ctx) => {
+		if (new Set(input.items.map((item) => item.id)).size !== input.items.length)
+			ctx.addIssue({ code: 'custom', path: ['items'], message: m.vote_error_duplicate_items() });
+		if (input.method === 'ranking' && input.rankingSize != null && input.rankingSize > input.items.length)
+			ctx.addIssue({ code: 'custom', path: ['rankingSize'], message: m.vote_error_ranking_size({ max: input.items.length }) });
+	});
+
+export type RoundInput = z.input<typeof roundSchema>;
+export type RoundItemInput = RoundInput['items'][number];
+
+// Pure tally rules -----------------------------------------------------------------------------------
+
+export type Ranked = { itemId: string; score: number; rank: number };
+
+/** Dot voting: the points per item. */
+export function tallyDot(dotVotes: readonly { itemId: string; points: number }[]): Map<string, number> {
+	const totals = new Map<string, number>();
+	for (const vote of dotVotes) totals.set(vote.itemId, (totals.get(vote.itemId) ?? 0) + vote.points);
+	return totals;
+}
+
+/** Borda count over each voter's top n (best first): the first gets n points, the n-th gets 1, the rest nothing. */
+export function tallyBorda(rankings: readonly (readonly string[])[], n: number): Map<string, number> {
+	const totals = new Map<string, number>();
+	for (const ranking of rankings)
+		ranking.slice(0, n).forEach((itemId, index) => totals.set(itemId, (totals.get(itemId) ?? 0) + n - index));
+	return totals;
+}
+
+/** Highest score first, ties shown as ties by competition ranking (1, 1, 3); tied items keep their given order. */
+export function rankWithTies(scores: Iterable<readonly [string, number]>): Ranked[] {
+	const sorted = [...scores]
+		.map(([itemId, score], order) => ({ itemId, score, order }))
+		.sort((a, b) => b.score - a.score || a.order - b.order);
+	let rank = 0;
+	let previous: number | undefined;
+	return sorted.map(({ itemId, score }, index) => {
+		if (index === 0 || previous !== score) rank = index + 1;
+		previous = score;
+		return { itemId, score, rank };
+	});
+}
+
+// Rounds ---------------------------------------------------------------------------------------------
+
+/** Opens a new round over the given board items, their texts frozen now. Throws a ZodError on invalid input. */
+export function openRound(workshopId: string, input: RoundInput, openedBy: string | null): VoteRound {
+	const parsed = roundSchema.parse(input);
+	const rankingSize =
+		parsed.method === 'ranking' ? (parsed.rankingSize ?? Math.min(defaultRankingSize, parsed.items.length)) : null;
+	return db.transaction(
+		(tx) => {
+			const round = tx
+				.insert(voteRounds)
+				.values({
+					id: generateSecureRandomString(12),
+					workshopId,
+					method: parsed.method,
+					status: 'open',
+					anonymous: parsed.anonymous,
+					resultsHidden: parsed.resultsHidden,
+					allowChanges: parsed.allowChanges,
+					budget: parsed.budget,
+					cap: parsed.cap,
+					rankingSize,
+					openedBy,
+					openedAt: new Date()
+				})
+				.returning()
+				.get();
+			tx.insert(voteRoundItems)
+				.values(parsed.items.map((item, position) => ({ roundId: round.id, itemId: item.id, kind: item.kind, text: item.text, position })))
+				.run();
+			return round;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function getRound(roundId: string, tx: Executor = db) {
+	return tx.select().from(voteRounds).where(eq(voteRounds.id, roundId)).get();
+}
+
+export function listRoundItems(roundId: string, tx: Executor = db) {
+	return tx
+		.select({ itemId: voteRoundItems.itemId, kind: voteRoundItems.kind, text: voteRoundItems.text, position: voteRoundItems.position })
+		.from(voteRoundItems)
+		.where(eq(voteRoundItems.roundId, roundId))
+		.orderBy(asc(voteRoundItems.position))
+		.all();
+}
+
+/** The workshop's rounds, newest first, each with its turnout. */
+export function listRounds(workshopId: string) {
+	const rounds = db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).all();
+	return rounds.map((round) => ({ ...round, turnout: turnout(round.id).voters }));
+}
+
+/** Open → closed. Returns false when the round was not open. */
+export function closeRound(roundId: string) {
+	const result = db
+		.update(voteRounds)
+		.set({ status: 'closed', closedAt: new Date() })
+		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
+		.run();
+	return result.changes === 1;
+}
+
+/** Closed → revealed. Returns false when the round was not closed (close first). */
+export function revealRound(roundId: string) {
+	const result = db
+		.update(voteRounds)
+		.set({ status: 'revealed', revealedAt: new Date() })
+		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))
+		.run();
+	return result.changes === 1;
+}
+
+/** How many people have voted: a count only, never who. */
+export function turnout(roundId: string, tx: Executor = db) {
+	const row = tx
+		.select({ voters: sql<number>`count(distinct ${votes.voterId})` })
+		.from(votes)
+		.where(eq(votes.roundId, roundId))
+		.get();
+	return { voters: row?.voters ?? 0 };
+}
+
+/** Marks exactly these items of the round as chosen (replacing the earlier choice). Unknown items are refused. */
+export function markChosen(roundId: string, itemIds: string[]) {
+	return db.transaction(
+		(tx) => {
+			if (!getRound(roundId, tx)) throw new UnknownRoundError(roundId);
+			const unique = [...new Set(itemIds)];
+			const known = new Set(listRoundItems(roundId, tx).map((item) => item.itemId));
+			if (unique.some((id) => !known.has(id))) return { ok: false as const, reason: 'unknown_item' as const };
+			tx.delete(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).run();
+			if (unique.length) tx.insert(voteRoundChoices).values(unique.map((itemId) => ({ roundId, itemId }))).run();
+			return { ok: true as const };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function listChosen(roundId: string) {
+	return db.select({ itemId: voteRoundChoices.itemId }).from(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).all().map((row) => row.itemId);
+}
+
+// Voting ---------------------------------------------------------------------------------------------
+
+export type RefusalReason = 'closed' | 'budget' | 'cap' | 'unknown_item' | 'locked' | 'no_points' | 'invalid';
+export type Refusal = { ok: false; reason: RefusalReason };
+export type DotResult = { ok: true; pointsLeft: number; duplicate: boolean } | Refusal;
+export type SubmitResult = { ok: true; duplicate: boolean } | Refusal;
+
+/** The refusal in the request's language, for the voter. */
+export function refusalMessage(reason: RefusalReason, round?: Pick<VoteRound, 'cap'>) {
+	switch (reason) {
+		case 'closed':
+			return m.vote_refused_closed();
+		case 'budget':
+			return m.vote_refused_budget();
+		case 'cap':
+			return m.vote_refused_cap({ cap: round?.cap ?? 0 });
+		case 'unknown_item':
+			return m.vote_refused_unknown_item();
+		case 'locked':
+			return m.vote_refused_locked();
+		case 'no_points':
+			return m.vote_refused_no_points();
+		case 'invalid':
+			return m.vote_refused_invalid();
+	}
+}
+
+/**
+ * Who votes, from the requester's workshop access: a participant votes as their participant id, a facilitator
+ * as theirs or, without one, as 'user:<id>'. Observers (and nobody) cannot vote: null.
+ */
+export function voterIdFor(access: Pick<WorkshopAccess, 'role' | 'participantId' | 'userId'> | null): string | null {
+	if (!access || access.role === 'observer') return null;
+	if (access.participantId) return access.participantId;
+	return access.role === 'facilitator' && access.userId ? `user:${access.userId}` : null;
+}
+
+function requireRound(tx: Executor, roundId: string, method: VoteMethod) {
+	const round = getRound(roundId, tx);
+	if (!round) throw new UnknownRoundError(roundId);
+	if (round.method !== method) throw new WrongMethodError(`${roundId} is a ${round.method} round`);
+	return round;
+}
+
+function alreadyApplied(tx: Executor, roundId: string, voterId: string, requestId: string | undefined) {
+	if (!requestId) return false;
+	return !!tx
+		.select({ id: voteRequests.requestId })
+		.from(voteRequests)
+		.where(and(eq(voteRequests.roundId, roundId), eq(voteRequests.voterId, voterId), eq(voteRequests.requestId, requestId)))
+		.get();
+}
+
+function recordRequest(tx: Executor, roundId: string, voterId: string, requestId: string | undefined) {
+	if (requestId) tx.insert(voteRequests).values({ roundId, voterId, requestId }).run();
+}
+
+function pointsUsed(tx: Executor, roundId: string, voterId: string) {
+	const row = tx
+		.select({ used: sql<number>`coalesce(sum(${votes.points}), 0)` })
+		.from(votes)
+		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
+		.get();
+	return row?.used ?? 0;
+}
+
+function inRound(tx: Executor, roundId: string, itemIds: string[]) {
+	if (itemIds.length === 0) return true;
+	const found = tx
+		.select({ itemId: voteRoundItems.itemId })
+		.from(voteRoundItems)
+		.where(and(eq(voteRoundItems.roundId, roundId), inArray(voteRoundItems.itemId, itemIds)))
+		.all();
+	return found.length === new Set(itemIds).size;
+}
+
+function hasVoted(tx: Executor, roundId: string, voterId: string) {
+	return !!tx
+		.select({ itemId: votes.itemId })
+		.from(votes)
+		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
+		.get();
+}
+
+/**
+ * Adds (+1) or takes back (−1) one dot-vote point. A refusal changes nothing. A repeated `requestId` from the same
+ * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
+ */
+export function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): DotResult {
+	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
+	return db.transaction(
+		(tx): DotResult => {
+			const round = requireRound(tx, roundId, 'dot');
+			if (alreadyApplied(tx, roundId, voterId, requestId))
+				return { ok: true, pointsLeft: round.budget - pointsUsed(tx, roundId, voterId), duplicate: true };
+			if (round.status !== 'open') return { ok: false, reason: 'closed' };
+			if (!inRound(tx, roundId, [itemId])) return { ok: false, reason: 'unknown_item' };
+			const key = and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId));
+			const current = tx.select({ points: votes.points }).from(votes).where(key).get()?.points ?? 0;
+			const used = pointsUsed(tx, roundId, voterId);
+			if (delta === -1) {
+				if (!round.allowChanges) return { ok: false, reason: 'locked' };
+				if (current <= 0) return { ok: false, reason: 'no_points' };
+			} else {
+				if (used >= round.budget) return { ok: false, reason: 'budget' };
+				if (current >= round.cap) return { ok: false, reason: 'cap' };
+			}
+			const points = current + delta;
+			if (points === 0) tx.delete(votes).where(key).run();
+			else
+				tx.insert(votes)
+					.values({ roundId, voterId, itemId, points, updatedAt: new Date() })
+					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { points, updatedAt: new Date() } })
+					.run();
+			recordRequest(tx, roundId, voterId, requestId);
+			return { ok: true, pointsLeft: round.budget - (used + delta), duplicate: false };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/** The voter's own dot votes and points left (for their screen). */
+export function myDotVotes(roundId: string, voterId: string) {
+	const round = requireRound(db, roundId, 'dot');
+	const rows = db
+		.select({ itemId: votes.itemId, points: votes.points })
+		.from(votes)
+		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
+		.all();
+	const mine = Object.fromEntries(rows.map((row) => [row.itemId, row.points ?? 0]));
+	return { mine, pointsLeft: round.budget - rows.reduce((sum, row) => sum + (row.points ?? 0), 0) };
+}
+
+/** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
+export function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): SubmitResult {
+	return db.transaction(
+		(tx): SubmitResult => {
+			const round = requireRound(tx, roundId, 'ranking');
+			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
+			if (round.status !== 'open') return { ok: false, reason: 'closed' };
+			const size = round.rankingSize ?? defaultRankingSize;
+			if (itemIds.length === 0 || itemIds.length > size || new Set(itemIds).size !== itemIds.length) return { ok: false, reason: 'invalid' };
+			if (!inRound(tx, roundId, itemIds)) return { ok: false, reason: 'unknown_item' };
+			if (!round.allowChanges && hasVoted(tx, roundId, voterId)) return { ok: false, reason: 'locked' };
+			tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId))).run();
+			const now = new Date();
+			tx.insert(votes)
+				.values(itemIds.map((itemId, index) => ({ roundId, voterId, itemId, rank: index + 1, updatedAt: now })))
+				.run();
+			recordRequest(tx, roundId, voterId, requestId);
+			return { ok: true, duplicate: false };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+const isScore = (value: number) => Number.isInteger(value) && value >= 1 && value <= 5;
+
+/** Sets the voter's impact and feasibility (1–5 each) for one item. */
+export function submitRating(
+	roundId: string,
+	voterId: string,
+	itemId: string,
+	impact: number,
+	feasibility: number,
+	requestId?: string
+): SubmitResult {
+	return db.transaction(
+		(tx): SubmitResult => {
+			const round = requireRound(tx, roundId, 'rating');
+			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
+			if (round.status !== 'open') return { ok: false, reason: 'closed' };
+			if (!isScore(impact) || !isScore(feasibility)) return { ok: false, reason: 'invalid' };
+			if (!inRound(tx, roundId, [itemId])) return { ok: false, reason: 'unknown_item' };
+			const key = and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId));
+			if (!round.allowChanges && tx.select({ itemId: votes.itemId }).from(votes).where(key).get()) return { ok: false, reason: 'locked' };
+			const now = new Date();
+			tx.insert(votes)
+				.values({ roundId, voterId, itemId, impact, feasibility, updatedAt: now })
+				.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } })
+				.run();
+			recordRequest(tx, roundId, voterId, requestId);
+			return { ok: true, duplicate: false };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+// Results --------------------------------------------------------------------------------------------
+
+export type TallyItem = {
+	itemId: string;
+	kind: VoteItemKind;
+	text: string;
+	position: number;
+	/** dot: points; ranking: Borda score; rating: mean impact + mean feasibility */
+	score: number;
+	/** competition ranking: ties share a rank and the next rank skips */
+	rank: number;
+	/** how many voters gave this item anything */
+	voters: number;
+	meanImpact: number | null;
+	meanFeasibility: number | null;
+	chosen: boolean;
+};
+
+export type Tally = Pick<VoteRound, 'method' | 'status' | 'anonymous' | 'resultsHidden'> & { roundId: string; turnout: number; items: TallyItem[] };
+
+const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
+
+/**
+ * The round's results per item, best first. Only counts and scores: never who voted for what. Whether the caller
+ * may see them (results hidden until revealed) is the caller's decision: see `resultsVisible`.
+ */
+export function tally(roundId: string): Tally {
+	const round = getRound(roundId);
+	if (!round) throw new UnknownRoundError(roundId);
+	const items = listRoundItems(roundId);
+	const rows = db
+		.select({ voterId: votes.voterId, itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
+		.from(votes)
+		.where(eq(votes.roundId, roundId))
+		.all();
+	const chosen = new Set(listChosen(roundId));
+
+	let scores: Map<string, number>;
+	const ratings = new Map<string, { impact: number[]; feasibility: number[] }>();
+	if (round.method === 'dot') {
+		scores = tallyDot(rows.map((row) => ({ itemId: row.itemId, points: row.points ?? 0 })));
+	} else if (round.method === 'ranking') {
+		const byVoter = new Map<string, { itemId: string; rank: number }[]>();
+		for (const row of rows) byVoter.set(row.voterId, [...(byVoter.get(row.voterId) ?? []), { itemId: row.itemId, rank: row.rank ?? 0 }]);
+		const rankings = [...byVoter.values()].map((list) => list.sort((a, b) => a.rank - b.rank).map((entry) => entry.itemId));
+		scores = tallyBorda(rankings, round.rankingSize ?? defaultRankingSize);
+	} else {
+		for (const row of rows) {
+			const entry = ratings.get(row.itemId) ?? { impact: [], feasibility: [] };
+			if (row.impact != null) entry.impact.push(row.impact);
+			if (row.feasibility != null) entry.feasibility.push(row.feasibility);
+			ratings.set(row.itemId, entry);
+		}
+		scores = new Map([...ratings].map(([itemId, entry]) => [itemId, (mean(entry.impact) ?? 0) + (mean(entry.feasibility) ?? 0)]));
+	}
+
+	const votersPerItem = new Map<string, number>();
+	for (const row of rows) votersPerItem.set(row.itemId, (votersPerItem.get(row.itemId) ?? 0) + 1);
+	const byId = new Map(items.map((item) => [item.itemId, item]));
+	const ranked = rankWithTies(items.map((item) => [item.itemId, scores.get(item.itemId) ?? 0] as const));
+	return {
+		roundId,
+		method: round.method,
+		status: round.status,
+		anonymous: round.anonymous,
+		resultsHidden: round.resultsHidden,
+		turnout: new Set(rows.map((row) => row.voterId)).size,
+		items: ranked.map(({ itemId, score, rank }) => {
+			const item = byId.get(itemId)!;
+			const rating = ratings.get(itemId);
+			return {
+				itemId,
+				kind: item.kind,
+				text: item.text,
+				position: item.position,
+				score,
+				rank,
+				voters: votersPerItem.get(itemId) ?? 0,
+				meanImpact: rating ? mean(rating.impact) : null,
+				meanFeasibility: rating ? mean(rating.feasibility) : null,
+				chosen: chosen.has(itemId)
+			};
+		})
+	};
+}
+
+/** Hidden results are shown to nobody, the facilitator included, until the round is revealed. */
+export function resultsVisible(round: Pick<VoteRound, 'resultsHidden' | 'status'>) {
+	return !round.resultsHidden || round.status === 'revealed';
+}

@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../src/lib/server/db';
+import { createUser } from '../../src/lib/server/users';
+import {
+	castDotVote,
+	closeRound,
+	listRounds,
+	markChosen,
+	myDotVotes,
+	openRound,
+	refusalMessage,
+	resultsVisible,
+	revealRound,
+	submitRanking,
+	submitRating,
+	tally,
+	turnout,
+	UnknownRoundError,
+	voterIdFor,
+	WrongMethodError,
+	type RoundInput
+} from '../../src/lib/server/voting';
+import { createWorkshop } from '../../src/lib/server/workshops';
+
+let counter = 0;
+async function workshop() {
+	const email = `vetaja${++counter}@example.fi`;
+	const owner = await createUser({ name: 'Vetäjä', email, password: 'salasana-123' });
+	const created = createWorkshop(
+		{
+			title: 'Jalostamo',
+			theme: 'Sosiaalisesti kestävät kaupungit',
+			description: '',
+			startsAt: null,
+			organisationIds: [],
+			coFacilitatorEmails: [],
+			perspectives: [{ title: 'Lapsiperheet', description: '' }],
+			phases: [{ kind: 'voting', title: 'Äänestys', durationMinutes: 10 }]
+		},
+		owner.id
+	);
+	return { workshopId: created.id, ownerId: owner.id };
+}
+
+const items = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `note-${i}`, kind: 'note' as const, text: `Idea ${i}` }));
+
+async function round(input: Partial<RoundInput> = {}) {
+	const { workshopId, ownerId } = await workshop();
+	return openRound(workshopId, { method: 'dot', items: items(4), ...input }, ownerId);
+}
+
+/** Every stored vote row of the round, to show that a refusal changed nothing. */
+const storedVotes = (roundId: string) =>
+	getDb().$client.prepare('SELECT voter_id, item_id, points, rank, impact, feasibility FROM votes WHERE round_id = ? ORDER BY voter_id, item_id').all(roundId);
+
+describe('opening a round', () => {
+	it('freezes the items in order with the defaults (budget 5, cap 3, changes allowed)', async () => {
+		const opened = await round();
+		expect(opened).toMatchObject({ method: 'dot', status: 'open', budget: 5, cap: 3, anonymous: false, resultsHidden: false, allowChanges: true });
+		expect(tally(opened.id).items.map((item) => [item.itemId, item.text, item.score, item.rank])).toEqual([
+			['note-0', 'Idea 0', 0, 1],
+			['note-1', 'Idea 1', 0, 1],
+			['note-2', 'Idea 2', 0, 1],
+			['note-3', 'Idea 3', 0, 1]
+		]);
+	});
+
+	it('refuses no items, duplicated items, a bad budget or a ranking larger than the items', async () => {
+		const { workshopId, ownerId } = await workshop();
+		expect(() => openRound(workshopId, { method: 'dot', items: [] }, ownerId)).toThrow();
+		expect(() => openRound(workshopId, { method: 'dot', items: [...items(1), ...items(1)] }, ownerId)).toThrow();
+		expect(() => openRound(workshopId, { method: 'dot', items: items(2), budget: 0 }, ownerId)).toThrow();
+		expect(() => openRound(workshopId, { method: 'ranking', items: items(2), rankingSize: 3 }, ownerId)).toThrow();
+		expect(listRounds(workshopId)).toEqual([]);
+	});
+
+	it('lists the workshop rounds newest first with turnout; a reopened vote is a new round', async () => {
+		const { workshopId, ownerId } = await workshop();
+		const first = openRound(workshopId, { method: 'dot', items: items(2) }, ownerId);
+		castDotVote(first.id, 'p1', 'note-0', 1);
+		closeRound(first.id);
+		const second = openRound(workshopId, { method: 'ranking', items: items(3) }, ownerId);
+		expect(second.rankingSize).toBe(3);
+		expect(listRounds(workshopId).map((listed) => [listed.id, listed.status, listed.turnout])).toEqual([
+			[second.id, 'open', 0],
+			[first.id, 'closed', 1]
+		]);
+	});
+});
+
+describe('dot voting', () => {
+	it('adds and takes back points, and tells the points left', async () => {
+		const opened = await round();
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
+		expect(myDotVotes(opened.id, 'p1')).toEqual({ mine: { 'note-0': 1 }, pointsLeft: 4 });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toMatchObject({ ok: true, pointsLeft: 5 });
+		expect(storedVotes(opened.id)).toEqual([]);
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'no_points' });
+	});
+
+	it('refuses going over the cap or the budget and changes nothing', async () => {
+		const opened = await round({ budget: 5, cap: 3 });
+		for (let i = 0; i < 3; i++) expect(castDotVote(opened.id, 'p1', 'note-0', 1).ok).toBe(true);
+		const before = storedVotes(opened.id);
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'req-cap')).toEqual({ ok: false, reason: 'cap' });
+		expect(storedVotes(opened.id)).toEqual(before);
+		castDotVote(opened.id, 'p1', 'note-1', 1);
+		castDotVote(opened.id, 'p1', 'note-1', 1);
+		const full = storedVotes(opened.id);
+		expect(castDotVote(opened.id, 'p1', 'note-2', 1)).toEqual({ ok: false, reason: 'budget' });
+		expect(storedVotes(opened.id)).toEqual(full);
+		expect(myDotVotes(opened.id, 'p1').pointsLeft).toBe(0);
+		// The refused request id was not recorded: the same id is applied once there is room.
+		castDotVote(opened.id, 'p1', 'note-1', -1);
+		expect(castDotVote(opened.id, 'p1', 'note-2', 1, 'req-cap')).toMatchObject({ ok: true, duplicate: false });
+		expect(refusalMessage('cap', opened)).toContain('3');
+	});
+
+	it('refuses items not in the round, and a closed round refuses everyone', async () => {
+		const opened = await round();
+		castDotVote(opened.id, 'p1', 'note-0', 1);
+		expect(castDotVote(opened.id, 'p1', 'note-99', 1)).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(closeRound(opened.id)).toBe(true);
+		const before = storedVotes(opened.id);
+		expect(castDotVote(opened.id, 'p1', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'closed' });
+		expect(castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(storedVotes(opened.id)).toEqual(before);
+		expect(revealRound(opened.id)).toBe(true);
+		expect(castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(closeRound(opened.id)).toBe(false);
+	});
+
+	it('without changes allowed, a point cannot be taken back', async () => {
+		const opened = await round({ allowChanges: false });
+		castDotVote(opened.id, 'p1', 'note-0', 1);
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'locked' });
+		expect(tally(opened.id).items[0]).toMatchObject({ itemId: 'note-0', score: 1 });
+	});
+
+	it('counts a repeated request id once', async () => {
+		const opened = await round();
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: true });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: true });
+		// Request ids are per voter.
+		expect(castDotVote(opened.id, 'p2', 'note-0', 1, 'abc')).toMatchObject({ ok: true, duplicate: false });
+		expect(tally(opened.id).items.find((item) => item.itemId === 'note-0')?.score).toBe(2);
+	});
+
+	it('throws for an unknown round or the wrong method', async () => {
+		expect(() => castDotVote('nope', 'p1', 'note-0', 1)).toThrow(UnknownRoundError);
+		const ranking = await round({ method: 'ranking' });
+		expect(() => castDotVote(ranking.id, 'p1', 'note-0', 1)).toThrow(WrongMethodError);
+	});
+
+	it('300 simulated voters casting random votes: accepted = stored = tallied, nobody over budget or cap', async () => {
+		let seed = 300;
+		const random = () => {
+			seed = (seed * 1103515245 + 12345) % 2147483648;
+			return seed / 2147483648;
+		};
+		const opened = await round({ items: items(8), budget: 5, cap: 3 });
+		const accepted = new Map<string, Map<string, number>>();
+		let refusedBudget = 0;
+		let refusedCap = 0;
+		for (let voter = 0; voter < 300; voter++) {
+			const voterId = `p${voter}`;
+			const mine = new Map<string, number>();
+			accepted.set(voterId, mine);
+			const attempts = 1 + Math.floor(random() * 10);
+			for (let attempt = 0; attempt < attempts; attempt++) {
+				const itemId = `note-${Math.floor(random() * 8)}`;
+				const delta = random() < 0.8 ? 1 : -1;
+				const requestId = `r${voter}-${attempt}`;
+				const result = castDotVote(opened.id, voterId, itemId, delta, requestId);
+				if (result.ok && random() < 0.1) expect(castDotVote(opened.id, voterId, itemId, delta, requestId)).toMatchObject({ ok: true, duplicate: true });
+				if (result.ok) mine.set(itemId, (mine.get(itemId) ?? 0) + delta);
+				else if (result.reason === 'budget') refusedBudget++;
+				else if (result.reason === 'cap') refusedCap++;
+				else expect(result.reason).toBe('no_points');
+			}
+		}
+		expect(refusedBudget).toBeGreaterThan(0);
+		expect(refusedCap).toBeGreaterThan(0);
+
+		const stored = storedVotes(opened.id) as { voter_id: string; item_id: string; points: number }[];
+		const acceptedRows = [...accepted]
+			.flatMap(([voterId, mine]) => [...mine].filter(([, points]) => points > 0).map(([itemId, points]) => ({ voterId, itemId, points })))
+			.sort((a, b) => a.voterId.localeCompare(b.voterId) || a.itemId.localeCompare(b.itemId));
+		expect(stored.map((row) => ({ voterId: row.voter_id, itemId: row.item_id, points: row.points }))).toEqual(acceptedRows);
+
+		const perVoter = new Map<string, number>();
+		for (const row of stored) {
+			expect(row.points).toBeGreaterThan(0);
+			expect(row.points).toBeLessThanOrEqual(3);
+			perVoter.set(row.voter_id, (perVoter.get(row.voter_id) ?? 0) + row.points);
+		}
+		for (const used of perVoter.values()) expect(used).toBeLessThanOrEqual(5);
+
+		const result = tally(opened.id);
+		for (const item of result.items)
+			expect(item.score).toBe(acceptedRows.filter((row) => row.itemId === item.itemId).reduce((sum, row) => sum + row.points, 0));
+		expect(result.items.reduce((sum, item) => sum + item.score, 0)).toBe(acceptedRows.reduce((sum, row) => sum + row.points, 0));
+		expect(result.turnout).toBe(perVoter.size);
+		expect(turnout(opened.id).voters).toBe(perVoter.size);
+	});
+});
+
+describe('ranking', () => {
+	it('scores by Borda count over the top n and shows ties as ties', async () => {
+		const opened = await round({ method: 'ranking', items: items(4), rankingSize: 2 });
+		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-1'])).toEqual({ ok: true, duplicate: false });
+		expect(submitRanking(opened.id, 'p2', ['note-1', 'note-0'])).toEqual({ ok: true, duplicate: false });
+		expect(submitRanking(opened.id, 'p3', ['note-2'])).toEqual({ ok: true, duplicate: false });
+		const result = tally(opened.id);
+		expect(result.items.map((item) => [item.itemId, item.score, item.rank])).toEqual([
+			['note-0', 3, 1],
+			['note-1', 3, 1],
+			['note-2', 2, 3],
+			['note-3', 0, 4]
+		]);
+		expect(result.turnout).toBe(3);
+	});
+
+	it('replaces a voter ranking, refuses invalid ones and changes nothing', async () => {
+		const opened = await round({ method: 'ranking', items: items(4), rankingSize: 2 });
+		submitRanking(opened.id, 'p1', ['note-0', 'note-1']);
+		submitRanking(opened.id, 'p1', ['note-3', 'note-2']);
+		const before = storedVotes(opened.id);
+		expect(before).toHaveLength(2);
+		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-1', 'note-2'])).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-0'])).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRanking(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRanking(opened.id, 'p1', ['note-0', 'nope'])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(submitRanking(opened.id, 'p1', ['note-0'], 'once')).toEqual({ ok: true, duplicate: false });
+		expect(submitRanking(opened.id, 'p1', ['note-1'], 'once')).toEqual({ ok: true, duplicate: true });
+		expect(tally(opened.id).items[0]).toMatchObject({ itemId: 'note-0', score: 2 });
+		closeRound(opened.id);
+		expect(submitRanking(opened.id, 'p2', ['note-1'])).toEqual({ ok: false, reason: 'closed' });
+	});
+
+	it('without changes allowed, a second ranking is locked', async () => {
+		const opened = await round({ method: 'ranking', items: items(3), allowChanges: false });
+		submitRanking(opened.id, 'p1', ['note-0']);
+		expect(submitRanking(opened.id, 'p1', ['note-1'])).toEqual({ ok: false, reason: 'locked' });
+	});
+});
+
+describe('rating', () => {
+	it('averages impact and feasibility per item with counts', async () => {
+		const opened = await round({ method: 'rating', items: items(3) });
+		expect(submitRating(opened.id, 'p1', 'note-0', 5, 2)).toEqual({ ok: true, duplicate: false });
+		expect(submitRating(opened.id, 'p2', 'note-0', 4, 3)).toEqual({ ok: true, duplicate: false });
+		expect(submitRating(opened.id, 'p1', 'note-1', 1, 1)).toEqual({ ok: true, duplicate: false });
+		expect(submitRating(opened.id, 'p1', 'note-1', 2, 2)).toEqual({ ok: true, duplicate: false }); // changed
+		expect(submitRating(opened.id, 'p1', 'note-2', 6, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRating(opened.id, 'p1', 'note-2', 0, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRating(opened.id, 'p1', 'note-2', 2.5, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRating(opened.id, 'p1', 'nope', 3, 3)).toEqual({ ok: false, reason: 'unknown_item' });
+		const result = tally(opened.id);
+		expect(result.items.map((item) => [item.itemId, item.meanImpact, item.meanFeasibility, item.voters, item.rank])).toEqual([
+			['note-0', 4.5, 2.5, 2, 1],
+			['note-1', 2, 2, 1, 2],
+			['note-2', null, null, 0, 3]
+		]);
+		expect(result.turnout).toBe(2);
+	});
+
+	it('without changes allowed, a rated item is locked; a closed round refuses', async () => {
+		const opened = await round({ method: 'rating', items: items(2), allowChanges: false });
+		submitRating(opened.id, 'p1', 'note-0', 3, 3);
+		expect(submitRating(opened.id, 'p1', 'note-0', 4, 4)).toEqual({ ok: false, reason: 'locked' });
+		expect(submitRating(opened.id, 'p1', 'note-1', 4, 4).ok).toBe(true);
+		closeRound(opened.id);
+		expect(submitRating(opened.id, 'p2', 'note-1', 4, 4)).toEqual({ ok: false, reason: 'closed' });
+	});
+});
+
+describe('closing, revealing and choosing', () => {
+	it('reveals only after closing; hidden results become visible on reveal', async () => {
+		const opened = await round({ resultsHidden: true });
+		expect(resultsVisible(opened)).toBe(false);
+		expect(revealRound(opened.id)).toBe(false);
+		expect(closeRound(opened.id)).toBe(true);
+		expect(revealRound(opened.id)).toBe(true);
+		expect(resultsVisible(tally(opened.id))).toBe(true);
+		const listed = listRounds(opened.workshopId)[0]!;
+		expect(listed.status).toBe('revealed');
+		expect(listed.revealedAt).toBeInstanceOf(Date);
+		expect(resultsVisible(listed)).toBe(true);
+		expect(resultsVisible({ resultsHidden: false, status: 'open' })).toBe(true);
+	});
+
+	it('marks chosen items, replacing the earlier choice, and refuses items not in the round', async () => {
+		const opened = await round();
+		expect(markChosen(opened.id, ['note-1', 'note-2'])).toEqual({ ok: true });
+		expect(markChosen(opened.id, ['note-2', 'note-3'])).toEqual({ ok: true });
+		expect(markChosen(opened.id, ['note-9'])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(tally(opened.id).items.filter((item) => item.chosen).map((item) => item.itemId).sort()).toEqual(['note-2', 'note-3']);
+		expect(() => markChosen('nope', [])).toThrow(UnknownRoundError);
+	});
+});
+
+describe('anonymity', () => {
+	it('tally and turnout expose no voter ids, for any method', async () => {
+		for (const method of ['dot', 'ranking', 'rating'] as const) {
+			const opened = await round({ method, anonymous: true, items: items(3) });
+			const voters = ['participant-secret-a', 'user:secret-b'];
+			for (const voterId of voters) {
+				if (method === 'dot') castDotVote(opened.id, voterId, 'note-0', 1);
+				if (method === 'ranking') submitRanking(opened.id, voterId, ['note-1']);
+				if (method === 'rating') submitRating(opened.id, voterId, 'note-2', 3, 4);
+			}
+			const exposed = JSON.stringify([tally(opened.id), turnout(opened.id), listRounds(opened.workshopId)]);
+			expect(turnout(opened.id)).toEqual({ voters: 2 });
+			for (const voterId of voters) expect(exposed).not.toContain(voterId);
+			expect(exposed).not.toContain('secret');
+		}
+	});
+});
+
+describe('who votes', () => {
+	it('participants as their participant id, facilitators as theirs or user:<id>; observers and nobody cannot', () => {
+		expect(voterIdFor({ role: 'participant', participantId: 'p1', userId: null })).toBe('p1');
+		expect(voterIdFor({ role: 'participant', participantId: 'p2', userId: 'u2' })).toBe('p2');
+		expect(voterIdFor({ role: 'facilitator', participantId: 'p3', userId: 'u3' })).toBe('p3');
+		expect(voterIdFor({ role: 'facilitator', participantId: null, userId: 'u4' })).toBe('user:u4');
+		expect(voterIdFor({ role: 'observer', participantId: 'p5', userId: null })).toBeNull();
+		expect(voterIdFor(null)).toBeNull();
+	});
+});
