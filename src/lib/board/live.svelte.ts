@@ -7,37 +7,22 @@ import { boardSocketUrl } from './client.svelte';
 import { viewBoard, type Note } from './model';
 
 export type PhaseKind = 'orientation' | 'ideas' | 'grouping' | 'voting' | 'canvas' | 'commitments' | 'free';
-export type LiveFocus = { kind: 'lane' | 'note' | 'idea'; id: string; seq: number };
-export type LiveTimer = { running: boolean; endsAt: number | null; remainingMs: number; durationMs: number };
-export type LiveState = {
-	phaseId: string | null;
-	phaseStartedAt: number | null;
-	locked: boolean;
-	privateWriting: boolean;
-	anonymousReveal: boolean;
-	timer: LiveTimer;
-	focus: LiveFocus | null;
-	revealSeq: number;
-};
-export type RefusedReason = 'locked' | 'phase' | 'private' | 'observer';
+import {
+	idleLiveState,
+	messageLive,
+	messageRefused,
+	refusalReasons,
+	type LiveFocus,
+	type LiveState,
+	type LiveTimer,
+	type RefusalReason as RefusedReason
+} from '../live-protocol';
+
+export { messageLive, messageRefused, type LiveFocus, type LiveState, type LiveTimer, type RefusedReason };
 /** A phase of the agenda, with what it lets participants do (decided by the server). */
 export type Phase = { id: string; kind: PhaseKind; title: string; durationMinutes: number; addNotes: boolean; edit: boolean };
 
-export const messageLive = 100;
-export const messageRefused = 101;
-
-export const idleLiveState: LiveState = {
-	phaseId: null,
-	phaseStartedAt: null,
-	locked: false,
-	privateWriting: false,
-	anonymousReveal: false,
-	timer: { running: false, endsAt: null, remainingMs: 0, durationMs: 0 },
-	focus: null,
-	revealSeq: 0
-};
-
-const refusedReasons = new Set<RefusedReason>(['locked', 'phase', 'private', 'observer']);
+const refusedReasons = new Set<string>(refusalReasons);
 
 /** Milliseconds left on the timer by the server's clock, given our estimate of the clock offset. */
 export function timerRemaining(timer: LiveTimer, now: number, offset: number) {
@@ -60,7 +45,7 @@ function isLiveState(value: unknown): value is LiveState {
 
 /** Live state as reactive fields; attach() hooks it onto a board's WebsocketProvider. */
 export class LiveClient {
-	state = $state.raw<LiveState>(idleLiveState);
+	state = $state.raw<LiveState>(idleLiveState());
 	/** serverNow − Date.now() when the last state arrived */
 	offset = $state(0);
 	/** True once the server has sent its state at least once (a server without live support never does). */

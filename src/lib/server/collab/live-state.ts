@@ -4,17 +4,9 @@
 import { getDb } from '../db';
 import type { PhaseKind } from '../db/schema';
 
-export type LiveFocus = { kind: 'lane' | 'note' | 'idea'; id: string; seq: number };
-export type LiveState = {
-	phaseId: string | null;
-	phaseStartedAt: number | null;
-	locked: boolean;
-	privateWriting: boolean;
-	anonymousReveal: boolean;
-	timer: { running: boolean; endsAt: number | null; remainingMs: number; durationMs: number };
-	focus: LiveFocus | null;
-	revealSeq: number;
-};
+import { idleLiveState, type LiveFocus, type LiveState } from '../../live-protocol';
+
+export type { LiveFocus, LiveState };
 
 /** The state and what the current phase allows participants. */
 export type LiveSnapshot = { state: LiveState; phaseKind: PhaseKind | null };
@@ -50,16 +42,7 @@ export function phasePermissions(kind: PhaseKind | null): { addNotes: boolean; e
 	return kind ? { ...permissions[kind] } : { addNotes: true, edit: true };
 }
 
-export const defaultLiveState = (): LiveState => ({
-	phaseId: null,
-	phaseStartedAt: null,
-	locked: false,
-	privateWriting: false,
-	anonymousReveal: false,
-	timer: { running: false, endsAt: null, remainingMs: 0, durationMs: 0 },
-	focus: null,
-	revealSeq: 0
-});
+export const defaultLiveState = idleLiveState;
 
 export function liveStateOf(row: LiveRow | undefined, now = Date.now()): LiveSnapshot {
 	if (!row) return { state: defaultLiveState(), phaseKind: null };

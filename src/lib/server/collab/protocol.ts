@@ -5,10 +5,9 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
-/** Verstas: the workshop's live state, `{ state: LiveState, serverNow }` as a JSON varString */
-export const messageLive = 100;
-/** Verstas: a document update was dropped, `{ reason }` as a JSON varString */
-export const messageRefused = 101;
+import { messageLive, messageRefused } from '../../live-protocol';
+
+export { messageLive, messageRefused };
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;

@@ -24,8 +24,9 @@ import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state
 import { addsNotes } from './note-additions';
 import type { BoardStore } from './store';
 
-/** Why a participant's document update was dropped (message type 101). */
-export type RefusalReason = 'locked' | 'phase' | 'private' | 'observer';
+import type { RefusalReason } from '../../live-protocol';
+
+export type { RefusalReason };
 
 export type BoardRole = 'facilitator' | 'participant' | 'observer';
 
