@@ -1,3 +1,4 @@
+import type { CanvasField } from './board/model';
 import { m } from './paraglide/messages.js';
 
 // Display names for the enums stored in the database.
@@ -31,3 +32,28 @@ export const participantRoleLabels = {
 	participant: m.role_participant,
 	observer: m.role_observer
 } as const;
+
+export const voteMethodLabels = {
+	dot: m.vote_method_dot,
+	ranking: m.vote_method_ranking,
+	rating: m.vote_method_rating
+} as const;
+
+export const voteStatusLabels = {
+	open: m.vote_status_open,
+	closed: m.vote_status_closed,
+	revealed: m.vote_status_revealed
+} as const;
+
+/** The experiment canvas's fields (board/model.ts `canvasFields`). */
+export const canvasFieldLabels = {
+	problem: m.board_canvas_problem,
+	hypothesis: m.board_canvas_hypothesis,
+	targetGroup: m.board_canvas_target_group,
+	targetAreas: m.board_canvas_target_areas,
+	partners: m.board_canvas_partners,
+	indicators: m.board_canvas_indicators,
+	resources: m.board_canvas_resources,
+	duration: m.board_canvas_duration,
+	firstStep: m.board_canvas_first_step
+} as const satisfies Record<CanvasField, () => string>;

@@ -5,6 +5,8 @@
 export const messageLive = 100;
 /** `{ reason: RefusalReason }` as a JSON varString: a document update was dropped */
 export const messageRefused = 101;
+/** `VoteLive` as a JSON varString: the current vote round's status, turnout and (when visible) results */
+export const messageVote = 102;
 
 export type LiveFocus = { kind: 'lane' | 'note' | 'idea'; id: string; seq: number };
 export type LiveTimer = { running: boolean; endsAt: number | null; remainingMs: number; durationMs: number };
@@ -34,3 +36,29 @@ export const idleLiveState = (): LiveState => ({
 	focus: null,
 	revealSeq: 0
 });
+
+/** One item's result in a vote round: scores and counts only, never who voted. */
+export type VoteResult = {
+	itemId: string;
+	/** dot: points; ranking: Borda score; rating: mean impact + mean feasibility */
+	score: number;
+	/** competition ranking: ties share a rank and the next rank skips */
+	rank: number;
+	/** how many voters gave this item anything */
+	voters: number;
+	meanImpact: number | null;
+	meanFeasibility: number | null;
+	chosen: boolean;
+};
+
+/**
+ * The workshop's current vote round as every screen sees it. `results` is null while they are hidden.
+ * `present`: people on the board who may vote (participants and facilitators, not observers).
+ */
+export type VoteLive = {
+	roundId: string;
+	status: 'open' | 'closed' | 'revealed';
+	turnout: number;
+	present: number;
+	results: VoteResult[] | null;
+};

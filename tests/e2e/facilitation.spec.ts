@@ -1,76 +1,27 @@
 // Running a workshop live (/workshops/{id}/board cockpit and /workshops/{id}/present): a facilitator on a laptop
 // and guests on 360 px phones, each in their own browser context, through the production server's collab
 // endpoint. Every test creates its own workshop, so changing its phase, lock or timer affects no other spec.
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { demo, demoPassword, expect, expectAccessible, goto, newContext, postForm, signIn, test, unique } from './fixtures';
+import {
+	addNote,
+	banner,
+	button,
+	composer,
+	composerText,
+	countdown,
+	joinOnPhone,
+	lanes,
+	live,
+	newWorkshop,
+	nextPhase,
+	noteItem,
+	online,
+	phases
+} from './live-workshop';
 import { t } from './messages';
 
-const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
 test.describe.configure({ timeout: 90_000 });
-const live = { timeout: 10_000 };
-
-const lanes = { first: 'Ensimmäinen kaista', second: 'Toinen kaista' };
-const phases = { ideas: 'Ideointi', voting: 'Äänestys' };
-
-const online = (page: Page) => page.getByRole('status').filter({ hasText: t('fi', 'board_status_online') });
-const composer = (page: Page) => page.getByRole('region', { name: t('fi', 'board_composer_title'), exact: true });
-const composerText = (page: Page) => composer(page).getByLabel(t('fi', 'board_composer_text'), { exact: true });
-const banner = (page: Page) => page.getByRole('region', { name: t('fi', 'live_banner_label'), exact: true });
-const countdown = (page: Page) => page.getByTestId('countdown');
-const noteItem = (scope: Page | Locator, text: string) => scope.locator('li.note').filter({ hasText: text });
-const button = (scope: Page | Locator, key: string, suffix = '') =>
-	scope.getByRole('button', { name: `${t('fi', key)}${suffix}`, exact: true });
-
-/** Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board. */
-async function newWorkshop(page: Page): Promise<{ id: string; code: string }> {
-	await signIn(page, demo.facilitator, demoPassword);
-	const response = await postForm(page.request, '/workshops/new', {
-		title: unique('Live-työpaja'),
-		theme: 'Fasilitoinnin testi',
-		description: '',
-		startsAt: '',
-		coFacilitators: '',
-		'perspectives.0.id': '',
-		'perspectives.0.title': lanes.first,
-		'perspectives.0.description': '',
-		'perspectives.1.id': '',
-		'perspectives.1.title': lanes.second,
-		'perspectives.1.description': '',
-		'phases.0.kind': 'ideas',
-		'phases.0.title': phases.ideas,
-		'phases.0.durationMinutes': '20',
-		'phases.1.kind': 'voting',
-		'phases.1.title': phases.voting,
-		'phases.1.durationMinutes': '10'
-	});
-	expect(response.status(), 'creating a workshop redirects to its page').toBe(303);
-	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
-	await goto(page, `/workshops/${id}`);
-	const code = (await page.locator('main .join-code').textContent())!.trim();
-	await goto(page, `/workshops/${id}/board`);
-	await expect(online(page)).toBeVisible(live);
-	return { id, code };
-}
-
-async function joinOnPhone(browser: Browser, code: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
-	const context = await newContext(browser, phone);
-	const page = await context.newPage();
-	await goto(page, `/w/${code}`);
-	await page.getByLabel(t('fi', 'join_name'), { exact: true }).fill(name);
-	await page.getByRole('button', { name: t('fi', 'join_submit'), exact: true }).click();
-	await expect(page).toHaveURL(/\/workshops\/[^/]+\/board$/);
-	await expect(online(page)).toBeVisible(live);
-	return { context, page };
-}
-
-async function nextPhase(page: Page) {
-	await button(page, 'live_phase_next', ' →').click();
-}
-
-async function addNote(page: Page, text: string) {
-	await composerText(page).fill(text);
-	await button(composer(page), 'board_composer_submit').click();
-}
 
 const seconds = (clock: string) => {
 	const [minutes, secs] = clock.trim().split(':').map(Number);

@@ -62,8 +62,8 @@ export function connectBoard(
 		disableBc: true,
 		maxBackoffTime: 300
 	});
-	// Live state (100) and refusals (101) are the board page's business; tests that need them set their own.
-	for (const type of [100, 101]) provider.messageHandlers[type] ??= () => {};
+	// Live state (100), refusals (101) and votes (102) are the board page's business; tests that need them set their own.
+	for (const type of [100, 101, 102]) provider.messageHandlers[type] ??= () => {};
 	const closes: number[] = [];
 	provider.on('connection-close', (event) => {
 		if (event) closes.push(event.code);
@@ -237,8 +237,8 @@ export function connectLive(
 		maxBackoffTime: 300,
 		connect: false
 	});
-	// Live state (100) and refusals (101) are the board page's business; tests that need them set their own.
-	for (const type of [100, 101]) provider.messageHandlers[type] ??= () => {};
+	// Live state (100), refusals (101) and votes (102) are the board page's business; tests that need them set their own.
+	for (const type of [100, 101, 102]) provider.messageHandlers[type] ??= () => {};
 	const closes: number[] = [];
 	provider.on('connection-close', (event) => {
 		if (event) closes.push(event.code);

@@ -6,7 +6,8 @@ import {
 	closeRound,
 	listRounds,
 	markChosen,
-	myDotVotes,
+	myVotes,
+	getRound,
 	openRound,
 	refusalMessage,
 	resultsVisible,
@@ -94,7 +95,7 @@ describe('dot voting', () => {
 		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
 		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, duplicate: false });
 		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
-		expect(myDotVotes(opened.id, 'p1')).toEqual({ mine: { 'note-0': 1 }, pointsLeft: 4 });
+		expect(myVotes(getRound(opened.id)!, 'p1')).toMatchObject({ points: { 'note-0': 1 }, pointsLeft: 4 });
 		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toMatchObject({ ok: true, pointsLeft: 5 });
 		expect(storedVotes(opened.id)).toEqual([]);
 		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'no_points' });
@@ -111,7 +112,7 @@ describe('dot voting', () => {
 		const full = storedVotes(opened.id);
 		expect(castDotVote(opened.id, 'p1', 'note-2', 1)).toEqual({ ok: false, reason: 'budget' });
 		expect(storedVotes(opened.id)).toEqual(full);
-		expect(myDotVotes(opened.id, 'p1').pointsLeft).toBe(0);
+		expect(myVotes(getRound(opened.id)!, 'p1').pointsLeft).toBe(0);
 		// The refused request id was not recorded: the same id is applied once there is room.
 		castDotVote(opened.id, 'p1', 'note-1', -1);
 		expect(castDotVote(opened.id, 'p1', 'note-2', 1, 'req-cap')).toMatchObject({ ok: true, duplicate: false });
@@ -319,6 +320,39 @@ describe('anonymity', () => {
 			for (const voterId of voters) expect(exposed).not.toContain(voterId);
 			expect(exposed).not.toContain('secret');
 		}
+	});
+
+	it('closing an anonymous round unlinks its votes from the voters in the database; results stay the same', async () => {
+		const opened = await round({ method: 'ranking', anonymous: true, items: items(3) });
+		submitRanking(opened.id, 'participant-a', ['note-0', 'note-1'], 'req-a');
+		submitRanking(opened.id, 'participant-b', ['note-1', 'note-0'], 'req-b');
+		submitRanking(opened.id, 'participant-c', ['note-1'], 'req-c');
+		const before = tally(opened.id);
+		expect(closeRound(opened.id)).toBe(true);
+		const sqlite = getDb().$client;
+		const stored = JSON.stringify([
+			sqlite.prepare('SELECT * FROM votes WHERE round_id = ?').all(opened.id),
+			sqlite.prepare('SELECT * FROM vote_requests WHERE round_id = ?').all(opened.id)
+		]);
+		expect(stored).not.toMatch(/participant-|req-/);
+		expect(tally(opened.id).items).toEqual(before.items);
+		expect(tally(opened.id).turnout).toBe(3);
+
+		// A round that is not anonymous keeps its voters (they may be shown their own votes later).
+		const named = await round({ method: 'dot', items: items(2) });
+		castDotVote(named.id, 'participant-d', 'note-0', 1);
+		closeRound(named.id);
+		expect(JSON.stringify(sqlite.prepare('SELECT voter_id FROM votes WHERE round_id = ?').all(named.id))).toContain('participant-d');
+	});
+
+	it('opening a new round closes the one still open (and unlinks it when anonymous)', async () => {
+		const first = await round({ method: 'dot', anonymous: true, items: items(2) });
+		castDotVote(first.id, 'participant-e', 'note-0', 1);
+		const second = openRound(first.workshopId, { method: 'dot', items: [{ id: 'x', kind: 'idea', text: 'X' }] }, null);
+		expect(getRound(first.id)!.status).toBe('closed');
+		expect(getRound(second.id)!.status).toBe('open');
+		expect(castDotVote(first.id, 'participant-e', 'note-0', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(JSON.stringify(getDb().$client.prepare('SELECT voter_id FROM votes WHERE round_id = ?').all(first.id))).not.toContain('participant-e');
 	});
 });
 

@@ -11,14 +11,16 @@ import {
 	idleLiveState,
 	messageLive,
 	messageRefused,
+	messageVote,
 	refusalReasons,
+	type VoteLive,
 	type LiveFocus,
 	type LiveState,
 	type LiveTimer,
 	type RefusalReason as RefusedReason
 } from '../live-protocol';
 
-export { messageLive, messageRefused, type LiveFocus, type LiveState, type LiveTimer, type RefusedReason };
+export { messageLive, messageRefused, messageVote, type VoteLive, type LiveFocus, type LiveState, type LiveTimer, type RefusedReason };
 /** A phase of the agenda, with what it lets participants do (decided by the server). */
 export type Phase = { id: string; kind: PhaseKind; title: string; durationMinutes: number; addNotes: boolean; edit: boolean };
 
@@ -53,6 +55,8 @@ export class LiveClient {
 	refused = $state<{ reason: RefusedReason; key: number } | null>(null);
 	/** How many changes the server has refused and dropped the connection for: the board starts again from its state. */
 	refusals = $state(0);
+	/** The current vote round as last announced (turnout, visible results); null until one is. */
+	vote = $state.raw<VoteLive | null>(null);
 	now = $state(Date.now());
 
 	#timer: ReturnType<typeof setInterval> | null = null;
@@ -75,6 +79,14 @@ export class LiveClient {
 				if (!isLiveState(message.state)) return;
 				this.#apply(message.state, Number(message.serverNow));
 				this.received = true;
+			} catch {
+				// A malformed message changes nothing.
+			}
+		};
+		provider.messageHandlers[messageVote] = (_encoder, decoder) => {
+			try {
+				const vote = JSON.parse(decoding.readVarString(decoder)) as VoteLive;
+				if (vote && typeof vote.roundId === 'string' && typeof vote.turnout === 'number') this.vote = vote;
 			} catch {
 				// A malformed message changes nothing.
 			}

@@ -53,8 +53,9 @@ export const notesOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('notes');
 export const clustersOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('clusters');
 export const ideasOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('ideas');
 
+/** A random id. Not crypto.randomUUID: browsers offer it only in secure contexts, and a demo on a LAN is plain http. */
 export function newId() {
-	return crypto.randomUUID();
+	return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**

@@ -18,6 +18,10 @@ import {
 	type VoteMethod,
 	type VoteRound
 } from './db/schema';
+import type { VoteLive, VoteResult } from '../live-protocol';
+import { viewBoard, promoteToIdea } from '../board/model';
+import { collab, readBoardDoc } from './collab';
+import { sinkFor } from './collab/live-state';
 import { generateSecureRandomString } from './session';
 import type { WorkshopAccess } from './workshops';
 
@@ -55,7 +59,7 @@ export const roundSchema = z
 			.min(1, { error: () => m.vote_error_cap({ max: maxCap }) })
 			.max(maxCap, { error: () => m.vote_error_cap({ max: maxCap }) })
 			.default(3),
-		rankingSize: z.number().int().min(1).nullish()
+		rankingSize: z.number({ error: () => m.vote_error_ranking_min() }).int({ error: () => m.vote_error_ranking_min() }).min(1, { error: () => m.vote_error_ranking_min() }).nullish()
 	})
 	.superRefine((input, ctx) => {
 		if (new Set(input.items.map((item) => item.id)).size !== input.items.length)
@@ -109,6 +113,13 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 		parsed.method === 'ranking' ? (parsed.rankingSize ?? Math.min(defaultRankingSize, parsed.items.length)) : null;
 	return db.transaction(
 		(tx) => {
+			// Only the newest round takes votes: one still open closes now (it stays in the history).
+			const open = tx
+				.select({ id: voteRounds.id })
+				.from(voteRounds)
+				.where(and(eq(voteRounds.workshopId, workshopId), eq(voteRounds.status, 'open')))
+				.all();
+			for (const { id } of open) closeIn(tx, id);
 			const round = tx
 				.insert(voteRounds)
 				.values({
@@ -155,14 +166,34 @@ export function listRounds(workshopId: string) {
 	return rounds.map((round) => ({ ...round, turnout: turnout(round.id).voters }));
 }
 
-/** Open → closed. Returns false when the round was not open. */
-export function closeRound(roundId: string) {
-	const result = db
+/**
+ * Open → closed, in one transaction. An anonymous round's votes are unlinked from their voters as it closes:
+ * each voter id is replaced by a random one (their votes stay grouped, for Borda) and the request log goes, so
+ * from then on nobody, not even someone reading the database, can tell who voted for what.
+ */
+function closeIn(tx: Executor, roundId: string) {
+	const closed = tx
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
 		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
-		.run();
-	return result.changes === 1;
+		.returning({ anonymous: voteRounds.anonymous })
+		.get();
+	if (!closed) return false;
+	if (closed.anonymous) {
+		const voters = tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId)).all();
+		for (const { voterId } of voters)
+			tx.update(votes)
+				.set({ voterId: `anonymous:${generateSecureRandomString(12)}` })
+				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
+				.run();
+		tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId)).run();
+	}
+	return true;
+}
+
+/** Open → closed. Returns false when the round was not open. */
+export function closeRound(roundId: string) {
+	return db.transaction((tx) => closeIn(tx, roundId), { behavior: 'immediate' });
 }
 
 /** Closed → revealed. Returns false when the round was not closed (close first). */
@@ -326,18 +357,6 @@ export function castDotVote(roundId: string, voterId: string, itemId: string, de
 	);
 }
 
-/** The voter's own dot votes and points left (for their screen). */
-export function myDotVotes(roundId: string, voterId: string) {
-	const round = requireRound(db, roundId, 'dot');
-	const rows = db
-		.select({ itemId: votes.itemId, points: votes.points })
-		.from(votes)
-		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
-		.all();
-	const mine = Object.fromEntries(rows.map((row) => [row.itemId, row.points ?? 0]));
-	return { mine, pointsLeft: round.budget - rows.reduce((sum, row) => sum + (row.points ?? 0), 0) };
-}
-
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
 export function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): SubmitResult {
 	return db.transaction(
@@ -395,21 +414,7 @@ export function submitRating(
 
 // Results --------------------------------------------------------------------------------------------
 
-export type TallyItem = {
-	itemId: string;
-	kind: VoteItemKind;
-	text: string;
-	position: number;
-	/** dot: points; ranking: Borda score; rating: mean impact + mean feasibility */
-	score: number;
-	/** competition ranking: ties share a rank and the next rank skips */
-	rank: number;
-	/** how many voters gave this item anything */
-	voters: number;
-	meanImpact: number | null;
-	meanFeasibility: number | null;
-	chosen: boolean;
-};
+export type TallyItem = VoteResult & { kind: VoteItemKind; text: string; position: number };
 
 export type Tally = Pick<VoteRound, 'method' | 'status' | 'anonymous' | 'resultsHidden'> & { roundId: string; turnout: number; items: TallyItem[] };
 
@@ -482,4 +487,159 @@ export function tally(roundId: string): Tally {
 /** Hidden results are shown to nobody, the facilitator included, until the round is revealed. */
 export function resultsVisible(round: Pick<VoteRound, 'resultsHidden' | 'status'>) {
 	return !round.resultsHidden || round.status === 'revealed';
+}
+
+// The current round on every screen ------------------------------------------------------------------
+
+/** The workshop's newest round: the one the board shows (earlier rounds stay in the history). */
+export function currentRound(workshopId: string) {
+	return db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).get();
+}
+
+function sink(workshopId: string) {
+	return sinkFor(workshopId) ?? (collab(), sinkFor(workshopId));
+}
+
+/** The round as every screen sees it: turnout always, results only when visible. */
+export function voteLiveState(round: VoteRound): VoteLive {
+	const counted = resultsVisible(round) ? tally(round.id) : null;
+	return {
+		roundId: round.id,
+		status: round.status,
+		turnout: counted ? counted.turnout : turnout(round.id).voters,
+		present: sink(round.workshopId)?.presentVoters(round.workshopId) ?? 0,
+		results: counted
+			? counted.items.map(({ itemId, score, rank, voters, meanImpact, meanFeasibility, chosen }) => ({
+					itemId,
+					score,
+					rank,
+					voters,
+					meanImpact,
+					meanFeasibility,
+					chosen
+				}))
+			: null
+	};
+}
+
+// Votes arrive in bursts (a whole room voting at once): their announcements are coalesced, at most one per
+// round every `announceDelayMs`, so 300 votes cost a handful of tallies and broadcasts, not 300.
+const announceDelayMs = 150;
+const pendingAnnouncements = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** Sends the round's state to every screen on the board: now (status changes) or soon (votes). */
+export function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
+	if (when === 'soon' && pendingAnnouncements.has(roundId)) return;
+	clearTimeout(pendingAnnouncements.get(roundId));
+	pendingAnnouncements.delete(roundId);
+	const send = () => {
+		pendingAnnouncements.delete(roundId);
+		const round = getRound(roundId);
+		if (round) sink(round.workshopId)?.broadcastVote(round.workshopId, voteLiveState(round));
+	};
+	if (when === 'now') send();
+	else pendingAnnouncements.set(roundId, setTimeout(send, announceDelayMs));
+}
+
+// Items from the board ---------------------------------------------------------------------------------
+
+export const roundScopes = ['ideas', 'lane', 'cluster', 'picked'] as const;
+export type RoundScope = { kind: 'ideas' } | { kind: 'lane'; laneId: string } | { kind: 'cluster'; clusterId: string } | { kind: 'picked'; itemIds: string[] };
+
+/** Everything on the board that can be voted on, with the text frozen into a round. */
+export function votableItems(workshopId: string) {
+	const board = viewBoard(readBoardDoc(workshopId));
+	return {
+		notes: board.notes.map((note) => ({ id: note.id, kind: 'note' as const, text: note.text, lane: note.lane, clusterId: note.clusterId })),
+		clusters: board.clusters.map((cluster) => ({ id: cluster.id, kind: 'cluster' as const, text: cluster.name, lane: cluster.lane })),
+		ideas: board.ideas.map((idea) => ({ id: idea.id, kind: 'idea' as const, text: idea.title, lane: idea.lane }))
+	};
+}
+
+/** The board items a scope selects, as round items (empty when it selects nothing). */
+export function itemsForScope(items: ReturnType<typeof votableItems>, scope: RoundScope): RoundItemInput[] {
+	const strip = ({ id, kind, text }: { id: string; kind: VoteItemKind; text: string }) => ({ id, kind, text });
+	switch (scope.kind) {
+		case 'ideas':
+			return items.ideas.map(strip);
+		case 'lane':
+			return items.notes.filter((note) => note.lane === scope.laneId).map(strip);
+		case 'cluster':
+			return items.notes.filter((note) => note.clusterId === scope.clusterId).map(strip);
+		case 'picked': {
+			const all = new Map([...items.ideas, ...items.clusters, ...items.notes].map((item) => [item.id, item]));
+			return [...new Set(scope.itemIds)].flatMap((id) => (all.has(id) ? [strip(all.get(id)!)] : []));
+		}
+	}
+}
+
+/**
+ * Marks the chosen items and gives each chosen note or cluster an idea card with the experiment canvas (unless
+ * it has one), saved to the board before anyone receives it. Items no longer on the board get no card.
+ */
+export function chooseItems(roundId: string, itemIds: string[]) {
+	const round = getRound(roundId);
+	if (!round) throw new UnknownRoundError(roundId);
+	const marked = markChosen(roundId, itemIds);
+	if (!marked.ok) return marked;
+	const chosen = new Set(itemIds);
+	const items = listRoundItems(roundId).filter((item) => chosen.has(item.itemId) && item.kind !== 'idea');
+	let created = 0;
+	if (items.length)
+		sink(round.workshopId)?.changeBoard(round.workshopId, (doc) => {
+			const board = viewBoard(doc);
+			const hasIdea = new Set(board.ideas.flatMap((idea) => (idea.source ? [`${idea.source.kind}:${idea.source.id}`] : [])));
+			const lanes = new Map([...board.notes, ...board.clusters].map((entry) => [entry.id, entry.lane]));
+			for (const item of items) {
+				const source = { kind: item.kind as 'note' | 'cluster', id: item.itemId };
+				const lane = lanes.get(item.itemId);
+				if (lane === undefined || hasIdea.has(`${source.kind}:${source.id}`)) continue;
+				promoteToIdea(doc, source, item.text, lane);
+				created += 1;
+			}
+		});
+	announceRound(roundId);
+	return { ok: true as const, created };
+}
+
+/** What one person's screen shows of the current round: the round, their own votes, and what all may see. */
+export function voteView(workshopId: string, voterId: string | null) {
+	const round = currentRound(workshopId);
+	if (!round) return null;
+	const mine = voterId ? myVotes(round, voterId) : null;
+	return {
+		round: {
+			id: round.id,
+			method: round.method,
+			status: round.status,
+			anonymous: round.anonymous,
+			resultsHidden: round.resultsHidden,
+			allowChanges: round.allowChanges,
+			budget: round.budget,
+			cap: round.cap,
+			rankingSize: round.rankingSize ?? defaultRankingSize,
+			items: listRoundItems(round.id).map(({ itemId, kind, text }) => ({ itemId, kind, text }))
+		},
+		live: voteLiveState(round),
+		canVote: !!voterId && round.status === 'open',
+		mine
+	};
+}
+
+/** The voter's own votes in the round, whatever its method. */
+export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
+	const rows = db
+		.select({ itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
+		.from(votes)
+		.where(and(eq(votes.roundId, round.id), eq(votes.voterId, voterId)))
+		.all();
+	const points = Object.fromEntries(rows.filter((row) => row.points).map((row) => [row.itemId, row.points!]));
+	return {
+		points,
+		pointsLeft: round.budget - Object.values(points).reduce((sum, value) => sum + value, 0),
+		ranking: rows.filter((row) => row.rank != null).sort((a, b) => a.rank! - b.rank!).map((row) => row.itemId),
+		ratings: Object.fromEntries(
+			rows.filter((row) => row.impact != null).map((row) => [row.itemId, { impact: row.impact!, feasibility: row.feasibility! }])
+		)
+	};
 }

@@ -106,6 +106,18 @@ export interface LiveSink {
 	revealPrivateNotes(workshopId: string, anonymous: boolean): number;
 	/** Whether this server has the workshop's shared board in memory. */
 	hasRoom(workshopId: string): boolean;
+	/** Sends the current vote round's state (type 102) to every connection of the workshop's shared board. */
+	broadcastVote(workshopId: string, vote: unknown): void;
+	/** How many different people who may vote are on the workshop's board right now. */
+	presentVoters(workshopId: string): number;
+	/** A change made by the server to the shared board, saved before anyone receives it. */
+	changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void): void;
 }
 
 export const liveSinks = new Set<LiveSink>();
+
+/** The collab server that has the workshop's board in memory, else the newest one (tests may run several). */
+export function sinkFor(workshopId: string): LiveSink | undefined {
+	const sinks = [...liveSinks];
+	return sinks.find((sink) => sink.hasRoom(workshopId)) ?? sinks[sinks.length - 1];
+}

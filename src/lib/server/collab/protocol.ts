@@ -5,9 +5,9 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
-import { messageLive, messageRefused } from '../../live-protocol';
+import { messageLive, messageRefused, messageVote } from '../../live-protocol';
 
-export { messageLive, messageRefused };
+export { messageLive, messageRefused, messageVote };
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;
@@ -110,5 +110,13 @@ export function encodeRefused(reason: 'locked' | 'phase' | 'private' | 'observer
 	return message((e) => {
 		encoding.writeVarUint(e, messageRefused);
 		encoding.writeVarString(e, JSON.stringify({ reason }));
+	});
+}
+
+/** Type 102: the current vote round's status, turnout and visible results. */
+export function encodeVote(vote: unknown) {
+	return message((e) => {
+		encoding.writeVarUint(e, messageVote);
+		encoding.writeVarString(e, JSON.stringify(vote));
 	});
 }

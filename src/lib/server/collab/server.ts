@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { readNote } from '../../board/model';
 import { liveSinks, parseRoomName, readLiveSnapshot, type LiveSink, type LiveSnapshot, type LiveState } from './live-state';
-import { closeCodes, encodeLive } from './protocol';
+import { closeCodes, encodeLive, encodeVote } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import type { BoardStore } from './store';
 
@@ -292,7 +292,27 @@ export function createCollabServer(options: CollabOptions) {
 			for (const room of roomsOf(workshopId)) room.broadcastLive(message);
 		},
 		revealPrivateNotes,
-		hasRoom: (workshopId: string) => rooms.has(workshopId)
+		hasRoom: (workshopId: string) => rooms.has(workshopId),
+		broadcastVote(workshopId: string, vote: unknown) {
+			rooms.get(workshopId)?.broadcastLive(encodeVote(vote));
+		},
+		presentVoters(workshopId: string) {
+			const room = rooms.get(workshopId);
+			if (!room) return 0;
+			// One person may have several tabs open: counted once, by the id they vote with.
+			const voters = new Set<string>();
+			for (const { identity } of room.connections)
+				if (identity.role !== 'observer') voters.add(identity.participantId ?? `user:${identity.userId}`);
+			return voters.size;
+		},
+		changeBoard(workshopId: string, change: (doc: Y.Doc) => void) {
+			const board = loadRoom(workshopId);
+			try {
+				board.applyServerChange(change);
+			} finally {
+				if (board.connections.size === 0) board.unload();
+			}
+		}
 	};
 	liveSinks.add(sink);
 

@@ -2,13 +2,15 @@ import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
 import { requireFacilitator } from '$lib/server/workshop-access';
+import { announceRound, castDotVote, getRound, myVotes, refusalMessage, submitRanking, submitRating, voterIdFor, voteView } from '$lib/server/voting';
 import { getWorkshop, getWorkshopDetails, guestCookieName, listPerspectives, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { liveApi } from './live-api';
 
-export const load: PageServerLoad = async ({ params, locals, cookies }) => {
+export const load: PageServerLoad = async ({ params, locals, cookies, depends }) => {
+	depends('verstas:votes');
 	const workshop = getWorkshop(params.id);
 	if (!workshop) error(404, m.workshop_not_found());
 	const guestToken = cookies.get(guestCookieName(params.id));
@@ -32,6 +34,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		perspectives: listPerspectives(params.id).map(({ id, title, description }) => ({ id, title, description })),
 		phases,
 		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
+		vote: voteView(params.id, voterIdFor(access)),
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.
@@ -51,6 +54,15 @@ const schemas = {
 	focus: z.object({ kind: z.enum(['lane', 'note', 'idea']), id: z.string().min(1).max(100) })
 };
 
+const id = z.string().min(1).max(100);
+const score = z.coerce.number().int().min(1).max(5);
+const voteSchemas = {
+	vote: z.object({ roundId: id, requestId: id.optional(), itemId: id, delta: z.enum(['1', '-1']).transform(Number) }),
+	rank: z.object({ roundId: id, requestId: id.optional(), itemIds: z.array(id).min(1).max(200) }),
+	rate: z.object({ roundId: id, requestId: id.optional(), itemId: id, impact: score, feasibility: score })
+};
+const methodOf = { vote: 'dot', rank: 'ranking', rate: 'rating' } as const;
+
 type Event = Parameters<Actions[string]>[0];
 
 /** Facilitator of this workshop, valid input, and a server with live support: or a translated failure. */
@@ -64,6 +76,33 @@ async function prepare<Name extends keyof typeof schemas>(event: Event, name: Na
 }
 
 const saved = (message: string) => ({ live: formState({ saved: message }) });
+
+/**
+ * A vote: from someone who may vote in this workshop (not an observer), on one of its rounds, with valid input.
+ * Who votes comes from the session or guest cookie, never from the form.
+ */
+async function prepareVote<Name extends keyof typeof voteSchemas>(event: Event, name: Name) {
+	const access = resolveWorkshopAccess(event.params.id!, {
+		user: event.locals.user,
+		guestToken: event.cookies.get(guestCookieName(event.params.id!))
+	});
+	const voterId = voterIdFor(access);
+	if (!voterId) return { failure: fail(403, { vote: { message: m.vote_refused_not_voter(), mine: null } }) };
+	const formData = await event.request.formData();
+	const input = voteSchemas[name].safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds') });
+	const round = input.success ? getRound(input.data.roundId) : undefined;
+	if (!round || round.workshopId !== event.params.id || round.method !== methodOf[name])
+		return { failure: fail(input.success ? 404 : 400, { vote: { message: m.vote_refused_invalid(), mine: null } }) };
+	return { voterId, round, data: input.data as z.output<(typeof voteSchemas)[Name]> };
+}
+
+/** The voter's votes after the attempt, with what happened; accepted votes reach every screen shortly. */
+function voteOutcome(round: NonNullable<ReturnType<typeof getRound>>, voterId: string, result: { ok: true } | { ok: false; reason: Parameters<typeof refusalMessage>[0] }) {
+	const mine = myVotes(round, voterId);
+	if (!result.ok) return fail(409, { vote: { message: refusalMessage(result.reason, round), mine } });
+	announceRound(round.id, 'soon');
+	return { vote: { message: undefined, mine } };
+}
 
 /** Runs a live change; a change the live module rejects (e.g. a phase removed meanwhile) is a translated failure. */
 async function run<T>(action: () => T | Promise<T>) {
@@ -132,5 +171,26 @@ export const actions: Actions = {
 		const result = await run(() => api.focusEveryone(workshop.id, { kind: data.kind, id: data.id }));
 		if (!result.ok) return result.failure;
 		return saved(m.live_focus_sent());
+	},
+
+	vote: async (event) => {
+		const prepared = await prepareVote(event, 'vote');
+		if ('failure' in prepared) return prepared.failure;
+		const { round, voterId, data } = prepared;
+		return voteOutcome(round, voterId, castDotVote(round.id, voterId, data.itemId, data.delta as 1 | -1, data.requestId));
+	},
+
+	rank: async (event) => {
+		const prepared = await prepareVote(event, 'rank');
+		if ('failure' in prepared) return prepared.failure;
+		const { round, voterId, data } = prepared;
+		return voteOutcome(round, voterId, submitRanking(round.id, voterId, data.itemIds, data.requestId));
+	},
+
+	rate: async (event) => {
+		const prepared = await prepareVote(event, 'rate');
+		if ('failure' in prepared) return prepared.failure;
+		const { round, voterId, data } = prepared;
+		return voteOutcome(round, voterId, submitRating(round.id, voterId, data.itemId, data.impact, data.feasibility, data.requestId));
 	}
 };

@@ -1,12 +1,14 @@
 import type { Phase } from '$lib/board/live.svelte';
 import { qrCodePath } from '$lib/server/qr';
 import { requireFacilitator } from '$lib/server/workshop-access';
+import { voteView } from '$lib/server/voting';
 import { getWorkshopDetails, listParticipants, resolveWorkshopAccess } from '$lib/server/workshops';
 import type { PageServerLoad } from './$types';
 import { liveApi } from '../board/live-api';
 
 // The projector's view: facilitators only.
 export const load: PageServerLoad = async (event) => {
+	event.depends('verstas:votes');
 	const { workshop, user } = requireFacilitator(event);
 	const details = getWorkshopDetails(workshop.id)!;
 	const api = await liveApi();
@@ -26,6 +28,7 @@ export const load: PageServerLoad = async (event) => {
 		participantCount: listParticipants(workshop.id).length,
 		joinLink,
 		qr: qrCodePath(joinLink),
+		vote: voteView(workshop.id, null),
 		live: api ? { state: api.getLiveState(workshop.id), serverNow: Date.now() } : null,
 		me: { authorId: access?.participantId ?? `user:${user.id}`, displayName: access?.displayName ?? user.name }
 	};

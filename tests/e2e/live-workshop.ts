@@ -1,0 +1,72 @@
+// Helpers for specs that run a live workshop: a facilitator on a laptop creating a fresh workshop (two lanes,
+// an ideas and a voting phase) and guests joining on 360 px phones, each in their own browser context.
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import { demo, demoPassword, expect, goto, newContext, postForm, signIn, unique } from './fixtures';
+import { t } from './messages';
+
+export const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+export const live = { timeout: 10_000 };
+
+export const lanes = { first: 'Ensimmäinen kaista', second: 'Toinen kaista' };
+export const phases = { ideas: 'Ideointi', voting: 'Äänestys' };
+
+export const online = (page: Page) => page.getByRole('status').filter({ hasText: t('fi', 'board_status_online') });
+export const composer = (page: Page) => page.getByRole('region', { name: t('fi', 'board_composer_title'), exact: true });
+export const composerText = (page: Page) => composer(page).getByLabel(t('fi', 'board_composer_text'), { exact: true });
+export const banner = (page: Page) => page.getByRole('region', { name: t('fi', 'live_banner_label'), exact: true });
+export const countdown = (page: Page) => page.getByTestId('countdown');
+export const noteItem = (scope: Page | Locator, text: string) => scope.locator('li.note').filter({ hasText: text });
+export const button = (scope: Page | Locator, key: string, suffix = '') =>
+	scope.getByRole('button', { name: `${t('fi', key)}${suffix}`, exact: true });
+
+/** Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board. */
+export async function newWorkshop(page: Page): Promise<{ id: string; code: string }> {
+	await signIn(page, demo.facilitator, demoPassword);
+	const response = await postForm(page.request, '/workshops/new', {
+		title: unique('Live-työpaja'),
+		theme: 'Fasilitoinnin testi',
+		description: '',
+		startsAt: '',
+		coFacilitators: '',
+		'perspectives.0.id': '',
+		'perspectives.0.title': lanes.first,
+		'perspectives.0.description': '',
+		'perspectives.1.id': '',
+		'perspectives.1.title': lanes.second,
+		'perspectives.1.description': '',
+		'phases.0.kind': 'ideas',
+		'phases.0.title': phases.ideas,
+		'phases.0.durationMinutes': '20',
+		'phases.1.kind': 'voting',
+		'phases.1.title': phases.voting,
+		'phases.1.durationMinutes': '10'
+	});
+	expect(response.status(), 'creating a workshop redirects to its page').toBe(303);
+	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
+	await goto(page, `/workshops/${id}`);
+	const code = (await page.locator('main .join-code').textContent())!.trim();
+	await goto(page, `/workshops/${id}/board`);
+	await expect(online(page)).toBeVisible(live);
+	return { id, code };
+}
+
+export async function joinOnPhone(browser: Browser, code: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await newContext(browser, phone);
+	const page = await context.newPage();
+	await goto(page, `/w/${code}`);
+	await page.getByLabel(t('fi', 'join_name'), { exact: true }).fill(name);
+	await page.getByRole('button', { name: t('fi', 'join_submit'), exact: true }).click();
+	await expect(page).toHaveURL(/\/workshops\/[^/]+\/board$/);
+	await expect(online(page)).toBeVisible(live);
+	return { context, page };
+}
+
+export async function nextPhase(page: Page) {
+	await button(page, 'live_phase_next', ' →').click();
+}
+
+export async function addNote(page: Page, text: string) {
+	await composerText(page).fill(text);
+	await button(composer(page), 'board_composer_submit').click();
+}
+

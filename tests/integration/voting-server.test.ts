@@ -1,0 +1,184 @@
+// Voting through the production server (server/ + build/): form actions as the browser posts them, the
+// type-102 announcements on the board socket, and a whole room voting at once.
+import { parse } from 'devalue';
+import * as decoding from 'lib0/decoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addNote, viewBoard } from '../../src/lib/board/model';
+import type { VoteLive } from '../../src/lib/live-protocol';
+import { getDb } from '../../src/lib/server/db';
+import { getRound, openRound, tally } from '../../src/lib/server/voting';
+import { createWorkshop, getWorkshopDetails, setParticipantRole } from '../../src/lib/server/workshops';
+import { connectLive, newGuest, newUser, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { startProductionServer, type RunningServer } from '../helpers/server';
+
+let server: RunningServer;
+const clients: BoardClient[] = [];
+
+beforeAll(async () => {
+	process.setMaxListeners(100);
+	server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
+});
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	await server?.stop();
+});
+
+type ActionResult = { type: string; status: number; data?: Record<string, unknown>; location?: string };
+
+/** Posts a form action as SvelteKit's `use:enhance` does and decodes its answer. */
+async function action(path: string, cookie: string, fields: Record<string, string | string[]>) {
+	const body = new URLSearchParams();
+	for (const [key, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(key, one);
+	const response = await fetch(`${server.url}${path}`, {
+		method: 'POST',
+		headers: { cookie, origin: server.url, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+		body
+	});
+	const json = (await response.json()) as ActionResult & { data?: string };
+	// An error's status is the response's; success, failure and redirect carry theirs in the body.
+	return { ...json, status: json.status ?? response.status, data: json.data ? (parse(json.data) as Record<string, unknown>) : undefined } as ActionResult;
+}
+
+/** A board connection that records the vote announcements. */
+function watchVotes(workshopId: string, person: { cookie: string; name: string }) {
+	const client = connectLive(server.url, workshopId, person);
+	const announced: VoteLive[] = [];
+	client.provider.messageHandlers[102] = (_encoder, decoder) => announced.push(JSON.parse(decoding.readVarString(decoder)));
+	client.provider.connect();
+	clients.push(client);
+	return { client, announced };
+}
+
+const votesOf = (roundId: string) =>
+	getDb().$client.prepare<[string], { voter_id: string; points: number }>('SELECT voter_id, points FROM votes WHERE round_id = ?').all(roundId);
+
+describe('voting through the server', () => {
+	it('a facilitator opens a round over a lane; participants vote within budget and cap; observers and outsiders cannot', async () => {
+		const owner = await newUser('Vetäjä');
+		const workshop = createWorkshop(workshopInput('Äänestys'), owner.id);
+		const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
+		const anna = newGuest(workshop.id, 'Anna');
+		const olli = newGuest(workshop.id, 'Olli');
+		setParticipantRole(workshop.id, olli.id, 'observer');
+		const outsider = await newUser('Ulkopuolinen');
+
+		const { client: board, announced } = watchVotes(workshop.id, owner);
+		const watcher = watchVotes(workshop.id, anna);
+		await synced(board, watcher.client);
+		for (const text of ['Kerhot kouluille', 'Kesätyöt nuorille', '=HYPERLINK("x")'])
+			addNote(board.doc, { text, lane, author: { id: owner.id, name: owner.name } });
+		await waitFor(() => viewBoard(watcher.client.doc).notes.length === 3, 'the notes on the board');
+
+		const opened = await action(`/workshops/${workshop.id}/votes?/open`, owner.cookie, {
+			method: 'dot',
+			scope: 'lane',
+			laneId: lane,
+			budget: '3',
+			cap: '2',
+			resultsHidden: 'on',
+			allowChanges: 'on'
+		});
+		expect(opened).toMatchObject({ type: 'redirect', location: `/workshops/${workshop.id}/board` });
+		await waitFor(() => announced.some((vote) => vote.status === 'open'), 'the open round announced');
+		const roundId = announced.at(-1)!.roundId;
+		expect(getRound(roundId)).toMatchObject({ workshopId: workshop.id, budget: 3, cap: 2, resultsHidden: true });
+		expect(announced.at(-1)).toMatchObject({ turnout: 0, present: 2, results: null });
+		const [first, second] = tally(roundId).items.map((item) => item.itemId);
+
+		const vote = (who: { cookie: string }, itemId: string, delta: string, requestId?: string) =>
+			action(`/workshops/${workshop.id}/board?/vote`, who.cookie, { roundId, itemId, delta, ...(requestId ? { requestId } : {}) });
+		expect(await vote(anna, first!, '1', 'r1')).toMatchObject({ type: 'success', data: { vote: { mine: { pointsLeft: 2 } } } });
+		// A retried request (same id) is applied once.
+		expect(await vote(anna, first!, '1', 'r1')).toMatchObject({ type: 'success', data: { vote: { mine: { pointsLeft: 2 } } } });
+		expect(await vote(anna, first!, '1')).toMatchObject({ type: 'success' });
+		const overCap = await vote(anna, first!, '1');
+		expect(overCap).toMatchObject({ type: 'failure', status: 409, data: { vote: { mine: { points: { [first!]: 2 }, pointsLeft: 1 } } } });
+		expect(String((overCap.data!.vote as { message: string }).message)).toMatch(/enintään 2/);
+		expect(await vote(anna, second!, '1')).toMatchObject({ type: 'success' });
+		const overBudget = await vote(anna, second!, '1');
+		expect(overBudget).toMatchObject({ type: 'failure', status: 409, data: { vote: { mine: { pointsLeft: 0 } } } });
+		expect(await vote(anna, second!, '-1')).toMatchObject({ type: 'success', data: { vote: { mine: { pointsLeft: 1 } } } });
+
+		// Observers, outsiders and rounds of other workshops are refused; nothing is stored for them.
+		expect(await vote(olli, first!, '1')).toMatchObject({ type: 'failure', status: 403 });
+		expect(await vote(outsider, first!, '1')).toMatchObject({ type: 'failure', status: 403 });
+		const other = createWorkshop(workshopInput('Toinen'), owner.id);
+		const otherRound = openRound(other.id, { method: 'dot', items: [{ id: 'x', kind: 'note', text: 'x' }] }, owner.id);
+		expect(await action(`/workshops/${workshop.id}/board?/vote`, anna.cookie, { roundId: otherRound.id, itemId: 'x', delta: '1' })).toMatchObject({
+			type: 'failure',
+			status: 404
+		});
+		// Only facilitators run rounds: a guest is sent to sign in, a signed-in outsider refused.
+		expect(await action(`/workshops/${workshop.id}/votes?/close`, anna.cookie, { roundId })).toMatchObject({ type: 'redirect' });
+		expect(await action(`/workshops/${workshop.id}/votes?/close`, outsider.cookie, { roundId })).toMatchObject({ type: 'error', status: 403 });
+		expect(votesOf(roundId)).toEqual([{ voter_id: anna.id, points: 2 }]);
+
+		// Hidden results: announcements carry turnout only, until the facilitator closes and reveals.
+		await waitFor(() => announced.at(-1)!.turnout === 1, 'the turnout announced');
+		expect(announced.every((vote) => vote.results === null)).toBe(true);
+		expect(await action(`/workshops/${workshop.id}/votes?/reveal`, owner.cookie, { roundId })).toMatchObject({ type: 'failure', status: 409 });
+		expect(await action(`/workshops/${workshop.id}/votes?/close`, owner.cookie, { roundId })).toMatchObject({ type: 'success' });
+		expect(await vote(anna, second!, '1')).toMatchObject({ type: 'failure', status: 409 });
+		expect(await action(`/workshops/${workshop.id}/votes?/reveal`, owner.cookie, { roundId })).toMatchObject({ type: 'success' });
+		await waitFor(() => announced.at(-1)!.status === 'revealed', 'the reveal announced');
+		expect(announced.at(-1)!.results!.map(({ itemId, score, rank }) => ({ itemId, score, rank }))).toEqual([
+			{ itemId: first, score: 2, rank: 1 },
+			{ itemId: second, score: 0, rank: 2 },
+			{ itemId: expect.any(String), score: 0, rank: 2 }
+		]);
+
+		// Choosing the winner gives it an idea card with the canvas, on every board.
+		expect(await action(`/workshops/${workshop.id}/votes?/choose`, owner.cookie, { roundId, itemIds: [first!] })).toMatchObject({ type: 'success' });
+		await waitFor(() => viewBoard(watcher.client.doc).ideas.length === 1, 'the idea card');
+		const idea = viewBoard(watcher.client.doc).ideas[0]!;
+		expect(idea).toMatchObject({ source: { kind: 'note', id: first }, title: 'Kerhot kouluille' });
+		expect([...(watcher.client.doc.getMap('ideas').get(idea.id) as import('yjs').Map<import('yjs').Map<unknown>>).get('canvas')!.keys()]).toContain('hypothesis');
+		await waitFor(() => announced.at(-1)!.results!.find((r) => r.itemId === first)!.chosen, 'the choice announced');
+	});
+
+	it('300 participants voting at once: accepted = stored = tallied, nobody over budget, the final turnout reaches the board', async () => {
+		const owner = await newUser('Suurvetäjä');
+		const workshop = createWorkshop(workshopInput('Suuri sali'), owner.id);
+		const items = Array.from({ length: 8 }, (_, index) => ({ id: `idea-${index}`, kind: 'idea' as const, text: `Idea ${index}` }));
+		const round = openRound(workshop.id, { method: 'dot', items, budget: 5, cap: 3 }, owner.id);
+		const voters = Array.from({ length: 300 }, (_, index) => newGuest(workshop.id, `Osallistuja ${index}`));
+		const { client, announced } = watchVotes(workshop.id, owner);
+		await synced(client);
+
+		// Each voter tries 7 points (2 over budget) on random items, all voters at once (bounded to 64 in flight).
+		const attempts = voters.flatMap((voter, index) =>
+			Array.from({ length: 7 }, (_, k) => ({ voter, itemId: items[(index * 7 + k * 3) % items.length]!.id, requestId: `${index}-${k}` }))
+		);
+		let accepted = 0;
+		let refused = 0;
+		let next = 0;
+		const worker = async () => {
+			while (next < attempts.length) {
+				const attempt = attempts[next++]!;
+				const result = await action(`/workshops/${workshop.id}/board?/vote`, attempt.voter.cookie, {
+					roundId: round.id,
+					itemId: attempt.itemId,
+					delta: '1',
+					requestId: attempt.requestId
+				});
+				if (result.type === 'success') accepted++;
+				else if (result.type === 'failure' && result.status === 409) refused++;
+				else throw new Error(`unexpected answer ${JSON.stringify(result)}`);
+			}
+		};
+		await Promise.all(Array.from({ length: 64 }, worker));
+
+		const stored = votesOf(round.id);
+		const perVoter = new Map<string, number>();
+		for (const row of stored) perVoter.set(row.voter_id, (perVoter.get(row.voter_id) ?? 0) + row.points);
+		const storedPoints = stored.reduce((sum, row) => sum + row.points, 0);
+		const tallied = tally(round.id).items.reduce((sum, item) => sum + item.score, 0);
+		expect(accepted + refused).toBe(300 * 7);
+		expect(storedPoints).toBe(accepted);
+		expect(tallied).toBe(accepted);
+		expect(Math.max(...perVoter.values())).toBeLessThanOrEqual(5);
+		expect(perVoter.size).toBe(300);
+		await waitFor(() => announced.at(-1)?.turnout === 300, 'the final turnout on the board', 5000);
+	});
+});
