@@ -8,7 +8,9 @@ import { t } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
 
-const panel = (page: Page) => page.getByRole('region', { name: new RegExp(t('fi', 'vote_panel_title', { method: t('fi', 'vote_method_dot') })) });
+const panelOf = (page: Page, method: 'vote_method_dot' | 'vote_method_ranking' | 'vote_method_rating') =>
+	page.getByRole('region', { name: new RegExp(t('fi', 'vote_panel_title', { method: t('fi', method) })) });
+const panel = (page: Page) => panelOf(page, 'vote_method_dot');
 const addPoint = (page: Page, item: string) => page.getByRole('button', { name: t('fi', 'vote_add_point', { item }), exact: true });
 const takePoint = (page: Page, item: string) => page.getByRole('button', { name: t('fi', 'vote_take_point', { item }), exact: true });
 const pointsLeft = (page: Page, left: number, budget: number) => panel(page).getByText(t('fi', 'vote_points_left', { left, budget }));
@@ -128,5 +130,58 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		expect(mdText).toContain(lanes.first);
 	} finally {
 		for (const person of people) await person.context.close();
+	}
+});
+
+test('ranking by keyboard and a two-criteria rating, with the impact × feasibility matrix', async ({ page, browser }) => {
+	const { id, code } = await newWorkshop(page);
+	const phone = await joinOnPhone(browser, code, unique('Dora'));
+	const texts = [unique('Läksykerho'), unique('Harrastuspassi'), unique('Nuorisotalo')];
+	try {
+		for (const text of texts) await addNote(phone.page, text);
+		await expect(noteItem(page, texts[2]!)).toBeVisible(live);
+
+		const openRound = async (method: 'vote_method_ranking' | 'vote_method_rating') => {
+			await goto(page, `/workshops/${id}/votes`);
+			await page.getByLabel(t('fi', method), { exact: true }).check();
+			await page.getByLabel(t('fi', 'votes_scope_lane'), { exact: true }).check();
+			await page.getByRole('button', { name: t('fi', 'votes_open_submit'), exact: true }).click();
+			await expect(page).toHaveURL(new RegExp(`/workshops/${id}/board$`));
+		};
+
+		await openRound('vote_method_ranking');
+		const rankPanel = phone.page.getByRole('region', { name: new RegExp(t('fi', 'vote_method_ranking')) });
+		await expect(rankPanel.getByText(t('fi', 'vote_ranking_hint', { count: 3 }))).toBeVisible(live);
+		// Keyboard only: add two items, then move the second above the first.
+		for (const text of [texts[0]!, texts[1]!]) {
+			await rankPanel.getByRole('button', { name: t('fi', 'vote_rank_add', { item: text }), exact: true }).focus();
+			await phone.page.keyboard.press('Enter');
+		}
+		await rankPanel.getByRole('button', { name: t('fi', 'vote_rank_up', { item: texts[1]! }), exact: true }).focus();
+		await phone.page.keyboard.press('Enter');
+		await expect(rankPanel.getByRole('list', { name: t('fi', 'vote_my_ranking') }).getByRole('listitem')).toHaveText([texts[1]!, texts[0]!].map((text) => new RegExp(text)));
+		await expectAccessible(phone.page, 'ranking on a phone');
+		await rankPanel.getByRole('button', { name: t('fi', 'vote_ranking_submit'), exact: true }).click();
+		await expect(panelOf(page, 'vote_method_ranking').getByText(t('fi', 'vote_turnout', { voters: 1, present: 2 }))).toBeVisible(live);
+		// Results are not hidden in this round: Borda gives the first place 3 points, the second 2.
+		const table = panelOf(page, 'vote_method_ranking').getByRole('table');
+		await expect(table.getByRole('row').nth(1)).toContainText(texts[1]!, live);
+		await expect(table.getByRole('row').nth(1)).toContainText('3');
+
+		await openRound('vote_method_rating');
+		const ratePanel = phone.page.getByRole('region', { name: new RegExp(t('fi', 'vote_method_rating')) });
+		const item = ratePanel.getByRole('listitem').filter({ hasText: texts[2]! });
+		await expect(item).toBeVisible(live);
+		await item.getByLabel(t('fi', 'vote_impact')).selectOption('5');
+		await item.getByLabel(t('fi', 'vote_feasibility')).selectOption('4');
+		await item.getByRole('button', { name: t('fi', 'vote_rating_submit'), exact: true }).click();
+		await expect(item.getByText(t('fi', 'vote_rating_saved'))).toBeVisible(live);
+		await expectAccessible(phone.page, 'rating on a phone');
+		const matrix = panelOf(page, 'vote_method_rating');
+		await expect(matrix.getByRole('table').getByRole('row').nth(1)).toContainText(texts[2]!, live);
+		await expect(matrix.getByRole('table').getByRole('row').nth(1)).toContainText('5');
+		await expectAccessible(page, 'rating results with the matrix');
+	} finally {
+		await phone.context.close();
 	}
 });
