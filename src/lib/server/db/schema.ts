@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 export const locales = ['fi', 'sv', 'en'] as const;
 export const organisationKinds = ['city', 'agency', 'ngo'] as const;
@@ -91,6 +91,8 @@ export const workshops = sqliteTable('workshops', {
 	startsAt: integer('starts_at', { mode: 'timestamp_ms' }),
 	joinCode: text('join_code').notNull().unique(),
 	joiningOpen: integer('joining_open', { mode: 'boolean' }).notNull().default(true),
+	// The programme the workshop serves, if any: its chosen ideas become that programme's pilots.
+	programmeId: text('programme_id').references((): AnySQLiteColumn => programmes.id, { onDelete: 'set null' }),
 	createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
 	createdAt: createdAt()
 });
@@ -358,3 +360,285 @@ export type VoteRound = typeof voteRounds.$inferSelect;
 export type VoteMethod = (typeof voteMethods)[number];
 export type VoteRoundStatus = (typeof voteRoundStatuses)[number];
 export type VoteItemKind = (typeof voteItemKinds)[number];
+
+// Areas: neighbourhoods keyed by postal code, with yearly indicator values -----------------------------------
+
+export const areas = sqliteTable('areas', {
+	/** five-digit postal code, e.g. 00420 */
+	code: text('code').primaryKey(),
+	name: text('name').notNull(),
+	municipality: text('municipality').notNull().default('')
+});
+
+/** What is measured: the derived Paavo indicators (translated names in code) and any imported by name. */
+export const indicators = sqliteTable('indicators', {
+	key: text('key').primaryKey(),
+	name: text('name').notNull(),
+	unit: text('unit').notNull().default(''),
+	/** true: higher is better; false: lower is better; null: neither (a count, a size) */
+	higherIsBetter: integer('higher_is_better', { mode: 'boolean' }),
+	source: text('source').notNull().default('')
+});
+
+export const areaValues = sqliteTable(
+	'area_values',
+	{
+		areaCode: text('area_code')
+			.notNull()
+			.references(() => areas.code, { onDelete: 'cascade' }),
+		indicatorKey: text('indicator_key')
+			.notNull()
+			.references(() => indicators.key, { onDelete: 'cascade' }),
+		year: integer('year').notNull(),
+		value: real('value').notNull()
+	},
+	(table) => [
+		// Re-importing a year updates its values, never duplicates them.
+		primaryKey({ columns: [table.areaCode, table.indicatorKey, table.year] }),
+		index('area_values_indicator_idx').on(table.indicatorKey, table.year)
+	]
+);
+
+export const areaImports = sqliteTable('area_imports', {
+	id: text('id').primaryKey(),
+	filename: text('filename').notNull(),
+	format: text('format', { enum: ['paavo', 'plain'] }).notNull(),
+	rows: integer('rows').notNull(),
+	importedBy: text('imported_by').references(() => users.id, { onDelete: 'set null' }),
+	importedAt: createdAt()
+});
+
+// Programmes ------------------------------------------------------------------------------------------------
+
+export const programmes = sqliteTable('programmes', {
+	id: text('id').primaryKey(),
+	name: text('name').notNull(),
+	ownerOrganisationId: text('owner_organisation_id')
+		.notNull()
+		.references(() => organisations.id, { onDelete: 'restrict' }),
+	/** ISO dates (yyyy-mm-dd) */
+	startsOn: text('starts_on'),
+	endsOn: text('ends_on'),
+	description: text('description').notNull().default(''),
+	createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+	createdAt: createdAt()
+});
+
+export const programmeGoals = sqliteTable(
+	'programme_goals',
+	{
+		id: text('id').primaryKey(),
+		programmeId: text('programme_id')
+			.notNull()
+			.references(() => programmes.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		title: text('title').notNull(),
+		description: text('description').notNull().default('')
+	},
+	(table) => [index('programme_goals_programme_idx').on(table.programmeId, table.position)]
+);
+
+export const programmeAreas = sqliteTable(
+	'programme_areas',
+	{
+		programmeId: text('programme_id')
+			.notNull()
+			.references(() => programmes.id, { onDelete: 'cascade' }),
+		areaCode: text('area_code')
+			.notNull()
+			.references(() => areas.code, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.programmeId, table.areaCode] })]
+);
+
+export const programmeOrganisations = sqliteTable(
+	'programme_organisations',
+	{
+		programmeId: text('programme_id')
+			.notNull()
+			.references(() => programmes.id, { onDelete: 'cascade' }),
+		organisationId: text('organisation_id')
+			.notNull()
+			.references(() => organisations.id, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.programmeId, table.organisationId] })]
+);
+
+// Pilots (kokeilut) and their check-ins -----------------------------------------------------------------------
+
+export const pilotStatuses = ['proposed', 'changes_requested', 'declined', 'approved', 'running', 'evaluating', 'decided'] as const;
+export const pilotDecisions = ['scale', 'adapt', 'stop'] as const;
+export const checkInStatuses = ['on_track', 'at_risk', 'off_track'] as const;
+
+export const pilots = sqliteTable(
+	'pilots',
+	{
+		id: text('id').primaryKey(),
+		programmeId: text('programme_id')
+			.notNull()
+			.references(() => programmes.id, { onDelete: 'cascade' }),
+		goalId: text('goal_id').references(() => programmeGoals.id, { onDelete: 'set null' }),
+		title: text('title').notNull(),
+		summary: text('summary').notNull().default(''),
+		hypothesis: text('hypothesis').notNull().default(''),
+		/** the experiment canvas's fields (board/model.ts canvasFields) as JSON */
+		canvas: text('canvas', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+		ownerOrganisationId: text('owner_organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+		responsibleUserId: text('responsible_user_id').references(() => users.id, { onDelete: 'set null' }),
+		targetGroup: text('target_group').notNull().default(''),
+		perspective: text('perspective').notNull().default(''),
+		startsOn: text('starts_on'),
+		endsOn: text('ends_on'),
+		cadenceWeeks: integer('cadence_weeks').notNull().default(4),
+		budgetEuros: integer('budget_euros'),
+		status: text('status', { enum: pilotStatuses }).notNull().default('proposed'),
+		decision: text('decision', { enum: pilotDecisions }),
+		decisionReason: text('decision_reason').notNull().default(''),
+		/** the programme lead's latest review comment (changes asked, or why declined) */
+		reviewComment: text('review_comment').notNull().default(''),
+		// Where it came from: a workshop's vote round and idea card (traceability both ways).
+		sourceWorkshopId: text('source_workshop_id').references(() => workshops.id, { onDelete: 'set null' }),
+		sourceRoundId: text('source_round_id').references(() => voteRounds.id, { onDelete: 'set null' }),
+		sourceIdeaId: text('source_idea_id'),
+		proposedBy: text('proposed_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt(),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [
+		index('pilots_programme_idx').on(table.programmeId, table.status),
+		index('pilots_source_workshop_idx').on(table.sourceWorkshopId)
+	]
+);
+
+/** The pilot's team: they edit the pilot and write its check-ins. */
+export const pilotTeam = sqliteTable(
+	'pilot_team',
+	{
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.pilotId, table.userId] }), index('pilot_team_user_idx').on(table.userId)]
+);
+
+export const pilotAreas = sqliteTable(
+	'pilot_areas',
+	{
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		areaCode: text('area_code')
+			.notNull()
+			.references(() => areas.code, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.pilotId, table.areaCode] })]
+);
+
+/** Every status change, with who and when (never edited). */
+export const pilotStatusHistory = sqliteTable(
+	'pilot_status_history',
+	{
+		id: text('id').primaryKey(),
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		fromStatus: text('from_status', { enum: pilotStatuses }),
+		toStatus: text('to_status', { enum: pilotStatuses }).notNull(),
+		decision: text('decision', { enum: pilotDecisions }),
+		comment: text('comment').notNull().default(''),
+		byUserId: text('by_user_id').references(() => users.id, { onDelete: 'set null' }),
+		at: integer('at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [index('pilot_status_history_pilot_idx').on(table.pilotId, table.at)]
+);
+
+export const pilotIndicators = sqliteTable(
+	'pilot_indicators',
+	{
+		id: text('id').primaryKey(),
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		name: text('name').notNull(),
+		unit: text('unit').notNull().default(''),
+		/** linked to an area indicator (its baseline from the latest area data), or null: custom */
+		indicatorKey: text('indicator_key').references(() => indicators.key, { onDelete: 'set null' }),
+		areaCode: text('area_code').references(() => areas.code, { onDelete: 'set null' }),
+		baseline: real('baseline'),
+		target: real('target'),
+		higherIsBetter: integer('higher_is_better', { mode: 'boolean' }).notNull().default(true)
+	},
+	(table) => [index('pilot_indicators_pilot_idx').on(table.pilotId, table.position)]
+);
+
+/**
+ * Check-ins as written: a correction is a new row of the same series with the next version, so what was
+ * reported stays as it was. The latest version of each series is the check-in's current text.
+ */
+export const checkIns = sqliteTable(
+	'check_ins',
+	{
+		id: text('id').primaryKey(),
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		seriesId: text('series_id').notNull(),
+		version: integer('version').notNull().default(1),
+		/** the day the check-in reports on (yyyy-mm-dd) */
+		reportedOn: text('reported_on').notNull(),
+		status: text('status', { enum: checkInStatuses }).notNull(),
+		happened: text('happened').notNull().default(''),
+		learned: text('learned').notNull().default(''),
+		nextSteps: text('next_steps').notNull().default(''),
+		impactResidents: text('impact_residents').notNull().default(''),
+		impactLocalActors: text('impact_local_actors').notNull().default(''),
+		impactInstitutions: text('impact_institutions').notNull().default(''),
+		writtenBy: text('written_by').references(() => users.id, { onDelete: 'set null' }),
+		writtenAt: integer('written_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [
+		uniqueIndex('check_ins_series_version_idx').on(table.seriesId, table.version),
+		index('check_ins_pilot_idx').on(table.pilotId, table.reportedOn)
+	]
+);
+
+export const checkInReadings = sqliteTable(
+	'check_in_readings',
+	{
+		checkInId: text('check_in_id')
+			.notNull()
+			.references(() => checkIns.id, { onDelete: 'cascade' }),
+		indicatorId: text('indicator_id')
+			.notNull()
+			.references(() => pilotIndicators.id, { onDelete: 'cascade' }),
+		value: real('value').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.checkInId, table.indicatorId] })]
+);
+
+/** Programme leads' (and the team's) comments on a pilot. */
+export const pilotComments = sqliteTable(
+	'pilot_comments',
+	{
+		id: text('id').primaryKey(),
+		pilotId: text('pilot_id')
+			.notNull()
+			.references(() => pilots.id, { onDelete: 'cascade' }),
+		authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+		text: text('text').notNull(),
+		at: integer('at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(table) => [index('pilot_comments_pilot_idx').on(table.pilotId, table.at)]
+);
+
+export type Area = typeof areas.$inferSelect;
+export type Programme = typeof programmes.$inferSelect;
+export type Pilot = typeof pilots.$inferSelect;
+export type PilotStatus = (typeof pilotStatuses)[number];
+export type PilotDecision = (typeof pilotDecisions)[number];
+export type CheckIn = typeof checkIns.$inferSelect;
+export type CheckInStatus = (typeof checkInStatuses)[number];
