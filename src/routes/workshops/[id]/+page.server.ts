@@ -2,6 +2,10 @@ import { m } from '$lib/paraglide/messages.js';
 import { participantRoleLabels } from '$lib/labels';
 import { disconnectParticipant, setConnectionRole, closeRoom } from '$lib/server/collab';
 import { formState } from '$lib/server/forms';
+import { viewBoard } from '$lib/board/model';
+import { readBoardDoc } from '$lib/server/collab';
+import { pilotsFromWorkshop } from '$lib/server/pilots';
+import { listProgrammesForUser } from '$lib/server/programmes';
 import { qrCodePath } from '$lib/server/qr';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import {
@@ -18,8 +22,9 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => {
-	const { workshop } = requireFacilitator(event);
+	const { workshop, user } = requireFacilitator(event);
 	const details = getWorkshopDetails(workshop.id)!;
+	const pilots = pilotsFromWorkshop(workshop.id);
 	const joinLink = `${event.url.origin}/w/${workshop.joinCode}`;
 	return {
 		workshop,
@@ -29,7 +34,11 @@ export const load: PageServerLoad = (event) => {
 		facilitators: details.facilitators,
 		participants: listParticipants(workshop.id),
 		joinLink,
-		qr: qrCodePath(joinLink)
+		qr: qrCodePath(joinLink),
+		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
+		ideas: viewBoard(readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
+		pilots,
+		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name }))
 	};
 };
 

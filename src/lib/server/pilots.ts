@@ -1,0 +1,612 @@
+// Pilots (kokeilut): chosen ideas tried out in target areas, followed through check-ins until a decision.
+// Lifecycle: proposed → approved → running → evaluating → decided (scale up / adapt / stop), with review
+// detours (changes requested → proposed again; declined). Every status change is kept with who and when;
+// check-ins are never rewritten (a correction is a new version). Who may do what: `pilotPermissions`.
+import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { canvasFields, ideaText, viewBoard, type CanvasField } from '../board/model';
+import { m } from '../paraglide/messages.js';
+import { readBoardDoc } from './collab';
+import { db, getDb, type Executor } from './db';
+import {
+	areas,
+	areaValues,
+	checkInReadings,
+	checkIns,
+	checkInStatuses,
+	indicators,
+	pilotAreas,
+	pilotComments,
+	pilotIndicators,
+	pilots,
+	pilotStatusHistory,
+	pilotTeam,
+	users,
+	type Pilot,
+	type PilotDecision,
+	type PilotStatus
+} from './db/schema';
+import { requiredText } from './forms';
+import { programmeRole } from './programmes';
+import { generateSecureRandomString, type SessionUser } from './session';
+import { getWorkshop } from './workshops';
+
+const day = 24 * 60 * 60 * 1000;
+
+// Validation -------------------------------------------------------------------------------------------
+
+const isoDate = z
+	.string()
+	.trim()
+	.transform((value) => value || null)
+	.pipe(z.union([z.null(), z.iso.date({ error: () => m.error_day_invalid() })]));
+const longText = (max: number) => z.string().trim().max(max, { error: () => m.error_too_long({ max }) });
+const optionalNumber = z
+	.string()
+	.trim()
+	.transform((value) => (value === '' ? null : Number(value.replace(',', '.'))))
+	.pipe(z.union([z.null(), z.number({ error: () => m.error_number_invalid() }).finite({ error: () => m.error_number_invalid() })]));
+
+export const pilotSchema = z
+	.object({
+		title: requiredText(200),
+		summary: longText(5000),
+		hypothesis: longText(2000),
+		goalId: z.string().max(100).transform((value) => value || null),
+		ownerOrganisationId: z.string().max(100).transform((value) => value || null),
+		responsibleUserId: z.string().max(100).transform((value) => value || null),
+		teamEmails: z.array(z.email({ error: () => m.error_email_invalid() })).max(50),
+		areaCodes: z.array(z.string().regex(/^\d{5}$/)).max(100),
+		targetGroup: longText(500),
+		perspective: longText(200),
+		startsOn: isoDate,
+		endsOn: isoDate,
+		cadenceWeeks: z.coerce
+			.number({ error: () => m.pilot_error_cadence() })
+			.int({ error: () => m.pilot_error_cadence() })
+			.min(1, { error: () => m.pilot_error_cadence() })
+			.max(52, { error: () => m.pilot_error_cadence() }),
+		budgetEuros: optionalNumber.pipe(z.union([z.null(), z.number().int({ error: () => m.error_number_invalid() }).min(0, { error: () => m.error_number_invalid() })])),
+		canvas: z.partialRecord(z.enum(canvasFields), longText(2000)).default({})
+	})
+	.refine((input) => !input.startsOn || !input.endsOn || input.startsOn <= input.endsOn, {
+		path: ['endsOn'],
+		error: () => m.programme_error_period()
+	});
+export type PilotInput = z.output<typeof pilotSchema>;
+
+export const indicatorSchema = z.object({
+	name: requiredText(200),
+	unit: longText(40),
+	indicatorKey: z.string().max(100).transform((value) => value || null),
+	areaCode: z
+		.string()
+		.trim()
+		.transform((value) => value || null)
+		.pipe(z.union([z.null(), z.string().regex(/^\d{5}$/, { error: () => m.pilot_error_area_code() })])),
+	baseline: optionalNumber,
+	target: optionalNumber,
+	higherIsBetter: z.boolean()
+});
+export type IndicatorInput = z.output<typeof indicatorSchema>;
+
+export const checkInSchema = z.object({
+	reportedOn: z.iso.date({ error: () => m.error_day_invalid() }),
+	status: z.enum(checkInStatuses, { error: () => m.error_choose_option() }),
+	happened: longText(5000),
+	learned: longText(5000),
+	nextSteps: longText(5000),
+	impactResidents: longText(2000),
+	impactLocalActors: longText(2000),
+	impactInstitutions: longText(2000),
+	readings: z.record(z.string(), optionalNumber).default({})
+});
+export type CheckInInput = z.output<typeof checkInSchema>;
+
+// Permissions ------------------------------------------------------------------------------------------
+
+/**
+ * What the user may do with the pilot: the team edits it and writes check-ins; programme leads see and comment
+ * on everything in their programme, review proposals and make decisions; members of the programme's
+ * organisations read. Null: no access at all (403).
+ */
+export function pilotPermissions(pilot: Pick<Pilot, 'id' | 'programmeId' | 'status'>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const role = programmeRole(pilot.programmeId, user);
+	const onTeam = !!db
+		.select({ userId: pilotTeam.userId })
+		.from(pilotTeam)
+		.where(and(eq(pilotTeam.pilotId, pilot.id), eq(pilotTeam.userId, user.id)))
+		.get();
+	if (!role && !onTeam) return null;
+	const lead = role === 'lead';
+	const open = pilot.status !== 'decided' && pilot.status !== 'declined';
+	return {
+		lead,
+		team: onTeam,
+		edit: (onTeam || lead) && open,
+		checkIn: onTeam && (pilot.status === 'running' || pilot.status === 'evaluating'),
+		comment: true
+	};
+}
+
+// Lifecycle --------------------------------------------------------------------------------------------
+
+export type PilotAction = 'submit' | 'approve' | 'requestChanges' | 'decline' | 'start' | 'evaluate' | 'decide';
+
+/** Which action leads from which status to which, and who may take it. */
+export const pilotTransitions: Record<PilotAction, { from: readonly PilotStatus[]; to: PilotStatus; by: 'team' | 'lead' }> = {
+	submit: { from: ['changes_requested'], to: 'proposed', by: 'team' },
+	approve: { from: ['proposed'], to: 'approved', by: 'lead' },
+	requestChanges: { from: ['proposed'], to: 'changes_requested', by: 'lead' },
+	decline: { from: ['proposed', 'changes_requested'], to: 'declined', by: 'lead' },
+	start: { from: ['approved'], to: 'running', by: 'team' },
+	evaluate: { from: ['running'], to: 'evaluating', by: 'team' },
+	decide: { from: ['evaluating', 'running'], to: 'decided', by: 'lead' }
+};
+
+export class PilotTransitionError extends Error {
+	constructor(readonly reason: 'status' | 'forbidden' | 'reason_required' | 'decision_required') {
+		super(reason);
+	}
+}
+
+function recordStatus(tx: Executor, pilotId: string, from: PilotStatus | null, to: PilotStatus, byUserId: string | null, comment = '', decision: PilotDecision | null = null) {
+	tx.insert(pilotStatusHistory)
+		.values({ id: generateSecureRandomString(12), pilotId, fromStatus: from, toStatus: to, decision, comment, byUserId, at: new Date() })
+		.run();
+}
+
+/**
+ * Takes a lifecycle action. Leads may also take the team's actions (they run the programme). Declining,
+ * asking for changes and deciding need a reason; deciding needs scale / adapt / stop.
+ */
+export function transitionPilot(
+	pilotId: string,
+	action: PilotAction,
+	user: Pick<SessionUser, 'id' | 'isAdmin'>,
+	options: { comment?: string; decision?: PilotDecision | null } = {}
+) {
+	const rule = pilotTransitions[action];
+	const comment = (options.comment ?? '').trim();
+	return db.transaction(
+		(tx) => {
+			const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+			if (!pilot) throw new PilotTransitionError('status');
+			const allowed = pilotPermissions(pilot, user);
+			if (!allowed || (rule.by === 'lead' ? !allowed.lead : !(allowed.team || allowed.lead))) throw new PilotTransitionError('forbidden');
+			if (!rule.from.includes(pilot.status)) throw new PilotTransitionError('status');
+			if (['decline', 'requestChanges', 'decide'].includes(action) && !comment) throw new PilotTransitionError('reason_required');
+			const decision = action === 'decide' ? (options.decision ?? null) : null;
+			if (action === 'decide' && !decision) throw new PilotTransitionError('decision_required');
+			tx.update(pilots)
+				.set({
+					status: rule.to,
+					updatedAt: new Date(),
+					...(action === 'decide' ? { decision, decisionReason: comment } : {}),
+					...(action === 'decline' || action === 'requestChanges' ? { reviewComment: comment } : {})
+				})
+				.where(eq(pilots.id, pilotId))
+				.run();
+			recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
+			reindexPilot(pilotId, tx);
+			return rule.to;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function statusHistory(pilotId: string) {
+	return db
+		.select({
+			fromStatus: pilotStatusHistory.fromStatus,
+			toStatus: pilotStatusHistory.toStatus,
+			decision: pilotStatusHistory.decision,
+			comment: pilotStatusHistory.comment,
+			at: pilotStatusHistory.at,
+			by: users.name
+		})
+		.from(pilotStatusHistory)
+		.leftJoin(users, eq(users.id, pilotStatusHistory.byUserId))
+		.where(eq(pilotStatusHistory.pilotId, pilotId))
+		.orderBy(asc(pilotStatusHistory.at), asc(sql`${pilotStatusHistory}.rowid`))
+		.all();
+}
+
+// Creating and editing -------------------------------------------------------------------------------------
+
+function userIdsByEmail(tx: Executor, emails: string[]) {
+	if (!emails.length) return [];
+	return tx
+		.select({ id: users.id })
+		.from(users)
+		.where(inArray(users.email, emails.map((email) => email.toLowerCase())))
+		.all()
+		.map((row) => row.id);
+}
+
+function writePilotParts(tx: Executor, pilotId: string, input: PilotInput, alwaysOnTeam: string[]) {
+	tx.delete(pilotTeam).where(eq(pilotTeam.pilotId, pilotId)).run();
+	for (const userId of new Set([...alwaysOnTeam, ...userIdsByEmail(tx, input.teamEmails)]))
+		tx.insert(pilotTeam).values({ pilotId, userId }).run();
+	tx.delete(pilotAreas).where(eq(pilotAreas.pilotId, pilotId)).run();
+	const codes = [...new Set(input.areaCodes)];
+	if (codes.length)
+		for (const { code } of tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all())
+			tx.insert(pilotAreas).values({ pilotId, areaCode: code }).run();
+}
+
+function pilotColumns(input: PilotInput) {
+	return {
+		title: input.title,
+		summary: input.summary,
+		hypothesis: input.hypothesis,
+		goalId: input.goalId,
+		ownerOrganisationId: input.ownerOrganisationId,
+		responsibleUserId: input.responsibleUserId,
+		targetGroup: input.targetGroup,
+		perspective: input.perspective,
+		startsOn: input.startsOn,
+		endsOn: input.endsOn,
+		cadenceWeeks: input.cadenceWeeks,
+		budgetEuros: input.budgetEuros,
+		canvas: input.canvas,
+		updatedAt: new Date()
+	};
+}
+
+export type PilotSource = { workshopId: string; roundId: string | null; ideaId: string };
+
+/** A proposal (status proposed) to the programme; the proposer is on its team. */
+export function proposePilot(programmeId: string, input: PilotInput, proposedBy: string, source?: PilotSource | null) {
+	return db.transaction(
+		(tx) => {
+			const pilot = tx
+				.insert(pilots)
+				.values({
+					id: generateSecureRandomString(12),
+					programmeId,
+					...pilotColumns(input),
+					status: 'proposed',
+					proposedBy,
+					sourceWorkshopId: source?.workshopId ?? null,
+					sourceRoundId: source?.roundId ?? null,
+					sourceIdeaId: source?.ideaId ?? null
+				})
+				.returning()
+				.get();
+			writePilotParts(tx, pilot.id, input, [proposedBy]);
+			recordStatus(tx, pilot.id, null, 'proposed', proposedBy);
+			reindexPilot(pilot.id, tx);
+			return pilot;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function updatePilot(pilotId: string, input: PilotInput) {
+	db.transaction(
+		(tx) => {
+			const pilot = tx.select({ proposedBy: pilots.proposedBy }).from(pilots).where(eq(pilots.id, pilotId)).get();
+			tx.update(pilots).set(pilotColumns(input)).where(eq(pilots.id, pilotId)).run();
+			writePilotParts(tx, pilotId, input, pilot?.proposedBy ? [pilot.proposedBy] : []);
+			reindexPilot(pilotId, tx);
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function getPilot(pilotId: string) {
+	return db.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+}
+
+/** The pilot with everything its page shows. */
+export function getPilotDetails(pilotId: string) {
+	const pilot = getPilot(pilotId);
+	if (!pilot) return undefined;
+	const team = db
+		.select({ id: users.id, name: users.name, email: users.email })
+		.from(pilotTeam)
+		.innerJoin(users, eq(users.id, pilotTeam.userId))
+		.where(eq(pilotTeam.pilotId, pilotId))
+		.orderBy(asc(users.name))
+		.all();
+	const targetAreas = db
+		.select({ code: areas.code, name: areas.name })
+		.from(pilotAreas)
+		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
+		.where(eq(pilotAreas.pilotId, pilotId))
+		.orderBy(asc(areas.code))
+		.all();
+	const sourceWorkshop = pilot.sourceWorkshopId ? getWorkshop(pilot.sourceWorkshopId) : undefined;
+	return {
+		...pilot,
+		team,
+		targetAreas,
+		indicators: listIndicators(pilotId),
+		source: sourceWorkshop ? { workshopId: sourceWorkshop.id, workshopTitle: sourceWorkshop.title, roundId: pilot.sourceRoundId, ideaId: pilot.sourceIdeaId } : null
+	};
+}
+
+/** A new pilot's fields filled from a chosen idea card: its title and canvas (the canvas is carried over). */
+export function pilotDraftFromIdea(workshopId: string, ideaId: string) {
+	const doc = readBoardDoc(workshopId);
+	const idea = viewBoard(doc).ideas.find((candidate) => candidate.id === ideaId);
+	if (!idea) return undefined;
+	const canvas = Object.fromEntries(canvasFields.map((field) => [field, ideaText(doc, ideaId, field)?.toString() ?? ''])) as Record<CanvasField, string>;
+	return { title: idea.title, hypothesis: canvas.hypothesis, targetGroup: canvas.targetGroup, canvas };
+}
+
+/** The workshop's ideas that became pilots, and how they are doing (traceability from the workshop). */
+export function pilotsFromWorkshop(workshopId: string) {
+	return db
+		.select({ id: pilots.id, title: pilots.title, status: pilots.status, decision: pilots.decision, ideaId: pilots.sourceIdeaId, programmeId: pilots.programmeId })
+		.from(pilots)
+		.where(eq(pilots.sourceWorkshopId, workshopId))
+		.orderBy(asc(pilots.createdAt))
+		.all();
+}
+
+// Indicators -------------------------------------------------------------------------------------------
+
+/** The latest value of an area indicator (the baseline of a linked pilot indicator). */
+export function latestAreaValue(areaCode: string, indicatorKey: string) {
+	return db
+		.select({ value: areaValues.value, year: areaValues.year })
+		.from(areaValues)
+		.where(and(eq(areaValues.areaCode, areaCode), eq(areaValues.indicatorKey, indicatorKey)))
+		.orderBy(desc(areaValues.year))
+		.get();
+}
+
+/** Adds an indicator; one linked to an area indicator gets its baseline from the latest area data when none is given. */
+export function addIndicator(pilotId: string, input: IndicatorInput) {
+	return db.transaction(
+		(tx) => {
+			const linked = input.indicatorKey && input.areaCode ? latestAreaValue(input.areaCode, input.indicatorKey) : undefined;
+			const known = input.indicatorKey ? tx.select().from(indicators).where(eq(indicators.key, input.indicatorKey)).get() : undefined;
+			const position = (tx.select({ last: max(pilotIndicators.position) }).from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).get()?.last ?? -1) + 1;
+			return tx
+				.insert(pilotIndicators)
+				.values({
+					id: generateSecureRandomString(12),
+					pilotId,
+					position,
+					name: input.name,
+					unit: input.unit || known?.unit || '',
+					indicatorKey: known ? input.indicatorKey : null,
+					areaCode: known ? input.areaCode : null,
+					baseline: input.baseline ?? linked?.value ?? null,
+					target: input.target,
+					higherIsBetter: known?.higherIsBetter ?? input.higherIsBetter
+				})
+				.returning()
+				.get();
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function removeIndicator(pilotId: string, indicatorId: string) {
+	return db.delete(pilotIndicators).where(and(eq(pilotIndicators.pilotId, pilotId), eq(pilotIndicators.id, indicatorId))).run().changes === 1;
+}
+
+export function listIndicators(pilotId: string) {
+	return db.select().from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).orderBy(asc(pilotIndicators.position)).all();
+}
+
+// Check-ins --------------------------------------------------------------------------------------------
+
+function writeCheckIn(tx: Executor, pilotId: string, seriesId: string, version: number, input: CheckInInput, writtenBy: string) {
+	const id = generateSecureRandomString(12);
+	tx.insert(checkIns)
+		.values({
+			id,
+			pilotId,
+			seriesId,
+			version,
+			reportedOn: input.reportedOn,
+			status: input.status,
+			happened: input.happened,
+			learned: input.learned,
+			nextSteps: input.nextSteps,
+			impactResidents: input.impactResidents,
+			impactLocalActors: input.impactLocalActors,
+			impactInstitutions: input.impactInstitutions,
+			writtenBy,
+			writtenAt: new Date()
+		})
+		.run();
+	const known = new Set(listIndicators(pilotId).map((indicator) => indicator.id));
+	for (const [indicatorId, value] of Object.entries(input.readings))
+		if (value !== null && known.has(indicatorId)) tx.insert(checkInReadings).values({ checkInId: id, indicatorId, value }).run();
+	return id;
+}
+
+/** A new check-in on the pilot (readings for unknown indicators are ignored). */
+export function recordCheckIn(pilotId: string, input: CheckInInput, writtenBy: string) {
+	return db.transaction(
+		(tx) => {
+			const id = writeCheckIn(tx, pilotId, generateSecureRandomString(12), 1, input, writtenBy);
+			reindexPilot(pilotId, tx);
+			return id;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/** A correction: the series' next version. What was written before stays as it was. */
+export function correctCheckIn(pilotId: string, seriesId: string, input: CheckInInput, writtenBy: string) {
+	return db.transaction(
+		(tx) => {
+			const latest = tx
+				.select({ version: max(checkIns.version) })
+				.from(checkIns)
+				.where(and(eq(checkIns.pilotId, pilotId), eq(checkIns.seriesId, seriesId)))
+				.get();
+			if (!latest?.version) return null;
+			const id = writeCheckIn(tx, pilotId, seriesId, latest.version + 1, input, writtenBy);
+			reindexPilot(pilotId, tx);
+			return id;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/** Every check-in (all versions), newest report first, with its readings and author. */
+export function listCheckIns(pilotId: string, tx: Executor = db) {
+	const rows = tx
+		.select({ checkIn: checkIns, author: users.name })
+		.from(checkIns)
+		.leftJoin(users, eq(users.id, checkIns.writtenBy))
+		.where(eq(checkIns.pilotId, pilotId))
+		.orderBy(desc(checkIns.reportedOn), asc(checkIns.seriesId), desc(checkIns.version))
+		.all();
+	const ids = rows.map((row) => row.checkIn.id);
+	const readings = ids.length ? tx.select().from(checkInReadings).where(inArray(checkInReadings.checkInId, ids)).all() : [];
+	return rows.map(({ checkIn, author }) => ({
+		...checkIn,
+		author: author ?? '',
+		readings: Object.fromEntries(readings.filter((reading) => reading.checkInId === checkIn.id).map((reading) => [reading.indicatorId, reading.value]))
+	}));
+}
+
+/** The current text of each check-in: the latest version of every series, newest report first. */
+export function currentCheckIns(pilotId: string, tx: Executor = db) {
+	const all = listCheckIns(pilotId, tx);
+	const seen = new Set<string>();
+	return all
+		.filter((checkIn) => (seen.has(checkIn.seriesId) ? false : (seen.add(checkIn.seriesId), true)))
+		.map((checkIn) => ({ ...checkIn, earlierVersions: all.filter((other) => other.seriesId === checkIn.seriesId && other.version < checkIn.version) }));
+}
+
+/**
+ * When the next check-in is due: a cadence after the latest report, or after the start (running pilots only).
+ * Dates are yyyy-mm-dd; overdue when the due day is before today.
+ */
+export function nextCheckInDue(pilot: Pick<Pilot, 'status' | 'cadenceWeeks' | 'startsOn' | 'updatedAt'>, latestReportedOn: string | null, today = isoToday()) {
+	if (pilot.status !== 'running') return null;
+	const from = latestReportedOn ?? pilot.startsOn ?? isoDay(pilot.updatedAt);
+	const due = isoDay(new Date(Date.parse(`${from}T00:00:00Z`) + pilot.cadenceWeeks * 7 * day));
+	return { due, overdue: due < today };
+}
+
+export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+/** Today in Helsinki (check-ins are due by the local calendar). */
+export function isoToday(now = new Date()) {
+	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' }).format(now);
+}
+
+// Comments ---------------------------------------------------------------------------------------------
+
+export const commentSchema = z.object({ text: requiredText(2000) });
+
+export function addPilotComment(pilotId: string, authorId: string, text: string) {
+	db.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
+}
+
+export function listPilotComments(pilotId: string) {
+	return db
+		.select({ id: pilotComments.id, text: pilotComments.text, at: pilotComments.at, author: users.name })
+		.from(pilotComments)
+		.leftJoin(users, eq(users.id, pilotComments.authorId))
+		.where(eq(pilotComments.pilotId, pilotId))
+		.orderBy(asc(pilotComments.at))
+		.all();
+}
+
+// The learning library's index ---------------------------------------------------------------------------
+
+/** Rewrites the pilot's row in the full-text index (title, summary, what was learned, the decision's reason). */
+export function reindexPilot(pilotId: string, tx: Executor = db) {
+	// The same connection as `tx` (better-sqlite3 is synchronous), so this joins its transaction.
+	const sqlite = getDb().$client;
+	const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+	sqlite.prepare('DELETE FROM pilot_search WHERE pilot_id = ?').run(pilotId);
+	if (!pilot) return;
+	const learnings = currentCheckIns(pilotId, tx)
+		.map((checkIn) => [checkIn.learned, checkIn.happened, checkIn.nextSteps].filter(Boolean).join('\n'))
+		.join('\n');
+	sqlite
+		.prepare('INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason) VALUES (?, ?, ?, ?, ?)')
+		.run(pilotId, pilot.title, [pilot.summary, pilot.hypothesis].join('\n'), learnings, pilot.decisionReason);
+}
+
+// Forms --------------------------------------------------------------------------------------------------
+
+/** Shapes a submitted pilot form (repeated areaCodes, team e-mails one per line, canvas.<field>) for the schema. */
+export function readPilotForm(formData: FormData) {
+	const text = (key: string) => String(formData.get(key) ?? '');
+	return {
+		title: text('title'),
+		summary: text('summary'),
+		hypothesis: text('hypothesis'),
+		goalId: text('goalId'),
+		ownerOrganisationId: text('ownerOrganisationId'),
+		responsibleUserId: text('responsibleUserId'),
+		teamEmails: text('teamEmails')
+			.split(/[\s,;]+/)
+			.map((email) => email.trim().toLowerCase())
+			.filter(Boolean),
+		areaCodes: formData.getAll('areaCodes').map(String),
+		targetGroup: text('targetGroup'),
+		perspective: text('perspective'),
+		startsOn: text('startsOn'),
+		endsOn: text('endsOn'),
+		cadenceWeeks: text('cadenceWeeks'),
+		budgetEuros: text('budgetEuros'),
+		canvas: Object.fromEntries(canvasFields.map((field) => [field, text(`canvas.${field}`)]))
+	};
+}
+export type PilotFormInput = ReturnType<typeof readPilotForm>;
+
+/** A check-in form: readings as reading.<indicatorId>. */
+export function readCheckInForm(formData: FormData) {
+	const text = (key: string) => String(formData.get(key) ?? '');
+	const readings: Record<string, string> = {};
+	for (const [key, value] of formData) if (key.startsWith('reading.') && typeof value === 'string') readings[key.slice('reading.'.length)] = value;
+	return {
+		reportedOn: text('reportedOn'),
+		status: text('status'),
+		happened: text('happened'),
+		learned: text('learned'),
+		nextSteps: text('nextSteps'),
+		impactResidents: text('impactResidents'),
+		impactLocalActors: text('impactLocalActors'),
+		impactInstitutions: text('impactInstitutions'),
+		readings
+	};
+}
+
+/** People who can be named responsible for a programme's pilot: members of its owner and participating organisations. */
+export function programmePeople(programmeId: string) {
+	const sqlite = getDb().$client;
+	return sqlite
+		.prepare<[string, string], { id: string; name: string }>(
+			`SELECT DISTINCT u.id, u.name FROM users u JOIN memberships ms ON ms.user_id = u.id
+			 WHERE ms.organisation_id = (SELECT owner_organisation_id FROM programmes WHERE id = ?)
+			    OR ms.organisation_id IN (SELECT organisation_id FROM programme_organisations WHERE programme_id = ?)
+			 ORDER BY u.name`
+		)
+		.all(programmeId, programmeId);
+}
+
+/**
+ * Where a pilot proposed from an idea card comes from: the workshop, the idea and the vote round that chose it
+ * (or its source note/cluster). Undefined when the idea is not on that workshop's board.
+ */
+export function ideaSource(workshopId: string, ideaId: string): PilotSource | undefined {
+	const idea = viewBoard(readBoardDoc(workshopId)).ideas.find((candidate) => candidate.id === ideaId);
+	if (!idea) return undefined;
+	const chosenIn = getDb()
+		.$client.prepare<[string, string, string], { id: string }>(
+			`SELECT r.id FROM vote_round_choices c JOIN vote_rounds r ON r.id = c.round_id
+			 WHERE r.workshop_id = ? AND c.item_id IN (?, ?) ORDER BY r.opened_at DESC LIMIT 1`
+		)
+		.get(workshopId, ideaId, idea.source?.id ?? ideaId);
+	return { workshopId, ideaId, roundId: chosenIn?.id ?? null };
+}
+
+/** The area indicators a pilot indicator can be linked to. */
+export function listAreaIndicators() {
+	return db.select({ key: indicators.key, name: indicators.name, unit: indicators.unit }).from(indicators).orderBy(asc(indicators.name)).all();
+}

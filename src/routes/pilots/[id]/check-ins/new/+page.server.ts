@@ -1,0 +1,49 @@
+import { m } from '$lib/paraglide/messages.js';
+import { parseInput } from '$lib/server/forms';
+import { requirePilot } from '$lib/server/pilot-access';
+import { checkInSchema, correctCheckIn, currentCheckIns, isoToday, listIndicators, readCheckInForm, recordCheckIn } from '$lib/server/pilots';
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The team writes check-ins while the pilot runs or is being evaluated. ?correct=<series> writes a new version. */
+function requireWriter(event: RequestEvent<{ id: string }>) {
+	const found = requirePilot(event);
+	if (!found.can.checkIn) error(403, m.checkin_cannot_write());
+	const seriesId = event.url.searchParams.get('correct');
+	const correcting = seriesId ? currentCheckIns(found.pilot.id).find((checkIn) => checkIn.seriesId === seriesId) : undefined;
+	if (seriesId && !correcting) error(404, m.checkin_not_found());
+	return { ...found, correcting };
+}
+
+export const load: PageServerLoad = (event) => {
+	const { pilot, correcting } = requireWriter(event);
+	const indicators = listIndicators(pilot.id).map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target }));
+	return {
+		pilot: { id: pilot.id, title: pilot.title },
+		indicators,
+		correcting: !!correcting,
+		initial: {
+			reportedOn: correcting?.reportedOn ?? isoToday(),
+			status: correcting?.status ?? '',
+			happened: correcting?.happened ?? '',
+			learned: correcting?.learned ?? '',
+			nextSteps: correcting?.nextSteps ?? '',
+			impactResidents: correcting?.impactResidents ?? '',
+			impactLocalActors: correcting?.impactLocalActors ?? '',
+			impactInstitutions: correcting?.impactInstitutions ?? '',
+			readings: Object.fromEntries(Object.entries(correcting?.readings ?? {}).map(([id, value]) => [id, String(value)]))
+		}
+	};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const { pilot, user, correcting } = requireWriter(event);
+		const input = readCheckInForm(await event.request.formData());
+		const form = parseInput(checkInSchema, input);
+		if (!form.ok) return fail(400, { input, errors: form.errors });
+		if (correcting) correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
+		else recordCheckIn(pilot.id, form.data, user.id);
+		redirect(303, `/pilots/${pilot.id}`);
+	}
+};

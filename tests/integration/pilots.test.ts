@@ -1,0 +1,187 @@
+// Programmes and pilots against a real SQLite file: who may do what, the lifecycle's rules, check-ins that are
+// never rewritten, baselines from area data, overdue check-ins and the learning library's index.
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../src/lib/server/db';
+import { addMember, createOrganisation } from '../../src/lib/server/organisations';
+import {
+	addIndicator,
+	checkInSchema,
+	correctCheckIn,
+	currentCheckIns,
+	listCheckIns,
+	nextCheckInDue,
+	pilotPermissions,
+	pilotSchema,
+	PilotTransitionError,
+	proposePilot,
+	readPilotForm,
+	recordCheckIn,
+	statusHistory,
+	transitionPilot,
+	getPilot
+} from '../../src/lib/server/pilots';
+import { createProgramme, listProgrammesForUser, programmeRole, programmeSchema, readProgrammeForm, updateProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
+import { createUser } from '../../src/lib/server/users';
+
+let counter = 0;
+const person = async (name: string, isAdmin = false) => {
+	const user = await createUser({ name, email: `${name.toLowerCase()}-${++counter}-${Date.now()}@example.fi`, password: 'salasana-123' });
+	if (isAdmin) getDb().$client.prepare('UPDATE users SET is_admin = 1 WHERE id = ?').run(user.id);
+	return { id: user.id, name, isAdmin };
+};
+const organisation = (name: string) => createOrganisation({ name: `${name} ${++counter}`, kind: 'city', municipality: 'Helsinki' });
+
+/** A programme owned by one city, another city participating; a lead, a member of each and an outsider. */
+async function world() {
+	const owner = organisation('Helsingin kaupunki');
+	const partner = organisation('Vantaan kaupunki');
+	const lead = await person('Liisa');
+	const member = await person('Matti');
+	const partnerMember = await person('Pia');
+	const outsider = await person('Otto');
+	addMember(owner.id, lead.id, 'programme_lead');
+	addMember(owner.id, member.id, 'member');
+	addMember(partner.id, partnerMember.id, 'facilitator');
+	getDb().$client.prepare("INSERT OR IGNORE INTO areas (code, name, municipality) VALUES ('00420', 'Kannelmäki', 'Helsinki')").run();
+	getDb().$client.prepare("INSERT OR IGNORE INTO indicators (key, name, unit, higher_is_better) VALUES ('unemployment_rate', 'Työttömyysaste', '%', 0)").run();
+	getDb().$client.prepare("INSERT OR REPLACE INTO area_values VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)").run();
+	const form = new FormData();
+	for (const [key, value] of Object.entries({ name: 'Mukana', ownerOrganisationId: owner.id, startsOn: '2024-01-01', endsOn: '2027-12-31', description: '' }))
+		form.set(key, value);
+	form.set('goals.0.title', 'Jokaisella lapsella on turvallinen aikuinen');
+	form.set('goals.1.title', '');
+	form.append('organisationIds', partner.id);
+	form.append('areaCodes', '00420');
+	const parsed = programmeSchema.parse(readProgrammeForm(form));
+	const programme = createProgramme(parsed, lead.id);
+	return { owner, partner, lead, member, partnerMember, outsider, programme, goals: getProgrammeDetails(programme.id)!.goals };
+}
+
+const pilotInput = (overrides: Record<string, string> = {}) => {
+	const form = new FormData();
+	for (const [key, value] of Object.entries({ title: 'Läksykerho Kannelmäessä', summary: 'Koulun jälkeen', cadenceWeeks: '4', startsOn: '2025-01-06', ...overrides }))
+		form.set(key, value);
+	form.append('areaCodes', '00420');
+	return pilotSchema.parse(readPilotForm(form));
+};
+
+const checkIn = (overrides: Partial<Record<string, unknown>> = {}) =>
+	checkInSchema.parse({ reportedOn: '2025-02-03', status: 'on_track', happened: 'Kerho alkoi', learned: 'Vanhemmat tulivat mukaan', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '', ...overrides });
+
+describe('programmes', () => {
+	it('leads, members of owner and participating organisations, and outsiders', async () => {
+		const w = await world();
+		expect(programmeRole(w.programme.id, w.lead)).toBe('lead');
+		expect(programmeRole(w.programme.id, w.member)).toBe('member');
+		expect(programmeRole(w.programme.id, w.partnerMember)).toBe('member');
+		expect(programmeRole(w.programme.id, w.outsider)).toBeNull();
+		expect(programmeRole(w.programme.id, await person('Admin', true))).toBe('lead');
+		expect(listProgrammesForUser(w.outsider).map((p) => p.id)).not.toContain(w.programme.id);
+		expect(listProgrammesForUser(w.partnerMember).find((p) => p.id === w.programme.id)?.role).toBe('member');
+	});
+
+	it('keeps goal ids across edits (pilots point at them) and validates its period', async () => {
+		const w = await world();
+		const details = getProgrammeDetails(w.programme.id)!;
+		expect(details.targetAreas.map((area) => area.code)).toEqual(['00420']);
+		updateProgramme(w.programme.id, {
+			name: details.name,
+			ownerOrganisationId: details.ownerOrganisationId,
+			startsOn: null,
+			endsOn: null,
+			description: '',
+			organisationIds: [],
+			areaCodes: ['00420'],
+			goals: [{ id: w.goals[0]!.id, title: 'Turvallinen aikuinen', description: '' }, { title: 'Koulutus', description: '' }]
+		});
+		const after = getProgrammeDetails(w.programme.id)!;
+		expect(after.goals.map((goal) => goal.title)).toEqual(['Turvallinen aikuinen', 'Koulutus']);
+		expect(after.goals[0]!.id).toBe(w.goals[0]!.id);
+		expect(programmeSchema.safeParse({ ...details, startsOn: '2026-01-01', endsOn: '2025-01-01', goals: [{ title: 'x', description: '' }], organisationIds: [], areaCodes: [] }).success).toBe(false);
+	});
+});
+
+describe('pilots', () => {
+	it('a proposal is reviewed by a lead; the team runs it; a lead decides with a reason; every step is kept', async () => {
+		const w = await world();
+		const pilot = proposePilot(w.programme.id, pilotInput({ goalId: w.goals[0]!.id }), w.partnerMember.id);
+		expect(pilot.status).toBe('proposed');
+		expect(pilotPermissions(pilot, w.partnerMember)).toMatchObject({ team: true, lead: false, edit: true, checkIn: false });
+		expect(pilotPermissions(pilot, w.member)).toMatchObject({ team: false, lead: false, edit: false });
+		expect(pilotPermissions(pilot, w.lead)).toMatchObject({ lead: true, edit: true });
+		expect(pilotPermissions(pilot, w.outsider)).toBeNull();
+
+		// Only a lead reviews; asking for changes needs a comment the team sees.
+		expect(() => transitionPilot(pilot.id, 'approve', w.partnerMember)).toThrow(PilotTransitionError);
+		expect(() => transitionPilot(pilot.id, 'requestChanges', w.lead)).toThrow(/reason_required/);
+		transitionPilot(pilot.id, 'requestChanges', w.lead, { comment: 'Lisää mittarit' });
+		expect(getPilot(pilot.id)).toMatchObject({ status: 'changes_requested', reviewComment: 'Lisää mittarit' });
+		transitionPilot(pilot.id, 'submit', w.partnerMember);
+		transitionPilot(pilot.id, 'approve', w.lead);
+		expect(() => transitionPilot(pilot.id, 'evaluate', w.partnerMember)).toThrow(/status/);
+		transitionPilot(pilot.id, 'start', w.partnerMember);
+		expect(pilotPermissions(getPilot(pilot.id)!, w.partnerMember)).toMatchObject({ checkIn: true });
+		expect(pilotPermissions(getPilot(pilot.id)!, w.lead)).toMatchObject({ checkIn: false });
+
+		transitionPilot(pilot.id, 'evaluate', w.partnerMember);
+		expect(() => transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Hyvä' })).toThrow(/decision_required/);
+		expect(() => transitionPilot(pilot.id, 'decide', w.partnerMember, { comment: 'Hyvä', decision: 'scale' })).toThrow(/forbidden/);
+		transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Laajennetaan Malmille', decision: 'scale' });
+		expect(getPilot(pilot.id)).toMatchObject({ status: 'decided', decision: 'scale', decisionReason: 'Laajennetaan Malmille' });
+		expect(pilotPermissions(getPilot(pilot.id)!, w.partnerMember)).toMatchObject({ edit: false, checkIn: false });
+		expect(statusHistory(pilot.id).map((entry) => [entry.toStatus, entry.by])).toEqual([
+			['proposed', 'Pia'],
+			['changes_requested', 'Liisa'],
+			['proposed', 'Pia'],
+			['approved', 'Liisa'],
+			['running', 'Pia'],
+			['evaluating', 'Pia'],
+			['decided', 'Liisa']
+		]);
+	});
+
+	it('check-ins are never rewritten: a correction is a new version; readings, baselines from area data, overdue', async () => {
+		const w = await world();
+		const pilot = proposePilot(w.programme.id, pilotInput(), w.member.id);
+		const linked = addIndicator(pilot.id, { name: 'Työttömyysaste', unit: '', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: null, target: 12, higherIsBetter: true });
+		expect(linked).toMatchObject({ baseline: 15.6, unit: '%', higherIsBetter: false });
+		const custom = addIndicator(pilot.id, { name: 'Kerholaiset', unit: 'lasta', indicatorKey: null, areaCode: null, baseline: 0, target: 30, higherIsBetter: true });
+		transitionPilot(pilot.id, 'approve', w.lead);
+		transitionPilot(pilot.id, 'start', w.member);
+
+		const first = recordCheckIn(pilot.id, checkIn({ readings: { [custom.id]: '12', unknown: '5' } }), w.member.id);
+		const series = listCheckIns(pilot.id)[0]!.seriesId;
+		correctCheckIn(pilot.id, series, checkIn({ status: 'at_risk', readings: { [custom.id]: '10' } }), w.member.id);
+		recordCheckIn(pilot.id, checkIn({ reportedOn: '2025-03-03', readings: { [custom.id]: '18' } }), w.member.id);
+
+		const all = listCheckIns(pilot.id);
+		expect(all).toHaveLength(3);
+		expect(all.find((c) => c.id === first)).toMatchObject({ version: 1, status: 'on_track', readings: { [custom.id]: 12 } });
+		const current = currentCheckIns(pilot.id);
+		expect(current.map((c) => [c.reportedOn, c.version, c.status])).toEqual([
+			['2025-03-03', 1, 'on_track'],
+			['2025-02-03', 2, 'at_risk']
+		]);
+		expect(current[1]!.earlierVersions.map((c) => c.version)).toEqual([1]);
+
+		const running = getPilot(pilot.id)!;
+		expect(nextCheckInDue(running, '2025-03-03', '2025-03-30')).toEqual({ due: '2025-03-31', overdue: false });
+		expect(nextCheckInDue(running, '2025-03-03', '2025-04-01')).toEqual({ due: '2025-03-31', overdue: true });
+		expect(nextCheckInDue(running, null, '2025-01-01')).toEqual({ due: '2025-02-03', overdue: false });
+	});
+
+	it('the learning library index follows the pilot (title, learnings, the decision) with diacritics folded', async () => {
+		const w = await world();
+		const pilot = proposePilot(w.programme.id, pilotInput({ title: 'Perheiden olohuone' }), w.member.id);
+		transitionPilot(pilot.id, 'approve', w.lead);
+		transitionPilot(pilot.id, 'start', w.member);
+		recordCheckIn(pilot.id, checkIn({ learned: 'Isät osallistuivat, kun toiminta oli iltaisin' }), w.member.id);
+		transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Päätös: jatketaan muokattuna', decision: 'adapt' });
+		const search = (q: string) =>
+			getDb().$client.prepare<[string], { pilot_id: string }>('SELECT pilot_id FROM pilot_search WHERE pilot_search MATCH ?').all(q).map((row) => row.pilot_id);
+		expect(search('olohuone')).toContain(pilot.id);
+		expect(search('iltaisin')).toContain(pilot.id);
+		expect(search('paatos')).toContain(pilot.id);
+		expect(getDb().$client.prepare('SELECT count(*) AS n FROM pilot_search WHERE pilot_id = ?').get(pilot.id)).toEqual({ n: 1 });
+	});
+});
