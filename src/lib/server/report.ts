@@ -220,7 +220,9 @@ const formulaStart = /^[=+\-@\t\r]/;
 
 /** One RFC 4180 field, defused against formula injection. */
 export function csvCell(value: string | number | null | undefined) {
+	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
 	let text = value == null ? '' : String(value);
+	// Only text can smuggle a formula; a negative number stays a number.
 	if (formulaStart.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,0 +1,729 @@
+// Following outcomes: the programme dashboard, the learning library (FTS5 over `pilot_search`) and the open-data
+// exports (pilots, check-ins, data dictionary). Reads only; the pilots and their check-ins are written by pilots.ts.
+// Everything is assembled from a handful of whole-programme queries and grouped in memory, so the cost does not
+// grow with pilots × indicators × check-ins round trips.
+import { and, asc, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { m } from '../paraglide/messages.js';
+import { checkInStatusLabels, pilotDecisionLabels, pilotStatusLabels } from '../pilot-labels';
+import { db, getDb } from './db';
+import {
+	areas,
+	checkInReadings,
+	checkIns,
+	checkInStatuses,
+	organisations,
+	pilotAreas,
+	pilotDecisions,
+	pilotIndicators,
+	pilots,
+	pilotStatuses,
+	programmeGoals,
+	type PilotStatus
+} from './db/schema';
+import { isoToday, nextCheckInDue } from './pilots';
+import { getProgramme, getProgrammeDetails, programmeRole } from './programmes';
+import { attachmentHeader, toCsv } from './report';
+import type { SessionUser } from './session';
+
+const day = 24 * 60 * 60 * 1000;
+
+// Filters (from the URL) ---------------------------------------------------------------------------------
+
+/** A URL parameter: blank means "not filtered", and a value that does not fit is ignored rather than an error. */
+const param = <T extends z.ZodType>(schema: T) =>
+	z.preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined), schema.optional()).catch(undefined);
+
+export const outcomeFiltersSchema = z.object({
+	status: param(z.enum(pilotStatuses)),
+	goalId: param(z.string().max(100)),
+	areaCode: param(z.string().regex(/^\d{5}$/)),
+	organisationId: param(z.string().max(100)),
+	perspective: param(z.string().max(200))
+});
+export type OutcomeFilters = z.output<typeof outcomeFiltersSchema>;
+
+export const learningQuerySchema = outcomeFiltersSchema.omit({ status: true }).extend({
+	q: param(z.string().max(200)),
+	programmeId: param(z.string().max(100))
+});
+export type LearningQuery = z.output<typeof learningQuerySchema>;
+
+/** The filters a GET form put in the URL (`?status=running&goalId=…`). */
+export function readOutcomeFilters(params: URLSearchParams): OutcomeFilters {
+	return outcomeFiltersSchema.parse(Object.fromEntries(params));
+}
+
+export function readLearningQuery(params: URLSearchParams): LearningQuery {
+	return learningQuerySchema.parse(Object.fromEntries(params));
+}
+
+/** The pilot conditions the dashboard and the library share (goal, owner organisation, perspective, area). */
+function pilotConditions(filters: Omit<OutcomeFilters, 'status'> & { status?: PilotStatus | PilotStatus[] }) {
+	const status = filters.status === undefined ? undefined : [filters.status].flat();
+	const conditions: (SQL | undefined)[] = [
+		status ? inArray(pilots.status, status) : undefined,
+		filters.goalId ? eq(pilots.goalId, filters.goalId) : undefined,
+		filters.organisationId ? eq(pilots.ownerOrganisationId, filters.organisationId) : undefined,
+		filters.perspective ? eq(pilots.perspective, filters.perspective) : undefined,
+		filters.areaCode
+			? exists(
+					db
+						.select({ one: sql`1` })
+						.from(pilotAreas)
+						.where(and(eq(pilotAreas.pilotId, pilots.id), eq(pilotAreas.areaCode, filters.areaCode)))
+				)
+			: undefined
+	];
+	return conditions;
+}
+
+// Indicator progress -------------------------------------------------------------------------------------
+
+type Reading = { reportedOn: string; value: number };
+
+/**
+ * Where an indicator stands: baseline → readings (oldest first) → target. `trend` compares the latest reading with
+ * the point before it (the previous reading, or the baseline): 'toward' the target, 'away' from it, 'same', or
+ * null when there is nothing to compare. Without a target, "toward" follows whether higher or lower is better.
+ */
+export function indicatorProgress(
+	indicator: { id: string; name: string; unit: string; baseline: number | null; target: number | null; higherIsBetter: boolean },
+	readings: Reading[]
+) {
+	const latest = readings.at(-1) ?? null;
+	const previous = readings.length >= 2 ? readings.at(-2)!.value : indicator.baseline;
+	let trend: 'toward' | 'away' | 'same' | null = null;
+	if (latest && previous != null) {
+		const wanted = indicator.target != null && indicator.target !== previous ? Math.sign(indicator.target - previous) : indicator.higherIsBetter ? 1 : -1;
+		const moved = Math.sign(latest.value - previous);
+		trend = moved === 0 ? 'same' : moved === wanted ? 'toward' : 'away';
+	}
+	const reached =
+		latest && indicator.target != null ? (indicator.higherIsBetter ? latest.value >= indicator.target : latest.value <= indicator.target) : null;
+	return {
+		id: indicator.id,
+		name: indicator.name,
+		unit: indicator.unit,
+		baseline: indicator.baseline,
+		target: indicator.target,
+		higherIsBetter: indicator.higherIsBetter,
+		readings,
+		latest: latest?.value ?? null,
+		trend,
+		reached
+	};
+}
+export type IndicatorProgress = ReturnType<typeof indicatorProgress>;
+
+// Dashboard --------------------------------------------------------------------------------------------
+
+/** The latest version of its series (the unique (series_id, version) index answers this). */
+const isCurrentVersion = () => sql`${checkIns.version} = (SELECT max(c2.version) FROM check_ins c2 WHERE c2.series_id = ${checkIns.seriesId})`;
+
+/**
+ * The current version of every check-in series of the programme's pilots, each with its readings (a row per
+ * reading, one row with null reading when it has none), oldest report first. No long texts: the dashboard needs
+ * dates, statuses and numbers only.
+ */
+function currentCheckInRows(programmeId: string) {
+	return db
+		.select({
+			id: checkIns.id,
+			pilotId: checkIns.pilotId,
+			reportedOn: checkIns.reportedOn,
+			status: checkIns.status,
+			indicatorId: checkInReadings.indicatorId,
+			value: checkInReadings.value
+		})
+		.from(checkIns)
+		.innerJoin(pilots, eq(pilots.id, checkIns.pilotId))
+		.leftJoin(checkInReadings, eq(checkInReadings.checkInId, checkIns.id))
+		.where(and(eq(pilots.programmeId, programmeId), isCurrentVersion()))
+		.orderBy(asc(checkIns.reportedOn), asc(checkIns.writtenAt), asc(checkIns.id))
+		.all();
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K) {
+	const groups = new Map<K, T[]>();
+	for (const row of rows) {
+		const group = groups.get(key(row));
+		if (group) group.push(row);
+		else groups.set(key(row), [row]);
+	}
+	return groups;
+}
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / day);
+
+/**
+ * The programme dashboard: pilot counts by status, goal and area, overdue check-ins, and every pilot with its latest
+ * check-in and indicator progress, all with the filters applied. Undefined for an unknown programme.
+ * Five queries besides the programme's own and the filter options', whatever the number of pilots.
+ */
+export function programmeDashboard(programmeId: string, filters: OutcomeFilters = {}, today = isoToday()) {
+	const programme = getProgrammeDetails(programmeId);
+	if (!programme) return undefined;
+
+	const rows = db
+		.select({
+			id: pilots.id,
+			title: pilots.title,
+			status: pilots.status,
+			decision: pilots.decision,
+			goalId: pilots.goalId,
+			perspective: pilots.perspective,
+			ownerOrganisationId: pilots.ownerOrganisationId,
+			ownerOrganisation: organisations.name,
+			cadenceWeeks: pilots.cadenceWeeks,
+			startsOn: pilots.startsOn,
+			updatedAt: pilots.updatedAt
+		})
+		.from(pilots)
+		.leftJoin(organisations, eq(organisations.id, pilots.ownerOrganisationId))
+		.where(and(eq(pilots.programmeId, programmeId), ...pilotConditions(filters)))
+		.orderBy(sql`${pilots.title} COLLATE NOCASE`, asc(pilots.id))
+		.all();
+
+	const areaRows = db
+		.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
+		.from(pilotAreas)
+		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
+		.innerJoin(pilots, eq(pilots.id, pilotAreas.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(areas.code))
+		.all();
+	const indicatorRows = db
+		.select({
+			id: pilotIndicators.id,
+			pilotId: pilotIndicators.pilotId,
+			name: pilotIndicators.name,
+			unit: pilotIndicators.unit,
+			baseline: pilotIndicators.baseline,
+			target: pilotIndicators.target,
+			higherIsBetter: pilotIndicators.higherIsBetter
+		})
+		.from(pilotIndicators)
+		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(pilotIndicators.pilotId), asc(pilotIndicators.position))
+		.all();
+	const areasByPilot = groupBy(areaRows, (row) => row.pilotId);
+	const indicatorsByPilot = groupBy(indicatorRows, (row) => row.pilotId);
+	const checkInRows = currentCheckInRows(programmeId);
+	const readingsByIndicator = groupBy(
+		checkInRows.filter((row) => row.indicatorId !== null),
+		(row) => row.indicatorId
+	);
+	// One entry per check-in (the rows repeat it once per reading), still oldest first.
+	const checkInsByPilot = groupBy(
+		checkInRows.filter((row, index) => index === 0 || checkInRows[index - 1]!.id !== row.id),
+		(row) => row.pilotId
+	);
+	const goalTitle = new Map(programme.goals.map((goal) => [goal.id, goal.title]));
+
+	const pilotList = rows.map((pilot) => {
+		// Sorted oldest first: the last is the latest report (ties: the one written last).
+		const latest = checkInsByPilot.get(pilot.id)?.at(-1) ?? null;
+		const next = nextCheckInDue(pilot, latest?.reportedOn ?? null, today);
+		return {
+			id: pilot.id,
+			title: pilot.title,
+			status: pilot.status,
+			decision: pilot.decision,
+			goal: pilot.goalId && goalTitle.has(pilot.goalId) ? { id: pilot.goalId, title: goalTitle.get(pilot.goalId)! } : null,
+			perspective: pilot.perspective,
+			ownerOrganisation: pilot.ownerOrganisationId ? { id: pilot.ownerOrganisationId, name: pilot.ownerOrganisation ?? '' } : null,
+			areas: (areasByPilot.get(pilot.id) ?? []).map(({ code, name }) => ({ code, name })),
+			latestCheckIn: latest ? { reportedOn: latest.reportedOn, status: latest.status } : null,
+			checkInCount: checkInsByPilot.get(pilot.id)?.length ?? 0,
+			nextCheckIn: next,
+			indicators: (indicatorsByPilot.get(pilot.id) ?? []).map((indicator) =>
+				indicatorProgress(
+					indicator,
+					(readingsByIndicator.get(indicator.id) ?? []).map(({ reportedOn, value }) => ({ reportedOn, value: value! }))
+				)
+			)
+		};
+	});
+
+	const overdue = pilotList
+		.filter((pilot) => pilot.nextCheckIn?.overdue)
+		.map((pilot) => ({
+			pilot: { id: pilot.id, title: pilot.title },
+			due: pilot.nextCheckIn!.due,
+			daysOverdue: daysBetween(pilot.nextCheckIn!.due, today),
+			latestReportedOn: pilot.latestCheckIn?.reportedOn ?? null
+		}))
+		.sort((a, b) => b.daysOverdue - a.daysOverdue || a.pilot.title.localeCompare(b.pilot.title, 'fi'));
+
+	// Counts: every status and goal is listed (zero included) so the charts keep their shape between filters;
+	// a pilot in several areas counts in each of them.
+	const byStatus = pilotStatuses.map((status) => ({ key: status, count: pilotList.filter((pilot) => pilot.status === status).length }));
+	const byGoal = [
+		...programme.goals.map((goal) => ({ key: goal.id as string | null, title: goal.title, count: pilotList.filter((pilot) => pilot.goal?.id === goal.id).length })),
+		{ key: null, title: null, count: pilotList.filter((pilot) => !pilot.goal).length }
+	].filter((entry) => entry.key !== null || entry.count > 0);
+	const areaCounts = new Map<string, { code: string; name: string; count: number; target: boolean }>(
+		programme.targetAreas.map((area) => [area.code, { ...area, count: 0, target: true }])
+	);
+	for (const pilot of pilotList)
+		for (const area of pilot.areas) {
+			const entry = areaCounts.get(area.code) ?? { ...area, count: 0, target: false };
+			entry.count++;
+			areaCounts.set(area.code, entry);
+		}
+	const byArea = [...areaCounts.values()].sort((a, b) => a.code.localeCompare(b.code));
+
+	return {
+		programme,
+		filters,
+		today,
+		total: pilotList.length,
+		byStatus,
+		byGoal,
+		byArea,
+		overdue,
+		pilots: pilotList,
+		options: filterOptions(programmeId)
+	};
+}
+export type ProgrammeDashboard = NonNullable<ReturnType<typeof programmeDashboard>>;
+export type DashboardPilot = ProgrammeDashboard['pilots'][number];
+
+/** What the filter forms offer: the programme's goals, the areas and organisations involved, perspectives in use. */
+export function filterOptions(programmeId: string) {
+	const goals = db
+		.select({ id: programmeGoals.id, title: programmeGoals.title })
+		.from(programmeGoals)
+		.where(eq(programmeGoals.programmeId, programmeId))
+		.orderBy(asc(programmeGoals.position))
+		.all();
+	const areaOptions = getDb()
+		.$client.prepare<[string, string], { code: string; name: string }>(
+			`SELECT code, name FROM areas WHERE code IN (
+				SELECT area_code FROM programme_areas WHERE programme_id = ?
+				UNION SELECT pa.area_code FROM pilot_areas pa JOIN pilots p ON p.id = pa.pilot_id WHERE p.programme_id = ?)
+			ORDER BY name COLLATE NOCASE, code`
+		)
+		.all(programmeId, programmeId);
+	const organisationOptions = getDb()
+		.$client.prepare<[string, string, string], { id: string; name: string }>(
+			`SELECT id, name FROM organisations WHERE id IN (
+				SELECT owner_organisation_id FROM programmes WHERE id = ?
+				UNION SELECT organisation_id FROM programme_organisations WHERE programme_id = ?
+				UNION SELECT owner_organisation_id FROM pilots WHERE programme_id = ?)
+			ORDER BY name COLLATE NOCASE`
+		)
+		.all(programmeId, programmeId, programmeId);
+	const perspectives = db
+		.selectDistinct({ perspective: pilots.perspective })
+		.from(pilots)
+		.where(and(eq(pilots.programmeId, programmeId), sql`${pilots.perspective} <> ''`))
+		.orderBy(sql`${pilots.perspective} COLLATE NOCASE`)
+		.all()
+		.map((row) => row.perspective);
+	return { statuses: pilotStatuses, goals, areas: areaOptions, organisations: organisationOptions, perspectives };
+}
+
+// Learning library ---------------------------------------------------------------------------------------
+
+/**
+ * The library holds pilots that reached a decision (scale up / adapt / stop): they ran, reported check-ins and
+ * were judged, which is what others can learn from. Declined proposals are left out: they never ran, have no
+ * learnings or decision, and their reason is a review comment to the team rather than a finding.
+ */
+export const endedStatuses = ['decided'] as const satisfies readonly PilotStatus[];
+
+/** Marks around a highlighted match in snippets: private-use characters that ordinary text does not contain. */
+const markStart = '\uE000';
+const markEnd = '\uE001';
+
+/**
+ * User text as a safe FTS5 query: every term becomes a quoted FTS5 string (its quotes doubled), so operators,
+ * parentheses, column filters and stars are only text; the last term matches as a prefix (search as you type).
+ * Terms without a letter or digit are dropped (they would be empty phrases). Null: nothing to search for.
+ */
+export function ftsQuery(q: string) {
+	const terms = q
+		.replace(/[\uE000\uE001]/g, ' ')
+		.split(/\s+/)
+		.filter((term) => /[\p{L}\p{N}]/u.test(term))
+		.slice(0, 20);
+	if (!terms.length) return null;
+	return terms.map((term, index) => `"${term.replace(/"/g, '""')}"${index === terms.length - 1 ? '*' : ''}`).join(' ');
+}
+
+/** A snippet with markers → parts to render, the matches as <mark> (no HTML is ever built from user text). */
+export function splitHighlights(text: string) {
+	const parts: { text: string; mark: boolean }[] = [];
+	let mark = false;
+	for (const piece of text.split(/([\uE000\uE001])/)) {
+		if (piece === markStart) mark = true;
+		else if (piece === markEnd) mark = false;
+		else if (piece) parts.push({ text: piece, mark });
+	}
+	return parts;
+}
+
+const plainParts = (text: string, max = 280) => {
+	const folded = text.replace(/\s+/g, ' ').trim();
+	return folded ? [{ text: folded.length > max ? folded.slice(0, max - 1) + '…' : folded, mark: false }] : [];
+};
+
+/**
+ * Ended pilots with their decision, reason and learnings. With `q`: FTS5 MATCH on the library's index, best first
+ * (bm25 with the title weighted highest, then learnings and the decision's reason, then the summary), and snippets
+ * whose matches are marked. Without: the most recently updated first. Finnish, Swedish and English alike: the
+ * index's tokenizer folds case and diacritics (ä → a, å → a, é → e), so "paatos" finds "päätös".
+ */
+export function searchLearnings(query: LearningQuery, limit = 100) {
+	const match = query.q ? ftsQuery(query.q) : null;
+	const base = db
+		.select({
+			id: pilots.id,
+			programmeId: pilots.programmeId,
+			title: pilots.title,
+			decision: pilots.decision,
+			decisionReason: pilots.decisionReason,
+			perspective: pilots.perspective,
+			goalId: pilots.goalId,
+			goal: programmeGoals.title,
+			ownerOrganisation: organisations.name,
+			updatedAt: pilots.updatedAt
+		})
+		.from(pilots)
+		.leftJoin(programmeGoals, eq(programmeGoals.id, pilots.goalId))
+		.leftJoin(organisations, eq(organisations.id, pilots.ownerOrganisationId));
+	const conditions = [
+		query.programmeId ? eq(pilots.programmeId, query.programmeId) : undefined,
+		...pilotConditions({ ...query, status: [...endedStatuses] })
+	];
+
+	type Found = { pilotId: string; rank: number; learnings: string; reason: string };
+	let found: Found[] | null = null;
+	if (query.q) {
+		if (!match) return { results: [], searched: true };
+		// The index answers the text part; the SQL filters above answer the rest (joined on pilot ids below).
+		found = getDb()
+			.$client.prepare<[string, string, string, string, string, number], Found>(
+				`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5) AS rank,
+					snippet(pilot_search, 3, ?, ?, '…', 24) AS learnings,
+					snippet(pilot_search, 4, ?, ?, '…', 32) AS reason
+				FROM pilot_search WHERE pilot_search MATCH ? ORDER BY rank LIMIT ?`
+			)
+			.all(markStart, markEnd, markStart, markEnd, match, 2000);
+		if (!found.length) return { results: [], searched: true };
+	}
+	const rows = base
+		.where(and(...conditions, found ? inArray(pilots.id, found.map((row) => row.pilotId)) : undefined))
+		.orderBy(desc(pilots.updatedAt))
+		.limit(found ? 2000 : limit)
+		.all();
+	const areaRows = rows.length
+		? db
+				.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
+				.from(pilotAreas)
+				.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
+				.where(inArray(pilotAreas.pilotId, rows.map((row) => row.id)))
+				.orderBy(asc(areas.code))
+				.all()
+		: [];
+	const areasByPilot = groupBy(areaRows, (row) => row.pilotId);
+	// Without a query the learnings come straight from the index (the same text the search looks at).
+	const learnings = new Map<string, string>();
+	if (!found && rows.length) {
+		const placeholders = rows.map(() => '?').join(',');
+		for (const row of getDb()
+			.$client.prepare<string[], { pilotId: string; learnings: string }>(
+				`SELECT pilot_id AS pilotId, learnings FROM pilot_search WHERE pilot_id IN (${placeholders})`
+			)
+			.all(...rows.map((row) => row.id)))
+			learnings.set(row.pilotId, row.learnings);
+	}
+	const byId = new Map(rows.map((row) => [row.id, row]));
+	const ordered = found ? found.flatMap((hit) => (byId.has(hit.pilotId) ? [{ row: byId.get(hit.pilotId)!, hit }] : [])) : rows.map((row) => ({ row, hit: null }));
+	const results = ordered.slice(0, limit).map(({ row, hit }) => ({
+		id: row.id,
+		programmeId: row.programmeId,
+		title: row.title,
+		decision: row.decision,
+		decisionReason: row.decisionReason,
+		perspective: row.perspective,
+		goal: row.goalId && row.goal ? { id: row.goalId, title: row.goal } : null,
+		ownerOrganisation: row.ownerOrganisation,
+		areas: (areasByPilot.get(row.id) ?? []).map(({ code, name }) => ({ code, name })),
+		decidedAt: row.updatedAt,
+		// A matched reason is shown with its highlights; otherwise the whole reason is plain text.
+		reasonParts: hit && hit.reason.includes(markStart) ? splitHighlights(hit.reason) : plainParts(row.decisionReason, 1000),
+		learningParts: hit ? splitHighlights(hit.learnings) : plainParts(learnings.get(row.id) ?? '')
+	}));
+	return { results, searched: !!query.q };
+}
+export type LearningResult = ReturnType<typeof searchLearnings>['results'][number];
+
+// Exports ----------------------------------------------------------------------------------------------
+
+// Column names are stable machine names (the same in every language) so scripts keep working; the data dictionary
+// describes them in the reader's language. Enumerations are stored codes (`running`, `scale`), listed with their
+// labels in the dictionary. Dates are ISO 8601 (yyyy-mm-dd); timestamps ISO 8601 in UTC; decimals use a dot.
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '');
+const bool = (value: boolean | null | undefined) => (value == null ? '' : value ? 'true' : 'false');
+
+const pilotColumns = [
+	'pilot_id',
+	'title',
+	'status',
+	'decision',
+	'decision_reason',
+	'goal_id',
+	'goal',
+	'owner_organisation',
+	'perspective',
+	'target_group',
+	'area_codes',
+	'starts_on',
+	'ends_on',
+	'cadence_weeks',
+	'budget_euros',
+	'summary',
+	'hypothesis',
+	'latest_check_in_on',
+	'latest_check_in_status',
+	'next_check_in_due',
+	'indicators',
+	'source_workshop_id',
+	'created_at',
+	'updated_at'
+] as const;
+
+const checkInColumns = [
+	'check_in_id',
+	'series_id',
+	'version',
+	'is_current',
+	'pilot_id',
+	'pilot_title',
+	'reported_on',
+	'status',
+	'happened',
+	'learned',
+	'next_steps',
+	'impact_residents',
+	'impact_local_actors',
+	'impact_institutions',
+	'readings',
+	'written_at'
+] as const;
+
+/** The programme's pilots, one row each (see `dataDictionaryCsv`). */
+export function pilotsCsv(programmeId: string, today = isoToday()) {
+	const all = db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const dashboard = programmeDashboard(programmeId, {}, today);
+	if (!dashboard) return undefined;
+	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
+	const indicatorRows = db
+		.select()
+		.from(pilotIndicators)
+		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(pilotIndicators.position))
+		.all();
+	const indicatorsByPilot = groupBy(
+		indicatorRows.map((row) => row.pilot_indicators),
+		(row) => row.pilotId
+	);
+	const rows = all.map((pilot) => {
+		const seen = summary.get(pilot.id)!;
+		const indicators = (indicatorsByPilot.get(pilot.id) ?? []).map((indicator) => ({
+			id: indicator.id,
+			name: indicator.name,
+			unit: indicator.unit,
+			baseline: indicator.baseline,
+			target: indicator.target,
+			higher_is_better: indicator.higherIsBetter,
+			indicator_key: indicator.indicatorKey,
+			area_code: indicator.areaCode
+		}));
+		return [
+			pilot.id,
+			pilot.title,
+			pilot.status,
+			pilot.decision ?? '',
+			pilot.decisionReason,
+			pilot.goalId ?? '',
+			seen.goal?.title ?? '',
+			seen.ownerOrganisation?.name ?? '',
+			pilot.perspective,
+			pilot.targetGroup,
+			seen.areas.map((area) => area.code).join(';'),
+			pilot.startsOn ?? '',
+			pilot.endsOn ?? '',
+			pilot.cadenceWeeks,
+			pilot.budgetEuros,
+			pilot.summary,
+			pilot.hypothesis,
+			seen.latestCheckIn?.reportedOn ?? '',
+			seen.latestCheckIn?.status ?? '',
+			seen.nextCheckIn?.due ?? '',
+			JSON.stringify(indicators),
+			pilot.sourceWorkshopId ?? '',
+			iso(pilot.createdAt),
+			iso(pilot.updatedAt)
+		];
+	});
+	return toCsv([[...pilotColumns], ...rows]);
+}
+
+/**
+ * Every check-in version of the programme's pilots (corrections included, `is_current` marks the text in force),
+ * one row per version with its readings as a JSON array in one column: a row per reading would repeat every text
+ * field for each indicator.
+ */
+export function checkInsCsv(programmeId: string) {
+	const rows = db
+		.select({ checkIn: checkIns, pilotTitle: pilots.title, current: sql<number>`${isCurrentVersion()}` })
+		.from(checkIns)
+		.innerJoin(pilots, eq(pilots.id, checkIns.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(checkIns.reportedOn), asc(checkIns.seriesId), asc(checkIns.version))
+		.all();
+	const readings = db
+		.select({ checkInId: checkInReadings.checkInId, indicatorId: checkInReadings.indicatorId, indicator: pilotIndicators.name, unit: pilotIndicators.unit, value: checkInReadings.value })
+		.from(checkInReadings)
+		.innerJoin(pilotIndicators, eq(pilotIndicators.id, checkInReadings.indicatorId))
+		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(pilotIndicators.position))
+		.all();
+	const readingsByCheckIn = groupBy(readings, (row) => row.checkInId);
+	return toCsv([
+		[...checkInColumns],
+		...rows.map(({ checkIn, pilotTitle, current }) => [
+			checkIn.id,
+			checkIn.seriesId,
+			checkIn.version,
+			bool(!!current),
+			checkIn.pilotId,
+			pilotTitle,
+			checkIn.reportedOn,
+			checkIn.status,
+			checkIn.happened,
+			checkIn.learned,
+			checkIn.nextSteps,
+			checkIn.impactResidents,
+			checkIn.impactLocalActors,
+			checkIn.impactInstitutions,
+			JSON.stringify(
+				(readingsByCheckIn.get(checkIn.id) ?? []).map((reading) => ({
+					indicator_id: reading.indicatorId,
+					indicator: reading.indicator,
+					unit: reading.unit,
+					value: reading.value
+				}))
+			),
+			iso(checkIn.writtenAt)
+		])
+	]);
+}
+
+const allowed = <K extends string>(values: readonly K[], labels: Record<K, () => string>) => values.map((value) => `${value} (${labels[value]()})`).join('; ');
+
+/** Every column of both files: what it means, its type and allowed values (descriptions in the reader's language). */
+export function dataDictionaryCsv() {
+	const pilotsFile = 'pilots.csv';
+	const checkInsFile = 'checkins.csv';
+	const t = {
+		id: 'string',
+		text: 'string',
+		date: 'date (ISO 8601, yyyy-mm-dd)',
+		datetime: 'datetime (ISO 8601, UTC)',
+		integer: 'integer',
+		boolean: 'boolean (true / false)',
+		json: 'JSON',
+		code: 'code'
+	};
+	const rows: [file: string, column: string, type: string, description: string, allowedValues: string][] = [
+		[pilotsFile, 'pilot_id', t.id, m.outcomes_dict_pilot_id(), ''],
+		[pilotsFile, 'title', t.text, m.outcomes_dict_title(), ''],
+		[pilotsFile, 'status', t.code, m.outcomes_dict_status(), allowed(pilotStatuses, pilotStatusLabels)],
+		[pilotsFile, 'decision', t.code, m.outcomes_dict_decision(), allowed(pilotDecisions, pilotDecisionLabels)],
+		[pilotsFile, 'decision_reason', t.text, m.outcomes_dict_decision_reason(), ''],
+		[pilotsFile, 'goal_id', t.id, m.outcomes_dict_goal_id(), ''],
+		[pilotsFile, 'goal', t.text, m.outcomes_dict_goal(), ''],
+		[pilotsFile, 'owner_organisation', t.text, m.outcomes_dict_owner_organisation(), ''],
+		[pilotsFile, 'perspective', t.text, m.outcomes_dict_perspective(), ''],
+		[pilotsFile, 'target_group', t.text, m.outcomes_dict_target_group(), ''],
+		[pilotsFile, 'area_codes', t.text, m.outcomes_dict_area_codes(), m.outcomes_dict_area_codes_values()],
+		[pilotsFile, 'starts_on', t.date, m.outcomes_dict_starts_on(), ''],
+		[pilotsFile, 'ends_on', t.date, m.outcomes_dict_ends_on(), ''],
+		[pilotsFile, 'cadence_weeks', t.integer, m.outcomes_dict_cadence_weeks(), '1–52'],
+		[pilotsFile, 'budget_euros', t.integer, m.outcomes_dict_budget_euros(), '≥ 0'],
+		[pilotsFile, 'summary', t.text, m.outcomes_dict_summary(), ''],
+		[pilotsFile, 'hypothesis', t.text, m.outcomes_dict_hypothesis(), ''],
+		[pilotsFile, 'latest_check_in_on', t.date, m.outcomes_dict_latest_check_in_on(), ''],
+		[pilotsFile, 'latest_check_in_status', t.code, m.outcomes_dict_latest_check_in_status(), allowed(checkInStatuses, checkInStatusLabels)],
+		[pilotsFile, 'next_check_in_due', t.date, m.outcomes_dict_next_check_in_due(), ''],
+		[pilotsFile, 'indicators', t.json, m.outcomes_dict_indicators(), m.outcomes_dict_indicators_values()],
+		[pilotsFile, 'source_workshop_id', t.id, m.outcomes_dict_source_workshop_id(), ''],
+		[pilotsFile, 'created_at', t.datetime, m.outcomes_dict_created_at(), ''],
+		[pilotsFile, 'updated_at', t.datetime, m.outcomes_dict_updated_at(), ''],
+		[checkInsFile, 'check_in_id', t.id, m.outcomes_dict_check_in_id(), ''],
+		[checkInsFile, 'series_id', t.id, m.outcomes_dict_series_id(), ''],
+		[checkInsFile, 'version', t.integer, m.outcomes_dict_version(), '≥ 1'],
+		[checkInsFile, 'is_current', t.boolean, m.outcomes_dict_is_current(), 'true; false'],
+		[checkInsFile, 'pilot_id', t.id, m.outcomes_dict_check_in_pilot_id(), ''],
+		[checkInsFile, 'pilot_title', t.text, m.outcomes_dict_pilot_title(), ''],
+		[checkInsFile, 'reported_on', t.date, m.outcomes_dict_reported_on(), ''],
+		[checkInsFile, 'status', t.code, m.outcomes_dict_check_in_status(), allowed(checkInStatuses, checkInStatusLabels)],
+		[checkInsFile, 'happened', t.text, m.outcomes_dict_happened(), ''],
+		[checkInsFile, 'learned', t.text, m.outcomes_dict_learned(), ''],
+		[checkInsFile, 'next_steps', t.text, m.outcomes_dict_next_steps(), ''],
+		[checkInsFile, 'impact_residents', t.text, m.outcomes_dict_impact_residents(), ''],
+		[checkInsFile, 'impact_local_actors', t.text, m.outcomes_dict_impact_local_actors(), ''],
+		[checkInsFile, 'impact_institutions', t.text, m.outcomes_dict_impact_institutions(), ''],
+		[checkInsFile, 'readings', t.json, m.outcomes_dict_readings(), m.outcomes_dict_readings_values()],
+		[checkInsFile, 'written_at', t.datetime, m.outcomes_dict_written_at(), '']
+	];
+	return toCsv([['file', 'column', 'type', 'description', 'allowed_values'], ...rows]);
+}
+
+// Access and downloads ---------------------------------------------------------------------------------
+
+/** Who may follow a programme's outcomes: its leads and members (programmeRole); 404 for an unknown programme. */
+export function resolveOutcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
+	const programme = getProgramme(programmeId);
+	if (!programme) return { ok: false as const, status: 404 as const };
+	const role = user ? programmeRole(programmeId, user) : null;
+	if (!role) return { ok: false as const, status: 403 as const };
+	return { ok: true as const, programme, role };
+}
+
+const plain = (status: number, text: string) =>
+	new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+
+const exportFiles = {
+	pilots: { build: (programmeId: string) => pilotsCsv(programmeId), name: 'pilots' },
+	checkins: { build: (programmeId: string) => checkInsCsv(programmeId), name: 'checkins' },
+	dictionary: { build: () => dataDictionaryCsv(), name: 'data-dictionary' }
+} as const;
+
+/**
+ * The answer of a stable export address (`/programmes/{id}/pilots.csv|checkins.csv|data-dictionary.csv`), for
+ * people who script it: the file for leads and members, a translated plain 403 for anyone else (signed in or not,
+ * so a script gets an answer instead of a sign-in page), 404 for an unknown programme.
+ */
+export function outcomeExportResponse(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null, file: keyof typeof exportFiles) {
+	const allowed = resolveOutcomeAccess(programmeId, user);
+	if (!allowed.ok) return allowed.status === 404 ? plain(404, m.outcomes_programme_not_found()) : plain(403, m.outcomes_forbidden());
+	const body = exportFiles[file].build(programmeId);
+	if (body === undefined) return plain(404, m.outcomes_programme_not_found());
+	return new Response(body, {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': attachmentHeader(`${allowed.programme.name} ${exportFiles[file].name}`, 'csv'),
+			'cache-control': 'no-store'
+		}
+	});
+}

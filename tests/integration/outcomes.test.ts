@@ -1,0 +1,468 @@
+// Following outcomes on a real SQLite file: the programme dashboard (counts, overdue check-ins, indicator progress,
+// filters), the learning library (FTS5 in Finnish, Swedish and English; hostile input), the CSV exports and who may
+// see them. The last block asks the production server for the three CSV addresses (needs `npm run build`).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../../src/lib/server/db';
+import { areas } from '../../src/lib/server/db/schema';
+import { addMember, createOrganisation } from '../../src/lib/server/organisations';
+import {
+	checkInsCsv,
+	dataDictionaryCsv,
+	ftsQuery,
+	indicatorProgress,
+	pilotsCsv,
+	programmeDashboard,
+	readLearningQuery,
+	readOutcomeFilters,
+	resolveOutcomeAccess,
+	searchLearnings,
+	splitHighlights
+} from '../../src/lib/server/outcomes';
+import {
+	addIndicator,
+	correctCheckIn,
+	listCheckIns,
+	proposePilot,
+	recordCheckIn,
+	transitionPilot,
+	type CheckInInput,
+	type PilotInput
+} from '../../src/lib/server/pilots';
+import { createProgramme, programmeRole } from '../../src/lib/server/programmes';
+import { createSession } from '../../src/lib/server/session';
+import { createUser } from '../../src/lib/server/users';
+import { startProductionServer, type RunningServer } from '../helpers/server';
+
+// A world: Helsinki owns the programme (lead), Vantaa takes part (member), Espoo does not (outsider).
+let counter = 0;
+async function person(name: string) {
+	const user = await createUser({ name, email: `${name.toLowerCase()}-${++counter}@example.fi`, password: 'salasana-123' });
+	return { id: user.id, isAdmin: user.isAdmin, name };
+}
+
+const pilotInput = (input: Partial<PilotInput> & { title: string }): PilotInput => ({
+	summary: '',
+	hypothesis: '',
+	goalId: null,
+	ownerOrganisationId: null,
+	responsibleUserId: null,
+	teamEmails: [],
+	areaCodes: [],
+	targetGroup: '',
+	perspective: '',
+	startsOn: null,
+	endsOn: null,
+	cadenceWeeks: 4,
+	budgetEuros: null,
+	canvas: {},
+	...input
+});
+
+const checkIn = (input: Partial<CheckInInput> & { reportedOn: string }): CheckInInput => ({
+	status: 'on_track',
+	happened: '',
+	learned: '',
+	nextSteps: '',
+	impactResidents: '',
+	impactLocalActors: '',
+	impactInstitutions: '',
+	readings: {},
+	...input
+});
+
+let world: Awaited<ReturnType<typeof buildWorld>>;
+
+async function buildWorld() {
+	await person('Ensimmäinen'); // the first account becomes admin: keep it out of the roles under test
+	const [lead, member, outsider, team] = [await person('Liisa'), await person('Mikko'), await person('Ulla'), await person('Tiina')];
+	const helsinki = createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
+	const vantaa = createOrganisation({ name: 'Vantaan kaupunki', kind: 'city', municipality: 'Vantaa' });
+	const espoo = createOrganisation({ name: 'Espoon kaupunki', kind: 'city', municipality: 'Espoo' });
+	addMember(helsinki.id, lead.id, 'programme_lead');
+	addMember(helsinki.id, team.id, 'member');
+	addMember(vantaa.id, member.id, 'member');
+	addMember(espoo.id, outsider.id, 'programme_lead');
+	db.insert(areas)
+		.values([
+			{ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' },
+			{ code: '00700', name: 'Malmi', municipality: 'Helsinki' },
+			{ code: '00940', name: 'Kontula', municipality: 'Helsinki' }
+		])
+		.onConflictDoNothing()
+		.run();
+	const programme = createProgramme(
+		{
+			name: 'Mukana-ohjelma',
+			ownerOrganisationId: helsinki.id,
+			startsOn: '2025-01-01',
+			endsOn: '2027-12-31',
+			description: '',
+			goals: [
+				{ title: 'Jokaisella on turvallinen aikuinen', description: '' },
+				{ title: 'Koulutus peruskoulun jälkeen', description: '' }
+			],
+			organisationIds: [vantaa.id],
+			areaCodes: ['00420', '00700']
+		},
+		lead.id
+	);
+	const { goals } = (await import('../../src/lib/server/programmes')).getProgrammeDetails(programme.id)!;
+	const [g1, g2] = [goals[0]!.id, goals[1]!.id];
+
+	const propose = (input: Partial<PilotInput> & { title: string }) => proposePilot(programme.id, pilotInput(input), team.id).id;
+	const run = (id: string) => {
+		transitionPilot(id, 'approve', lead);
+		transitionPilot(id, 'start', team);
+	};
+	const decide = (id: string, decision: 'scale' | 'adapt' | 'stop', reason: string) => transitionPilot(id, 'decide', lead, { decision, comment: reason });
+
+	// A: running, two indicators, two check-ins, the first one corrected.
+	const a = propose({ title: 'Kerhot kouluille', goalId: g1, areaCodes: ['00420'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	run(a);
+	const members = addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
+	const absences = addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20, target: 10, higherIsBetter: false });
+	recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18 } }), team.id);
+	recordCheckIn(a, checkIn({ reportedOn: '2025-02-26', status: 'at_risk', readings: { [members.id]: 14, [absences.id]: 16 } }), team.id);
+	const first = listCheckIns(a).find((c) => c.reportedOn === '2025-01-29')!;
+	correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: 'Korjattu luku', readings: { [members.id]: 12, [absences.id]: 19 } }), team.id);
+
+	// B: running, no check-ins yet, every 2 weeks from 1 March.
+	const b = propose({ title: 'Nuorten kesätyöt', goalId: g2, areaCodes: ['00700'], perspective: 'Nuoret aikuiset', ownerOrganisationId: vantaa.id, startsOn: '2025-03-01', cadenceWeeks: 2 });
+	run(b);
+
+	// C, D, E: decided, with learnings in Finnish, Swedish and English.
+	const c = propose({ title: 'Perhekahvila', goalId: g1, areaCodes: ['00420', '00940'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	run(c);
+	recordCheckIn(c, checkIn({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.' }), team.id);
+	decide(c, 'scale', 'Päätös: kävijämäärät kasvoivat joka kuukausi.');
+
+	const d = propose({ title: 'Läxhjälp på svenska', goalId: g2, areaCodes: ['00700'], perspective: 'Barnfamiljer', ownerOrganisationId: vantaa.id, startsOn: '2025-01-01' });
+	run(d);
+	recordCheckIn(d, checkIn({ reportedOn: '2025-02-01', learned: 'Åtgärden fungerade bäst när föräldrarna deltog.' }), team.id);
+	decide(d, 'adapt', 'Fler frivilliga behövs.');
+
+	const e = propose({ title: 'Evening sports', goalId: g2, areaCodes: [], perspective: 'Young adults', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	run(e);
+	recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.' }), team.id);
+	decide(e, 'stop', 'Too few participants in winter.');
+
+	// F: a proposal whose title is a spreadsheet formula; G: declined (with words the library must not return).
+	const f = propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', goalId: g1 });
+	const g = propose({ title: 'Hylätty kohtaamispaikka', summary: 'Kohtaamispaikan ehdotus', goalId: g1 });
+	transitionPilot(g, 'decline', lead, { comment: 'Ei resursseja' });
+
+	return { lead, member, outsider, team, helsinki, vantaa, espoo, programme, g1, g2, pilots: { a, b, c, d, e, f, g }, indicators: { members, absences } };
+}
+
+beforeAll(async () => {
+	world = await buildWorld();
+});
+
+/** A minimal RFC 4180 reader, to check the files as a spreadsheet would read them. */
+function parseCsv(text: string) {
+	expect(text.startsWith('\uFEFF')).toBe(true);
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let cell = '';
+	let quoted = false;
+	const body = text.slice(1);
+	for (let i = 0; i < body.length; i++) {
+		const c = body[i]!;
+		if (quoted) {
+			if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
+			else if (c === '"') quoted = false;
+			else cell += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') row.push(cell), (cell = '');
+		else if (c === '\r' && body[i + 1] === '\n') {
+			row.push(cell);
+			rows.push(row);
+			(row = []), (cell = ''), i++;
+		} else if (c === '\n') throw new Error('bare LF outside quotes');
+		else cell += c;
+	}
+	expect(cell).toBe('');
+	return rows;
+}
+
+const records = (text: string) => {
+	const [header, ...rows] = parseCsv(text);
+	return rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i]!])));
+};
+
+describe('programme dashboard', () => {
+	it('counts pilots by status, goal and area', () => {
+		const dashboard = programmeDashboard(world.programme.id, {}, '2025-03-10')!;
+		expect(dashboard.total).toBe(7);
+		expect(Object.fromEntries(dashboard.byStatus.map((s) => [s.key, s.count]))).toEqual({
+			proposed: 1,
+			changes_requested: 0,
+			declined: 1,
+			approved: 0,
+			running: 2,
+			evaluating: 0,
+			decided: 3
+		});
+		expect(dashboard.byGoal.map((g) => [g.key, g.count])).toEqual([
+			[world.g1, 4],
+			[world.g2, 3]
+		]);
+		// Target areas first listed with zeros too; Kontula is not a target area but has a pilot.
+		expect(dashboard.byArea.map((a) => [a.code, a.count, a.target])).toEqual([
+			['00420', 2, true],
+			['00700', 2, true],
+			['00940', 1, false]
+		]);
+	});
+
+	it('flags running pilots whose next check-in is before today, most overdue first', () => {
+		expect(programmeDashboard(world.programme.id, {}, '2025-03-10')!.overdue).toEqual([]);
+		// A: latest report 26 Feb, every 4 weeks → due 26 Mar; B: no reports, from 1 Mar every 2 weeks → 15 Mar.
+		const overdue = programmeDashboard(world.programme.id, {}, '2025-04-02')!.overdue;
+		expect(overdue.map((o) => [o.pilot.id, o.due, o.daysOverdue])).toEqual([
+			[world.pilots.b, '2025-03-15', 18],
+			[world.pilots.a, '2025-03-26', 7]
+		]);
+		// Due today is not overdue yet.
+		expect(programmeDashboard(world.programme.id, {}, '2025-03-26')!.overdue.map((o) => o.pilot.id)).toEqual([world.pilots.b]);
+	});
+
+	it('shows each pilot with its latest check-in and indicator progress from the current versions', () => {
+		const a = programmeDashboard(world.programme.id, {}, '2025-03-10')!.pilots.find((p) => p.id === world.pilots.a)!;
+		expect(a.latestCheckIn).toEqual({ reportedOn: '2025-02-26', status: 'at_risk' });
+		expect(a.checkInCount).toBe(2);
+		expect(a.areas).toEqual([{ code: '00420', name: 'Kannelmäki' }]);
+		const [members, absences] = a.indicators;
+		// The corrected reading (12, not 15) is the one shown.
+		expect(members).toMatchObject({ baseline: 10, target: 30, latest: 14, trend: 'toward', reached: false });
+		expect(members!.readings).toEqual([
+			{ reportedOn: '2025-01-29', value: 12 },
+			{ reportedOn: '2025-02-26', value: 14 }
+		]);
+		expect(absences).toMatchObject({ baseline: 20, target: 10, latest: 16, trend: 'toward', reached: false });
+		expect(absences!.readings.map((r) => r.value)).toEqual([19, 16]);
+	});
+
+	it('judges the direction of the latest reading against the target', () => {
+		const indicator = { id: 'i', name: 'n', unit: '', baseline: 10, target: 20, higherIsBetter: true };
+		expect(indicatorProgress(indicator, []).trend).toBeNull();
+		expect(indicatorProgress(indicator, [{ reportedOn: '2025-01-01', value: 12 }]).trend).toBe('toward');
+		expect(indicatorProgress(indicator, [{ reportedOn: '2025-01-01', value: 12 }, { reportedOn: '2025-02-01', value: 11 }]).trend).toBe('away');
+		expect(indicatorProgress(indicator, [{ reportedOn: '2025-01-01', value: 12 }, { reportedOn: '2025-02-01', value: 12 }]).trend).toBe('same');
+		expect(indicatorProgress({ ...indicator, baseline: null }, [{ reportedOn: '2025-01-01', value: 12 }]).trend).toBeNull();
+		// Lower is better, no target: falling is toward.
+		expect(indicatorProgress({ ...indicator, target: null, higherIsBetter: false }, [{ reportedOn: '2025-01-01', value: 8 }]).trend).toBe('toward');
+		expect(indicatorProgress(indicator, [{ reportedOn: '2025-01-01', value: 21 }]).reached).toBe(true);
+	});
+
+	it('applies the filters to the list and the counts', () => {
+		const ids = (filters: Parameters<typeof programmeDashboard>[1]) =>
+			programmeDashboard(world.programme.id, filters, '2025-04-02')!.pilots.map((p) => p.id).sort();
+		const { a, b, c, d, e } = world.pilots;
+		expect(ids({ status: 'running' })).toEqual([a, b].sort());
+		expect(ids({ goalId: world.g2 })).toEqual([b, d, e].sort());
+		expect(ids({ areaCode: '00420' })).toEqual([a, c].sort());
+		expect(ids({ organisationId: world.vantaa.id })).toEqual([b, d].sort());
+		expect(ids({ perspective: 'Lapsiperheet' })).toEqual([a, c].sort());
+		expect(ids({ perspective: 'Lapsiperheet', status: 'decided' })).toEqual([c]);
+		const filtered = programmeDashboard(world.programme.id, { areaCode: '00420' }, '2025-04-02')!;
+		expect(filtered.total).toBe(2);
+		expect(filtered.byStatus.find((s) => s.key === 'running')!.count).toBe(1);
+		expect(filtered.overdue.map((o) => o.pilot.id)).toEqual([a]);
+		expect(filtered.options.perspectives).toEqual(['Barnfamiljer', 'Lapsiperheet', 'Nuoret aikuiset', 'Young adults']);
+	});
+
+	it('reads filters from the URL, ignoring blanks and values that do not fit', () => {
+		expect(readOutcomeFilters(new URLSearchParams('status=running&goalId=&areaCode=00420&perspective=%20Nuoret%20'))).toEqual({
+			status: 'running',
+			goalId: undefined,
+			areaCode: '00420',
+			organisationId: undefined,
+			perspective: 'Nuoret'
+		});
+		expect(readOutcomeFilters(new URLSearchParams('status=bogus&areaCode=<script>'))).toMatchObject({ status: undefined, areaCode: undefined });
+		expect(readLearningQuery(new URLSearchParams(`q=${'x'.repeat(500)}`)).q).toBeUndefined();
+	});
+
+	it('is undefined for an unknown programme and has empty lists for a programme without pilots', () => {
+		expect(programmeDashboard('nope')).toBeUndefined();
+		const empty = createProgramme(
+			{ name: 'Tyhjä', ownerOrganisationId: world.helsinki.id, startsOn: null, endsOn: null, description: '', goals: [{ title: 'T', description: '' }], organisationIds: [], areaCodes: [] },
+			world.lead.id
+		);
+		const dashboard = programmeDashboard(empty.id)!;
+		expect(dashboard.total).toBe(0);
+		expect(dashboard.pilots).toEqual([]);
+		expect(dashboard.overdue).toEqual([]);
+		expect(dashboard.byArea).toEqual([]);
+	});
+});
+
+describe('learning library', () => {
+	const search = (q: string, more: Parameters<typeof searchLearnings>[0] = {}) =>
+		searchLearnings({ programmeId: world.programme.id, q, ...more }).results.map((r) => r.id);
+
+	it('lists decided pilots with decision and reason; proposals, running and declined pilots stay out', () => {
+		const { results, searched } = searchLearnings({ programmeId: world.programme.id });
+		expect(searched).toBe(false);
+		expect(results.map((r) => r.id).sort()).toEqual([world.pilots.c, world.pilots.d, world.pilots.e].sort());
+		const c = results.find((r) => r.id === world.pilots.c)!;
+		expect(c.decision).toBe('scale');
+		expect(c.decisionReason).toBe('Päätös: kävijämäärät kasvoivat joka kuukausi.');
+		expect(c.areas.map((a) => a.code)).toEqual(['00420', '00940']);
+		expect(c.learningParts.map((p) => p.text).join('')).toContain('matalan kynnyksen');
+	});
+
+	it('finds Finnish text with or without diacritics and marks the match', () => {
+		expect(search('päätös')).toEqual([world.pilots.c]);
+		expect(search('paatos')).toEqual([world.pilots.c]);
+		expect(search('KOHTAAMISPAIKAN')).toEqual([world.pilots.c]); // the declined proposal says it too
+		const [hit] = searchLearnings({ programmeId: world.programme.id, q: 'kynnyks' }).results;
+		expect(hit!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kynnyksen']);
+		const [reason] = searchLearnings({ programmeId: world.programme.id, q: 'paatos' }).results;
+		expect(reason!.reasonParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['Päätös']);
+	});
+
+	it('finds Swedish and English text, the last word as a prefix', () => {
+		expect(search('atgarden')).toEqual([world.pilots.d]);
+		expect(search('åtgärd')).toEqual([world.pilots.d]);
+		expect(search('föräldrar')).toEqual([world.pilots.d]);
+		expect(search('coach')).toEqual([world.pilots.e]);
+		expect(search('young peers')).toEqual([world.pilots.e]);
+		expect(search('young kynnyksen')).toEqual([]); // every word must match
+	});
+
+	it('combines the text with the filters', () => {
+		expect(search('kynnyksen', { goalId: world.g2 })).toEqual([]);
+		expect(search('', { goalId: world.g2 }).sort()).toEqual([world.pilots.d, world.pilots.e].sort());
+		expect(search('', { areaCode: '00940' })).toEqual([world.pilots.c]);
+		expect(search('', { organisationId: world.vantaa.id })).toEqual([world.pilots.d]);
+		expect(search('', { perspective: 'Young adults' })).toEqual([world.pilots.e]);
+		expect(searchLearnings({ programmeId: 'other', q: 'paatos' }).results).toEqual([]);
+	});
+
+	it('treats hostile input as text and never throws', () => {
+		for (const q of ['"', '*', 'NEAR(', 'OR', 'AND', 'NOT', '"päätös', 'päätös"*', 'a OR b', ') (', 'title:päätös', '^päätös', '-', '+', '\uE000', "'; DROP TABLE pilots; --", 'NEAR(päätös kävijämäärät, 5)']) {
+			expect(() => searchLearnings({ programmeId: world.programme.id, q }), q).not.toThrow();
+		}
+		expect(search('"päätös')).toEqual([world.pilots.c]);
+		expect(search('title:päätös')).toEqual([]); // a column filter is not honoured: it is a word
+		expect(search('*')).toEqual([]);
+		expect(ftsQuery('a "b" NEAR(c')).toBe('"a" """b""" "NEAR(c"*');
+		expect(ftsQuery(' " * ')).toBeNull();
+	});
+
+	it('splits snippets on the markers only', () => {
+		expect(splitHighlights('a \uE000b\uE001 <c>')).toEqual([
+			{ text: 'a ', mark: false },
+			{ text: 'b', mark: true },
+			{ text: ' <c>', mark: false }
+		]);
+	});
+});
+
+describe('CSV exports', () => {
+	it('pilots.csv: one row per pilot, BOM, CRLF, stable columns, formulas defused', () => {
+		const text = pilotsCsv(world.programme.id, '2025-04-02')!;
+		expect(text.split('\r\n')[0]).toBe(
+			'\uFEFFpilot_id,title,status,decision,decision_reason,goal_id,goal,owner_organisation,perspective,target_group,area_codes,starts_on,ends_on,cadence_weeks,budget_euros,summary,hypothesis,latest_check_in_on,latest_check_in_status,next_check_in_due,indicators,source_workshop_id,created_at,updated_at'
+		);
+		const rows = records(text);
+		expect(rows).toHaveLength(7);
+		const a = rows.find((r) => r.pilot_id === world.pilots.a)!;
+		expect(a).toMatchObject({
+			title: 'Kerhot kouluille',
+			status: 'running',
+			goal: 'Jokaisella on turvallinen aikuinen',
+			owner_organisation: 'Helsingin kaupunki',
+			area_codes: '00420',
+			latest_check_in_on: '2025-02-26',
+			latest_check_in_status: 'at_risk',
+			next_check_in_due: '2025-03-26',
+			cadence_weeks: '4'
+		});
+		expect(JSON.parse(a.indicators!).map((i: { name: string; baseline: number; target: number }) => [i.name, i.baseline, i.target])).toEqual([
+			['Harrastajat', 10, 30],
+			['Poissaolot', 20, 10]
+		]);
+		const c = rows.find((r) => r.pilot_id === world.pilots.c)!;
+		expect(c).toMatchObject({ status: 'decided', decision: 'scale', area_codes: '00420;00940', next_check_in_due: '' });
+		expect(rows.find((r) => r.pilot_id === world.pilots.f)!.title).toBe(`'=HYPERLINK("http://evil.example","klikkaa")`);
+		expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""klikkaa"")"`);
+	});
+
+	it('checkins.csv: every version with series, version and current flag; readings as JSON', () => {
+		const rows = records(checkInsCsv(world.programme.id));
+		expect(rows).toHaveLength(6); // A: 2 series, one corrected (3 rows); C, D, E: 1 each
+		const a = rows.filter((r) => r.pilot_id === world.pilots.a);
+		expect(a.map((r) => [r.reported_on, r.version, r.is_current])).toEqual([
+			['2025-01-29', '1', 'false'],
+			['2025-01-29', '2', 'true'],
+			['2025-02-26', '1', 'true']
+		]);
+		expect(a[0]!.series_id).toBe(a[1]!.series_id);
+		expect(JSON.parse(a[0]!.readings!)).toEqual([
+			{ indicator_id: world.indicators.members.id, indicator: 'Harrastajat', unit: 'hlö', value: 15 },
+			{ indicator_id: world.indicators.absences.id, indicator: 'Poissaolot', unit: '%', value: 18 }
+		]);
+		expect(JSON.parse(a[1]!.readings!).map((r: { value: number }) => r.value)).toEqual([12, 19]);
+		expect(a[1]!.learned).toBe('Korjattu luku');
+		expect(rows.find((r) => r.pilot_id === world.pilots.d)!.learned).toBe('Åtgärden fungerade bäst när föräldrarna deltog.');
+	});
+
+	it('the data dictionary describes every column of both files', () => {
+		const dictionary = records(dataDictionaryCsv());
+		const columnsOf = (text: string) => parseCsv(text)[0]!;
+		expect(dictionary.filter((r) => r.file === 'pilots.csv').map((r) => r.column)).toEqual(columnsOf(pilotsCsv(world.programme.id)!));
+		expect(dictionary.filter((r) => r.file === 'checkins.csv').map((r) => r.column)).toEqual(columnsOf(checkInsCsv(world.programme.id)));
+		for (const row of dictionary) expect(row.description, row.column).not.toBe('');
+		expect(dictionary.find((r) => r.column === 'decision')!.allowed_values).toBe('scale (Laajennetaan); adapt (Muokataan); stop (Lopetetaan)');
+	});
+});
+
+describe('who may follow the outcomes', () => {
+	it('the lead and members of participating organisations; others get 403, unknown programmes 404', () => {
+		expect(programmeRole(world.programme.id, world.lead)).toBe('lead');
+		expect(programmeRole(world.programme.id, world.member)).toBe('member');
+		expect(programmeRole(world.programme.id, world.outsider)).toBeNull();
+		expect(resolveOutcomeAccess(world.programme.id, world.lead)).toMatchObject({ ok: true, role: 'lead' });
+		expect(resolveOutcomeAccess(world.programme.id, world.member)).toMatchObject({ ok: true, role: 'member' });
+		expect(resolveOutcomeAccess(world.programme.id, world.outsider)).toEqual({ ok: false, status: 403 });
+		expect(resolveOutcomeAccess(world.programme.id, null)).toEqual({ ok: false, status: 403 });
+		expect(resolveOutcomeAccess('unknown', world.lead)).toEqual({ ok: false, status: 404 });
+	});
+});
+
+describe('CSV addresses on the production server', () => {
+	let server: RunningServer;
+	beforeAll(async () => {
+		server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
+	});
+	afterAll(async () => {
+		await server?.stop();
+	});
+
+	const get = (path: string, userId?: string) =>
+		fetch(`${server.url}${path}`, { headers: userId ? { cookie: `verstas_session=${createSession(userId).token}` } : {}, redirect: 'manual' });
+
+	for (const file of ['pilots.csv', 'checkins.csv', 'data-dictionary.csv']) {
+		it(`${file}: member 200, outsider and anonymous 403, unknown programme 404`, async () => {
+			const ok = await get(`/programmes/${world.programme.id}/${file}`, world.member.id);
+			expect(ok.status).toBe(200);
+			expect(ok.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+			expect(ok.headers.get('content-disposition')).toMatch(/^attachment; filename="Mukana-ohjelma-/);
+			// fetch's text() drops a leading byte order mark, so the bytes are checked.
+			const bytes = new Uint8Array(await ok.arrayBuffer());
+			expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+			const body = new TextDecoder().decode(bytes);
+			expect(body.endsWith('\r\n')).toBe(true);
+
+			const outsider = await get(`/programmes/${world.programme.id}/${file}`, world.outsider.id);
+			expect(outsider.status).toBe(403);
+			expect(outsider.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+			expect(await outsider.text()).toBe('Sinulla ei ole pääsyä tämän ohjelman tietoihin.');
+			expect((await get(`/programmes/${world.programme.id}/${file}`)).status).toBe(403);
+			expect((await get(`/programmes/unknown/${file}`, world.member.id)).status).toBe(404);
+		});
+	}
+});
