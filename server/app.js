@@ -11,6 +11,10 @@ export async function startServer() {
 	const protocolHeader = 'x-verstas-connection-protocol';
 	if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = protocolHeader;
 
+	// adapter-node refuses bodies over 512 kB; a year of Statistics Finland's Paavo data for one city is about
+	// 700 kB. The area import accepts up to 10 MB, so the limit sits just above (operators may lower it).
+	process.env.BODY_SIZE_LIMIT ??= '12M';
+
 	let handler;
 	try {
 		// Importing the handler runs the server's init hook: pending migrations are applied here.

@@ -18,8 +18,12 @@ import {
 	recordCheckIn,
 	statusHistory,
 	transitionPilot,
-	getPilot
+	getPilot,
+	bringPilotToWorkshop
 } from '../../src/lib/server/pilots';
+import { readBoardDoc } from '../../src/lib/server/collab';
+import { createWorkshop } from '../../src/lib/server/workshops';
+import { ideaText, viewBoard } from '../../src/lib/board/model';
 import { createProgramme, listProgrammesForUser, programmeRole, programmeSchema, readProgrammeForm, updateProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
 import { createUser } from '../../src/lib/server/users';
 
@@ -183,5 +187,22 @@ describe('pilots', () => {
 		expect(search('iltaisin')).toContain(pilot.id);
 		expect(search('paatos')).toContain(pilot.id);
 		expect(getDb().$client.prepare('SELECT count(*) AS n FROM pilot_search WHERE pilot_id = ?').get(pilot.id)).toEqual({ n: 1 });
+	});
+
+	it('a proposal brought into a workshop becomes one idea card with its canvas filled in', async () => {
+		const w = await world();
+		const pilot = proposePilot(w.programme.id, pilotInput({ hypothesis: 'Jos aikuinen on paikalla, niin poissaolot vähenevät' }), w.member.id);
+		const workshop = createWorkshop(
+			{ title: 'Jalostamo', theme: 'Turvallinen aikuinen', description: '', startsAt: null, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
+			w.lead.id
+		);
+		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
+		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
+		const doc = readBoardDoc(workshop.id);
+		const ideas = viewBoard(doc).ideas;
+		expect(ideas).toHaveLength(1);
+		expect(ideas[0]).toMatchObject({ title: 'Läksykerho Kannelmäessä', source: { kind: 'pilot', id: pilot.id } });
+		expect(ideaText(doc, ideas[0]!.id, 'hypothesis')?.toString()).toBe('Jos aikuinen on paikalla, niin poissaolot vähenevät');
+		expect(ideaText(doc, ideas[0]!.id, 'problem')?.toString()).toBe('Koulun jälkeen');
 	});
 });

@@ -38,7 +38,8 @@ export type Note = {
 };
 export type Cluster = { id: string; name: string; lane: string; createdAt: number };
 export type Comment = { id: string; authorId: string; authorName: string; text: string; at: number };
-export type IdeaSource = { kind: 'note' | 'cluster'; id: string };
+/** What an idea card was made from: a note, a cluster, or a pilot proposal brought into the workshop. */
+export type IdeaSource = { kind: 'note' | 'cluster' | 'pilot'; id: string };
 export type Idea = {
 	id: string;
 	lane: string;
@@ -294,7 +295,7 @@ function textOf(value: unknown) {
 function sourceOf(value: unknown): IdeaSource | null {
 	if (!value || typeof value !== 'object') return null;
 	const { kind, id } = value as Partial<IdeaSource>;
-	return (kind === 'note' || kind === 'cluster') && typeof id === 'string' ? { kind, id } : null;
+	return (kind === 'note' || kind === 'cluster' || kind === 'pilot') && typeof id === 'string' ? { kind, id } : null;
 }
 
 function commentsOf(value: unknown): Comment[] {

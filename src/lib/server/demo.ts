@@ -5,7 +5,10 @@ import { fromDateTimeLocal, toDateTimeLocal } from '../format';
 import { SqliteBoardStore } from './collab/store';
 import { db, getDb } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
+import { importDemoAreas } from './areas';
 import { addMember, createOrganisation } from './organisations';
+import { addIndicator, checkInSchema, pilotSchema, proposePilot, recordCheckIn, transitionPilot } from './pilots';
+import { createProgramme, getProgrammeDetails } from './programmes';
 import { createUser } from './users';
 import { createWorkshop, jalostamoTemplate, joinAsUser, listPerspectives } from './workshops';
 
@@ -97,4 +100,99 @@ export async function seedDemo() {
 		addNote(doc, { text, color, lane: lanes[lane]!.id, author: { id: participant.id, name: team.name }, createdAt: Date.now() + index })
 	);
 	new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	seedDemoProgramme(organisationIds, accountIds);
+}
+
+// The Mukana programme (Helsinki, against youth exclusion) in its own words: four goals, six target areas.
+const mukanaGoals = [
+	'Jokaisella lapsella ja nuorella on sosiaalisia suhteita ja tunne kuulumisesta',
+	'Jokaisella lapsella ja nuorella on vähintään yksi turvallinen aikuinen',
+	'Jokaiselle nuorelle turvataan peruskoulun jälkeinen koulutus',
+	'Lapsuuden köyhyys ei määritä liiaksi tulevaisuutta ja mahdollisuuksia'
+];
+const mukanaAreas = ['00420', '00410', '00700', '00940', '00970', '00980'];
+
+/** Seeds the real Helsinki areas, the Mukana programme and two pilots: one running, one decided. */
+export function seedDemoProgramme(organisationIds: Map<string, string>, accountIds: Map<string, string>) {
+	importDemoAreas();
+	const lead = { id: accountIds.get('lead@demo.verstas.fi')!, isAdmin: false };
+	const team = { id: accountIds.get('team@demo.verstas.fi')!, isAdmin: false };
+	const programme = createProgramme(
+		{
+			name: 'Mukana – nuorten syrjäytymisen ehkäisy',
+			ownerOrganisationId: organisationIds.get('Helsingin kaupunki')!,
+			startsOn: '2024-01-01',
+			endsOn: '2027-12-31',
+			description:
+				'Kaupunkistrategiahanke, jolla tavoitellaan systeemistä muutosta: lasten ja nuorten syrjäytyminen, ylisukupolvinen syrjäytyminen ja alueellinen eriytyminen vähenevät.',
+			goals: mukanaGoals.map((title) => ({ title, description: '' })),
+			organisationIds: [organisationIds.get('Vantaan kaupunki')!],
+			areaCodes: mukanaAreas
+		},
+		lead.id
+	);
+	const goals = getProgrammeDetails(programme.id)!.goals;
+	const base = { summary: '', hypothesis: '', ownerOrganisationId: organisationIds.get('Helsingin kaupunki')!, responsibleUserId: team.id, teamEmails: [], targetGroup: '', perspective: '', endsOn: '', budgetEuros: '', canvas: {} };
+
+	const homework = proposePilot(
+		programme.id,
+		pilotSchema.parse({
+			...base,
+			title: 'Läksykerho ja turvallinen aikuinen Kannelmäessä',
+			summary: 'Koulun jälkeinen kerho, jossa nuorisotyöntekijä ja vapaaehtoiset ovat läsnä joka arkipäivä.',
+			hypothesis: 'Jos jokaisella yläkoululaisella on iltapäivisin tuttu aikuinen, niin turvattomuuden kokemus ja poissaolot vähenevät.',
+			goalId: goals[1]!.id,
+			areaCodes: ['00420'],
+			targetGroup: '7.–9.-luokkalaiset',
+			perspective: 'Lapsiperheet',
+			startsOn: '2025-09-01',
+			cadenceWeeks: 4
+		}),
+		team.id
+	);
+	addIndicator(homework.id, { name: 'Työttömyysaste (Kannelmäki)', unit: '', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: null, target: null, higherIsBetter: false });
+	const regulars = addIndicator(homework.id, { name: 'Säännöllisesti käyvät nuoret', unit: 'nuorta', indicatorKey: null, areaCode: null, baseline: 0, target: 40, higherIsBetter: true });
+	transitionPilot(homework.id, 'approve', lead);
+	transitionPilot(homework.id, 'start', team);
+	const checkIn = (reportedOn: string, status: 'on_track' | 'at_risk', readings: string, happened: string, learned: string) =>
+		checkInSchema.parse({
+			reportedOn,
+			status,
+			happened,
+			learned,
+			nextSteps: '',
+			impactResidents: '',
+			impactLocalActors: '',
+			impactInstitutions: '',
+			readings: { [regulars.id]: readings }
+		});
+	recordCheckIn(homework.id, checkIn('2025-10-01', 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.'), team.id);
+	recordCheckIn(homework.id, checkIn('2025-10-29', 'at_risk', '22', 'Vapaaehtoisia oli liian vähän syyslomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.'), team.id);
+
+	const family = proposePilot(
+		programme.id,
+		pilotSchema.parse({
+			...base,
+			title: 'Perheiden olohuone Kontulan ostarilla',
+			summary: 'Matalan kynnyksen kohtaamispaikka perheille, jossa palveluohjaaja on tavattavissa ilman ajanvarausta.',
+			goalId: goals[3]!.id,
+			areaCodes: ['00940'],
+			targetGroup: 'Lapsiperheet',
+			startsOn: '2024-03-01',
+			cadenceWeeks: 6
+		}),
+		team.id
+	);
+	transitionPilot(family.id, 'approve', lead);
+	transitionPilot(family.id, 'start', team);
+	recordCheckIn(
+		family.id,
+		checkIn('2024-06-01', 'on_track', '', 'Olohuoneessa kävi kevään aikana noin 300 perhettä.', 'Isät osallistuivat, kun toimintaa oli iltaisin; palveluohjaus kannattaa tuoda samaan tilaan.'),
+		team.id
+	);
+	transitionPilot(family.id, 'evaluate', team);
+	transitionPilot(family.id, 'decide', lead, {
+		decision: 'scale',
+		comment: 'Laajennetaan Malmille ja Mellunmäkeen: perheet löysivät palvelut ilman ajanvarausta, ja kumppanit sitoutuivat.'
+	});
 }

@@ -4,9 +4,9 @@
 // check-ins are never rewritten (a correction is a new version). Who may do what: `pilotPermissions`.
 import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { canvasFields, ideaText, viewBoard, type CanvasField } from '../board/model';
+import { canvasFieldMaxLength, canvasFields, ideaText, promoteToIdea, viewBoard, type CanvasField } from '../board/model';
 import { m } from '../paraglide/messages.js';
-import { readBoardDoc } from './collab';
+import { changeBoard, readBoardDoc } from './collab';
 import { db, getDb, type Executor } from './db';
 import {
 	areas,
@@ -29,7 +29,7 @@ import {
 import { requiredText } from './forms';
 import { programmeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
-import { getWorkshop } from './workshops';
+import { getWorkshop, listPerspectives } from './workshops';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -609,4 +609,27 @@ export function ideaSource(workshopId: string, ideaId: string): PilotSource | un
 /** The area indicators a pilot indicator can be linked to. */
 export function listAreaIndicators() {
 	return db.select({ key: indicators.key, name: indicators.name, unit: indicators.unit }).from(indicators).orderBy(asc(indicators.name)).all();
+}
+
+// Into a workshop ------------------------------------------------------------------------------------------
+
+/**
+ * Brings a proposal into a workshop as an idea card (in its first lane) with the canvas filled in, so the room
+ * can refine it. The card remembers the pilot; bringing it twice adds nothing. Returns false when the workshop
+ * has no lanes.
+ */
+export function bringPilotToWorkshop(pilotId: string, workshopId: string) {
+	const pilot = getPilot(pilotId);
+	const lane = listPerspectives(workshopId)[0];
+	if (!pilot || !lane) return false;
+	changeBoard(workshopId, (doc) => {
+		if (viewBoard(doc).ideas.some((idea) => idea.source?.kind === 'pilot' && idea.source.id === pilotId)) return;
+		const ideaId = promoteToIdea(doc, { kind: 'pilot', id: pilotId }, pilot.title, lane.id);
+		const texts: Partial<Record<CanvasField, string>> = { ...pilot.canvas, problem: pilot.canvas.problem || pilot.summary, hypothesis: pilot.canvas.hypothesis || pilot.hypothesis };
+		for (const field of canvasFields) {
+			const text = texts[field];
+			if (text) ideaText(doc, ideaId, field)?.insert(0, text.slice(0, canvasFieldMaxLength));
+		}
+	});
+	return true;
 }

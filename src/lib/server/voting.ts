@@ -20,7 +20,7 @@ import {
 } from './db/schema';
 import type { VoteLive, VoteResult } from '../live-protocol';
 import { viewBoard, promoteToIdea } from '../board/model';
-import { collab, readBoardDoc } from './collab';
+import { changeBoard, collab, readBoardDoc } from './collab';
 import { sinkFor } from './collab/live-state';
 import { generateSecureRandomString } from './session';
 import type { WorkshopAccess } from './workshops';
@@ -586,7 +586,7 @@ export function chooseItems(roundId: string, itemIds: string[]) {
 	const items = listRoundItems(roundId).filter((item) => chosen.has(item.itemId) && item.kind !== 'idea');
 	let created = 0;
 	if (items.length)
-		sink(round.workshopId)?.changeBoard(round.workshopId, (doc) => {
+		changeBoard(round.workshopId, (doc) => {
 			const board = viewBoard(doc);
 			const hasIdea = new Set(board.ideas.flatMap((idea) => (idea.source ? [`${idea.source.kind}:${idea.source.id}`] : [])));
 			const lanes = new Map([...board.notes, ...board.clusters].map((entry) => [entry.id, entry.lane]));

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getDb } from '../db';
 import { resolveBoardAccess } from '../workshops';
+import { sinkFor } from './live-state';
 import { createCollabServer, type CollabServer } from './server';
 import { SqliteBoardStore } from './store';
 
@@ -47,6 +48,14 @@ export function closeRoom(workshopId: string) {
 /** A copy of a workshop's board as saved (for exports and other server-side reads); read it with board/model.ts. */
 export function readBoardDoc(workshopId: string) {
 	return collab().readDoc(workshopId);
+}
+
+/**
+ * A change the server makes to a workshop's shared board (chosen items' idea cards, a proposal brought in):
+ * applied by the collab server that has the board loaded, saved before anyone receives it.
+ */
+export function changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void) {
+	(sinkFor(workshopId) ?? (collab(), sinkFor(workshopId)))!.changeBoard(workshopId, change);
 }
 
 /** Saves and compacts every board and closes every connection (graceful shutdown). */

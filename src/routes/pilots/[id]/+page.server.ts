@@ -4,6 +4,7 @@ import { requirePilot } from '$lib/server/pilot-access';
 import {
 	addIndicator,
 	addPilotComment,
+	bringPilotToWorkshop,
 	commentSchema,
 	currentCheckIns,
 	getPilotDetails,
@@ -19,6 +20,7 @@ import {
 	type PilotAction
 } from '$lib/server/pilots';
 import { getProgrammeDetails } from '$lib/server/programmes';
+import { isFacilitator, listWorkshopsForUser } from '$lib/server/workshops';
 import { pilotDecisions } from '$lib/server/db/schema';
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
@@ -49,6 +51,12 @@ export const load: PageServerLoad = (event) => {
 		due: nextCheckInDue(pilot, checkIns[0]?.reportedOn ?? null),
 		comments: listPilotComments(pilot.id),
 		areaIndicators: can.edit ? listAreaIndicators() : [],
+		// A proposal can be refined in a workshop the user facilitates (one still to come, or undated).
+		workshops: ['proposed', 'changes_requested', 'approved'].includes(pilot.status)
+			? listWorkshopsForUser(user.id)
+					.filter((workshop) => workshop.facilitating && (!workshop.startsAt || workshop.startsAt.getTime() > Date.now() - 24 * 3600_000))
+					.map(({ id, title }) => ({ id, title }))
+			: [],
 		me: user.id
 	};
 };
@@ -98,6 +106,14 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { indicator: formState({ errors: parsed.errors, values }) });
 		addIndicator(pilot.id, parsed.data);
 		return { indicator: formState({ saved: m.pilot_indicator_added() }) };
+	},
+
+	bringToWorkshop: async (event) => {
+		const { pilot, user } = requirePilot(event);
+		const workshopId = String((await event.request.formData()).get('workshopId') ?? '');
+		if (!isFacilitator(workshopId, user.id)) return fail(403, { bring: formState({ message: m.pilot_bring_not_facilitator() }) });
+		if (!bringPilotToWorkshop(pilot.id, workshopId)) return fail(409, { bring: formState({ message: m.pilot_bring_no_lanes() }) });
+		return { bring: formState({ saved: m.pilot_bring_done() }) };
 	},
 
 	removeIndicator: async (event) => {

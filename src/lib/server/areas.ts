@@ -1,0 +1,697 @@
+// Areas: neighbourhoods keyed by five-digit postal code, with yearly indicator values.
+//
+// Two import formats, both all-or-nothing: a parser turns the file into rows or into a list of errors by row and
+// column (translated), and only a clean parse reaches importAreas, which writes everything in one transaction.
+// Re-importing a year upserts on (area, indicator, year), so values are updated, never duplicated.
+//
+// - Paavo CSV exactly as Statistics Finland's PxWeb writes it: ISO-8859-1, title line(s), a header
+//   `"Postal code area","Information","2023"` (one or more year columns), then long-format rows
+//   `"00420  Kannelmäki (Helsinki)","Unemployed (PT)",1077`. Only the English variable labels below are read; the
+//   others are ignored. `..`, `.`, `...`, `-` and empty cells are PxWeb's "no data": skipped, not errors.
+//   Derived shares (%) are computed per area and year from the raw counts, which are stored too.
+// - Plain CSV (UTF-8): a header with area code, area name, indicator, year, value (+ optional municipality, unit);
+//   names accepted in English, Finnish or Swedish (see plainColumns). `;`, `,` or tab as delimiter, quoted fields.
+//   An indicator is keyed by the slug of its name; a name that slugs to a built-in key uses the built-in one.
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { m } from '../paraglide/messages.js';
+import { db } from './db';
+import { areaImports, areas, areaValues, indicators, memberships, programmeAreas, programmes } from './db/schema';
+import { generateSecureRandomString } from './session';
+
+// Indicator definitions ------------------------------------------------------------------------------------
+
+type Unit = '%' | '€' | '';
+
+type IndicatorDefinition = {
+	key: string;
+	/** stored in indicators.name as the untranslated fallback; the UI uses indicatorLabel() */
+	name: string;
+	unit: Unit;
+	higherIsBetter: boolean | null;
+	/** the indicator whose value weights an area in the city average (a share's denominator); null: plain mean */
+	weightKey: string | null;
+	/** an input to a derived share: shown as a source figure, not charted or offered in the finder */
+	input?: boolean;
+};
+
+const paavoSource = 'Statistics Finland, Paavo (CC BY 4.0)';
+
+export const builtInIndicators = [
+	{ key: 'unemployment_rate', name: 'Unemployment rate', unit: '%', higherIsBetter: false, weightKey: 'labour_force' },
+	{ key: 'low_education_share', name: 'Share with basic education only', unit: '%', higherIsBetter: false, weightKey: 'adults_education' },
+	{ key: 'low_income_share', name: 'Share in the lowest income category', unit: '%', higherIsBetter: false, weightKey: 'adults_income' },
+	{ key: 'children_share', name: 'Share of children aged 0–14', unit: '%', higherIsBetter: null, weightKey: 'inhabitants' },
+	{ key: 'one_parent_share', name: 'One-parent households among households with children', unit: '%', higherIsBetter: null, weightKey: 'households_with_children' },
+	// A weighted mean of area medians approximates the city median; Paavo has no city-wide median in these files.
+	{ key: 'median_income', name: 'Median income of inhabitants', unit: '€', higherIsBetter: true, weightKey: 'adults_income' },
+	{ key: 'inhabitants', name: 'Inhabitants', unit: '', higherIsBetter: null, weightKey: null },
+	{ key: 'households_with_children', name: 'Households with children', unit: '', higherIsBetter: null, weightKey: null },
+	{ key: 'employed', name: 'Employed', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'unemployed', name: 'Unemployed', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'labour_force', name: 'Labour force (employed + unemployed)', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'children_0_14', name: 'Children aged 0–14', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'adults_education', name: 'Aged 18 or over (education data)', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'basic_education_only', name: 'Basic level education only', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'adults_income', name: 'Aged 18 or over (income data)', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'lowest_income_inhabitants', name: 'In the lowest income category', unit: '', higherIsBetter: null, weightKey: null, input: true },
+	{ key: 'one_parent_households', name: 'One-parent households', unit: '', higherIsBetter: null, weightKey: null, input: true }
+] as const satisfies readonly IndicatorDefinition[];
+
+export type BuiltInIndicatorKey = (typeof builtInIndicators)[number]['key'];
+
+const definitions = new Map<string, IndicatorDefinition>(builtInIndicators.map((d) => [d.key, d]));
+
+const indicatorLabels: Record<BuiltInIndicatorKey, () => string> = {
+	unemployment_rate: m.areas_indicator_unemployment_rate,
+	low_education_share: m.areas_indicator_low_education_share,
+	low_income_share: m.areas_indicator_low_income_share,
+	children_share: m.areas_indicator_children_share,
+	one_parent_share: m.areas_indicator_one_parent_share,
+	median_income: m.areas_indicator_median_income,
+	inhabitants: m.areas_indicator_inhabitants,
+	households_with_children: m.areas_indicator_households_with_children,
+	employed: m.areas_indicator_employed,
+	unemployed: m.areas_indicator_unemployed,
+	labour_force: m.areas_indicator_labour_force,
+	children_0_14: m.areas_indicator_children_0_14,
+	adults_education: m.areas_indicator_adults_education,
+	basic_education_only: m.areas_indicator_basic_education_only,
+	adults_income: m.areas_indicator_adults_income,
+	lowest_income_inhabitants: m.areas_indicator_lowest_income_inhabitants,
+	one_parent_households: m.areas_indicator_one_parent_households
+};
+
+/** The indicator's name in the request's language; imported indicators keep the name they were imported with. */
+export function indicatorLabel(key: string, fallback: string) {
+	return key in indicatorLabels ? indicatorLabels[key as BuiltInIndicatorKey]() : fallback;
+}
+
+export const isInputIndicator = (key: string) => definitions.get(key)?.input === true;
+
+/** The default finder choice: the three needs the Mukana programme is built on. */
+export const defaultFinderWeights: Record<string, number> = { unemployment_rate: 1, low_education_share: 1, low_income_share: 1 };
+
+// Paavo variables read from the file (English PxWeb labels) -> raw indicator keys.
+const paavoVariables: Record<string, string> = {
+	'Inhabitants, total (HE)': 'inhabitants',
+	'Inhabitants, total (PT)': 'inhabitants_pt',
+	'Employed (PT)': 'employed',
+	'Unemployed (PT)': 'unemployed',
+	'Children aged 0 to 14 (PT)': 'children_0_14',
+	'Aged 18 or over, total (KO)': 'adults_education',
+	'Basic level studies (KO)': 'basic_education_only',
+	'Aged 18 or over, total (HR)': 'adults_income',
+	'Inhabitants belonging to the lowest income category (HR)': 'lowest_income_inhabitants',
+	'Median income of inhabitants (HR)': 'median_income',
+	'Households with children (TE)': 'households_with_children',
+	'One-parent households with children (TE)': 'one_parent_households'
+};
+
+/** Shares computed from the raw counts of one area and year; a share needs both parts and a positive whole. */
+export function deriveIndicators(raw: ReadonlyMap<string, number>): Map<string, number> {
+	const out = new Map<string, number>();
+	const get = (key: string) => raw.get(key);
+	const share = (key: string, part: number | undefined, whole: number | undefined) => {
+		if (part !== undefined && whole !== undefined && whole > 0) out.set(key, (part / whole) * 100);
+	};
+	const inhabitants = get('inhabitants') ?? get('inhabitants_pt');
+	if (inhabitants !== undefined) out.set('inhabitants', inhabitants);
+	for (const key of ['employed', 'unemployed', 'children_0_14', 'adults_education', 'basic_education_only', 'adults_income', 'lowest_income_inhabitants', 'households_with_children', 'one_parent_households']) {
+		const value = get(key);
+		if (value !== undefined) out.set(key, value);
+	}
+	// PxWeb writes a median income of 0 for an area without adults (e.g. the mail centre 00230): that is no data.
+	const median = get('median_income');
+	if (median !== undefined && get('adults_income') !== 0) out.set('median_income', median);
+	const employed = get('employed');
+	const unemployed = get('unemployed');
+	const labourForce = employed !== undefined && unemployed !== undefined ? employed + unemployed : undefined;
+	if (labourForce !== undefined) out.set('labour_force', labourForce);
+	share('unemployment_rate', unemployed, labourForce);
+	share('low_education_share', get('basic_education_only'), get('adults_education'));
+	share('low_income_share', get('lowest_income_inhabitants'), get('adults_income'));
+	// The children's share uses the same (PT) table's total as its count.
+	share('children_share', get('children_0_14'), get('inhabitants_pt') ?? get('inhabitants'));
+	share('one_parent_share', get('one_parent_households'), get('households_with_children'));
+	return out;
+}
+
+// Parsing ----------------------------------------------------------------------------------------------
+
+export type ImportError = { row: number; column: string; message: string };
+export type AreaRow = { code: string; name: string; municipality: string };
+export type IndicatorRow = { key: string; name: string; unit: string; higherIsBetter: boolean | null; source: string };
+export type ValueRow = { areaCode: string; indicatorKey: string; year: number; value: number };
+export type ParsedAreas = { ok: true; rows: ValueRow[]; areas: AreaRow[]; indicators: IndicatorRow[] };
+export type ParseResult = ParsedAreas | { ok: false; errors: ImportError[] };
+export type ImportFormat = 'paavo' | 'plain';
+
+export const maxReportedErrors = 200;
+const missingMarkers = new Set(['', '.', '..', '...', '-']);
+const codePattern = /^\d{5}$/;
+const yearPattern = /^\d{4}$/;
+
+type CsvRecord = { line: number; fields: string[] };
+
+/** RFC 4180-style records with their 1-based starting line (a quoted field may span lines). */
+export function readCsv(text: string, delimiter: string): CsvRecord[] {
+	const records: CsvRecord[] = [];
+	let fields: string[] = [];
+	let field = '';
+	let quoted = false;
+	let line = 1;
+	let start = 1;
+	const endRecord = () => {
+		fields.push(field);
+		records.push({ line: start, fields });
+		fields = [];
+		field = '';
+	};
+	for (let i = 0; i < text.length; i++) {
+		const char = text[i]!;
+		if (quoted) {
+			if (char === '"') {
+				if (text[i + 1] === '"') (field += '"'), i++;
+				else quoted = false;
+			} else {
+				if (char === '\n') line++;
+				field += char;
+			}
+		} else if (char === '"') quoted = true;
+		else if (char === delimiter) fields.push(field), (field = '');
+		else if (char === '\n' || char === '\r') {
+			if (char === '\r' && text[i + 1] === '\n') i++;
+			endRecord();
+			start = ++line;
+		} else field += char;
+	}
+	if (field !== '' || fields.length > 0) endRecord();
+	return records.filter((record) => record.fields.some((value) => value.trim() !== ''));
+}
+
+/** The most frequent of `;`, tab and `,` outside quotes in the first lines (title lines hold none); `,` on a tie. */
+function detectDelimiter(text: string) {
+	const head = text.split(/\r?\n/, 20).join('\n').replace(/"[^"\n]*"/g, '');
+	const count = (d: string) => head.split(d).length - 1;
+	return [';', '\t'].find((d) => count(d) > count(',')) ?? ',';
+}
+
+function parseNumber(raw: string): number | null {
+	const text = raw.trim().replace(/\s/g, '');
+	if (!/^[-+]?(\d+([.,]\d+)?|[.,]\d+)$/.test(text)) return null;
+	const value = Number(text.replace(',', '.'));
+	return Number.isFinite(value) ? value : null;
+}
+
+/** Decimal comma or point, spaces as thousands separators; PxWeb's missing markers give 'missing'. */
+function readValue(raw: string): number | 'missing' | null {
+	return missingMarkers.has(raw.trim()) ? 'missing' : parseNumber(raw);
+}
+
+const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/** PxWeb writes ISO-8859-1; a file someone re-saved as UTF-8 is read as UTF-8 (latin-1 bytes are never valid UTF-8 here). */
+function decodePaavo(bytes: Uint8Array) {
+	try {
+		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	} catch {
+		return new TextDecoder('latin1').decode(bytes);
+	}
+}
+
+/** "00420  Kannelmäki (Helsinki)" -> code, name and municipality. */
+export function splitPaavoArea(label: string): { code: string; name: string; municipality: string } | null {
+	const match = label.trim().match(/^(\d{5})\s+(.*?)\s*(?:\(([^()]*)\))?$/);
+	if (!match) return null;
+	return { code: match[1]!, name: match[2]!.trim(), municipality: (match[3] ?? '').trim() };
+}
+
+class ErrorList {
+	errors: ImportError[] = [];
+	add(row: number, column: string, message: string) {
+		if (this.errors.length < maxReportedErrors) this.errors.push({ row, column, message });
+		else if (this.errors.length === maxReportedErrors) this.errors.push({ row, column: '', message: m.areas_error_too_many({ max: maxReportedErrors }) });
+	}
+	get full() {
+		return this.errors.length > maxReportedErrors;
+	}
+}
+
+export function parsePaavoCsv(bytes: Uint8Array, filename: string): ParseResult {
+	const text = stripBom(decodePaavo(bytes));
+	const records = readCsv(text, detectDelimiter(text));
+	const errors = new ErrorList();
+
+	// Title and note lines come first; the header is the first record whose third and later cells are years.
+	const headerIndex = records.findIndex((r) => r.fields.length >= 3 && r.fields.slice(2).every((f) => yearPattern.test(f.trim())));
+	if (headerIndex < 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_paavo_header() }] };
+	const header = records[headerIndex]!.fields.map((f) => f.trim());
+	const years = header.slice(2).map(Number);
+
+	const areaByCode = new Map<string, AreaRow>();
+	const raw = new Map<string, Map<string, number>>(); // `${code}|${year}` -> raw key -> value
+	const seen = new Map<string, number>(); // `${code}|${variable}|${year}` -> line, to catch repeats
+	let known = 0;
+
+	for (const { line, fields } of records.slice(headerIndex + 1)) {
+		if (errors.full) break;
+		if (fields.length === 1) continue; // a footnote line, as PxWeb may append
+		if (fields.length < header.length) {
+			errors.add(line, header[fields.length] ?? '', m.areas_error_columns());
+			continue;
+		}
+		const area = splitPaavoArea(fields[0]!);
+		if (!area) {
+			errors.add(line, header[0]!, m.areas_error_code({ value: fields[0]!.trim().slice(0, 40) }));
+			continue;
+		}
+		if (!area.name) errors.add(line, header[0]!, m.areas_error_name());
+		const variable = fields[1]!.trim();
+		if (!variable) errors.add(line, header[1]!, m.areas_error_indicator());
+		if (area.code === '00000') continue; // "whole country": not a neighbourhood
+		const key = paavoVariables[variable];
+		years.forEach((year, index) => {
+			const column = header[index + 2]!;
+			const value = readValue(fields[index + 2]!);
+			if (value === null) return errors.add(line, column, m.areas_error_value({ value: fields[index + 2]!.trim().slice(0, 40) }));
+			if (value === 'missing' || !key || !area.name) return;
+			const id = `${area.code}|${variable}|${year}`;
+			const earlier = seen.get(id);
+			if (earlier !== undefined) return errors.add(line, column, m.areas_error_duplicate({ row: earlier }));
+			seen.set(id, line);
+			const cell = `${area.code}|${year}`;
+			if (!raw.has(cell)) raw.set(cell, new Map());
+			raw.get(cell)!.set(key, value);
+			known++;
+		});
+		if (area.name && !areaByCode.has(area.code)) areaByCode.set(area.code, { code: area.code, name: area.name, municipality: area.municipality });
+	}
+	if (errors.errors.length) return { ok: false, errors: errors.errors };
+	if (known === 0) return { ok: false, errors: [{ row: records[headerIndex]!.line, column: header[1]!, message: m.areas_error_no_paavo_variables() }] };
+
+	const rows: ValueRow[] = [];
+	for (const [cell, values] of raw) {
+		const [areaCode, year] = cell.split('|') as [string, string];
+		for (const [indicatorKey, value] of deriveIndicators(values)) rows.push({ areaCode, indicatorKey, year: Number(year), value });
+	}
+	const used = new Set(rows.map((row) => row.indicatorKey));
+	const indicatorRows = builtInIndicators
+		.filter((d) => used.has(d.key))
+		.map((d) => ({ key: d.key, name: d.name, unit: d.unit, higherIsBetter: d.higherIsBetter, source: paavoSource }));
+	void filename; // the import records it; kept in the signature so both parsers read the same
+	return { ok: true, rows, areas: [...areaByCode.values()], indicators: indicatorRows };
+}
+
+// Accepted header names (compared lower-case, with `_`/`-` as spaces).
+const plainColumns = {
+	code: ['area code', 'code', 'postal code', 'postcode', 'zip', 'postinumero', 'postinumeroalue', 'alueen koodi', 'koodi', 'aluekoodi', 'postnummer', 'områdeskod'],
+	name: ['area name', 'area', 'name', 'alue', 'alueen nimi', 'nimi', 'område', 'områdets namn', 'namn'],
+	indicator: ['indicator', 'indikaattori', 'mittari', 'tunnusluku', 'indikator'],
+	year: ['year', 'vuosi', 'år'],
+	value: ['value', 'arvo', 'värde'],
+	municipality: ['municipality', 'city', 'kunta', 'kaupunki', 'kommun', 'stad'],
+	unit: ['unit', 'yksikkö', 'enhet']
+} as const;
+type PlainColumn = keyof typeof plainColumns;
+const requiredPlainColumns: PlainColumn[] = ['code', 'name', 'indicator', 'year', 'value'];
+
+const normaliseHeader = (text: string) => text.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
+
+/** "Työttömyysaste (%)" -> "tyottomyysaste"; letters without diacritics, digits and underscores. */
+export function slugify(name: string) {
+	return name
+		.normalize('NFD')
+		.replace(/\p{M}/gu, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '_')
+		.replace(/^_+|_+$/g, '')
+		.slice(0, 60)
+		.replace(/_+$/, '');
+}
+
+export function parsePlainCsv(input: string | Uint8Array, filename: string): ParseResult {
+	let text: string;
+	if (typeof input === 'string') text = input;
+	else {
+		try {
+			text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+		} catch {
+			return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_not_utf8() }] };
+		}
+	}
+	text = stripBom(text);
+	const records = readCsv(text, detectDelimiter(text));
+	if (records.length === 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
+
+	const header = records[0]!;
+	const names = header.fields.map((f) => f.trim());
+	const index = {} as Partial<Record<PlainColumn, number>>;
+	names.forEach((name, i) => {
+		const normal = normaliseHeader(name);
+		for (const [column, accepted] of Object.entries(plainColumns) as [PlainColumn, readonly string[]][])
+			if (index[column] === undefined && accepted.includes(normal)) index[column] = i;
+	});
+	const missing = requiredPlainColumns.filter((column) => index[column] === undefined);
+	if (missing.length)
+		return {
+			ok: false,
+			errors: [{ row: header.line, column: '', message: m.areas_error_plain_header({ columns: missing.map((c) => plainColumns[c][0]).join(', ') }) }]
+		};
+
+	const errors = new ErrorList();
+	const areaByCode = new Map<string, AreaRow>();
+	const indicatorByKey = new Map<string, IndicatorRow>();
+	const rows: ValueRow[] = [];
+	const seen = new Map<string, number>();
+	const cell = (fields: string[], column: PlainColumn) => (index[column] === undefined ? '' : (fields[index[column]!] ?? '').trim());
+	const columnName = (column: PlainColumn) => names[index[column]!]!;
+
+	for (const { line, fields } of records.slice(1)) {
+		if (errors.full) break;
+		const code = cell(fields, 'code');
+		const name = cell(fields, 'name');
+		const indicatorName = cell(fields, 'indicator');
+		const yearText = cell(fields, 'year');
+		const valueText = cell(fields, 'value');
+		let ok = true;
+		const fault = (column: PlainColumn, message: string) => {
+			errors.add(line, columnName(column), message);
+			ok = false;
+		};
+		if (!codePattern.test(code)) fault('code', m.areas_error_code({ value: code.slice(0, 40) }));
+		if (!name) fault('name', m.areas_error_name());
+		const key = definitions.has(indicatorName) ? indicatorName : slugify(indicatorName);
+		if (!indicatorName) fault('indicator', m.areas_error_indicator());
+		else if (!key) fault('indicator', m.areas_error_indicator_key());
+		if (!yearPattern.test(yearText)) fault('year', m.areas_error_year({ value: yearText.slice(0, 40) }));
+		const value = valueText === '' ? null : readValue(valueText);
+		if (valueText === '') fault('value', m.areas_error_value_missing());
+		else if (value === null) fault('value', m.areas_error_value({ value: valueText.slice(0, 40) }));
+		if (!ok || value === null || value === 'missing') continue;
+
+		const id = `${code}|${key}|${yearText}`;
+		const earlier = seen.get(id);
+		if (earlier !== undefined) {
+			fault('value', m.areas_error_duplicate({ row: earlier }));
+			continue;
+		}
+		seen.set(id, line);
+		if (!areaByCode.has(code)) areaByCode.set(code, { code, name, municipality: cell(fields, 'municipality') });
+		if (!indicatorByKey.has(key)) {
+			const builtIn = definitions.get(key);
+			indicatorByKey.set(
+				key,
+				builtIn
+					? { key, name: builtIn.name, unit: builtIn.unit, higherIsBetter: builtIn.higherIsBetter, source: filename }
+					: { key, name: indicatorName, unit: cell(fields, 'unit').slice(0, 20), higherIsBetter: null, source: filename }
+			);
+		}
+		rows.push({ areaCode: code, indicatorKey: key, year: Number(yearText), value });
+	}
+	if (errors.errors.length) return { ok: false, errors: errors.errors };
+	if (rows.length === 0) return { ok: false, errors: [{ row: header.line, column: '', message: m.areas_error_no_rows() }] };
+	return { ok: true, rows, areas: [...areaByCode.values()], indicators: [...indicatorByKey.values()] };
+}
+
+// Import -----------------------------------------------------------------------------------------------
+
+const chunk = <T>(list: readonly T[], size: number) =>
+	Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+/** Writes a clean parse in one transaction: areas, indicators and values upserted, and the import recorded. */
+export function importAreas(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+	const id = generateSecureRandomString(12);
+	db.transaction(
+		(tx) => {
+			for (const batch of chunk(parsed.areas, 200))
+				tx.insert(areas)
+					.values(batch)
+					.onConflictDoUpdate({
+						target: areas.code,
+						// A plain file without municipalities keeps the ones a Paavo import set.
+						set: { name: sql`excluded.name`, municipality: sql`coalesce(nullif(excluded.municipality, ''), ${areas.municipality})` }
+					})
+					.run();
+			for (const indicator of parsed.indicators) {
+				const insert = tx.insert(indicators).values(indicator);
+				// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
+				if (definitions.has(indicator.key))
+					insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
+				else insert.onConflictDoNothing().run();
+			}
+			for (const batch of chunk(parsed.rows, 500))
+				tx.insert(areaValues)
+					.values(batch)
+					.onConflictDoUpdate({ target: [areaValues.areaCode, areaValues.indicatorKey, areaValues.year], set: { value: sql`excluded.value` } })
+					.run();
+			tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
+		},
+		{ behavior: 'immediate' }
+	);
+	const years = [...new Set(parsed.rows.map((row) => row.year))].sort();
+	return { id, areas: parsed.areas.length, values: parsed.rows.length, indicators: parsed.indicators.length, years };
+}
+
+/** Parses and, when clean, imports one file; the route's single entry point. */
+export function importAreaFile(bytes: Uint8Array, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+	const parsed = options.format === 'paavo' ? parsePaavoCsv(bytes, options.filename) : parsePlainCsv(bytes, options.filename);
+	if (!parsed.ok) return parsed;
+	return { ok: true as const, imported: importAreas(parsed, options) };
+}
+
+/** The demo data: the in-repo copy first (a clean clone has no ../shared), then the shared data folder. */
+export function demoPaavoDirectory() {
+	const candidates = [join(process.cwd(), 'src', 'lib', 'server', 'demo-data', 'paavo'), join(process.cwd(), '..', 'shared', 'data', 'paavo')];
+	return candidates.find((dir) => existsSync(dir) && readdirSync(dir).some((name) => /^paavo_.*\.csv$/i.test(name))) ?? null;
+}
+
+/** Imports every Paavo file of the demo directory (the real 2022 and 2023 Helsinki files); idempotent. */
+export function importDemoAreas() {
+	const dir = demoPaavoDirectory();
+	if (!dir) return [];
+	return readdirSync(dir)
+		.filter((name) => /^paavo_.*\.csv$/i.test(name))
+		.sort()
+		.map((filename) => {
+			const parsed = parsePaavoCsv(readFileSync(join(dir, filename)), filename);
+			if (!parsed.ok) throw new Error(`${filename}: ${parsed.errors.map((e) => `row ${e.row} ${e.column}: ${e.message}`).join('; ')}`);
+			return { filename, ...importAreas(parsed, { filename, format: 'paavo', importedBy: null }) };
+		});
+}
+
+// Reading ----------------------------------------------------------------------------------------------
+
+export type Area = typeof areas.$inferSelect;
+export type Indicator = typeof indicators.$inferSelect;
+
+export function listAreas(): Area[] {
+	return db.select().from(areas).orderBy(asc(areas.code)).all();
+}
+
+export function getArea(code: string): Area | undefined {
+	return db.select().from(areas).where(eq(areas.code, code)).get();
+}
+
+const builtInOrder: readonly string[] = builtInIndicators.map((d) => d.key);
+const orderOf = (key: string) => (builtInOrder.includes(key) ? builtInOrder.indexOf(key) : builtInOrder.length);
+
+/** Built-in indicators in their headline order, then imported ones by key. */
+export function listIndicators(): Indicator[] {
+	return db.select().from(indicators).all().sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
+}
+
+/** Years with values, newest first. */
+export function listYears(): number[] {
+	return db.selectDistinct({ year: areaValues.year }).from(areaValues).orderBy(desc(areaValues.year)).all().map((row) => row.year);
+}
+
+export function listMunicipalities(): string[] {
+	return db.selectDistinct({ municipality: areas.municipality }).from(areas).orderBy(asc(areas.municipality)).all().map((row) => row.municipality);
+}
+
+/** Every area with the given indicators' values for one year (null where there is none). */
+export function tabulateAreas(year: number, keys: readonly string[]) {
+	const values = keys.length
+		? db.select().from(areaValues).where(and(eq(areaValues.year, year), inArray(areaValues.indicatorKey, [...keys]))).all()
+		: [];
+	const byArea = new Map<string, Record<string, number>>();
+	for (const row of values) {
+		if (!byArea.has(row.areaCode)) byArea.set(row.areaCode, {});
+		byArea.get(row.areaCode)![row.indicatorKey] = row.value;
+	}
+	return listAreas().map((area) => ({ ...area, values: Object.fromEntries(keys.map((key) => [key, byArea.get(area.code)?.[key] ?? null])) as Record<string, number | null> }));
+}
+
+/** The area's indicators over the years, in the built-in order, then imported ones by key. */
+export function areaSeries(code: string) {
+	const rows = db
+		.select({ key: indicators.key, name: indicators.name, unit: indicators.unit, higherIsBetter: indicators.higherIsBetter, year: areaValues.year, value: areaValues.value })
+		.from(areaValues)
+		.innerJoin(indicators, eq(indicators.key, areaValues.indicatorKey))
+		.where(eq(areaValues.areaCode, code))
+		.orderBy(asc(areaValues.year))
+		.all();
+	const series = new Map<string, Indicator & { points: { year: number; value: number }[] }>();
+	for (const { year, value, ...indicator } of rows) {
+		if (!series.has(indicator.key)) series.set(indicator.key, { ...indicator, source: '', points: [] });
+		series.get(indicator.key)!.points.push({ year, value });
+	}
+	return [...series.values()].sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
+}
+
+export const mean = (values: readonly number[]) => (values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : null);
+
+export function weightedMean(values: readonly number[], weights: readonly number[]) {
+	const total = weights.reduce((sum, w) => sum + w, 0);
+	if (!values.length || values.length !== weights.length || !(total > 0)) return null;
+	return values.reduce((sum, v, i) => sum + v * weights[i]!, 0) / total;
+}
+
+/**
+ * The municipality's average of an indicator in a year, over its areas. Population-weighted when every area with a
+ * value also has the weight: a share is weighted by its denominator (so the unemployment rate averages to the
+ * municipality's pooled rate), median income by adults, an imported indicator by inhabitants. Counts, and any
+ * indicator whose weights are incomplete, get the plain mean of the areas.
+ */
+export function cityAverage(indicatorKey: string, year: number, municipality: string): number | null {
+	const valuesOf = (key: string) =>
+		db
+			.select({ code: areaValues.areaCode, value: areaValues.value })
+			.from(areaValues)
+			.innerJoin(areas, eq(areas.code, areaValues.areaCode))
+			.where(and(eq(areaValues.indicatorKey, key), eq(areaValues.year, year), eq(areas.municipality, municipality)))
+			.all();
+	const values = valuesOf(indicatorKey);
+	if (!values.length) return null;
+	const definition = definitions.get(indicatorKey);
+	const weightKey = definition ? definition.weightKey : 'inhabitants';
+	if (weightKey) {
+		const weightByCode = new Map(valuesOf(weightKey).map((row) => [row.code, row.value]));
+		const weights = values.map((row) => weightByCode.get(row.code));
+		if (weights.every((w) => w !== undefined && w > 0)) return weightedMean(values.map((row) => row.value), weights as number[]);
+	}
+	return mean(values.map((row) => row.value));
+}
+
+// Ranking: pure maths -------------------------------------------------------------------------------------
+
+/** Standard scores with the population standard deviation; all zeros when every value is the same. */
+export function zScores(values: readonly number[]): number[] {
+	const average = mean(values);
+	if (average === null) return [];
+	const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - average) ** 2, 0) / values.length);
+	return values.map((v) => (sd > 0 ? (v - average) / sd : 0));
+}
+
+/** +1 when a higher value means more need (lower is better, or no direction), −1 when higher is better. */
+export const needSign = (higherIsBetter: boolean | null): 1 | -1 => (higherIsBetter === true ? -1 : 1);
+
+export type Criterion = { values: readonly number[]; weight: number; sign: 1 | -1 };
+
+/**
+ * Composite need score per row: Σ weight·sign·z / Σ weight over the criteria, so the score is on the z scale
+ * (0 = average area) whatever the weights' total. Each component's contribution is returned too; they sum to the score.
+ */
+export function compositeScores(criteria: readonly Criterion[]) {
+	const active = criteria.filter((c) => c.weight > 0);
+	const count = criteria[0]?.values.length ?? 0;
+	if (criteria.some((c) => c.values.length !== count)) throw new Error('criteria must have values for the same rows');
+	const totalWeight = active.reduce((sum, c) => sum + c.weight, 0);
+	const z = criteria.map((c) => zScores(c.values));
+	return Array.from({ length: count }, (_, row) => {
+		const components = criteria.map((c, i) => {
+			const zi = z[i]![row]!;
+			return { z: zi, contribution: totalWeight > 0 && c.weight > 0 ? (c.weight * c.sign * zi) / totalWeight : 0 };
+		});
+		return { score: components.reduce((sum, c) => sum + c.contribution, 0), components };
+	});
+}
+
+// Ranking over the database --------------------------------------------------------------------------------
+
+/**
+ * Areas ranked by composite need for one year (newest with data by default), optionally within one municipality.
+ * Only indicators with a positive weight count; an area missing any of them is left out (and listed as such),
+ * since a z-score of a missing value would be a guess.
+ */
+export function rankAreas({ weights, year, municipality }: { weights: Record<string, number>; year?: number; municipality?: string }) {
+	const chosen = listIndicators().filter((indicator) => (weights[indicator.key] ?? 0) > 0);
+	const keys = chosen.map((indicator) => indicator.key);
+	const useYear = year ?? listYears()[0];
+	if (!keys.length || useYear === undefined) return { year: useYear ?? null, criteria: [], ranked: [], excluded: [] };
+
+	const all = tabulateAreas(useYear, keys).filter((area) => !municipality || area.municipality === municipality);
+	const hasAny = all.filter((area) => keys.some((key) => area.values[key] !== null));
+	const complete = hasAny.filter((area) => keys.every((key) => area.values[key] !== null));
+	const criteria = chosen.map((indicator) => ({
+		key: indicator.key,
+		name: indicator.name,
+		unit: indicator.unit,
+		weight: weights[indicator.key]!,
+		sign: needSign(indicator.higherIsBetter)
+	}));
+	const scores = compositeScores(criteria.map((c) => ({ values: complete.map((area) => area.values[c.key]!), weight: c.weight, sign: c.sign })));
+	const ranked = complete
+		.map((area, i) => ({
+			code: area.code,
+			name: area.name,
+			municipality: area.municipality,
+			score: scores[i]!.score,
+			components: criteria.map((c, j) => ({ key: c.key, value: area.values[c.key]!, ...scores[i]!.components[j]! }))
+		}))
+		.sort((a, b) => b.score - a.score || a.code.localeCompare(b.code))
+		.map((area, i) => ({ rank: i + 1, ...area }));
+	const excluded = hasAny.filter((area) => !complete.includes(area)).map(({ code, name }) => ({ code, name }));
+	return { year: useYear, criteria, ranked, excluded };
+}
+
+// Programmes' target areas and who may change area data ------------------------------------------------------
+
+type UserLike = { id: string; isAdmin: boolean };
+
+/** Admins and programme leads import area data. */
+export function canImportAreas(user: UserLike) {
+	if (user.isAdmin) return true;
+	return !!db
+		.select({ id: memberships.organisationId })
+		.from(memberships)
+		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'programme_lead')))
+		.get();
+}
+
+/** Programmes whose target areas the user may change: all for admins, else those owned by an organisation they lead programmes in. */
+export function listEditableProgrammes(user: UserLike) {
+	const query = db.select({ id: programmes.id, name: programmes.name }).from(programmes);
+	if (user.isAdmin) return query.orderBy(asc(programmes.name)).all();
+	const led = db
+		.select({ id: memberships.organisationId })
+		.from(memberships)
+		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'programme_lead')));
+	return query.where(inArray(programmes.ownerOrganisationId, led)).orderBy(asc(programmes.name)).all();
+}
+
+export function listProgrammeAreas(programmeId: string): Area[] {
+	return db
+		.select({ code: areas.code, name: areas.name, municipality: areas.municipality })
+		.from(programmeAreas)
+		.innerJoin(areas, eq(areas.code, programmeAreas.areaCode))
+		.where(eq(programmeAreas.programmeId, programmeId))
+		.orderBy(asc(areas.code))
+		.all();
+}
+
+/** Adds known areas to the programme's target areas; ones already there are left as they are. */
+export function addProgrammeTargetAreas(programmeId: string, codes: readonly string[]) {
+	return db.transaction(
+		(tx) => {
+			const unique = [...new Set(codes)];
+			const known = unique.length ? tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, unique)).all().map((row) => row.code) : [];
+			let added = 0;
+			for (const areaCode of known) added += tx.insert(programmeAreas).values({ programmeId, areaCode }).onConflictDoNothing().run().changes;
+			return { added, existing: known.length - added, unknown: unique.filter((code) => !known.includes(code)) };
+		},
+		{ behavior: 'immediate' }
+	);
+}
