@@ -2,6 +2,7 @@
 // The server shares this file's SQLite database, so people and workshops are made with the app's functions.
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { addNote, createCluster, ideasOf, notesOf, promoteToIdea, readBoard, updateNote } from '../../src/lib/board/model';
 import { setParticipantRole } from '../../src/lib/server/workshops';
@@ -32,6 +33,21 @@ const env = () => ({
 
 let server: RunningServer;
 const clients: BoardClient[] = [];
+
+/** `count` sync-update messages, each adding one note (what a runaway client would send). */
+function noteUpdates(count: number) {
+	const doc = new Y.Doc();
+	const messages: Uint8Array[] = [];
+	doc.on('update', (update: Uint8Array) => {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		encoding.writeVarUint(e, 2);
+		encoding.writeVarUint8Array(e, update);
+		messages.push(encoding.toUint8Array(e));
+	});
+	for (let i = 0; i < count; i++) addNote(doc, { text: `roska ${i}`, lane: 'a', author: { id: 'x', name: 'x' }, id: `flood-${i}` });
+	return messages;
+}
 
 function client(workshopId: string, person: { cookie: string; name: string }) {
 	const c = connectBoard(server.url, workshopId, { cookie: person.cookie, name: person.name });
@@ -176,12 +192,23 @@ describe('boards on the production server', () => {
 		expect(a.closes).toEqual([]);
 		expect(b.closes).toEqual([]);
 		expect([...notesOf(storedBoard(workshop.id)).keys()].sort()).toEqual(['first', 'still']);
+
+		// More than 50 document updates a second: the first 50 are ordinary edits, then the connection closes.
+		const runaway = await rawBoardSocket(server.url, workshop.id, { cookie: guest.cookie });
+		for (const message of noteUpdates(60)) runaway.ws.send(message);
+		await once(runaway.ws, 'close');
+		expect(runaway.closeCode()).toBe(1008);
+		const flooded = [...notesOf(storedBoard(workshop.id)).keys()].filter((id) => id.startsWith('flood-'));
+		expect(flooded.length).toBe(50);
+		await waitFor(() => notesOf(b.doc).size === 52, 'the accepted edits at b');
+		expect(a.closes).toEqual([]);
+		expect(b.closes).toEqual([]);
 	});
 
-	it('keeps every update anyone saw through a SIGKILL; clients reconnect by themselves, offline edits merge', async () => {
+	it('keeps every update anyone saw through a SIGKILL of 20 streaming clients; they reconnect by themselves, offline edits merge', async () => {
 		const owner = await newUser('Kestävä');
 		const workshop = newWorkshop(owner.id);
-		const people = [owner, newGuest(workshop.id, 'Yksi'), newGuest(workshop.id, 'Kaksi')];
+		const people = [owner, ...Array.from({ length: 19 }, (_, i) => newGuest(workshop.id, `Kirjoittaja ${i}`))];
 		const writers = people.map((person) => client(workshop.id, person));
 		const witness = client(workshop.id, newGuest(workshop.id, 'Todistaja'));
 		await synced(...writers, witness);
@@ -189,11 +216,12 @@ describe('boards on the production server', () => {
 		let streaming = true;
 		const created = writers.map(() => [] as string[]);
 		const streams = writers.map(async (c, i) => {
-			for (let n = 0; streaming && n < 500; n++) {
+			// 20 edits a second each (400 a second in all), under the 50-a-second limit per connection.
+			for (let n = 0; streaming && n < 200; n++) {
 				const id = `${i}-${n}`;
 				addNote(c.doc, { text: `${c.name} ${n}`, lane: 'a', author: people[i]!, id });
 				created[i]!.push(id);
-				await sleep(2);
+				await sleep(50);
 			}
 		});
 		await waitFor(() => notesOf(witness.doc).size >= 60, 'edits to stream through the server');

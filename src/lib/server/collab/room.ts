@@ -48,6 +48,8 @@ export type RoomSettings = {
 	awarenessIntervalMs: number;
 	/** a connection sending more messages than this in a second is closed (1008) */
 	maxMessagesPerSecond: number;
+	/** a connection sending more document updates than this in a second is closed (1008) */
+	maxUpdatesPerSecond: number;
 	/** a connection whose send buffer grows over this is dropped (it reconnects and resyncs) */
 	maxBufferedBytes: number;
 	/** awareness client ids one connection may speak for */
@@ -69,11 +71,27 @@ function samePerson(a: Connection, b: Connection) {
 const WS_OPEN = 1;
 
 /** One WebSocket of one person to one board. */
+/** Counts events in one-second windows. */
+class RateWindow {
+	#start = 0;
+	#count = 0;
+
+	/** Counts one event; false when the window is over the limit. */
+	admit(now: number, limit: number) {
+		if (now - this.#start >= 1000) {
+			this.#start = now;
+			this.#count = 0;
+		}
+		return ++this.#count <= limit;
+	}
+}
+
 export class Connection {
 	closed = false;
 	alive = true;
-	#windowStart = 0;
-	#windowCount = 0;
+	/** every message, and document updates on their own (a tighter budget: each is stored and sent to everyone) */
+	readonly messages = new RateWindow();
+	readonly updates = new RateWindow();
 	#toldReadOnly = false;
 	#lastRefusal = 0;
 	/** awareness client ids this connection speaks for */
@@ -88,15 +106,6 @@ export class Connection {
 
 	get writable() {
 		return this.identity.role !== 'observer';
-	}
-
-	/** Counts a message against the per-second budget; false when over it. */
-	admit(now: number, limit: number) {
-		if (now - this.#windowStart >= 1000) {
-			this.#windowStart = now;
-			this.#windowCount = 0;
-		}
-		return ++this.#windowCount <= limit;
 	}
 
 	send(message: Uint8Array, maxBufferedBytes = Infinity) {
@@ -251,7 +260,7 @@ export class Room {
 	receive(connection: Connection, data: Uint8Array) {
 		if (connection.closed) return;
 		connection.alive = true;
-		if (!connection.admit(Date.now(), this.settings.maxMessagesPerSecond)) {
+		if (!connection.messages.admit(Date.now(), this.settings.maxMessagesPerSecond)) {
 			connection.close(closeCodes.flood, 'too many messages');
 			return;
 		}
@@ -284,6 +293,12 @@ export class Room {
 		// An empty update (no structs, no deletions) is what an up-to-date client answers to sync step 1:
 		// nothing to store, and nothing to refuse an observer for.
 		if (update.length === 2 && update[0] === 0 && update[1] === 0) return;
+		// No person types 50 changes a second; a client that does is broken or hostile, and every update costs a
+		// write and a message to everyone. It is disconnected (it reconnects and resyncs after a backoff).
+		if (!connection.updates.admit(Date.now(), this.settings.maxUpdatesPerSecond)) {
+			connection.close(closeCodes.flood, 'too many updates');
+			return;
+		}
 		if (!connection.writable) {
 			connection.tellReadOnly();
 			connection.tellRefused('observer');

@@ -50,6 +50,7 @@ export function settingsFromEnv(): RoomSettings {
 		unloadAfterMs: envNumber('VERSTAS_COLLAB_UNLOAD_AFTER_MS', 10_000),
 		awarenessIntervalMs: envNumber('VERSTAS_COLLAB_AWARENESS_INTERVAL_MS', 100),
 		maxMessagesPerSecond: envNumber('VERSTAS_COLLAB_MAX_MESSAGES_PER_SECOND', 200),
+		maxUpdatesPerSecond: envNumber('VERSTAS_COLLAB_MAX_UPDATES_PER_SECOND', 50),
 		maxBufferedBytes: envNumber('VERSTAS_COLLAB_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
 		maxAwarenessClientsPerConnection: 4,
 		awarenessTimeoutMs: 30_000
@@ -434,6 +435,7 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'unloadAfterMs',
 		'awarenessIntervalMs',
 		'maxMessagesPerSecond',
+		'maxUpdatesPerSecond',
 		'maxBufferedBytes',
 		'maxAwarenessClientsPerConnection',
 		'awarenessTimeoutMs'
