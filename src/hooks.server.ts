@@ -1,5 +1,5 @@
 import { registerCollab } from '$lib/server/collab';
-import { getDb } from '$lib/server/db';
+import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
@@ -46,5 +46,8 @@ export const handle = sequence(handleSecurityHeaders, handleSession, handleLocal
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	if (status !== 404) console.error(error);
+	// A locked or full database is not a bug: say what happened (every write is one transaction, so nothing
+	// was half-saved) and that trying again later works.
+	if (isStorageUnavailable(error)) return { message: m.error_storage_unavailable() };
 	return { message: status === 404 ? m.error_not_found() : m.error_unexpected() };
 };

@@ -10,13 +10,32 @@ export function databasePath() {
 	return resolve(process.env.DATABASE_PATH || 'data/verstas.db');
 }
 
+function envInteger(name: string, fallback: number) {
+	const value = Number(process.env[name]);
+	return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+/** SQLite's answers when the file cannot be written now: locked by another process, disk (or ceiling) full, I/O. */
+export function isStorageUnavailable(error: unknown) {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)/.test(code);
+}
+
 export function openDatabase(path = databasePath()) {
 	mkdirSync(dirname(path), { recursive: true });
 	const sqlite = new Database(path);
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
-	sqlite.pragma('busy_timeout = 5000');
+	// How long a write waits for another process's lock before giving up (the user then gets a clear error).
+	sqlite.pragma(`busy_timeout = ${envInteger('VERSTAS_DB_BUSY_TIMEOUT_MS', 5000)}`);
+	// An optional ceiling on the database file for small servers: past it writes fail as on a full disk
+	// (SQLITE_FULL), and work again once space is freed inside the file.
+	const maxMegabytes = envInteger('VERSTAS_DB_MAX_MB', 0);
+	if (maxMegabytes > 0) {
+		const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
+		sqlite.pragma(`max_page_count = ${Math.floor((maxMegabytes * 1024 * 1024) / pageSize)}`);
+	}
 	return drizzle(sqlite, { schema });
 }
 
