@@ -22,7 +22,7 @@ import {
 	bringPilotToWorkshop
 } from '../../src/lib/server/pilots';
 import { readBoardDoc } from '../../src/lib/server/collab';
-import { createWorkshop } from '../../src/lib/server/workshops';
+import { createWorkshop, getWorkshop } from '../../src/lib/server/workshops';
 import { ideaText, viewBoard } from '../../src/lib/board/model';
 import { createProgramme, listProgrammesForUser, programmeRole, programmeSchema, readProgrammeForm, updateProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
 import { createUser } from '../../src/lib/server/users';
@@ -193,9 +193,10 @@ describe('pilots', () => {
 		const w = await world();
 		const pilot = proposePilot(w.programme.id, pilotInput({ hypothesis: 'Jos aikuinen on paikalla, niin poissaolot vähenevät' }), w.member.id);
 		const workshop = createWorkshop(
-			{ title: 'Jalostamo', theme: 'Turvallinen aikuinen', description: '', startsAt: null, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
+			{ title: 'Jalostamo', theme: 'Turvallinen aikuinen', description: '', startsAt: null, programmeId: w.programme.id, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
 			w.lead.id
 		);
+		expect(getWorkshop(workshop.id)?.programmeId).toBe(w.programme.id);
 		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
 		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
 		const doc = readBoardDoc(workshop.id);

@@ -89,6 +89,8 @@ export const workshopSchema = z.object({
 			return date;
 		}),
 	organisationIds: z.array(z.string()).default([]),
+	/** the programme the workshop serves (optional; the route checks the facilitator may use it) */
+	programmeId: z.string().max(100).nullish(),
 	coFacilitatorEmails: z.array(z.string().trim().toLowerCase()).default([]),
 	perspectives: z
 		.array(perspectiveSchema)
@@ -188,6 +190,7 @@ export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?:
 				theme: input.theme,
 				description: input.description,
 				startsAt: input.startsAt,
+				programmeId: input.programmeId || null,
 				joinCode: code,
 				createdBy: ownerId
 			})
@@ -202,7 +205,7 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput) {
 	db.transaction((tx) => {
 		const { createdBy } = tx.select({ createdBy: workshops.createdBy }).from(workshops).where(eq(workshops.id, workshopId)).get()!;
 		tx.update(workshops)
-			.set({ title: input.title, theme: input.theme, description: input.description, startsAt: input.startsAt })
+			.set({ title: input.title, theme: input.theme, description: input.description, startsAt: input.startsAt, programmeId: input.programmeId || null })
 			.where(eq(workshops.id, workshopId))
 			.run();
 		writeWorkshopParts(tx, workshopId, createdBy, input);
@@ -475,6 +478,7 @@ export function readWorkshopForm(formData: FormData) {
 		theme: text('theme'),
 		description: text('description'),
 		startsAt: text('startsAt'),
+		programmeId: text('programmeId'),
 		organisationIds: formData.getAll('organisationIds').map(String),
 		coFacilitatorEmails: text('coFacilitators')
 			.split(/[\s,;]+/)

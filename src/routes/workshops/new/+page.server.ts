@@ -2,6 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { requireUser } from '$lib/server/authorise';
 import { parseInput } from '$lib/server/forms';
 import { listOrganisations } from '$lib/server/organisations';
+import { listProgrammesForUser, programmeRole } from '$lib/server/programmes';
 import {
 	canCreateWorkshops,
 	createWorkshop,
@@ -21,13 +22,14 @@ function requireCreator(event: RequestEvent) {
 }
 
 export const load: PageServerLoad = (event) => {
-	requireCreator(event);
+	const user = requireCreator(event);
 	const template = jalostamoTemplate();
 	return {
 		template,
 		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
+		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
 		maxPerspectives,
-		initial: { title: '', theme: '', description: '', startsAt: '', organisationIds: [], coFacilitatorEmails: [], ...template }
+		initial: { title: '', theme: '', description: '', startsAt: '', programmeId: '', organisationIds: [], coFacilitatorEmails: [], ...template }
 	};
 };
 
@@ -37,6 +39,8 @@ export const actions: Actions = {
 		const input = readWorkshopForm(await event.request.formData());
 		const form = parseInput(workshopSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
+		if (form.data.programmeId && !programmeRole(form.data.programmeId, user))
+			return fail(400, { input, errors: { programmeId: m.error_choose_option() } });
 		let workshopId: string;
 		try {
 			workshopId = createWorkshop(form.data, user.id).id;

@@ -2,6 +2,7 @@ import { toDateTimeLocal } from '$lib/format';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { listOrganisations } from '$lib/server/organisations';
+import { listProgrammesForUser, programmeRole } from '$lib/server/programmes';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import {
 	getWorkshopDetails,
@@ -16,9 +17,10 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => {
-	const { workshop } = requireFacilitator(event);
+	const { workshop, user } = requireFacilitator(event);
 	const details = getWorkshopDetails(workshop.id)!;
 	return {
+		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
 		workshop: { id: workshop.id, title: workshop.title },
 		template: jalostamoTemplate(),
 		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
@@ -28,6 +30,7 @@ export const load: PageServerLoad = (event) => {
 			theme: workshop.theme,
 			description: workshop.description,
 			startsAt: workshop.startsAt ? toDateTimeLocal(workshop.startsAt) : '',
+			programmeId: workshop.programmeId ?? '',
 			organisationIds: details.organisations.map((organisation) => organisation.id),
 			// The creator stays a facilitator regardless; the field lists the others.
 			coFacilitatorEmails: details.facilitators.filter((f) => f.id !== workshop.createdBy).map((f) => f.email),
@@ -39,10 +42,13 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop, user } = requireFacilitator(event);
 		const input = readWorkshopForm(await event.request.formData());
 		const form = parseInput(workshopSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
+		// A programme the facilitator is not part of cannot be chosen (the one already set may stay).
+		if (form.data.programmeId && form.data.programmeId !== workshop.programmeId && !programmeRole(form.data.programmeId, user))
+			return fail(400, { input, errors: { programmeId: m.error_choose_option() } });
 		try {
 			updateWorkshop(workshop.id, form.data);
 		} catch (caught) {
