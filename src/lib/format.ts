@@ -5,18 +5,29 @@ import type { Locale } from './paraglide/runtime.js';
 const timeZone = 'Europe/Helsinki';
 const intlLocale: Record<Locale, string> = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
 
+// Building an Intl formatter costs far more than using one (a dashboard formats thousands of numbers), so each
+// locale-and-options pair is built once.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(kind: 'number' | 'date', locale: Locale, options: object | undefined, make: () => T): T {
+	const key = `${kind}|${locale}|${options ? JSON.stringify(options) : ''}`;
+	let found = formatters.get(key) as T | undefined;
+	if (!found) formatters.set(key, (found = make()));
+	return found;
+}
+
+const dateOptions: Intl.DateTimeFormatOptions = { dateStyle: 'long', timeZone };
+const dateTimeOptions: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short', timeZone };
+
 export function formatDate(value: Date | number | string, locale: Locale) {
-	return new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'long', timeZone }).format(new Date(value));
+	return formatter('date', locale, dateOptions, () => new Intl.DateTimeFormat(intlLocale[locale], dateOptions)).format(new Date(value));
 }
 
 export function formatDateTime(value: Date | number | string, locale: Locale) {
-	return new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-		new Date(value)
-	);
+	return formatter('date', locale, dateTimeOptions, () => new Intl.DateTimeFormat(intlLocale[locale], dateTimeOptions)).format(new Date(value));
 }
 
 export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions) {
-	return new Intl.NumberFormat(intlLocale[locale], options).format(value);
+	return formatter('number', locale, options, () => new Intl.NumberFormat(intlLocale[locale], options)).format(value);
 }
 
 const wallClock = new Intl.DateTimeFormat('sv-SE', {

@@ -465,4 +465,18 @@ describe('CSV addresses on the production server', () => {
 			expect((await get(`/programmes/unknown/${file}`, world.member.id)).status).toBe(404);
 		});
 	}
+
+	it('the dashboard counts every pilot but lists them a page (25) at a time, keeping the filters', async () => {
+		const before = (await (await get(`/programmes/${world.programme.id}`, world.lead.id)).text()).match(/\/pilots\/[a-z0-9]{12}"/g)?.length ?? 0;
+		for (let i = 0; i < 30; i++) proposePilot(world.programme.id, pilotInput({ title: `Sivutettu kokeilu ${i}` }), world.lead.id);
+		const first = await (await get(`/programmes/${world.programme.id}?status=proposed`, world.lead.id)).text();
+		expect(first).toMatch(/Sivu 1\/2/);
+		expect(first).toContain('?status=proposed&amp;page=2');
+		const second = await (await get(`/programmes/${world.programme.id}?status=proposed&page=2`, world.lead.id)).text();
+		expect(second).toMatch(/Sivu 2\/2/);
+		const links = (html: string) => new Set(html.match(/href="\/pilots\/([a-z0-9]{12})"/g));
+		const shown = new Set([...links(first), ...links(second)]);
+		expect(shown.size).toBeGreaterThanOrEqual(30);
+		expect(before).toBeGreaterThan(0);
+	});
 });

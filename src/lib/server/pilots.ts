@@ -493,8 +493,9 @@ export function nextCheckInDue(pilot: Pick<Pilot, 'status' | 'cadenceWeeks' | 's
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 /** Today in Helsinki (check-ins are due by the local calendar). */
 export function isoToday(now = new Date()) {
-	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' }).format(now);
+	return helsinkiDay.format(now);
 }
+const helsinkiDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' });
 
 // Comments ---------------------------------------------------------------------------------------------
 
