@@ -92,9 +92,9 @@ describe('opening a round', () => {
 describe('dot voting', () => {
 	it('adds and takes back points, and tells the points left', async () => {
 		const opened = await round();
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, points: { 'note-0': 2 }, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
 		expect(myVotes(getRound(opened.id)!, 'p1')).toMatchObject({ points: { 'note-0': 1 }, pointsLeft: 4 });
 		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toMatchObject({ ok: true, pointsLeft: 5 });
 		expect(storedVotes(opened.id)).toEqual([]);
@@ -143,9 +143,9 @@ describe('dot voting', () => {
 
 	it('counts a repeated request id once', async () => {
 		const opened = await round();
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: true });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1, 'abc')).toEqual({ ok: true, pointsLeft: 4, duplicate: true });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
+		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
+		expect(castDotVote(opened.id, 'p1', 'note-0', -1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
 		// Request ids are per voter.
 		expect(castDotVote(opened.id, 'p2', 'note-0', 1, 'abc')).toMatchObject({ ok: true, duplicate: false });
 		expect(tally(opened.id).items.find((item) => item.itemId === 'note-0')?.score).toBe(2);

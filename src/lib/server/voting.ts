@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, type Executor } from './db';
+import { db, getDb, preparedOnce, type Executor } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -147,8 +147,11 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 	);
 }
 
-export function getRound(roundId: string, tx: Executor = db) {
-	return tx.select().from(voteRounds).where(eq(voteRounds.id, roundId)).get();
+const roundById = preparedOnce((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
+
+/** The round (on the same connection, so inside a transaction too). */
+export function getRound(roundId: string) {
+	return roundById().get({ id: roundId });
 }
 
 export function listRoundItems(roundId: string, tx: Executor = db) {
@@ -220,7 +223,7 @@ export function turnout(roundId: string, tx: Executor = db) {
 export function markChosen(roundId: string, itemIds: string[]) {
 	return db.transaction(
 		(tx) => {
-			if (!getRound(roundId, tx)) throw new UnknownRoundError(roundId);
+			if (!getRound(roundId)) throw new UnknownRoundError(roundId);
 			const unique = [...new Set(itemIds)];
 			const known = new Set(listRoundItems(roundId, tx).map((item) => item.itemId));
 			if (unique.some((id) => !known.has(id))) return { ok: false as const, reason: 'unknown_item' as const };
@@ -240,7 +243,7 @@ export function listChosen(roundId: string) {
 
 export type RefusalReason = 'closed' | 'budget' | 'cap' | 'unknown_item' | 'locked' | 'no_points' | 'invalid';
 export type Refusal = { ok: false; reason: RefusalReason };
-export type DotResult = { ok: true; pointsLeft: number; duplicate: boolean } | Refusal;
+export type DotResult = { ok: true; pointsLeft: number; points: Record<string, number>; duplicate: boolean } | Refusal;
 export type SubmitResult = { ok: true; duplicate: boolean } | Refusal;
 
 /** The refusal in the request's language, for the voter. */
@@ -274,7 +277,7 @@ export function voterIdFor(access: Pick<WorkshopAccess, 'role' | 'participantId'
 }
 
 function requireRound(tx: Executor, roundId: string, method: VoteMethod) {
-	const round = getRound(roundId, tx);
+	const round = getRound(roundId);
 	if (!round) throw new UnknownRoundError(roundId);
 	if (round.method !== method) throw new WrongMethodError(`${roundId} is a ${round.method} round`);
 	return round;
@@ -320,41 +323,72 @@ function hasVoted(tx: Executor, roundId: string, voterId: string) {
 		.get();
 }
 
+// The dot vote is the hot path (a whole room tapping at once): its statements are prepared once per database.
+type DotRow = { item_id: string; points: number | null };
+const dotStatements = new WeakMap<object, ReturnType<typeof prepareDotStatements>>();
+function prepareDotStatements(sqlite: ReturnType<typeof getDb>['$client']) {
+	return {
+		round: sqlite.prepare<[string], Pick<VoteRoundRow, 'method' | 'status' | 'budget' | 'cap' | 'allow_changes'>>(
+			'SELECT method, status, budget, cap, allow_changes FROM vote_rounds WHERE id = ?'
+		),
+		applied: sqlite.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM vote_requests WHERE round_id = ? AND voter_id = ? AND request_id = ?'),
+		inRound: sqlite.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM vote_round_items WHERE round_id = ? AND item_id = ?'),
+		mine: sqlite.prepare<[string, string], DotRow>('SELECT item_id, points FROM votes WHERE round_id = ? AND voter_id = ?'),
+		upsert: sqlite.prepare<[string, string, string, number, number]>(
+			`INSERT INTO votes (round_id, voter_id, item_id, points, updated_at) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (round_id, voter_id, item_id) DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at`
+		),
+		remove: sqlite.prepare<[string, string, string]>('DELETE FROM votes WHERE round_id = ? AND voter_id = ? AND item_id = ?'),
+		record: sqlite.prepare<[string, string, string]>('INSERT INTO vote_requests (round_id, voter_id, request_id) VALUES (?, ?, ?)')
+	};
+}
+type VoteRoundRow = { method: VoteMethod; status: VoteRound['status']; budget: number; cap: number; allow_changes: number };
+
+function dot() {
+	const sqlite = getDb().$client;
+	let statements = dotStatements.get(sqlite);
+	if (!statements) dotStatements.set(sqlite, (statements = prepareDotStatements(sqlite)));
+	return { sqlite, statements };
+}
+
 /**
  * Adds (+1) or takes back (−1) one dot-vote point. A refusal changes nothing. A repeated `requestId` from the same
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
+ * The answer carries the voter's points after it, for their screen.
  */
 export function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): DotResult {
 	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
-	return db.transaction(
-		(tx): DotResult => {
-			const round = requireRound(tx, roundId, 'dot');
-			if (alreadyApplied(tx, roundId, voterId, requestId))
-				return { ok: true, pointsLeft: round.budget - pointsUsed(tx, roundId, voterId), duplicate: true };
-			if (round.status !== 'open') return { ok: false, reason: 'closed' };
-			if (!inRound(tx, roundId, [itemId])) return { ok: false, reason: 'unknown_item' };
-			const key = and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId));
-			const current = tx.select({ points: votes.points }).from(votes).where(key).get()?.points ?? 0;
-			const used = pointsUsed(tx, roundId, voterId);
-			if (delta === -1) {
-				if (!round.allowChanges) return { ok: false, reason: 'locked' };
-				if (current <= 0) return { ok: false, reason: 'no_points' };
-			} else {
-				if (used >= round.budget) return { ok: false, reason: 'budget' };
-				if (current >= round.cap) return { ok: false, reason: 'cap' };
-			}
-			const points = current + delta;
-			if (points === 0) tx.delete(votes).where(key).run();
-			else
-				tx.insert(votes)
-					.values({ roundId, voterId, itemId, points, updatedAt: new Date() })
-					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { points, updatedAt: new Date() } })
-					.run();
-			recordRequest(tx, roundId, voterId, requestId);
-			return { ok: true, pointsLeft: round.budget - (used + delta), duplicate: false };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { sqlite, statements: q } = dot();
+	const cast = sqlite.transaction((): DotResult => {
+		const round = q.round.get(roundId);
+		if (!round) throw new UnknownRoundError(roundId);
+		if (round.method !== 'dot') throw new WrongMethodError(`${roundId} is a ${round.method} round`);
+		const rows = q.mine.all(roundId, voterId);
+		const points = Object.fromEntries(rows.map((row) => [row.item_id, row.points ?? 0]));
+		const used = rows.reduce((sum, row) => sum + (row.points ?? 0), 0);
+		if (requestId && q.applied.get(roundId, voterId, requestId)) return { ok: true, pointsLeft: round.budget - used, points, duplicate: true };
+		if (round.status !== 'open') return { ok: false, reason: 'closed' };
+		if (!q.inRound.get(roundId, itemId)) return { ok: false, reason: 'unknown_item' };
+		const current = points[itemId] ?? 0;
+		if (delta === -1) {
+			if (!round.allow_changes) return { ok: false, reason: 'locked' };
+			if (current <= 0) return { ok: false, reason: 'no_points' };
+		} else {
+			if (used >= round.budget) return { ok: false, reason: 'budget' };
+			if (current >= round.cap) return { ok: false, reason: 'cap' };
+		}
+		const next = current + delta;
+		if (next === 0) {
+			q.remove.run(roundId, voterId, itemId);
+			delete points[itemId];
+		} else {
+			q.upsert.run(roundId, voterId, itemId, next, Date.now());
+			points[itemId] = next;
+		}
+		if (requestId) q.record.run(roundId, voterId, requestId);
+		return { ok: true, pointsLeft: round.budget - (used + delta), points, duplicate: false };
+	});
+	return cast.immediate();
 }
 
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql } from 'drizzl
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { db, type Executor } from './db';
+import { db, preparedOnce, type Executor } from './db';
 import {
 	memberships,
 	organisations,
@@ -368,14 +368,19 @@ export function wasRemoved(workshopId: string, userId: string) {
 	return !!participant?.removedAt;
 }
 
+// Every request of every guest checks their token.
+const guestById = preparedOnce((db) =>
+	db
+		.select()
+		.from(participants)
+		.where(and(eq(participants.id, sql.placeholder('id')), eq(participants.workshopId, sql.placeholder('workshopId'))))
+		.prepare()
+);
+
 export function validateGuestToken(workshopId: string, token: string | undefined) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const participant = db
-		.select()
-		.from(participants)
-		.where(and(eq(participants.id, parts.id), eq(participants.workshopId, workshopId)))
-		.get();
+	const participant = guestById().get({ id: parts.id, workshopId });
 	if (!participant?.guestSecretHash || participant.removedAt) return null;
 	return secretMatches(parts.secret, participant.guestSecretHash) ? participant : null;
 }

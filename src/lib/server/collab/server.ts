@@ -51,6 +51,7 @@ export function settingsFromEnv(): RoomSettings {
 		awarenessIntervalMs: envNumber('VERSTAS_COLLAB_AWARENESS_INTERVAL_MS', 100),
 		maxMessagesPerSecond: envNumber('VERSTAS_COLLAB_MAX_MESSAGES_PER_SECOND', 200),
 		maxUpdatesPerSecond: envNumber('VERSTAS_COLLAB_MAX_UPDATES_PER_SECOND', 50),
+		updateIntervalMs: envNumber('VERSTAS_COLLAB_UPDATE_INTERVAL_MS', 4),
 		maxBufferedBytes: envNumber('VERSTAS_COLLAB_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
 		maxAwarenessClientsPerConnection: 4,
 		awarenessTimeoutMs: 30_000
@@ -436,6 +437,7 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'awarenessIntervalMs',
 		'maxMessagesPerSecond',
 		'maxUpdatesPerSecond',
+		'updateIntervalMs',
 		'maxBufferedBytes',
 		'maxAwarenessClientsPerConnection',
 		'awarenessTimeoutMs'

@@ -51,6 +51,20 @@ export function getDb(): Db {
 	return (instance ??= openDatabase());
 }
 
+/**
+ * A query built and prepared once per database connection: on hot paths (every vote, every guest's request)
+ * building and preparing the SQL costs more than running it. Use drizzle's `sql.placeholder` for its inputs.
+ */
+export function preparedOnce<Query>(build: (db: Db) => Query): () => Query {
+	const prepared = new WeakMap<Db, Query>();
+	return () => {
+		const current = getDb();
+		let query = prepared.get(current);
+		if (!query) prepared.set(current, (query = build(current)));
+		return query;
+	};
+}
+
 export function closeDb() {
 	instance?.$client.close();
 	instance = undefined;

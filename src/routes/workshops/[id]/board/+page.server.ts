@@ -97,8 +97,12 @@ async function prepareVote<Name extends keyof typeof voteSchemas>(event: Event, 
 }
 
 /** The voter's votes after the attempt, with what happened; accepted votes reach every screen shortly. */
-function voteOutcome(round: NonNullable<ReturnType<typeof getRound>>, voterId: string, result: { ok: true } | { ok: false; reason: Parameters<typeof refusalMessage>[0] }) {
-	const mine = myVotes(round, voterId);
+function voteOutcome(
+	round: NonNullable<ReturnType<typeof getRound>>,
+	voterId: string,
+	result: { ok: true } | { ok: false; reason: Parameters<typeof refusalMessage>[0] },
+	mine = myVotes(round, voterId)
+) {
 	if (!result.ok) return fail(409, { vote: { message: refusalMessage(result.reason, round), mine } });
 	announceRound(round.id, 'soon');
 	return { vote: { message: undefined, mine } };
@@ -177,7 +181,10 @@ export const actions: Actions = {
 		const prepared = await prepareVote(event, 'vote');
 		if ('failure' in prepared) return prepared.failure;
 		const { round, voterId, data } = prepared;
-		return voteOutcome(round, voterId, castDotVote(round.id, voterId, data.itemId, data.delta as 1 | -1, data.requestId));
+		const result = castDotVote(round.id, voterId, data.itemId, data.delta as 1 | -1, data.requestId);
+		// An accepted dot vote already knows the voter's points: no second read.
+		const mine = result.ok ? { points: result.points, pointsLeft: result.pointsLeft, ranking: [], ratings: {} } : undefined;
+		return voteOutcome(round, voterId, result, mine);
 	},
 
 	rank: async (event) => {

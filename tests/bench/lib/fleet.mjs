@@ -1,0 +1,112 @@
+// Bench clients spread over several client processes (client-worker.mjs), so that on a small machine the
+// clients can use every core the server does not; none of them runs inside the server's process.
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monoMs } from './clients.mjs';
+
+const workerPath = join(dirname(fileURLToPath(import.meta.url)), 'client-worker.mjs');
+
+const workers = new Set();
+process.on('exit', () => {
+	for (const child of workers) child.kill('SIGKILL');
+});
+
+function startWorker() {
+	const execArgv = process.env.BENCH_CLIENT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROFILE}`] : [];
+	const child = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	workers.add(child);
+	let next = 0;
+	const pending = new Map();
+	const ready = new Promise((resolve, reject) => {
+		child.on('message', (message) => {
+			if (message.ready) return resolve();
+			const waiting = pending.get(message.id);
+			if (!waiting) return;
+			pending.delete(message.id);
+			if (message.error) waiting.reject(new Error(`client process: ${message.error}`));
+			else waiting.resolve(message.value);
+		});
+		child.once('exit', (code, signal) => {
+			workers.delete(child);
+			const error = new Error(`client process exited (${code ?? signal})`);
+			reject(error);
+			for (const waiting of pending.values()) waiting.reject(error);
+			pending.clear();
+		});
+	});
+	return {
+		child,
+		ready,
+		call(command, args) {
+			return new Promise((resolve, reject) => {
+				const id = ++next;
+				pending.set(id, { resolve, reject });
+				child.send({ id, command, args });
+			});
+		}
+	};
+}
+
+/** Default: one client process per core, at least 2. */
+export const defaultProcesses = () => Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(2, availableParallelism()));
+
+export async function startFleet(target, total, { processes = defaultProcesses(), maxBackoffTime = 2500, batch = 25, light = false, initialUpdate } = {}) {
+	const count = Math.min(processes, total);
+	const members = Array.from({ length: count }, startWorker);
+	await Promise.all(members.map((m) => m.ready));
+	const all = (command, args) => Promise.all(members.map((m) => m.call(command, args)));
+	const started = performance.now();
+	await Promise.all(
+		members.map((m, w) => {
+			const indices = [];
+			for (let i = w; i < total; i += count) indices.push(i);
+			return m.call('connect', { target, indices, maxBackoffTime, batch, light, initialUpdate });
+		})
+	);
+	const connectMs = performance.now() - started;
+	return {
+		processes: count,
+		connectMs,
+		pids: members.map((m) => m.child.pid),
+		/** Edits of every client at `ratePerSecond`, spread evenly, starting 200 ms from now. */
+		startEdits: (ratePerSecond = 1) => all('startEdits', { t0: monoMs() + 200, period: 1000 / ratePerSecond, total }),
+		startPresence: (hz) => all('startPresence', { t0: monoMs() + 200, hz, total }),
+		record: () => all('record'),
+		async stop() {
+			const parts = await all('stop');
+			let length = 0;
+			for (const p of parts) length += p.samples.length;
+			const samples = new Float64Array(length);
+			let at = 0;
+			for (const p of parts) {
+				samples.set(p.samples, at);
+				at += p.samples.length;
+			}
+			const sum = (key) => parts.reduce((n, p) => n + (p[key] ?? 0), 0);
+			return {
+				samples,
+				sent: sum('sent'),
+				presence: sum('presence'),
+				lateEdits: sum('lateEdits'),
+				closes: sum('closes'),
+				clientCpuPercent: sum('cpuPercent'),
+				clientLoopDelayP99Ms: Math.max(...parts.map((p) => p.loopDelayP99Ms ?? 0))
+			};
+		},
+		async syncState() {
+			const parts = await all('syncState');
+			return {
+				synced: parts.reduce((n, p) => n + p.synced, 0),
+				total: parts.reduce((n, p) => n + p.total, 0),
+				syncedAt: parts.flatMap((p) => p.syncedAt)
+			};
+		},
+		noteCounts: async () => (await all('noteCounts')).flat(),
+		async close() {
+			await all('close').catch(() => {});
+			for (const m of members) m.child.disconnect();
+		}
+	};
+}

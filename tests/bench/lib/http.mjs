@@ -1,0 +1,481 @@
+// Helpers for the HTTP-side benchmarks (B4, B8, B9, B10): the production server in a child process, rows seeded
+// exactly as the app writes them, keep-alive HTTP with latency timing, closed- and open-loop load, percentiles,
+// server CPU from /proc, CPU-profile summaries and the runner's RESULT lines. Plain ESM, no build step.
+import { spawn } from 'node:child_process';
+import { createHash, getRandomValues } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** The project this file belongs to; `VERSTAS_ROOT` points the benchmarks at another checkout with a build. */
+export const projectRoot = join(import.meta.dirname, '../../..');
+export const root = process.env.VERSTAS_ROOT ?? projectRoot;
+const require = createRequire(join(projectRoot, 'package.json'));
+
+export const now = () => performance.now();
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Arguments -------------------------------------------------------------------------------------------------
+
+/** `--name value`, `--name=value` and bare `--flag` (true). */
+export function args(argv = process.argv.slice(2)) {
+	const out = {};
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (!arg.startsWith('--')) continue;
+		const [key, inline] = arg.slice(2).split('=', 2);
+		if (inline !== undefined) out[key] = inline;
+		else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[key] = argv[++i];
+		else out[key] = true;
+	}
+	return out;
+}
+
+export const numberArg = (value, fallback) => (value === undefined || value === true ? fallback : Number(value));
+
+// The server ------------------------------------------------------------------------------------------------
+
+/** A fresh temporary folder (removed by `cleanup`). */
+export function tempDir(prefix = 'verstas-bench-') {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const running = new Set();
+let exitHooked = false;
+function hookExit() {
+	if (exitHooked) return;
+	exitHooked = true;
+	// Never leave a server behind: kill what is still running when this process ends, however it ends.
+	process.once('exit', () => {
+		for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	});
+	for (const signal of ['SIGINT', 'SIGTERM'])
+		process.once(signal, () => {
+			for (const child of running) child.kill('SIGKILL');
+			process.exit(130);
+		});
+}
+
+/**
+ * Starts `node <root>/server/index.js` on 127.0.0.1 with a free port and waits for "running at http://…".
+ * `nodeArgs` go before the script (e.g. `--cpu-prof`).
+ */
+export async function startServer({ databasePath, env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
+	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build (run \`npm run build\` first).`);
+	hookExit();
+	const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'index.js')], {
+		cwd: root,
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	running.add(child);
+	child.once('exit', () => running.delete(child));
+	let output = '';
+	const keep = (chunk) => (output = (output + chunk).slice(-20_000));
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+		child.stdout.on('data', () => {
+			const match = output.match(/running at (http:\/\/\S+)/);
+			if (match) {
+				clearTimeout(timer);
+				resolve(match[1]);
+			}
+		});
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`server exited with ${code}:\n${output}`));
+		});
+	});
+	const stop = () =>
+		new Promise((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			const force = setTimeout(() => child.kill('SIGKILL'), 8_000);
+			child.once('exit', () => {
+				clearTimeout(force);
+				resolve();
+			});
+			child.kill('SIGTERM');
+		});
+	return { url, origin: url, pid: child.pid, process: child, output: () => output, stop };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+export function cpuMs(pid) {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		// utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after "pid (comm) ".
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+	} catch {
+		return NaN;
+	}
+}
+
+/** Resident set size in MB, from /proc (Linux). */
+export function rssMb(pid) {
+	try {
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+		return line ? Number(line[1]) / 1024 : NaN;
+	} catch {
+		return NaN;
+	}
+}
+
+/** Server CPU over a stretch of wall time: `const m = cpuMeter(pid); …; m.stop()` → { cpuMs, wallMs, share }. */
+export function cpuMeter(pid) {
+	const cpu0 = cpuMs(pid);
+	const wall0 = now();
+	return {
+		stop() {
+			const cpu = cpuMs(pid) - cpu0;
+			const wall = now() - wall0;
+			return { cpuMs: cpu, wallMs: wall, share: cpu / wall };
+		}
+	};
+}
+
+// The database, written as the app writes it ------------------------------------------------------------------
+
+export function openDatabase(path) {
+	const Database = require('better-sqlite3');
+	const db = new Database(path);
+	db.pragma('journal_mode = WAL');
+	db.pragma('foreign_keys = ON');
+	db.pragma('busy_timeout = 5000');
+	return db;
+}
+
+const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+/** session.ts generateSecureRandomString: 24 characters of a 32-letter alphabet. */
+export function randomId(length = 24) {
+	let out = '';
+	for (const byte of getRandomValues(new Uint8Array(length))) out += alphabet[byte >> 3];
+	return out;
+}
+export const hashSecret = (secret) => createHash('sha256').update(secret).digest();
+
+/** A password hash exactly as password.ts makes it (Argon2id, 19 MiB, t=2, p=1, 32-byte output). */
+export async function hashPassword(password) {
+	const { hash } = require('@node-rs/argon2');
+	return hash(password, { memoryCost: 19456, timeCost: 2, outputLen: 32, parallelism: 1 });
+}
+
+export function insertUser(db, { email, name = email, passwordHash = 'x', isAdmin = false, locale = 'fi' }) {
+	const id = randomId();
+	db.prepare('INSERT INTO users (id, email, name, password_hash, locale, is_admin) VALUES (?, ?, ?, ?, ?, ?)').run(
+		id,
+		email.toLowerCase(),
+		name,
+		passwordHash,
+		locale,
+		isAdmin ? 1 : 0
+	);
+	return id;
+}
+
+/** A session as session.ts createSession writes it; returns the cookie header value. */
+export function insertSession(db, userId) {
+	const id = randomId();
+	const secret = randomId();
+	const nowMs = Date.now();
+	db.prepare('INSERT INTO sessions (id, secret_hash, user_id, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)').run(id, hashSecret(secret), userId, nowMs, nowMs);
+	return `verstas_session=${id}.${secret}`;
+}
+
+export function insertOrganisation(db, { name, kind = 'city', municipality = 'Helsinki' }) {
+	const id = randomId();
+	db.prepare('INSERT INTO organisations (id, name, kind, municipality) VALUES (?, ?, ?, ?)').run(id, name, kind, municipality);
+	return id;
+}
+
+export function insertMembership(db, userId, organisationId, role = 'member') {
+	db.prepare('INSERT INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)').run(userId, organisationId, role);
+}
+
+const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
+
+/** A workshop as createWorkshop writes it: perspectives, phases (kind + minutes) and the owner as facilitator. */
+export function insertWorkshop(db, ownerId, { title = 'Työpaja', perspectives = ['Lapsiperheet', 'Nuoret'], phases = [['ideas', 'Ideointi', 20], ['voting', 'Äänestys', 10]] } = {}) {
+	const id = randomId(12);
+	const code = [...getRandomValues(new Uint8Array(6))].map((byte) => joinCodeAlphabet[byte % joinCodeAlphabet.length]).join('');
+	db.transaction(() => {
+		db.prepare('INSERT INTO workshops (id, title, theme, description, join_code, created_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, title, 'Nuorten osallisuus', '', code, ownerId);
+		perspectives.forEach((perspective, position) =>
+			db.prepare('INSERT INTO workshop_perspectives (id, workshop_id, position, title, description) VALUES (?, ?, ?, ?, ?)').run(randomId(12), id, position, perspective, '')
+		);
+		phases.forEach(([kind, phaseTitle, minutes], position) =>
+			db
+				.prepare('INSERT INTO workshop_phases (id, workshop_id, position, kind, title, duration_minutes) VALUES (?, ?, ?, ?, ?, ?)')
+				.run(randomId(12), id, position, kind, phaseTitle, minutes)
+		);
+		db.prepare('INSERT INTO workshop_facilitators (workshop_id, user_id) VALUES (?, ?)').run(id, ownerId);
+	})();
+	return id;
+}
+
+/** Guests as joinAsGuest writes them; each with its cookie `verstas_guest_<workshopId>=<participantId>.<secret>`. */
+export function insertGuests(db, workshopId, count, { namePrefix = 'Osallistuja', role = 'participant' } = {}) {
+	const insert = db.prepare('INSERT INTO participants (id, workshop_id, display_name, organisation_name, role, guest_secret_hash) VALUES (?, ?, ?, ?, ?, ?)');
+	const guests = [];
+	db.transaction(() => {
+		for (let i = 0; i < count; i++) {
+			const id = randomId();
+			const secret = randomId();
+			insert.run(id, workshopId, `${namePrefix} ${i + 1}`, '', role, hashSecret(secret));
+			guests.push({ id, cookie: `verstas_guest_${workshopId}=${id}.${secret}` });
+		}
+	})();
+	return guests;
+}
+
+/** A dot round as voting.ts openRound writes it (an open round of the workshop is closed first). */
+export function insertDotRound(db, workshopId, openedBy, items, { budget = 5, cap = 3, resultsHidden = false, anonymous = false, allowChanges = true } = {}) {
+	const id = randomId(12);
+	db.transaction(() => {
+		db.prepare("UPDATE vote_rounds SET status = 'closed', closed_at = ? WHERE workshop_id = ? AND status = 'open'").run(Date.now(), workshopId);
+		db.prepare(
+			"INSERT INTO vote_rounds (id, workshop_id, method, status, anonymous, results_hidden, allow_changes, budget, cap, ranking_size, opened_by, opened_at) VALUES (?, ?, 'dot', 'open', ?, ?, ?, ?, ?, NULL, ?, ?)"
+		).run(id, workshopId, anonymous ? 1 : 0, resultsHidden ? 1 : 0, allowChanges ? 1 : 0, budget, cap, openedBy, Date.now());
+		const item = db.prepare('INSERT INTO vote_round_items (round_id, item_id, kind, text, position) VALUES (?, ?, ?, ?, ?)');
+		items.forEach(({ id: itemId, kind = 'idea', text }, position) => item.run(id, itemId, kind, text, position));
+	})();
+	return id;
+}
+
+// HTTP --------------------------------------------------------------------------------------------------------
+
+export function keepAliveAgent(maxSockets = 64) {
+	return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+}
+
+/**
+ * One request with timing. Resolves { status, headers, body (string), bytes, ms } or { error, ms }; never rejects.
+ * `startedAt` (performance.now()) lets open-loop callers measure from the scheduled time.
+ */
+export function request(url, { method = 'GET', headers = {}, body, agent, startedAt, timeoutMs = 30_000 } = {}) {
+	const t0 = startedAt ?? now();
+	return new Promise((resolve) => {
+		const payload = body === undefined ? undefined : Buffer.from(body);
+		const req = http.request(url, { method, agent, headers: payload ? { ...headers, 'content-length': payload.length } : headers }, (res) => {
+			const chunks = [];
+			res.on('data', (chunk) => chunks.push(chunk));
+			res.on('end', () => {
+				const buffer = Buffer.concat(chunks);
+				resolve({ ok: res.statusCode < 400, status: res.statusCode, headers: res.headers, body: buffer.toString('utf8'), bytes: buffer.length, ms: now() - t0 });
+			});
+			res.on('error', (error) => resolve({ error, ms: now() - t0 }));
+		});
+		req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+		req.on('error', (error) => resolve({ error, ms: now() - t0 }));
+		if (payload) req.write(payload);
+		req.end();
+	});
+}
+
+/** A form action posted as `use:enhance` does; the answer's `data` decoded with devalue. */
+export async function formAction(baseUrl, path, cookie, fields, { agent, startedAt } = {}) {
+	const body = new URLSearchParams();
+	for (const [key, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(key, one);
+	const response = await request(`${baseUrl}${path}`, {
+		method: 'POST',
+		agent,
+		startedAt,
+		headers: { cookie, origin: baseUrl, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+		body: body.toString()
+	});
+	if (response.error) return { type: 'network-error', status: 0, error: response.error, ms: response.ms };
+	let json;
+	try {
+		json = JSON.parse(response.body);
+	} catch {
+		return { type: 'bad-response', status: response.status, ms: response.ms, body: response.body.slice(0, 200) };
+	}
+	const { parse } = await import('devalue');
+	return { ...json, status: json.status ?? response.status, data: json.data ? parse(json.data) : undefined, ms: response.ms };
+}
+
+// Load --------------------------------------------------------------------------------------------------------
+
+/** `concurrency` workers each sending one request after another for `durationMs`. */
+export async function closedLoop(send, { concurrency, durationMs }) {
+	const latencies = [];
+	let errors = 0;
+	const statuses = {};
+	const t0 = now();
+	const end = t0 + durationMs;
+	const worker = async () => {
+		while (now() < end) {
+			const result = await send(now());
+			statuses[result.status ?? 'error'] = (statuses[result.status ?? 'error'] ?? 0) + 1;
+			if (result.error || !result.ok) errors++;
+			else latencies.push(result.ms);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	const wallMs = now() - t0;
+	return { latencies, errors, statuses, wallMs, rate: (latencies.length + errors) / (wallMs / 1000) };
+}
+
+/**
+ * Requests started at a fixed rate whatever the answers do (no coordinated omission): latency counts from each
+ * request's scheduled start. Bounded: at most `maxInFlight` outstanding (beyond that, counted as dropped).
+ */
+export async function openLoop(send, { rate, durationMs, maxInFlight = 2000 }) {
+	const latencies = [];
+	let errors = 0;
+	let dropped = 0;
+	let inFlight = 0;
+	const statuses = {};
+	const total = Math.round((rate * durationMs) / 1000);
+	const interval = 1000 / rate;
+	const t0 = now();
+	const pending = [];
+	for (let i = 0; i < total; i++) {
+		const scheduled = t0 + i * interval;
+		const wait = scheduled - now();
+		if (wait > 1) await sleep(wait);
+		if (inFlight >= maxInFlight) {
+			dropped++;
+			continue;
+		}
+		inFlight++;
+		pending.push(
+			send(scheduled).then((result) => {
+				inFlight--;
+				statuses[result.status ?? 'error'] = (statuses[result.status ?? 'error'] ?? 0) + 1;
+				if (result.error || !result.ok) errors++;
+				else latencies.push(result.ms);
+			})
+		);
+	}
+	const sentMs = now() - t0;
+	await Promise.all(pending);
+	return { latencies, errors, dropped, statuses, sentMs, wallMs: now() - t0, offeredRate: total / (sentMs / 1000) };
+}
+
+// Statistics and output ---------------------------------------------------------------------------------------
+
+export function percentile(values, p) {
+	if (!values.length) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = Math.ceil((p / 100) * sorted.length) - 1;
+	return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+export function summary(values) {
+	return {
+		n: values.length,
+		p50: percentile(values, 50),
+		p90: percentile(values, 90),
+		p99: percentile(values, 99),
+		max: values.length ? Math.max(...values) : NaN,
+		mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN
+	};
+}
+
+export const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+
+/** The runner's line: RESULT|<id>|<load>|<measure>|<value>|<target>|<pass|miss|n/a>. */
+export function result(id, load, measure, value, target, verdict) {
+	const clean = (text) => String(text).replaceAll('|', '/').replaceAll('\n', ' ');
+	console.log(`RESULT|${clean(id)}|${clean(load)}|${clean(measure)}|${clean(value)}|${clean(target)}|${verdict}`);
+}
+
+export const verdict = (ok) => (ok === null || ok === undefined ? 'n/a' : ok ? 'pass' : 'miss');
+
+// CPU profiles --------------------------------------------------------------------------------------------------
+
+/** The newest .cpuprofile in `dir`, summarised: top functions by self time and by "where" (file) share. */
+export function summariseCpuProfile(dir, top = 25) {
+	const files = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.cpuprofile')) : [];
+	if (!files.length) return null;
+	const file = join(dir, files.sort().at(-1));
+	const profile = JSON.parse(readFileSync(file, 'utf8'));
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const self = new Map();
+	const deltas = profile.timeDeltas ?? [];
+	profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (deltas[index] ?? 0)));
+	const total = [...self.values()].reduce((a, b) => a + b, 0);
+	// Inclusive time: each sample counts once for every distinct function on its stack.
+	const parent = new Map();
+	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	const keyOf = (node) => {
+		const { callFrame } = node;
+		const where = callFrame.url ? callFrame.url.replace(/^file:\/\//, '').replace(root, '<root>') : `(${callFrame.functionName || 'native'})`;
+		return `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
+	};
+	const inclusive = new Map();
+	for (const [id, us] of self) {
+		const seen = new Set();
+		for (let at = id; at !== undefined; at = parent.get(at)) {
+			const key = keyOf(byId.get(at));
+			if (seen.has(key)) continue;
+			seen.add(key);
+			inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+		}
+	}
+	const byFunction = new Map();
+	const byFile = new Map();
+	for (const [id, us] of self) {
+		const { callFrame } = byId.get(id);
+		const where = callFrame.url ? callFrame.url.replace(/^file:\/\//, '').replace(root, '<root>') : `(${callFrame.functionName || 'native'})`;
+		const key = `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
+		byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+		const fileKey = where.replace(/<root>\/node_modules\/((@[^/]+\/)?[^/]+).*/, 'node_modules/$1').replace(/<root>\/build\/server\/chunks\/.*/, 'build/server/chunks (app code)');
+		byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
+	}
+	const rank = (map) =>
+		[...map.entries()]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, top)
+			.map(([name, us]) => ({ name, ms: us / 1000, share: us / total }));
+	return {
+		file,
+		totalMs: total / 1000,
+		functions: rank(byFunction),
+		files: rank(byFile),
+		// the app's own functions (bundled in build/server) by inclusive time: where a request's time goes
+		appInclusive: rank(
+			new Map(
+				[...inclusive].filter(
+					([key]) => key.includes('<root>/build/server') && !/chunks\/(index\.js|chunks\/(server|internal2?|utils|shared|exports)\.js)-/.test(key) && !/^(Root|_layout|child|component)\s/.test(key)
+				)
+			)
+		)
+	};
+}
+
+/** Summarises the server's profile from `dir`, prints it and keeps a copy in /tmp/verstas-bench-profiles/. */
+export function reportCpuProfile(dir, name, top = 15) {
+	const summaryOfProfile = summariseCpuProfile(dir);
+	if (summaryOfProfile) {
+		const keepDir = join(tmpdir(), 'verstas-bench-profiles');
+		mkdirSync(keepDir, { recursive: true });
+		const kept = join(keepDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+		copyFileSync(summaryOfProfile.file, kept);
+		summaryOfProfile.file = kept;
+	}
+	printCpuProfile(summaryOfProfile, top);
+	return summaryOfProfile;
+}
+
+export function printCpuProfile(summaryOfProfile, top = 15) {
+	if (!summaryOfProfile) return console.log('  (no CPU profile written)');
+	console.log(`  CPU profile ${summaryOfProfile.file} (${fmt(summaryOfProfile.totalMs, 0)} ms sampled)`);
+	console.log('  by module:');
+	for (const row of summaryOfProfile.files.slice(0, 10)) console.log(`    ${fmt(row.share * 100).padStart(5)} %  ${fmt(row.ms, 0).padStart(6)} ms  ${row.name}`);
+	console.log('  by function (self time):');
+	for (const row of summaryOfProfile.functions.slice(0, top)) console.log(`    ${fmt(row.share * 100).padStart(5)} %  ${fmt(row.ms, 0).padStart(6)} ms  ${row.name}`);
+	console.log('  app functions (inclusive time, build/server):');
+	for (const row of summaryOfProfile.appInclusive.slice(0, top)) console.log(`    ${fmt(row.share * 100).padStart(5)} %  ${fmt(row.ms, 0).padStart(6)} ms  ${row.name}`);
+}
+
+export function machine() {
+	const cpus = require('node:os').cpus();
+	return `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}`;
+}

@@ -1,0 +1,139 @@
+// The propagation benchmarks (B1–B3): N real clients on one board, each editing its note at a fixed rate
+// (optionally with presence), against Verstas and the y-websocket reference server, one after the other.
+import { sleep, target } from './clients.mjs';
+import { startFleet } from './fleet.mjs';
+import { createWorkshops, migrateDb, openSqlite, startProcessMeter, startReference, startVerstas, tempDir } from './server.mjs';
+import { log, mb, ms, pct, result, summary } from './stats.mjs';
+
+/** A Verstas server with one workshop and `guests` guests, on a fresh database. */
+export async function verstasWithBoard(guests, env = {}) {
+	const dir = tempDir();
+	const dbPath = `${dir}/bench.db`;
+	await migrateDb(dbPath);
+	const db = openSqlite(dbPath);
+	const [workshop] = createWorkshops(db, { workshops: 1, guestsPerWorkshop: guests });
+	db.close();
+	const server = await startVerstas({ dbPath, env });
+	return { server, dbPath, workshop };
+}
+
+/**
+ * Runs the load against one server: the clients (in client processes) connect, edit at 1/s each (and send
+ * presence at `presenceHz`), and after a warm-up everything is measured for `measureMs`.
+ */
+export async function runLoad(server, t, { clients: count, presenceHz = 0, warmupMs = 5000, measureMs = 20_000, maxBackoffTime = 2500, light = false }) {
+	const mode = light ? 'light receivers' : 'full Yjs clients';
+	log(`${server.kind}: connecting ${count} clients (${mode})`);
+	const fleet = await startFleet(t, count, { maxBackoffTime, light });
+	try {
+		log(`${server.kind}: ${count} clients in ${fleet.processes} client processes synced in ${ms(fleet.connectMs)}; warm-up ${warmupMs / 1000} s, then ${measureMs / 1000} s measured`);
+		await fleet.startEdits(1);
+		if (presenceHz) await fleet.startPresence(presenceHz);
+		await sleep(warmupMs);
+		await fleet.record();
+		const serverMeter = startProcessMeter(server.pid);
+		await sleep(measureMs);
+		const serverUse = serverMeter.stop();
+		const run = await fleet.stop();
+		const expected = run.sent * (count - 1);
+		const out = {
+			kind: server.kind,
+			mode,
+			clients: count,
+			clientProcesses: fleet.processes,
+			connectMs: fleet.connectMs,
+			...summary(run.samples),
+			delivered: expected ? run.samples.length / expected : NaN,
+			editsPerSecond: run.sent / (measureMs / 1000),
+			lateEdits: run.lateEdits,
+			presencePerSecond: run.presence / (measureMs / 1000),
+			serverCpu: serverUse.cpuPercent,
+			serverRssMax: serverUse.rssMaxMb,
+			clientCpu: run.clientCpuPercent,
+			clientLoopP99: run.clientLoopDelayP99Ms,
+			reconnects: run.closes
+		};
+		log(
+			`${server.kind} (${mode}): p50 ${ms(out.p50)} p99 ${ms(out.p99)} max ${ms(out.max)} (${out.count} samples, delivered ${(out.delivered * 100).toFixed(1)} %),` +
+				` ${out.editsPerSecond.toFixed(0)} edits/s (${out.lateEdits} late by > 1 period)${presenceHz ? `, ${out.presencePerSecond.toFixed(0)} presence/s` : ''},` +
+				` server CPU ${pct(out.serverCpu)} RSS ${mb(out.serverRssMax)}, client processes CPU ${pct(out.clientCpu)}` +
+				` (event-loop delay p99 ${ms(out.clientLoopP99)}), connection closes ${out.reconnects}`
+		);
+		return out;
+	} finally {
+		await fleet.close();
+		// Let the sockets close before the server is stopped.
+		await sleep(300);
+	}
+}
+
+/**
+ * The same load against Verstas and then the reference server, for each client mode: `light` (light
+ * receivers: the server is what is measured) and `full` (every client a full Yjs board client: on a 2-core
+ * machine shared with the server, the clients' own work dominates). Returns { light: { verstas, reference }, full: … }.
+ */
+export async function compare(options, { modes = ['light', 'full'], referenceMeasureMs } = {}) {
+	const only = process.env.BENCH_ONLY; // 'verstas' or 'reference', while developing
+	if (process.env.BENCH_MODES) modes = process.env.BENCH_MODES.split(',');
+	const out = {};
+	for (const mode of modes) {
+		const light = mode === 'light';
+		out[mode] = { verstas: null, reference: null };
+		if (only !== 'reference') {
+			const { server, workshop } = await verstasWithBoard(options.clients);
+			try {
+				out[mode].verstas = await runLoad(server, target(server, { room: workshop.id, cookies: workshop.cookies }), { ...options, light });
+			} finally {
+				await server.stop();
+			}
+		}
+		if (only !== 'verstas') {
+			const reference = await startReference();
+			try {
+				out[mode].reference = await runLoad(reference, target(reference, { room: 'bench-board' }), {
+					...options,
+					light,
+					measureMs: referenceMeasureMs ?? options.measureMs
+				});
+			} finally {
+				await reference.stop();
+			}
+		}
+	}
+	return out;
+}
+
+export function describe(r) {
+	return `${r.clients} clients, ${r.editsPerSecond.toFixed(0)} edits/s${r.presencePerSecond ? `, ${Math.round(r.presencePerSecond)} presence/s` : ''}`;
+}
+
+/**
+ * The RESULT rows of a propagation bench. The targets are judged on the light-receiver run (the server's
+ * latency and CPU at the same offered load); the full-client run is reported against the same p99 target.
+ */
+export function report(id, load, out, { p99Target, cpuRatioTarget = null }) {
+	const rows = [];
+	const lat = (r) => (r ? `${ms(r.p50)} / ${ms(r.p99)}` : '–');
+	const extra = (r) => (r ? ` (${r.editsPerSecond.toFixed(0)} edits/s${r.presencePerSecond ? `, ${Math.round(r.presencePerSecond)} presence/s` : ''}, delivered ${(r.delivered * 100).toFixed(1)} %)` : '');
+	for (const mode of Object.keys(out)) {
+		const { verstas: v, reference: r } = out[mode];
+		const label = mode === 'light' ? 'light receivers' : 'full Yjs clients';
+		if (v) result(id, load, `Verstas p50 / p99, ${label}`, lat(v) + extra(v), `p99 ≤ ${p99Target} ms`, v.p99 <= p99Target);
+		if (r) result(id, load, `reference p50 / p99, ${label}`, lat(r) + extra(r));
+		if (v && r) {
+			const ratio = v.serverCpu / r.serverCpu;
+			result(
+				id,
+				load,
+				`server CPU Verstas / reference, ${label}`,
+				`${pct(v.serverCpu)} / ${pct(r.serverCpu)} = ${ratio.toFixed(2)}×`,
+				cpuRatioTarget && mode === 'light' ? `≤ ${cpuRatioTarget}×` : '–',
+				cpuRatioTarget && mode === 'light' ? ratio <= cpuRatioTarget : null
+			);
+		} else if (v) result(id, load, `server CPU Verstas, ${label}`, pct(v.serverCpu));
+		if (v || r) result(id, load, `server RSS Verstas / reference, ${label}`, `${mb(v?.serverRssMax)} / ${mb(r?.serverRssMax)}`);
+		if (v || r)
+			result(id, load, `client processes CPU (Verstas run / reference run), ${label}`, `${pct(v?.clientCpu)} / ${pct(r?.clientCpu)}`);
+	}
+	return rows;
+}

@@ -1,0 +1,283 @@
+// Servers for the benchmarks: the Verstas production build and the y-websocket@2.1.0 reference server,
+// each in its own process on 127.0.0.1, plus the bench database (workshops and guests written as the app does).
+import { spawn } from 'node:child_process';
+import { createHash, getRandomValues } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The tree whose production build is run: VERSTAS_ROOT (e.g. a frozen copy), else this project. */
+export const root = process.env.VERSTAS_ROOT ?? projectRoot;
+
+const require = createRequire(import.meta.url);
+
+// Every child started here is killed when the bench ends, however it ends.
+const children = new Set();
+function killAll() {
+	for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, () => {
+		killAll();
+		process.exit(130);
+	});
+}
+process.on('uncaughtException', (error) => {
+	console.error(error);
+	killAll();
+	process.exit(1);
+});
+process.on('unhandledRejection', (error) => {
+	console.error(error);
+	killAll();
+	process.exit(1);
+});
+
+/** A temporary folder for one bench's database; removed at exit. */
+export function tempDir(prefix = 'verstas-bench-') {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function spawnServer(args, { env, cwd, ready, name, timeoutMs = 30_000 }) {
+	const child = spawn(process.execPath, args, {
+		cwd,
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	children.add(child);
+	child.once('exit', () => children.delete(child));
+	let output = '';
+	const keep = (chunk) => (output = (output + chunk).slice(-20_000));
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
+	const started = performance.now();
+	const ready$ = new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+		const check = () => {
+			const value = ready(output);
+			if (value) {
+				clearTimeout(timer);
+				child.stdout.off('data', check);
+				resolve(value);
+			}
+		};
+		child.stdout.on('data', check);
+		child.once('exit', (code, signal) => {
+			clearTimeout(timer);
+			reject(new Error(`${name} exited (${code ?? signal}) before it listened:\n${output}`));
+		});
+	});
+	return { child, ready: ready$, started, output: () => output };
+}
+
+function handle(child, url, startMs, output) {
+	const exited = new Promise((resolve) => {
+		if (child.exitCode !== null || child.signalCode !== null) resolve();
+		else child.once('exit', () => resolve());
+	});
+	return {
+		url,
+		port: Number(new URL(url).port),
+		pid: child.pid,
+		child,
+		startMs,
+		output,
+		exited,
+		/** SIGTERM (graceful: boards saved, sockets closed with 1012), SIGKILL after 8 s. */
+		async stop() {
+			if (child.exitCode === null && child.signalCode === null) {
+				const force = setTimeout(() => child.kill('SIGKILL'), 8000);
+				child.kill('SIGTERM');
+				await exited;
+				clearTimeout(force);
+			}
+		},
+		async kill(signal = 'SIGKILL') {
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+			await exited;
+		}
+	};
+}
+
+/**
+ * The Verstas production server (`node <root>/server/index.js`) on 127.0.0.1. Resolves when it prints
+ * "running at http://…"; `startMs` is how long that took.
+ */
+export async function startVerstas({ dbPath, port = 0, env = {} }) {
+	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build.`);
+	// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the server, written when it stops
+	const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
+	const { child, ready, started, output } = spawnServer([...profile, join(root, 'server', 'index.js')], {
+		cwd: root,
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATABASE_PATH: dbPath,
+			...env
+		},
+		ready: (text) => text.match(/running at (http:\/\/\S+)/)?.[1],
+		name: 'Verstas'
+	});
+	const url = await ready;
+	return { ...handle(child, url, performance.now() - started, output), kind: 'verstas' };
+}
+
+function referenceServerPath() {
+	for (const base of [root, projectRoot]) {
+		const path = join(base, 'node_modules', 'y-websocket-reference', 'bin', 'server.cjs');
+		if (existsSync(path)) return path;
+	}
+	throw new Error('y-websocket-reference is not installed (devDependency "y-websocket-reference": "npm:y-websocket@^2.1.0").');
+}
+
+/** The y-websocket@2.1.0 package's own server: in memory, no auth, no persistence. */
+export async function startReference({ port } = {}) {
+	port ??= await freePort();
+	const path = referenceServerPath();
+	const { child, ready, started, output } = spawnServer([path], {
+		cwd: dirname(path),
+		env: { HOST: '127.0.0.1', PORT: String(port) },
+		ready: (text) => /running at/.test(text),
+		name: 'y-websocket reference server'
+	});
+	await ready;
+	return { ...handle(child, `http://127.0.0.1:${port}`, performance.now() - started, output), kind: 'reference' };
+}
+
+// The bench database -----------------------------------------------------------------------------------
+
+const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+/** session.ts's generateSecureRandomString */
+export function secureRandom(length = 24) {
+	let out = '';
+	for (const byte of getRandomValues(new Uint8Array(length))) out += alphabet[byte >> 3];
+	return out;
+}
+const sha256 = (text) => createHash('sha256').update(text).digest();
+
+/** better-sqlite3 from the tree being benchmarked (falls back to this project's). */
+export function openSqlite(path) {
+	let Database;
+	try {
+		Database = createRequire(join(root, 'package.json'))('better-sqlite3');
+	} catch {
+		Database = require('better-sqlite3');
+	}
+	const db = new Database(path);
+	db.pragma('busy_timeout = 5000');
+	db.pragma('foreign_keys = ON');
+	return db;
+}
+
+/**
+ * Creates a database at `dbPath` with the app's schema: starts the server once (it applies the migrations)
+ * and stops it.
+ */
+export async function migrateDb(dbPath) {
+	const server = await startVerstas({ dbPath });
+	await server.stop();
+}
+
+/**
+ * Workshops with guests, as workshops.ts writes them (createWorkshop without parts; joinAsGuest: a participants
+ * row with the sha-256 of the guest secret). Returns per workshop its id and the guests' Cookie headers.
+ */
+export function createWorkshops(db, { workshops = 1, guestsPerWorkshop = 1 }) {
+	const insertWorkshop = db.prepare(
+		'INSERT INTO workshops (id, title, theme, description, join_code) VALUES (?, ?, ?, ?, ?)'
+	);
+	const insertGuest = db.prepare(
+		'INSERT INTO participants (id, workshop_id, display_name, organisation_name, guest_secret_hash) VALUES (?, ?, ?, ?, ?)'
+	);
+	const result = [];
+	db.transaction(() => {
+		for (let w = 0; w < workshops; w++) {
+			const id = secureRandom(12);
+			insertWorkshop.run(id, `Bench workshop ${w + 1}`, 'Load test', '', `B${String(w).padStart(5, '0')}`);
+			const cookies = [];
+			for (let g = 0; g < guestsPerWorkshop; g++) {
+				const participantId = secureRandom();
+				const secret = secureRandom();
+				insertGuest.run(participantId, id, `Guest ${g + 1}`, 'Bench', sha256(secret));
+				cookies.push(`verstas_guest_${id}=${participantId}.${secret}`);
+			}
+			result.push({ id, cookies });
+		}
+	})();
+	return result;
+}
+
+/** Stores a board as one logged Yjs update (as if one client had sent it). */
+export function seedBoard(db, workshopId, update) {
+	db.prepare('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)').run(workshopId, Buffer.from(update));
+}
+
+/** Size of the SQLite file with its WAL. */
+export function dbSize(dbPath) {
+	let total = 0;
+	for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) total += statSync(dbPath + suffix).size;
+	return total;
+}
+
+// Process measurements (/proc) ---------------------------------------------------------------------------
+
+const ticksPerSecond = 100; // CLK_TCK on Linux
+
+/** utime + stime of a process in ms. */
+export function cpuMs(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	// fields[0] is field 3 (state): utime is field 14, stime field 15
+	return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** Resident set size in MB. */
+export function rssMb(pid) {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN);
+	return kb / 1024;
+}
+
+/** Server CPU (% of one core) and RSS over a window; RSS sampled every 250 ms (mean and max). */
+export function startProcessMeter(pid) {
+	const cpu0 = cpuMs(pid);
+	const t0 = performance.now();
+	const rss = [];
+	const sample = () => {
+		try {
+			rss.push(rssMb(pid));
+		} catch {}
+	};
+	sample();
+	const timer = setInterval(sample, 250);
+	return {
+		stop() {
+			clearInterval(timer);
+			sample();
+			const elapsed = performance.now() - t0;
+			let cpu = NaN;
+			try {
+				cpu = ((cpuMs(pid) - cpu0) / elapsed) * 100;
+			} catch {}
+			return { cpuPercent: cpu, rssMaxMb: Math.max(...rss), rssLastMb: rss[rss.length - 1], elapsedMs: elapsed };
+		}
+	};
+}
