@@ -433,6 +433,17 @@ describe('who may follow the outcomes', () => {
 	});
 });
 
+describe('dashboard reuse', () => {
+	it('is computed once while nothing is written, and again after any write', () => {
+		const first = programmeDashboard(world.programme.id);
+		expect(programmeDashboard(world.programme.id)).toBe(first);
+		proposePilot(world.programme.id, pilotInput({ title: 'Uusi ehdotus' }), world.lead.id);
+		const after = programmeDashboard(world.programme.id);
+		expect(after).not.toBe(first);
+		expect(after!.total).toBe(first!.total + 1);
+	});
+});
+
 describe('CSV addresses on the production server', () => {
 	let server: RunningServer;
 	beforeAll(async () => {

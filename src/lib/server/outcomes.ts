@@ -6,7 +6,7 @@ import { and, asc, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
 import { checkInStatusLabels, pilotDecisionLabels, pilotStatusLabels } from '../pilot-labels';
-import { db, getDb } from './db';
+import { db, getDb, unchangedSinceLastWrite } from './db';
 import {
 	areas,
 	checkInReadings,
@@ -162,6 +162,10 @@ const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T
  * Five queries besides the programme's own and the filter options', whatever the number of pilots.
  */
 export function programmeDashboard(programmeId: string, filters: OutcomeFilters = {}, today = isoToday()) {
+	return unchangedSinceLastWrite(`${programmeId}|${today}|${JSON.stringify(filters)}`, () => computeDashboard(programmeId, filters, today));
+}
+
+function computeDashboard(programmeId: string, filters: OutcomeFilters, today: string) {
 	const programme = getProgrammeDetails(programmeId);
 	if (!programme) return undefined;
 

@@ -65,6 +65,28 @@ export function preparedOnce<Query>(build: (db: Db) => Query): () => Query {
 	};
 }
 
+const writeGeneration = preparedOnce((db) => ({
+	ours: db.$client.prepare<[], { n: number }>('SELECT total_changes() AS n'),
+	// data_version changes when another connection (another process) commits.
+	theirs: () => Number(db.$client.pragma('data_version', { simple: true }))
+}));
+const remembered = new Map<string, { generation: string; value: unknown }>();
+
+/**
+ * The value computed once and reused until anything is written to the database (by this process or another):
+ * for expensive reads that are asked for far more often than the data changes (a programme's dashboard).
+ */
+export function unchangedSinceLastWrite<T>(key: string, compute: () => T): T {
+	const counters = writeGeneration();
+	const generation = `${counters.ours.get()!.n}:${counters.theirs()}`;
+	const hit = remembered.get(key);
+	if (hit?.generation === generation) return hit.value as T;
+	const value = compute();
+	if (remembered.size >= 100) remembered.delete(remembered.keys().next().value!);
+	remembered.set(key, { generation, value });
+	return value;
+}
+
 export function closeDb() {
 	instance?.$client.close();
 	instance = undefined;
