@@ -4,7 +4,8 @@ import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
-import { paraglideMiddleware } from '$lib/paraglide/server.js';
+import { extractLocaleFromRequest, overwriteServerAsyncLocalStorage, type Locale } from '$lib/paraglide/runtime.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 
@@ -34,13 +35,18 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-const handleLocale: Handle = ({ event, resolve }) =>
-	paraglideMiddleware(event.request, ({ request, locale }) => {
-		event.request = request;
-		return resolve(event, {
-			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
-		});
-	});
+// The request's language (cookie, else Finnish) for every message of this request. Paraglide's own middleware
+// also clones each request to rewrite localised URLs, which we do not use (≈ 0.25 ms a request, a fifth of a vote's
+// cost): the same AsyncLocalStorage context is set up here without the clone.
+const localeStorage = new AsyncLocalStorage<{ locale?: Locale; origin?: string; messageCalls?: Set<string> }>();
+overwriteServerAsyncLocalStorage(localeStorage);
+
+const handleLocale: Handle = ({ event, resolve }) => {
+	const locale = extractLocaleFromRequest(event.request);
+	return localeStorage.run({ locale, origin: event.url.origin, messageCalls: new Set() }, () =>
+		resolve(event, { transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale) })
+	);
+};
 
 export const handle = sequence(handleSecurityHeaders, handleSession, handleLocale);
 
