@@ -1,7 +1,6 @@
 // Running a workshop live (/workshops/{id}/board cockpit and /workshops/{id}/present): a facilitator on a laptop
 // and guests on 360 px phones, each in their own browser context, through the production server's collab
 // endpoint. Every test creates its own workshop, so changing its phase, lock or timer affects no other spec.
-import type { Page } from '@playwright/test';
 import { demo, demoPassword, expect, expectAccessible, goto, newContext, postForm, signIn, test, unique } from './fixtures';
 import {
 	addNote,

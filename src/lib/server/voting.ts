@@ -296,15 +296,6 @@ function recordRequest(tx: Executor, roundId: string, voterId: string, requestId
 	if (requestId) tx.insert(voteRequests).values({ roundId, voterId, requestId }).run();
 }
 
-function pointsUsed(tx: Executor, roundId: string, voterId: string) {
-	const row = tx
-		.select({ used: sql<number>`coalesce(sum(${votes.points}), 0)` })
-		.from(votes)
-		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
-		.get();
-	return row?.used ?? 0;
-}
-
 function inRound(tx: Executor, roundId: string, itemIds: string[]) {
 	if (itemIds.length === 0) return true;
 	const found = tx
