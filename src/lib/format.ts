@@ -30,6 +30,12 @@ export function formatNumber(value: number, locale: Locale, options?: Intl.Numbe
 	return formatter('number', locale, options, () => new Intl.NumberFormat(intlLocale[locale], options)).format(value);
 }
 
+/** A period of ISO days ("1. tammikuuta 2024 – 31. joulukuuta 2027", an open end as "…"); null when both are open. */
+export function formatPeriod(startsOn: string | null, endsOn: string | null, locale: Locale) {
+	if (!startsOn && !endsOn) return null;
+	return `${startsOn ? formatDate(startsOn, locale) : '…'} – ${endsOn ? formatDate(endsOn, locale) : '…'}`;
+}
+
 const wallClock = new Intl.DateTimeFormat('sv-SE', {
 	timeZone,
 	year: 'numeric',

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getProgrammeDetails } from '../../src/lib/server/programmes';
 import { getDb } from '../../src/lib/server/db';
 import {
 	addProgrammeTargetAreas,
@@ -13,7 +14,6 @@ import {
 	importDemoAreas,
 	listAreas,
 	listEditableProgrammes,
-	listProgrammeAreas,
 	parsePaavoCsv,
 	parsePlainCsv,
 	rankAreas,
@@ -282,7 +282,7 @@ describe('programmes and permissions', () => {
 
 		expect(addProgrammeTargetAreas('p1', ['00420', '00420', '00700', '12345'])).toEqual({ added: 2, existing: 0, unknown: ['12345'] });
 		expect(addProgrammeTargetAreas('p1', ['00420', '00940'])).toEqual({ added: 1, existing: 1, unknown: [] });
-		expect(listProgrammeAreas('p1').map((a) => a.code)).toEqual(['00420', '00700', '00940']);
+		expect(getProgrammeDetails('p1')!.targetAreas.map((a) => a.code)).toEqual(['00420', '00700', '00940']);
 	});
 });
 

@@ -17,7 +17,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { m } from '../paraglide/messages.js';
 import { db } from './db';
-import { areaImports, areas, areaValues, indicators, memberships, programmeAreas, programmes } from './db/schema';
+import { areaImports, areas, areaValues, indicators, programmeAreas } from './db/schema';
+import { leadOrganisations, listProgrammesForUser } from './programmes';
 import { generateSecureRandomString } from './session';
 
 // Indicator definitions ------------------------------------------------------------------------------------
@@ -653,33 +654,14 @@ type UserLike = { id: string; isAdmin: boolean };
 
 /** Admins and programme leads import area data. */
 export function canImportAreas(user: UserLike) {
-	if (user.isAdmin) return true;
-	return !!db
-		.select({ id: memberships.organisationId })
-		.from(memberships)
-		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'programme_lead')))
-		.get();
+	return user.isAdmin || leadOrganisations(user).length > 0;
 }
 
-/** Programmes whose target areas the user may change: all for admins, else those owned by an organisation they lead programmes in. */
+/** Programmes whose target areas the user may change: the ones they lead (admins lead all). */
 export function listEditableProgrammes(user: UserLike) {
-	const query = db.select({ id: programmes.id, name: programmes.name }).from(programmes);
-	if (user.isAdmin) return query.orderBy(asc(programmes.name)).all();
-	const led = db
-		.select({ id: memberships.organisationId })
-		.from(memberships)
-		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'programme_lead')));
-	return query.where(inArray(programmes.ownerOrganisationId, led)).orderBy(asc(programmes.name)).all();
-}
-
-export function listProgrammeAreas(programmeId: string): Area[] {
-	return db
-		.select({ code: areas.code, name: areas.name, municipality: areas.municipality })
-		.from(programmeAreas)
-		.innerJoin(areas, eq(areas.code, programmeAreas.areaCode))
-		.where(eq(programmeAreas.programmeId, programmeId))
-		.orderBy(asc(areas.code))
-		.all();
+	return listProgrammesForUser(user)
+		.filter((programme) => programme.role === 'lead')
+		.map(({ id, name }) => ({ id, name }));
 }
 
 /** Adds known areas to the programme's target areas; ones already there are left as they are. */

@@ -3,8 +3,8 @@
 // every time comes from the server's clock, and every change is saved, then sent to every connection of the
 // workshop's board and private rooms as a type-100 message (see collab/protocol.ts).
 // The collab server enforces it: see collab/room.ts (#refusal). No $app or $env imports: relative imports only.
-import { collab } from './collab';
-import { liveSinks, phasePermissions, sinkFor, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
+import { boardSink } from './collab';
+import { liveSinks, phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
 import { getDb } from './db';
 
 export type { LiveFocus, LiveState };
@@ -118,8 +118,7 @@ export async function revealPrivateNotes(workshopId: string): Promise<{ revealed
 		},
 		{ broadcast: false }
 	);
-	const sink = sinkFor(workshopId);
-	const revealed = sink ? sink.revealPrivateNotes(workshopId, anonymous) : collab().revealPrivateNotes(workshopId, anonymous);
+	const revealed = boardSink(workshopId).revealPrivateNotes(workshopId, anonymous);
 	return { revealed, state: broadcast(workshopId) };
 }
 

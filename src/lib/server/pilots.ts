@@ -607,11 +607,6 @@ export function ideaSource(workshopId: string, ideaId: string): PilotSource | un
 	return { workshopId, ideaId, roundId: chosenIn?.id ?? null };
 }
 
-/** The area indicators a pilot indicator can be linked to. */
-export function listAreaIndicators() {
-	return db.select({ key: indicators.key, name: indicators.name, unit: indicators.unit }).from(indicators).orderBy(asc(indicators.name)).all();
-}
-
 // Into a workshop ------------------------------------------------------------------------------------------
 
 /**

@@ -225,7 +225,3 @@ export function readProgrammeForm(formData: FormData) {
 	};
 }
 
-/** Every known area, for choosing target areas. */
-export function listAreaChoices() {
-	return db.select({ code: areas.code, name: areas.name }).from(areas).orderBy(asc(areas.code)).all();
-}

@@ -20,8 +20,7 @@ import {
 } from './db/schema';
 import type { VoteLive, VoteResult } from '../live-protocol';
 import { viewBoard, promoteToIdea } from '../board/model';
-import { changeBoard, collab, readBoardDoc } from './collab';
-import { sinkFor } from './collab/live-state';
+import { boardSink, changeBoard, readBoardDoc } from './collab';
 import { generateSecureRandomString } from './session';
 import type { WorkshopAccess } from './workshops';
 
@@ -521,10 +520,6 @@ export function currentRound(workshopId: string) {
 	return db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).get();
 }
 
-function sink(workshopId: string) {
-	return sinkFor(workshopId) ?? (collab(), sinkFor(workshopId));
-}
-
 /** The round as every screen sees it: turnout always, results only when visible. */
 export function voteLiveState(round: VoteRound): VoteLive {
 	const counted = resultsVisible(round) ? tally(round.id) : null;
@@ -532,7 +527,7 @@ export function voteLiveState(round: VoteRound): VoteLive {
 		roundId: round.id,
 		status: round.status,
 		turnout: counted ? counted.turnout : turnout(round.id).voters,
-		present: sink(round.workshopId)?.presentVoters(round.workshopId) ?? 0,
+		present: boardSink(round.workshopId).presentVoters(round.workshopId),
 		results: counted
 			? counted.items.map(({ itemId, score, rank, voters, meanImpact, meanFeasibility, chosen }) => ({
 					itemId,
@@ -560,7 +555,7 @@ export function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
 	const send = () => {
 		pendingAnnouncements.delete(roundId);
 		const round = getRound(roundId);
-		if (round) sink(round.workshopId)?.broadcastVote(round.workshopId, voteLiveState(round));
+		if (round) boardSink(round.workshopId).broadcastVote(round.workshopId, voteLiveState(round));
 	};
 	if (when === 'now') send();
 	else pendingAnnouncements.set(roundId, setTimeout(send, announceDelayMs));

@@ -55,7 +55,12 @@ export function readBoardDoc(workshopId: string) {
  * applied by the collab server that has the board loaded, saved before anyone receives it.
  */
 export function changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void) {
-	(sinkFor(workshopId) ?? (collab(), sinkFor(workshopId)))!.changeBoard(workshopId, change);
+	boardSink(workshopId).changeBoard(workshopId, change);
+}
+
+/** The collab server that has (or will load) the workshop's board: for sending to it and changing it. */
+export function boardSink(workshopId: string) {
+	return (sinkFor(workshopId) ?? (collab(), sinkFor(workshopId)))!;
 }
 
 /** Saves and compacts every board and closes every connection (graceful shutdown). */

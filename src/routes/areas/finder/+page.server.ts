@@ -1,3 +1,4 @@
+import { getProgrammeDetails } from '$lib/server/programmes';
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages.js';
@@ -9,7 +10,6 @@ import {
 	listEditableProgrammes,
 	listIndicators,
 	listMunicipalities,
-	listProgrammeAreas,
 	listYears,
 	rankAreas
 } from '$lib/server/areas';
@@ -53,7 +53,7 @@ export const load: PageServerLoad = (event) => {
 	const result = year === undefined ? null : rankAreas({ weights, year, municipality: municipality || undefined });
 	const labels = new Map(offered.map((indicator) => [indicator.key, indicatorLabel(indicator.key, indicator.name)]));
 
-	const programmes = listEditableProgrammes(user).map((programme) => ({ ...programme, targets: listProgrammeAreas(programme.id) }));
+	const programmes = listEditableProgrammes(user).map((programme) => ({ ...programme, targets: getProgrammeDetails(programme.id)!.targetAreas }));
 	const query = new URLSearchParams();
 	for (const [key, weight] of Object.entries(weights)) if (weight > 0) query.set(weightPrefix + key, String(weight));
 	if (year !== undefined) query.set('year', String(year));

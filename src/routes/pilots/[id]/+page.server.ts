@@ -1,3 +1,4 @@
+import { listIndicators } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { formState, parseInput } from '$lib/server/forms';
 import { requirePilot } from '$lib/server/pilot-access';
@@ -9,7 +10,6 @@ import {
 	currentCheckIns,
 	getPilotDetails,
 	indicatorSchema,
-	listAreaIndicators,
 	listPilotComments,
 	nextCheckInDue,
 	PilotTransitionError,
@@ -50,7 +50,7 @@ export const load: PageServerLoad = (event) => {
 		checkIns,
 		due: nextCheckInDue(pilot, checkIns[0]?.reportedOn ?? null),
 		comments: listPilotComments(pilot.id),
-		areaIndicators: can.edit ? listAreaIndicators() : [],
+		areaIndicators: can.edit ? listIndicators().map(({ key, name }) => ({ key, name })) : [],
 		// A proposal can be refined in a workshop the user facilitates (one still to come, or undated).
 		workshops: ['proposed', 'changes_requested', 'approved'].includes(pilot.status)
 			? listWorkshopsForUser(user.id)

@@ -1,8 +1,9 @@
+import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { requireUser } from '$lib/server/authorise';
 import { parseInput } from '$lib/server/forms';
 import { listOrganisations } from '$lib/server/organisations';
-import { createProgramme, leadOrganisations, listAreaChoices, programmeSchema, readProgrammeForm } from '$lib/server/programmes';
+import { createProgramme, leadOrganisations, programmeSchema, readProgrammeForm } from '$lib/server/programmes';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -19,7 +20,7 @@ export const load: PageServerLoad = (event) => {
 	return {
 		owners,
 		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
-		areas: listAreaChoices(),
+		areas: listAreas().map(({ code, name }) => ({ code, name })),
 		initial: { name: '', ownerOrganisationId: owners[0]!.id, startsOn: '', endsOn: '', description: '', goals: [], organisationIds: [], areaCodes: [] }
 	};
 };

@@ -1,8 +1,9 @@
+import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requirePilot } from '$lib/server/pilot-access';
 import { getPilotDetails, pilotSchema, programmePeople, readPilotForm, updatePilot } from '$lib/server/pilots';
-import { getProgrammeDetails, listAreaChoices } from '$lib/server/programmes';
+import { getProgrammeDetails } from '$lib/server/programmes';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -21,7 +22,7 @@ export const load: PageServerLoad = (event) => {
 		goals: programme.goals.map(({ id, title }) => ({ id, title })),
 		organisations: [programme.owner, ...programme.organisations.filter((organisation) => organisation.id !== programme.owner.id)],
 		people: programmePeople(programme.id),
-		areas: listAreaChoices(),
+		areas: listAreas().map(({ code, name }) => ({ code, name })),
 		targetAreaCodes: programme.targetAreas.map((area) => area.code),
 		initial: {
 			title: pilot.title,

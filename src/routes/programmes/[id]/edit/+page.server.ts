@@ -1,8 +1,9 @@
+import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { listOrganisations } from '$lib/server/organisations';
 import { requireProgrammeMember } from '$lib/server/pilot-access';
-import { leadOrganisations, listAreaChoices, programmeSchema, readProgrammeForm, updateProgramme } from '$lib/server/programmes';
+import { leadOrganisations, programmeSchema, readProgrammeForm, updateProgramme } from '$lib/server/programmes';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -21,7 +22,7 @@ export const load: PageServerLoad = (event) => {
 		// The current owner stays choosable even for a lead who does not lead it (an admin moved it).
 		owners: owners.some((owner) => owner.id === programme.owner.id) ? owners : [programme.owner, ...owners],
 		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
-		areas: listAreaChoices(),
+		areas: listAreas().map(({ code, name }) => ({ code, name })),
 		initial: {
 			name: programme.name,
 			ownerOrganisationId: programme.ownerOrganisationId,

@@ -1,8 +1,8 @@
+import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requireProgrammeMember } from '$lib/server/pilot-access';
 import { ideaSource, pilotDraftFromIdea, pilotSchema, programmePeople, proposePilot, readPilotForm } from '$lib/server/pilots';
-import { listAreaChoices } from '$lib/server/programmes';
 import { guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -23,7 +23,7 @@ function formChoices(programme: ReturnType<typeof requireProgrammeMember>['progr
 		goals: programme.goals.map(({ id, title }) => ({ id, title })),
 		organisations: [programme.owner, ...programme.organisations.filter((organisation) => organisation.id !== programme.owner.id)],
 		people: programmePeople(programme.id),
-		areas: listAreaChoices(),
+		areas: listAreas().map(({ code, name }) => ({ code, name })),
 		targetAreaCodes: programme.targetAreas.map((area) => area.code)
 	};
 }
