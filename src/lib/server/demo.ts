@@ -7,7 +7,7 @@ import { db, getDb } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
 import { importDemoAreas } from './areas';
 import { addMember, createOrganisation } from './organisations';
-import { addIndicator, checkInSchema, pilotSchema, proposePilot, recordCheckIn, transitionPilot } from './pilots';
+import { addIndicator, checkInSchema, isoDay, pilotSchema, proposePilot, recordCheckIn, transitionPilot } from './pilots';
 import { createProgramme, getProgrammeDetails } from './programmes';
 import { createUser } from './users';
 import { createWorkshop, jalostamoTemplate, joinAsUser, listPerspectives } from './workshops';
@@ -112,6 +112,9 @@ const mukanaGoals = [
 ];
 const mukanaAreas = ['00420', '00410', '00700', '00940', '00970', '00980'];
 
+/** The day `weeks` weeks before today (demo dates stay recent whenever the demo starts). */
+const weeksAgo = (weeks: number) => isoDay(new Date(Date.now() - weeks * 7 * 24 * 3600_000));
+
 /** Seeds the real Helsinki areas, the Mukana programme and two pilots: one running, one decided. */
 export function seedDemoProgramme(organisationIds: Map<string, string>, accountIds: Map<string, string>) {
 	importDemoAreas();
@@ -145,7 +148,7 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 			areaCodes: ['00420'],
 			targetGroup: '7.–9.-luokkalaiset',
 			perspective: 'Lapsiperheet',
-			startsOn: '2025-09-01',
+			startsOn: weeksAgo(10),
 			cadenceWeeks: 4
 		}),
 		team.id
@@ -166,8 +169,8 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 			impactInstitutions: '',
 			readings: { [regulars.id]: readings }
 		});
-	recordCheckIn(homework.id, checkIn('2025-10-01', 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.'), team.id);
-	recordCheckIn(homework.id, checkIn('2025-10-29', 'at_risk', '22', 'Vapaaehtoisia oli liian vähän syyslomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.'), team.id);
+	recordCheckIn(homework.id, checkIn(weeksAgo(6), 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.'), team.id);
+	recordCheckIn(homework.id, checkIn(weeksAgo(2), 'at_risk', '22', 'Vapaaehtoisia oli liian vähän lomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.'), team.id);
 
 	const family = proposePilot(
 		programme.id,
@@ -178,7 +181,7 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 			goalId: goals[3]!.id,
 			areaCodes: ['00940'],
 			targetGroup: 'Lapsiperheet',
-			startsOn: '2024-03-01',
+			startsOn: weeksAgo(60),
 			cadenceWeeks: 6
 		}),
 		team.id
@@ -187,7 +190,7 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 	transitionPilot(family.id, 'start', team);
 	recordCheckIn(
 		family.id,
-		checkIn('2024-06-01', 'on_track', '', 'Olohuoneessa kävi kevään aikana noin 300 perhettä.', 'Isät osallistuivat, kun toimintaa oli iltaisin; palveluohjaus kannattaa tuoda samaan tilaan.'),
+		checkIn(weeksAgo(40), 'on_track', '', 'Olohuoneessa kävi kevään aikana noin 300 perhettä.', 'Isät osallistuivat, kun toimintaa oli iltaisin; palveluohjaus kannattaa tuoda samaan tilaan.'),
 		team.id
 	);
 	transitionPilot(family.id, 'evaluate', team);
