@@ -10,6 +10,8 @@
 // keep-alive connections and competes with the server for the machine's cores.
 //
 //   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|board] [--cpu-prof]
+//                               [--dump <dir>] (keeps each page's HTML there)
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lib from './lib/http.mjs';
 
@@ -183,6 +185,7 @@ async function measurePage(server, name, path, cookie) {
 	};
 	const first = await send(lib.now());
 	if (first.status !== 200) throw new Error(`${path} answered ${first.status}: ${String(first.body).slice(0, 300)}`);
+	if (options.dump) writeFileSync(join(String(options.dump), `${name.replace(/\W+/g, '-')}.html`), first.body);
 	// Warm-up (JIT, caches): 2 s closed loop.
 	await lib.closedLoop(send, { concurrency: 8, durationMs: 2000 });
 

@@ -47,3 +47,28 @@ describe('migrations at start-up', () => {
 		expect(tables(db)).toEqual(before);
 	});
 });
+
+describe('prepared statements reused per SQL text', () => {
+	it('hands out the same statement again, back in the default row mode, and a fresh one while it iterates', () => {
+		const db = freshDatabase();
+		migrateDatabase(db);
+		const sqlite = db.$client;
+		sqlite.prepare("INSERT INTO organisations (id, name, kind, municipality) VALUES ('o1', 'Espoo', 'city', 'Espoo'), ('o2', 'Vantaa', 'city', 'Vantaa')").run();
+		const source = 'SELECT id, name FROM organisations ORDER BY id';
+		const first = sqlite.prepare(source);
+		expect(first.raw().all()).toEqual([['o1', 'Espoo'], ['o2', 'Vantaa']]);
+		const again = sqlite.prepare(source);
+		expect(again).toBe(first);
+		expect(again.all()).toEqual([{ id: 'o1', name: 'Espoo' }, { id: 'o2', name: 'Vantaa' }]);
+
+		const iterating = sqlite.prepare(source).iterate();
+		iterating.next();
+		const meanwhile = sqlite.prepare(source);
+		expect(meanwhile).not.toBe(first);
+		expect(meanwhile.all()).toHaveLength(2);
+		iterating.return?.();
+
+		// Drizzle's own queries go through the same statements and keep their shapes.
+		expect(db.all<{ id: string }>('SELECT id FROM organisations ORDER BY id')).toEqual([{ id: 'o1' }, { id: 'o2' }]);
+	});
+});

@@ -34,7 +34,8 @@ export function boardSocketUrl(location: Pick<Location, 'protocol' | 'host'>) {
 }
 
 export class BoardClient {
-	readonly doc = new Y.Doc();
+	// A fixed guid: only subdocuments use it, and generating a random one costs every server render a crypto call.
+	readonly doc = new Y.Doc({ guid: 'board' });
 	readonly undoManager = createUndoManager(this.doc);
 	provider: WebsocketProvider | null = null;
 

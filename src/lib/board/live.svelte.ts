@@ -131,7 +131,8 @@ export class LiveClient {
  * (room `{workshopId}.private.{participantId}`), which only they and the facilitators can open.
  */
 export class PrivateNotesClient {
-	readonly doc = new Y.Doc();
+	// A fixed guid: only subdocuments use it, and generating a random one costs every server render a crypto call.
+	readonly doc = new Y.Doc({ guid: 'private-notes' });
 	notes = $state.raw<Note[]>([]);
 	#provider: WebsocketProvider | null = null;
 

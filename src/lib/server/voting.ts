@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, getDb, preparedOnce, type Executor } from './db';
+import { db, getDb, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -516,18 +516,24 @@ export function resultsVisible(round: Pick<VoteRound, 'resultsHidden' | 'status'
 // The current round on every screen ------------------------------------------------------------------
 
 /** The workshop's newest round: the one the board shows (earlier rounds stay in the history). */
+const latestRoundOf = preparedOnce((db) =>
+	db
+		.select()
+		.from(voteRounds)
+		.where(eq(voteRounds.workshopId, sql.placeholder('workshopId')))
+		.orderBy(desc(voteRounds.openedAt), desc(sql`rowid`))
+		.prepare()
+);
+
 export function currentRound(workshopId: string) {
-	return db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).get();
+	return latestRoundOf().get({ workshopId });
 }
 
-/** The round as every screen sees it: turnout always, results only when visible. */
-export function voteLiveState(round: VoteRound): VoteLive {
+/** The round's turnout, and its results when they are visible: what every screen sees that is kept in the database. */
+function countRound(round: VoteRound) {
 	const counted = resultsVisible(round) ? tally(round.id) : null;
 	return {
-		roundId: round.id,
-		status: round.status,
 		turnout: counted ? counted.turnout : turnout(round.id).voters,
-		present: boardSink(round.workshopId).presentVoters(round.workshopId),
 		results: counted
 			? counted.items.map(({ itemId, score, rank, voters, meanImpact, meanFeasibility, chosen }) => ({
 					itemId,
@@ -539,6 +545,17 @@ export function voteLiveState(round: VoteRound): VoteLive {
 					chosen
 				}))
 			: null
+	};
+}
+
+/** The round as every screen sees it: turnout always, results only when visible. */
+export function voteLiveState(round: VoteRound, counted = countRound(round)): VoteLive {
+	return {
+		roundId: round.id,
+		status: round.status,
+		turnout: counted.turnout,
+		present: boardSink(round.workshopId).presentVoters(round.workshopId),
+		results: counted.results
 	};
 }
 
@@ -624,9 +641,16 @@ export function chooseItems(roundId: string, itemIds: string[]) {
 
 /** What one person's screen shows of the current round: the round, their own votes, and what all may see. */
 export function voteView(workshopId: string, voterId: string | null) {
-	const round = currentRound(workshopId);
-	if (!round) return null;
-	const mine = voterId ? myVotes(round, voterId) : null;
+	// The round, its items and its count are the same for every screen until the next vote: every participant's
+	// board page reads them, so they are counted once per change, not once per page.
+	const shared = unchangedSinceLastWrite(`vote-view:${workshopId}`, () => {
+		const round = currentRound(workshopId);
+		if (!round) return null;
+		const items = listRoundItems(round.id).map(({ itemId, kind, text }) => ({ itemId, kind, text }));
+		return { round, items, counted: countRound(round) };
+	});
+	if (!shared) return null;
+	const { round, items, counted } = shared;
 	return {
 		round: {
 			id: round.id,
@@ -638,21 +662,25 @@ export function voteView(workshopId: string, voterId: string | null) {
 			budget: round.budget,
 			cap: round.cap,
 			rankingSize: round.rankingSize ?? defaultRankingSize,
-			items: listRoundItems(round.id).map(({ itemId, kind, text }) => ({ itemId, kind, text }))
+			items
 		},
-		live: voteLiveState(round),
+		live: voteLiveState(round, counted),
 		canVote: !!voterId && round.status === 'open',
-		mine
+		mine: voterId ? myVotes(round, voterId) : null
 	};
 }
 
-/** The voter's own votes in the round, whatever its method. */
-export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
-	const rows = db
+const votesOfVoter = preparedOnce((db) =>
+	db
 		.select({ itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
 		.from(votes)
-		.where(and(eq(votes.roundId, round.id), eq(votes.voterId, voterId)))
-		.all();
+		.where(and(eq(votes.roundId, sql.placeholder('roundId')), eq(votes.voterId, sql.placeholder('voterId'))))
+		.prepare()
+);
+
+/** The voter's own votes in the round, whatever its method. */
+export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
+	const rows = votesOfVoter().all({ roundId: round.id, voterId });
 	const points = Object.fromEntries(rows.filter((row) => row.points).map((row) => [row.itemId, row.points!]));
 	return {
 		points,

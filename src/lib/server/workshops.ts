@@ -216,8 +216,27 @@ export function deleteWorkshop(workshopId: string) {
 	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
 }
 
+// Read on every board page, vote and WebSocket upgrade: built and prepared once.
+const workshopById = preparedOnce((db) => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id'))).prepare());
+const perspectivesOf = preparedOnce((db) =>
+	db
+		.select({ id: workshopPerspectives.id, title: workshopPerspectives.title, description: workshopPerspectives.description })
+		.from(workshopPerspectives)
+		.where(eq(workshopPerspectives.workshopId, sql.placeholder('workshopId')))
+		.orderBy(asc(workshopPerspectives.position))
+		.prepare()
+);
+const phasesOf = preparedOnce((db) =>
+	db
+		.select()
+		.from(workshopPhases)
+		.where(eq(workshopPhases.workshopId, sql.placeholder('workshopId')))
+		.orderBy(asc(workshopPhases.position))
+		.prepare()
+);
+
 export function getWorkshop(workshopId: string) {
-	return db.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+	return workshopById().get({ id: workshopId });
 }
 
 export function getWorkshopByCode(code: string) {
@@ -231,7 +250,7 @@ export function getWorkshopDetails(workshopId: string) {
 	return {
 		workshop,
 		perspectives: listPerspectives(workshopId),
-		phases: db.select().from(workshopPhases).where(eq(workshopPhases.workshopId, workshopId)).orderBy(asc(workshopPhases.position)).all(),
+		phases: listPhases(workshopId),
 		organisations: db
 			.select({ id: organisations.id, name: organisations.name })
 			.from(workshopOrganisations)
@@ -250,12 +269,11 @@ export function getWorkshopDetails(workshopId: string) {
 }
 
 export function listPerspectives(workshopId: string) {
-	return db
-		.select({ id: workshopPerspectives.id, title: workshopPerspectives.title, description: workshopPerspectives.description })
-		.from(workshopPerspectives)
-		.where(eq(workshopPerspectives.workshopId, workshopId))
-		.orderBy(asc(workshopPerspectives.position))
-		.all();
+	return perspectivesOf().all({ workshopId });
+}
+
+export function listPhases(workshopId: string) {
+	return phasesOf().all({ workshopId });
 }
 
 /** Workshops the user facilitates or takes part in, newest first. */

@@ -3,7 +3,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import { announceRound, castDotVote, getRound, myVotes, refusalMessage, submitRanking, submitRating, voterIdFor, voteView } from '$lib/server/voting';
-import { getWorkshop, getWorkshopDetails, guestCookieName, listPerspectives, resolveWorkshopAccess } from '$lib/server/workshops';
+import { getWorkshop, guestCookieName, listPerspectives, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();
-	const phases: Phase[] = (getWorkshopDetails(params.id)?.phases ?? []).map(({ id, kind, title, durationMinutes }) => ({
+	const phases: Phase[] = listPhases(params.id).map(({ id, kind, title, durationMinutes }) => ({
 		id,
 		kind,
 		title,
@@ -31,7 +31,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	}));
 	return {
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
-		perspectives: listPerspectives(params.id).map(({ id, title, description }) => ({ id, title, description })),
+		perspectives: listPerspectives(params.id),
 		phases,
 		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
 		vote: voteView(params.id, voterIdFor(access)),
@@ -122,7 +122,7 @@ export const actions: Actions = {
 		const prepared = await prepare(event, 'setPhase');
 		if ('failure' in prepared) return prepared.failure;
 		const { workshop, api, data } = prepared;
-		const phases = getWorkshopDetails(workshop.id)?.phases ?? [];
+		const phases = listPhases(workshop.id);
 		const phase = data.phaseId ? phases.find((candidate) => candidate.id === data.phaseId) : null;
 		if (phase === undefined) return fail(404, { live: formState({ message: m.live_phase_not_found() }) });
 		const result = await run(() => api.setPhase(workshop.id, phase?.id ?? null));
