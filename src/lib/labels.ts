@@ -1,4 +1,5 @@
 import type { CanvasField } from './board/model';
+import type { VoteRefusal } from './live-protocol';
 import { m } from './paraglide/messages.js';
 
 // Display names for the enums stored in the database.
@@ -57,3 +58,27 @@ export const canvasFieldLabels = {
 	duration: m.board_canvas_duration,
 	firstStep: m.board_canvas_first_step
 } as const satisfies Record<CanvasField, () => string>;
+
+/** Why a vote was refused, in the reader's language (`cap`: the round's most points per item). */
+export function voteRefusalMessage(reason: VoteRefusal, cap = 0) {
+	switch (reason) {
+		case 'closed':
+			return m.vote_refused_closed();
+		case 'budget':
+			return m.vote_refused_budget();
+		case 'cap':
+			return m.vote_refused_cap({ cap });
+		case 'unknown_item':
+			return m.vote_refused_unknown_item();
+		case 'locked':
+			return m.vote_refused_locked();
+		case 'no_points':
+			return m.vote_refused_no_points();
+		case 'not_voter':
+			return m.vote_refused_not_voter();
+		case 'unavailable':
+			return m.vote_refused_unavailable();
+		case 'invalid':
+			return m.vote_refused_invalid();
+	}
+}

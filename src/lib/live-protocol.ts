@@ -7,6 +7,10 @@ export const messageLive = 100;
 export const messageRefused = 101;
 /** `VoteLive` as a JSON varString: the current vote round's status, turnout and (when visible) results */
 export const messageVote = 102;
+/** Browser → server, `VoteCast` as a JSON varString: one vote sent on the board's socket (no HTTP request per tap) */
+export const messageVoteCast = 103;
+/** Server → that browser, `VoteCastAnswer` as a JSON varString: the answer to the vote with the same request id */
+export const messageVoteAnswer = 104;
 
 export type LiveFocus = { kind: 'lane' | 'note' | 'idea'; id: string; seq: number };
 export type LiveTimer = { running: boolean; endsAt: number | null; remainingMs: number; durationMs: number };
@@ -62,3 +66,23 @@ export type VoteLive = {
 	present: number;
 	results: VoteResult[] | null;
 };
+
+/** One vote, as the board's vote panel sends it (on the socket or as a form); the server checks everything. */
+export type VoteCast = { roundId: string; requestId: string } & (
+	| { method: 'dot'; itemId: string; delta: 1 | -1 }
+	| { method: 'ranking'; itemIds: string[] }
+	| { method: 'rating'; itemId: string; impact: number; feasibility: number }
+);
+
+/** Why a vote was refused (nothing changed). `unavailable`: the server could not store it now, try the form. */
+export type VoteRefusal = 'closed' | 'budget' | 'cap' | 'unknown_item' | 'locked' | 'no_points' | 'invalid' | 'not_voter' | 'unavailable';
+
+/** The voter's own votes in the round after an attempt, whatever its method. */
+export type MyVotes = {
+	points: Record<string, number>;
+	pointsLeft: number;
+	ranking: string[];
+	ratings: Record<string, { impact: number; feasibility: number }>;
+};
+
+export type VoteCastAnswer = { requestId: string } & ({ ok: true; mine: MyVotes } | { ok: false; reason: VoteRefusal; mine: MyVotes | null });

@@ -8,13 +8,17 @@
 //
 // Set-up: the production server in a child process; rows seeded with better-sqlite3 exactly as the app writes them
 // (facilitator + session, workshop, 1,000 guests, an open dot round with 8 items, budget 5, cap 3, results visible).
-// The screens run in a worker thread (their own event loop, as separate devices would have); the 1,000 vote
-// requests come from the main thread with bounded concurrency over keep-alive connections, each voter one point,
-// as the browser's `use:enhance` posts them (x-sveltekit-action). A warm-up round (default 200 votes by other
-// guests) runs first on the same board so the numbers are those of a server that has been up for a while.
-// Client, screens and server share the machine's cores.
+// The screens run in a worker thread (their own event loop, as separate devices would have). Each voter casts one
+// point from the main thread, the way the board page sends it:
+//   --via socket (default): every voter's phone has the board open, so its socket is connected before the round
+//     opens; the vote is a type-103 frame on it and the answer a type-104 frame (all 1,000 sent at once);
+//   --via form: the fallback, the form action posted as `use:enhance` does (x-sveltekit-action), with
+//     `--concurrency` requests in flight over keep-alive connections.
+// A warm-up round (default 200 votes by other guests) runs first on the same board and path so the numbers are
+// those of a server that has been up for a while. Client, screens and server share the machine's cores.
 //
-//   node tests/bench/b4-votes.mjs [--voters 1000] [--screens 100] [--concurrency 96] [--warmup 200] [--cpu-prof]
+//   node tests/bench/b4-votes.mjs [--voters 1000] [--screens 100] [--via socket|form] [--concurrency 96] [--warmup 200]
+//                                 [--cpu-prof]
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -106,6 +110,7 @@ async function main() {
 	const voters = numberArg(options.voters, 1000);
 	const screenCount = numberArg(options.screens, 100);
 	const concurrency = numberArg(options.concurrency, 96);
+	const via = options.via === 'form' ? 'form' : 'socket';
 	const warmup = numberArg(options.warmup, 200);
 	const itemCount = 8;
 	const targetMs = 1000;
@@ -125,7 +130,7 @@ async function main() {
 		const warmupPeople = lib.insertGuests(db, workshopId, warmup, { namePrefix: 'Lämmittelijä' });
 		const items = Array.from({ length: itemCount }, (_, index) => ({ id: `idea-${index}`, kind: 'idea', text: `Idea ${index + 1}` }));
 
-		console.log(`B4 — ${voters} voters, ${screenCount} screens, ${concurrency} requests in flight (server ${server.url}, pid ${server.pid})`);
+		console.log(`B4 — ${voters} voters, ${screenCount} screens, votes via ${via === 'socket' ? 'the board socket' : `form posts, ${concurrency} in flight`} (server ${server.url}, pid ${server.pid})`);
 		// Screens: the projector (facilitator) and the first voters' phones.
 		const screenCookies = [facilitatorCookie, ...people.slice(0, screenCount - 1).map((p) => p.cookie)].slice(0, screenCount);
 		worker = new Worker(new URL(import.meta.url), { workerData: { url: server.url, workshopId, cookies: screenCookies } });
@@ -149,7 +154,7 @@ async function main() {
 		console.log(`  ${screenCount} screens connected and synced in ${fmt(performance.now() - connectStart, 0)} ms`);
 
 		const agent = lib.keepAliveAgent(concurrency);
-		const castAll = async (roundId, who) => {
+		const castByForm = async (roundId, who) => {
 			const outcomes = [];
 			let next = 0;
 			const workerLoop = async () => {
@@ -169,6 +174,63 @@ async function main() {
 			await Promise.all(Array.from({ length: concurrency }, workerLoop));
 			return outcomes;
 		};
+
+		// The voters' phones with the board open: raw board sockets that only vote and read their answers.
+		const { WebSocket } = await import('ws');
+		const encoding = await import('lib0/encoding');
+		const decoding = await import('lib0/decoding');
+		const openSockets = async (who) => {
+			const sockets = [];
+			for (let start = 0; start < who.length; start += 100) {
+				const batch = who.slice(start, start + 100).map(
+					(person) =>
+						new Promise((resolve, reject) => {
+							const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/collab/${workshopId}`, { headers: { cookie: person.cookie, origin: server.url } });
+							const waiting = new Map();
+							ws.on('message', (data) => {
+								if (data[0] !== 104) return;
+								const decoder = decoding.createDecoder(new Uint8Array(data));
+								decoding.readVarUint(decoder);
+								const answer = JSON.parse(decoding.readVarString(decoder));
+								waiting.get(answer.requestId)?.(answer);
+							});
+							ws.once('open', () => resolve({ ws, waiting }));
+							ws.once('error', reject);
+						})
+				);
+				sockets.push(...(await Promise.all(batch)));
+			}
+			return sockets;
+		};
+		const castBySocket = async (roundId, sockets) => {
+			const outcomes = await Promise.all(
+				sockets.map(({ ws, waiting }, index) => {
+					const requestId = `s-${roundId}-${index}`;
+					const encoder = encoding.createEncoder();
+					encoding.writeVarUint(encoder, 103);
+					encoding.writeVarString(encoder, JSON.stringify({ method: 'dot', roundId, itemId: items[index % itemCount].id, delta: 1, requestId }));
+					const sentAt = wallNow();
+					return new Promise((resolve) => {
+						const timer = setTimeout(() => resolve({ type: 'error', status: 0, ms: wallNow() - sentAt, sentAt, doneAt: wallNow() }), 30_000);
+						waiting.set(requestId, (answer) => {
+							clearTimeout(timer);
+							const doneAt = wallNow();
+							resolve({ type: answer.ok ? 'success' : 'failure', status: answer.ok ? 200 : 409, ms: doneAt - sentAt, sentAt, doneAt });
+						});
+						ws.send(encoding.toUint8Array(encoder));
+					});
+				})
+			);
+			return outcomes;
+		};
+		const socketsOf = new Map();
+		if (via === 'socket') {
+			const openStart = performance.now();
+			socketsOf.set(people, await openSockets(people));
+			if (warmup > 0) socketsOf.set(warmupPeople, await openSockets(warmupPeople));
+			console.log(`  ${voters + warmup} voters' board sockets open in ${fmt(performance.now() - openStart, 0)} ms`);
+		}
+		const castAll = (roundId, who) => (via === 'socket' ? castBySocket(roundId, socketsOf.get(who)) : castByForm(roundId, who));
 
 		// Warm-up round: other guests, same board, same path.
 		if (warmup > 0) {
@@ -230,11 +292,12 @@ async function main() {
 		console.log(`  server CPU during the run: ${fmt(cpu.cpuMs, 0)} ms over ${fmt(cpu.wallMs, 0)} ms (${fmt(cpu.share * 100, 0)} % of one core), RSS ${fmt(lib.rssMb(server.pid), 0)} MB; ` +
 				`load generator + screens: ${fmt((clientCpu.user + clientCpu.system) / 1000, 0)} ms CPU (2 cores shared)`);
 
-		const load = `${voters} voters at once (${concurrency} in flight), ${screenCount} screens`;
+		const load = `${voters} voters at once (${via === 'socket' ? 'on the board socket' : `form posts, ${concurrency} in flight`}), ${screenCount} screens`;
 		result('B4', load, 'lost votes (accepted - stored; = tallied)', `${lost} (${accepted}/${stored.points}/${talliedClosed})`, '0', verdict(consistent && lost === 0));
 		result('B4', load, 'first vote → final turnout on every screen', Number.isFinite(allSeenMs) ? `${fmt(allSeenMs, 0)} ms` : `never on ${missing} screens`, `<= ${targetMs} ms`, verdict(allSeenMs <= targetMs));
 		result('B4', load, 'all votes answered', `${fmt(sendSpanMs, 0)} ms (p99 ${fmt(latency.p99, 0)} ms)`, '-', 'n/a');
 
+		for (const sockets of socketsOf.values()) for (const { ws } of sockets) ws.terminate();
 		worker.postMessage({ type: 'stop' });
 		await Promise.race([new Promise((resolve) => worker.once('exit', resolve)), lib.sleep(2000)]);
 		db.close();

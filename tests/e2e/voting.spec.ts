@@ -45,6 +45,12 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		// Every phone gets the round without a reload.
 		for (const phone of [aino, bo, cecilia]) await expect(pointsLeft(phone, 3, 3)).toBeVisible(live);
 		await expectAccessible(aino, 'voting on a phone');
+		// Votes travel on the board's socket: no HTTP request per tap (counted below).
+		const votePosts = new Map<Page, number>();
+		for (const phone of [aino, bo, cecilia])
+			phone.on('request', (request) => {
+				if (request.method() === 'POST' && /\?\/vote$/.test(request.url())) votePosts.set(phone, (votePosts.get(phone) ?? 0) + 1);
+			});
 
 		await addPoint(aino, texts.clubs).click();
 		await expect(pointsLeft(aino, 2, 3)).toBeVisible(live);
@@ -64,8 +70,21 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		await takePoint(aino, texts.jobs).click();
 		await expect(pointsLeft(aino, 1, 3)).toBeVisible(live);
 
+		expect(votePosts.get(aino) ?? 0).toBe(0);
+
+		// A socket that never answers votes (a proxy dropping them): after a wait the same vote goes as a form, once.
+		await bo.routeWebSocket(/\/collab\//, (socket) => {
+			const server = socket.connectToServer();
+			socket.onMessage((message) => {
+				if (typeof message !== 'string' && message[0] === 103) return;
+				server.send(message);
+			});
+		});
+		await bo.reload();
+		await expect(pointsLeft(bo, 3, 3)).toBeVisible(live);
 		await addPoint(bo, texts.jobs).click();
 		await expect(pointsLeft(bo, 2, 3)).toBeVisible(live);
+		expect(votePosts.get(bo)).toBe(1);
 		await addPoint(cecilia, texts.clubs).click();
 		await expect(pointsLeft(cecilia, 2, 3)).toBeVisible(live);
 

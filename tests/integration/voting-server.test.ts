@@ -2,13 +2,14 @@
 // type-102 announcements on the board socket, and a whole room voting at once.
 import { parse } from 'devalue';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNote, viewBoard } from '../../src/lib/board/model';
-import type { VoteLive } from '../../src/lib/live-protocol';
+import type { VoteCastAnswer, VoteLive } from '../../src/lib/live-protocol';
 import { getDb } from '../../src/lib/server/db';
 import { getRound, openRound, tally } from '../../src/lib/server/voting';
 import { createWorkshop, getWorkshopDetails, setParticipantRole } from '../../src/lib/server/workshops';
-import { connectLive, newGuest, newUser, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { connectLive, newGuest, newMember, newUser, rawBoardSocket, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -48,6 +49,32 @@ function watchVotes(workshopId: string, person: { cookie: string; name: string }
 	client.provider.connect();
 	clients.push(client);
 	return { client, announced };
+}
+
+/** A board socket that votes with type-103 frames and collects the type-104 answers. */
+async function socketVoter(room: string, cookie: string) {
+	const socket = await rawBoardSocket(server.url, room, { cookie });
+	const frame = (type: number, text: string) => {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, type);
+		encoding.writeVarString(encoder, text);
+		return encoding.toUint8Array(encoder);
+	};
+	const answers = () =>
+		socket.messages.flatMap((message) => {
+			const decoder = decoding.createDecoder(new Uint8Array(message));
+			return decoding.readVarUint(decoder) === 104 ? [JSON.parse(decoding.readVarString(decoder)) as VoteCastAnswer] : [];
+		});
+	return {
+		...socket,
+		frame,
+		async cast(body: Record<string, unknown>) {
+			const before = answers().length;
+			socket.ws.send(frame(103, JSON.stringify(body)));
+			await waitFor(() => answers().length > before, 'the answer to the vote');
+			return answers().at(-1)!;
+		}
+	};
 }
 
 const votesOf = (roundId: string) =>
@@ -180,5 +207,56 @@ describe('voting through the server', () => {
 		expect(Math.max(...perVoter.values())).toBeLessThanOrEqual(5);
 		expect(perVoter.size).toBe(300);
 		await waitFor(() => announced.at(-1)?.turnout === 300, 'the final turnout on the board', 5000);
+	});
+
+	it('votes sent on the board socket: answered on that socket, authorised again for every vote, counted once', async () => {
+		const owner = await newUser('Sokettivetäjä');
+		const workshop = createWorkshop(workshopInput('Sokettiäänestys'), owner.id);
+		const items = ['a', 'b'].map((id) => ({ id, kind: 'idea' as const, text: `Idea ${id}` }));
+		const round = openRound(workshop.id, { method: 'dot', items, budget: 3, cap: 2 }, owner.id);
+		const anna = newGuest(workshop.id, 'Anna');
+		const olli = newGuest(workshop.id, 'Olli');
+		setParticipantRole(workshop.id, olli.id, 'observer');
+		const maija = await newMember(workshop.id, 'Maija');
+		const { client: screen, announced } = watchVotes(workshop.id, owner);
+		await synced(screen);
+
+		const annaSocket = await socketVoter(workshop.id, anna.cookie);
+		const dot = (itemId: string, delta: number, requestId: string) => ({ method: 'dot', roundId: round.id, itemId, delta, requestId });
+		expect(await annaSocket.cast(dot('a', 1, 's1'))).toEqual({ requestId: 's1', ok: true, mine: { points: { a: 1 }, pointsLeft: 2, ranking: [], ratings: {} } });
+		// The same request again (a retry, or the form fallback after a lost answer) is applied once.
+		expect(await annaSocket.cast(dot('a', 1, 's1'))).toMatchObject({ ok: true, mine: { pointsLeft: 2 } });
+		expect(await annaSocket.cast(dot('a', 1, 's2'))).toMatchObject({ ok: true, mine: { points: { a: 2 } } });
+		expect(await annaSocket.cast(dot('a', 1, 's3'))).toMatchObject({ requestId: 's3', ok: false, reason: 'cap', mine: { points: { a: 2 } } });
+		// Input the form would refuse is refused here too, and nothing is stored for it.
+		expect(await annaSocket.cast(dot('a', 5, 's4'))).toMatchObject({ ok: false, reason: 'invalid', mine: null });
+		expect(await annaSocket.cast({ method: 'dot', roundId: round.id, itemId: 'a', delta: 1 })).toMatchObject({ requestId: '', ok: false, reason: 'invalid' });
+		expect(await annaSocket.cast({ ...dot('a', 1, 's5'), method: 'ranking', itemIds: ['a'] })).toMatchObject({ ok: false, reason: 'invalid' });
+		const other = createWorkshop(workshopInput('Toinen sali'), owner.id);
+		const otherRound = openRound(other.id, { method: 'dot', items }, owner.id);
+		expect(await annaSocket.cast({ ...dot('a', 1, 's6'), roundId: otherRound.id })).toMatchObject({ ok: false, reason: 'invalid' });
+		await waitFor(() => announced.at(-1)?.turnout === 1, 'the turnout announced after a socket vote');
+
+		// An observer cannot vote; a member whose session ended meanwhile cannot vote on the still-open socket.
+		const olliSocket = await socketVoter(workshop.id, olli.cookie);
+		expect(await olliSocket.cast(dot('b', 1, 'o1'))).toMatchObject({ ok: false, reason: 'not_voter', mine: null });
+		const maijaSocket = await socketVoter(workshop.id, maija.cookie);
+		expect(await maijaSocket.cast(dot('b', 1, 'm1'))).toMatchObject({ ok: true });
+		getDb().$client.prepare('DELETE FROM sessions WHERE user_id = ?').run(maija.id);
+		expect(await maijaSocket.cast(dot('b', 1, 'm2'))).toMatchObject({ ok: false, reason: 'not_voter' });
+		expect(votesOf(round.id).sort((x, y) => x.voter_id.localeCompare(y.voter_id))).toEqual(
+			[
+				{ voter_id: anna.id, points: 2 },
+				{ voter_id: maija.participantId, points: 1 }
+			].sort((x, y) => x.voter_id.localeCompare(y.voter_id))
+		);
+
+		// Votes belong on the board, not in a private room; a frame that is not JSON closes the connection (1007).
+		const privateSocket = await socketVoter(`${workshop.id}.private.${anna.id}`, anna.cookie);
+		privateSocket.ws.send(privateSocket.frame(103, JSON.stringify(dot('b', 1, 'p1'))));
+		await waitFor(() => privateSocket.closeCode() === 1007, 'the private room refusing a vote');
+		annaSocket.ws.send(annaSocket.frame(103, '{not json'));
+		await waitFor(() => annaSocket.closeCode() === 1007, 'a malformed vote closing the connection');
+		for (const socket of [olliSocket, maijaSocket]) socket.ws.close();
 	});
 });

@@ -9,7 +9,6 @@ import {
 	myVotes,
 	getRound,
 	openRound,
-	refusalMessage,
 	resultsVisible,
 	revealRound,
 	submitRanking,
@@ -22,6 +21,7 @@ import {
 	type RoundInput
 } from '../../src/lib/server/voting';
 import { createWorkshop } from '../../src/lib/server/workshops';
+import { voteRefusalMessage } from '../../src/lib/labels';
 
 let counter = 0;
 async function workshop() {
@@ -116,7 +116,7 @@ describe('dot voting', () => {
 		// The refused request id was not recorded: the same id is applied once there is room.
 		castDotVote(opened.id, 'p1', 'note-1', -1);
 		expect(castDotVote(opened.id, 'p1', 'note-2', 1, 'req-cap')).toMatchObject({ ok: true, duplicate: false });
-		expect(refusalMessage('cap', opened)).toContain('3');
+		expect(voteRefusalMessage('cap', opened.cap)).toContain('3');
 	});
 
 	it('refuses items not in the round, and a closed round refuses everyone', async () => {

@@ -1,6 +1,7 @@
 // The browser side of running a workshop live: the server's phase, lock, private-writing and timer state,
 // received on the board's own socket (message 100), and the reasons the server refuses a change (message 101).
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { boardSocketUrl } from './client.svelte';
@@ -12,7 +13,11 @@ import {
 	messageLive,
 	messageRefused,
 	messageVote,
+	messageVoteAnswer,
+	messageVoteCast,
 	refusalReasons,
+	type VoteCast,
+	type VoteCastAnswer,
 	type VoteLive,
 	type LiveFocus,
 	type LiveState,
@@ -62,6 +67,9 @@ export class LiveClient {
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#ticking = 0;
 	#refusals = 0;
+	#provider: WebsocketProvider | null = null;
+	/** votes sent on the socket, by request id, waiting for the server's answer */
+	#votes = new Map<string, (answer: VoteCastAnswer) => void>();
 
 	constructor(initial?: { state: LiveState; serverNow: number } | null) {
 		if (initial) this.#apply(initial.state, initial.serverNow);
@@ -73,6 +81,15 @@ export class LiveClient {
 	}
 
 	attach(provider: WebsocketProvider) {
+		this.#provider = provider;
+		provider.messageHandlers[messageVoteAnswer] = (_encoder, decoder) => {
+			try {
+				const answer = JSON.parse(decoding.readVarString(decoder)) as VoteCastAnswer;
+				if (answer && typeof answer.requestId === 'string') this.#votes.get(answer.requestId)?.(answer);
+			} catch {
+				// A malformed message changes nothing.
+			}
+		};
 		provider.messageHandlers[messageLive] = (_encoder, decoder) => {
 			try {
 				const message = JSON.parse(decoding.readVarString(decoder)) as { state?: unknown; serverNow?: unknown };
@@ -107,6 +124,31 @@ export class LiveClient {
 				// ignore
 			}
 		};
+	}
+
+	/**
+	 * Sends a vote on the board's socket (no HTTP request per tap). Resolves with the server's answer, or null when
+	 * the socket is not open or no answer came in time: the caller then sends the same vote as a form, and its
+	 * request id makes sure it is counted once.
+	 */
+	castVote(cast: VoteCast, timeoutMs = 4000): Promise<VoteCastAnswer | null> {
+		const ws = this.#provider?.wsconnected ? this.#provider.ws : null;
+		if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve(null);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageVoteCast);
+		encoding.writeVarString(encoder, JSON.stringify(cast));
+		ws.send(encoding.toUint8Array(encoder));
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => {
+				this.#votes.delete(cast.requestId);
+				resolve(null);
+			}, timeoutMs);
+			this.#votes.set(cast.requestId, (answer) => {
+				clearTimeout(timer);
+				this.#votes.delete(cast.requestId);
+				resolve(answer);
+			});
+		});
 	}
 
 	/** Starts the clock countdowns are drawn from (shared by every view that shows one); returns its stop. */

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, getDb, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
+import { db, getDb, isStorageUnavailable, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -18,11 +18,11 @@ import {
 	type VoteMethod,
 	type VoteRound
 } from './db/schema';
-import type { VoteLive, VoteResult } from '../live-protocol';
+import type { MyVotes, VoteCastAnswer, VoteLive, VoteRefusal, VoteResult } from '../live-protocol';
 import { viewBoard, promoteToIdea } from '../board/model';
 import { boardSink, changeBoard, readBoardDoc } from './collab';
 import { generateSecureRandomString } from './session';
-import type { WorkshopAccess } from './workshops';
+import { resolveBoardAccess, type WorkshopAccess } from './workshops';
 
 export const maxBudget = 50;
 export const maxCap = 50;
@@ -240,30 +240,10 @@ export function listChosen(roundId: string) {
 
 // Voting ---------------------------------------------------------------------------------------------
 
-export type RefusalReason = 'closed' | 'budget' | 'cap' | 'unknown_item' | 'locked' | 'no_points' | 'invalid';
+export type RefusalReason = Exclude<VoteRefusal, 'not_voter' | 'unavailable'>;
 export type Refusal = { ok: false; reason: RefusalReason };
 export type DotResult = { ok: true; pointsLeft: number; points: Record<string, number>; duplicate: boolean } | Refusal;
 export type SubmitResult = { ok: true; duplicate: boolean } | Refusal;
-
-/** The refusal in the request's language, for the voter. */
-export function refusalMessage(reason: RefusalReason, round?: Pick<VoteRound, 'cap'>) {
-	switch (reason) {
-		case 'closed':
-			return m.vote_refused_closed();
-		case 'budget':
-			return m.vote_refused_budget();
-		case 'cap':
-			return m.vote_refused_cap({ cap: round?.cap ?? 0 });
-		case 'unknown_item':
-			return m.vote_refused_unknown_item();
-		case 'locked':
-			return m.vote_refused_locked();
-		case 'no_points':
-			return m.vote_refused_no_points();
-		case 'invalid':
-			return m.vote_refused_invalid();
-	}
-}
 
 /**
  * Who votes, from the requester's workshop access: a participant votes as their participant id, a facilitator
@@ -679,7 +659,7 @@ const votesOfVoter = preparedOnce((db) =>
 );
 
 /** The voter's own votes in the round, whatever its method. */
-export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
+export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string): MyVotes {
 	const rows = votesOfVoter().all({ roundId: round.id, voterId });
 	const points = Object.fromEntries(rows.filter((row) => row.points).map((row) => [row.itemId, row.points!]));
 	return {
@@ -690,4 +670,66 @@ export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string
 			rows.filter((row) => row.impact != null).map((row) => [row.itemId, { impact: row.impact!, feasibility: row.feasibility! }])
 		)
 	};
+}
+
+// Casting a vote: the board's form actions and its socket both come here -----------------------------
+
+const castId = z.string().min(1).max(100);
+const castScore = z.coerce.number().int().min(1).max(5);
+/** A vote as the board sends it (form fields arrive as strings: numbers are coerced). No-JS forms have no request id. */
+export const voteCastSchema = z.discriminatedUnion('method', [
+	z.object({
+		method: z.literal('dot'),
+		roundId: castId,
+		requestId: castId.optional(),
+		itemId: castId,
+		delta: z.coerce.number().pipe(z.union([z.literal(1), z.literal(-1)]))
+	}),
+	z.object({ method: z.literal('ranking'), roundId: castId, requestId: castId.optional(), itemIds: z.array(castId).min(1).max(maxRoundItems) }),
+	z.object({ method: z.literal('rating'), roundId: castId, requestId: castId.optional(), itemId: castId, impact: castScore, feasibility: castScore })
+]);
+
+type CastOutcome = { ok: true; mine: MyVotes } | { ok: false; status: 403 | 404 | 409; reason: VoteRefusal; mine: MyVotes | null; cap: number };
+
+/**
+ * One vote on the workshop's current board. Who votes (`voterId`) comes from the session or guest token, never
+ * from what was sent; the round must be this workshop's and of the cast's method. Accepted votes reach every
+ * screen shortly (coalesced announcements).
+ */
+export function castVote(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>): CastOutcome {
+	if (!voterId) return { ok: false, status: 403, reason: 'not_voter', mine: null, cap: 0 };
+	const round = getRound(cast.roundId);
+	if (!round || round.workshopId !== workshopId || round.method !== cast.method) return { ok: false, status: 404, reason: 'invalid', mine: null, cap: 0 };
+	let result: DotResult | SubmitResult;
+	let mine: MyVotes | undefined;
+	if (cast.method === 'dot') {
+		const dot = castDotVote(round.id, voterId, cast.itemId, cast.delta, cast.requestId);
+		// An accepted dot vote already knows the voter's points: no second read.
+		if (dot.ok) mine = { points: dot.points, pointsLeft: dot.pointsLeft, ranking: [], ratings: {} };
+		result = dot;
+	} else if (cast.method === 'ranking') result = submitRanking(round.id, voterId, cast.itemIds, cast.requestId);
+	else result = submitRating(round.id, voterId, cast.itemId, cast.impact, cast.feasibility, cast.requestId);
+	mine ??= myVotes(round, voterId);
+	if (!result.ok) return { ok: false, status: 409, reason: result.reason, mine, cap: round.cap };
+	announceRound(round.id, 'soon');
+	return { ok: true, mine };
+}
+
+/**
+ * A vote sent on the board's socket (message 103), authorised again from the socket's own cookies (a removed
+ * guest or an ended session cannot vote on an old connection). The answer goes back to that socket only.
+ */
+export function castVoteFromSocket(workshopId: string, cookieHeader: string | undefined, body: unknown): VoteCastAnswer {
+	const requestId = typeof (body as { requestId?: unknown } | null)?.requestId === 'string' ? (body as { requestId: string }).requestId.slice(0, 100) : '';
+	const cast = voteCastSchema.safeParse(body);
+	if (!cast.success || !requestId) return { requestId, ok: false, reason: 'invalid', mine: null };
+	const access = resolveBoardAccess(workshopId, cookieHeader);
+	try {
+		const outcome = castVote(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
+		return outcome.ok ? { requestId, ok: true, mine: outcome.mine } : { requestId, ok: false, reason: outcome.reason, mine: outcome.mine };
+	} catch (error) {
+		// A locked or full database: nothing was stored; the browser sends the same vote as a form (same request id).
+		if (isStorageUnavailable(error)) return { requestId, ok: false, reason: 'unavailable', mine: null };
+		throw error;
+	}
 }

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getDb } from '../db';
+import { castVoteFromSocket } from '../voting';
 import { resolveBoardAccess } from '../workshops';
 import { sinkFor } from './live-state';
 import { createCollabServer, type CollabServer } from './server';
@@ -22,7 +23,8 @@ let instance: CollabServer | undefined;
 export function collab(): CollabServer {
 	return (instance ??= createCollabServer({
 		authorise: resolveBoardAccess,
-		store: () => new SqliteBoardStore(getDb().$client)
+		store: () => new SqliteBoardStore(getDb().$client),
+		castVote: castVoteFromSocket
 	}));
 }
 

@@ -5,9 +5,9 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
-import { messageLive, messageRefused, messageVote } from '../../live-protocol';
+import { messageLive, messageRefused, messageVote, messageVoteAnswer, messageVoteCast } from '../../live-protocol';
 
-export { messageLive, messageRefused, messageVote };
+export { messageLive, messageRefused, messageVote, messageVoteAnswer, messageVoteCast };
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;
@@ -118,5 +118,13 @@ export function encodeVote(vote: unknown) {
 	return message((e) => {
 		encoding.writeVarUint(e, messageVote);
 		encoding.writeVarString(e, JSON.stringify(vote));
+	});
+}
+
+/** Type 104: the answer to one vote this connection sent (type 103). */
+export function encodeVoteAnswer(answer: unknown) {
+	return message((e) => {
+		encoding.writeVarUint(e, messageVoteAnswer);
+		encoding.writeVarString(e, JSON.stringify(answer));
 	});
 }

@@ -5,7 +5,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { readNote } from '../../board/model';
 import { liveSinks, parseRoomName, readLiveSnapshot, type LiveSink, type LiveSnapshot, type LiveState } from './live-state';
-import { closeCodes, encodeLive, encodeVote } from './protocol';
+import * as decoding from 'lib0/decoding';
+import { closeCodes, encodeLive, encodeVote, encodeVoteAnswer, messageVoteCast } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import type { BoardStore } from './store';
 
@@ -30,6 +31,11 @@ export type CollabOptions = Partial<RoomSettings> & {
 	log?: Pick<Console, 'error' | 'warn'>;
 	/** the live cockpit's state per workshop; defaults to the app database's workshop_live (false: none) */
 	live?: ((workshopId: string, now: number) => LiveSnapshot) | false;
+	/**
+	 * Votes sent on a board's socket (type 103): given the handshake's cookies (to authorise the vote again) and the
+	 * decoded JSON, returns the answer sent back to that connection (type 104). Without it, type 103 is malformed.
+	 */
+	castVote?: (workshopId: string, cookieHeader: string | undefined, body: unknown) => unknown;
 };
 
 export type CollabServer = ReturnType<typeof createCollabServer>;
@@ -223,12 +229,42 @@ export function createCollabServer(options: CollabOptions) {
 		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader);
 		ws.on('message', (data: RawData, isBinary: boolean) => {
 			if (!isBinary) return connection.close(closeCodes.unsupportedData, 'binary messages only');
-			room.receive(connection, toBytes(data));
+			const bytes = toBytes(data);
+			if (bytes[0] === messageVoteCast && options.castVote) receiveVote(room, connection, bytes, options.castVote);
+			else room.receive(connection, bytes);
 		});
 		ws.on('pong', () => (connection.alive = true));
 		ws.on('close', () => room.remove(connection));
 		room.add(connection);
 		startHeartbeat();
+	}
+
+	/**
+	 * A vote on the board's socket: a phone already connected to the board votes without an HTTP request of its
+	 * own (B4: a room of 1,000 voting at once). Counted like a document update (each is a write); only on the
+	 * shared board, not a private room.
+	 */
+	function receiveVote(room: Room, connection: Connection, bytes: Uint8Array, castVote: NonNullable<CollabOptions['castVote']>) {
+		const now = Date.now();
+		if (!connection.messages.admit(now, settings.maxMessagesPerSecond) || !connection.updates.admit(now, settings.maxUpdatesPerSecond))
+			return connection.close(closeCodes.flood, 'too many votes');
+		let body: unknown;
+		try {
+			const decoder = decoding.createDecoder(bytes);
+			decoding.readVarUint(decoder);
+			body = JSON.parse(decoding.readVarString(decoder));
+		} catch {
+			return connection.close(closeCodes.malformed, 'malformed message');
+		}
+		if (room.key.privateOf !== null) return connection.close(closeCodes.malformed, 'votes go to the board');
+		let answer: unknown;
+		try {
+			answer = castVote(room.key.workshopId, connection.cookieHeader, body);
+		} catch (error) {
+			log.error('collab: vote failed', error);
+			return connection.close(closeCodes.serverError, 'vote failed');
+		}
+		connection.send(encodeVoteAnswer(answer));
 	}
 
 	/** A participant's connections to the workshop's board and private rooms. */

@@ -2,7 +2,9 @@ import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
 import { requireFacilitator } from '$lib/server/workshop-access';
-import { announceRound, castDotVote, getRound, myVotes, refusalMessage, submitRanking, submitRating, voterIdFor, voteView } from '$lib/server/voting';
+import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
+import { voteRefusalMessage } from '$lib/labels';
+import type { VoteCast } from '$lib/live-protocol';
 import { getWorkshop, guestCookieName, listPerspectives, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
@@ -54,15 +56,6 @@ const schemas = {
 	focus: z.object({ kind: z.enum(['lane', 'note', 'idea']), id: z.string().min(1).max(100) })
 };
 
-const id = z.string().min(1).max(100);
-const score = z.coerce.number().int().min(1).max(5);
-const voteSchemas = {
-	vote: z.object({ roundId: id, requestId: id.optional(), itemId: id, delta: z.enum(['1', '-1']).transform(Number) }),
-	rank: z.object({ roundId: id, requestId: id.optional(), itemIds: z.array(id).min(1).max(200) }),
-	rate: z.object({ roundId: id, requestId: id.optional(), itemId: id, impact: score, feasibility: score })
-};
-const methodOf = { vote: 'dot', rank: 'ranking', rate: 'rating' } as const;
-
 type Event = Parameters<Actions[string]>[0];
 
 /** Facilitator of this workshop, valid input, and a server with live support: or a translated failure. */
@@ -78,34 +71,20 @@ async function prepare<Name extends keyof typeof schemas>(event: Event, name: Na
 const saved = (message: string) => ({ live: formState({ saved: message }) });
 
 /**
- * A vote: from someone who may vote in this workshop (not an observer), on one of its rounds, with valid input.
- * Who votes comes from the session or guest cookie, never from the form.
+ * A vote sent as a form (without JavaScript, or when the board's socket could not take it). Who votes comes from
+ * the session or guest cookie, never from the form.
  */
-async function prepareVote<Name extends keyof typeof voteSchemas>(event: Event, name: Name) {
+async function castVoteFromForm(event: Event, method: VoteCast['method']) {
 	const access = resolveWorkshopAccess(event.params.id!, {
 		user: event.locals.user,
 		guestToken: event.cookies.get(guestCookieName(event.params.id!))
 	});
-	const voterId = voterIdFor(access);
-	if (!voterId) return { failure: fail(403, { vote: { message: m.vote_refused_not_voter(), mine: null } }) };
 	const formData = await event.request.formData();
-	const input = voteSchemas[name].safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds') });
-	const round = input.success ? getRound(input.data.roundId) : undefined;
-	if (!round || round.workshopId !== event.params.id || round.method !== methodOf[name])
-		return { failure: fail(input.success ? 404 : 400, { vote: { message: m.vote_refused_invalid(), mine: null } }) };
-	return { voterId, round, data: input.data as z.output<(typeof voteSchemas)[Name]> };
-}
-
-/** The voter's votes after the attempt, with what happened; accepted votes reach every screen shortly. */
-function voteOutcome(
-	round: NonNullable<ReturnType<typeof getRound>>,
-	voterId: string,
-	result: { ok: true } | { ok: false; reason: Parameters<typeof refusalMessage>[0] },
-	mine = myVotes(round, voterId)
-) {
-	if (!result.ok) return fail(409, { vote: { message: refusalMessage(result.reason, round), mine } });
-	announceRound(round.id, 'soon');
-	return { vote: { message: undefined, mine } };
+	const cast = voteCastSchema.safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds'), method });
+	if (!cast.success) return fail(400, { vote: { message: voteRefusalMessage('invalid'), mine: null } });
+	const outcome = castVote(event.params.id!, voterIdFor(access), cast.data);
+	if (!outcome.ok) return fail(outcome.status, { vote: { message: voteRefusalMessage(outcome.reason, outcome.cap), mine: outcome.mine } });
+	return { vote: { message: undefined, mine: outcome.mine } };
 }
 
 /** Runs a live change; a change the live module rejects (e.g. a phase removed meanwhile) is a translated failure. */
@@ -177,27 +156,7 @@ export const actions: Actions = {
 		return saved(m.live_focus_sent());
 	},
 
-	vote: async (event) => {
-		const prepared = await prepareVote(event, 'vote');
-		if ('failure' in prepared) return prepared.failure;
-		const { round, voterId, data } = prepared;
-		const result = castDotVote(round.id, voterId, data.itemId, data.delta as 1 | -1, data.requestId);
-		// An accepted dot vote already knows the voter's points: no second read.
-		const mine = result.ok ? { points: result.points, pointsLeft: result.pointsLeft, ranking: [], ratings: {} } : undefined;
-		return voteOutcome(round, voterId, result, mine);
-	},
-
-	rank: async (event) => {
-		const prepared = await prepareVote(event, 'rank');
-		if ('failure' in prepared) return prepared.failure;
-		const { round, voterId, data } = prepared;
-		return voteOutcome(round, voterId, submitRanking(round.id, voterId, data.itemIds, data.requestId));
-	},
-
-	rate: async (event) => {
-		const prepared = await prepareVote(event, 'rate');
-		if ('failure' in prepared) return prepared.failure;
-		const { round, voterId, data } = prepared;
-		return voteOutcome(round, voterId, submitRating(round.id, voterId, data.itemId, data.impact, data.feasibility, data.requestId));
-	}
+	vote: (event) => castVoteFromForm(event, 'dot'),
+	rank: (event) => castVoteFromForm(event, 'ranking'),
+	rate: (event) => castVoteFromForm(event, 'rating')
 };
