@@ -187,6 +187,28 @@ describe('collab module (in-process)', () => {
 		expect(notesById(again.doc)).toEqual(expected);
 	});
 
+	it('keeps only the most recently left empty rooms in memory; an unloaded board comes back whole', async () => {
+		const { collab, url } = await startHarness({ unloadAfterMs: 60_000, maxIdleRooms: 1 });
+		const owner = await newUser('Muistinsäästäjä');
+		const workshops = [newWorkshop(owner.id), newWorkshop(owner.id), newWorkshop(owner.id)];
+		const loaded = () => collab.stats().rooms.map((room) => room.workshopId);
+		for (const [index, workshop] of workshops.entries()) {
+			const visitor = connectBoard(url, workshop.id, { cookie: owner.cookie, name: owner.name });
+			clients.push(visitor);
+			await synced(visitor);
+			addNote(visitor.doc, { text: `lappu ${index}`, lane: 'a', author: owner });
+			await waitFor(() => loggedUpdates(workshop.id) + (hasSnapshot(workshop.id) ? 1 : 0) > 0, 'the note saved');
+			visitor.destroy();
+			// Without the cap every room would stay for a minute; with it only the one left last does.
+			await waitFor(() => loaded().length === 1 && loaded()[0] === workshop.id, `only board ${index} left in memory`);
+		}
+		const back = connectBoard(url, workshops[0]!.id, { cookie: owner.cookie, name: owner.name });
+		clients.push(back);
+		await synced(back);
+		expect([...notesOf(back.doc).values()].map((note) => note.get('text'))).toEqual(['lappu 0']);
+		expect(loaded().sort()).toEqual([workshops[0]!.id, workshops[2]!.id].sort());
+	});
+
 	it('authorises open connections again: a removal or role change takes effect even without the action’s call', async () => {
 		const own = await startHarness({ reauthoriseMs: 100 });
 		const owner = await newUser('Valvoja');

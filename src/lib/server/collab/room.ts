@@ -42,8 +42,10 @@ export type RoomSettings = {
 	compactEveryUpdates: number;
 	/** …or this long after the first update that is not in the snapshot */
 	compactAfterMs: number;
-	/** how long an empty room stays in memory */
+	/** how long an empty room stays in memory… */
 	unloadAfterMs: number;
+	/** …unless more rooms than this are empty: then the longest-empty ones are unloaded at once */
+	maxIdleRooms: number;
 	/** at most one awareness broadcast per room in this interval */
 	awarenessIntervalMs: number;
 	/** a connection sending more messages than this in a second is closed (1008) */

@@ -54,6 +54,7 @@ export function settingsFromEnv(): RoomSettings {
 		compactEveryUpdates: envNumber('VERSTAS_COLLAB_COMPACT_EVERY_UPDATES', 500),
 		compactAfterMs: envNumber('VERSTAS_COLLAB_COMPACT_AFTER_MS', 30_000),
 		unloadAfterMs: envNumber('VERSTAS_COLLAB_UNLOAD_AFTER_MS', 10_000),
+		maxIdleRooms: envNumber('VERSTAS_COLLAB_MAX_IDLE_ROOMS', 32),
 		awarenessIntervalMs: envNumber('VERSTAS_COLLAB_AWARENESS_INTERVAL_MS', 100),
 		maxMessagesPerSecond: envNumber('VERSTAS_COLLAB_MAX_MESSAGES_PER_SECOND', 200),
 		maxUpdatesPerSecond: envNumber('VERSTAS_COLLAB_MAX_UPDATES_PER_SECOND', 50),
@@ -120,6 +121,8 @@ export function createCollabServer(options: CollabOptions) {
 	const log = options.log ?? console;
 	const maxConnectionsPerRoom = options.maxConnectionsPerRoom ?? 2000;
 	const rooms = new Map<string, Room>();
+	/** rooms nobody is connected to, longest empty first */
+	const idleRooms = new Set<Room>();
 	const sockets = new Set<WebSocket>();
 	let store: BoardStore | undefined;
 	let shuttingDown = false;
@@ -160,11 +163,29 @@ export function createCollabServer(options: CollabOptions) {
 		let room = rooms.get(workshopId);
 		if (!room) {
 			room = new Room(workshopId, getStore(), settings, (gone) => {
+				idleRooms.delete(gone);
 				if (rooms.get(gone.workshopId) === gone) rooms.delete(gone.workshopId);
 			}, log, live);
 			rooms.set(workshopId, room);
 		}
 		return room;
+	}
+
+	/**
+	 * A connection leaves its room. An empty room stays loaded for `unloadAfterMs` (a phone waking up finds its
+	 * board warm), but only the `maxIdleRooms` most recently left do: a 200-note board is ~0.8 MB of Yjs structures
+	 * in memory, so 500 boards left at once would otherwise hold 400 MB until their timers ran out (B7).
+	 */
+	function leave(room: Room, connection: Connection) {
+		room.remove(connection);
+		if (room.closed || room.connections.size > 0) return;
+		idleRooms.delete(room);
+		idleRooms.add(room);
+		for (const oldest of idleRooms) {
+			if (idleRooms.size <= settings.maxIdleRooms) break;
+			idleRooms.delete(oldest);
+			oldest.unload();
+		}
 	}
 
 	function startHeartbeat() {
@@ -204,7 +225,7 @@ export function createCollabServer(options: CollabOptions) {
 				if (!access.ok) {
 					const code = access.status === 404 ? closeCodes.deleted : closeCodes.removed;
 					connection.close(code, 'access ended');
-					room.remove(connection);
+					leave(room, connection);
 				} else if (access.role !== connection.identity.role) {
 					room.setRole(connection, access.role);
 				}
@@ -234,7 +255,8 @@ export function createCollabServer(options: CollabOptions) {
 			else room.receive(connection, bytes);
 		});
 		ws.on('pong', () => (connection.alive = true));
-		ws.on('close', () => room.remove(connection));
+		ws.on('close', () => leave(room, connection));
+		idleRooms.delete(room);
 		room.add(connection);
 		startHeartbeat();
 	}
@@ -381,7 +403,7 @@ export function createCollabServer(options: CollabOptions) {
 			const matching = connectionsOf(workshopId, participantId);
 			for (const { room, connection } of matching) {
 				connection.close(closeCodes.removed, 'removed from the workshop');
-				room.remove(connection);
+				leave(room, connection);
 			}
 			return matching.length;
 		},
@@ -470,6 +492,7 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'compactEveryUpdates',
 		'compactAfterMs',
 		'unloadAfterMs',
+		'maxIdleRooms',
 		'awarenessIntervalMs',
 		'maxMessagesPerSecond',
 		'maxUpdatesPerSecond',
