@@ -495,7 +495,6 @@ export function resultsVisible(round: Pick<VoteRound, 'resultsHidden' | 'status'
 
 // The current round on every screen ------------------------------------------------------------------
 
-/** The workshop's newest round: the one the board shows (earlier rounds stay in the history). */
 const latestRoundOf = preparedOnce((db) =>
 	db
 		.select()
@@ -505,6 +504,7 @@ const latestRoundOf = preparedOnce((db) =>
 		.prepare()
 );
 
+/** The workshop's newest round: the one the board shows (earlier rounds stay in the history). */
 export function currentRound(workshopId: string) {
 	return latestRoundOf().get({ workshopId });
 }
