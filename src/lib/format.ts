@@ -8,8 +8,16 @@ const intlLocale: Record<Locale, string> = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-G
 // Building an Intl formatter costs far more than using one (a dashboard formats thousands of numbers), so each
 // locale-and-options pair is built once.
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+// Options passed as a constant object are serialised once (a dashboard page formats a thousand values).
+const optionKeys = new WeakMap<object, string>();
+function optionsKey(options: object | undefined) {
+	if (!options) return '';
+	let key = optionKeys.get(options);
+	if (key === undefined) optionKeys.set(options, (key = JSON.stringify(options)));
+	return key;
+}
 function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(kind: 'number' | 'date', locale: Locale, options: object | undefined, make: () => T): T {
-	const key = `${kind}|${locale}|${options ? JSON.stringify(options) : ''}`;
+	const key = `${kind}|${locale}|${optionsKey(options)}`;
 	let found = formatters.get(key) as T | undefined;
 	if (!found) formatters.set(key, (found = make()));
 	return found;

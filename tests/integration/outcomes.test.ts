@@ -7,6 +7,7 @@ import { areas } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import {
 	checkInsCsv,
+	dashboardPage,
 	dataDictionaryCsv,
 	ftsQuery,
 	indicatorProgress,
@@ -243,6 +244,52 @@ describe('programme dashboard', () => {
 		expect(absences!.readings.map((r) => r.value)).toEqual([19, 16]);
 	});
 
+	it('gives the page only what it shows: a page of pilots, readings as numbers, the most overdue check-ins', () => {
+		const dashboard = programmeDashboard(world.programme.id, {}, '2025-04-02')!;
+		const view = dashboardPage(dashboard);
+		// The counts still cover every pilot.
+		expect(view).toMatchObject({ total: 7, byStatus: dashboard.byStatus, byGoal: dashboard.byGoal, byArea: dashboard.byArea, page: 1, pages: 1 });
+		expect(view.pilots).toHaveLength(7);
+		expect(view.pilots.find((p) => p.id === world.pilots.a)).toEqual({
+			id: world.pilots.a,
+			title: 'Kerhot kouluille',
+			status: 'running',
+			decision: null,
+			goalId: world.g1,
+			ownerOrganisation: 'Helsingin kaupunki',
+			areas: ['Kannelmäki'],
+			latestCheckIn: { reportedOn: '2025-02-26', status: 'at_risk' },
+			overdue: true,
+			indicators: [
+				{ id: world.indicators.members.id, name: 'Harrastajat', unit: 'hlö', baseline: 10, target: 30, readings: [12, 14], trend: 'toward' },
+				{ id: world.indicators.absences.id, name: 'Poissaolot', unit: '%', baseline: 20, target: 10, readings: [19, 16], trend: 'toward' }
+			]
+		});
+		expect(view.pilots.find((p) => p.id === world.pilots.f)).toMatchObject({ overdue: false, latestCheckIn: null, ownerOrganisation: null, areas: [] });
+		expect(view.overdue.map((o) => o.pilot.id)).toEqual([world.pilots.b, world.pilots.a]);
+		expect(view.overdueTotal).toBe(2);
+
+		// Pages: out of range and nonsense page numbers land on the nearest page.
+		const ids = (page: number) => dashboardPage(dashboard, { page, perPage: 3 }).pilots.map((p) => p.id);
+		expect(ids(2)).toEqual(dashboard.pilots.slice(3, 6).map((p) => p.id));
+		expect(dashboardPage(dashboard, { page: 2, perPage: 3 })).toMatchObject({ page: 2, pages: 3 });
+		expect(dashboardPage(dashboard, { page: 99, perPage: 3 }).page).toBe(3);
+		expect(dashboardPage(dashboard, { page: NaN, perPage: 3 }).page).toBe(1);
+		expect(dashboardPage(dashboard, { page: -2, perPage: 3 }).page).toBe(1);
+
+		// Many overdue: the most overdue `overdueLimit` (10), all of them on request; the total either way.
+		const many = {
+			...dashboard,
+			overdue: Array.from({ length: 13 }, (_, i) => ({ ...dashboard.overdue[0]!, pilot: { id: `p${i}`, title: `P${i}` }, daysOverdue: 40 - i }))
+		};
+		const limited = dashboardPage(many);
+		expect(limited.overdueLimit).toBe(10);
+		expect(limited.overdue.map((o) => o.pilot.id)).toEqual(many.overdue.slice(0, 10).map((o) => o.pilot.id));
+		expect(limited.overdueTotal).toBe(13);
+		expect(dashboardPage(many, { allOverdue: true }).overdue).toHaveLength(13);
+		expect(dashboardPage(many, { allOverdue: true }).overdueTotal).toBe(13);
+	});
+
 	it('judges the direction of the latest reading against the target', () => {
 		const indicator = { id: 'i', name: 'n', unit: '', baseline: 10, target: 20, higherIsBetter: true };
 		expect(indicatorProgress(indicator, []).trend).toBeNull();
@@ -433,6 +480,18 @@ describe('who may follow the outcomes', () => {
 	});
 });
 
+describe('who may follow the outcomes, after a change', () => {
+	it('reuses the answer only until the next write', async () => {
+		const late = await person('Myöhäinen');
+		expect(resolveOutcomeAccess(world.programme.id, late)).toEqual({ ok: false, status: 403 });
+		expect(resolveOutcomeAccess(world.programme.id, late)).toBe(resolveOutcomeAccess(world.programme.id, late));
+		addMember(world.vantaa.id, late.id, 'member');
+		expect(resolveOutcomeAccess(world.programme.id, late)).toMatchObject({ ok: true, role: 'member' });
+		// The same person as an admin is a lead: the answer is per user and admin flag.
+		expect(resolveOutcomeAccess(world.programme.id, { ...late, isAdmin: true })).toMatchObject({ ok: true, role: 'lead' });
+	});
+});
+
 describe('dashboard reuse', () => {
 	it('is computed once while nothing is written, and again after any write', () => {
 		const first = programmeDashboard(world.programme.id);
@@ -476,6 +535,43 @@ describe('CSV addresses on the production server', () => {
 			expect((await get(`/programmes/unknown/${file}`, world.member.id)).status).toBe(404);
 		});
 	}
+
+	it('draws each indicator with its full text alternative, one dot for the latest reading (dashboard and report)', async () => {
+		const label = 'aria-label="Harrastajat: lähtötaso 10 hlö, lukemat 12 hlö, 14 hlö, tavoite 30 hlö. Viimeisin lukema lähestyi tavoitetta."';
+		for (const path of ['', '/report']) {
+			const html = await (await get(`/programmes/${world.programme.id}${path}`, world.lead.id)).text();
+			const start = html.indexOf(label);
+			expect(start).toBeGreaterThan(0);
+			const svg = html.slice(start, html.indexOf('</svg>', start));
+			// Baseline, two readings; coordinates to one decimal; the target as a dashed line.
+			expect(svg).toContain('<polyline points="4,28 60,25.6 116,23.2"');
+			expect(svg.match(/<circle /g)).toHaveLength(1);
+			expect(svg).toContain('<circle cx="116" cy="23.2" r="3.5"');
+			if (!path) expect(html).toContain('10 hlö → 14 hlö (tavoite 30 hlö)');
+		}
+	});
+
+	it('the dashboard lists the 10 most overdue check-ins and links to all of them', async () => {
+		for (let i = 0; i < 11; i++) {
+			const id = proposePilot(world.programme.id, pilotInput({ title: `Myöhästelevä kokeilu ${i}`, startsOn: '2025-01-01' }), world.team.id).id;
+			transitionPilot(id, 'approve', world.lead);
+			transitionPilot(id, 'start', world.team);
+		}
+		const overdueRows = (html: string) => {
+			const start = html.indexOf('id="overdue-title"');
+			const table = html.slice(start, html.indexOf('</table>', start));
+			return table.match(/<th scope="row"/g)?.length ?? 0;
+		};
+		const html = await (await get(`/programmes/${world.programme.id}?status=running`, world.lead.id)).text();
+		const total = Number(html.match(/Myöhässä on (\d+) seurantaraporttia/)?.[1]);
+		expect(total).toBeGreaterThan(10);
+		expect(overdueRows(html)).toBe(10);
+		expect(html).toContain(`href="?status=running&amp;overdue=all#overdue-title">Näytä kaikki myöhässä olevat (${total})</a>`);
+		const all = await (await get(`/programmes/${world.programme.id}?status=running&overdue=all`, world.lead.id)).text();
+		expect(overdueRows(all)).toBe(total);
+		expect(all).not.toContain('Myöhässä on');
+		expect(all).toContain('href="?status=running#overdue-title">Näytä vain 10 pisimpään myöhässä ollutta</a>');
+	});
 
 	it('the dashboard counts every pilot but lists them a page (25) at a time, keeping the filters', async () => {
 		const before = (await (await get(`/programmes/${world.programme.id}`, world.lead.id)).text()).match(/\/pilots\/[a-z0-9]{12}"/g)?.length ?? 0;

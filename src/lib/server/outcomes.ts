@@ -162,7 +162,7 @@ const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T
  * Five queries besides the programme's own and the filter options', whatever the number of pilots.
  */
 export function programmeDashboard(programmeId: string, filters: OutcomeFilters = {}, today = isoToday()) {
-	return unchangedSinceLastWrite(`${programmeId}|${today}|${JSON.stringify(filters)}`, () => computeDashboard(programmeId, filters, today));
+	return unchangedSinceLastWrite(`dashboard|${programmeId}|${today}|${JSON.stringify(filters)}`, () => computeDashboard(programmeId, filters, today));
 }
 
 function computeDashboard(programmeId: string, filters: OutcomeFilters, today: string) {
@@ -294,6 +294,65 @@ function computeDashboard(programmeId: string, filters: OutcomeFilters, today: s
 }
 export type ProgrammeDashboard = NonNullable<ReturnType<typeof programmeDashboard>>;
 export type DashboardPilot = ProgrammeDashboard['pilots'][number];
+
+/** How many of the overdue check-ins the dashboard lists before "show all" (the most overdue first). */
+export const overdueShown = 10;
+
+/**
+ * What the dashboard page shows of a dashboard, and nothing more (the page's HTML and its hydration data grow with
+ * every field): the counts and charts cover every pilot; the table gets one page of pilots, each indicator's
+ * readings as bare numbers (oldest first; the sparkline needs no dates); the overdue list its `overdueShown` most
+ * overdue entries unless `allOverdue`, with `overdueTotal` saying how many there are.
+ */
+export function dashboardPage(dashboard: ProgrammeDashboard, { page = 1, perPage = 25, allOverdue = false }: { page?: number; perPage?: number; allOverdue?: boolean } = {}) {
+	const { programme } = dashboard;
+	const pages = Math.max(1, Math.ceil(dashboard.pilots.length / perPage));
+	const current = Math.min(pages, Math.max(1, Math.trunc(page) || 1));
+	return {
+		programme: {
+			id: programme.id,
+			name: programme.name,
+			startsOn: programme.startsOn,
+			endsOn: programme.endsOn,
+			description: programme.description,
+			owner: { name: programme.owner.name },
+			goals: programme.goals.map(({ id, title, description }) => ({ id, title, description })),
+			targetAreas: programme.targetAreas,
+			organisations: programme.organisations
+		},
+		filters: dashboard.filters,
+		total: dashboard.total,
+		byStatus: dashboard.byStatus,
+		byGoal: dashboard.byGoal,
+		byArea: dashboard.byArea,
+		overdue: allOverdue ? dashboard.overdue : dashboard.overdue.slice(0, overdueShown),
+		overdueTotal: dashboard.overdue.length,
+		overdueLimit: overdueShown,
+		pilots: dashboard.pilots.slice((current - 1) * perPage, current * perPage).map((pilot) => ({
+			id: pilot.id,
+			title: pilot.title,
+			status: pilot.status,
+			decision: pilot.decision,
+			goalId: pilot.goal?.id ?? null,
+			ownerOrganisation: pilot.ownerOrganisation?.name ?? null,
+			areas: pilot.areas.map((area) => area.name),
+			latestCheckIn: pilot.latestCheckIn,
+			overdue: !!pilot.nextCheckIn?.overdue,
+			indicators: pilot.indicators.map(({ id, name, unit, baseline, target, readings, trend }) => ({
+				id,
+				name,
+				unit,
+				baseline,
+				target,
+				readings: readings.map((reading) => reading.value),
+				trend
+			}))
+		})),
+		page: current,
+		pages,
+		options: dashboard.options
+	};
+}
 
 /** What the filter forms offer: the programme's goals, the areas and organisations involved, perspectives in use. */
 export function filterOptions(programmeId: string) {
@@ -695,8 +754,15 @@ export function dataDictionaryCsv() {
 
 // Access and downloads ---------------------------------------------------------------------------------
 
-/** Who may follow a programme's outcomes: its leads and members (programmeRole); 404 for an unknown programme. */
+/**
+ * Who may follow a programme's outcomes: its leads and members (programmeRole); 404 for an unknown programme.
+ * Asked on every dashboard request (several queries), so the answer is reused until the next database write.
+ */
 export function resolveOutcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
+	return unchangedSinceLastWrite(`access|${programmeId}|${user ? `${user.id}|${user.isAdmin}` : ''}`, () => outcomeAccess(programmeId, user));
+}
+
+function outcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
 	const programme = getProgramme(programmeId);
 	if (!programme) return { ok: false as const, status: 404 as const };
 	const role = user ? programmeRole(programmeId, user) : null;
