@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createHash, getRandomValues, timingSafeEqual } from 'node:crypto';
-import { db, type Executor } from './db';
+import { db, preparedOnce, type Executor } from './db';
 import { sessions, users } from './db/schema';
 
 // Sessions as lucia-auth.com teaches them: token = id.secret, only sha-256(secret) is stored.
@@ -45,16 +45,21 @@ export function createSession(userId: string) {
 	return { token: `${id}.${secret}`, expiresAt: new Date(now.getTime() + inactivityTimeoutMs) };
 }
 
+// Every signed-in request reads its session: built and prepared once.
+const sessionWithUser = preparedOnce((db) =>
+	db
+		.select({ session: sessions, user: users })
+		.from(sessions)
+		.innerJoin(users, eq(sessions.userId, users.id))
+		.where(eq(sessions.id, sql.placeholder('id')))
+		.prepare()
+);
+
 export function validateSessionToken(token: string) {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const { id, secret } = parts;
-	const row = db
-		.select({ session: sessions, user: users })
-		.from(sessions)
-		.innerJoin(users, eq(sessions.userId, users.id))
-		.where(eq(sessions.id, id))
-		.get();
+	const row = sessionWithUser().get({ id });
 	if (!row) return null;
 
 	const now = Date.now();
