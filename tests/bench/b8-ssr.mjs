@@ -9,7 +9,7 @@
 // Data seeded with better-sqlite3 exactly as the app writes it; the load generator runs in this process over
 // keep-alive connections and competes with the server for the machine's cores.
 //
-//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|board] [--cpu-prof]
+//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|board|floor] [--cpu-prof]
 //                               [--dump <dir>] (keeps each page's HTML there)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,12 +173,12 @@ function seedBoard(db) {
 	return { workshopId, cookie: guests[0].cookie };
 }
 
-async function measurePage(server, name, path, cookie) {
+async function measurePage(server, name, path, cookie, { reference = false } = {}) {
 	const url = `${server.url}${path}`;
 	const agent = lib.keepAliveAgent(Math.max(concurrency, 64));
 	let bytes = 0;
 	const send = async (startedAt) => {
-		const response = await lib.request(url, { headers: { cookie }, agent, startedAt });
+		const response = await lib.request(url, { headers: cookie ? { cookie } : {}, agent, startedAt });
 		if (response.status !== 200) return { ...response, ok: false };
 		bytes = response.bytes;
 		return response;
@@ -220,6 +220,11 @@ async function measurePage(server, name, path, cookie) {
 			`${open.errors} errors, ${open.dropped} dropped; server CPU ${fmt(openCpu.share * 100, 0)} % of a core`
 	);
 	const load = `${name}, ${seconds} s`;
+	if (reference) {
+		result('B8', `${load}, ${concurrency} in flight`, 'SSR capacity (what the framework alone allows here)', `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
+		agent.destroy();
+		return;
+	}
 	result('B8', `${load}, ${concurrency} in flight`, 'SSR capacity', `${fmt(closed.rate, 0)} req/s`, `>= ${targets.capacity} req/s`, verdict(closed.errors === 0 && closed.rate >= targets.capacity));
 	result(
 		'B8',
@@ -247,8 +252,12 @@ try {
 		`B8 — SSR (server ${server.url}, pid ${server.pid}); seeded ${programme.counts.pilots} pilots, ${programme.counts.checkIns} check-ins, ` +
 			`${programme.counts.indicators} indicators, ${programme.counts.readings} readings in ${fmt(lib.now() - seedStart, 0)} ms`
 	);
-	if (options.only !== 'board') await measurePage(server, 'programme dashboard', `/programmes/${programme.programmeId}`, programme.cookie);
-	if (options.only !== 'dashboard') await measurePage(server, 'board page', `/workshops/${board.workshopId}/board`, board.cookie);
+	const wanted = (page) => !options.only || options.only === page;
+	if (wanted('dashboard')) await measurePage(server, 'programme dashboard', `/programmes/${programme.programmeId}`, programme.cookie);
+	if (wanted('board')) await measurePage(server, 'board page', `/workshops/${board.workshopId}/board`, board.cookie);
+	// A reference, not a target: the sign-in page (same layout, hooks, CSP; no data) shows what one SvelteKit server
+	// render costs on this machine with the load generator beside it: the floor under both pages above.
+	if (wanted('floor')) await measurePage(server, 'sign-in page (reference)', '/sign-in', '', { reference: true });
 	await server.stop();
 	if (options['cpu-prof']) lib.reportCpuProfile(profileDir, 'b8-server');
 } catch (error) {
