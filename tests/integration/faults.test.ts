@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { parse } from 'devalue';
 import { once } from 'node:events';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -186,6 +187,25 @@ describe('faults and abuse', () => {
 		const round = openRound(workshop.id, { method: 'dot', items: [{ id: 'idea', kind: 'idea', text: 'Idea' }] }, owner.id);
 		const board = client(workshop.id, guest);
 		await synced(board);
+		// A vote sent on the board socket (type 103) and its answer (type 104).
+		const phone = await rawBoardSocket(server.url, workshop.id, { cookie: guest.cookie });
+		const socketAnswer = async (requestId: string) => {
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, 103);
+			encoding.writeVarString(encoder, JSON.stringify({ method: 'dot', roundId: round.id, itemId: 'idea', delta: 1, requestId }));
+			phone.ws.send(encoding.toUint8Array(encoder));
+			const answerOf = () =>
+				phone.messages
+					.filter((message) => message[0] === 104)
+					.map((message) => {
+						const decoder = decoding.createDecoder(new Uint8Array(message));
+						decoding.readVarUint(decoder);
+						return JSON.parse(decoding.readVarString(decoder)) as { requestId: string; ok: boolean; reason?: string };
+					})
+					.find((answer) => answer.requestId === requestId);
+			await waitFor(() => !!answerOf(), 'the answer on the socket');
+			return answerOf()!;
+		};
 
 		const other = new Database(databasePath);
 		other.pragma('busy_timeout = 0');
@@ -194,6 +214,9 @@ describe('faults and abuse', () => {
 			const refused = await action(`/workshops/${workshop.id}/board?/vote`, guest.cookie, { roundId: round.id, itemId: 'idea', delta: '1', requestId: 'r1' });
 			expect(refused.type).toBe('error');
 			expect(refused.error?.message).toMatch(/tietokanta on varattu tai levy on täynnä/);
+			// On the socket the vote is refused as "could not be saved now" and the connection stays.
+			expect(await socketAnswer('s1')).toMatchObject({ requestId: 's1', ok: false, reason: 'unavailable' });
+			expect(phone.closeCode()).toBeNull();
 			// A board edit cannot be saved either: the room closes (1011) rather than send what is not stored.
 			addNote(board.doc, { text: 'lukon aikana', lane: 'a', author: guest, id: 'during-lock' });
 			await waitFor(() => board.closes.includes(1011), 'the room to close for the failed save');

@@ -1,5 +1,6 @@
 // The browser side of running a workshop live: the server's phase, lock, private-writing and timer state,
-// received on the board's own socket (message 100), and the reasons the server refuses a change (message 101).
+// received on the board's own socket (message 100), the reasons the server refuses a change (message 101), the vote
+// round's figures (102), and votes sent on the same socket with their answers (103/104).
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';

@@ -728,7 +728,7 @@ export function castVoteFromSocket(workshopId: string, cookieHeader: string | un
 		const outcome = castVote(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
 		return outcome.ok ? { requestId, ok: true, mine: outcome.mine } : { requestId, ok: false, reason: outcome.reason, mine: outcome.mine };
 	} catch (error) {
-		// A locked or full database: nothing was stored; the browser sends the same vote as a form (same request id).
+		// A locked or full database: nothing was stored, and the voter is asked to try again.
 		if (isStorageUnavailable(error)) return { requestId, ok: false, reason: 'unavailable', mine: null };
 		throw error;
 	}
