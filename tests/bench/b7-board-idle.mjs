@@ -1,13 +1,16 @@
 // B7: 500 boards opened and left — server RSS after idle eviction. Target ≤ 512 MB, idle rooms leave memory.
 // Each board is seeded with a 200-note board; one short-lived client per board (25 at a time) connects,
 // syncs, adds a note and leaves. Rooms are evicted VERSTAS_COLLAB_UNLOAD_AFTER_MS after their last client
-// left: the default (10 s) is used. Two rounds over the same 500 boards: if idle rooms left memory, the RSS
-// after the second eviction is no higher than after the first.
+// left (the default 10 s), or at once beyond the 32 most recently left (VERSTAS_COLLAB_MAX_IDLE_ROOMS). Two rounds
+// over the same 500 boards. RSS alone cannot tell garbage V8 has not collected yet from rooms still held, so after
+// each eviction the bench also asks the server's V8 (its inspector on 127.0.0.1) for a full collection and reads
+// the live heap: idle rooms have left memory when that heap is back near where it was before any board was opened.
 import * as Y from 'yjs';
 import { connectClient, sleep, target, waitFor } from './lib/clients.mjs';
 import { boardUpdate } from './lib/boards.mjs';
 import { createWorkshops, migrateDb, openSqlite, rssMb, seedBoard, startVerstas, tempDir } from './lib/server.mjs';
 import { log, mb, ms, result } from './lib/stats.mjs';
+import WebSocket from 'ws';
 
 const boards = Number(process.env.BENCH_BOARDS ?? 500);
 const notesPerBoard = 200;
@@ -22,13 +25,45 @@ const board = boardUpdate(notesPerBoard, 20);
 db.transaction(() => workshops.forEach((w) => seedBoard(db, w.id, board)))();
 db.close();
 
-const server = await startVerstas({ dbPath, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: String(unloadAfterMs) } });
+const server = await startVerstas({ dbPath, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: String(unloadAfterMs) }, nodeArgs: ['--inspect=127.0.0.1:0'] });
+const inspector = await openInspector(server.output());
+
+/** The server's V8 inspector (Chrome DevTools protocol): a full garbage collection, then its memory figures. */
+async function openInspector(output) {
+	const address = output.match(/Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/)?.[1];
+	if (!address) throw new Error(`no inspector address in the server's output:\n${output.slice(-2000)}`);
+	const ws = new WebSocket(address);
+	await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+	let nextId = 0;
+	const call = (method, params = {}) =>
+		new Promise((resolve) => {
+			const id = ++nextId;
+			const onMessage = (data) => {
+				const message = JSON.parse(String(data));
+				if (message.id !== id) return;
+				ws.off('message', onMessage);
+				resolve(message.result);
+			};
+			ws.on('message', onMessage);
+			ws.send(JSON.stringify({ id, method, params }));
+		});
+	return {
+		async collectedMemory() {
+			await call('HeapProfiler.collectGarbage');
+			const answer = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+			const usage = JSON.parse(answer.result.value);
+			return { heapMb: usage.heapUsed / 1e6, rssMb: usage.rss / 1e6 };
+		},
+		close: () => ws.close()
+	};
+}
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 100);
 const rounds = [];
 try {
 	await sleep(1000);
 	const idle = rssMb(server.pid);
+	const idleHeap = (await inspector.collectedMemory()).heapMb;
 	for (let round = 1; round <= 2; round++) {
 		peak = 0;
 		const start = performance.now();
@@ -53,17 +88,22 @@ try {
 		log(`round ${round}: ${boards} boards opened and left in ${ms(openMs)}; RSS peak ${mb(peakOpen)}`);
 		await sleep(unloadAfterMs + 5000);
 		const after = rssMb(server.pid);
-		log(`round ${round}: RSS ${mb(after)} ${((unloadAfterMs + 5000) / 1000).toFixed(0)} s after the last board was left`);
-		rounds.push({ peak: peakOpen, after, openMs });
+		const collected = await inspector.collectedMemory();
+		log(`round ${round}: RSS ${mb(after)} ${((unloadAfterMs + 5000) / 1000).toFixed(0)} s after the last board was left; after a full GC: heap ${mb(collected.heapMb)}, RSS ${mb(collected.rssMb)}`);
+		rounds.push({ peak: peakOpen, after, openMs, collected });
 	}
 	const load = `${boards} boards of ${notesPerBoard} notes opened and left (one client each)`;
 	result('B7', load, 'server RSS idle before', mb(idle));
 	result('B7', load, 'server RSS peak while open (round 1 / round 2)', `${mb(rounds[0].peak)} / ${mb(rounds[1].peak)}`);
 	result('B7', load, `server RSS after idle eviction (${unloadAfterMs / 1000} s + 5 s), round 1 / round 2`, `${mb(rounds[0].after)} / ${mb(rounds[1].after)}`, '≤ 512 MB', Math.max(rounds[0].after, rounds[1].after) <= 512);
-	const stable = rounds[1].after <= rounds[0].after * 1.1 + 10;
-	result('B7', load, 'idle rooms leave memory: RSS after round 2 ≤ after round 1 (+10 %)', stable ? 'yes' : 'no: grew', 'yes', stable);
+	result('B7', load, 'after a full GC: live heap idle before / round 1 / round 2', `${mb(idleHeap)} / ${mb(rounds[0].collected.heapMb)} / ${mb(rounds[1].collected.heapMb)}`);
+	result('B7', load, 'after a full GC: RSS round 1 / round 2', `${mb(rounds[0].collected.rssMb)} / ${mb(rounds[1].collected.rssMb)}`);
+	// Left memory: the live heap after each round is back within 25 MB of the idle server's (no room's ~0.8 MB stays).
+	const left = rounds.every((r) => r.collected.heapMb <= idleHeap + 25);
+	result('B7', load, 'idle rooms leave memory: live heap after eviction ≤ idle + 25 MB, both rounds', left ? 'yes' : 'no: rooms retained', 'yes', left);
 } finally {
 	clearInterval(sampler);
+	inspector.close();
 	await server.stop();
 }
 process.exit(0);

@@ -121,11 +121,11 @@ function handle(child, url, startMs, output) {
  * The Verstas production server (`node <root>/server/index.js`) on 127.0.0.1. Resolves when it prints
  * "running at http://…"; `startMs` is how long that took.
  */
-export async function startVerstas({ dbPath, port = 0, env = {} }) {
+export async function startVerstas({ dbPath, port = 0, env = {}, nodeArgs = [] }) {
 	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build.`);
 	// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the server, written when it stops
 	const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
-	const { child, ready, started, output } = spawnServer([...profile, join(root, 'server', 'index.js')], {
+	const { child, ready, started, output } = spawnServer([...profile, ...nodeArgs, join(root, 'server', 'index.js')], {
 		cwd: root,
 		env: {
 			PORT: String(port),
