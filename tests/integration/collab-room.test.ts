@@ -209,6 +209,32 @@ describe('collab module (in-process)', () => {
 		expect(loaded().sort()).toEqual([workshops[0]!.id, workshops[2]!.id].sort());
 	});
 
+	it('answers clients that come back with the same state vector from one computation, and a change made meanwhile reaches the next', async () => {
+		const owner = await newUser('Palaaja');
+		const workshop = newWorkshop(owner.id);
+		const first = client(workshop.id, owner);
+		await synced(first);
+		for (let i = 0; i < 5; i++) addNote(first.doc, { text: `vanha ${i}`, lane: 'a', author: owner });
+		await waitFor(() => notesOf(collab.readDoc(workshop.id)).size === 5, 'the notes saved');
+		// Two devices that held the same board before (as after a restart): the same state vector.
+		const held = Y.encodeStateAsUpdate(first.doc);
+		const holding = () => {
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, held);
+			return doc;
+		};
+		const a = connectBoard(url, workshop.id, { cookie: owner.cookie, name: 'a', doc: holding() });
+		clients.push(a);
+		await synced(a);
+		addNote(first.doc, { text: 'uusi', lane: 'a', author: owner, id: 'meanwhile' });
+		await waitFor(() => notesOf(a.doc).has('meanwhile'), 'the new note on the first device');
+		const b = connectBoard(url, workshop.id, { cookie: owner.cookie, name: 'b', doc: holding() });
+		clients.push(b);
+		await synced(b);
+		await waitFor(() => notesOf(b.doc).has('meanwhile'), 'the note made meanwhile on the second device');
+		expect(notesById(b.doc)).toEqual(notesById(first.doc));
+	});
+
 	it('authorises open connections again: a removal or role change takes effect even without the action’s call', async () => {
 		const own = await startHarness({ reauthoriseMs: 100 });
 		const owner = await newUser('Valvoja');

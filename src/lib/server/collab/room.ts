@@ -172,6 +172,8 @@ export class Room {
 	#lastFlush = 0;
 	/** effective updates produced by the apply in progress (the doc's 'update' event) */
 	#capture: Uint8Array[] | null = null;
+	/** sync step 2 answers by the state vector asked with, until the board next changes */
+	#syncReplies = new Map<string, Uint8Array>();
 
 	#lastUpdateId: number;
 	#snapshotUpdateId: number;
@@ -207,7 +209,10 @@ export class Room {
 		});
 		this.#lastUpdateId = stored.lastUpdateId;
 		this.#snapshotUpdateId = stored.snapshotUpdateId;
-		this.doc.on('update', (update: Uint8Array) => this.#capture?.push(update));
+		this.doc.on('update', (update: Uint8Array) => {
+			this.#capture?.push(update);
+			this.#syncReplies.clear();
+		});
 		this.#awarenessSweep = setInterval(() => this.#sweepAwareness(), Math.max(1000, settings.awarenessTimeoutMs / 3));
 		this.#awarenessSweep.unref();
 		// Updates left in the log by a crash are folded into the snapshot when the room next empties.
@@ -277,8 +282,7 @@ export class Room {
 			if (type === messageSync) {
 				const step = decoding.readVarUint(decoder);
 				if (step === syncStep1) {
-					const stateVector = decoding.readVarUint8Array(decoder);
-					connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)));
+					connection.send(this.#syncReply(decoding.readVarUint8Array(decoder)));
 				} else if (step === syncStep2 || step === syncUpdate) {
 					this.#receiveUpdate(connection, decoding.readVarUint8Array(decoder));
 				} else {
@@ -294,6 +298,20 @@ export class Room {
 		} catch {
 			connection.close(closeCodes.malformed, 'malformed message');
 		}
+	}
+
+	/**
+	 * What a client lacks, given its state vector. After a restart every client of a board comes back with the same
+	 * state vector at once (B6: 300 of them): the answer is computed once per board state, not once per client.
+	 */
+	#syncReply(stateVector: Uint8Array) {
+		const key = Buffer.from(stateVector).toString('base64');
+		let reply = this.#syncReplies.get(key);
+		if (!reply) {
+			if (this.#syncReplies.size >= 16) this.#syncReplies.clear();
+			this.#syncReplies.set(key, (reply = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))));
+		}
+		return reply;
 	}
 
 	#receiveUpdate(connection: Connection, update: Uint8Array) {
