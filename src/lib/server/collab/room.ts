@@ -77,6 +77,9 @@ const WS_OPEN = 1;
 /** One WebSocket of one person to one board. */
 const scratchGuid = 'verstas-scratch';
 
+const emptyStateVector = Y.encodeStateVector(new Y.Doc());
+const syncKey = (stateVector: Uint8Array) => Buffer.from(stateVector).toString('base64');
+
 /** Counts events in one-second windows. */
 class RateWindow {
 	#start = 0;
@@ -198,15 +201,20 @@ export class Room {
 	) {
 		this.key = parseRoomName(workshopId);
 		const stored = store.load(workshopId);
+		let unreadable = false;
 		this.doc.transact(() => {
 			for (const update of stored.updates) {
 				try {
 					Y.applyUpdate(this.doc, update);
 				} catch (error) {
+					unreadable = true;
 					this.log.error(`collab: skipped an unreadable stored update of board ${workshopId}`, error);
 				}
 			}
 		});
+		// A board loaded from one stored update (its snapshot) is that update: a device with nothing yet gets it as
+		// it is, without encoding the whole board again (B5: a new phone's first sync).
+		if (stored.updates.length === 1 && !unreadable) this.#syncReplies.set(syncKey(emptyStateVector), encodeSyncStep2(stored.updates[0]!));
 		this.#lastUpdateId = stored.lastUpdateId;
 		this.#snapshotUpdateId = stored.snapshotUpdateId;
 		this.doc.on('update', (update: Uint8Array) => {
@@ -305,7 +313,7 @@ export class Room {
 	 * state vector at once (B6: 300 of them): the answer is computed once per board state, not once per client.
 	 */
 	#syncReply(stateVector: Uint8Array) {
-		const key = Buffer.from(stateVector).toString('base64');
+		const key = syncKey(stateVector);
 		let reply = this.#syncReplies.get(key);
 		if (!reply) {
 			if (this.#syncReplies.size >= 16) this.#syncReplies.clear();
