@@ -2,6 +2,7 @@ import { registerCollab } from '$lib/server/collab';
 import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
+import { reuseRenderedPage } from '$lib/server/page-cache';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
 import { extractLocaleFromRequest, overwriteServerAsyncLocalStorage, type Locale } from '$lib/paraglide/runtime.js';
@@ -48,7 +49,7 @@ const handleLocale: Handle = ({ event, resolve }) => {
 	);
 };
 
-export const handle = sequence(handleSecurityHeaders, handleSession, handleLocale);
+export const handle = sequence(handleSecurityHeaders, handleSession, handleLocale, reuseRenderedPage);
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	if (status !== 404) console.error(error);

@@ -3,7 +3,8 @@
 // see them. The last block asks the production server for the three CSV addresses (needs `npm run build`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../../src/lib/server/db';
-import { areas } from '../../src/lib/server/db/schema';
+import { areas, users } from '../../src/lib/server/db/schema';
+import { eq } from 'drizzle-orm';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import {
 	checkInsCsv,
@@ -571,6 +572,41 @@ describe('CSV addresses on the production server', () => {
 		expect(overdueRows(all)).toBe(total);
 		expect(all).not.toContain('Myöhässä on');
 		expect(all).toContain('href="?status=running#overdue-title">Näytä vain 10 pisimpään myöhässä ollutta</a>');
+	});
+
+	it('answers a repeated dashboard view with the same page until anything is written, by any process', async () => {
+		const signedIn = (userId: string) => {
+			const cookie = `verstas_session=${createSession(userId).token}`;
+			return (headers: Record<string, string> = {}) =>
+				fetch(`${server.url}/programmes/${world.programme.id}`, { headers: { cookie, ...headers }, redirect: 'manual' });
+		};
+		const lead = signedIn(world.lead.id);
+		const first = await lead();
+		const page = await first.text();
+		const again = await lead();
+		expect(await again.text()).toBe(page);
+		// One CSP for one page: SvelteKit's start-up script allowed by its hash, so a page answered again carries no
+		// reused nonce.
+		const csp = again.headers.get('content-security-policy')!;
+		expect(csp).toBe(first.headers.get('content-security-policy'));
+		expect(csp).toMatch(/script-src 'self' 'sha256-/);
+		expect(csp).not.toContain('nonce-');
+		const etag = again.headers.get('etag')!;
+		expect(etag).toBe(first.headers.get('etag'));
+		expect((await lead({ 'if-none-match': etag })).status).toBe(304);
+
+		// This test process writes (another process, as far as the server is concerned): the next view shows it.
+		const renamed = `Ohjelmavastaava ${counter++}`;
+		db.update(users).set({ name: renamed }).where(eq(users.id, world.lead.id)).run();
+		const fresh = await lead({ 'if-none-match': etag });
+		expect(fresh.status).toBe(200);
+		expect(await fresh.text()).toContain(renamed);
+
+		// Another person gets their own answer, never the lead's page.
+		const member = await signedIn(world.member.id)();
+		expect(member.status).toBe(200);
+		expect(await member.text()).toContain(world.member.name);
+		expect((await signedIn(world.outsider.id)()).status).toBe(403);
 	});
 
 	it('the dashboard counts every pilot but lists them a page (25) at a time, keeping the filters', async () => {

@@ -98,13 +98,18 @@ const writeGeneration = preparedOnce((db) => ({
 }));
 const remembered = new Map<string, { generation: string; value: unknown }>();
 
+/** Changes whenever anything is written to the database, by this process or another. */
+export function databaseGeneration() {
+	const counters = writeGeneration();
+	return `${counters.ours.get()!.n}:${counters.theirs.get()!.data_version}`;
+}
+
 /**
  * The value computed once and reused until anything is written to the database (by this process or another):
  * for expensive reads that are asked for far more often than the data changes (a programme's dashboard).
  */
 export function unchangedSinceLastWrite<T>(key: string, compute: () => T): T {
-	const counters = writeGeneration();
-	const generation = `${counters.ours.get()!.n}:${counters.theirs.get()!.data_version}`;
+	const generation = databaseGeneration();
 	const hit = remembered.get(key);
 	if (hit?.generation === generation) return hit.value as T;
 	const value = compute();

@@ -1,0 +1,105 @@
+// Rendered pages answered again (src/lib/server/page-cache.ts), on a real SQLite file: which requests may reuse a
+// render, and that any write, another user, URL or language means a fresh one. `resolve` stands for SvelteKit's
+// render and counts how often it runs; the production server's behaviour is in outcomes.test.ts.
+import type { Handle } from '@sveltejs/kit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { overwriteGetLocale } from '../../src/lib/paraglide/runtime.js';
+import { reuseRenderedPage } from '../../src/lib/server/page-cache';
+import { createUser } from '../../src/lib/server/users';
+
+type Event = Parameters<Handle>[0]['event'];
+let renders = 0;
+let answer: () => Response;
+const page = (body: string) => new Response(body, { headers: { 'content-type': 'text/html', etag: '"e"', 'content-security-policy': "script-src 'self' 'sha256-x'" } });
+
+async function view(user: { id: string } | null, path = '/programmes/p1', options: Partial<Pick<Event, 'isDataRequest' | 'isSubRequest'>> & { method?: string; routeId?: string } = {}) {
+	const url = new URL(`http://verstas.test${path}`);
+	const event = {
+		request: new Request(url, { method: options.method ?? 'GET' }),
+		url,
+		route: { id: options.routeId ?? '/programmes/[id]' },
+		locals: { user, session: null },
+		isDataRequest: options.isDataRequest ?? false,
+		isSubRequest: options.isSubRequest ?? false
+	} as unknown as Event;
+	const response = await reuseRenderedPage({
+		event,
+		resolve: async () => {
+			renders++;
+			return answer();
+		}
+	});
+	return { status: response.status, body: await response.text(), headers: response.headers };
+}
+
+let n = 0;
+const newUser = () => createUser({ name: `Katsoja ${++n}`, email: `katsoja-${n}-${Date.now()}@example.fi`, password: 'salasana-123' });
+
+beforeEach(() => {
+	renders = 0;
+	answer = () => page(`render ${renders}`);
+});
+afterEach(() => overwriteGetLocale(() => 'fi'));
+
+describe('reusing a rendered page', () => {
+	it('renders once while nothing is written, keeping the headers, and again after any write', async () => {
+		const user = await newUser();
+		const first = await view(user);
+		const second = await view(user);
+		expect(renders).toBe(1);
+		expect(second.body).toBe(first.body);
+		expect(second.headers.get('etag')).toBe('"e"');
+		expect(second.headers.get('content-security-policy')).toBe("script-src 'self' 'sha256-x'");
+
+		await newUser(); // any write at all
+		expect((await view(user)).body).toBe('render 2');
+		expect((await view(user)).body).toBe('render 2');
+		expect(renders).toBe(2);
+	});
+
+	it('never answers one person with another person’s page, nor one URL or language with another’s', async () => {
+		const [ada, bea] = [await newUser(), await newUser()];
+		await view(ada);
+		expect((await view(bea)).body).toBe('render 2');
+		expect((await view(ada, '/programmes/p1?status=running')).body).toBe('render 3');
+		overwriteGetLocale(() => 'sv');
+		expect((await view(ada)).body).toBe('render 4');
+		overwriteGetLocale(() => 'fi');
+		expect((await view(ada)).body).toBe('render 1');
+		expect(renders).toBe(4);
+	});
+
+	it('always renders for visitors, other routes, data requests, sub-requests and other methods', async () => {
+		const user = await newUser();
+		const cases = [
+			() => view(null),
+			() => view(user, '/workshops/w1', { routeId: '/workshops/[id]' }),
+			() => view(user, '/programmes/p1', { isDataRequest: true }),
+			() => view(user, '/programmes/p1', { isSubRequest: true }),
+			() => view(user, '/programmes/p1', { method: 'POST' })
+		];
+		for (const request of cases) {
+			const before = renders;
+			await request();
+			await request();
+			expect(renders - before).toBe(2);
+		}
+	});
+
+	it('keeps no error page and no answer that sets a cookie', async () => {
+		const user = await newUser();
+		answer = () => new Response('kielletty', { status: 403, headers: { 'content-type': 'text/html' } });
+		await view(user);
+		expect((await view(user)).status).toBe(403);
+		expect(renders).toBe(2);
+
+		answer = () => {
+			const response = page(`render ${renders}`);
+			response.headers.append('set-cookie', 'verstas_session=x; Path=/');
+			return response;
+		};
+		await view(user);
+		await view(user);
+		expect(renders).toBe(4);
+	});
+});
