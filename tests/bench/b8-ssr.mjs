@@ -9,7 +9,7 @@
 // Data seeded with better-sqlite3 exactly as the app writes it; the load generator runs in this process over
 // keep-alive connections and competes with the server for the machine's cores.
 //
-//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|board|floor] [--cpu-prof]
+//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|dashboard-rendered|board|floor] [--cpu-prof]
 //                               [--dump <dir>] (keeps each page's HTML there)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,12 +173,15 @@ function seedBoard(db) {
 	return { workshopId, cookie: guests[0].cookie };
 }
 
-async function measurePage(server, name, path, cookie, { reference = false } = {}) {
+async function measurePage(server, name, path, cookie, { reference = false, everyViewRendered = false } = {}) {
 	const url = `${server.url}${path}`;
 	const agent = lib.keepAliveAgent(Math.max(concurrency, 64));
 	let bytes = 0;
+	// A query parameter the page ignores makes every address new: no view is answered with an earlier render.
+	let views = 0;
 	const send = async (startedAt) => {
-		const response = await lib.request(url, { headers: cookie ? { cookie } : {}, agent, startedAt });
+		const address = everyViewRendered ? `${url}${url.includes('?') ? '&' : '?'}view=${++views}` : url;
+		const response = await lib.request(address, { headers: cookie ? { cookie } : {}, agent, startedAt });
 		if (response.status !== 200) return { ...response, ok: false };
 		bytes = response.bytes;
 		return response;
@@ -221,7 +224,7 @@ async function measurePage(server, name, path, cookie, { reference = false } = {
 	);
 	const load = `${name}, ${seconds} s`;
 	if (reference) {
-		result('B8', `${load}, ${concurrency} in flight`, 'SSR capacity (what the framework alone allows here)', `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
+		result('B8', `${load}, ${concurrency} in flight`, reference, `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
 		agent.destroy();
 		return;
 	}
@@ -253,11 +256,21 @@ try {
 			`${programme.counts.indicators} indicators, ${programme.counts.readings} readings in ${fmt(lib.now() - seedStart, 0)} ms`
 	);
 	const wanted = (page) => !options.only || options.only === page;
+	// The dashboard viewed again (as a lead does) is answered with its earlier render until anything is written
+	// (src/lib/server/page-cache.ts); the second row renders every view, what a view after a write costs.
 	if (wanted('dashboard')) await measurePage(server, 'programme dashboard', `/programmes/${programme.programmeId}`, programme.cookie);
+	if (wanted('dashboard-rendered')) {
+		await measurePage(server, 'programme dashboard, every view rendered', `/programmes/${programme.programmeId}`, programme.cookie, {
+			reference: 'SSR capacity when no view can reuse a render (after a write)',
+			everyViewRendered: true
+		});
+	}
 	if (wanted('board')) await measurePage(server, 'board page', `/workshops/${board.workshopId}/board`, board.cookie);
 	// A reference, not a target: the sign-in page (same layout, hooks, CSP; no data) shows what one SvelteKit server
 	// render costs on this machine with the load generator beside it: the floor under both pages above.
-	if (wanted('floor')) await measurePage(server, 'sign-in page (reference)', '/sign-in', '', { reference: true });
+	if (wanted('floor')) {
+		await measurePage(server, 'sign-in page (reference)', '/sign-in', '', { reference: 'SSR capacity (what the framework alone allows here)' });
+	}
 	await server.stop();
 	if (options['cpu-prof']) lib.reportCpuProfile(profileDir, 'b8-server');
 } catch (error) {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
-import { closeCodes as closeCodesOf, createCollabServer, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { closeCodes as closeCodesOf, createCollabServer, mergeWindowMs, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import type { IncomingMessage } from 'node:http';
 import { getDb } from '../../src/lib/server/db';
 import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
@@ -304,6 +304,31 @@ describe('collab module (in-process)', () => {
 		// a still holds its note and sends it again on reconnection; now it is saved and reaches b.
 		await waitFor(() => notesOf(b.doc).has('unsaved'), 'the note after the resync');
 		expect(notesOf(storedBoard(workshop.id)).has('unsaved')).toBe(true);
+	});
+});
+
+describe('merging a busy room’s updates', () => {
+	it('sends updates arriving soon after a broadcast to everyone as one merged message', async () => {
+		const harness = await startHarness({ updateIntervalMs: 300 });
+		const owner = await newUser('Fasilitaattori');
+		const workshop = newWorkshop(owner.id);
+		const [a, b, watcher] = ['A', 'B', 'C'].map((name) => client(workshop.id, newGuest(workshop.id, name), harness.url));
+		await synced(a!, b!, watcher!);
+		const before = watcher!.received();
+		// The first edit after a quiet spell goes out at once…
+		addNote(a!.doc, { text: 'Ensimmäinen', lane: 'a', author: { id: 'a', name: 'A' } });
+		await waitFor(() => watcher!.received() === before + 1, 'the first edit');
+		// …the next ones, within the window, are merged: two senders, one message.
+		addNote(b!.doc, { text: 'Toinen', lane: 'a', author: { id: 'b', name: 'B' } });
+		addNote(a!.doc, { text: 'Kolmas', lane: 'a', author: { id: 'a', name: 'A' } });
+		await waitFor(() => readBoard(watcher!.doc).notes.length === 3, 'all three notes');
+		expect(watcher!.received()).toBe(before + 2);
+		expect(readBoard(a!.doc).notes).toHaveLength(3);
+		expect(readBoard(b!.doc).notes).toHaveLength(3);
+	});
+
+	it('waits longer in larger rooms: one send per connection per broadcast', () => {
+		expect([0, 1, 150, 300, 450, 600, 1000].map((connections) => mergeWindowMs(4, connections))).toEqual([4, 4, 4, 8, 12, 16, 16]);
 	});
 });
 

@@ -11,6 +11,18 @@ describe('locale formatting', () => {
 		expect(formatNumber(1234.5, 'en')).toBe('1,234.5');
 	});
 
+	it('keeps each language and option set apart when answers are remembered', () => {
+		const twoDecimals = { maximumFractionDigits: 2 };
+		for (let round = 0; round < 2; round++) {
+			expect(formatNumber(2.345, 'fi', twoDecimals)).toBe('2,35');
+			expect(formatNumber(2.345, 'fi')).toBe('2,345');
+			expect(formatNumber(2.345, 'en', twoDecimals)).toBe('2.35');
+			expect(formatNumber(-0, 'fi')).toBe('0');
+			expect(formatDate('2026-03-05', 'sv')).toBe('5 mars 2026');
+			expect(formatDate(new Date('2026-03-05T10:00:00Z'), 'fi')).toBe('5. maaliskuuta 2026');
+		}
+	});
+
 	it('shows the Finnish calendar day even when UTC is still on the previous one', () => {
 		expect(formatDate(new Date('2026-11-22T22:30:00Z'), 'fi')).toBe('23. marraskuuta 2026');
 	});

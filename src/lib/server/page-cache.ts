@@ -7,9 +7,9 @@ import { isoToday } from './pilots';
 // programme's dashboard is read far more often than its data changes, and rendering it is ~5 ms of a core.
 const reusableRoutes = new Set(['/programmes/[id]']);
 const maxPages = 64;
-const maxPageLength = 1024 * 1024;
+const maxPageBytes = 1024 * 1024;
 
-type RenderedPage = { generation: string; body: string; headers: [string, string][] };
+type RenderedPage = { generation: string; body: Uint8Array; headers: [string, string][] };
 const renderedPages = new Map<string, RenderedPage>();
 
 /**
@@ -37,8 +37,9 @@ export const reuseRenderedPage: Handle = async ({ event, resolve }) => {
 	const cacheable =
 		response.status === 200 && response.headers.get('content-type')?.startsWith('text/html') && !response.headers.has('set-cookie');
 	if (!cacheable) return response;
-	const body = await response.text();
-	if (body.length <= maxPageLength) {
+	// Kept as bytes: no text decoding now, no encoding when answered again.
+	const body = new Uint8Array(await response.arrayBuffer());
+	if (body.byteLength <= maxPageBytes) {
 		renderedPages.delete(key);
 		if (renderedPages.size >= maxPages) renderedPages.delete(renderedPages.keys().next().value!);
 		renderedPages.set(key, { generation, body, headers: [...response.headers] });

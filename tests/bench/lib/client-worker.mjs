@@ -96,16 +96,20 @@ function schedule(t0, period, total, action) {
 }
 
 const commands = {
-	async connect({ target, indices, maxBackoffTime, batch, light, initialUpdate }) {
+	async connect({ target, indices, maxBackoffTime, batch, light, fullEvery = 0, initialUpdate }) {
+		// A light fleet may hold a full Yjs client every `fullEvery` clients; then only those record latencies.
+		const isFull = (i) => !light || (fullEvery > 0 && i % fullEvery === 0);
+		const ignore = () => {};
+		const lightFor = (i) => (isFull(i) ? null : fullEvery > 0 ? ignore : recorder(i));
 		// initialUpdate: the board the clients already hold (as after an earlier visit), so only the difference syncs
 		const docs = initialUpdate ? () => {
 			const doc = new Y.Doc();
 			Y.applyUpdate(doc, initialUpdate);
 			return doc;
 		} : undefined;
-		clients = await connectMany(target, indices, { maxBackoffTime, batch, light: light ? recorder : null, docs });
+		clients = await connectMany(target, indices, { maxBackoffTime, batch, light: lightFor, docs });
 		for (const client of clients) {
-			if (!light) observe(client);
+			if (isFull(client.i)) observe(client);
 			client.provider.on('sync', (synced) => {
 				if (synced) client.syncedAt = monoMs();
 			});

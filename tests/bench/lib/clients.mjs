@@ -54,7 +54,8 @@ export function connectClient(t, i, { maxBackoffTime = 2500, doc = new Y.Doc(), 
 		connect: false
 	});
 	for (const type of [100, 101, 102]) provider.messageHandlers[type] = () => {};
-	if (light) lightReceiver(provider, light(i));
+	const onText = light?.(i); // null: a full client
+	if (onText) lightReceiver(provider, onText);
 	const client = {
 		i,
 		doc,

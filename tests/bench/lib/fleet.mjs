@@ -52,22 +52,26 @@ function startWorker() {
 /** Default: one client process per core, at least 2. */
 export const defaultProcesses = () => Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(2, availableParallelism()));
 
-export async function startFleet(target, total, { processes = defaultProcesses(), maxBackoffTime = 2500, batch = 25, light = false, initialUpdate } = {}) {
+export async function startFleet(target, total, { processes = defaultProcesses(), maxBackoffTime = 2500, batch = 25, light = false, fullEvery = 0, initialUpdate } = {}) {
+	// Clients spread round-robin over the processes; in a mixed fleet the full clients (the measured ones) get a
+	// process of their own, so the light receivers' work does not delay what they measure.
+	const isFull = (i) => light && fullEvery > 0 && i % fullEvery === 0;
 	const count = Math.min(processes, total);
-	const members = Array.from({ length: count }, startWorker);
+	const groups = Array.from({ length: count }, () => []);
+	const fullGroup = [];
+	for (let i = 0, next = 0; i < total; i++) {
+		if (isFull(i)) fullGroup.push(i);
+		else groups[next++ % count].push(i);
+	}
+	if (fullGroup.length) groups.push(fullGroup);
+	const members = groups.map(startWorker);
 	await Promise.all(members.map((m) => m.ready));
 	const all = (command, args) => Promise.all(members.map((m) => m.call(command, args)));
 	const started = performance.now();
-	await Promise.all(
-		members.map((m, w) => {
-			const indices = [];
-			for (let i = w; i < total; i += count) indices.push(i);
-			return m.call('connect', { target, indices, maxBackoffTime, batch, light, initialUpdate });
-		})
-	);
+	await Promise.all(members.map((m, w) => m.call('connect', { target, indices: groups[w], maxBackoffTime, batch, light, fullEvery, initialUpdate })));
 	const connectMs = performance.now() - started;
 	return {
-		processes: count,
+		processes: members.length,
 		connectMs,
 		pids: members.map((m) => m.child.pid),
 		/** Edits of every client at `ratePerSecond`, spread evenly, starting 200 ms from now. */

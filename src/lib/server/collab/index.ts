@@ -12,7 +12,7 @@ import { SqliteBoardStore } from './store';
 
 export { closeCodes, messageLive, messageRefused } from './protocol';
 export { privateRoomName, parseRoomName, phasePermissions, type LiveFocus, type LiveSnapshot, type LiveState } from './live-state';
-export type { RefusalReason } from './room';
+export { mergeWindowMs, type RefusalReason } from './room';
 export { createCollabServer, originAllowed, settingsFromEnv, type BoardAccess, type CollabOptions, type CollabServer } from './server';
 export { SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
 export type { BoardRole, RoomSettings } from './room';
