@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // B8: server-side rendering of two pages under load.
 //   - the programme dashboard /programmes/<id> with 200 pilots and 2,000 check-ins (+ 2 indicators per pilot and a
-//     reading of each in every check-in: 4,000 readings), signed in as the programme's lead;
+//     reading of each in every check-in: 4,000 readings), signed in as the programme's lead, viewed again and again
+//     (answered with the earlier render while nothing is written) and, for reference, with every view rendered;
 //   - the participant board page /workshops/<id>/board (a guest; the workshop has an open dot round with votes).
 // For each page: capacity = requests/s with `--concurrency` (32) requests in flight for `--seconds` (10), closed loop;
 // and latency p50/p99 at a fixed `--rate` (200 req/s) open loop, timed from each request's scheduled start (no
