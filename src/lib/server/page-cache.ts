@@ -6,8 +6,8 @@ import { isoToday } from './pilots';
 // Pages whose HTML depends only on the signed-in user, the URL, the language, today's date and the database: a
 // programme's dashboard is read far more often than its data changes, and rendering it is ~5 ms of a core.
 const reusableRoutes = new Set(['/programmes/[id]']);
-const maxPages = 64;
-const maxPageBytes = 1024 * 1024;
+const maxPages = 32;
+const maxPageBytes = 512 * 1024; // at most 16 MB kept
 
 type RenderedPage = { generation: string; body: Uint8Array; headers: [string, string][] };
 const renderedPages = new Map<string, RenderedPage>();
