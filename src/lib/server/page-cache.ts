@@ -9,7 +9,7 @@ const reusableRoutes = new Set(['/programmes/[id]']);
 const maxPages = 32;
 const maxPageBytes = 512 * 1024; // at most 16 MB kept
 
-type RenderedPage = { generation: string; body: Uint8Array; headers: [string, string][] };
+type RenderedPage = { generation: string; body: ArrayBuffer; headers: [string, string][] };
 const renderedPages = new Map<string, RenderedPage>();
 
 /**
@@ -38,7 +38,7 @@ export const reuseRenderedPage: Handle = async ({ event, resolve }) => {
 		response.status === 200 && response.headers.get('content-type')?.startsWith('text/html') && !response.headers.has('set-cookie');
 	if (!cacheable) return response;
 	// Kept as bytes: no text decoding now, no encoding when answered again.
-	const body = new Uint8Array(await response.arrayBuffer());
+	const body = await response.arrayBuffer();
 	if (body.byteLength <= maxPageBytes) {
 		renderedPages.delete(key);
 		if (renderedPages.size >= maxPages) renderedPages.delete(renderedPages.keys().next().value!);
