@@ -4,8 +4,12 @@
 import type { Handle } from '@sveltejs/kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime.js';
+import * as Y from 'yjs';
+import { privateRoomName, SqliteBoardStore } from '../../src/lib/server/collab';
+import { getDb } from '../../src/lib/server/db';
 import { reuseRenderedPage } from '../../src/lib/server/page-cache';
 import { createUser } from '../../src/lib/server/users';
+import { newGuest, newWorkshop } from '../helpers/collab';
 
 type Event = Parameters<Handle>[0]['event'];
 let renders = 0;
@@ -54,6 +58,27 @@ describe('reusing a rendered page', () => {
 		await newUser(); // any write at all
 		expect((await view(user)).body).toBe('render 2');
 		expect((await view(user)).body).toBe('render 2');
+		expect(renders).toBe(2);
+	});
+
+	it('keeps the page while only boards are edited (their update logs), not after any other write', async () => {
+		const user = await newUser();
+		const workshop = newWorkshop(user.id);
+		const guest = newGuest(workshop.id, 'Vieras');
+		await view(user);
+		// During a workshop the board logs are written every second; nothing reused is read from them.
+		const store = new SqliteBoardStore(getDb().$client);
+		const doc = new Y.Doc();
+		doc.getMap('notes').set('n1', 'Idea');
+		const update = Y.encodeStateAsUpdate(doc);
+		for (const room of [workshop.id, privateRoomName(workshop.id, guest.participantId)]) {
+			const last = store.append(room, [update, update]);
+			store.compact(room, update, last);
+		}
+		await view(user);
+		expect(renders).toBe(1);
+		newGuest(workshop.id, 'Toinen'); // any other write
+		await view(user);
 		expect(renders).toBe(2);
 	});
 

@@ -1,6 +1,7 @@
 // Durable storage of a board: an append-only log of Yjs updates plus a compacted snapshot.
 // Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
 import type Database from 'better-sqlite3';
+import { countBoardChanges } from '../db/board-changes';
 import { parseRoomName, privateRoomName } from './live-state';
 
 export type StoredBoard = {
@@ -55,11 +56,12 @@ export class SqliteBoardStore implements BoardStore {
 		this.#append = sqlite.transaction((workshopId: string, updates: readonly Uint8Array[]) => {
 			let last = 0;
 			for (const update of updates) last = Number(this.#insertUpdate.run(workshopId, update).lastInsertRowid);
+			countBoardChanges(sqlite, updates.length);
 			return last;
 		});
 		this.#compact = sqlite.transaction((workshopId: string, state: Uint8Array, upToId: number) => {
-			this.#upsertSnapshot.run(workshopId, state, upToId, Date.now());
-			this.#deleteUpdates.run(workshopId, upToId);
+			const rows = this.#upsertSnapshot.run(workshopId, state, upToId, Date.now()).changes + this.#deleteUpdates.run(workshopId, upToId).changes;
+			countBoardChanges(sqlite, rows);
 		});
 		this.#private = new PrivateBoardStore(sqlite);
 		this.#selectPrivateRooms = sqlite.prepare<[string, string], { participant_id: string }>(
@@ -126,11 +128,13 @@ class PrivateBoardStore {
 		this.#append = sqlite.transaction((workshopId: string, participantId: string, updates: readonly Uint8Array[]) => {
 			let last = 0;
 			for (const update of updates) last = Number(insertUpdate.run(workshopId, participantId, update).lastInsertRowid);
+			countBoardChanges(sqlite, updates.length);
 			return last;
 		});
 		this.#compact = sqlite.transaction((workshopId: string, participantId: string, state: Uint8Array, upToId: number) => {
-			upsertSnapshot.run(workshopId, participantId, state, upToId, Date.now());
-			deleteUpdates.run(workshopId, participantId, upToId);
+			const rows =
+				upsertSnapshot.run(workshopId, participantId, state, upToId, Date.now()).changes + deleteUpdates.run(workshopId, participantId, upToId).changes;
+			countBoardChanges(sqlite, rows);
 		});
 	}
 

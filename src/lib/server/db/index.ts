@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as schema from './schema';
+import { boardChanges } from './board-changes';
 
 // Shared with the WebSocket upgrade path in server/: no $app or $env imports here.
 
@@ -98,10 +99,13 @@ const writeGeneration = preparedOnce((db) => ({
 }));
 const remembered = new Map<string, { generation: string; value: unknown }>();
 
-/** Changes whenever anything is written to the database, by this process or another. */
+/**
+ * Changes whenever anything is written to the database, by this process or another; this process's writes to the
+ * board logs excepted (see board-changes.ts).
+ */
 export function databaseGeneration() {
 	const counters = writeGeneration();
-	return `${counters.ours.get()!.n}:${counters.theirs.get()!.data_version}`;
+	return `${counters.ours.get()!.n - boardChanges(getDb().$client)}:${counters.theirs.get()!.data_version}`;
 }
 
 /**
