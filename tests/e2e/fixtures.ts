@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
-// The site's CSP (script-src 'self' 'sha256-…') rightly blocks page.addScriptTag's inline <script>. Instead of
-// switching CSP off in the browser (bypassCSP would also hide the app's own CSP breakage, e.g. a wrong hash that
+// The site's CSP (script-src 'self' 'nonce-…') rightly blocks page.addScriptTag's inline <script>. Instead of
+// switching CSP off in the browser (bypassCSP would also hide the app's own CSP breakage, e.g. a lost nonce that
 // stops hydration), axe's source is evaluated through the DevTools protocol, which CSP does not govern.
 const axeSource = readFileSync(axePath, 'utf8');
 

@@ -14,7 +14,12 @@ import { newGuest, newWorkshop } from '../helpers/collab';
 type Event = Parameters<Handle>[0]['event'];
 let renders = 0;
 let answer: () => Response;
-const page = (body: string) => new Response(body, { headers: { 'content-type': 'text/html', etag: '"e"', 'content-security-policy': "script-src 'self' 'sha256-x'" } });
+// What SvelteKit answers: a CSP with this response's nonce, and the start-up script carrying it.
+const renderNonce = 'bm9uY2Utb2YtdGhlLXJlbmRlcg==';
+const page = (body: string, nonce: string | null = renderNonce) =>
+	new Response(`<main>${body}</main><script${nonce ? ` nonce="${nonce}"` : ''}>start()</script>`, {
+		headers: { 'content-type': 'text/html', etag: '"e"', 'content-security-policy': `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ''}` }
+	});
 
 async function view(user: { id: string } | null, path = '/programmes/p1', options: Partial<Pick<Event, 'isDataRequest' | 'isSubRequest'>> & { method?: string; routeId?: string } = {}) {
 	const url = new URL(`http://verstas.test${path}`);
@@ -33,7 +38,14 @@ async function view(user: { id: string } | null, path = '/programmes/p1', option
 			return answer();
 		}
 	});
-	return { status: response.status, body: await response.text(), headers: response.headers };
+	const html = await response.text();
+	return {
+		status: response.status,
+		body: /<main>(.*)<\/main>/.exec(html)?.[1] ?? html,
+		scriptNonce: /<script nonce="([^"]+)">/.exec(html)?.[1],
+		cspNonce: /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1],
+		headers: response.headers
+	};
 }
 
 let n = 0;
@@ -46,14 +58,23 @@ beforeEach(() => {
 afterEach(() => overwriteGetLocale(() => 'fi'));
 
 describe('reusing a rendered page', () => {
-	it('renders once while nothing is written, keeping the headers, and again after any write', async () => {
+	it('renders once while nothing is written, each answer with a fresh nonce, and again after any write', async () => {
 		const user = await newUser();
 		const first = await view(user);
 		const second = await view(user);
+		const third = await view(user);
 		expect(renders).toBe(1);
 		expect(second.body).toBe(first.body);
-		expect(second.headers.get('etag')).toBe('"e"');
-		expect(second.headers.get('content-security-policy')).toBe("script-src 'self' 'sha256-x'");
+		expect(first.scriptNonce).toBe(renderNonce);
+		for (const answer of [second, third]) {
+			expect(answer.headers.get('content-type')).toBe('text/html');
+			// The same fresh nonce in the header and the script; never one sent before.
+			expect(answer.cspNonce).toBe(answer.scriptNonce);
+			expect(answer.cspNonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+			// The render's ETag described the render's own nonce.
+			expect(answer.headers.get('etag')).toBeNull();
+		}
+		expect(new Set([first.cspNonce, second.cspNonce, third.cspNonce]).size).toBe(3);
 
 		await newUser(); // any write at all
 		expect((await view(user)).body).toBe('render 2');
@@ -111,7 +132,7 @@ describe('reusing a rendered page', () => {
 		}
 	});
 
-	it('keeps no error page and no answer that sets a cookie', async () => {
+	it('keeps no error page, no answer that sets a cookie and none without a CSP nonce', async () => {
 		const user = await newUser();
 		answer = () => new Response('kielletty', { status: 403, headers: { 'content-type': 'text/html' } });
 		await view(user);
@@ -126,5 +147,10 @@ describe('reusing a rendered page', () => {
 		await view(user);
 		await view(user);
 		expect(renders).toBe(4);
+
+		answer = () => page(`render ${renders}`, null);
+		await view(user);
+		await view(user);
+		expect(renders).toBe(6);
 	});
 });
