@@ -60,25 +60,16 @@ export const canvasFieldLabels = {
 } as const satisfies Record<CanvasField, () => string>;
 
 /** Why a vote was refused, in the reader's language (`cap`: the round's most points per item). */
-export function voteRefusalMessage(reason: VoteRefusal, cap = 0) {
-	switch (reason) {
-		case 'closed':
-			return m.vote_refused_closed();
-		case 'budget':
-			return m.vote_refused_budget();
-		case 'cap':
-			return m.vote_refused_cap({ cap });
-		case 'unknown_item':
-			return m.vote_refused_unknown_item();
-		case 'locked':
-			return m.vote_refused_locked();
-		case 'no_points':
-			return m.vote_refused_no_points();
-		case 'not_voter':
-			return m.vote_refused_not_voter();
-		case 'unavailable':
-			return m.vote_refused_unavailable();
-		case 'invalid':
-			return m.vote_refused_invalid();
-	}
-}
+const voteRefusalMessages = {
+	closed: () => m.vote_refused_closed(),
+	budget: () => m.vote_refused_budget(),
+	cap: (cap) => m.vote_refused_cap({ cap }),
+	unknown_item: () => m.vote_refused_unknown_item(),
+	locked: () => m.vote_refused_locked(),
+	no_points: () => m.vote_refused_no_points(),
+	not_voter: () => m.vote_refused_not_voter(),
+	unavailable: () => m.vote_refused_unavailable(),
+	invalid: () => m.vote_refused_invalid()
+} as const satisfies Record<VoteRefusal, (cap: number) => string>;
+
+export const voteRefusalMessage = (reason: VoteRefusal, cap = 0) => voteRefusalMessages[reason](cap);

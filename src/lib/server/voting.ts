@@ -720,7 +720,9 @@ export function castVote(workshopId: string, voterId: string | null, cast: z.out
  * guest or an ended session cannot vote on an old connection). The answer goes back to that socket only.
  */
 export function castVoteFromSocket(workshopId: string, cookieHeader: string | undefined, body: unknown): VoteCastAnswer {
-	const requestId = typeof (body as { requestId?: unknown } | null)?.requestId === 'string' ? (body as { requestId: string }).requestId.slice(0, 100) : '';
+	// Echoed even for an invalid vote, so the browser can tell which of its votes the answer is about.
+	const sent = (body ?? {}) as { requestId?: unknown };
+	const requestId = typeof sent.requestId === 'string' ? sent.requestId.slice(0, 100) : '';
 	const cast = voteCastSchema.safeParse(body);
 	if (!cast.success || !requestId) return { requestId, ok: false, reason: 'invalid', mine: null };
 	const access = resolveBoardAccess(workshopId, cookieHeader);
