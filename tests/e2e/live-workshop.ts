@@ -61,8 +61,12 @@ export async function joinOnPhone(browser: Browser, code: string, name: string):
 	return { context, page };
 }
 
+/** Moves the agenda on one phase and waits until the cockpit shows it (the next click reads the new phase). */
 export async function nextPhase(page: Page) {
+	const current = page.locator('.cockpit-current');
+	const before = (await current.textContent()) ?? '';
 	await button(page, 'live_phase_next', ' →').click();
+	await expect(current).not.toHaveText(before, live);
 }
 
 export async function addNote(page: Page, text: string) {
