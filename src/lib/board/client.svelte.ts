@@ -34,9 +34,9 @@ export function boardSocketUrl(location: Pick<Location, 'protocol' | 'host'>) {
 }
 
 export class BoardClient {
-	// A fixed guid: only subdocuments use it, and generating a random one costs every server render a crypto call.
-	readonly doc = new Y.Doc({ guid: 'board' });
-	readonly undoManager = createUndoManager(this.doc);
+	// The server renders only the board's frame (the notes arrive over the socket), so the Yjs document is made
+	// on first use in the browser: a Y.Doc and its undo manager were a sixth of a board page's server render.
+	#yjs: { doc: Y.Doc; undoManager: Y.UndoManager } | null = null;
 	provider: WebsocketProvider | null = null;
 
 	status = $state<ConnectionStatus>('connecting');
@@ -66,32 +66,45 @@ export class BoardClient {
 		this.#onRemoteNote = options.onRemoteNote ?? (() => {});
 		this.#onReconnect = options.onReconnect ?? (() => {});
 		this.#onProvider = options.onProvider ?? (() => {});
+	}
 
-		const refresh = () => (this.board = viewBoard(this.doc));
-		this.doc.on('update', refresh);
-		this.#cleanups.push(() => this.doc.off('update', refresh));
+	get doc() {
+		return this.#open().doc;
+	}
+
+	get undoManager() {
+		return this.#open().undoManager;
+	}
+
+	#open() {
+		if (this.#yjs) return this.#yjs;
+		// A fixed guid: only subdocuments use it, and a random one would cost a crypto call.
+		const doc = new Y.Doc({ guid: 'board' });
+		const undoManager = createUndoManager(doc);
+		this.#yjs = { doc, undoManager };
+
+		const refresh = () => (this.board = viewBoard(doc));
+		doc.on('update', refresh);
 
 		const stacks = () => {
-			this.canUndo = this.undoManager.canUndo();
-			this.canRedo = this.undoManager.canRedo();
+			this.canUndo = undoManager.canUndo();
+			this.canRedo = undoManager.canRedo();
 		};
-		for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
-			this.undoManager.on(event, stacks);
-			this.#cleanups.push(() => this.undoManager.off(event, stacks));
-		}
+		for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) undoManager.on(event, stacks);
 
 		// Notes others add while we are in sync are announced; the initial load and catching up after a
 		// reconnection are not (that would read out the whole board).
+		const notes = notesOf(doc);
 		const onNotes = (event: Y.YMapEvent<Y.Map<unknown>>) => {
 			if (event.transaction.local || !this.provider?.synced) return;
 			for (const [key, change] of event.changes.keys) {
 				if (change.action !== 'add') continue;
-				const note = notesOf(this.doc).get(key);
+				const note = notes.get(key);
 				if (note instanceof Y.Map) this.#onRemoteNote(readNote(key, note));
 			}
 		};
-		notesOf(this.doc).observe(onNotes);
-		this.#cleanups.push(() => notesOf(this.doc).unobserve(onNotes));
+		notes.observe(onNotes);
+		return this.#yjs;
 	}
 
 	connect(workshopId: string, location: Pick<Location, 'protocol' | 'host'>) {
@@ -182,7 +195,8 @@ export class BoardClient {
 
 	destroy() {
 		for (const cleanup of this.#cleanups.splice(0).reverse()) cleanup();
-		this.undoManager.destroy();
-		this.doc.destroy();
+		// Destroying the document and the undo manager also drops the listeners put on them in #open.
+		this.#yjs?.undoManager.destroy();
+		this.#yjs?.doc.destroy();
 	}
 }
