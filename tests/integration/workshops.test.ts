@@ -4,6 +4,7 @@ import { createOrganisation } from '../../src/lib/server/organisations';
 import { createUser } from '../../src/lib/server/users';
 import {
 	createWorkshop,
+	getBoardFrame,
 	getWorkshopByCode,
 	getWorkshopDetails,
 	joinAsGuest,
@@ -126,6 +127,23 @@ describe('preparing a workshop', () => {
 		expect(after.map((p) => p.title)).toEqual(['B muokattu', 'C']);
 		expect(after[0]!.id).toBe(b!.id);
 		expect(after.some((p) => p.id === a!.id)).toBe(false);
+	});
+});
+
+describe("the board page's frame", () => {
+	it('is read once and reused until the next write, which shows at once', async () => {
+		const owner = await user();
+		const workshop = createWorkshop(input(), owner.id);
+		const first = getBoardFrame(workshop.id)!;
+		expect(getBoardFrame(workshop.id)).toBe(first);
+		updateWorkshop(
+			workshop.id,
+			input({ title: 'Jalostamo II', perspectives: [{ id: first.perspectives[0]!.id, title: 'Nuoret', description: '' }] })
+		);
+		const after = getBoardFrame(workshop.id)!;
+		expect(after.workshop.title).toBe('Jalostamo II');
+		expect(after.perspectives.map((p) => p.title)).toEqual(['Nuoret']);
+		expect(getBoardFrame('no-such-workshop')).toBeUndefined();
 	});
 });
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql } from 'drizzl
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { db, preparedOnce, type Executor } from './db';
+import { db, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
 import {
 	memberships,
 	organisations,
@@ -241,6 +241,17 @@ export function getWorkshop(workshopId: string) {
 
 export function getWorkshopByCode(code: string) {
 	return db.select().from(workshops).where(eq(workshops.joinCode, normaliseJoinCode(code))).get();
+}
+
+/**
+ * What the board page shows of its workshop (title, lanes, agenda), read once and reused until the next write:
+ * a room joining at once from the code on the screen asks for it hundreds of times. Shared: not to be changed.
+ */
+export function getBoardFrame(workshopId: string) {
+	return unchangedSinceLastWrite(`board-frame:${workshopId}`, () => {
+		const workshop = getWorkshop(workshopId);
+		return workshop && { workshop, perspectives: listPerspectives(workshopId), phases: listPhases(workshopId) };
+	});
 }
 
 /** Everything the edit form shows. */

@@ -5,7 +5,7 @@ import { requireFacilitator } from '$lib/server/workshop-access';
 import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
-import { getWorkshop, guestCookieName, listPerspectives, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
+import { getBoardFrame, guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
@@ -13,8 +13,9 @@ import { liveApi } from './live-api';
 
 export const load: PageServerLoad = async ({ params, locals, cookies, depends }) => {
 	depends('verstas:votes');
-	const workshop = getWorkshop(params.id);
-	if (!workshop) error(404, m.workshop_not_found());
+	const frame = getBoardFrame(params.id);
+	if (!frame) error(404, m.workshop_not_found());
+	const { workshop, perspectives } = frame;
 	const guestToken = cookies.get(guestCookieName(params.id));
 	const access = resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();
-	const phases: Phase[] = listPhases(params.id).map(({ id, kind, title, durationMinutes }) => ({
+	const phases: Phase[] = frame.phases.map(({ id, kind, title, durationMinutes }) => ({
 		id,
 		kind,
 		title,
@@ -33,7 +34,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	}));
 	return {
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
-		perspectives: listPerspectives(params.id),
+		perspectives,
 		phases,
 		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
 		vote: voteView(params.id, voterIdFor(access)),
