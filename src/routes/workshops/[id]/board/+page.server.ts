@@ -5,7 +5,7 @@ import { requireFacilitator } from '$lib/server/workshop-access';
 import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
-import { getBoardFrame, guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
+import { getBoardFrame, guestCookieName, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
