@@ -83,7 +83,11 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		await bo.reload();
 		await expect(pointsLeft(bo, 3, 3)).toBeVisible(live);
 		await addPoint(bo, texts.jobs).click();
+		// While the vote waits for an answer, the panel says it is being saved; the answer clears it.
+		const saving = panel(bo).getByRole('status').filter({ hasText: t('fi', 'saving') });
+		await expect(saving).toBeVisible();
 		await expect(pointsLeft(bo, 2, 3)).toBeVisible(live);
+		await expect(saving).toHaveCount(0);
 		expect(votePosts.get(bo)).toBe(1);
 		await addPoint(cecilia, texts.clubs).click();
 		await expect(pointsLeft(cecilia, 2, 3)).toBeVisible(live);
