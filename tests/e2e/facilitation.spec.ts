@@ -35,15 +35,20 @@ test('phase changes and the shared timer reach both phones live', async ({ page,
 		for (const phonePage of [a.page, b.page]) {
 			await expect(banner(phonePage)).toContainText(t('fi', 'live_phase_none'));
 		}
-		await nextPhase(page);
+		// By keyboard: after each action the focus stays on the control used (SvelteKit would move it to the page's start).
+		await button(page, 'live_phase_next', ' →').focus();
+		await page.keyboard.press('Enter');
 		await expect(page.locator('.cockpit-current')).toHaveText(phases.ideas, live);
+		await expect(button(page, 'live_phase_next', ' →')).toBeFocused();
 		for (const phonePage of [a.page, b.page]) {
 			await expect(banner(phonePage)).toContainText(phases.ideas, live);
 			await expect(banner(phonePage)).toContainText(t('fi', 'live_phase_ask_ideas'));
 		}
 
-		await button(page, 'live_timer_start').click();
+		await button(page, 'live_timer_start').focus();
+		await page.keyboard.press('Enter');
 		await expect(button(page, 'live_timer_pause')).toBeVisible(live);
+		await expect(button(page, 'live_timer_pause')).toBeFocused();
 		await expect(countdown(a.page)).not.toHaveText('20:00', live);
 		const [left, right] = await Promise.all([countdown(a.page).textContent(), countdown(b.page).textContent()]);
 		expect(Math.abs(seconds(left!) - seconds(right!)), `${left} vs ${right}`).toBeLessThanOrEqual(2);

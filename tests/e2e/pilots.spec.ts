@@ -71,6 +71,8 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await click(page, 'pilot_action_start');
 		await expect(statusLine(page)).toContainText(t('fi', 'outcomes_status_running'), live);
 		await page.getByText(t('fi', 'pilot_indicator_add'), { exact: true }).first().click();
+		// The area figures it can be linked to are named in the page's language.
+		await expect(byLabel(page, 'pilot_indicator_link').getByRole('option', { name: t('fi', 'areas_indicator_unemployment_rate'), exact: true })).toHaveCount(1);
 		await byLabel(page, 'pilot_indicator_name').fill('Kerholaiset');
 		await byLabel(page, 'pilot_indicator_baseline').fill('0');
 		await byLabel(page, 'pilot_indicator_target').fill('30');

@@ -1,4 +1,4 @@
-import { listIndicators } from '$lib/server/areas';
+import { indicatorLabel, listIndicators } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { formState, parseInput } from '$lib/server/forms';
 import { requirePilot } from '$lib/server/pilot-access';
@@ -50,7 +50,7 @@ export const load: PageServerLoad = (event) => {
 		checkIns,
 		due: nextCheckInDue(pilot, checkIns[0]?.reportedOn ?? null),
 		comments: listPilotComments(pilot.id),
-		areaIndicators: can.edit ? listIndicators().map(({ key, name }) => ({ key, name })) : [],
+		areaIndicators: can.edit ? listIndicators().map(({ key, name }) => ({ key, name: indicatorLabel(key, name) })) : [],
 		// A proposal can be refined in a workshop the user facilitates (one still to come, or undated).
 		workshops: ['proposed', 'changes_requested', 'approved'].includes(pilot.status)
 			? listWorkshopsForUser(user.id)
