@@ -29,6 +29,7 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await phone.page.getByRole('button', { name: t('fi', 'vote_add_point', { item: idea }), exact: true }).click();
 		await expect(phone.page.getByText(t('fi', 'vote_points_left', { left: 4, budget: 5 }))).toBeVisible(live);
 		await click(page, 'vote_close');
+		await page.getByRole('dialog').getByRole('button', { name: t('fi', 'vote_close'), exact: true }).click();
 		await goto(page, `/workshops/${id}/votes`);
 		await page.getByRole('group', { name: t('fi', 'votes_choose_legend') }).getByRole('checkbox', { name: new RegExp(idea) }).check();
 		await click(page, 'votes_choose_submit');

@@ -98,7 +98,15 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		await expect(panel(page).getByRole('table')).toHaveCount(0);
 		await expectAccessible(page, 'board with an open vote');
 
+		// Closing asks first; cancelling keeps the round open.
 		await button(panel(page), 'vote_close').click();
+		const confirmClose = page.getByRole('dialog', { name: t('fi', 'vote_close_confirm') });
+		await expect(confirmClose).toBeVisible();
+		await button(confirmClose, 'cancel').click();
+		await expect(confirmClose).toBeHidden();
+		await expect(panel(page).getByText(t('fi', 'vote_status_open'), { exact: true })).toBeVisible();
+		await button(panel(page), 'vote_close').click();
+		await button(confirmClose, 'vote_close').click();
 		await expect(panel(aino).getByText(t('fi', 'vote_status_closed'))).toBeVisible(live);
 		await expect(addPoint(aino, texts.clubs)).toHaveCount(0);
 		await button(panel(page), 'vote_reveal').click();
@@ -164,11 +172,13 @@ test('ranking by keyboard and a two-criteria rating, with the impact × feasibil
 		for (const text of texts) await addNote(phone.page, text);
 		await expect(noteItem(page, texts[2]!)).toBeVisible(live);
 
-		const openRound = async (method: 'vote_method_ranking' | 'vote_method_rating') => {
+		const openRound = async (method: 'vote_method_ranking' | 'vote_method_rating', replacing = false) => {
 			await goto(page, `/workshops/${id}/votes`);
 			await page.getByLabel(t('fi', method), { exact: true }).check();
 			await page.getByLabel(t('fi', 'votes_scope_lane'), { exact: true }).check();
 			await page.getByRole('button', { name: t('fi', 'votes_open_submit'), exact: true }).click();
+			// A round still open is closed by the new one: the facilitator is asked first.
+			if (replacing) await button(page.getByRole('dialog', { name: t('fi', 'votes_open_replaces_confirm') }), 'votes_open_submit').click();
 			await expect(page).toHaveURL(new RegExp(`/workshops/${id}/board$`));
 		};
 
@@ -191,7 +201,7 @@ test('ranking by keyboard and a two-criteria rating, with the impact × feasibil
 		await expect(table.getByRole('row').nth(1)).toContainText(texts[1]!, live);
 		await expect(table.getByRole('row').nth(1)).toContainText('3');
 
-		await openRound('vote_method_rating');
+		await openRound('vote_method_rating', true);
 		const ratePanel = phone.page.getByRole('region', { name: new RegExp(t('fi', 'vote_method_rating')) });
 		const item = ratePanel.getByRole('listitem').filter({ hasText: texts[2]! });
 		await expect(item).toBeVisible(live);
