@@ -119,6 +119,9 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 			await expect(table.getByRole('row').nth(1)).toContainText('3');
 			await expect(table.getByRole('row').nth(2)).toContainText(texts.jobs);
 		}
+		// The chart's labels keep a readable size on a phone (the chart is drawn at the phone's width, not shrunk).
+		const labelHeight = await panel(bo).locator('svg.bars text.label').first().evaluate((label) => label.getBoundingClientRect().height);
+		expect(labelHeight, 'a chart label on a 360 px phone, in px').toBeGreaterThanOrEqual(14);
 		await expectAccessible(bo, 'revealed results on a phone');
 
 		// The projector shows them too, during the voting phase.
