@@ -6,6 +6,7 @@ import {
 	demoPassword,
 	expect,
 	expectAccessible,
+	expectNoHorizontalScroll,
 	goto,
 	hydrated,
 	signIn,
@@ -15,27 +16,6 @@ import { locales, t, type Locale } from './messages';
 
 async function setLocale(page: Page, locale: Locale) {
 	await page.context().addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: baseUrl() }]);
-}
-
-async function expectNoHorizontalScroll(page: Page, what: string) {
-	const { scrollWidth, widest } = await page.evaluate(() => {
-		// The element reaching furthest right, to make a failure actionable.
-		let widest = '';
-		let right = 0;
-		for (const element of Array.from(document.body.querySelectorAll('*'))) {
-			const box = element.getBoundingClientRect();
-			if (box.right > right) {
-				right = box.right;
-				widest = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
-					element.className && typeof element.className === 'string' ? `.${element.className.split(' ').join('.')}` : ''
-				} (right edge ${Math.round(box.right)}px)`;
-			}
-		}
-		return { scrollWidth: document.documentElement.scrollWidth, widest };
-	});
-	// The screen's width, not window.innerWidth: a phone zooms out to show a wider page, and innerWidth grows with it.
-	const screenWidth = page.viewportSize()!.width;
-	expect(scrollWidth, `${what} scrolls sideways at ${screenWidth}px; widest element: ${widest}`).toBeLessThanOrEqual(screenWidth);
 }
 
 test.describe('skip link', () => {

@@ -9,6 +9,7 @@ import {
 	demoPassword,
 	expect,
 	expectAccessible,
+	expectNoHorizontalScroll,
 	goto,
 	hydrated,
 	newContext,
@@ -117,11 +118,6 @@ async function joinAsGuest(page: Page, name: string, organisation = '') {
 async function expectOnBoard(page: Page, id: string) {
 	await expect(page).toHaveURL(boardUrl(id));
 	await expect(page.getByRole('heading', { name: whole('error_page_title') })).toHaveCount(0);
-}
-
-async function expectNoHorizontalScroll(page: Page, where: string) {
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	expect(overflow, `${where} should not scroll sideways`).toBeLessThanOrEqual(0);
 }
 
 function idFromBoardUrl(url: string) {
