@@ -365,6 +365,9 @@ describe('learning library', () => {
 		expect(search('päätös')).toEqual([world.pilots.c]);
 		expect(search('paatos')).toEqual([world.pilots.c]);
 		expect(search('KOHTAAMISPAIKAN')).toEqual([world.pilots.c]); // the declined proposal says it too
+		// Other endings of the same word (inessive for genitive, partitive plural for genitive).
+		expect(search('kohtaamispaikassa')).toEqual([world.pilots.c]);
+		expect(search('kohtaamispaikkoja')).toEqual([]); // the stem changes (paikka → paikko): not found
 		const [hit] = searchLearnings({ programmeId: world.programme.id, q: 'kynnyks' }).results;
 		expect(hit!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kynnyksen']);
 		const [reason] = searchLearnings({ programmeId: world.programme.id, q: 'paatos' }).results;
@@ -396,7 +399,8 @@ describe('learning library', () => {
 		expect(search('"päätös')).toEqual([world.pilots.c]);
 		expect(search('title:päätös')).toEqual([]); // a column filter is not honoured: it is a word
 		expect(search('*')).toEqual([]);
-		expect(ftsQuery('a "b" NEAR(c')).toBe('"a" """b""" "NEAR(c"*');
+		expect(ftsQuery('a "b" NEAR(c')).toBe('"a" AND """b""" AND "NEAR(c"*');
+		expect(ftsQuery('olohuoneet kerho')).toBe('("olohuoneet" OR "olohuon"*) AND "kerho"*');
 		expect(ftsQuery(' " * ')).toBeNull();
 	});
 

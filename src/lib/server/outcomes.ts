@@ -405,7 +405,10 @@ const markEnd = '\uE001';
 /**
  * User text as a safe FTS5 query: every term becomes a quoted FTS5 string (its quotes doubled), so operators,
  * parentheses, column filters and stars are only text; the last term matches as a prefix (search as you type).
- * Terms without a letter or digit are dropped (they would be empty phrases). Null: nothing to search for.
+ * A word of six letters or more also matches by its beginning without the last three letters (at least five
+ * kept): Finnish and Swedish inflect by endings, so "olohuoneet" finds "olohuone" and "kohtaamispaikassa" finds
+ * "kohtaamispaikan"; the whole word still ranks higher. Terms without a letter or digit are dropped (they would be
+ * empty phrases). Null: nothing to search for.
  */
 export function ftsQuery(q: string) {
 	const terms = q
@@ -414,7 +417,14 @@ export function ftsQuery(q: string) {
 		.filter((term) => /[\p{L}\p{N}]/u.test(term))
 		.slice(0, 20);
 	if (!terms.length) return null;
-	return terms.map((term, index) => `"${term.replace(/"/g, '""')}"${index === terms.length - 1 ? '*' : ''}`).join(' ');
+	const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
+	return terms
+		.map((term, index) => {
+			const letters = [...term];
+			if (letters.length >= 6 && /^\p{L}+$/u.test(term)) return `(${quoted(term)} OR ${quoted(letters.slice(0, Math.max(5, letters.length - 3)).join(''))}*)`;
+			return `${quoted(term)}${index === terms.length - 1 ? '*' : ''}`;
+		})
+		.join(' AND '); // explicit: FTS5 joins bare phrases by AND, not parenthesised groups
 }
 
 /** A snippet with markers → parts to render, the matches as <mark> (no HTML is ever built from user text). */
