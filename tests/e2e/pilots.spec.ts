@@ -95,6 +95,15 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 			await expect(page).toHaveURL(new RegExp(`${pilotUrl}$`));
 		}
 		await expect(page.getByRole('cell', { name: /12 → .*21/ })).toBeVisible();
+		// A second report for a day that has one is refused at the date field (it would be a correction), nothing saved.
+		await page.getByRole('link', { name: t('fi', 'checkin_new'), exact: true }).click();
+		await byLabel(page, 'checkin_reported_on').fill('2025-10-15');
+		await page.getByLabel(t('fi', 'outcomes_checkin_status_on_track'), { exact: true }).check();
+		await click(page, 'checkin_save');
+		await expect(page.getByText(t('fi', 'checkin_date_taken')).first()).toBeVisible(live);
+		await expect(page).toHaveURL(/\/check-ins\/new/);
+		await goto(page, pilotUrl);
+		await expect(page.getByRole('cell', { name: /12 → .*21/ })).toBeVisible();
 		await click(page, 'pilot_action_evaluate');
 		await expect(statusLine(page)).toContainText(t('fi', 'outcomes_status_evaluating'), live);
 		await expectAccessible(page, 'a pilot with two check-ins');

@@ -42,6 +42,9 @@ export const actions: Actions = {
 		const input = readCheckInForm(await event.request.formData());
 		const form = parseInput(checkInSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
+		// A second report for the same day is almost always the first one sent again or meant as a correction.
+		if (!correcting && currentCheckIns(pilot.id).some((checkIn) => checkIn.reportedOn === form.data.reportedOn))
+			return fail(409, { input, errors: { reportedOn: m.checkin_date_taken() } });
 		if (correcting) correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
 		else recordCheckIn(pilot.id, form.data, user.id);
 		redirect(303, `/pilots/${pilot.id}`);
