@@ -1,10 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { systemChromium } from './scripts/chromium.js';
 
 // Playwright cannot download its own browsers on every machine: prefer a system Chromium when one exists.
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-	(candidate): candidate is string => !!candidate && existsSync(candidate)
-);
+const chromiumPath = systemChromium();
 
 // The server (production build + fresh demo database) is started by global-setup.ts on a free port;
 // tests read its address from process.env.E2E_BASE_URL through the fixtures in tests/e2e/fixtures.ts.
@@ -17,7 +15,9 @@ export default defineConfig({
 	retries: 0,
 	forbidOnly: true,
 	timeout: 30_000,
-	globalTimeout: 5 * 60_000,
+	// A safety net for a hung run, not a budget: the whole suite takes ~3 minutes here. A run it cuts short
+	// fails in `npm test`, which counts every test that did not run (its own test sets a tiny value).
+	globalTimeout: Number(process.env.VERSTAS_E2E_GLOBAL_TIMEOUT_MS) || 15 * 60_000,
 	expect: { timeout: 5_000 },
 	reporter: 'list',
 	use: {
@@ -28,7 +28,10 @@ export default defineConfig({
 		timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
 		actionTimeout: 10_000,
 		navigationTimeout: 15_000,
-		trace: 'retain-on-failure',
+		// On failure: the actions, console and network, without a DOM snapshot and screenshot at every step (those
+		// cost a fifth of the suite's time); the final screenshot is kept instead.
+		trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: false },
+		screenshot: 'only-on-failure',
 		launchOptions: {
 			executablePath: chromiumPath,
 			args: [
@@ -40,5 +43,9 @@ export default defineConfig({
 			]
 		}
 	},
-	projects: [{ name: 'chromium' }]
+	projects: [
+		// Each demo account signs in once through the form; the other tests reuse those sessions (fixtures.ts).
+		{ name: 'sign-in', testMatch: 'sign-in.setup.ts' },
+		{ name: 'chromium', dependencies: ['sign-in'] }
+	]
 });

@@ -17,6 +17,9 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
 		setupFiles: ['tests/setup-db.ts'],
+		// Vitest's default on a 2-core machine is one worker; these files spend much of their time waiting on their
+		// own servers and sockets, and two workers finish in ~2/3 of the time (three were slower here).
+		maxWorkers: 2,
 		testTimeout: 20_000,
 		hookTimeout: 60_000
 	}

@@ -1,96 +1,148 @@
 // `npm test`: type check, build, unit + integration (Vitest), end-to-end (Playwright in Chromium).
-// Runs every stage even when one fails, then prints one closing line: "N passed, N failed".
+// Runs every stage even when one fails, then prints one closing line: "N passed, N failed". A test that was
+// expected to run and did not counts as failed (scripts/test-counts.js), and the stage that was cut is named.
+//
+// VERSTAS_TEST_STAGES   comma-separated subset of check,build,unit,e2e (default: all, in that order)
+// VERSTAS_TEST_OUTPUT   where reports go (default tests/.output; emptied first)
+// VERSTAS_E2E_GLOBAL_TIMEOUT_MS is read by playwright.config.ts (the runner's own test shortens it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemChromium } from './chromium.js';
+import { countPlaywright, countVitest } from './test-counts.js';
 
 const root = join(import.meta.dirname, '..');
-const output = join(root, 'tests', '.output');
+const output = process.env.VERSTAS_TEST_OUTPUT || join(root, 'tests', '.output');
 rmSync(output, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 
+const allStages = ['check', 'build', 'unit', 'e2e'];
+const stages = process.env.VERSTAS_TEST_STAGES?.split(',').map((stage) => stage.trim()) ?? allStages;
+const unknownStages = stages.filter((stage) => !allStages.includes(stage));
+if (unknownStages.length) {
+	console.error(`Unknown stage(s) in VERSTAS_TEST_STAGES: ${unknownStages.join(', ')} (known: ${allStages.join(', ')})`);
+	process.exit(2);
+}
+
+const minutes = 60_000;
 let passed = 0;
 let failed = 0;
+/** @type {string[]} */
 const problems = [];
 
-function run(title, command, args, env = {}) {
+/**
+ * Runs one command with inherited output; `limit` is a backstop for a runner that hangs (its own timeouts come first).
+ * @param {string} title @param {string} command @param {string[]} args
+ * @param {{ env?: Record<string, string>, limit?: number }} [options]
+ */
+function run(title, command, args, { env = {}, limit } = {}) {
 	console.log(`\n=== ${title} ===`);
-	const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-	return result.status === 0;
+	const result = spawnSync(command, args, {
+		cwd: root,
+		stdio: 'inherit',
+		env: { ...process.env, ...env },
+		timeout: limit,
+		killSignal: 'SIGKILL'
+	});
+	if (result.error) console.error(`${title}: ${result.error.message}`);
+	return result.status;
 }
 
-const npx = (args, env) => ['npx', ['--no-install', ...args], env];
+/** Reads a JSON report, or null when the run wrote none (or only part of one). @param {string} path */
+function readReport(path) {
+	try {
+		return JSON.parse(readFileSync(path, 'utf8'));
+	} catch {
+		return null;
+	}
+}
+
+/** @param {string} title @param {import('./test-counts.js').StageCount} count */
+function add(title, count) {
+	passed += count.passed;
+	failed += count.failed;
+	if (count.failed > 0) {
+		const what = count.cutShort ? 'was cut short' : 'failed';
+		problems.push(`${title} ${what}: ${count.failed} counted as failed${count.problems.map((line) => `\n    ${line}`).join('')}`);
+	}
+}
+
+// The runners' own entry points under this Node (not through npx and a shell), so that a backstop kill reaches them.
+const bin = (/** @type {string} */ name, /** @type {string[]} */ ...args) =>
+	/** @type {const} */ ([process.execPath, [join(root, 'node_modules', '.bin', name), ...args]]);
 
 // Stages that are not test runners still count: a failing type check or build is a failure.
-for (const [title, args] of [
-	['Type check (svelte-check)', ['run', 'check']],
-	['Production build', ['run', 'build']]
+for (const [stage, title, script] of [
+	['check', 'Type check (svelte-check)', 'check'],
+	['build', 'Production build', 'build']
 ]) {
-	if (run(title, 'npm', args)) passed++;
-	else {
-		failed++;
-		problems.push(title);
+	if (!stages.includes(stage)) continue;
+	const ok = run(title, 'npm', ['run', script], { limit: 10 * minutes }) === 0;
+	add(title, { passed: ok ? 1 : 0, failed: ok ? 0 : 1, cutShort: false, problems: ok ? [] : ['did not finish successfully'] });
+}
+
+if (stages.includes('unit')) {
+	const title = 'Unit and integration tests (Vitest)';
+	const listPath = join(output, 'vitest-files.json');
+	const reportPath = join(output, 'vitest.json');
+	spawnSync(...bin('vitest', 'list', '--filesOnly', `--json=${listPath}`), { cwd: root, stdio: 'ignore' });
+	const expectedFiles = (readReport(listPath) ?? []).map((/** @type {{ file: string }} */ entry) => entry.file);
+	const status = run(title, ...bin('vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`), {
+		limit: 10 * minutes
+	});
+	const count = countVitest(expectedFiles, readReport(reportPath), status);
+	if (expectedFiles.length === 0) {
+		count.failed++;
+		count.problems.push('`vitest list` found no test file');
 	}
+	add(title, count);
 }
 
-const vitestReport = join(output, 'vitest.json');
-run('Unit and integration tests (Vitest)', ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]));
-if (existsSync(vitestReport)) {
-	const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
-	passed += report.numPassedTests;
-	// A file that fails to load has no failed test of its own; count it once.
-	failed += report.numFailedTests || (report.success ? 0 : 1);
-	if (!report.success) problems.push('Vitest');
-} else {
-	failed++;
-	problems.push('Vitest (no report)');
-}
-
-const browser = findBrowser();
-if (browser.ok) {
-	const playwrightReport = join(output, 'playwright.json');
-	run('End-to-end tests (Playwright, Chromium)', ...npx(['playwright', 'test', '--reporter=list,json'], {
-		PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
-		...(browser.path ? { CHROMIUM_PATH: browser.path } : {})
-	}));
-	if (existsSync(playwrightReport)) {
-		const { stats } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
-		passed += stats.expected + stats.flaky;
-		failed += stats.unexpected;
-		if (stats.unexpected > 0) problems.push('Playwright');
-		if (stats.expected + stats.unexpected + stats.flaky === 0) {
-			failed++;
-			problems.push('Playwright ran no test');
-		}
+if (stages.includes('e2e')) {
+	const title = 'End-to-end tests (Playwright, Chromium)';
+	const browser = findBrowser();
+	if (browser.ok) {
+		const env = { ...(browser.path ? { CHROMIUM_PATH: browser.path } : {}) };
+		const listPath = join(output, 'playwright-list.json');
+		const reportPath = join(output, 'playwright.json');
+		spawnSync(...bin('playwright', 'test', '--list', '--reporter=json'), {
+			cwd: root,
+			stdio: ['ignore', 'ignore', 'inherit'],
+			env: { ...process.env, ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: listPath }
+		});
+		const status = run(
+			title,
+			...bin('playwright', 'test', '--reporter=list,json', `--output=${join(output, 'playwright')}`),
+			{ env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: reportPath }, limit: 25 * minutes }
+		);
+		add(title, countPlaywright(readReport(listPath), readReport(reportPath), status));
 	} else {
-		failed++;
-		problems.push('Playwright (no report)');
+		console.error(`\n${browser.message}`);
+		add(title, { passed: 0, failed: 1, cutShort: true, problems: ['no browser: no end-to-end test ran'] });
 	}
-} else {
-	failed++;
-	problems.push('End-to-end tests: no browser');
-	console.error(`\n${browser.message}`);
 }
 
-if (problems.length) console.log(`\nFailed stages: ${problems.join(', ')}`);
+if (problems.length) console.log(`\n${problems.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
 
-/** The system's Chromium when installed; otherwise Playwright's own, downloaded on first run if the network allows. */
+/**
+ * The system's Chromium when installed; otherwise Playwright's own, downloaded on first run if the network allows.
+ * @returns {{ ok: true, path?: string } | { ok: false, message: string }}
+ */
 function findBrowser() {
-	for (const path of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-		if (path && existsSync(path)) return { ok: true, path };
-	}
+	const path = systemChromium();
+	if (path) return { ok: true, path };
 	const probe = 'require("playwright-core").chromium.executablePath()';
 	const bundled = spawnSync(process.execPath, ['-e', `process.stdout.write(${probe})`], { cwd: root, encoding: 'utf8' });
 	if (bundled.status === 0 && existsSync(bundled.stdout)) return { ok: true };
-	console.log('\nNo system Chromium found; installing Playwright\'s Chromium…');
-	if (run('Install Playwright Chromium', 'npx', ['--no-install', 'playwright', 'install', 'chromium'])) return { ok: true };
+	console.log("\nNo system Chromium found; installing Playwright's Chromium…");
+	if (run('Install Playwright Chromium', 'npx', ['--no-install', 'playwright', 'install', 'chromium']) === 0) return { ok: true };
 	return {
 		ok: false,
 		message:
-			'No browser for the end-to-end tests: neither a system Chromium (/usr/bin/chromium, or set CHROMIUM_PATH) ' +
-			'nor Playwright\'s own could be found, and `npx playwright install chromium` failed (no network?). ' +
-			'On Debian/Ubuntu: `sudo apt-get install chromium`.'
+			'No browser for the end-to-end tests: neither a system Chromium (/usr/bin/chromium-headless-shell or ' +
+			"/usr/bin/chromium, or set CHROMIUM_PATH) nor Playwright's own could be found, and `npx playwright install " +
+			'chromium` failed (no network?). On Debian/Ubuntu: `sudo apt-get install chromium-headless-shell`.'
 	};
 }

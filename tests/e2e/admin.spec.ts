@@ -9,7 +9,7 @@ import {
 	hydrated,
 	newContext,
 	postForm,
-	signIn,
+	signInAs,
 	submitSignIn,
 	test,
 	unique
@@ -33,7 +33,8 @@ async function createOrganisation(page: Page, values: { name: string; kind?: str
 }
 
 test('an admin manages an organisation and its members', async ({ page }) => {
-	await signIn(page, demo.admin, demoPassword);
+	await signInAs(page, 'admin');
+	await goto(page, '/');
 	const nav = page.getByRole('navigation', { name: t('fi', 'nav_main_label') });
 	await nav.getByRole('link', { name: t('fi', 'nav_admin') }).click();
 	await expect(page).toHaveURL(/\/admin\/organisations$/);
@@ -159,7 +160,7 @@ test('an admin manages an organisation and its members', async ({ page }) => {
 });
 
 test('an admin sees the users', async ({ page }) => {
-	await signIn(page, demo.admin, demoPassword);
+	await signInAs(page, 'admin');
 	await page.goto('/admin/users');
 	await expect(page.getByRole('heading', { level: 2 })).toHaveText(t('fi', 'admin_users'));
 	const row = page.getByRole('row').filter({ hasText: demo.team });
@@ -170,7 +171,8 @@ test('an admin sees the users', async ({ page }) => {
 });
 
 test('a non-admin gets the translated 403 page', async ({ page }) => {
-	await signIn(page, demo.team, demoPassword);
+	await signInAs(page, 'team');
+	await goto(page, '/');
 	await expect(
 		page.getByRole('navigation', { name: t('fi', 'nav_main_label') }).getByRole('link', { name: t('fi', 'nav_admin') })
 	).toHaveCount(0);
@@ -199,7 +201,7 @@ test('a non-admin cannot use the admin actions directly', async ({ page, browser
 	const admin = await newContext(browser);
 	try {
 		const adminPage = await admin.newPage();
-		await signIn(adminPage, demo.admin, demoPassword);
+		await signInAs(adminPage, 'admin');
 		await adminPage.goto('/admin/organisations');
 		const hrefOf = (name: string) =>
 			organisationTable(adminPage).getByRole('link', { name, exact: true }).getAttribute('href');
@@ -211,7 +213,7 @@ test('a non-admin cannot use the admin actions directly', async ({ page, browser
 		const teamId = await teamRow.locator('input[name="userId"]').first().inputValue();
 		await expect(teamRow.getByRole('combobox')).toHaveValue('member');
 
-		await signIn(page, demo.team, demoPassword);
+		await signInAs(page, 'team');
 		const name = `E2E ${unique('Luvaton')}`;
 		const attempts: { path: string; form: Record<string, string> }[] = [
 			{ path: '/admin/organisations?/create', form: { name, kind: 'city', municipality: 'Helsinki' } },

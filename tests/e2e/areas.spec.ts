@@ -1,10 +1,10 @@
 // Areas: the list, an area's page against the city average, importing (all or nothing) and the target-area finder.
 // Relies on the demo seed: the real 2022 and 2023 Helsinki Paavo files and the Mukana programme owned by Helsinki.
-import { demo, demoPassword, expect, expectAccessible, goto, signIn, test, unique } from './fixtures';
+import { expect, expectAccessible, goto, signInAs, test, unique } from './fixtures';
 import { t, tRegex } from './messages';
 
 test('any signed-in user sees the areas and an area against the city average', async ({ page }) => {
-	await signIn(page, demo.team, demoPassword);
+	await signInAs(page, 'team');
 	await goto(page, '/areas');
 	await expect(page.getByRole('heading', { level: 1, name: t('fi', 'areas_title') })).toBeVisible();
 	const table = page.locator('table.areas-table');
@@ -34,7 +34,7 @@ test('any signed-in user sees the areas and an area against the city average', a
 });
 
 test('a programme lead imports: a broken file is refused by row and column, a clean one is stored', async ({ page }) => {
-	await signIn(page, demo.lead, demoPassword);
+	await signInAs(page, 'lead');
 	await goto(page, '/areas');
 	const panel = page.getByRole('region', { name: t('fi', 'areas_import_title') });
 	await panel.getByLabel(t('fi', 'areas_import_format'), { exact: true }).selectOption('plain');
@@ -65,7 +65,7 @@ test('a programme lead imports: a broken file is refused by row and column, a cl
 });
 
 test('the finder ranks areas by need and a programme lead adds the top ones to the programme', async ({ page }) => {
-	await signIn(page, demo.lead, demoPassword);
+	await signInAs(page, 'lead');
 	await goto(page, '/areas/finder');
 	const weight = (key: string) => page.getByLabel(t('fi', `areas_indicator_${key}`), { exact: true });
 	await expect(weight('unemployment_rate')).toHaveValue('1');
@@ -99,7 +99,7 @@ test('the finder ranks areas by need and a programme lead adds the top ones to t
 });
 
 test('a team member may rank areas but has no programme to add them to', async ({ page }) => {
-	await signIn(page, demo.team, demoPassword);
+	await signInAs(page, 'team');
 	await goto(page, '/areas/finder');
 	await expect(page.locator('table.ranking tbody tr').first()).toBeVisible();
 	await expect(page.locator('table.ranking input[type="checkbox"]')).toHaveCount(0);

@@ -6,12 +6,11 @@ import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import {
 	createAccount,
 	demo,
-	demoPassword,
 	expect,
 	expectAccessible,
 	goto,
 	newContext,
-	signIn,
+	signInAs,
 	test,
 	unique
 } from './fixtures';
@@ -41,7 +40,7 @@ const announcements = (page: Page) => page.locator('[aria-live="polite"]');
 
 /** Signs the demo facilitator in and opens the demo workshop's board through its join link. */
 async function openAsFacilitator(page: Page) {
-	await signIn(page, demo.facilitator, demoPassword);
+	await signInAs(page, 'facilitator');
 	await goto(page, `/w/${demoCode}`);
 	await expect(page).toHaveURL(/\/workshops\/[^/]+\/board$/);
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText(demoTitle);
@@ -244,8 +243,7 @@ test('group two notes into a cluster by keyboard, promote it and co-edit its can
 		await expect(laptopField).toHaveValue(`Hypoteesi: Jjos avaamme koulut iltaisin, niin nuoret liikkuvat.`, live);
 		await expect(phoneField).toHaveValue(`Hypoteesi: Jjos avaamme koulut iltaisin, niin nuoret liikkuvat.`, live);
 
-		// Ctrl/Cmd+Z in the field undoes the facilitator's own typing only.
-		await page.waitForTimeout(600); // let the last keystrokes close their undo step
+		// Ctrl/Cmd+Z in the field undoes the facilitator's own typing only (undo closes the step being typed first).
 		await laptopField.focus();
 		await page.keyboard.press('ControlOrMeta+z');
 		await expect(laptopField).not.toHaveValue(/\.$/);

@@ -1,7 +1,8 @@
 // Running a workshop live (/workshops/{id}/board cockpit and /workshops/{id}/present): a facilitator on a laptop
 // and guests on 360 px phones, each in their own browser context, through the production server's collab
 // endpoint. Every test creates its own workshop, so changing its phase, lock or timer affects no other spec.
-import { demo, demoPassword, expect, expectAccessible, goto, newContext, postForm, signIn, test, unique } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, expectAccessible, goto, newContext, postForm, signInAs, test, unique } from './fixtures';
 import {
 	addNote,
 	banner,
@@ -29,7 +30,7 @@ const seconds = (clock: string) => {
 
 test('phase changes and the shared timer reach both phones live', async ({ page, browser }) => {
 	const { code } = await newWorkshop(page);
-	const a = await joinOnPhone(browser, code, unique('A'));
+	const a = await joinOnPhone(browser, code, unique('A'), { clock: true });
 	const b = await joinOnPhone(browser, code, unique('B'));
 	try {
 		for (const phonePage of [a.page, b.page]) {
@@ -59,7 +60,8 @@ test('phase changes and the shared timer reach both phones live', async ({ page,
 			await expect(banner(phonePage)).toContainText(t('fi', 'live_timer_paused_state'), live);
 		}
 		const paused = await countdown(a.page).textContent();
-		await a.page.waitForTimeout(1500);
+		// Five seconds pass on the phone (its timers fire, its clock moves on): a paused countdown stays put.
+		await a.page.clock.runFor(5_000);
 		await expect(countdown(a.page)).toHaveText(paused!);
 
 		// The voting phase forbids new notes: the composer says so.
@@ -106,12 +108,19 @@ test('private notes stay off other phones until the reveal', async ({ page, brow
 
 		const secret = unique('Salainen idea');
 		await addNote(a.page, secret);
-		const privateArea = a.page.getByRole('region', { name: t('fi', 'live_private_notes_title'), exact: true });
-		await expect(privateArea).toContainText(secret, live);
+		const privateArea = (phonePage: Page) =>
+			phonePage.getByRole('region', { name: t('fi', 'live_private_notes_title'), exact: true });
+		await expect(privateArea(a.page)).toContainText(secret, live);
 		await expectAccessible(a.page, 'private writing on a phone');
 
-		// B's board (and B's document) does not have it.
-		await b.page.waitForTimeout(1000);
+		// B's board (and B's document) does not have it, though the server has it and B has heard from the server
+		// since: A's second screen loads the note from the server, then B sees the timer the facilitator starts after.
+		const secondScreen = await a.context.newPage();
+		await goto(secondScreen, new URL(a.page.url()).pathname);
+		await expect(privateArea(secondScreen)).toContainText(secret, live);
+		await secondScreen.close();
+		await button(page, 'live_timer_start').click();
+		await expect(b.page.locator('.countdown[data-running="true"]')).toBeVisible(live);
 		await expect(noteItem(b.page, secret)).toHaveCount(0);
 		expect(await b.page.content()).not.toContain(secret);
 		await expect(noteItem(page, secret)).toHaveCount(0);
@@ -148,7 +157,7 @@ test('present mode shows the join code and QR, then the phase and the timer, at 
 	const projector = await newContext(browser, { viewport: { width: 1920, height: 1080 } });
 	try {
 		const screen = await projector.newPage();
-		await signIn(screen, demo.facilitator, demoPassword);
+		await signInAs(screen, 'facilitator');
 		await goto(screen, `/workshops/${id}/present`);
 		await expect(screen.locator('.present-code')).toHaveText(code);
 		await expect(screen.getByRole('img', { name: /\/w\// })).toBeVisible();

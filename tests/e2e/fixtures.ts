@@ -12,6 +12,7 @@ import type { AxeResults } from 'axe-core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
@@ -29,6 +30,7 @@ export const demo = {
 	lead: 'lead@demo.verstas.fi',
 	team: 'team@demo.verstas.fi'
 } as const;
+export type Role = keyof typeof demo;
 
 /** The running server's address, set by global-setup.ts. */
 export function baseUrl(): string {
@@ -147,6 +149,20 @@ export async function newContext(browser: Browser, options: BrowserContextOption
 	});
 	await context.addInitScript(hydrationMarker);
 	return context;
+}
+
+/** Where sign-in.setup.ts keeps each demo account's signed-in browser state for this run. */
+export function sessionFile(role: Role): string {
+	return join(base.info().project.outputDir, '.sessions', `${role}.json`);
+}
+
+/**
+ * Signs a demo account in `page`'s browser with the session sign-in.setup.ts made through the form once for the
+ * whole run (its saved storageState). For tests whose subject is not signing in; those use `signIn`.
+ */
+export async function signInAs(page: Page, role: Role): Promise<void> {
+	const state = JSON.parse(readFileSync(sessionFile(role), 'utf8')) as { cookies: Parameters<BrowserContext['addCookies']>[0] };
+	await page.context().addCookies(state.cookies);
 }
 
 /** Signs in through the form and waits until the signed-in header is shown. */

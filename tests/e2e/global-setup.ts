@@ -14,14 +14,10 @@ export default async function globalSetup() {
 		rmSync(dir, { recursive: true, force: true });
 		throw error;
 	});
-	// Should the runner end without calling the teardown, the server must not outlive it.
-	const killOnExit = () => server.process.kill('SIGKILL');
-	process.once('exit', killOnExit);
 	server.process.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
 	process.env.E2E_BASE_URL = server.url;
 
 	return async () => {
-		process.removeListener('exit', killOnExit);
 		await server.stop();
 		rmSync(dir, { recursive: true, force: true });
 	};

@@ -2,14 +2,12 @@ import type { Page } from '@playwright/test';
 import {
 	baseUrl,
 	createAccount,
-	demo,
-	demoPassword,
 	expect,
 	expectAccessible,
 	expectNoHorizontalScroll,
 	goto,
 	hydrated,
-	signIn,
+	signInAs,
 	test
 } from './fixtures';
 import { locales, t, type Locale } from './messages';
@@ -68,7 +66,7 @@ test.describe('at 360 × 740', () => {
 		await expectAccessible(page, '/profile at 360px');
 		await page.context().clearCookies();
 
-		await signIn(page, demo.admin, demoPassword);
+		await signInAs(page, 'admin');
 		await page.goto('/admin/users');
 		await expectNoHorizontalScroll(page, '/admin/users'); // (its axe check is the next test)
 		await page.goto('/admin/organisations');
@@ -85,7 +83,7 @@ test.describe('at 360 × 740', () => {
 	});
 
 	test("a pilot's page and the programme's printable report do not scroll sideways", async ({ page }) => {
-		await signIn(page, demo.lead, demoPassword);
+		await signInAs(page, 'lead');
 		await page.goto('/programmes');
 		await page.getByRole('link', { name: /^Mukana/ }).first().click();
 		const programmeUrl = new URL(page.url()).pathname;
@@ -101,7 +99,7 @@ test.describe('at 360 × 740', () => {
 	test('the users table, scrolled within its box, can be scrolled with the keyboard', async ({ page }) => {
 		// At this width the table scrolls inside div.table-scroll (src/routes/admin/users/+page.svelte), whose cells
 		// hold no focusable element: a keyboard user cannot reach the hidden columns (axe scrollable-region-focusable).
-		await signIn(page, demo.admin, demoPassword);
+		await signInAs(page, 'admin');
 		await page.goto('/admin/users');
 		const scroller = page.locator('main .table-scroll');
 		const overflows = await scroller.evaluate((element) => element.scrollWidth > element.clientWidth);

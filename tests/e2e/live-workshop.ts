@@ -1,7 +1,7 @@
 // Helpers for specs that run a live workshop: a facilitator on a laptop creating a fresh workshop (two lanes,
 // an ideas and a voting phase) and guests joining on 360 px phones, each in their own browser context.
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
-import { demo, demoPassword, expect, goto, newContext, postForm, signIn, unique } from './fixtures';
+import { expect, goto, newContext, postForm, signInAs, unique } from './fixtures';
 import { t } from './messages';
 
 export const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
@@ -21,7 +21,7 @@ export const button = (scope: Page | Locator, key: string, suffix = '') =>
 
 /** Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board. */
 export async function newWorkshop(page: Page): Promise<{ id: string; code: string }> {
-	await signIn(page, demo.facilitator, demoPassword);
+	await signInAs(page, 'facilitator');
 	const response = await postForm(page.request, '/workshops/new', {
 		title: unique('Live-työpaja'),
 		theme: 'Fasilitoinnin testi',
@@ -50,8 +50,18 @@ export async function newWorkshop(page: Page): Promise<{ id: string; code: strin
 	return { id, code };
 }
 
-export async function joinOnPhone(browser: Browser, code: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A guest joins on a new phone. With `clock`, the phone runs on Playwright's clock: time flows as usual until the
+ * test moves it on (`page.clock.runFor`), so a test can see what minutes do without waiting for them.
+ */
+export async function joinOnPhone(
+	browser: Browser,
+	code: string,
+	name: string,
+	options: { clock?: boolean } = {}
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await newContext(browser, phone);
+	if (options.clock) await context.clock.install();
 	const page = await context.newPage();
 	await goto(page, `/w/${code}`);
 	await page.getByLabel(t('fi', 'join_name'), { exact: true }).fill(name);

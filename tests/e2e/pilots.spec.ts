@@ -2,7 +2,7 @@
 // Mukana programme, the programme lead approves it, the team runs it with two check-ins, the lead decides, and
 // the pilot shows on the programme dashboard and in the learning library. Real Chromium, separate contexts.
 import type { Page } from '@playwright/test';
-import { demo, demoPassword, expect, expectAccessible, goto, newContext, signIn, test, unique } from './fixtures';
+import { demo, expect, expectAccessible, goto, newContext, signInAs, test, unique } from './fixtures';
 import { addNote, joinOnPhone, lanes, live, newWorkshop } from './live-workshop';
 import { t } from './messages';
 
@@ -62,7 +62,7 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 	const leadContext = await newContext(browser);
 	const lead = await leadContext.newPage();
 	try {
-		await signIn(lead, demo.lead, demoPassword);
+		await signInAs(lead, 'lead');
 		await goto(lead, pilotUrl);
 		await click(lead, 'pilot_action_approve');
 		await expect(statusLine(lead)).toContainText(t('fi', 'outcomes_status_approved'), live);

@@ -6,7 +6,6 @@ import {
 	baseUrl,
 	createAccount,
 	demo,
-	demoPassword,
 	expect,
 	expectAccessible,
 	expectNoHorizontalScroll,
@@ -14,7 +13,7 @@ import {
 	hydrated,
 	newContext,
 	postForm,
-	signIn,
+	signInAs,
 	test,
 	unique,
 	type Account
@@ -140,7 +139,7 @@ async function createFacilitatorAccount(page: Page, browser: Browser): Promise<A
 	const admin = await newContext(browser);
 	try {
 		const adminPage = await admin.newPage();
-		await signInQuickly(adminPage, demo.admin);
+		await signInAs(adminPage, 'admin');
 		const organisation = `E2E ${unique('Fasilitaattorit')}`;
 		const created = await postForm(adminPage.request, '/admin/organisations?/create', {
 			name: organisation,
@@ -160,16 +159,10 @@ async function createFacilitatorAccount(page: Page, browser: Browser): Promise<A
 	}
 }
 
-/** Signs in through the sign-in action (no page): for contexts whose sign-in is not what the test is about. */
-async function signInQuickly(page: Page, email: string) {
-	const response = await postForm(page.request, '/sign-in', { email, password: demoPassword });
-	expect(response.status(), `sign-in of ${email}`).toBe(303);
-}
-
 // Tests ---------------------------------------------------------------------------------------------------
 
 test('a facilitator prepares a workshop from the Jalostamo template, reordering the agenda by keyboard', async ({ page }) => {
-	await signIn(page, demo.facilitator, demoPassword);
+	await signInAs(page, 'facilitator');
 	await goto(page, '/workshops');
 	await page.getByRole('link', { name: t('fi', 'workshops_create'), exact: true }).click();
 	await expect(page).toHaveURL(`${baseUrl()}/workshops/new`);
@@ -297,7 +290,7 @@ test('a facilitator prepares a workshop from the Jalostamo template, reordering 
 test('moving a phase to the top or the bottom by keyboard keeps focus in that phase', async ({ page }) => {
 	// Moving to either end disables the button just pressed; focus must stay in the moved phase (on its other move
 	// button), not fall back to <body> where a keyboard or screen-reader user loses their place.
-	await signInQuickly(page, demo.facilitator);
+	await signInAs(page, 'facilitator');
 	await goto(page, '/workshops/new');
 	const p = template.phases;
 	const focusedPhase = () =>
@@ -398,7 +391,7 @@ test('the workshop form shows translated errors at the fields and creates nothin
 });
 
 test('a facilitator renames a perspective', async ({ page }) => {
-	await signInQuickly(page, demo.facilitator);
+	await signInAs(page, 'facilitator');
 	const title = `E2E ${unique('Muokattava')}`;
 	const { id } = await createWorkshop(page, title);
 	await expect(planPanel(page).locator('ol').first().getByRole('listitem')).toHaveText([
@@ -486,7 +479,7 @@ test('a guest joins the demo workshop from a phone with a mistyped code and keep
 		expect((await guest.cookies()).filter((candidate) => candidate.name.startsWith('verstas_guest_'))).toHaveLength(1);
 
 		// The facilitator sees one guest of that name.
-		await signInQuickly(page, demo.facilitator);
+		await signInAs(page, 'facilitator');
 		await goto(page, `/workshops/${id}`);
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(demoTitle);
 		const row = participantRow(page, name);
@@ -500,7 +493,7 @@ test('a guest joins the demo workshop from a phone with a mistyped code and keep
 });
 
 test('a facilitator changes a guest’s role, removes them and closes joining', async ({ page, browser }) => {
-	await signInQuickly(page, demo.facilitator);
+	await signInAs(page, 'facilitator');
 	const { id, code } = await createWorkshop(page, `E2E ${unique('Osallistujat')}`);
 	await expect(page.getByText(t('fi', 'participants_empty'))).toBeVisible();
 
@@ -602,7 +595,7 @@ test('a facilitator changes a guest’s role, removes them and closes joining', 
 });
 
 test('a signed-in participant removed by the facilitator is told so and kept out', async ({ page, browser }) => {
-	await signInQuickly(page, demo.facilitator);
+	await signInAs(page, 'facilitator');
 	const title = `E2E ${unique('Poistettu')}`;
 	const { id, code } = await createWorkshop(page, title);
 
@@ -649,7 +642,7 @@ test('a signed-in participant removed by the facilitator is told so and kept out
 });
 
 test('only the workshop’s facilitators manage it, and only facilitators create workshops', async ({ page, browser }) => {
-	await signInQuickly(page, demo.team);
+	await signInAs(page, 'team');
 	await goto(page, '/workshops');
 	// The team member takes part in the demo workshop: their card leads to the board, not the manage page.
 	const demoLink = page.getByRole('link', { name: demoTitle, exact: true });
@@ -687,7 +680,7 @@ test('only the workshop’s facilitators manage it, and only facilitators create
 	const visitor = await newContext(browser);
 	try {
 		const leadPage = await lead.newPage();
-		await signInQuickly(leadPage, demo.lead);
+		await signInAs(leadPage, 'lead');
 		await goto(leadPage, '/workshops');
 		await expect(leadPage.getByRole('link', { name: t('fi', 'workshops_create'), exact: true })).toHaveCount(0);
 		await expectForbidden(leadPage, '/workshops/new');
@@ -758,7 +751,7 @@ test('join codes: unknown codes, look-alikes and the desktop guest form', async 
 });
 
 test('a signed-in user opening the join link is joined under their own name', async ({ page, browser }) => {
-	await signIn(page, demo.lead, demoPassword);
+	await signInAs(page, 'lead');
 	await goto(page, `/w/${demoCode}`);
 	await expect(page).toHaveURL(/\/workshops\/[^/]+\/board$/);
 	const id = idFromBoardUrl(page.url());
@@ -776,7 +769,7 @@ test('a signed-in user opening the join link is joined under their own name', as
 	const facilitator = await newContext(browser);
 	try {
 		const facilitatorPage = await facilitator.newPage();
-		await signInQuickly(facilitatorPage, demo.facilitator);
+		await signInAs(facilitatorPage, 'facilitator');
 		await goto(facilitatorPage, `/workshops/${id}`);
 		const row = participantRow(facilitatorPage, 'Leena Ohjelmajohtaja');
 		await expect(row).toHaveCount(1);

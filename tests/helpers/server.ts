@@ -16,6 +16,11 @@ export async function startProductionServer(options: { entry?: 'index.js' | 'dem
 		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	// Whatever stops the process that started it (a runner's timeout in the middle of start-up included), the
+	// server must not outlive it.
+	const killOnExit = () => child.kill('SIGKILL');
+	process.once('exit', killOnExit);
+	child.once('exit', () => process.removeListener('exit', killOnExit));
 	// Kept for error reports, but bounded: a long e2e run must not grow it without limit.
 	let output = '';
 	const keep = (chunk: Buffer) => (output = (output + chunk).slice(-20_000));
