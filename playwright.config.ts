@@ -44,7 +44,7 @@ export default defineConfig({
 		}
 	},
 	projects: [
-		// Each demo account signs in once through the form; the other tests reuse those sessions (fixtures.ts).
+		// Each demo account signs in once per run; the tests reuse those sessions (fixtures.ts `signInAs`).
 		{ name: 'sign-in', testMatch: 'sign-in.setup.ts' },
 		{ name: 'chromium', dependencies: ['sign-in'] }
 	]

@@ -29,6 +29,8 @@ let passed = 0;
 let failed = 0;
 /** @type {string[]} */
 const problems = [];
+/** @type {string[]} */
+const durations = [];
 
 /**
  * Runs one command with inherited output; `limit` is a backstop for a runner that hangs (its own timeouts come first).
@@ -37,6 +39,7 @@ const problems = [];
  */
 function run(title, command, args, { env = {}, limit } = {}) {
 	console.log(`\n=== ${title} ===`);
+	const started = Date.now();
 	const result = spawnSync(command, args, {
 		cwd: root,
 		stdio: 'inherit',
@@ -45,6 +48,7 @@ function run(title, command, args, { env = {}, limit } = {}) {
 		killSignal: 'SIGKILL'
 	});
 	if (result.error) console.error(`${title}: ${result.error.message}`);
+	durations.push(`${title} ${Math.round((Date.now() - started) / 1000)} s`);
 	return result.status;
 }
 
@@ -122,6 +126,7 @@ if (stages.includes('e2e')) {
 	}
 }
 
+console.log(`\n${durations.join(' · ')}`);
 if (problems.length) console.log(`\n${problems.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

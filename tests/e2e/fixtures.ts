@@ -157,8 +157,8 @@ export function sessionFile(role: Role): string {
 }
 
 /**
- * Signs a demo account in `page`'s browser with the session sign-in.setup.ts made through the form once for the
- * whole run (its saved storageState). For tests whose subject is not signing in; those use `signIn`.
+ * Signs a demo account in `page`'s browser with the session sign-in.setup.ts made once for the whole run (its
+ * saved storageState). For tests whose subject is not signing in; those use the form (`signIn`).
  */
 export async function signInAs(page: Page, role: Role): Promise<void> {
 	const state = JSON.parse(readFileSync(sessionFile(role), 'utf8')) as { cookies: Parameters<BrowserContext['addCookies']>[0] };
