@@ -9,6 +9,10 @@ declare global {
 		interface Error {
 			message: string;
 		}
+		interface PageData {
+			/** A workshop room (board, projector): the page brings its own header; no site header or footer. */
+			room?: boolean;
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		...(api ? api.phasePermissions(kind) : { addNotes: true, edit: true })
 	}));
 	return {
+		room: true,
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
 		perspectives,
 		phases,

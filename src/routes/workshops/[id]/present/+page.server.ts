@@ -22,6 +22,7 @@ export const load: PageServerLoad = async (event) => {
 		...(api ? api.phasePermissions(kind) : { addNotes: true, edit: true })
 	}));
 	return {
+		room: true,
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme, joinCode: workshop.joinCode },
 		perspectives: details.perspectives.map(({ id, title, description }) => ({ id, title, description })),
 		phases,
