@@ -29,7 +29,23 @@ test.describe.configure({ timeout: 60_000 });
 const live = { timeout: 10_000 };
 
 const online = (page: Page) => page.getByRole('status').filter({ hasText: t('fi', 'board_status_online') });
-const lane = (page: Page, title: string) => page.getByRole('region', { name: title, exact: true });
+const isPhone = (page: Page) => page.viewportSize()!.width < 640;
+// A phone shows one lane at a time as a tab's panel; a laptop shows them side by side as regions.
+const lane = (page: Page, title: string) => page.getByRole(isPhone(page) ? 'tabpanel' : 'region', { name: title, exact: true });
+const laneTab = (page: Page, title: string) => page.getByRole('tab', { name: new RegExp(`^${title} `) });
+/** On a phone: opens the lane's tab (a laptop shows every lane). */
+async function showLane(page: Page, title: string) {
+	if (!isPhone(page)) return;
+	await laneTab(page, title).click();
+	await expect(laneTab(page, title)).toHaveAttribute('aria-selected', 'true');
+}
+/** Who is here: the toolbar's "present (n)" opens the list; Escape closes it again. */
+async function expectPresent(page: Page, name: string) {
+	await page.locator('.presence summary').click();
+	await expect(page.getByRole('region', { name: tRegex('fi', 'board_online') })).toContainText(name, live);
+	await page.keyboard.press('Escape');
+	await expect(page.getByRole('region', { name: tRegex('fi', 'board_online') })).toBeHidden();
+}
 const noteItem = (scope: Page | Locator, text: string) => scope.locator('li.note').filter({ hasText: text });
 const noteCheckbox = (page: Page, text: string) =>
 	page.getByRole('checkbox', { name: `${t('fi', 'board_note_select')} ${text}`, exact: true });
@@ -61,7 +77,9 @@ async function joinOnPhone(browser: Browser, name: string): Promise<{ context: B
 
 async function addNote(page: Page, laneTitle: string, text: string, colour = 'board_color_yellow') {
 	const form = composer(page);
-	await form.getByLabel(t('fi', 'board_composer_lane'), { exact: true }).selectOption({ label: laneTitle });
+	// A phone writes into the lane whose tab is open; a laptop picks the lane in the composer.
+	if (isPhone(page)) await showLane(page, laneTitle);
+	else await form.getByLabel(t('fi', 'board_composer_lane'), { exact: true }).selectOption({ label: laneTitle });
 	await form.getByRole('radio', { name: t('fi', colour), exact: true }).check();
 	await form.getByLabel(t('fi', 'board_composer_text'), { exact: true }).fill(text);
 	await form.getByRole('button', { name: t('fi', 'board_composer_submit'), exact: true }).click();
@@ -93,15 +111,21 @@ test('a guest on a phone and the facilitator on a laptop see each other’s note
 	const { context, page: phonePage } = await joinOnPhone(browser, guestName);
 	try {
 		// Presence: each sees the other online.
-		await expect(page.getByRole('region', { name: tRegex('fi', 'board_online') })).toContainText(guestName, live);
-		await expect(phonePage.getByRole('region', { name: tRegex('fi', 'board_online') })).toContainText(facilitatorName, live);
+		await expectPresent(page, guestName);
+		await expectPresent(phonePage, facilitatorName);
 
-		// The phone view: the composer first and big, then the lanes one under another.
+		// The phone view: one lane at a time behind tabs that count its notes, the composer at the bottom of the screen.
+		await expect(phonePage.getByRole('tab')).toHaveCount(lanes.length + 1); // the lanes and the idea cards
+		const counted = t('fi', 'board_note_count', { count: 99 }).replace('99', '\\d+');
+		for (const title of lanes) await expect(laneTab(phonePage, title)).toHaveAccessibleName(new RegExp(`^${title} ${counted}$`));
+		await expect(lane(phonePage, lanes[0]!)).toBeVisible();
+		await expect(phonePage.getByRole('tabpanel')).toHaveCount(1); // the others are hidden
 		const composerBox = (await composer(phonePage).boundingBox())!;
-		const laneBoxes = await Promise.all(lanes.map(async (title) => (await lane(phonePage, title).boundingBox())!));
-		expect(composerBox.y).toBeLessThan(laneBoxes[0]!.y);
-		expect(laneBoxes.every((box) => Math.abs(box.x - laneBoxes[0]!.x) < 1)).toBe(true);
-		expect(laneBoxes[1]!.y).toBeGreaterThan(laneBoxes[0]!.y + laneBoxes[0]!.height - 1);
+		expect(composerBox.y + composerBox.height).toBeGreaterThan(740 - 16);
+		expect(composerBox.y).toBeGreaterThan((await lane(phonePage, lanes[0]!).boundingBox())!.y);
+		await showLane(phonePage, lanes[1]!);
+		await expect(lane(phonePage, lanes[1]!)).toBeVisible();
+		await expect(lane(phonePage, lanes[0]!)).toBeHidden();
 		expect(await phonePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 		// The laptop view: lanes side by side.
 		const desktopLanes = await Promise.all(lanes.map(async (title) => (await lane(page, title).boundingBox())!));
@@ -123,15 +147,19 @@ test('a guest on a phone and the facilitator on a laptop see each other’s note
 		// And the other way round. User text stays text: markup in a note is shown, not run.
 		const fromLaptop = `<b>Läppäriltä</b> ${unique('lappu')}`;
 		await addNote(page, lanes[2]!, fromLaptop);
+		await showLane(phonePage, lanes[2]!);
 		await expect(noteItem(lane(phonePage, lanes[2]!), fromLaptop)).toBeVisible(live);
 		await expect(phonePage.locator('li.note b')).toHaveCount(0);
 		await expect(announcements(phonePage)).toContainText(t('fi', 'board_announce_note', { lane: lanes[2]!, text: fromLaptop }));
 
-		// The guest moves their note to another lane from its actions menu; the facilitator sees it move.
+		// The guest moves their note to another lane from its actions menu; the facilitator sees it move, and the phone
+		// follows it to its new lane's tab (the focus stays on it).
+		await showLane(phonePage, lanes[1]!);
 		await noteItem(phonePage, fromPhone).getByRole('button', { name: tRegex('fi', 'board_actions_for') }).click();
 		await phonePage.getByRole('button', { name: t('fi', 'board_move_to_lane', { lane: lanes[0]! }), exact: true }).click();
 		await expect(noteItem(lane(page, lanes[0]!), fromPhone)).toBeVisible(live);
 		await expect(noteCheckbox(phonePage, fromPhone)).toBeFocused();
+		await expect(laneTab(phonePage, lanes[0]!)).toHaveAttribute('aria-selected', 'true');
 
 		// Deleting one's own note, then undoing it: back for everyone.
 		await noteItem(phonePage, fromPhone).getByRole('button', { name: tRegex('fi', 'board_actions_for') }).click();
@@ -201,6 +229,7 @@ test('group two notes into a cluster by keyboard, promote it and co-edit its can
 		await expect(cluster.locator('li.note')).toHaveCount(2);
 		await expect(page.getByRole('status').filter({ hasText: t('fi', 'board_cluster_created', { name: clusterName }) })).toBeVisible();
 		// The phone sees the same cluster with both notes, in the same lane.
+		await showLane(phonePage, lanes[1]!);
 		const phoneCluster = lane(phonePage, lanes[1]!).locator('li.cluster').filter({ hasText: clusterName });
 		await expect(phoneCluster.locator('li.note')).toHaveCount(2, live);
 
@@ -215,6 +244,7 @@ test('group two notes into a cluster by keyboard, promote it and co-edit its can
 		await expect(card.getByLabel(t('fi', 'board_idea_title'), { exact: true })).toBeFocused();
 		await expect(card.getByLabel(t('fi', 'board_idea_title'), { exact: true })).toHaveValue(clusterName);
 		const phoneCard = ideaCard(phonePage, clusterName);
+		await showLane(phonePage, t('fi', 'board_ideas_title')); // a phone's idea cards have a tab of their own
 		await expect(phoneCard).toBeVisible(live);
 		await expect(phoneCard).toContainText(t('fi', 'board_idea_lane', { lane: lanes[1]! }));
 

@@ -136,17 +136,31 @@ test('private notes stay off other phones until the reveal', async ({ page, brow
 	}
 });
 
-test('"bring everyone here" moves the participants’ focus', async ({ page, browser }) => {
+test('"bring everyone here" is announced and offered, never pulling anyone from their writing', async ({ page, browser }) => {
 	const { code } = await newWorkshop(page);
 	const a = await joinOnPhone(browser, code, unique('A'));
 	try {
+		// A is in the middle of a note when the facilitator brings everyone to the second lane.
+		const draft = 'Puolivalmis ajatus';
+		await composerText(a.page).fill(draft);
 		await page
 			.getByRole('button', { name: t('fi', 'live_focus_lane_label', { title: lanes.second }), exact: true })
 			.click();
+		const offer = t('fi', 'live_focus_offer', { target: lanes.second });
+		await expect(a.page.locator('[aria-live="polite"]').filter({ hasText: offer })).toHaveCount(1, live);
+		await expect(a.page.locator('.focus-offer').getByText(offer, { exact: true })).toBeVisible();
+		// Nothing moved under A's fingers: the note being written keeps the focus and its text.
+		await expect(composerText(a.page)).toBeFocused();
+		await expect(composerText(a.page)).toHaveValue(draft);
+
+		// A goes there when ready: the lane's tab opens and its heading takes the focus.
+		await a.page.getByRole('button', { name: t('fi', 'live_focus_go'), exact: true }).click();
 		const heading = a.page.getByRole('heading', { name: lanes.second, exact: true });
-		await expect(heading).toBeFocused(live);
+		await expect(heading).toBeFocused();
 		await expect(heading).toBeInViewport();
-		await expect(a.page.locator('[aria-live="polite"]').filter({ hasText: t('fi', 'live_focus_announce', { target: lanes.second }) })).toHaveCount(1);
+		await expect(a.page.getByRole('tab', { name: new RegExp(`^${lanes.second} `) })).toHaveAttribute('aria-selected', 'true');
+		await expect(a.page.locator('.focus-offer')).toHaveCount(0);
+		await expect(composerText(a.page)).toHaveValue(draft);
 	} finally {
 		await a.context.close();
 	}

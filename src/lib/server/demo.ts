@@ -58,10 +58,14 @@ const demoNotes: [perspective: number, text: string, color: NoteColor][] = [
 	[0, 'Maahanmuuttajaäidit harjoittelevat suomea lukemalla satuja päiväkodissa', 'yellow'],
 	[0, 'Kielen opiskelu osana oman lapsen kieliopetusta', 'yellow'],
 	[0, 'Perheille yksi yhteinen yhteyshenkilö palveluviidakkoon', 'green'],
+	[0, 'Lasten ja nuorten turvallisuuskävelyt koulun ja huoltajien kanssa', 'green'],
 	[1, 'Nuorten aikuisten palveluille yhteinen budjetti ja yhteisjohtaminen', 'blue'],
 	[1, 'Selkeä reitti järjestelmäviidakon läpi: yksi ovi nuorelle', 'blue'],
+	[1, 'Matalan kynnyksen olohuone nuorille aikuisille ostoskeskukseen', 'purple'],
+	[1, 'Kanneltalon edusta viihtyisämmäksi nuorten toiveiden pohjalta', 'yellow'],
 	[2, 'Asukkaiden tieto ja toiveet säännöllisesti johtoryhmien asialistoille', 'pink'],
-	[2, 'Osallisuus asenteena: kuntalaisten aktiivisuus riemuna, ei riesana', 'orange']
+	[2, 'Osallisuus asenteena: kuntalaisten aktiivisuus riemuna, ei riesana', 'orange'],
+	[2, 'Paikallisten toimijoiden laadullinen tieto aluejohtamisen tueksi', 'pink']
 ];
 
 /** Seeds an empty database with the demo organisations, accounts and the Jalostamo workshop. */

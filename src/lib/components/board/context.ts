@@ -1,5 +1,7 @@
 import type { BoardClient } from '$lib/board/client.svelte';
+import { firstWords } from '$lib/board/model';
 import type { LiveClient, PrivateNotesClient } from '$lib/board/live.svelte';
+import type { Drag } from './drag.svelte';
 import type { SvelteSet } from 'svelte/reactivity';
 import { getContext, setContext } from 'svelte';
 
@@ -26,7 +28,8 @@ export type BoardLive = {
 export type BoardContext = {
 	client: BoardClient;
 	me: Me;
-	readOnly: boolean;
+	/** observers, and participants whom the lock or the phase keeps from changing the board (changes live) */
+	readonly readOnly: boolean;
 	lanes: Lane[];
 	laneTitle: (laneId: string) => string;
 	/** The lane a note or cluster is shown in: its own, or the "other" lane when its perspective is gone. */
@@ -39,6 +42,16 @@ export type BoardContext = {
 	focusLater: (id: string) => void;
 	/** Takes the person to the form that groups the selected notes. */
 	openGroupForm: () => void;
+	/** The lane shown on a phone (one at a time, chosen with tabs). */
+	readonly activeLane: string;
+	/** On a phone, shows this lane's tab (a note moved there is followed, so focus can stay on it). */
+	showLane: (lane: string) => void;
+	/** The lane the composer writes to. */
+	composerLane: string;
+	/** Sends the person to the composer, writing into this lane. */
+	writeIn: (lane: string) => void;
+	/** Dragging notes and clusters with a mouse, a finger or a pen. */
+	drag: Drag;
 	/** present when the board runs live (phases, lock, private writing) */
 	live?: BoardLive;
 };
@@ -56,11 +69,8 @@ export function boardContext() {
 	return getContext<BoardContext>(key);
 }
 
-/** The first characters of a text, for names and announcements. */
-export function shorten(text: string, max = 60) {
-	const flat = text.replace(/\s+/g, ' ').trim();
-	return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
-}
+/** The first words of a text, for names and announcements. */
+export const shorten = (text: string, max = 60) => firstWords(text, max);
 
 /** Element ids, in one place so actions can send focus to what they created or moved. */
 export const ids = {
