@@ -79,8 +79,12 @@ export async function nextPhase(page: Page) {
 	await expect(current).not.toHaveText(before, live);
 }
 
-export async function addNote(page: Page, text: string) {
+/** Writes a note, into `lane` when given: a laptop picks it in the composer, a phone opens its tab. */
+export async function addNote(page: Page, text: string, lane?: string) {
+	if (lane && page.viewportSize()!.width < 640) await page.getByRole('tab', { name: new RegExp(`^${lane} `) }).click();
+	else if (lane) await composer(page).getByLabel(t('fi', 'board_composer_lane'), { exact: true }).selectOption({ label: lane });
 	await composerText(page).fill(text);
 	await button(composer(page), 'board_composer_submit').click();
+	await expect(noteItem(page, text)).toBeVisible();
 }
 
