@@ -69,7 +69,8 @@ const voteRefusalMessages = {
 	no_points: () => m.vote_refused_no_points(),
 	not_voter: () => m.vote_refused_not_voter(),
 	unavailable: () => m.vote_refused_unavailable(),
-	invalid: () => m.vote_refused_invalid()
+	invalid: () => m.vote_refused_invalid(),
+	incomplete: () => m.vote_refused_incomplete()
 } as const satisfies Record<VoteRefusal, (cap: number) => string>;
 
 export const voteRefusalMessage = (reason: VoteRefusal, cap = 0) => voteRefusalMessages[reason](cap);

@@ -57,7 +57,7 @@ export type VoteResult = {
 
 /**
  * The workshop's current vote round as every screen sees it. `results` is null while they are hidden.
- * `present`: people on the board who may vote (participants and facilitators, not observers).
+ * `present`: people on the board who may vote (participants only: not facilitators, not observers).
  */
 export type VoteLive = {
 	roundId: string;
@@ -71,11 +71,21 @@ export type VoteLive = {
 export type VoteCast = { roundId: string; requestId: string } & (
 	| { method: 'dot'; itemId: string; delta: 1 | -1 }
 	| { method: 'ranking'; itemIds: string[] }
-	| { method: 'rating'; itemId: string; impact: number; feasibility: number }
+	| { method: 'rating'; ratings: { itemId: string; impact: number; feasibility: number }[] }
 );
 
 /** Why a vote was refused (nothing changed). `unavailable`: the server could not store it now, try the form. */
-export type VoteRefusal = 'closed' | 'budget' | 'cap' | 'unknown_item' | 'locked' | 'no_points' | 'invalid' | 'not_voter' | 'unavailable';
+export type VoteRefusal =
+	| 'closed'
+	| 'budget'
+	| 'cap'
+	| 'unknown_item'
+	| 'locked'
+	| 'no_points'
+	| 'invalid'
+	| 'incomplete'
+	| 'not_voter'
+	| 'unavailable';
 
 /** The voter's own votes in the round after an attempt, whatever its method. */
 export type MyVotes = {

@@ -19,11 +19,14 @@ export const noteItem = (scope: Page | Locator, text: string) => scope.locator('
 export const button = (scope: Page | Locator, key: string, suffix = '') =>
 	scope.getByRole('button', { name: `${t('fi', key)}${suffix}`, exact: true });
 
-/** Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board. */
-export async function newWorkshop(page: Page): Promise<{ id: string; code: string }> {
+/**
+ * Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board.
+ * `title` replaces the default one (a unique suffix is added).
+ */
+export async function newWorkshop(page: Page, options: { title?: string } = {}): Promise<{ id: string; code: string }> {
 	await signInAs(page, 'facilitator');
 	const response = await postForm(page.request, '/workshops/new', {
-		title: unique('Live-työpaja'),
+		title: options.title ? `${options.title} ${unique('')}` : unique('Live-työpaja'),
 		theme: 'Fasilitoinnin testi',
 		description: '',
 		startsAt: '',

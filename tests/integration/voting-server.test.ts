@@ -5,6 +5,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNote, viewBoard } from '../../src/lib/board/model';
+import { voteRefusalMessage } from '../../src/lib/labels';
 import type { VoteCastAnswer, VoteLive } from '../../src/lib/live-protocol';
 import { getDb } from '../../src/lib/server/db';
 import { getRound, openRound, tally } from '../../src/lib/server/voting';
@@ -92,7 +93,9 @@ describe('voting through the server', () => {
 
 		const { client: board, announced } = watchVotes(workshop.id, owner);
 		const watcher = watchVotes(workshop.id, anna);
-		await synced(board, watcher.client);
+		// The observer watches on the board too: neither they nor the facilitator may vote, so neither is "present".
+		const observer = watchVotes(workshop.id, olli);
+		await synced(board, watcher.client, observer.client);
 		for (const text of ['Kerhot kouluille', 'Kesätyöt nuorille', '=HYPERLINK("x")'])
 			addNote(board.doc, { text, lane, author: { id: owner.id, name: owner.name } });
 		await waitFor(() => viewBoard(watcher.client.doc).notes.length === 3, 'the notes on the board');
@@ -110,7 +113,7 @@ describe('voting through the server', () => {
 		await waitFor(() => announced.some((vote) => vote.status === 'open'), 'the open round announced');
 		const roundId = announced.at(-1)!.roundId;
 		expect(getRound(roundId)).toMatchObject({ workshopId: workshop.id, budget: 3, cap: 2, resultsHidden: true });
-		expect(announced.at(-1)).toMatchObject({ turnout: 0, present: 2, results: null });
+		expect(announced.at(-1)).toMatchObject({ turnout: 0, present: 1, results: null });
 		const [first, second] = tally(roundId).items.map((item) => item.itemId);
 
 		const vote = (who: { cookie: string }, itemId: string, delta: string, requestId?: string) =>
@@ -127,8 +130,14 @@ describe('voting through the server', () => {
 		expect(overBudget).toMatchObject({ type: 'failure', status: 409, data: { vote: { mine: { pointsLeft: 0 } } } });
 		expect(await vote(anna, second!, '-1')).toMatchObject({ type: 'success', data: { vote: { mine: { pointsLeft: 1 } } } });
 
-		// Observers, outsiders and rounds of other workshops are refused; nothing is stored for them.
+		// Observers, the facilitator (who runs the round), outsiders and rounds of other workshops are refused;
+		// nothing is stored for them.
 		expect(await vote(olli, first!, '1')).toMatchObject({ type: 'failure', status: 403 });
+		expect(await vote(owner, first!, '1')).toMatchObject({
+			type: 'failure',
+			status: 403,
+			data: { vote: { message: voteRefusalMessage('not_voter') } }
+		});
 		expect(await vote(outsider, first!, '1')).toMatchObject({ type: 'failure', status: 403 });
 		const other = createWorkshop(workshopInput('Toinen'), owner.id);
 		const otherRound = openRound(other.id, { method: 'dot', items: [{ id: 'x', kind: 'note', text: 'x' }] }, owner.id);
@@ -240,6 +249,8 @@ describe('voting through the server', () => {
 		// An observer cannot vote; a member whose session ended meanwhile cannot vote on the still-open socket.
 		const olliSocket = await socketVoter(workshop.id, olli.cookie);
 		expect(await olliSocket.cast(dot('b', 1, 'o1'))).toMatchObject({ ok: false, reason: 'not_voter', mine: null });
+		const ownerSocket = await socketVoter(workshop.id, owner.cookie);
+		expect(await ownerSocket.cast(dot('b', 1, 'f1'))).toMatchObject({ ok: false, reason: 'not_voter', mine: null });
 		const maijaSocket = await socketVoter(workshop.id, maija.cookie);
 		expect(await maijaSocket.cast(dot('b', 1, 'm1'))).toMatchObject({ ok: true });
 		getDb().$client.prepare('DELETE FROM sessions WHERE user_id = ?').run(maija.id);
@@ -257,6 +268,6 @@ describe('voting through the server', () => {
 		await waitFor(() => privateSocket.closeCode() === 1007, 'the private room refusing a vote');
 		annaSocket.ws.send(annaSocket.frame(103, '{not json'));
 		await waitFor(() => annaSocket.closeCode() === 1007, 'a malformed vote closing the connection');
-		for (const socket of [olliSocket, maijaSocket]) socket.ws.close();
+		for (const socket of [olliSocket, ownerSocket, maijaSocket]) socket.ws.close();
 	});
 });

@@ -12,7 +12,9 @@ import {
 	resultsVisible,
 	revealRound,
 	submitRanking,
+	readRatingsForm,
 	submitRating,
+	submitRatings,
 	tally,
 	turnout,
 	UnknownRoundError,
@@ -278,6 +280,42 @@ describe('rating', () => {
 		closeRound(opened.id);
 		expect(submitRating(opened.id, 'p2', 'note-1', 4, 4)).toEqual({ ok: false, reason: 'closed' });
 	});
+
+	it('a whole ballot in one submit: all its items or nothing, once per request id', async () => {
+		const opened = await round({ method: 'rating', items: items(3) });
+		const ballot = [
+			{ itemId: 'note-0', impact: 5, feasibility: 4 },
+			{ itemId: 'note-2', impact: 2, feasibility: 3 }
+		];
+		expect(submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: false });
+		expect(submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: true });
+		expect(myVotes(opened, 'p1').ratings).toEqual({ 'note-0': { impact: 5, feasibility: 4 }, 'note-2': { impact: 2, feasibility: 3 } });
+		const before = storedVotes(opened.id);
+		// One bad item refuses the whole ballot: the good item in it is not stored either.
+		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-0', impact: 9, feasibility: 1 }])).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'nope', impact: 3, feasibility: 1 }])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-1', impact: 2, feasibility: 2 }])).toEqual({ ok: false, reason: 'invalid' });
+		expect(submitRatings(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'incomplete' });
+		expect(storedVotes(opened.id)).toEqual(before);
+	});
+
+	it('reads the ballot form: blank items are left out, an item with one score of two is incomplete', () => {
+		const form = (entries: [string, string][]) => {
+			const data = new FormData();
+			for (const [key, value] of entries) data.append(key, value);
+			return data;
+		};
+		expect(readRatingsForm(form([['roundId', 'r'], ['impact.a', '4'], ['feasibility.a', '2'], ['impact.b.c', '1'], ['feasibility.b.c', '5']]))).toEqual({
+			ratings: [
+				{ itemId: 'a', impact: '4', feasibility: '2' },
+				{ itemId: 'b.c', impact: '1', feasibility: '5' }
+			],
+			incomplete: false
+		});
+		expect(readRatingsForm(form([['impact.a', '4'], ['feasibility.a', '2'], ['impact.b', '3']])).incomplete).toBe(true);
+		expect(readRatingsForm(form([['roundId', 'r']])).incomplete).toBe(true);
+		expect(voteRefusalMessage('incomplete')).toMatch(/vaikuttavuus/i);
+	});
 });
 
 describe('closing, revealing and choosing', () => {
@@ -357,11 +395,11 @@ describe('anonymity', () => {
 });
 
 describe('who votes', () => {
-	it('participants as their participant id, facilitators as theirs or user:<id>; observers and nobody cannot', () => {
+	it('participants as their participant id; facilitators (they run the round), observers and nobody cannot', () => {
 		expect(voterIdFor({ role: 'participant', participantId: 'p1', userId: null })).toBe('p1');
 		expect(voterIdFor({ role: 'participant', participantId: 'p2', userId: 'u2' })).toBe('p2');
-		expect(voterIdFor({ role: 'facilitator', participantId: 'p3', userId: 'u3' })).toBe('p3');
-		expect(voterIdFor({ role: 'facilitator', participantId: null, userId: 'u4' })).toBe('user:u4');
+		expect(voterIdFor({ role: 'facilitator', participantId: 'p3', userId: 'u3' })).toBeNull();
+		expect(voterIdFor({ role: 'facilitator', participantId: null, userId: 'u4' })).toBeNull();
 		expect(voterIdFor({ role: 'observer', participantId: 'p5', userId: null })).toBeNull();
 		expect(voterIdFor(null)).toBeNull();
 	});

@@ -246,13 +246,11 @@ export type DotResult = { ok: true; pointsLeft: number; points: Record<string, n
 export type SubmitResult = { ok: true; duplicate: boolean } | Refusal;
 
 /**
- * Who votes, from the requester's workshop access: a participant votes as their participant id, a facilitator
- * as theirs or, without one, as 'user:<id>'. Observers (and nobody) cannot vote: null.
+ * Who votes, from the requester's workshop access: a participant, as their participant id. Facilitators run the
+ * round and observers watch it: neither votes (null), and neither is counted in the turnout's "present".
  */
 export function voterIdFor(access: Pick<WorkshopAccess, 'role' | 'participantId' | 'userId'> | null): string | null {
-	if (!access || access.role === 'observer') return null;
-	if (access.participantId) return access.participantId;
-	return access.role === 'facilitator' && access.userId ? `user:${access.userId}` : null;
+	return access?.role === 'participant' && access.participantId ? access.participantId : null;
 }
 
 function requireRound(tx: Executor, roundId: string, method: VoteMethod) {
@@ -395,20 +393,42 @@ export function submitRating(
 	feasibility: number,
 	requestId?: string
 ): SubmitResult {
+	return submitRatings(roundId, voterId, [{ itemId, impact, feasibility }], requestId);
+}
+
+export type Rating = { itemId: string; impact: number; feasibility: number };
+
+/**
+ * The voter's whole rating ballot at once: impact and feasibility (1–5 each) for one or more items of the round.
+ * All or nothing: one invalid, unknown or locked item refuses the ballot and nothing is stored. Items the voter
+ * leaves out keep what they had.
+ */
+export function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): SubmitResult {
 	return db.transaction(
 		(tx): SubmitResult => {
 			const round = requireRound(tx, roundId, 'rating');
 			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
 			if (round.status !== 'open') return { ok: false, reason: 'closed' };
-			if (!isScore(impact) || !isScore(feasibility)) return { ok: false, reason: 'invalid' };
-			if (!inRound(tx, roundId, [itemId])) return { ok: false, reason: 'unknown_item' };
-			const key = and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId));
-			if (!round.allowChanges && tx.select({ itemId: votes.itemId }).from(votes).where(key).get()) return { ok: false, reason: 'locked' };
+			const itemIds = ratings.map((rating) => rating.itemId);
+			if (ratings.length === 0) return { ok: false, reason: 'incomplete' };
+			if (new Set(itemIds).size !== itemIds.length || ratings.some((r) => !isScore(r.impact) || !isScore(r.feasibility)))
+				return { ok: false, reason: 'invalid' };
+			if (!inRound(tx, roundId, itemIds)) return { ok: false, reason: 'unknown_item' };
+			if (
+				!round.allowChanges &&
+				tx
+					.select({ itemId: votes.itemId })
+					.from(votes)
+					.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), inArray(votes.itemId, itemIds)))
+					.get()
+			)
+				return { ok: false, reason: 'locked' };
 			const now = new Date();
-			tx.insert(votes)
-				.values({ roundId, voterId, itemId, impact, feasibility, updatedAt: now })
-				.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } })
-				.run();
+			for (const { itemId, impact, feasibility } of ratings)
+				tx.insert(votes)
+					.values({ roundId, voterId, itemId, impact, feasibility, updatedAt: now })
+					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } })
+					.run();
 			recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, duplicate: false };
 		},
@@ -686,8 +706,33 @@ export const voteCastSchema = z.discriminatedUnion('method', [
 		delta: z.coerce.number().pipe(z.union([z.literal(1), z.literal(-1)]))
 	}),
 	z.object({ method: z.literal('ranking'), roundId: castId, requestId: castId.optional(), itemIds: z.array(castId).min(1).max(maxRoundItems) }),
-	z.object({ method: z.literal('rating'), roundId: castId, requestId: castId.optional(), itemId: castId, impact: castScore, feasibility: castScore })
+	z.object({
+		method: z.literal('rating'),
+		roundId: castId,
+		requestId: castId.optional(),
+		ratings: z.array(z.object({ itemId: castId, impact: castScore, feasibility: castScore })).min(1).max(maxRoundItems)
+	})
 ]);
+
+/**
+ * A rating ballot as the form posts it: `impact.<itemId>` and `feasibility.<itemId>` radio groups, one pair per
+ * item. Items left blank are not part of the ballot; an item with only one of the two is `incomplete`.
+ */
+export function readRatingsForm(formData: FormData) {
+	const scores = new Map<string, { impact?: string; feasibility?: string }>();
+	for (const [key, value] of formData) {
+		const match = /^(impact|feasibility)\.(.+)$/.exec(key);
+		if (!match || typeof value !== 'string') continue;
+		const entry = scores.get(match[2]!) ?? {};
+		entry[match[1] as 'impact' | 'feasibility'] = value;
+		scores.set(match[2]!, entry);
+	}
+	const entries = [...scores].map(([itemId, entry]) => ({ itemId, ...entry }));
+	return {
+		ratings: entries.filter((entry) => entry.impact && entry.feasibility),
+		incomplete: entries.length === 0 || entries.some((entry) => !entry.impact || !entry.feasibility)
+	};
+}
 
 type CastOutcome = { ok: true; mine: MyVotes } | { ok: false; status: 403 | 404 | 409; reason: VoteRefusal; mine: MyVotes | null; cap: number };
 
@@ -708,7 +753,7 @@ export function castVote(workshopId: string, voterId: string | null, cast: z.out
 		if (dot.ok) mine = { points: dot.points, pointsLeft: dot.pointsLeft, ranking: [], ratings: {} };
 		result = dot;
 	} else if (cast.method === 'ranking') result = submitRanking(round.id, voterId, cast.itemIds, cast.requestId);
-	else result = submitRating(round.id, voterId, cast.itemId, cast.impact, cast.feasibility, cast.requestId);
+	else result = submitRatings(round.id, voterId, cast.ratings, cast.requestId);
 	mine ??= myVotes(round, voterId);
 	if (!result.ok) return { ok: false, status: 409, reason: result.reason, mine, cap: round.cap };
 	announceRound(round.id, 'soon');

@@ -359,10 +359,11 @@ export function createCollabServer(options: CollabOptions) {
 		presentVoters(workshopId: string) {
 			const room = rooms.get(workshopId);
 			if (!room) return 0;
-			// One person may have several tabs open: counted once, by the id they vote with.
+			// Only participants vote (facilitators run the round, observers watch). One person may have several tabs
+			// open: counted once, by the id they vote with.
 			const voters = new Set<string>();
 			for (const { identity } of room.connections)
-				if (identity.role !== 'observer') voters.add(identity.participantId ?? `user:${identity.userId}`);
+				if (identity.role === 'participant' && identity.participantId) voters.add(identity.participantId);
 			return voters.size;
 		},
 		changeBoard(workshopId: string, change: (doc: Y.Doc) => void) {

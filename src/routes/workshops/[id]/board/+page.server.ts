@@ -2,7 +2,7 @@ import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
 import { requireFacilitator } from '$lib/server/workshop-access';
-import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
+import { castVote, readRatingsForm, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
 import { getBoardFrame, guestCookieName, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
@@ -82,7 +82,10 @@ async function castVoteFromForm(event: Event, method: VoteCast['method']) {
 		guestToken: event.cookies.get(guestCookieName(event.params.id!))
 	});
 	const formData = await event.request.formData();
-	const cast = voteCastSchema.safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds'), method });
+	// A rating ballot is one form for every item: an item given only one of its two scores stores nothing.
+	const ballot = method === 'rating' ? readRatingsForm(formData) : null;
+	if (ballot?.incomplete) return fail(400, { vote: { message: voteRefusalMessage('incomplete'), mine: null } });
+	const cast = voteCastSchema.safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds'), ratings: ballot?.ratings, method });
 	if (!cast.success) return fail(400, { vote: { message: voteRefusalMessage('invalid'), mine: null } });
 	const outcome = castVote(event.params.id!, voterIdFor(access), cast.data);
 	if (!outcome.ok) return fail(outcome.status, { vote: { message: voteRefusalMessage(outcome.reason, outcome.cap), mine: outcome.mine } });

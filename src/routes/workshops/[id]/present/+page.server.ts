@@ -6,9 +6,10 @@ import { getWorkshopDetails, listParticipants, resolveWorkshopAccess } from '$li
 import type { PageServerLoad } from './$types';
 import { liveApi } from '../board/live-api';
 
-// The projector's view: facilitators only.
+// The projector's view: facilitators only. The page reloads this every few seconds (`verstas:present`), so the
+// participant count and whether joining is open follow the workshop page's changes.
 export const load: PageServerLoad = async (event) => {
-	event.depends('verstas:votes');
+	event.depends('verstas:votes', 'verstas:present');
 	const { workshop, user } = requireFacilitator(event);
 	const details = getWorkshopDetails(workshop.id)!;
 	const api = await liveApi();
@@ -23,7 +24,7 @@ export const load: PageServerLoad = async (event) => {
 	}));
 	return {
 		room: true,
-		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme, joinCode: workshop.joinCode },
+		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme, joinCode: workshop.joinCode, joiningOpen: workshop.joiningOpen },
 		perspectives: details.perspectives.map(({ id, title, description }) => ({ id, title, description })),
 		phases,
 		participantCount: listParticipants(workshop.id).length,
