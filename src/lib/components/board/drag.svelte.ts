@@ -3,7 +3,7 @@
 // notes (a new place in the list); a cluster goes to another lane with its notes. Every drop is one Yjs transaction
 // and one undo step, announced like the same move made from the note's menu (the keyboard's equal path).
 import type { BoardClient } from '$lib/board/client.svelte';
-import { dropCluster, dropNote, type NoteDrop } from '$lib/board/model';
+import { dropCluster, dropNote, type NoteDrop } from '$lib/board/arrange';
 import { m } from '$lib/paraglide/messages.js';
 
 export type DragItem = { kind: 'note' | 'cluster'; id: string };
