@@ -12,7 +12,9 @@ import {
 	deleteWorkshop,
 	getWorkshopDetails,
 	listParticipants,
+	listRemovedParticipants,
 	removeParticipant,
+	restoreParticipant,
 	setJoiningOpen,
 	setParticipantRole
 } from '$lib/server/workshops';
@@ -33,6 +35,7 @@ export const load: PageServerLoad = (event) => {
 		organisations: details.organisations,
 		facilitators: details.facilitators,
 		participants: listParticipants(workshop.id),
+		removedParticipants: listRemovedParticipants(workshop.id),
 		joinLink,
 		qr: qrCodePath(joinLink),
 		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
@@ -60,12 +63,23 @@ export const actions: Actions = {
 		const { workshop } = requireFacilitator(event);
 		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
 		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
-		if (!participant || !removeParticipant(workshop.id, participant.id)) {
+		const removed = participant ? removeParticipant(workshop.id, participant.id) : [];
+		if (!participant || !removed.length) {
 			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
 		}
-		// Removed means gone now, not at their next reconnect.
-		disconnectParticipant(workshop.id, participant.id);
+		// Removed means gone now, not at their next reconnect (with any other name joined from the same phone).
+		for (const id of removed) disconnectParticipant(workshop.id, id);
 		return { participants: formState({ saved: m.participant_removed({ name: participant.displayName }) }) };
+	},
+
+	restoreParticipant: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
+		const participant = input.success ? listRemovedParticipants(workshop.id).find((removed) => removed.id === input.data.participantId) : undefined;
+		if (!participant || !restoreParticipant(workshop.id, participant.id)) {
+			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
+		}
+		return { participants: formState({ saved: m.participant_restored({ name: participant.displayName }) }) };
 	},
 
 	setRole: async (event) => {

@@ -5,7 +5,15 @@ import { requireFacilitator } from '$lib/server/workshop-access';
 import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
-import { getBoardFrame, guestCookieName, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
+import {
+	deviceCookieName,
+	getBoardFrame,
+	guestCookieName,
+	isRemoved,
+	listPhases,
+	readDeviceId,
+	resolveWorkshopAccess
+} from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,9 +27,10 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	const guestToken = cookies.get(guestCookieName(params.id));
 	const access = resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
-		// Someone with nothing to show for themselves is sent to join; a signed-in non-member (or a guest whose
-		// token no longer works, e.g. removed by the facilitator) is told why they cannot see the board.
-		if (!locals.user && !guestToken) redirect(303, `/w/${workshop.joinCode}`);
+		// Someone with nothing to show for themselves is sent to join, and so is someone the facilitator removed: the
+		// join page says so (and keeps them out). A signed-in non-member is told why they cannot see the board.
+		const removed = isRemoved(params.id, { user: locals.user, guestToken, deviceId: readDeviceId(cookies.get(deviceCookieName)) });
+		if (removed || (!locals.user && !guestToken)) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();
