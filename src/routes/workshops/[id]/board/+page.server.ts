@@ -1,6 +1,7 @@
 import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
+import { pilotProposalLink } from '$lib/server/pilots';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import { castVote, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
@@ -48,6 +49,8 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		phases,
 		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
 		vote: voteView(params.id, voterIdFor(access)),
+		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
+		proposePilotUrl: pilotProposalLink(params.id, locals.user),
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.
