@@ -584,9 +584,18 @@ export function weightedMean(values: readonly number[], weights: readonly number
  * The municipality's average of an indicator in a year, over its areas. Population-weighted when every area with a
  * value also has the weight: a share is weighted by its denominator (so the unemployment rate averages to the
  * municipality's pooled rate), median income by adults, an imported indicator by inhabitants. Counts, and any
- * indicator whose weights are incomplete, get the plain mean of the areas.
+ * indicator whose weights are incomplete, get the plain mean of the areas; a count's mean is rounded to whole ones.
  */
 export function cityAverage(indicatorKey: string, year: number, municipality: string): number | null {
+	const average = averageOverAreas(indicatorKey, year, municipality);
+	// A head count's average is whole people ("7 770", not "7 770,01"); shares, rates and money keep their decimals.
+	return average !== null && isCountIndicator(indicatorKey) ? Math.round(average) : average;
+}
+
+/** Built-in indicators without a unit are counts of people or households. */
+const isCountIndicator = (key: string) => definitions.get(key)?.unit === '';
+
+function averageOverAreas(indicatorKey: string, year: number, municipality: string): number | null {
 	const valuesOf = (key: string) =>
 		db
 			.select({ code: areaValues.areaCode, value: areaValues.value })
