@@ -226,6 +226,35 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput) {
 	});
 }
 
+/**
+ * A new workshop with this one's plan: title (with the suffix), theme, description, programme, organisations,
+ * facilitators, perspectives and agenda. Not its board, participants or votes; a new join code, no date.
+ */
+export function duplicateWorkshop(workshopId: string, ownerId: string, title: (original: string) => string) {
+	const details = getWorkshopDetails(workshopId);
+	if (!details) return undefined;
+	const { workshop } = details;
+	return createWorkshop(
+		{
+			title: title(workshop.title).slice(0, 120),
+			theme: workshop.theme,
+			description: workshop.description,
+			startsAt: null,
+			programmeId: workshop.programmeId,
+			organisationIds: details.organisations.map((organisation) => organisation.id),
+			coFacilitatorEmails: details.facilitators.filter((facilitator) => facilitator.id !== ownerId).map((facilitator) => facilitator.email),
+			perspectives: details.perspectives.map(({ title, description }) => ({ title, description })),
+			phases: details.phases.map(({ kind, title, durationMinutes }) => ({ kind, title, durationMinutes }))
+		},
+		ownerId
+	);
+}
+
+/** A workshop from scratch: one lane to name (a workshop needs at least one), no agenda. */
+export function emptyWorkshopPlan() {
+	return { perspectives: [{ title: '', description: '' }], phases: [] as { kind: PhaseKind; title: string; durationMinutes: number }[] };
+}
+
 export function deleteWorkshop(workshopId: string) {
 	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
 }

@@ -1,7 +1,8 @@
 import { m } from '$lib/paraglide/messages.js';
 import { participantRoleLabels } from '$lib/labels';
 import { disconnectParticipant, setConnectionRole, closeRoom } from '$lib/server/collab';
-import { formState } from '$lib/server/forms';
+import { formState, parseInput } from '$lib/server/forms';
+import { saveWorkshopTemplate, templateOrganisations, templateSchema } from '$lib/server/workshop-templates';
 import { viewBoard } from '$lib/board/model';
 import { readBoardDoc } from '$lib/server/collab';
 import { pilotsFromWorkshop } from '$lib/server/pilots';
@@ -10,6 +11,7 @@ import { qrCodePath } from '$lib/server/qr';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import {
 	deleteWorkshop,
+	duplicateWorkshop,
 	getWorkshopDetails,
 	listParticipants,
 	listRemovedParticipants,
@@ -41,7 +43,10 @@ export const load: PageServerLoad = (event) => {
 		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
 		ideas: viewBoard(readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
 		pilots,
-		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name }))
+		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
+		// Where this facilitator may keep the workshop's plan as a template.
+		templateOrganisations: templateOrganisations(user),
+		duplicated: event.url.searchParams.has('duplicated')
 	};
 };
 
@@ -96,6 +101,23 @@ export const actions: Actions = {
 				saved: m.participant_role_changed({ name: participant.displayName, role: participantRoleLabels[role]() })
 			})
 		};
+	},
+
+	duplicate: async (event) => {
+		const { workshop, user } = requireFacilitator(event);
+		const copy = duplicateWorkshop(workshop.id, user.id, (title) => m.workshop_copy_title({ title }));
+		if (!copy) return fail(404, { reuse: formState({ message: m.workshop_not_found() }) });
+		redirect(303, `/workshops/${copy.id}?duplicated`);
+	},
+
+	saveTemplate: async (event) => {
+		const { workshop, user } = requireFacilitator(event);
+		const values = Object.fromEntries(await event.request.formData()) as Record<string, string>;
+		const input = parseInput(templateSchema, values, values);
+		if (!input.ok) return fail(400, { reuse: formState({ errors: input.errors, values }) });
+		const saved = saveWorkshopTemplate(workshop.id, input.data, user);
+		if (!saved) return fail(403, { reuse: formState({ errors: { organisationId: m.error_choose_option() }, values }) });
+		return { reuse: formState({ saved: m.workshop_template_saved({ name: saved.template.name, organisation: saved.organisation.name }) }) };
 	},
 
 	delete: async (event) => {
