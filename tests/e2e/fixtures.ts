@@ -259,3 +259,28 @@ export const test = base.extend<Fixtures>({
 		{ auto: true }
 	]
 });
+
+/**
+ * Landmarks a screen-reader user can tell apart: axe's landmark rules (best practice, so not in the WCAG run above),
+ * e.g. no two regions or navigations with the same name.
+ */
+export async function expectUniqueLandmarks(page: Page, context = ''): Promise<void> {
+	await page.waitForLoadState('load');
+	const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+	if (!loaded) await page.evaluate(axeSource);
+	const rules = [
+		'landmark-unique',
+		'landmark-no-duplicate-banner',
+		'landmark-no-duplicate-contentinfo',
+		'landmark-no-duplicate-main',
+		'landmark-one-main',
+		'landmark-main-is-top-level',
+		'landmark-complementary-is-top-level'
+	];
+	const violations = await page.evaluate(async (values) => {
+		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe;
+		const results = await axe.run(document, { runOnly: { type: 'rule', values }, resultTypes: ['violations'] });
+		return results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.html.slice(0, 160)).join(' | ')}`);
+	}, rules);
+	expect(violations, `Landmark problems on ${page.url()}${context ? ` (${context})` : ''}`).toEqual([]);
+}

@@ -38,6 +38,13 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await phone.context.close();
 	}
 
+	// The report offers the chosen idea's card for a pilot proposal, too.
+	await goto(page, `/workshops/${id}/report`);
+	await expect(page.getByRole('link', { name: t('fi', 'idea_propose_pilot_named', { title: idea }), exact: true })).toHaveAttribute(
+		'href',
+		new RegExp(`^/pilots/new\\?workshop=${id}&idea=[0-9a-f]+$`)
+	);
+
 	// The facilitator proposes the chosen idea as a pilot in the Mukana programme: the canvas comes along.
 	await goto(page, `/workshops/${id}`);
 	const ideas = page.getByRole('region', { name: t('fi', 'workshop_pilots_title') });

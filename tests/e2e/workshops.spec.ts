@@ -78,6 +78,7 @@ const joinPanel = (page: Page) => page.getByRole('region', { name: t('fi', 'work
 const participantsSection = (page: Page) => page.locator('main section[aria-labelledby="participants-title"]');
 const participantRow = (page: Page, name: string) =>
 	participantsSection(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+const removedList = (page: Page) => participantsSection(page).getByRole('list', { name: tRegex('fi', 'participants_removed_title') });
 
 /** Creates a workshop by posting the form (as a browser without JavaScript would); returns its id and join code. */
 async function createWorkshop(page: Page, title: string): Promise<{ id: string; code: string }> {
@@ -123,6 +124,14 @@ function idFromBoardUrl(url: string) {
 	const id = /\/workshops\/([^/]+)\/board$/.exec(new URL(url).pathname)?.[1];
 	expect(id, `board URL ${url}`).toBeTruthy();
 	return id!;
+}
+
+/** The join page tells a removed person so, and offers no form to join again. */
+async function expectRemoved(page: Page, code: string) {
+	await expect(page).toHaveURL(`${baseUrl()}/w/${code}`);
+	await expect(page.getByRole('alert')).toContainText(t('fi', 'join_removed'));
+	await expect(page.getByRole('alert')).toContainText(t('fi', 'join_removed_hint'));
+	await expect(page.getByLabel(t('fi', 'join_name'), { exact: true })).toHaveCount(0);
 }
 
 async function expectForbidden(page: Page, path: string) {
@@ -555,15 +564,12 @@ test('a facilitator changes a guest’s role, removes them and closes joining', 
 		await page.reload();
 		await expect(participantRow(page, name)).toHaveCount(0);
 
-		// The removed guest's cookie no longer works: the join link shows the guest form again, the board refuses.
-		const joinPage = await guest.goto(`/w/${code}`);
-		expect(joinPage?.status()).toBe(200);
-		await expect(guest).toHaveURL(`${baseUrl()}/w/${code}`);
-		await expect(guest.getByLabel(t('fi', 'join_name'), { exact: true })).toBeVisible();
-		const board = await guest.goto(`/workshops/${id}/board`);
-		expect(board?.status()).toBe(403);
-		await expect(guest).toHaveURL(boardUrl(id));
-		await expect(guest.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'error_page_title', { status: 403 }));
+		// The removed guest is told so on the join link, and the board sends them there: no guest form to rejoin.
+		await goto(guest, `/w/${code}`);
+		await expectRemoved(guest, code);
+		await guest.goto(`/workshops/${id}/board`);
+		await expectRemoved(guest, code);
+		await expectAccessible(guest, 'removed guest');
 
 		// Close joining: a newcomer is turned away, also when posting the form directly.
 		await hydrated(page);
@@ -591,6 +597,72 @@ test('a facilitator changes a guest’s role, removes them and closes joining', 
 	} finally {
 		await guestContext.close();
 		await newcomerContext.close();
+	}
+});
+
+test('a removed guest cannot rejoin from the same phone under a new name; restored, they are back as the same guest', async ({ page, browser }) => {
+	await signInAs(page, 'facilitator');
+	const { id, code } = await createWorkshop(page, `E2E ${unique('Poisto pysyy')}`);
+	const guestContext = await newContext(browser, phone);
+	const samePhoneContext = await newContext(browser, phone);
+	try {
+		const guest = await guestContext.newPage();
+		await goto(guest, `/w/${code}`);
+		const name = `Vieras ${unique('häiriö')}`;
+		await joinAsGuest(guest, name);
+		await expectOnBoard(guest, id);
+		await expect(guest.getByRole('status').filter({ hasText: t('fi', 'board_status_online') })).toBeVisible({ timeout: 10_000 });
+		// Every browser that comes to join gets a long-lived device cookie, out of scripts' reach.
+		const device = (await guestContext.cookies()).find((cookie) => cookie.name === 'verstas_device');
+		expect(device, 'the device cookie').toBeTruthy();
+		expect(device!).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true, path: '/' });
+		expect(device!.expires * 1000 - Date.now()).toBeGreaterThan(300 * 24 * 3600_000);
+
+		await goto(page, `/workshops/${id}`);
+		const row = participantRow(page, name);
+		await row.getByRole('button', { name: t('fi', 'participant_remove', { name }), exact: true }).click();
+		await page
+			.getByRole('dialog', { name: t('fi', 'participant_remove_confirm', { name }) })
+			.getByRole('button', { name: t('fi', 'member_remove_short'), exact: true })
+			.click();
+		await expect(participantsSection(page).getByRole('status')).toHaveText(t('fi', 'participant_removed', { name }));
+		// The row and its button are gone: focus waits on the participants' heading, not on <body>.
+		await expect(page.getByRole('heading', { name: t('fi', 'participants_title', { count: 0 }), exact: true })).toBeFocused();
+		const removed = removedList(page).getByRole('listitem').filter({ hasText: name });
+		await expect(removed).toHaveCount(1);
+		await expect(removed).toContainText(t('fi', 'guest_badge'));
+		await expectAccessible(page, 'the removed list');
+
+		// Their open board is cut off at once and lands on the page that says why.
+		await expectRemoved(guest, code);
+
+		// The same phone with its guest cookie cleared: no form for a new name, and posting one is refused.
+		await samePhoneContext.addCookies([device!]);
+		const samePhone = await samePhoneContext.newPage();
+		await goto(samePhone, `/w/${code}`);
+		await expectRemoved(samePhone, code);
+		const refused = await postForm(samePhone.request, `/w/${code}`, { displayName: 'Ihan uusi nimi', organisationName: '' });
+		expect(refused.status()).toBe(403);
+		expect(await refused.text()).toContain(t('fi', 'join_removed'));
+		expect((await samePhoneContext.cookies()).filter((cookie) => cookie.name.startsWith('verstas_guest_'))).toEqual([]);
+		await page.reload();
+		await expect(participantRow(page, 'Ihan uusi nimi')).toHaveCount(0);
+
+		// Restored: the same guest (same cookie, same name, one row) is back on the board.
+		await hydrated(page);
+		await removed.getByRole('button', { name: t('fi', 'participant_restore', { name }), exact: true }).click();
+		await expect(participantsSection(page).getByRole('status')).toHaveText(t('fi', 'participant_restored', { name }));
+		await expect(page.getByRole('heading', { name: t('fi', 'participants_title', { count: 1 }), exact: true })).toBeFocused();
+		await expect(participantRow(page, name)).toHaveCount(1);
+		await expect(removedList(page)).toHaveCount(0);
+		await goto(guest, `/w/${code}`);
+		await expectOnBoard(guest, id);
+		await page.reload();
+		await expect(participantRow(page, name)).toHaveCount(1);
+		expect((await guestContext.cookies()).filter((cookie) => cookie.name.startsWith('verstas_guest_'))).toHaveLength(1);
+	} finally {
+		await guestContext.close();
+		await samePhoneContext.close();
 	}
 });
 
@@ -625,17 +697,25 @@ test('a signed-in participant removed by the facilitator is told so and kept out
 
 		// The join link says why, without joining them again; the board and the list no longer let them in.
 		await goto(member, `/w/${code}`);
-		await expect(member).toHaveURL(`${baseUrl()}/w/${code}`);
 		await expect(member.getByRole('heading', { level: 1 })).toHaveText(title);
-		await expect(member.getByRole('alert')).toHaveText(t('fi', 'join_removed'));
-		await expect(member.getByLabel(t('fi', 'join_name'), { exact: true })).toHaveCount(0);
+		await expectRemoved(member, code);
 		await expectAccessible(member, 'removed from the workshop');
-		const board = await member.goto(`/workshops/${id}/board`);
-		expect(board?.status()).toBe(403);
+		await member.goto(`/workshops/${id}/board`);
+		await expectRemoved(member, code);
 		await goto(member, '/workshops');
 		await expect(member.getByRole('link', { name: title, exact: true })).toHaveCount(0);
 		await page.reload();
 		await expect(participantRow(page, account.name)).toHaveCount(0);
+
+		// Restored: the same account is back in as the same participant.
+		await hydrated(page);
+		await removedList(page).getByRole('button', { name: t('fi', 'participant_restore', { name: account.name }), exact: true }).click();
+		await expect(participantsSection(page).getByRole('status')).toHaveText(t('fi', 'participant_restored', { name: account.name }));
+		await expect(participantRow(page, account.name)).toHaveCount(1);
+		await goto(member, `/w/${code}`);
+		await expectOnBoard(member, id);
+		await page.reload();
+		await expect(participantRow(page, account.name)).toHaveCount(1);
 	} finally {
 		await memberContext.close();
 	}

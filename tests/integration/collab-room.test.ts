@@ -90,9 +90,9 @@ describe('collab module (in-process)', () => {
 		await synced(facilitator, removedGuest, removedMember);
 
 		// What the facilitator's remove action does: the row first, then the live connections.
-		expect(removeParticipant(workshop.id, guest.participantId)).toBe(true);
+		expect(removeParticipant(workshop.id, guest.participantId)).toEqual([guest.participantId]);
 		expect(collab.disconnectParticipant(workshop.id, guest.participantId)).toBe(1);
-		expect(removeParticipant(workshop.id, member.participantId)).toBe(true);
+		expect(removeParticipant(workshop.id, member.participantId)).toEqual([member.participantId]);
 		expect(collab.disconnectParticipant(workshop.id, member.participantId)).toBe(1);
 		await waitFor(() => removedGuest.closes.includes(4403) && removedMember.closes.includes(4403), 'the 4403 closes');
 

@@ -19,11 +19,15 @@ import {
 	statusHistory,
 	transitionPilot,
 	getPilot,
-	bringPilotToWorkshop
+	bringPilotToWorkshop,
+	listProgrammeIdeas,
+	pilotDraftFromIdea,
+	pilotProposalLink
 } from '../../src/lib/server/pilots';
-import { readBoardDoc } from '../../src/lib/server/collab';
+import { findAreaCodes } from '../../src/lib/server/areas';
+import { changeBoard, readBoardDoc } from '../../src/lib/server/collab';
 import { createWorkshop, getWorkshop } from '../../src/lib/server/workshops';
-import { ideaText, viewBoard } from '../../src/lib/board/model';
+import { ideaText, promoteToIdea, viewBoard, type CanvasField } from '../../src/lib/board/model';
 import { createProgramme, listProgrammesForUser, programmeRole, programmeSchema, readProgrammeForm, updateProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
 import { createUser } from '../../src/lib/server/users';
 
@@ -205,5 +209,84 @@ describe('pilots', () => {
 		expect(ideas[0]).toMatchObject({ title: 'Läksykerho Kannelmäessä', source: { kind: 'pilot', id: pilot.id } });
 		expect(ideaText(doc, ideas[0]!.id, 'hypothesis')?.toString()).toBe('Jos aikuinen on paikalla, niin poissaolot vähenevät');
 		expect(ideaText(doc, ideas[0]!.id, 'problem')?.toString()).toBe('Koulun jälkeen');
+	});
+});
+
+describe('from an idea card to a proposal', () => {
+	const helsinki = [
+		{ code: '00410', name: 'Malminkartano' },
+		{ code: '00530', name: 'Kallio' },
+		{ code: '00540', name: 'Kalasatama - Sompasaari' },
+		{ code: '00580', name: 'Kalasatama - Kyläsaari' },
+		{ code: '00700', name: 'Malmi' },
+		{ code: '00940', name: 'Kontula - Vesala - Kivikko' },
+		{ code: '00970', name: 'Mellunmäki' }
+	];
+
+	it('finds the target areas a canvas names: codes, names and their parts, inflected, never guessing', () => {
+		expect(findAreaCodes('00940 Kontula, 00970 Mellunmäki', helsinki)).toEqual(['00940', '00970']);
+		expect(findAreaCodes('Kontulassa ja Mellunmäki', helsinki)).toEqual(['00940', '00970']);
+		expect(findAreaCodes('Vesala, Kivikko', helsinki)).toEqual(['00940']);
+		// The longer name wins: Malminkartano is not also Malmi; Malmilla is.
+		expect(findAreaCodes('Malminkartanossa', helsinki)).toEqual(['00410']);
+		expect(findAreaCodes('Malmilla ja Malminkartanossa', helsinki)).toEqual(['00410', '00700']);
+		// A part two areas share names neither; the whole name names one.
+		expect(findAreaCodes('Kalasatama', helsinki)).toEqual([]);
+		expect(findAreaCodes('Kalasatama - Kyläsaari', helsinki)).toEqual(['00580']);
+		// Common words are not places, unknown codes are not areas, and digits inside longer numbers are not codes.
+		expect(findAreaCodes('kallion laella, 99999, puh. 0500940123', helsinki)).toEqual([]);
+		expect(findAreaCodes('Kallio (00530)', helsinki)).toEqual(['00530']);
+		expect(findAreaCodes('', helsinki)).toEqual([]);
+	});
+
+	async function workshopWithIdea(programmeId: string | null, ownerId: string, canvas: Partial<Record<CanvasField, string>>) {
+		const workshop = createWorkshop(
+			{ title: `Työpaja ${++counter}`, theme: 'Turvallinen aikuinen', description: '', startsAt: null, programmeId, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
+			ownerId
+		);
+		let ideaId = '';
+		changeBoard(workshop.id, (doc) => {
+			ideaId = promoteToIdea(doc, { kind: 'note', id: `note-${counter}` }, 'Perheiden olohuone', viewBoard(doc).notes[0]?.lane ?? 'lane');
+			for (const [field, text] of Object.entries(canvas)) ideaText(doc, ideaId, field as CanvasField)?.insert(0, text);
+		});
+		return { workshop, ideaId };
+	}
+
+	it('a draft from the canvas ticks the areas its target areas name', async () => {
+		const w = await world();
+		for (const area of helsinki)
+			getDb().$client.prepare('INSERT OR IGNORE INTO areas (code, name, municipality) VALUES (?, ?, ?)').run(area.code, area.name, 'Helsinki');
+		const { workshop, ideaId } = await workshopWithIdea(null, w.lead.id, {
+			problem: 'Perheet eivät löydä palveluita',
+			hypothesis: 'Jos palveluohjaaja on ostarilla, niin perheet löytävät avun',
+			targetAreas: '00940 Kontula, 00970 Mellunmäki'
+		});
+		const draft = pilotDraftFromIdea(workshop.id, ideaId)!;
+		expect(draft).toMatchObject({ title: 'Perheiden olohuone', hypothesis: 'Jos palveluohjaaja on ostarilla, niin perheet löytävät avun', areaCodes: ['00940', '00970'] });
+		expect(draft.canvas.targetAreas).toBe('00940 Kontula, 00970 Mellunmäki');
+		expect(pilotDraftFromIdea(workshop.id, 'no-such-idea')).toBeUndefined();
+		const { workshop: bare, ideaId: bareIdea } = await workshopWithIdea(null, w.lead.id, {});
+		expect(pilotDraftFromIdea(bare.id, bareIdea)!.areaCodes).toEqual([]);
+	});
+
+	it('a programme’s proposal picks from the ideas of the workshops that serve it', async () => {
+		const w = await world();
+		const served = await workshopWithIdea(w.programme.id, w.lead.id, { targetAreas: 'Kannelmäki' });
+		await workshopWithIdea(null, w.lead.id, {}); // serves no programme
+		createWorkshop(
+			{ title: 'Tyhjä', theme: 'x', description: '', startsAt: null, programmeId: w.programme.id, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
+			w.lead.id
+		);
+		expect(listProgrammeIdeas(w.programme.id)).toEqual([
+			{ workshopId: served.workshop.id, workshopTitle: served.workshop.title, ideas: [{ id: served.ideaId, title: 'Perheiden olohuone' }] }
+		]);
+	});
+
+	it('idea cards link to a proposal for everyone with a programme to propose to, and for nobody else', async () => {
+		const w = await world();
+		const { workshop } = await workshopWithIdea(null, w.lead.id, {});
+		for (const who of [w.lead, w.member, w.partnerMember]) expect(pilotProposalLink(workshop.id, who)).toBe(`/pilots/new?workshop=${workshop.id}`);
+		expect(pilotProposalLink(workshop.id, w.outsider)).toBeNull();
+		expect(pilotProposalLink(workshop.id, null)).toBeNull();
 	});
 });

@@ -251,6 +251,8 @@ describe('the workshop report', () => {
 		]);
 		// Chosen: the cluster (round 1) through its idea card; not what was chosen on the hidden round 2.
 		expect(report.chosen.map((c) => c.title)).toEqual(['Avoimet illat']);
+		// Its idea card, from which the report offers to propose a pilot.
+		expect(report.chosen[0]!.ideaId).toBe(ids.idea);
 		expect(report.chosen[0]!.canvas!.find((f) => f.field === 'hypothesis')!.text).toBe('Jos avaamme koulut iltaisin,\nniin nuoret viihtyvät');
 		expect(report.chosenItemIds).toEqual([ids.cluster]);
 	});

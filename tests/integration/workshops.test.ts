@@ -9,14 +9,19 @@ import {
 	getWorkshopDetails,
 	joinAsGuest,
 	joinAsUser,
+	isRemoved,
 	joinCodeAlphabet,
 	listParticipants,
+	listRemovedParticipants,
+	newDeviceId,
+	readDeviceId,
 	listWorkshopsForUser,
 	normaliseJoinCode,
 	readWorkshopForm,
 	removeParticipant,
 	resolveBoardAccess,
 	resolveWorkshopAccess,
+	restoreParticipant,
 	setParticipantRole,
 	UnknownFacilitatorError,
 	updateWorkshop,
@@ -162,7 +167,7 @@ describe('joining and access', () => {
 
 		expect(setParticipantRole(one.id, guest.participantId, 'observer')).toBe(true);
 		expect(resolveBoardAccess(one.id, `verstas_guest_${one.id}=${guest.token}`)).toMatchObject({ ok: true, role: 'observer' });
-		expect(removeParticipant(one.id, guest.participantId)).toBe(true);
+		expect(removeParticipant(one.id, guest.participantId)).toEqual([guest.participantId]);
 		expect(validateGuestToken(one.id, guest.token)).toBeNull();
 		expect(listParticipants(one.id)).toEqual([]);
 	});
@@ -183,6 +188,99 @@ describe('joining and access', () => {
 
 		removeParticipant(workshop.id, first.id);
 		expect(joinAsUser(workshop.id, member)).toBeNull();
+	});
+});
+
+describe('removal sticks, and can be undone', () => {
+	it('a removed guest is refused by token and by device, under any new name, until restored as the same guest', async () => {
+		const owner = await user();
+		const workshop = createWorkshop(input(), owner.id);
+		const other = createWorkshop(input(), owner.id);
+		const phone = newDeviceId();
+		const laptop = newDeviceId();
+		const guest = joinAsGuest(workshop.id, { displayName: 'Häiriköivä' }, phone);
+		const neighbour = joinAsGuest(workshop.id, { displayName: 'Naapuri' }, laptop);
+		const elsewhere = joinAsGuest(other.id, { displayName: 'Häiriköivä' }, phone);
+		const asGuest = (token: string | undefined, deviceId: string | null) => ({ user: null, guestToken: token, deviceId });
+		expect(isRemoved(workshop.id, asGuest(guest.token, phone))).toBe(false);
+
+		expect(removeParticipant(workshop.id, guest.participantId)).toEqual([guest.participantId]);
+		// Kept, not deleted: listed as removed with their name, so what they wrote keeps its author.
+		expect(listRemovedParticipants(workshop.id)).toMatchObject([{ id: guest.participantId, displayName: 'Häiriköivä', isGuest: true }]);
+		expect(listParticipants(workshop.id).map((p) => p.displayName)).toEqual(['Naapuri']);
+		expect(resolveWorkshopAccess(workshop.id, { user: null, guestToken: guest.token })).toBeNull();
+		// The token alone, the phone alone (its guest cookie cleared, a new name coming), or both: removed.
+		expect(isRemoved(workshop.id, asGuest(guest.token, null))).toBe(true);
+		expect(isRemoved(workshop.id, asGuest(undefined, phone))).toBe(true);
+		expect(isRemoved(workshop.id, asGuest(guest.token, laptop))).toBe(true);
+		// Someone else's browser, a forged secret, and the same phone in another workshop are not.
+		expect(isRemoved(workshop.id, asGuest(undefined, laptop))).toBe(false);
+		expect(isRemoved(workshop.id, asGuest(`${guest.participantId}.${'a'.repeat(24)}`, null))).toBe(false);
+		expect(isRemoved(other.id, asGuest(elsewhere.token, phone))).toBe(false);
+		expect(resolveWorkshopAccess(other.id, { user: null, guestToken: elsewhere.token })).toMatchObject({ displayName: 'Häiriköivä' });
+		expect(resolveWorkshopAccess(workshop.id, { user: null, guestToken: neighbour.token })).toMatchObject({ displayName: 'Naapuri' });
+		// A signed-in person opening the join link on that phone is not let in either.
+		const member = await user('Puhelimen lainaaja');
+		expect(isRemoved(workshop.id, { user: member, guestToken: undefined, deviceId: phone })).toBe(true);
+
+		// Restored: the same token works again, as the same participant with the same name.
+		expect(restoreParticipant(workshop.id, guest.participantId)).toBe(true);
+		expect(restoreParticipant(workshop.id, guest.participantId)).toBe(false);
+		expect(resolveWorkshopAccess(workshop.id, { user: null, guestToken: guest.token })).toMatchObject({
+			participantId: guest.participantId,
+			displayName: 'Häiriköivä',
+			role: 'participant'
+		});
+		expect(isRemoved(workshop.id, asGuest(guest.token, phone))).toBe(false);
+		expect(listRemovedParticipants(workshop.id)).toEqual([]);
+		expect(restoreParticipant(other.id, neighbour.participantId)).toBe(false);
+	});
+
+	it('removing a guest takes the other names joined from the same phone with it, but no account and no other phone', async () => {
+		const owner = await user();
+		const member = await user('Tiina');
+		const workshop = createWorkshop(input(), owner.id);
+		const phone = newDeviceId();
+		const first = joinAsGuest(workshop.id, { displayName: 'Eka nimi' }, phone);
+		const second = joinAsGuest(workshop.id, { displayName: 'Toka nimi' }, phone);
+		const signedIn = joinAsUser(workshop.id, member, phone)!;
+		const elsewhere = joinAsGuest(workshop.id, { displayName: 'Muu' }, newDeviceId());
+		const noDevice = joinAsGuest(workshop.id, { displayName: 'Vanha vieras' });
+
+		expect(removeParticipant(workshop.id, first.participantId).sort()).toEqual([first.participantId, second.participantId].sort());
+		expect(removeParticipant(workshop.id, first.participantId)).toEqual([]);
+		expect(listParticipants(workshop.id).map((p) => p.id).sort()).toEqual([signedIn.id, elsewhere.participantId, noDevice.participantId].sort());
+		// A guest without a device id (joined before devices were kept) is removed alone.
+		expect(removeParticipant(workshop.id, noDevice.participantId)).toEqual([noDevice.participantId]);
+		expect(listParticipants(workshop.id)).toHaveLength(2);
+	});
+
+	it('a removed signed-in user is refused until restored, then joins as the same participant', async () => {
+		const owner = await user();
+		const member = await user('Maija');
+		const workshop = createWorkshop(input(), owner.id);
+		const laptop = newDeviceId();
+		const joined = joinAsUser(workshop.id, member, laptop)!;
+
+		expect(removeParticipant(workshop.id, joined.id)).toEqual([joined.id]);
+		expect(isRemoved(workshop.id, { user: member, guestToken: undefined, deviceId: null })).toBe(true);
+		expect(resolveWorkshopAccess(workshop.id, { user: member, guestToken: undefined })).toBeNull();
+		expect(joinAsUser(workshop.id, member)).toBeNull();
+		// Signed out on the same laptop, as a guest: the device gives them away.
+		expect(isRemoved(workshop.id, { user: null, guestToken: undefined, deviceId: laptop })).toBe(true);
+		// The facilitator is never "removed".
+		expect(isRemoved(workshop.id, { user: owner, guestToken: undefined, deviceId: null })).toBe(false);
+
+		expect(restoreParticipant(workshop.id, joined.id)).toBe(true);
+		expect(joinAsUser(workshop.id, member)!.id).toBe(joined.id);
+		expect(resolveWorkshopAccess(workshop.id, { user: member, guestToken: undefined })).toMatchObject({ participantId: joined.id, displayName: 'Maija' });
+	});
+
+	it('device ids: random, and only a value of that shape is read from a cookie', () => {
+		const id = newDeviceId();
+		expect(id).not.toBe(newDeviceId());
+		expect(readDeviceId(id)).toBe(id);
+		for (const bad of [undefined, '', 'short', `${id}'; DROP`, 'A'.repeat(32)]) expect(readDeviceId(bad)).toBeNull();
 	});
 });
 

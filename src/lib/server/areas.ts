@@ -491,6 +491,36 @@ export function listAreas(): Area[] {
 	return db.select().from(areas).orderBy(asc(areas.code)).all();
 }
 
+/**
+ * The areas a free text names, e.g. an experiment canvas's "00940 Kontula, 00970 Mellunmäki": every five-digit code
+ * of a known area, and every area name or part of one ("Kontula" in "Kontula - Vesala - Kivikko") written with a
+ * capital, inflected or not ("Kontulassa"). A part two areas share (Kalasatama) names neither; longer names are
+ * matched first, so "Malminkartano" does not also tick Malmi. Returns codes in order, without repeats.
+ */
+export function findAreaCodes(text: string, known: readonly Pick<Area, 'code' | 'name'>[]) {
+	const found = new Set<string>();
+	const codes = new Set(known.map((area) => area.code));
+	for (const [code] of text.matchAll(/(?<!\d)\d{5}(?!\d)/g)) if (codes.has(code)) found.add(code);
+
+	const owners = new Map<string, Set<string>>();
+	for (const area of known) {
+		const parts = [area.name, ...area.name.split(/\s+-\s+/)].map((part) => part.trim()).filter((part) => part.length >= 3);
+		for (const part of parts) owners.set(part, (owners.get(part) ?? new Set()).add(area.code));
+	}
+	let rest = text;
+	for (const [name, areaCodes] of [...owners].sort(([a], [b]) => b.length - a.length)) {
+		const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escaped}\\p{L}*`, 'giu');
+		rest = rest.replace(pattern, (match) => {
+			// Proper nouns: "kallio" (rock) in a sentence is not Kallio.
+			if (match[0] !== match[0]!.toLocaleUpperCase('fi')) return match;
+			if (areaCodes.size === 1) found.add([...areaCodes][0]!);
+			return ' '.repeat(match.length);
+		});
+	}
+	return [...found].sort();
+}
+
 export function getArea(code: string): Area | undefined {
 	return db.select().from(areas).where(eq(areas.code, code)).get();
 }
@@ -554,9 +584,18 @@ export function weightedMean(values: readonly number[], weights: readonly number
  * The municipality's average of an indicator in a year, over its areas. Population-weighted when every area with a
  * value also has the weight: a share is weighted by its denominator (so the unemployment rate averages to the
  * municipality's pooled rate), median income by adults, an imported indicator by inhabitants. Counts, and any
- * indicator whose weights are incomplete, get the plain mean of the areas.
+ * indicator whose weights are incomplete, get the plain mean of the areas; a count's mean is rounded to whole ones.
  */
 export function cityAverage(indicatorKey: string, year: number, municipality: string): number | null {
+	const average = averageOverAreas(indicatorKey, year, municipality);
+	// A head count's average is whole people ("7 770", not "7 770,01"); shares, rates and money keep their decimals.
+	return average !== null && isCountIndicator(indicatorKey) ? Math.round(average) : average;
+}
+
+/** Built-in indicators without a unit are counts of people or households. */
+const isCountIndicator = (key: string) => definitions.get(key)?.unit === '';
+
+function averageOverAreas(indicatorKey: string, year: number, municipality: string): number | null {
 	const valuesOf = (key: string) =>
 		db
 			.select({ code: areaValues.areaCode, value: areaValues.value })

@@ -22,12 +22,14 @@ import {
 	pilotStatusHistory,
 	pilotTeam,
 	users,
+	workshops,
 	type Pilot,
 	type PilotDecision,
 	type PilotStatus
 } from './db/schema';
 import { requiredText } from './forms';
-import { programmeRole } from './programmes';
+import { findAreaCodes, listAreas } from './areas';
+import { listProgrammesForUser, programmeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
 import { getWorkshop, listPerspectives } from './workshops';
 
@@ -327,13 +329,52 @@ export function getPilotDetails(pilotId: string) {
 	};
 }
 
-/** A new pilot's fields filled from a chosen idea card: its title and canvas (the canvas is carried over). */
+/**
+ * A new pilot's fields filled from a chosen idea card: its title and canvas (the canvas is carried over), and the
+ * target areas its canvas names (postal codes and area names, see findAreaCodes) ticked.
+ */
 export function pilotDraftFromIdea(workshopId: string, ideaId: string) {
 	const doc = readBoardDoc(workshopId);
-	const idea = viewBoard(doc).ideas.find((candidate) => candidate.id === ideaId);
-	if (!idea) return undefined;
-	const canvas = Object.fromEntries(canvasFields.map((field) => [field, ideaText(doc, ideaId, field)?.toString() ?? ''])) as Record<CanvasField, string>;
-	return { title: idea.title, hypothesis: canvas.hypothesis, targetGroup: canvas.targetGroup, canvas };
+	try {
+		const idea = viewBoard(doc).ideas.find((candidate) => candidate.id === ideaId);
+		if (!idea) return undefined;
+		const canvas = Object.fromEntries(canvasFields.map((field) => [field, ideaText(doc, ideaId, field)?.toString() ?? ''])) as Record<CanvasField, string>;
+		const areaCodes = canvas.targetAreas.trim() ? findAreaCodes(canvas.targetAreas, listAreas()) : [];
+		return { title: idea.title, hypothesis: canvas.hypothesis, targetGroup: canvas.targetGroup, areaCodes, canvas };
+	} finally {
+		doc.destroy();
+	}
+}
+
+/**
+ * The idea cards of the workshops that serve the programme, by workshop (newest first): a proposal to the programme
+ * may start from any of them. Workshops without idea cards are left out.
+ */
+export function listProgrammeIdeas(programmeId: string) {
+	const served = db
+		.select({ id: workshops.id, title: workshops.title })
+		.from(workshops)
+		.where(eq(workshops.programmeId, programmeId))
+		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt))
+		.all();
+	return served
+		.map((workshop) => {
+			const doc = readBoardDoc(workshop.id);
+			const ideas = viewBoard(doc).ideas.map(({ id, title }) => ({ id, title: title.trim() }));
+			doc.destroy();
+			return { workshopId: workshop.id, workshopTitle: workshop.title, ideas };
+		})
+		.filter((workshop) => workshop.ideas.length);
+}
+
+/**
+ * Where "Propose as a pilot" on an idea card leads, for this person in this workshop: the proposal page (it picks
+ * the programme), or null when they may propose nowhere. Anyone with a role in some programme (its leads and the
+ * members of its organisations) may propose; guests have no account to propose with.
+ */
+export function pilotProposalLink(workshopId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
+	if (!user || !listProgrammesForUser(user).length) return null;
+	return `/pilots/new?workshop=${encodeURIComponent(workshopId)}`;
 }
 
 /** The workshop's ideas that became pilots, and how they are doing (traceability from the workshop). */

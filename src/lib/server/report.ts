@@ -150,6 +150,8 @@ export function assembleReport(workshopId: string) {
 		kind === 'idea' ? ideas.find((idea) => idea.id === itemId) : ideas.find((idea) => idea.source?.kind === kind && idea.source.id === itemId);
 	const chosen: {
 		key: string;
+		/** the idea card refining it, when there is one (a pilot can be proposed from it) */
+		ideaId: string | null;
 		title: string;
 		laneTitle: string | null;
 		sourceText: string;
@@ -163,8 +165,8 @@ export function assembleReport(workshopId: string) {
 		seen.add(key);
 		chosen.push(
 			idea
-				? { key, title: idea.title || m.board_idea_untitled(), laneTitle: laneTitle(idea.lane), sourceText: idea.sourceText, canvas: canvasOf(idea.id) }
-				: { key, title: item.text || m.board_idea_untitled(), laneTitle: null, sourceText: '', canvas: null }
+				? { key, ideaId: idea.id, title: idea.title || m.board_idea_untitled(), laneTitle: laneTitle(idea.lane), sourceText: idea.sourceText, canvas: canvasOf(idea.id) }
+				: { key, ideaId: null, title: item.text || m.board_idea_untitled(), laneTitle: null, sourceText: '', canvas: null }
 		);
 	}
 

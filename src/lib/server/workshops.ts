@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
@@ -33,6 +33,20 @@ export const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
 export const joinCodeLength = 6;
 export const maxPerspectives = 6;
 export const guestCookiePrefix = 'verstas_guest_';
+/** A long-lived random id of the browser, set on the join page: a removed person cannot rejoin from it under a new name. */
+export const deviceCookieName = 'verstas_device';
+/** Chromium keeps no cookie longer than 400 days. */
+export const deviceCookieMaxAge = 60 * 60 * 24 * 400;
+const deviceIdPattern = /^[a-z0-9]{24,64}$/;
+
+/** The device id from the cookie when it is one we could have set; anything else counts as no device. */
+export function readDeviceId(value: string | undefined) {
+	return value && deviceIdPattern.test(value) ? value : null;
+}
+
+export function newDeviceId() {
+	return generateSecureRandomString(32);
+}
 
 export function guestCookieName(workshopId: string) {
 	return guestCookiePrefix + workshopId;
@@ -212,6 +226,35 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput) {
 	});
 }
 
+/**
+ * A new workshop with this one's plan: title (with the suffix), theme, description, programme, organisations,
+ * facilitators, perspectives and agenda. Not its board, participants or votes; a new join code, no date.
+ */
+export function duplicateWorkshop(workshopId: string, ownerId: string, title: (original: string) => string) {
+	const details = getWorkshopDetails(workshopId);
+	if (!details) return undefined;
+	const { workshop } = details;
+	return createWorkshop(
+		{
+			title: title(workshop.title).slice(0, 120),
+			theme: workshop.theme,
+			description: workshop.description,
+			startsAt: null,
+			programmeId: workshop.programmeId,
+			organisationIds: details.organisations.map((organisation) => organisation.id),
+			coFacilitatorEmails: details.facilitators.filter((facilitator) => facilitator.id !== ownerId).map((facilitator) => facilitator.email),
+			perspectives: details.perspectives.map(({ title, description }) => ({ title, description })),
+			phases: details.phases.map(({ kind, title, durationMinutes }) => ({ kind, title, durationMinutes }))
+		},
+		ownerId
+	);
+}
+
+/** A workshop from scratch: one lane to name (a workshop needs at least one), no agenda. */
+export function emptyWorkshopPlan() {
+	return { perspectives: [{ title: '', description: '' }], phases: [] as { kind: PhaseKind; title: string; durationMinutes: number }[] };
+}
+
 export function deleteWorkshop(workshopId: string) {
 	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
 }
@@ -349,8 +392,28 @@ export function listParticipants(workshopId: string) {
 		.all();
 }
 
-/** A guest joins with a display name; the token (participant id + secret) is their session for this workshop only. */
-export function joinAsGuest(workshopId: string, guest: { displayName: string; organisationName?: string }) {
+/** Those a facilitator removed, most recently removed first: the workshop page offers to restore them. */
+export function listRemovedParticipants(workshopId: string) {
+	return db
+		.select({
+			id: participants.id,
+			displayName: participants.displayName,
+			organisationName: participants.organisationName,
+			isGuest: sql<boolean>`${participants.userId} IS NULL`.mapWith(Boolean),
+			removedAt: participants.removedAt
+		})
+		.from(participants)
+		.where(and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt)))
+		.orderBy(desc(participants.removedAt))
+		.all()
+		.map((participant) => ({ ...participant, removedAt: participant.removedAt! }));
+}
+
+/**
+ * A guest joins with a display name; the token (participant id + secret) is their session for this workshop only.
+ * The device id (see deviceCookieName) is kept with them, so that removing them also keeps that browser out.
+ */
+export function joinAsGuest(workshopId: string, guest: { displayName: string; organisationName?: string }, deviceId: string | null = null) {
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
 	db.insert(participants)
@@ -359,14 +422,15 @@ export function joinAsGuest(workshopId: string, guest: { displayName: string; or
 			workshopId,
 			displayName: guest.displayName,
 			organisationName: guest.organisationName ?? '',
-			guestSecretHash: hashSecret(secret)
+			guestSecretHash: hashSecret(secret),
+			deviceId
 		})
 		.run();
 	return { participantId: id, token: `${id}.${secret}` };
 }
 
 /** Signed-in users join once; joining again returns the same participant (unless a facilitator removed them). */
-export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>) {
+export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>, deviceId: string | null = null) {
 	const existing = db
 		.select()
 		.from(participants)
@@ -383,18 +447,28 @@ export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'n
 			.get()?.name ?? '';
 	return db
 		.insert(participants)
-		.values({ id: generateSecureRandomString(), workshopId, userId: user.id, displayName: user.name, organisationName })
+		.values({ id: generateSecureRandomString(), workshopId, userId: user.id, displayName: user.name, organisationName, deviceId })
 		.returning()
 		.get();
 }
 
-export function wasRemoved(workshopId: string, userId: string) {
-	const participant = db
-		.select({ removedAt: participants.removedAt })
-		.from(participants)
-		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, userId)))
-		.get();
-	return !!participant?.removedAt;
+/**
+ * Whether a facilitator removed this requester from the workshop: their account, their guest token (a genuine one:
+ * the secret must match), or anyone who joined from their browser (device cookie). Joining is refused then, and
+ * the join page says why. Asked only when the requester has no working place in the workshop (resolveWorkshopAccess).
+ */
+export function isRemoved(
+	workshopId: string,
+	who: { user: Pick<SessionUser, 'id'> | null; guestToken: string | undefined; deviceId: string | null }
+) {
+	const removed = and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt));
+	if (who.user && db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))).get()) return true;
+	const parts = splitToken(who.guestToken);
+	if (parts) {
+		const guest = guestById().get({ id: parts.id, workshopId });
+		if (guest?.removedAt && guest.guestSecretHash && secretMatches(parts.secret, guest.guestSecretHash)) return true;
+	}
+	return !!who.deviceId && !!db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))).get();
 }
 
 // Every request of every guest checks their token.
@@ -414,12 +488,34 @@ export function validateGuestToken(workshopId: string, token: string | undefined
 	return secretMatches(parts.secret, participant.guestSecretHash) ? participant : null;
 }
 
+/**
+ * Marks the participant removed (the row stays: what they wrote keeps its author, and the removal can be undone).
+ * Guests who joined from the same browser under other names go with them: it is the same phone. Returns the ids
+ * removed now (empty when there was no such participant), so their live connections can be closed.
+ */
 export function removeParticipant(workshopId: string, participantId: string) {
+	return db.transaction((tx) => {
+		const active = and(eq(participants.workshopId, workshopId), isNull(participants.removedAt));
+		const participant = tx.select().from(participants).where(and(active, eq(participants.id, participantId))).get();
+		if (!participant) return [];
+		const sameDevice = participant.deviceId ? and(active, isNull(participants.userId), eq(participants.deviceId, participant.deviceId)) : undefined;
+		return tx
+			.update(participants)
+			.set({ removedAt: new Date() })
+			.where(sameDevice ? or(and(active, eq(participants.id, participantId)), sameDevice) : and(active, eq(participants.id, participantId)))
+			.returning({ id: participants.id })
+			.all()
+			.map((row) => row.id);
+	});
+}
+
+/** Undoes a removal: the person gets back in as before (the same guest token or account, the same name). */
+export function restoreParticipant(workshopId: string, participantId: string) {
 	return (
 		db
 			.update(participants)
-			.set({ removedAt: new Date() })
-			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
+			.set({ removedAt: null })
+			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNotNull(participants.removedAt)))
 			.run().changes > 0
 	);
 }

@@ -166,13 +166,39 @@ export const participants = sqliteTable(
 		role: text('role', { enum: participantRoles }).notNull().default('participant'),
 		// Guests only: sha-256 of the guest token's secret, as for sessions.
 		guestSecretHash: blob('guest_secret_hash', { mode: 'buffer' }),
+		// Set when a facilitator removes them; the row stays (notes and votes keep their author), and a removal can be undone.
 		removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+		// The browser they joined from (the long-lived device cookie): a removed person cannot rejoin from it under another name.
+		deviceId: text('device_id'),
 		joinedAt: createdAt()
 	},
 	(table) => [
 		index('participants_workshop_idx').on(table.workshopId),
-		uniqueIndex('participants_workshop_user_idx').on(table.workshopId, table.userId)
+		uniqueIndex('participants_workshop_user_idx').on(table.workshopId, table.userId),
+		index('participants_workshop_device_idx').on(table.workshopId, table.deviceId)
 	]
+);
+
+/**
+ * A workshop plan saved for reuse by an organisation's facilitators: the theme, lanes and agenda only. Kept apart
+ * from workshops so a template has no join code, board or participants, and no list or join path must skip it.
+ */
+export const workshopTemplates = sqliteTable(
+	'workshop_templates',
+	{
+		id: text('id').primaryKey(),
+		organisationId: text('organisation_id')
+			.notNull()
+			.references(() => organisations.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		theme: text('theme').notNull(),
+		description: text('description').notNull().default(''),
+		perspectives: text('perspectives', { mode: 'json' }).$type<{ title: string; description: string }[]>().notNull(),
+		phases: text('phases', { mode: 'json' }).$type<{ kind: PhaseKind; title: string; durationMinutes: number }[]>().notNull(),
+		createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(table) => [index('workshop_templates_organisation_idx').on(table.organisationId)]
 );
 
 // Boards: the Yjs update log and its compacted snapshot --------------------------------------------------

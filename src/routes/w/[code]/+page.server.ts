@@ -1,14 +1,18 @@
 import { m } from '$lib/paraglide/messages.js';
 import { parseForm, formState } from '$lib/server/forms';
 import {
+	deviceCookieMaxAge,
+	deviceCookieName,
 	getWorkshopByCode,
 	guestCookieName,
 	guestJoinSchema,
+	isRemoved,
 	joinAsGuest,
 	joinAsUser,
+	newDeviceId,
 	normaliseJoinCode,
-	resolveWorkshopAccess,
-	wasRemoved
+	readDeviceId,
+	resolveWorkshopAccess
 } from '$lib/server/workshops';
 import { secureCookies } from '$lib/server/session';
 import { fail, redirect, type Cookies } from '@sveltejs/kit';
@@ -24,7 +28,21 @@ function access(workshopId: string, locals: App.Locals, cookies: Cookies) {
 	return resolveWorkshopAccess(workshopId, { user: locals.user, guestToken: cookies.get(guestCookieName(workshopId)) });
 }
 
-export const load: PageServerLoad = ({ params, locals, cookies }) => {
+/** This browser's device id: the one in its cookie, or a new one set now (every browser that comes to join gets one). */
+function deviceOf(cookies: Cookies, url: URL) {
+	const known = readDeviceId(cookies.get(deviceCookieName));
+	if (known) return known;
+	const id = newDeviceId();
+	cookies.set(deviceCookieName, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies(url), maxAge: deviceCookieMaxAge });
+	return id;
+}
+
+/** Removed by a facilitator: this account, this guest token, or someone who joined from this browser. */
+function removed(workshopId: string, locals: App.Locals, cookies: Cookies, deviceId: string) {
+	return isRemoved(workshopId, { user: locals.user, guestToken: cookies.get(guestCookieName(workshopId)), deviceId });
+}
+
+export const load: PageServerLoad = ({ params, locals, cookies, url }) => {
 	if (normaliseJoinCode(params.code) !== params.code) redirect(303, `/w/${encodeURIComponent(normaliseJoinCode(params.code))}`);
 	const workshop = getWorkshopByCode(params.code);
 	if (!workshop) return { state: 'unknown' as const };
@@ -33,14 +51,15 @@ export const load: PageServerLoad = ({ params, locals, cookies }) => {
 	if (access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
 
 	const summary = { title: workshop.title, theme: workshop.theme };
+	const deviceId = deviceOf(cookies, url);
+	if (removed(workshop.id, locals, cookies, deviceId)) return { state: 'removed' as const, workshop: summary };
+	if (!workshop.joiningOpen) return { state: 'closed' as const, workshop: summary };
 	if (locals.user) {
-		if (wasRemoved(workshop.id, locals.user.id)) return { state: 'removed' as const, workshop: summary };
-		if (!workshop.joiningOpen) return { state: 'closed' as const, workshop: summary };
 		// Signed-in members join under their own name, without a form.
-		if (joinAsUser(workshop.id, locals.user)) redirect(303, boardOf(workshop.id));
+		if (joinAsUser(workshop.id, locals.user, deviceId)) redirect(303, boardOf(workshop.id));
 		return { state: 'removed' as const, workshop: summary };
 	}
-	return { state: workshop.joiningOpen ? ('open' as const) : ('closed' as const), workshop: summary };
+	return { state: 'open' as const, workshop: summary };
 };
 
 export const actions: Actions = {
@@ -48,11 +67,13 @@ export const actions: Actions = {
 		const workshop = getWorkshopByCode(params.code);
 		if (!workshop) return fail(404, formState({ message: m.join_code_unknown() }));
 		if (access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
+		const deviceId = deviceOf(cookies, url);
+		if (removed(workshop.id, locals, cookies, deviceId)) return fail(403, formState({ message: m.join_removed() }));
 		if (!workshop.joiningOpen) return fail(403, formState({ message: m.join_closed() }));
 		const form = parseForm(guestJoinSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
-		const { token } = joinAsGuest(workshop.id, form.data);
+		const { token } = joinAsGuest(workshop.id, form.data, deviceId);
 		// Scoped to this workshop: the cookie's token is only valid for this workshop's participant row.
 		cookies.set(guestCookieName(workshop.id), token, {
 			path: '/',

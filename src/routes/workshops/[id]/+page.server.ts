@@ -1,7 +1,8 @@
 import { m } from '$lib/paraglide/messages.js';
 import { participantRoleLabels } from '$lib/labels';
 import { disconnectParticipant, setConnectionRole, closeRoom } from '$lib/server/collab';
-import { formState } from '$lib/server/forms';
+import { formState, parseInput } from '$lib/server/forms';
+import { saveWorkshopTemplate, templateOrganisations, templateSchema } from '$lib/server/workshop-templates';
 import { viewBoard } from '$lib/board/model';
 import { readBoardDoc } from '$lib/server/collab';
 import { pilotsFromWorkshop } from '$lib/server/pilots';
@@ -10,9 +11,12 @@ import { qrCodePath } from '$lib/server/qr';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import {
 	deleteWorkshop,
+	duplicateWorkshop,
 	getWorkshopDetails,
 	listParticipants,
+	listRemovedParticipants,
 	removeParticipant,
+	restoreParticipant,
 	setJoiningOpen,
 	setParticipantRole
 } from '$lib/server/workshops';
@@ -33,12 +37,16 @@ export const load: PageServerLoad = (event) => {
 		organisations: details.organisations,
 		facilitators: details.facilitators,
 		participants: listParticipants(workshop.id),
+		removedParticipants: listRemovedParticipants(workshop.id),
 		joinLink,
 		qr: qrCodePath(joinLink),
 		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
 		ideas: viewBoard(readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
 		pilots,
-		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name }))
+		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
+		// Where this facilitator may keep the workshop's plan as a template.
+		templateOrganisations: templateOrganisations(user),
+		duplicated: event.url.searchParams.has('duplicated')
 	};
 };
 
@@ -60,12 +68,23 @@ export const actions: Actions = {
 		const { workshop } = requireFacilitator(event);
 		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
 		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
-		if (!participant || !removeParticipant(workshop.id, participant.id)) {
+		const removed = participant ? removeParticipant(workshop.id, participant.id) : [];
+		if (!participant || !removed.length) {
 			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
 		}
-		// Removed means gone now, not at their next reconnect.
-		disconnectParticipant(workshop.id, participant.id);
+		// Removed means gone now, not at their next reconnect (with any other name joined from the same phone).
+		for (const id of removed) disconnectParticipant(workshop.id, id);
 		return { participants: formState({ saved: m.participant_removed({ name: participant.displayName }) }) };
+	},
+
+	restoreParticipant: async (event) => {
+		const { workshop } = requireFacilitator(event);
+		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
+		const participant = input.success ? listRemovedParticipants(workshop.id).find((removed) => removed.id === input.data.participantId) : undefined;
+		if (!participant || !restoreParticipant(workshop.id, participant.id)) {
+			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
+		}
+		return { participants: formState({ saved: m.participant_restored({ name: participant.displayName }) }) };
 	},
 
 	setRole: async (event) => {
@@ -82,6 +101,23 @@ export const actions: Actions = {
 				saved: m.participant_role_changed({ name: participant.displayName, role: participantRoleLabels[role]() })
 			})
 		};
+	},
+
+	duplicate: async (event) => {
+		const { workshop, user } = requireFacilitator(event);
+		const copy = duplicateWorkshop(workshop.id, user.id, (title) => m.workshop_copy_title({ title }));
+		if (!copy) return fail(404, { reuse: formState({ message: m.workshop_not_found() }) });
+		redirect(303, `/workshops/${copy.id}?duplicated`);
+	},
+
+	saveTemplate: async (event) => {
+		const { workshop, user } = requireFacilitator(event);
+		const values = Object.fromEntries(await event.request.formData()) as Record<string, string>;
+		const input = parseInput(templateSchema, values, values);
+		if (!input.ok) return fail(400, { reuse: formState({ errors: input.errors, values }) });
+		const saved = saveWorkshopTemplate(workshop.id, input.data, user);
+		if (!saved) return fail(403, { reuse: formState({ errors: { organisationId: m.error_choose_option() }, values }) });
+		return { reuse: formState({ saved: m.workshop_template_saved({ name: saved.template.name, organisation: saved.organisation.name }) }) };
 	},
 
 	delete: async (event) => {

@@ -3,9 +3,11 @@ import { requireUser } from '$lib/server/authorise';
 import { parseInput } from '$lib/server/forms';
 import { listOrganisations } from '$lib/server/organisations';
 import { listProgrammesForUser, programmeRole } from '$lib/server/programmes';
+import { getWorkshopTemplate, listWorkshopTemplates } from '$lib/server/workshop-templates';
 import {
 	canCreateWorkshops,
 	createWorkshop,
+	emptyWorkshopPlan,
 	jalostamoTemplate,
 	maxPerspectives,
 	readWorkshopForm,
@@ -21,15 +23,32 @@ function requireCreator(event: RequestEvent) {
 	return user;
 }
 
+/**
+ * What the form starts from: the Jalostamo template (the default), an empty workshop (?start=empty), or a saved
+ * template of one of the facilitator's organisations (?template=id).
+ */
+function startingPoint(url: URL, user: ReturnType<typeof requireCreator>) {
+	const templateId = url.searchParams.get('template');
+	if (templateId) {
+		const saved = getWorkshopTemplate(templateId, user);
+		if (!saved) error(404, m.workshop_template_not_found());
+		return { start: `template:${saved.id}`, theme: saved.theme, description: saved.description, perspectives: saved.perspectives, phases: saved.phases };
+	}
+	if (url.searchParams.get('start') === 'empty') return { start: 'empty', theme: '', description: '', ...emptyWorkshopPlan() };
+	return { start: 'jalostamo', theme: '', description: '', ...jalostamoTemplate() };
+}
+
 export const load: PageServerLoad = (event) => {
 	const user = requireCreator(event);
-	const template = jalostamoTemplate();
+	const { start, ...plan } = startingPoint(event.url, user);
 	return {
-		template,
+		start,
+		templates: listWorkshopTemplates(user),
+		template: jalostamoTemplate(),
 		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
 		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
 		maxPerspectives,
-		initial: { title: '', theme: '', description: '', startsAt: '', programmeId: '', organisationIds: [], coFacilitatorEmails: [], ...template }
+		initial: { title: '', startsAt: '', programmeId: '', organisationIds: [], coFacilitatorEmails: [], ...plan }
 	};
 };
 

@@ -1,11 +1,20 @@
 import type { Phase } from '$lib/board/live.svelte';
 import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
+import { pilotProposalLink } from '$lib/server/pilots';
 import { requireFacilitator } from '$lib/server/workshop-access';
 import { castVote, readRatingsForm, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
-import { getBoardFrame, guestCookieName, listPhases, resolveWorkshopAccess } from '$lib/server/workshops';
+import {
+	deviceCookieName,
+	getBoardFrame,
+	guestCookieName,
+	isRemoved,
+	listPhases,
+	readDeviceId,
+	resolveWorkshopAccess
+} from '$lib/server/workshops';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,9 +28,10 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	const guestToken = cookies.get(guestCookieName(params.id));
 	const access = resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
-		// Someone with nothing to show for themselves is sent to join; a signed-in non-member (or a guest whose
-		// token no longer works, e.g. removed by the facilitator) is told why they cannot see the board.
-		if (!locals.user && !guestToken) redirect(303, `/w/${workshop.joinCode}`);
+		// Someone with nothing to show for themselves is sent to join, and so is someone the facilitator removed: the
+		// join page says so (and keeps them out). A signed-in non-member is told why they cannot see the board.
+		const removed = isRemoved(params.id, { user: locals.user, guestToken, deviceId: readDeviceId(cookies.get(deviceCookieName)) });
+		if (removed || (!locals.user && !guestToken)) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();
@@ -39,6 +49,8 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		phases,
 		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
 		vote: voteView(params.id, voterIdFor(access)),
+		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
+		proposePilotUrl: pilotProposalLink(params.id, locals.user),
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.

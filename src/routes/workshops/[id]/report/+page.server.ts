@@ -1,4 +1,5 @@
 import { m } from '$lib/paraglide/messages.js';
+import { pilotProposalLink } from '$lib/server/pilots';
 import { loadReportPage, resolveReportAccess } from '$lib/server/report';
 import { guestCookieName } from '$lib/server/workshops';
 import { error, redirect } from '@sveltejs/kit';
@@ -16,5 +17,6 @@ export const load: PageServerLoad = ({ params, locals, cookies, url }) => {
 	}
 	const report = loadReportPage(params.id);
 	if (!report) error(404, m.workshop_not_found());
-	return { report, role: allowed.access.role };
+	// Chosen ideas can be proposed as pilots by those who may propose (the proposal page checks again).
+	return { report, role: allowed.access.role, proposePilotUrl: pilotProposalLink(params.id, locals.user) };
 };

@@ -2,22 +2,39 @@ import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requireProgrammeMember } from '$lib/server/pilot-access';
-import { ideaSource, pilotDraftFromIdea, pilotSchema, programmePeople, proposePilot, readPilotForm } from '$lib/server/pilots';
-import { guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
+import { ideaSource, listProgrammeIdeas, pilotDraftFromIdea, pilotSchema, programmePeople, proposePilot, readPilotForm } from '$lib/server/pilots';
+import { getWorkshop, guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-/** The idea card a proposal starts from (?workshop=…&idea=…), if the user may see that workshop's board. */
-function sourceFrom(event: RequestEvent, workshopId: string | null, ideaId: string | null) {
+type Programme = ReturnType<typeof requireProgrammeMember>['programme'];
+
+/**
+ * The idea card a proposal starts from (?workshop=…&idea=…, or ?from=workshop:idea from the idea picker): allowed
+ * to the workshop's people, and to the programme's people when the workshop serves this programme.
+ */
+function sourceFrom(event: RequestEvent, programme: Programme, workshopId: string | null, ideaId: string | null) {
 	if (!workshopId || !ideaId) return null;
+	const workshop = getWorkshop(workshopId);
+	if (!workshop) error(404, m.pilot_idea_not_found());
 	const access = resolveWorkshopAccess(workshopId, { user: event.locals.user, guestToken: event.cookies.get(guestCookieName(workshopId)) });
-	if (!access) error(403, m.error_forbidden());
+	if (!access && workshop.programmeId !== programme.id) error(403, m.error_forbidden());
 	const source = ideaSource(workshopId, ideaId);
 	if (!source) error(404, m.pilot_idea_not_found());
 	return source;
 }
 
-function formChoices(programme: ReturnType<typeof requireProgrammeMember>['programme']) {
+/** ?from=workshop:idea (the picker's single select) or ?workshop=…&idea=… (links from idea cards). */
+function requestedIdea(url: URL) {
+	const from = url.searchParams.get('from');
+	if (from !== null) {
+		const [workshopId, ideaId] = from.split(':');
+		return { workshopId: workshopId || null, ideaId: ideaId || null };
+	}
+	return { workshopId: url.searchParams.get('workshop'), ideaId: url.searchParams.get('idea') };
+}
+
+function formChoices(programme: Programme) {
 	return {
 		programme: { id: programme.id, name: programme.name },
 		goals: programme.goals.map(({ id, title }) => ({ id, title })),
@@ -30,11 +47,18 @@ function formChoices(programme: ReturnType<typeof requireProgrammeMember>['progr
 
 export const load: PageServerLoad = (event) => {
 	const { programme } = requireProgrammeMember(event);
-	const source = sourceFrom(event, event.url.searchParams.get('workshop'), event.url.searchParams.get('idea'));
+	const requested = requestedIdea(event.url);
+	const source = sourceFrom(event, programme, requested.workshopId, requested.ideaId);
 	const draft = source ? pilotDraftFromIdea(source.workshopId, source.ideaId) : undefined;
+	// The ideas of the programme's workshops to pick from, and the one this proposal starts from even when its
+	// workshop serves no programme (it came from that workshop's idea card).
+	const ideas = listProgrammeIdeas(programme.id);
+	if (source && draft && !ideas.some((workshop) => workshop.workshopId === source.workshopId))
+		ideas.unshift({ workshopId: source.workshopId, workshopTitle: getWorkshop(source.workshopId)!.title, ideas: [{ id: source.ideaId, title: draft.title }] });
 	return {
 		...formChoices(programme),
 		source,
+		ideas,
 		initial: {
 			title: draft?.title ?? '',
 			summary: draft?.canvas.problem ?? '',
@@ -43,7 +67,7 @@ export const load: PageServerLoad = (event) => {
 			ownerOrganisationId: programme.owner.id,
 			responsibleUserId: event.locals.user!.id,
 			teamEmails: [],
-			areaCodes: [],
+			areaCodes: draft?.areaCodes ?? [],
 			targetGroup: draft?.targetGroup ?? '',
 			perspective: '',
 			startsOn: '',
@@ -59,7 +83,7 @@ export const actions: Actions = {
 	default: async (event) => {
 		const { user, programme } = requireProgrammeMember(event);
 		const formData = await event.request.formData();
-		const source = sourceFrom(event, String(formData.get('sourceWorkshopId') ?? '') || null, String(formData.get('sourceIdeaId') ?? '') || null);
+		const source = sourceFrom(event, programme, String(formData.get('sourceWorkshopId') ?? '') || null, String(formData.get('sourceIdeaId') ?? '') || null);
 		const input = readPilotForm(formData);
 		const form = parseInput(pilotSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
