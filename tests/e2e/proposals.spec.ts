@@ -69,6 +69,7 @@ test('a team member proposes a pilot from an idea card with its target areas tic
 		);
 		// Everyone with a programme to propose to sees the link on the card; a guest has no account to propose with.
 		await expect(proposeLink(ideaCard(page, title), title)).toBeVisible();
+		await guest.page.getByRole('tab', { name: new RegExp(`^${t('fi', 'board_ideas_title')} `) }).click(); // a phone's idea cards have a tab
 		await expect(ideaCard(guest.page, title)).toBeVisible(live);
 		await expect(guest.page.getByRole('link', { name: tRegex('fi', 'idea_propose_pilot_named') })).toHaveCount(0);
 
