@@ -23,6 +23,9 @@ import { t } from './messages';
 
 test.describe.configure({ timeout: 90_000 });
 
+/** What the board has said politely (its live region for others' changes). */
+const said = (page: Page) => page.locator('.board [aria-live="polite"]');
+
 const seconds = (clock: string) => {
 	const [minutes, secs] = clock.trim().split(':').map(Number);
 	return minutes! * 60 + secs!;
@@ -87,10 +90,12 @@ test('locking the board disables a participant’s composer and says why', async
 		await expect(a.page.getByText(t('fi', 'live_locked_notice'))).toBeVisible(live);
 		await expect(composer(a.page)).toContainText(t('fi', 'live_composer_blocked_locked'));
 		await expect(composerText(a.page)).toBeDisabled();
+		await expect(said(a.page)).toContainText(t('fi', 'live_announce_locked'));
 		await expectAccessible(a.page, 'locked board on a phone');
 
 		await button(page, 'live_unlock').click();
 		await expect(composerText(a.page)).toBeEnabled(live);
+		await expect(said(a.page)).toContainText(t('fi', 'live_announce_unlocked'));
 	} finally {
 		await a.context.close();
 	}
@@ -105,6 +110,7 @@ test('private notes stay off other phones until the reveal', async ({ page, brow
 		await expect(banner(a.page)).toContainText(phases.ideas, live);
 		await button(page, 'live_private_on').click();
 		await expect(a.page.getByText(t('fi', 'live_private_composer_hint'))).toBeVisible(live);
+		await expect(said(b.page)).toContainText(t('fi', 'live_announce_private_on'));
 
 		const secret = unique('Salainen idea');
 		await addNote(a.page, secret);
@@ -128,6 +134,7 @@ test('private notes stay off other phones until the reveal', async ({ page, brow
 		await button(page, 'live_reveal').click();
 		await page.getByRole('dialog').getByRole('button', { name: t('fi', 'live_reveal_confirm_button'), exact: true }).click();
 		await expect(noteItem(b.page, secret)).toBeVisible(live);
+		await expect(said(b.page)).toContainText(t('fi', 'live_announce_revealed'));
 		await expect(noteItem(page, secret)).toBeVisible(live);
 		await expect(noteItem(a.page, secret)).toBeVisible(live);
 	} finally {

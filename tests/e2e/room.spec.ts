@@ -362,6 +362,30 @@ test('a phase change leaves a participant in place: the note being written and t
 	}
 });
 
+test('after the skip link, the facilitator’s controls keep the focus on the control used', async ({ page }) => {
+	await page.setViewportSize(laptop);
+	await newWorkshop(page);
+	await page.locator('body').focus();
+	await page.keyboard.press('Tab');
+	await expect(page.getByRole('link', { name: t('fi', 'skip_to_content') })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(page.locator('main')).toBeFocused();
+	const next = button(page, 'live_phase_next', ' →');
+	await next.focus();
+	await page.keyboard.press('Enter');
+	await expect(page.locator('.cockpit-current')).toHaveText(phases.ideas, live);
+	// SvelteKit resets focus in a task it queues after the action's answer: look once the page's queued tasks ran.
+	const settled = () => page.evaluate(() => new Promise((resolve) => setTimeout(() => setTimeout(resolve))));
+	await settled();
+	await expect(next).toBeFocused();
+	const lock = button(page, 'live_lock');
+	await lock.focus();
+	await page.keyboard.press('Enter');
+	await expect(button(page, 'live_unlock')).toBeVisible(live);
+	await settled();
+	await expect(button(page, 'live_unlock')).toBeFocused();
+});
+
 test('keyboard shortcuts are listed behind "?", N writes a note, and one-key shortcuts can be turned off', async ({ page }) => {
 	await page.setViewportSize(laptop);
 	await newWorkshop(page);
