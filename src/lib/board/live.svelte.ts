@@ -1,6 +1,7 @@
 // The browser side of running a workshop live: the server's phase, lock, private-writing and timer state,
 // received on the board's own socket (message 100), the reasons the server refuses a change (message 101), the vote
-// round's figures (102), and votes sent on the same socket with their answers (103/104).
+// round's figures (102), votes sent on the same socket with their answers (103/104), the "done" count (105) and,
+// for facilitators only, the roster of who is here, done, and writing privately (106).
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
@@ -10,13 +11,19 @@ import { viewBoard, type Note } from './model';
 
 export type PhaseKind = 'orientation' | 'ideas' | 'grouping' | 'voting' | 'canvas' | 'commitments' | 'free';
 import {
+	forgeryRefusal,
 	idleLiveState,
+	messageDone,
 	messageLive,
 	messageRefused,
+	messageRoster,
 	messageVote,
 	messageVoteAnswer,
 	messageVoteCast,
 	refusalReasons,
+	serverMessageTypes,
+	type DoneLive,
+	type Roster,
 	type VoteCast,
 	type VoteCastAnswer,
 	type VoteLive,
@@ -26,7 +33,18 @@ import {
 	type RefusalReason as RefusedReason
 } from '../live-protocol';
 
-export { messageLive, messageRefused, messageVote, type VoteLive, type LiveFocus, type LiveState, type LiveTimer, type RefusedReason };
+export {
+	messageLive,
+	messageRefused,
+	messageVote,
+	type DoneLive,
+	type Roster,
+	type VoteLive,
+	type LiveFocus,
+	type LiveState,
+	type LiveTimer,
+	type RefusedReason
+};
 /** A phase of the agenda, with what it lets participants do (decided by the server). */
 export type Phase = { id: string; kind: PhaseKind; title: string; durationMinutes: number; addNotes: boolean; edit: boolean };
 
@@ -43,6 +61,35 @@ export function formatClock(ms: number) {
 	const minutes = Math.floor(total / 60);
 	const seconds = total % 60;
 	return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/**
+ * Every message type the collab server sends besides y-websocket's own gets a handler on this provider (one that
+ * ignores it unless given): without one, y-websocket logs "Unable to compute message" for each.
+ */
+export function acceptServerMessages(provider: WebsocketProvider) {
+	for (const type of serverMessageTypes) provider.messageHandlers[type] ??= () => {};
+}
+
+/** A JSON message's body, or undefined when it is not JSON. */
+function readJson(decoder: decoding.Decoder): unknown {
+	try {
+		return JSON.parse(decoding.readVarString(decoder));
+	} catch {
+		return undefined;
+	}
+}
+
+function isDoneLive(value: unknown): value is DoneLive {
+	if (!value || typeof value !== 'object') return false;
+	const done = value as Partial<DoneLive>;
+	return typeof done.run === 'number' && typeof done.done === 'number' && typeof done.total === 'number' && typeof done.mine === 'boolean';
+}
+
+function isRoster(value: unknown): value is Roster {
+	if (!value || typeof value !== 'object') return false;
+	const roster = value as Partial<Roster>;
+	return typeof roster.run === 'number' && Array.isArray(roster.people);
 }
 
 function isLiveState(value: unknown): value is LiveState {
@@ -63,6 +110,10 @@ export class LiveClient {
 	refusals = $state(0);
 	/** The current vote round as last announced (turnout, visible results); null until one is. */
 	vote = $state.raw<VoteLive | null>(null);
+	/** The done signal of the current phase run as this person sees it (the page load's, then the server's). */
+	done = $state.raw<DoneLive | null>(null);
+	/** Facilitators only: who is here, who is done, and private-note counts (never content). Null until sent. */
+	roster = $state.raw<Roster | null>(null);
 	now = $state(Date.now());
 
 	#timer: ReturnType<typeof setInterval> | null = null;
@@ -72,8 +123,22 @@ export class LiveClient {
 	/** votes sent on the socket, by request id, waiting for the server's answer */
 	#votes = new Map<string, (answer: VoteCastAnswer) => void>();
 
-	constructor(initial?: { state: LiveState; serverNow: number } | null) {
+	constructor(initial?: { state: LiveState; serverNow: number; done?: DoneLive | null } | null) {
 		if (initial) this.#apply(initial.state, initial.serverNow);
+		if (initial?.done) this.done = initial.done;
+	}
+
+	/**
+	 * This person's own mark as the server answered their form: shown at once (the count follows on the socket). An
+	 * answer for an older run than the one shown changes nothing.
+	 */
+	markDone(answer: { run: number; mine: boolean }) {
+		const current = this.done;
+		if (!current || answer.run < current.run) return;
+		if (answer.run === current.run && current.mine === answer.mine) return;
+		const change = answer.run === current.run ? (answer.mine ? 1 : -1) : 0;
+		const done = Math.max(0, current.done + change);
+		this.done = { ...current, run: answer.run, mine: answer.mine, done, total: Math.max(current.total, done) };
 	}
 
 	#apply(state: LiveState, serverNow: number) {
@@ -83,6 +148,14 @@ export class LiveClient {
 
 	attach(provider: WebsocketProvider) {
 		this.#provider = provider;
+		provider.messageHandlers[messageDone] = (_encoder, decoder) => {
+			const done = readJson(decoder);
+			if (isDoneLive(done)) this.done = done;
+		};
+		provider.messageHandlers[messageRoster] = (_encoder, decoder) => {
+			const roster = readJson(decoder);
+			if (isRoster(roster)) this.roster = roster;
+		};
 		provider.messageHandlers[messageVoteAnswer] = (_encoder, decoder) => {
 			try {
 				const answer = JSON.parse(decoding.readVarString(decoder)) as VoteCastAnswer;
@@ -112,6 +185,12 @@ export class LiveClient {
 		provider.messageHandlers[messageRefused] = (_encoder, decoder) => {
 			try {
 				const message = JSON.parse(decoding.readVarString(decoder)) as { reason?: unknown };
+				// A reaction written for someone else: no honest board does it, so nothing is shown, but the board starts
+				// again from the server's state like after any refusal.
+				if (message.reason === forgeryRefusal) {
+					this.refusals += 1;
+					return;
+				}
 				const reason = message.reason as RefusedReason;
 				if (!refusedReasons.has(reason)) return;
 				const key = ++this.#refusals;
@@ -125,6 +204,7 @@ export class LiveClient {
 				// ignore
 			}
 		};
+		acceptServerMessages(provider);
 	}
 
 	/**
@@ -185,9 +265,14 @@ export class PrivateNotesClient {
 	}
 
 	connect(workshopId: string, participantId: string, location: Pick<Location, 'protocol' | 'host'>) {
-		this.#provider = new WebsocketProvider(boardSocketUrl(location), `${workshopId}.private.${participantId}`, this.doc, {
-			disableBc: true
+		// Not connected until the server's own messages have handlers: its first live state arrives with the handshake.
+		const provider = new WebsocketProvider(boardSocketUrl(location), `${workshopId}.private.${participantId}`, this.doc, {
+			disableBc: true,
+			connect: false
 		});
+		acceptServerMessages(provider);
+		provider.connect();
+		this.#provider = provider;
 	}
 
 	destroy() {
