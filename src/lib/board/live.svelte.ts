@@ -71,25 +71,14 @@ export function acceptServerMessages(provider: WebsocketProvider) {
 	for (const type of serverMessageTypes) provider.messageHandlers[type] ??= () => {};
 }
 
-/** A JSON message's body, or undefined when it is not JSON. */
-function readJson(decoder: decoding.Decoder): unknown {
+/** A JSON message's object body (our own server's), or null when it is not one. */
+function readObject<T>(decoder: decoding.Decoder): T | null {
 	try {
-		return JSON.parse(decoding.readVarString(decoder));
+		const value: unknown = JSON.parse(decoding.readVarString(decoder));
+		return value && typeof value === 'object' ? (value as T) : null;
 	} catch {
-		return undefined;
+		return null;
 	}
-}
-
-function isDoneLive(value: unknown): value is DoneLive {
-	if (!value || typeof value !== 'object') return false;
-	const done = value as Partial<DoneLive>;
-	return typeof done.run === 'number' && typeof done.done === 'number' && typeof done.total === 'number' && typeof done.mine === 'boolean';
-}
-
-function isRoster(value: unknown): value is Roster {
-	if (!value || typeof value !== 'object') return false;
-	const roster = value as Partial<Roster>;
-	return typeof roster.run === 'number' && Array.isArray(roster.people);
 }
 
 function isLiveState(value: unknown): value is LiveState {
@@ -128,17 +117,9 @@ export class LiveClient {
 		if (initial?.done) this.done = initial.done;
 	}
 
-	/**
-	 * This person's own mark as the server answered their form: shown at once (the count follows on the socket). An
-	 * answer for an older run than the one shown changes nothing.
-	 */
+	/** This person's own mark as the server answered their form, shown at once (the counts follow on the socket). */
 	markDone(answer: { run: number; mine: boolean }) {
-		const current = this.done;
-		if (!current || answer.run < current.run) return;
-		if (answer.run === current.run && current.mine === answer.mine) return;
-		const change = answer.run === current.run ? (answer.mine ? 1 : -1) : 0;
-		const done = Math.max(0, current.done + change);
-		this.done = { ...current, run: answer.run, mine: answer.mine, done, total: Math.max(current.total, done) };
+		if (this.done?.run === answer.run) this.done = { ...this.done, mine: answer.mine };
 	}
 
 	#apply(state: LiveState, serverNow: number) {
@@ -149,12 +130,10 @@ export class LiveClient {
 	attach(provider: WebsocketProvider) {
 		this.#provider = provider;
 		provider.messageHandlers[messageDone] = (_encoder, decoder) => {
-			const done = readJson(decoder);
-			if (isDoneLive(done)) this.done = done;
+			this.done = readObject<DoneLive>(decoder) ?? this.done;
 		};
 		provider.messageHandlers[messageRoster] = (_encoder, decoder) => {
-			const roster = readJson(decoder);
-			if (isRoster(roster)) this.roster = roster;
+			this.roster = readObject<Roster>(decoder) ?? this.roster;
 		};
 		provider.messageHandlers[messageVoteAnswer] = (_encoder, decoder) => {
 			try {

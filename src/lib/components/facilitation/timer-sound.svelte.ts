@@ -2,7 +2,7 @@
 // laptop, the projector's computer) and remembered in localStorage. Browsers start audio only after a user gesture,
 // so the audio context is made (or resumed) on the switch itself and on the page's first click or key press.
 
-const storageKey = 'verstas:timer-sound';
+import { timerSoundKey as storageKey } from './timer-sound-key';
 
 class TimerSound {
 	/** whether this device plays the sound (read from localStorage in the browser; always off on the server) */
