@@ -276,21 +276,29 @@ export function createCollabServer(options: CollabOptions) {
 		const board = rooms.get(workshopId);
 		if (!rosterBase || !board || board.closed || board.connections.size === 0) return;
 		const { counted, doneIds, ...roster } = computeRoster(workshopId);
-		const rosterJson = JSON.stringify(roster);
+		let rosterJson: string | undefined;
+		// Three messages cover everyone (not counted; counted and done; counted and not done): each is serialised once.
+		const doneJson = (counted: boolean, mine: boolean) => {
+			const done: DoneLive =
+				roster.phaseId === null
+					? // Before a phase opens there is nothing to be done with: joiners do not change every phone's message.
+						{ run: roster.run, phaseId: null, done: 0, total: 0, counted, mine: false }
+					: { run: roster.run, phaseId: roster.phaseId, done: roster.done, total: roster.total, counted, mine };
+			const json = JSON.stringify(done);
+			return { json, bytes: encodeJson(messageDone, json) };
+		};
+		const messages = [doneJson(false, false), doneJson(true, false), doneJson(true, true)];
 		for (const connection of board.connections) {
 			const { participantId, role } = connection.identity;
 			const isCounted = role === 'participant' && participantId !== null && counted.has(participantId);
-			// Before a phase opens there is nothing to be done with: joiners do not change every phone's message.
-			const done: DoneLive =
-				roster.phaseId === null
-					? { run: roster.run, phaseId: null, done: 0, total: 0, counted: isCounted, mine: false }
-					: { run: roster.run, phaseId: roster.phaseId, done: roster.done, total: roster.total, counted: isCounted, mine: isCounted && doneIds.has(participantId!) };
-			const doneJson = JSON.stringify(done);
-			if (sentDone.get(connection) !== doneJson) {
-				sentDone.set(connection, doneJson);
-				connection.send(encodeJson(messageDone, doneJson), settings.maxBufferedBytes);
+			const message = messages[isCounted ? (doneIds.has(participantId!) ? 2 : 1) : 0]!;
+			if (sentDone.get(connection) !== message.json) {
+				sentDone.set(connection, message.json);
+				connection.send(message.bytes, settings.maxBufferedBytes);
 			}
-			if (role === 'facilitator' && sentRoster.get(connection) !== rosterJson) {
+			if (role !== 'facilitator') continue;
+			rosterJson ??= JSON.stringify(roster);
+			if (sentRoster.get(connection) !== rosterJson) {
 				sentRoster.set(connection, rosterJson);
 				connection.send(encodeJson(messageRoster, rosterJson), settings.maxBufferedBytes);
 			}
