@@ -50,6 +50,9 @@ async function runScreens({ url, workshopId, cookies, targetTurnout }) {
 		const screen = { index, provider, doc, messages: 0, seenAt: null, seen: null, last: null, closes: [] };
 		provider.messageHandlers[100] = () => {};
 		provider.messageHandlers[101] = () => {};
+		// The done count (105) and, for a facilitator, the roster (106): not measured here.
+		provider.messageHandlers[105] = () => {};
+		provider.messageHandlers[106] = () => {};
 		provider.messageHandlers[102] = (_encoder, decoder) => {
 			const at = wallNow();
 			const vote = JSON.parse(decoding.readVarString(decoder));

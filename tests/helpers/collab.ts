@@ -5,6 +5,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readBoard } from '../../src/lib/board/model';
+import { serverMessageTypes } from '../../src/lib/live-protocol';
 import { getDb } from '../../src/lib/server/db';
 import { SqliteBoardStore } from '../../src/lib/server/collab/store';
 import { createSession } from '../../src/lib/server/session';
@@ -62,8 +63,9 @@ export function connectBoard(
 		disableBc: true,
 		maxBackoffTime: 300
 	});
-	// Live state (100), refusals (101) and votes (102) are the board page's business; tests that need them set their own.
-	for (const type of [100, 101, 102]) provider.messageHandlers[type] ??= () => {};
+	// The server's own messages (live state, refusals, votes, done counts, rosters) are the board page's business;
+	// tests that need them set their own.
+	for (const type of serverMessageTypes) provider.messageHandlers[type] ??= () => {};
 	const closes: number[] = [];
 	provider.on('connection-close', (event) => {
 		if (event) closes.push(event.code);
@@ -237,8 +239,9 @@ export function connectLive(
 		maxBackoffTime: 300,
 		connect: false
 	});
-	// Live state (100), refusals (101) and votes (102) are the board page's business; tests that need them set their own.
-	for (const type of [100, 101, 102]) provider.messageHandlers[type] ??= () => {};
+	// The server's own messages (live state, refusals, votes, done counts, rosters) are the board page's business;
+	// tests that need them set their own.
+	for (const type of serverMessageTypes) provider.messageHandlers[type] ??= () => {};
 	const closes: number[] = [];
 	provider.on('connection-close', (event) => {
 		if (event) closes.push(event.code);

@@ -6,17 +6,22 @@ import {
 	addTimerMinute,
 	focusEveryone,
 	getLiveState,
+	NotCountedError,
 	pauseTimer,
 	phasePermissions,
+	resetTimer,
+	setDone,
 	setLocked,
 	setPhase,
 	setPrivateWriting,
+	setTimerLength,
+	StalePhaseRunError,
 	startTimer,
 	UnknownPhaseError,
 	UnknownWorkshopError
 } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails } from '../../src/lib/server/workshops';
-import { newUser, workshopInput } from '../helpers/collab';
+import { createWorkshop, getWorkshopDetails, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
+import { newGuest, newUser, workshopInput } from '../helpers/collab';
 
 async function workshopWithAgenda() {
 	const owner = await newUser('Ajastaja');
@@ -49,7 +54,8 @@ describe('live state', () => {
 			anonymousReveal: false,
 			timer: { running: false, endsAt: null, remainingMs: 0, durationMs: 0 },
 			focus: null,
-			revealSeq: 0
+			revealSeq: 0,
+			phaseRun: 0
 		});
 		expect(getDb().$client.prepare('SELECT count(*) AS n FROM workshop_live WHERE workshop_id = ?').get(workshop.id)).toEqual({ n: 0 });
 	});
@@ -100,6 +106,76 @@ describe('live state', () => {
 		state = setPhase(workshop.id, null);
 		expect(state).toMatchObject({ phaseId: null, phaseStartedAt: null });
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 0, durationMs: 0 });
+	});
+
+	it('sets the timer’s length (1–120 min) running or paused, and resets it to the phase’s planned length', async () => {
+		const { workshop, ideas } = await workshopWithAgenda();
+		vi.useFakeTimers({ toFake: ['Date'] });
+		const t0 = new Date('2026-11-23T10:00:00Z').getTime();
+		vi.setSystemTime(t0);
+
+		// Before any phase: a length sets a paused timer; a reset keeps its own length.
+		expect(setTimerLength(workshop.id, 3).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
+		expect(resetTimer(workshop.id).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
+
+		setPhase(workshop.id, ideas.id); // planned: 10 min
+		let state = setTimerLength(workshop.id, 5);
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 300_000, durationMs: 300_000 });
+		startTimer(workshop.id);
+		vi.setSystemTime(t0 + 100_000);
+		// Running: the new length counts from now, and the timer keeps running.
+		state = setTimerLength(workshop.id, 1);
+		expect(state.timer).toEqual({ running: true, endsAt: t0 + 160_000, remainingMs: 60_000, durationMs: 60_000 });
+		// The end: nothing left, still "running" (every screen shows the end from the server's endsAt).
+		vi.setSystemTime(t0 + 161_000);
+		expect(getLiveState(workshop.id).timer).toEqual({ running: true, endsAt: t0 + 160_000, remainingMs: 0, durationMs: 60_000 });
+		state = resetTimer(workshop.id);
+		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 600_000, durationMs: 600_000 });
+		expect(setTimerLength(workshop.id, 120).timer.durationMs).toBe(7_200_000);
+
+		for (const bad of [0, 121, 2.5, Number.NaN, -1]) expect(() => setTimerLength(workshop.id, bad)).toThrow(RangeError);
+		expect(getLiveState(workshop.id).timer.durationMs).toBe(7_200_000);
+		expect(() => setTimerLength('no-such-workshop', 5)).toThrow(UnknownWorkshopError);
+	});
+
+	it('keeps "done" marks per phase run: a new or re-opened phase starts from nobody done; only participants count', async () => {
+		const { workshop, ideas, voting } = await workshopWithAgenda();
+		const anna = newGuest(workshop.id, 'Anna');
+		const bertil = newGuest(workshop.id, 'Bertil');
+		// No phase: nothing to be done with.
+		expect(() => setDone(workshop.id, anna.id, 0, true)).toThrow(StalePhaseRunError);
+
+		const run1 = setPhase(workshop.id, ideas.id).phaseRun;
+		expect(run1).toBe(1);
+		expect(setDone(workshop.id, anna.id, run1, true)).toEqual({ run: run1, mine: true });
+		const doneRows = () =>
+			getDb().$client.prepare('SELECT participant_id, phase_run FROM phase_done WHERE workshop_id = ? ORDER BY participant_id').all(workshop.id);
+		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
+		// Marking twice is one mark; taking it back removes it.
+		setDone(workshop.id, bertil.id, run1, true);
+		setDone(workshop.id, bertil.id, run1, true);
+		setDone(workshop.id, bertil.id, run1, false);
+		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
+
+		// A form sent for the run before is refused: the facilitator has moved on.
+		const run2 = setPhase(workshop.id, voting.id).phaseRun;
+		expect(run2).toBe(run1 + 1);
+		expect(() => setDone(workshop.id, bertil.id, run1, true)).toThrow(StalePhaseRunError);
+		// Re-opening the same phase is a new run too.
+		const run3 = setPhase(workshop.id, voting.id).phaseRun;
+		expect(run3).toBe(run2 + 1);
+		expect(() => setDone(workshop.id, anna.id, run2, true)).toThrow(StalePhaseRunError);
+
+		// Observers, removed people and strangers do not count.
+		expect(setParticipantRole(workshop.id, bertil.id, 'observer')).toBe(true);
+		expect(() => setDone(workshop.id, bertil.id, run3, true)).toThrow(NotCountedError);
+		removeParticipant(workshop.id, anna.id);
+		expect(() => setDone(workshop.id, anna.id, run3, true)).toThrow(NotCountedError);
+		expect(() => setDone(workshop.id, 'nobody', run3, true)).toThrow(NotCountedError);
+		const other = await workshopWithAgenda();
+		const stranger = newGuest(other.workshop.id, 'Carl');
+		expect(() => setDone(workshop.id, stranger.id, run3, true)).toThrow(NotCountedError);
+		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 	});
 
 	it('keeps lock, private writing and focus; refuses unknown workshops and other workshops’ phases', async () => {

@@ -1,6 +1,7 @@
 // The browser side of running a workshop live: the server's phase, lock, private-writing and timer state,
 // received on the board's own socket (message 100), the reasons the server refuses a change (message 101), the vote
-// round's figures (102), and votes sent on the same socket with their answers (103/104).
+// round's figures (102), votes sent on the same socket with their answers (103/104), the "done" count (105) and,
+// for facilitators only, the roster of who is here, done, and writing privately (106).
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
@@ -10,13 +11,19 @@ import { viewBoard, type Note } from './model';
 
 export type PhaseKind = 'orientation' | 'ideas' | 'grouping' | 'voting' | 'canvas' | 'commitments' | 'free';
 import {
+	forgeryRefusal,
 	idleLiveState,
+	messageDone,
 	messageLive,
 	messageRefused,
+	messageRoster,
 	messageVote,
 	messageVoteAnswer,
 	messageVoteCast,
 	refusalReasons,
+	serverMessageTypes,
+	type DoneLive,
+	type Roster,
 	type VoteCast,
 	type VoteCastAnswer,
 	type VoteLive,
@@ -26,7 +33,18 @@ import {
 	type RefusalReason as RefusedReason
 } from '../live-protocol';
 
-export { messageLive, messageRefused, messageVote, type VoteLive, type LiveFocus, type LiveState, type LiveTimer, type RefusedReason };
+export {
+	messageLive,
+	messageRefused,
+	messageVote,
+	type DoneLive,
+	type Roster,
+	type VoteLive,
+	type LiveFocus,
+	type LiveState,
+	type LiveTimer,
+	type RefusedReason
+};
 /** A phase of the agenda, with what it lets participants do (decided by the server). */
 export type Phase = { id: string; kind: PhaseKind; title: string; durationMinutes: number; addNotes: boolean; edit: boolean };
 
@@ -43,6 +61,24 @@ export function formatClock(ms: number) {
 	const minutes = Math.floor(total / 60);
 	const seconds = total % 60;
 	return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/**
+ * Every message type the collab server sends besides y-websocket's own gets a handler on this provider (one that
+ * ignores it unless given): without one, y-websocket logs "Unable to compute message" for each.
+ */
+export function acceptServerMessages(provider: WebsocketProvider) {
+	for (const type of serverMessageTypes) provider.messageHandlers[type] ??= () => {};
+}
+
+/** A JSON message's object body (our own server's), or null when it is not one. */
+function readObject<T>(decoder: decoding.Decoder): T | null {
+	try {
+		const value: unknown = JSON.parse(decoding.readVarString(decoder));
+		return value && typeof value === 'object' ? (value as T) : null;
+	} catch {
+		return null;
+	}
 }
 
 function isLiveState(value: unknown): value is LiveState {
@@ -63,6 +99,10 @@ export class LiveClient {
 	refusals = $state(0);
 	/** The current vote round as last announced (turnout, visible results); null until one is. */
 	vote = $state.raw<VoteLive | null>(null);
+	/** The done signal of the current phase run as this person sees it (the page load's, then the server's). */
+	done = $state.raw<DoneLive | null>(null);
+	/** Facilitators only: who is here, who is done, and private-note counts (never content). Null until sent. */
+	roster = $state.raw<Roster | null>(null);
 	now = $state(Date.now());
 
 	#timer: ReturnType<typeof setInterval> | null = null;
@@ -72,8 +112,14 @@ export class LiveClient {
 	/** votes sent on the socket, by request id, waiting for the server's answer */
 	#votes = new Map<string, (answer: VoteCastAnswer) => void>();
 
-	constructor(initial?: { state: LiveState; serverNow: number } | null) {
+	constructor(initial?: { state: LiveState; serverNow: number; done?: DoneLive | null } | null) {
 		if (initial) this.#apply(initial.state, initial.serverNow);
+		if (initial?.done) this.done = initial.done;
+	}
+
+	/** This person's own mark as the server answered their form, shown at once (the counts follow on the socket). */
+	markDone(answer: { run: number; mine: boolean }) {
+		if (this.done?.run === answer.run) this.done = { ...this.done, mine: answer.mine };
 	}
 
 	#apply(state: LiveState, serverNow: number) {
@@ -83,6 +129,12 @@ export class LiveClient {
 
 	attach(provider: WebsocketProvider) {
 		this.#provider = provider;
+		provider.messageHandlers[messageDone] = (_encoder, decoder) => {
+			this.done = readObject<DoneLive>(decoder) ?? this.done;
+		};
+		provider.messageHandlers[messageRoster] = (_encoder, decoder) => {
+			this.roster = readObject<Roster>(decoder) ?? this.roster;
+		};
 		provider.messageHandlers[messageVoteAnswer] = (_encoder, decoder) => {
 			try {
 				const answer = JSON.parse(decoding.readVarString(decoder)) as VoteCastAnswer;
@@ -112,6 +164,12 @@ export class LiveClient {
 		provider.messageHandlers[messageRefused] = (_encoder, decoder) => {
 			try {
 				const message = JSON.parse(decoding.readVarString(decoder)) as { reason?: unknown };
+				// A reaction written for someone else: no honest board does it, so nothing is shown, but the board starts
+				// again from the server's state like after any refusal.
+				if (message.reason === forgeryRefusal) {
+					this.refusals += 1;
+					return;
+				}
 				const reason = message.reason as RefusedReason;
 				if (!refusedReasons.has(reason)) return;
 				const key = ++this.#refusals;
@@ -125,6 +183,7 @@ export class LiveClient {
 				// ignore
 			}
 		};
+		acceptServerMessages(provider);
 	}
 
 	/**
@@ -185,9 +244,14 @@ export class PrivateNotesClient {
 	}
 
 	connect(workshopId: string, participantId: string, location: Pick<Location, 'protocol' | 'host'>) {
-		this.#provider = new WebsocketProvider(boardSocketUrl(location), `${workshopId}.private.${participantId}`, this.doc, {
-			disableBc: true
+		// Not connected until the server's own messages have handlers: its first live state arrives with the handshake.
+		const provider = new WebsocketProvider(boardSocketUrl(location), `${workshopId}.private.${participantId}`, this.doc, {
+			disableBc: true,
+			connect: false
 		});
+		acceptServerMessages(provider);
+		provider.connect();
+		this.#provider = provider;
 	}
 
 	destroy() {

@@ -306,7 +306,15 @@ export type IdeaView = {
 	comments: Comment[];
 	createdAt: number;
 };
-export type BoardView = { notes: Note[]; clusters: Cluster[]; ideas: IdeaView[] };
+/** A target's quick +1 reactions: how many, and whether the viewer is one of them. */
+export type ReactionView = { count: number; mine: boolean };
+export type BoardView = {
+	notes: Note[];
+	clusters: Cluster[];
+	ideas: IdeaView[];
+	/** by note or idea id; targets nobody reacted to are absent */
+	reactions?: Record<string, ReactionView>;
+};
 
 function textOf(value: unknown) {
 	return value instanceof Y.Text ? value.toString() : '';
@@ -335,7 +343,7 @@ function commentsOf(value: unknown): Comment[] {
  * The whole board as plain values (strings, numbers, arrays), safe to hand to a UI framework: nothing in it
  * is a Y type, and malformed entries written by a misbehaving client are normalised rather than trusted.
  */
-export function viewBoard(doc: Y.Doc): BoardView {
+export function viewBoard(doc: Y.Doc, viewerId?: string): BoardView {
 	const notes = [...notesOf(doc)]
 		.filter(([, note]) => note instanceof Y.Map)
 		.map(([id, note]) => readNote(id, note))
@@ -355,5 +363,52 @@ export function viewBoard(doc: Y.Doc): BoardView {
 			createdAt: Number(idea.get('createdAt') ?? 0)
 		}))
 		.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-	return { notes, clusters, ideas };
+	return { notes, clusters, ideas, reactions: viewReactions(doc, viewerId) };
+}
+
+// Quick +1 reactions ---------------------------------------------------------------------------------------
+// Not votes: never counted in vote rounds. A top-level map keyed `${targetId}|${authorId}`, so each person writes
+// only their own keys and two people reacting at once never overwrite each other. The collab server refuses a key
+// written for another author id (collab/reactions.ts).
+
+export const reactionsOf = (doc: Y.Doc) => doc.getMap<unknown>('reactions');
+
+/** The reactions map's key for one person's +1 on one note or idea card. */
+export const reactionKey = (targetId: string, authorId: string) => `${targetId}|${authorId}`;
+
+/** The target and the author of a reactions key (null for a key that is not one). */
+export function parseReactionKey(key: string): { targetId: string; authorId: string } | null {
+	const at = key.indexOf('|');
+	if (at <= 0 || at === key.length - 1) return null;
+	return { targetId: key.slice(0, at), authorId: key.slice(at + 1) };
+}
+
+/** Adds the author's +1 to a note or idea card, or takes it back; returns whether it is there now. */
+export function toggleReaction(doc: Y.Doc, targetId: string, author: Pick<Author, 'id'>): boolean {
+	const reactions = reactionsOf(doc);
+	const key = reactionKey(targetId, author.id);
+	const on = !reactions.has(key);
+	local(doc, () => {
+		if (on) reactions.set(key, true);
+		else reactions.delete(key);
+	});
+	return on;
+}
+
+/** Whether this author has reacted to the target. */
+export function hasReacted(doc: Y.Doc, targetId: string, authorId: string) {
+	return reactionsOf(doc).has(reactionKey(targetId, authorId));
+}
+
+function viewReactions(doc: Y.Doc, viewerId?: string): Record<string, ReactionView> {
+	// No prototype: a key written as "__proto__|…" must stay an ordinary entry.
+	const view = Object.create(null) as Record<string, ReactionView>;
+	for (const key of reactionsOf(doc).keys()) {
+		const parsed = parseReactionKey(key);
+		if (!parsed) continue;
+		const entry = (view[parsed.targetId] ??= { count: 0, mine: false });
+		entry.count += 1;
+		if (viewerId !== undefined && parsed.authorId === viewerId) entry.mine = true;
+	}
+	return view;
 }

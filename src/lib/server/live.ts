@@ -5,13 +5,22 @@
 // The collab server enforces it: see collab/room.ts (#refusal). No $app or $env imports: relative imports only.
 import { boardSink } from './collab';
 import { liveSinks, phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
+import type { DoneLive } from '../live-protocol';
 import { getDb } from './db';
 
-export type { LiveFocus, LiveState };
+export type { DoneLive, LiveFocus, LiveState };
 export { phasePermissions };
 
 export class UnknownWorkshopError extends Error {}
 export class UnknownPhaseError extends Error {}
+/** A "done" mark for a phase run that is no longer the current one (the facilitator moved on meanwhile). */
+export class StalePhaseRunError extends Error {}
+/** Only participants mark themselves done: not facilitators, observers or removed people. */
+export class NotCountedError extends Error {}
+
+/** The timer's length as the facilitator sets it, in whole minutes. */
+export const timerMinutes = { min: 1, max: 120 } as const;
+export const timerPresets = [1, 3, 5, 10, 15] as const;
 
 const minute = 60_000;
 
@@ -28,7 +37,8 @@ const columns = [
 	'focus_kind',
 	'focus_id',
 	'focus_seq',
-	'reveal_seq'
+	'reveal_seq',
+	'phase_run'
 ] as const satisfies readonly (keyof Changes)[];
 
 const sqlite = () => getDb().$client;
@@ -83,13 +93,21 @@ export function setPhase(workshopId: string, phaseId: string | null): LiveState 
 		if (!phase) throw new UnknownPhaseError(phaseId);
 		durationMs = phase.duration_minutes * minute;
 	}
-	return change(workshopId, (_row, now) => ({
+	const state = change(workshopId, (row, now) => ({
 		phase_id: phaseId,
 		phase_started_at: phaseId === null ? null : now,
 		timer_ends_at: null,
 		timer_remaining_ms: durationMs,
-		timer_duration_ms: durationMs
+		timer_duration_ms: durationMs,
+		// A new run: nobody is done in it yet (the old marks stay, counted for their own run only).
+		phase_run: row.phase_run + 1
 	}));
+	rosterChanged(workshopId);
+	return state;
+}
+
+function rosterChanged(workshopId: string) {
+	for (const sink of liveSinks) sink.rosterChanged(workshopId);
 }
 
 /** Locks the board (read-only for participants) or unlocks it. */
@@ -99,7 +117,9 @@ export function setLocked(workshopId: string, locked: boolean): LiveState {
 
 /** Private writing on or off; `anonymous`: the reveal leaves out the authors' names. */
 export function setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean): LiveState {
-	return change(workshopId, () => ({ private_writing: Number(on), anonymous_reveal: Number(anonymous) }));
+	const state = change(workshopId, () => ({ private_writing: Number(on), anonymous_reveal: Number(anonymous) }));
+	rosterChanged(workshopId);
+	return state;
 }
 
 /**
@@ -119,7 +139,9 @@ export async function revealPrivateNotes(workshopId: string): Promise<{ revealed
 		{ broadcast: false }
 	);
 	const revealed = boardSink(workshopId).revealPrivateNotes(workshopId, anonymous);
-	return { revealed, state: broadcast(workshopId) };
+	const state = broadcast(workshopId);
+	rosterChanged(workshopId);
+	return { revealed, state };
 }
 
 /** Starts (resumes) the timer from its remaining time. */
@@ -141,6 +163,85 @@ export function addTimerMinute(workshopId: string): LiveState {
 			? { timer_ends_at: Math.max(row.timer_ends_at, now) + minute, timer_duration_ms: row.timer_duration_ms + minute }
 			: { timer_remaining_ms: row.timer_remaining_ms + minute, timer_duration_ms: row.timer_duration_ms + minute }
 	);
+}
+
+/**
+ * Sets the timer's length (whole minutes, 1–120). It keeps running or stays paused as it was: a running timer now
+ * ends that long from now, a paused one waits with the full length.
+ */
+export function setTimerLength(workshopId: string, minutes: number): LiveState {
+	if (!Number.isInteger(minutes) || minutes < timerMinutes.min || minutes > timerMinutes.max) throw new RangeError(`timer minutes ${minutes}`);
+	const length = minutes * minute;
+	return change(workshopId, (row, now) =>
+		row.timer_ends_at !== null
+			? { timer_ends_at: now + length, timer_duration_ms: length }
+			: { timer_remaining_ms: length, timer_duration_ms: length }
+	);
+}
+
+/** Stops the timer and sets it back to the current phase's planned length (with no phase: to its own length). */
+export function resetTimer(workshopId: string): LiveState {
+	return change(workshopId, (row) => {
+		const planned =
+			row.phase_id === null
+				? undefined
+				: sqlite()
+						.prepare<[string], { duration_minutes: number }>('SELECT duration_minutes FROM workshop_phases WHERE id = ?')
+						.get(row.phase_id);
+		const length = planned ? planned.duration_minutes * minute : row.timer_duration_ms;
+		return { timer_ends_at: null, timer_remaining_ms: length, timer_duration_ms: length };
+	});
+}
+
+// "Valmis / klar / done" -----------------------------------------------------------------------------------
+
+/**
+ * A participant marks themselves done (or not) for the phase run they saw. Refused for another run (the phase changed
+ * or was re-opened meanwhile: StalePhaseRunError) and for anyone who does not count (NotCountedError).
+ */
+export function setDone(workshopId: string, participantId: string, run: number, done: boolean): { run: number; mine: boolean } {
+	const db = sqlite();
+	db.transaction(() => {
+		const live = db
+			.prepare<[string], { phase_id: string | null; phase_run: number }>('SELECT phase_id, phase_run FROM workshop_live WHERE workshop_id = ?')
+			.get(workshopId);
+		if (!live || live.phase_id === null || live.phase_run !== run) throw new StalePhaseRunError(`${workshopId} run ${run}`);
+		const counted = db
+			.prepare<[string, string], { id: string }>(
+				"SELECT id FROM participants WHERE id = ? AND workshop_id = ? AND role = 'participant' AND removed_at IS NULL"
+			)
+			.get(participantId, workshopId);
+		if (!counted) throw new NotCountedError(participantId);
+		if (done) {
+			db.prepare(
+				`INSERT INTO phase_done (workshop_id, participant_id, phase_run, done_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (workshop_id, participant_id) DO UPDATE SET phase_run = excluded.phase_run, done_at = excluded.done_at`
+			).run(workshopId, participantId, run, Date.now());
+		} else {
+			db.prepare('DELETE FROM phase_done WHERE workshop_id = ? AND participant_id = ?').run(workshopId, participantId);
+		}
+	}).immediate();
+	rosterChanged(workshopId);
+	return { run, mine: done };
+}
+
+/**
+ * The done signal as a page load shows it before the board's socket says more: the run, whether this person counts
+ * and is marked, and the counts as the collab server has them now.
+ */
+export function getDoneState(workshopId: string, participantId: string | null, counted: boolean): DoneLive {
+	const live = sqlite()
+		.prepare<[string], { phase_id: string | null; phase_run: number }>('SELECT phase_id, phase_run FROM workshop_live WHERE workshop_id = ?')
+		.get(workshopId);
+	const run = live?.phase_run ?? 0;
+	const mine =
+		counted && participantId !== null && !!live?.phase_id
+			? !!sqlite()
+					.prepare('SELECT 1 FROM phase_done WHERE workshop_id = ? AND participant_id = ? AND phase_run = ?')
+					.get(workshopId, participantId, run)
+			: false;
+	const counts = boardSink(workshopId).doneCounts(workshopId, counted ? participantId : null);
+	return { run, phaseId: live?.phase_id ?? null, done: counts.done, total: counts.total, counted, mine };
 }
 
 /** "Bring everyone here": participants' views jump to the lane, note or idea; seq grows on every call. */

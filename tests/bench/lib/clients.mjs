@@ -45,7 +45,7 @@ function headersOf(t, i) {
 	return headers;
 }
 
-/** One board client as the board page creates it (disableBc; types 100–102 ignored). */
+/** One board client as the board page creates it (disableBc; the server's own types 100–106 ignored). */
 export function connectClient(t, i, { maxBackoffTime = 2500, doc = new Y.Doc(), connect = true, light = null } = {}) {
 	const provider = new WebsocketProvider(t.serverUrl, t.room, doc, {
 		WebSocketPolyfill: headerWebSocket(headersOf(t, i)),
@@ -53,7 +53,7 @@ export function connectClient(t, i, { maxBackoffTime = 2500, doc = new Y.Doc(), 
 		maxBackoffTime,
 		connect: false
 	});
-	for (const type of [100, 101, 102]) provider.messageHandlers[type] = () => {};
+	for (const type of [100, 101, 102, 104, 105, 106]) provider.messageHandlers[type] = () => {};
 	const onText = light?.(i); // null: a full client
 	if (onText) lightReceiver(provider, onText);
 	const client = {

@@ -24,6 +24,7 @@ export type LiveRow = {
 	focus_id: string | null;
 	focus_seq: number;
 	reveal_seq: number;
+	phase_run: number;
 	kind: PhaseKind | null;
 };
 
@@ -61,7 +62,8 @@ export function liveStateOf(row: LiveRow | undefined, now = Date.now()): LiveSna
 				durationMs: row.timer_duration_ms
 			},
 			focus: row.focus_kind && row.focus_id ? { kind: row.focus_kind, id: row.focus_id, seq: row.focus_seq } : null,
-			revealSeq: row.reveal_seq
+			revealSeq: row.reveal_seq,
+			phaseRun: row.phase_run
 		},
 		phaseKind: row.phase_id ? row.kind : null
 	};
@@ -80,6 +82,54 @@ export function readLiveSnapshot(workshopId: string, now = Date.now()): LiveSnap
 }
 
 const statements = new WeakMap<object, import('better-sqlite3').Statement<[string], LiveRow>>();
+
+// Who counts for "done" ----------------------------------------------------------------------------------
+
+/**
+ * What the roster is made of besides the connections: the current phase run, and the workshop's participants who
+ * count (role participant, not removed) with whether they are marked done in this run. Facilitators and observers
+ * never count.
+ */
+export type RosterBase = {
+	run: number;
+	phaseId: string | null;
+	privateWriting: boolean;
+	participants: { id: string; name: string; done: boolean }[];
+};
+
+const rosterStatements = new WeakMap<
+	object,
+	{
+		live: import('better-sqlite3').Statement<[string], { phase_id: string | null; phase_run: number; private_writing: number }>;
+		people: import('better-sqlite3').Statement<[string], { id: string; name: string; done: number }>;
+	}
+>();
+
+/** The roster's base from the app's database (read at most a few times a second per workshop). */
+export function readRosterBase(workshopId: string): RosterBase {
+	const sqlite = getDb().$client;
+	let statements = rosterStatements.get(sqlite);
+	if (!statements) {
+		statements = {
+			live: sqlite.prepare('SELECT phase_id, phase_run, private_writing FROM workshop_live WHERE workshop_id = ?'),
+			people: sqlite.prepare(`SELECT p.id AS id, p.display_name AS name, (d.participant_id IS NOT NULL) AS done
+				FROM participants p
+				LEFT JOIN workshop_live l ON l.workshop_id = p.workshop_id
+				LEFT JOIN phase_done d ON d.participant_id = p.id AND d.workshop_id = p.workshop_id AND d.phase_run = l.phase_run
+					AND l.phase_id IS NOT NULL
+				WHERE p.workshop_id = ? AND p.role = 'participant' AND p.removed_at IS NULL
+				ORDER BY p.display_name COLLATE NOCASE, p.id`)
+		};
+		rosterStatements.set(sqlite, statements);
+	}
+	const live = statements.live.get(workshopId);
+	return {
+		run: live?.phase_run ?? 0,
+		phaseId: live?.phase_id ?? null,
+		privateWriting: !!live?.private_writing,
+		participants: statements.people.all(workshopId).map((row) => ({ id: row.id, name: row.name, done: !!row.done }))
+	};
+}
 
 // Private rooms ----------------------------------------------------------------------------------------
 
@@ -112,6 +162,10 @@ export interface LiveSink {
 	presentVoters(workshopId: string): number;
 	/** A change made by the server to the shared board, saved before anyone receives it. */
 	changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void): void;
+	/** Done marks, the phase run or private writing changed: the counts and the facilitators' roster are sent again. */
+	rosterChanged(workshopId: string): void;
+	/** The done counts of the current phase run (0 of 0 with no phase); `alsoPresent`: a participant about to connect. */
+	doneCounts(workshopId: string, alsoPresent: string | null): { done: number; total: number };
 }
 
 export const liveSinks = new Set<LiveSink>();

@@ -5,9 +5,18 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
-import { messageLive, messageRefused, messageVote, messageVoteAnswer, messageVoteCast } from '../../live-protocol';
+import {
+	messageDone,
+	messageLive,
+	messageRefused,
+	messageRoster,
+	messageVote,
+	messageVoteAnswer,
+	messageVoteCast,
+	type WireRefusal
+} from '../../live-protocol';
 
-export { messageLive, messageRefused, messageVote, messageVoteAnswer, messageVoteCast };
+export { messageDone, messageLive, messageRefused, messageRoster, messageVote, messageVoteAnswer, messageVoteCast };
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;
@@ -106,7 +115,7 @@ export function encodeLive(state: unknown, serverNow: number) {
 }
 
 /** Type 101: why the connection's document update was dropped. */
-export function encodeRefused(reason: 'locked' | 'phase' | 'private' | 'observer') {
+export function encodeRefused(reason: WireRefusal) {
 	return message((e) => {
 		encoding.writeVarUint(e, messageRefused);
 		encoding.writeVarString(e, JSON.stringify({ reason }));
@@ -126,5 +135,13 @@ export function encodeVoteAnswer(answer: unknown) {
 	return message((e) => {
 		encoding.writeVarUint(e, messageVoteAnswer);
 		encoding.writeVarString(e, JSON.stringify(answer));
+	});
+}
+
+/** Type 105 (done count) or 106 (the facilitators' roster), already serialised. */
+export function encodeJson(type: typeof messageDone | typeof messageRoster, json: string) {
+	return message((e) => {
+		encoding.writeVarUint(e, type);
+		encoding.writeVarString(e, json);
 	});
 }

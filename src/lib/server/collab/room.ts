@@ -22,9 +22,10 @@ import {
 } from './protocol';
 import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
 import { addsNotes } from './note-additions';
+import { writesOthersReactions } from './reactions';
 import type { BoardStore } from './store';
 
-import type { RefusalReason } from '../../live-protocol';
+import { forgeryRefusal, type RefusalReason, type WireRefusal } from '../../live-protocol';
 
 export type { RefusalReason };
 
@@ -146,7 +147,7 @@ export class Connection {
 	}
 
 	/** Type 101 with the reason, at most once a second. */
-	tellRefused(reason: RefusalReason, now = Date.now()) {
+	tellRefused(reason: WireRefusal, now = Date.now()) {
 		if (now - this.#lastRefusal < 1000) return;
 		this.#lastRefusal = now;
 		this.send(encodeRefused(reason));
@@ -350,7 +351,7 @@ export class Room {
 		// Check it on a scratch document first: a message that cannot be applied must not reach the board.
 		// (A fixed guid: generating a random one for every update was a tenth of the server's time under load.)
 		Y.applyUpdate(new Y.Doc({ gc: false, guid: scratchGuid }), update);
-		const refusal = connection.identity.role === 'participant' ? this.#refusal(update) : null;
+		const refusal = connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update);
 		if (refusal) {
 			// Neither stored nor sent on. The sender's document now holds something the board does not: it is
 			// told why, and the connection closes (4101) so the client starts again from the board's state.
@@ -373,15 +374,17 @@ export class Room {
 	 * Judges a participant's (valid) update by the live state: the lock, the phase, private writing. Returns
 	 * why it is refused, or null. New notes are looked for only while adding them is restricted.
 	 */
-	#refusal(update: Uint8Array): RefusalReason | null {
+	#refusal(update: Uint8Array, connection: Connection): WireRefusal | null {
 		const live = this.live?.(this.key.workshopId, Date.now());
-		if (!live) return null;
+		if (!live) return this.#forgery(connection, update);
 		const { state, phaseKind } = live;
 		const allowed = phasePermissions(phaseKind);
 		const isPrivate = this.key.privateOf !== null;
 		if (state.locked) return 'locked';
 		if (!allowed.edit) return 'phase';
 		if (isPrivate && !state.privateWriting) return 'private';
+		const forged = this.#forgery(connection, update);
+		if (forged) return forged;
 		if (allowed.addNotes && (isPrivate || !state.privateWriting)) return null;
 		// Adding notes is not allowed: the update's structs say cheaply that it adds none (the usual case, e.g.
 		// typing on a canvas). Otherwise (it may add one, or depends on something the board lacks) it is applied
@@ -395,6 +398,16 @@ export class Room {
 			adds = [...scratch.getMap('notes').keys()].some((id) => !before.has(id));
 		}
 		return adds ? (allowed.addNotes ? 'private' : 'phase') : null;
+	}
+
+	/**
+	 * A reaction on the shared board written under another author id than the writer's own (the id notes carry: the
+	 * participant, or `user:` and the user id for a facilitator who has not joined as one). Facilitators included.
+	 */
+	#forgery(connection: Connection, update: Uint8Array): WireRefusal | null {
+		if (this.key.privateOf !== null) return null;
+		const { participantId, userId } = connection.identity;
+		return writesOthersReactions(this.doc, update, participantId ?? `user:${userId}`) ? forgeryRefusal : null;
 	}
 
 	/** Sends a live-state message (type 100) to every connection. */

@@ -3,10 +3,21 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { readNote } from '../../board/model';
-import { liveSinks, parseRoomName, readLiveSnapshot, type LiveSink, type LiveSnapshot, type LiveState } from './live-state';
+import { notesOf, readNote } from '../../board/model';
+import type { DoneLive, Roster } from '../../live-protocol';
+import {
+	liveSinks,
+	parseRoomName,
+	privateRoomName,
+	readLiveSnapshot,
+	readRosterBase,
+	type LiveSink,
+	type LiveSnapshot,
+	type LiveState,
+	type RosterBase
+} from './live-state';
 import * as decoding from 'lib0/decoding';
-import { closeCodes, encodeLive, encodeVote, encodeVoteAnswer, messageVoteCast } from './protocol';
+import { closeCodes, encodeJson, encodeLive, encodeVote, encodeVoteAnswer, messageDone, messageRoster, messageVoteCast } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import type { BoardStore } from './store';
 
@@ -36,6 +47,14 @@ export type CollabOptions = Partial<RoomSettings> & {
 	 * decoded JSON, returns the answer sent back to that connection (type 104). Without it, type 103 is malformed.
 	 */
 	castVote?: (workshopId: string, cookieHeader: string | undefined, body: unknown) => unknown;
+	/**
+	 * The phase run and the participants who count, with their done marks (see live-state.ts); defaults to the app
+	 * database, off with `live: false`. From it and the connections come the done counts (type 105) and the
+	 * facilitators' roster (type 106).
+	 */
+	roster?: ((workshopId: string) => RosterBase) | false;
+	/** done counts and rosters are sent at most this often per workshop (changes in between are merged) */
+	rosterIntervalMs?: number;
 };
 
 export type CollabServer = ReturnType<typeof createCollabServer>;
@@ -141,6 +160,8 @@ export function createCollabServer(options: CollabOptions) {
 	}
 
 	const live = options.live === false ? undefined : (options.live ?? ((workshopId: string, now: number) => readLiveSnapshot(workshopId, now)));
+	const rosterBase = options.roster === false || options.live === false ? undefined : (options.roster ?? readRosterBase);
+	const rosterIntervalMs = options.rosterIntervalMs ?? 250;
 
 	/**
 	 * The board's authorisation, and for a private room (`{workshopId}.private.{participantId}`): only that
@@ -165,10 +186,143 @@ export function createCollabServer(options: CollabOptions) {
 			room = new Room(workshopId, getStore(), settings, (gone) => {
 				idleRooms.delete(gone);
 				if (rooms.get(gone.workshopId) === gone) rooms.delete(gone.workshopId);
+				if (gone.key.privateOf === null) lastRosterAt.delete(gone.workshopId);
 			}, log, live);
 			rooms.set(workshopId, room);
+			if (room.key.privateOf !== null) watchPrivateNotes(room);
 		}
 		return room;
+	}
+
+	// Done counts and the facilitators' roster --------------------------------------------------------------
+
+	/** How many notes each private document holds, by room name; kept after the room unloads (it does not change then). */
+	const privateCounts = new Map<string, number>();
+	/** workshops whose stored private documents not loaded since start-up were counted */
+	const privateCounted = new Set<string>();
+	const rosterTimers = new Map<string, { timer: NodeJS.Timeout | NodeJS.Immediate; immediate: boolean }>();
+	const lastRosterAt = new Map<string, number>();
+	/** what each connection was last sent, so only changes go out (a join changes the count, not everyone's "mine") */
+	const sentDone = new WeakMap<Connection, string>();
+	const sentRoster = new WeakMap<Connection, string>();
+
+	const countNotes = (doc: Y.Doc) => {
+		let count = 0;
+		for (const note of notesOf(doc).values()) if (note instanceof Y.Map) count += 1;
+		return count;
+	};
+
+	/** A private document's note count follows every change to it; facilitators hear of it (never of the content). */
+	function watchPrivateNotes(room: Room) {
+		privateCounts.set(room.workshopId, countNotes(room.doc));
+		room.doc.on('update', () => {
+			const count = countNotes(room.doc);
+			if (privateCounts.get(room.workshopId) === count) return;
+			privateCounts.set(room.workshopId, count);
+			scheduleRoster(room.key.workshopId);
+		});
+	}
+
+	/** Private documents saved before this process started (e.g. a restart during private writing) are counted once. */
+	function countStoredPrivateNotes(workshopId: string) {
+		if (privateCounted.has(workshopId)) return;
+		privateCounted.add(workshopId);
+		const store = getStore();
+		for (const name of store.privateRooms?.(workshopId) ?? []) {
+			if (privateCounts.has(name) || rooms.has(name)) continue;
+			const doc = new Y.Doc();
+			try {
+				for (const update of store.load(name).updates) Y.applyUpdate(doc, update);
+				privateCounts.set(name, countNotes(doc));
+			} finally {
+				doc.destroy();
+			}
+		}
+	}
+
+	/** The roster as the facilitators see it; `alsoPresent`: a participant about to connect (a page being loaded). */
+	function computeRoster(workshopId: string, alsoPresent: string | null = null): Roster & { counted: Set<string>; doneIds: Set<string> } {
+		const base = rosterBase!(workshopId);
+		const present = new Set<string>();
+		if (alsoPresent) present.add(alsoPresent);
+		for (const { identity } of rooms.get(workshopId)?.connections ?? [])
+			if (identity.role === 'participant' && identity.participantId) present.add(identity.participantId);
+		if (base.privateWriting) countStoredPrivateNotes(workshopId);
+		const people = [];
+		let done = 0;
+		let privateTotal = 0;
+		for (const person of base.participants) {
+			const here = present.has(person.id);
+			const privateNotes = base.privateWriting ? (privateCounts.get(privateRoomName(workshopId, person.id)) ?? 0) : null;
+			if (person.done) done += 1;
+			privateTotal += privateNotes ?? 0;
+			if (here || person.done || privateNotes) people.push({ id: person.id, name: person.name, present: here, done: person.done, privateNotes });
+		}
+		return {
+			run: base.run,
+			phaseId: base.phaseId,
+			privateWriting: base.privateWriting,
+			done,
+			total: people.filter((person) => person.present || person.done).length,
+			privateTotal: base.privateWriting ? privateTotal : null,
+			people,
+			counted: new Set(base.participants.map((person) => person.id)),
+			doneIds: new Set(base.participants.filter((person) => person.done).map((person) => person.id))
+		};
+	}
+
+	/** Sends each connection of the shared board its done count (105), and facilitators the roster (106), if changed. */
+	function sendRoster(workshopId: string) {
+		const board = rooms.get(workshopId);
+		if (!rosterBase || !board || board.closed || board.connections.size === 0) return;
+		const { counted, doneIds, ...roster } = computeRoster(workshopId);
+		let rosterJson: string | undefined;
+		// Three messages cover everyone (not counted; counted and done; counted and not done): each is serialised once.
+		const doneJson = (counted: boolean, mine: boolean) => {
+			const done: DoneLive =
+				roster.phaseId === null
+					? // Before a phase opens there is nothing to be done with: joiners do not change every phone's message.
+						{ run: roster.run, phaseId: null, done: 0, total: 0, counted, mine: false }
+					: { run: roster.run, phaseId: roster.phaseId, done: roster.done, total: roster.total, counted, mine };
+			const json = JSON.stringify(done);
+			return { json, bytes: encodeJson(messageDone, json) };
+		};
+		const messages = [doneJson(false, false), doneJson(true, false), doneJson(true, true)];
+		for (const connection of board.connections) {
+			const { participantId, role } = connection.identity;
+			const isCounted = role === 'participant' && participantId !== null && counted.has(participantId);
+			const message = messages[isCounted ? (doneIds.has(participantId!) ? 2 : 1) : 0]!;
+			if (sentDone.get(connection) !== message.json) {
+				sentDone.set(connection, message.json);
+				connection.send(message.bytes, settings.maxBufferedBytes);
+			}
+			if (role !== 'facilitator') continue;
+			rosterJson ??= JSON.stringify(roster);
+			if (sentRoster.get(connection) !== rosterJson) {
+				sentRoster.set(connection, rosterJson);
+				connection.send(encodeJson(messageRoster, rosterJson), settings.maxBufferedBytes);
+			}
+		}
+	}
+
+	/** At once when quiet; in a busy room (a join rush, many marking done) at most once per interval. */
+	function scheduleRoster(workshopId: string) {
+		if (!rosterBase || shuttingDown || rosterTimers.has(workshopId)) return;
+		const wait = (lastRosterAt.get(workshopId) ?? 0) + rosterIntervalMs - Date.now();
+		const run = () => {
+			rosterTimers.delete(workshopId);
+			lastRosterAt.set(workshopId, Date.now());
+			try {
+				sendRoster(workshopId);
+			} catch (error) {
+				log.error(`collab: could not send the roster of ${workshopId}`, error);
+			}
+		};
+		if (wait > 0) {
+			const timer = setTimeout(run, wait);
+			timer.unref();
+			rosterTimers.set(workshopId, { timer, immediate: false });
+		} else rosterTimers.set(workshopId, { timer: setImmediate(run), immediate: true });
 	}
 
 	/**
@@ -177,7 +331,9 @@ export function createCollabServer(options: CollabOptions) {
 	 * in memory, so 500 boards left at once would otherwise hold 400 MB until their timers ran out (B7).
 	 */
 	function leave(room: Room, connection: Connection) {
+		const wasHere = room.connections.has(connection);
 		room.remove(connection);
+		if (wasHere && room.key.privateOf === null) scheduleRoster(room.key.workshopId);
 		if (room.closed || room.connections.size > 0) return;
 		idleRooms.delete(room);
 		idleRooms.add(room);
@@ -258,6 +414,7 @@ export function createCollabServer(options: CollabOptions) {
 		ws.on('close', () => leave(room, connection));
 		idleRooms.delete(room);
 		room.add(connection);
+		if (room.key.privateOf === null) scheduleRoster(room.key.workshopId);
 		startHeartbeat();
 	}
 
@@ -373,6 +530,12 @@ export function createCollabServer(options: CollabOptions) {
 			} finally {
 				if (board.connections.size === 0) board.unload();
 			}
+		},
+		rosterChanged: scheduleRoster,
+		doneCounts(workshopId: string, alsoPresent: string | null) {
+			if (!rosterBase) return { done: 0, total: 0 };
+			const { phaseId, done, total } = computeRoster(workshopId, alsoPresent);
+			return phaseId === null ? { done: 0, total: 0 } : { done, total };
 		}
 	};
 	liveSinks.add(sink);
@@ -433,6 +596,11 @@ export function createCollabServer(options: CollabOptions) {
 			liveSinks.delete(sink);
 			clearInterval(heartbeat);
 			clearInterval(reauthorisation);
+			for (const { timer, immediate } of rosterTimers.values()) {
+				if (immediate) clearImmediate(timer as NodeJS.Immediate);
+				else clearTimeout(timer as NodeJS.Timeout);
+			}
+			rosterTimers.clear();
 			for (const room of [...rooms.values()]) room.shutdown();
 			if (sockets.size === 0) return;
 			await new Promise<void>((resolve) => {

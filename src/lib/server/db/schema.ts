@@ -253,8 +253,29 @@ export const workshopLive = sqliteTable('workshop_live', {
 	focusId: text('focus_id'),
 	focusSeq: integer('focus_seq').notNull().default(0),
 	revealSeq: integer('reveal_seq').notNull().default(0),
+	/** grows every time a phase is opened, re-opened or ended: "done" marks belong to one run */
+	phaseRun: integer('phase_run').notNull().default(0),
 	updatedAt: integer('updated_at').notNull().default(0)
 });
+
+/**
+ * A participant's "valmis / klar / done" mark: one row per participant, counted only while its run is the
+ * workshop's current `phase_run` (a new or re-opened phase starts from nobody done without deleting anything).
+ */
+export const phaseDone = sqliteTable(
+	'phase_done',
+	{
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		participantId: text('participant_id')
+			.notNull()
+			.references(() => participants.id, { onDelete: 'cascade' }),
+		phaseRun: integer('phase_run').notNull(),
+		doneAt: integer('done_at').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.workshopId, table.participantId] })]
+);
 
 /** Each participant's private notes (private writing): a Yjs document per participant, stored like a board. */
 export const privateBoardUpdates = sqliteTable(

@@ -19,6 +19,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { liveApi } from './live-api';
+import { NotCountedError, StalePhaseRunError, timerMinutes } from '$lib/server/live';
 
 export const load: PageServerLoad = async ({ params, locals, cookies, depends }) => {
 	depends('verstas:votes');
@@ -47,7 +48,13 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
 		perspectives,
 		phases,
-		live: api ? { state: api.getLiveState(params.id), serverNow: Date.now() } : null,
+		live: api
+			? {
+					state: api.getLiveState(params.id),
+					serverNow: Date.now(),
+					done: api.getDoneState(params.id, access.participantId, access.role === 'participant')
+				}
+			: null,
 		vote: voteView(params.id, voterIdFor(access)),
 		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
 		proposePilotUrl: pilotProposalLink(params.id, locals.user),
@@ -62,11 +69,13 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 };
 
 const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
+const timerMinutesSchema = z.coerce.number().int().min(timerMinutes.min).max(timerMinutes.max);
+const doneSchema = z.object({ done: bool, run: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 const schemas = {
 	setPhase: z.object({ phaseId: z.string().max(100).optional().default('') }),
 	setLocked: z.object({ locked: bool }),
 	setPrivateWriting: z.object({ on: bool, anonymous: z.literal('on').optional() }),
-	timer: z.object({ op: z.enum(['start', 'pause', 'addMinute']) }),
+	timer: z.object({ op: z.enum(['start', 'pause', 'addMinute', 'reset', 'setLength']), minutes: z.string().max(20).optional() }),
 	focus: z.object({ kind: z.enum(['lane', 'note', 'idea']), id: z.string().min(1).max(100) })
 };
 
@@ -157,11 +166,52 @@ export const actions: Actions = {
 		const prepared = await prepare(event, 'timer');
 		if ('failure' in prepared) return prepared.failure;
 		const { workshop, api, data } = prepared;
-		const ops = { start: api.startTimer, pause: api.pauseTimer, addMinute: api.addTimerMinute };
-		const result = await run(() => ops[data.op](workshop.id));
+		if (data.op === 'setLength') {
+			const minutes = timerMinutesSchema.safeParse(data.minutes);
+			if (!minutes.success) {
+				const message = m.live_timer_minutes_invalid({ min: timerMinutes.min, max: timerMinutes.max });
+				return fail(400, { live: formState({ message, errors: { minutes: message }, values: { minutes: data.minutes ?? '' } }) });
+			}
+			const result = await run(() => api.setTimerLength(workshop.id, minutes.data));
+			if (!result.ok) return result.failure;
+			return saved(m.live_timer_length_set({ minutes: minutes.data }));
+		}
+		const op = data.op;
+		const ops = { start: api.startTimer, pause: api.pauseTimer, addMinute: api.addTimerMinute, reset: api.resetTimer };
+		const result = await run(() => ops[op](workshop.id));
 		if (!result.ok) return result.failure;
-		const texts = { start: m.live_timer_started, pause: m.live_timer_paused, addMinute: m.live_timer_minute_added };
-		return saved(texts[data.op]());
+		const texts = {
+			start: m.live_timer_started,
+			pause: m.live_timer_paused,
+			addMinute: m.live_timer_minute_added,
+			reset: m.live_timer_reset_done
+		};
+		return saved(texts[op]());
+	},
+
+	/**
+	 * A participant marks themselves done (or not) for the phase run they saw. Who comes from the session or guest
+	 * cookie, never from the form; facilitators and observers do not count.
+	 */
+	done: async (event) => {
+		const access = resolveWorkshopAccess(event.params.id!, {
+			user: event.locals.user,
+			guestToken: event.cookies.get(guestCookieName(event.params.id!))
+		});
+		if (!access) error(403, m.board_forbidden());
+		if (access.role !== 'participant' || !access.participantId) return fail(403, { done: { message: m.live_done_not_counted() } });
+		const input = doneSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!input.success) return fail(400, { done: { message: m.live_invalid_input() } });
+		const api = await liveApi();
+		if (!api) return fail(503, { done: { message: m.live_unavailable() } });
+		try {
+			const answer = api.setDone(access.workshopId, access.participantId, input.data.run, input.data.done);
+			return { done: { ...answer, message: undefined } };
+		} catch (cause) {
+			if (cause instanceof StalePhaseRunError) return fail(409, { done: { message: m.live_done_stale() } });
+			if (cause instanceof NotCountedError) return fail(403, { done: { message: m.live_done_not_counted() } });
+			return fail(409, { done: { message: m.live_action_failed() } });
+		}
 	},
 
 	focus: async (event) => {
