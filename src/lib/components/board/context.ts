@@ -2,7 +2,7 @@ import type { BoardClient } from '$lib/board/client.svelte';
 import { firstWords } from '$lib/board/model';
 import type { LiveClient, PrivateNotesClient } from '$lib/board/live.svelte';
 import type { Drag } from './drag.svelte';
-import type { SvelteSet } from 'svelte/reactivity';
+import type { Selection } from './selection.svelte';
 import { getContext, setContext } from 'svelte';
 
 export type Lane = { id: string; title: string; description: string };
@@ -35,7 +35,7 @@ export type BoardContext = {
 	/** The lane a note or cluster is shown in: its own, or the "other" lane when its perspective is gone. */
 	laneOf: (laneId: string) => string;
 	/** Notes chosen with their checkboxes, for grouping. */
-	selection: SvelteSet<string>;
+	selection: Selection;
 	/** Tells the person (politely, and visibly) what their action did. */
 	feedback: (text: string) => void;
 	/** Moves focus to the element with this id once the DOM has caught up. */
