@@ -82,6 +82,12 @@ export async function nextPhase(page: Page) {
 	await expect(current).not.toHaveText(before, live);
 }
 
+/** On a phone, opens a tab of the board: a lane's (by its title) or the idea cards'. A laptop shows them all. */
+export async function showTab(page: Page, title = t('fi', 'board_ideas_title')) {
+	if (page.viewportSize()!.width >= 640) return;
+	await page.getByRole('tab', { name: new RegExp(`^${title} `) }).click();
+}
+
 /** Writes a note, into `lane` when given: a laptop picks it in the composer, a phone opens its tab. */
 export async function addNote(page: Page, text: string, lane?: string) {
 	if (lane && page.viewportSize()!.width < 640) await page.getByRole('tab', { name: new RegExp(`^${lane} `) }).click();

@@ -3,7 +3,7 @@
 // winner from the projector. A facilitator on a laptop drives the workshop; guests join on 360 px phones.
 import type { Locator, Page } from '@playwright/test';
 import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, signInAs, test, unique } from './fixtures';
-import { addNote, banner, button, joinOnPhone, live, newWorkshop, nextPhase, noteItem, phone, phases } from './live-workshop';
+import { addNote, banner, button, joinOnPhone, live, newWorkshop, nextPhase, noteItem, phone, phases, showTab } from './live-workshop';
 import { t } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
@@ -209,6 +209,7 @@ test('results on the projector: large, never cut, the matrix labelled by item, a
 		await expect(button(results, 'votes_choose_submit')).toBeFocused();
 		await expect(bars).toContainText(t('fi', 'report_chart_chosen'), live);
 		const card = guest.page.getByRole('article', { name: t('fi', 'board_idea_heading', { title: texts[0]! }), exact: true });
+		await showTab(guest.page);
 		await expect(card).toBeVisible(live);
 		await expectAccessible(screen, 'the winner chosen on the projector');
 

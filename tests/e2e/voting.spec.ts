@@ -3,7 +3,7 @@
 // focus after every action, the reveal, a chosen idea gaining its canvas, and the workshop's exports.
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, expectNoHorizontalScroll, goto, test, unique } from './fixtures';
-import { addNote, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phases } from './live-workshop';
+import { addNote, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phases, showTab } from './live-workshop';
 import { t } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
@@ -183,6 +183,7 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		await expect(page.getByRole('group', { name: t('fi', 'votes_choose_legend') }).getByRole('checkbox', { name: new RegExp(texts.clubs) })).toBeChecked();
 		await expectAccessible(page, 'vote history with results');
 		const card = aino.getByRole('article', { name: t('fi', 'board_idea_heading', { title: texts.clubs }), exact: true });
+		await showTab(aino);
 		await expect(card).toBeVisible(live);
 		await expect(card.getByLabel(t('fi', 'board_canvas_hypothesis'), { exact: true })).toBeVisible();
 
