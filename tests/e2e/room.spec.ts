@@ -225,6 +225,7 @@ test('notes are dragged with a mouse: to a lane, onto a note, into and out of a 
 
 		// Out of the cluster, onto the first lane; then to a place: above the note already there.
 		await mouseDrag(page, noteItem(page, b!), first.locator('.lane-head'));
+		await said(page, 'board_note_moved', { lane: lanes.first });
 		expect(await notesIn(first)).toEqual([c, b]);
 		await mouseDrag(page, noteItem(page, b!), noteItem(page, c!), { x: 0.5, y: 0.1 });
 		await said(page, 'board_note_placed');
@@ -300,12 +301,15 @@ test('a phone shows one lane per tab with counts, drags with a finger from the h
 		await expect(phoneTab(phone.page, lanes.first)).toHaveAccessibleName(`${lanes.first} ${t('fi', 'board_note_count', { count: 1 })}`, live);
 		await expect(phoneTab(phone.page, lanes.second)).toHaveAccessibleName(`${lanes.second} ${t('fi', 'board_note_count', { count: 0 })}`);
 
-		// Dragged by its handle onto the other lane's tab: the note moves there and the phone follows it.
+		// Dragged by its handle onto the other lane's tab: the note moves there, the tabs' counts say so, and the phone
+		// stays on the lane being sorted.
 		await touchDrag(phone.page, phone.context, noteItem(phone.page, note).locator('.drag-handle'), phoneTab(phone.page, lanes.second));
-		await expect(phoneTab(phone.page, lanes.second)).toHaveAttribute('aria-selected', 'true', live);
-		await expect(noteItem(phonePanel(phone.page, lanes.second), note)).toBeVisible();
-		await expect(phoneTab(phone.page, lanes.second)).toHaveAccessibleName(`${lanes.second} ${t('fi', 'board_note_count', { count: 1 })}`);
+		await expect(phoneTab(phone.page, lanes.second)).toHaveAccessibleName(`${lanes.second} ${t('fi', 'board_note_count', { count: 1 })}`, live);
+		await expect(phoneTab(phone.page, lanes.first)).toHaveAccessibleName(`${lanes.first} ${t('fi', 'board_note_count', { count: 0 })}`);
+		await expect(phoneTab(phone.page, lanes.first)).toHaveAttribute('aria-selected', 'true');
 		await expect(noteItem(laneRegion(page, lanes.second), note)).toBeVisible(live);
+		await phoneTab(phone.page, lanes.second).click();
+		await expect(noteItem(phonePanel(phone.page, lanes.second), note)).toBeVisible();
 
 		// A swipe over a note (not its handle) scrolls; it does not drag.
 		await touchDrag(phone.page, phone.context, noteItem(phone.page, note).locator('.note-words'), phoneTab(phone.page, lanes.first));

@@ -2,7 +2,7 @@
 // updates the one card that changed, not every card on the page (B11: a phone's drop and the other phone's update).
 import { describe, expect, it } from 'vitest';
 import { BoardClient } from '../../src/lib/board/client.svelte';
-import { addNote, createCluster, moveNote, promoteToIdea, updateNote } from '../../src/lib/board/model';
+import { addNote, createCluster, moveNote, promoteToIdea, toggleReaction, updateNote } from '../../src/lib/board/model';
 
 const author = { id: 'p-anna', name: 'Anna' };
 
@@ -48,6 +48,23 @@ describe('BoardClient view', () => {
 		const added = addNote(client.doc, { text: 'Neljäs', lane: 'perheet', author, createdAt: 5_000 });
 		expect(client.board.notes.map((note) => note.id)).toEqual([...ids, added]);
 		expect(client.board.notes.slice(0, 3)).toEqual(edited.notes);
+		client.destroy();
+	});
+
+	it('carries the +1 reactions along, the same object while they do not change', () => {
+		const { client, ids } = boardWith(3);
+		toggleReaction(client.doc, ids[0]!, author);
+		toggleReaction(client.doc, ids[0]!, { id: 'p-bo' });
+		const reacted = client.board;
+		expect(reacted.reactions?.[ids[0]!]?.count).toBe(2);
+
+		moveNote(client.doc, ids[1]!, 'nuoret');
+		expect(client.board.reactions).toBe(reacted.reactions);
+
+		toggleReaction(client.doc, ids[0]!, { id: 'p-bo' });
+		expect(client.board.reactions?.[ids[0]!]?.count).toBe(1);
+		toggleReaction(client.doc, ids[0]!, author);
+		expect(client.board.reactions?.[ids[0]!]).toBeUndefined();
 		client.destroy();
 	});
 });

@@ -57,7 +57,15 @@ export function keepUnchanged(previous: BoardView, next: BoardView): BoardView {
 	const notes = keep(previous.notes, next.notes, sameFields);
 	const clusters = keep(previous.clusters, next.clusters, sameFields);
 	const ideas = keep(previous.ideas, next.ideas, sameIdea);
-	return notes === previous.notes && clusters === previous.clusters && ideas === previous.ideas ? previous : { notes, clusters, ideas };
+	const reactions = sameReactions(previous.reactions, next.reactions) ? previous.reactions : next.reactions;
+	const unchanged = notes === previous.notes && clusters === previous.clusters && ideas === previous.ideas && reactions === previous.reactions;
+	return unchanged ? previous : { notes, clusters, ideas, reactions };
+}
+
+function sameReactions(a: BoardView['reactions'], b: BoardView['reactions']) {
+	if (!a || !b) return a === b;
+	const keys = Object.keys(b);
+	return keys.length === Object.keys(a).length && keys.every((key) => a[key] && sameFields(a[key], b[key]!));
 }
 
 export class BoardClient {
@@ -75,6 +83,7 @@ export class BoardClient {
 	canRedo = $state(false);
 
 	#me: { name: string; colour: string };
+	#viewerId: string | undefined;
 	#onRemoteNote: (note: Note) => void;
 	#onReconnect: () => void;
 	#onProvider: (provider: WebsocketProvider) => void;
@@ -82,6 +91,8 @@ export class BoardClient {
 
 	constructor(options: {
 		me: { name: string; colour: string };
+		/** whose +1 reactions the view marks as `mine` */
+		viewerId?: string;
 		/** a note someone else added while we were in sync */
 		onRemoteNote?: (note: Note) => void;
 		/** in sync again after a lost connection, or refused for good: what we may do might have changed */
@@ -90,6 +101,7 @@ export class BoardClient {
 		onProvider?: (provider: WebsocketProvider) => void;
 	}) {
 		this.#me = options.me;
+		this.#viewerId = options.viewerId;
 		this.#onRemoteNote = options.onRemoteNote ?? (() => {});
 		this.#onReconnect = options.onReconnect ?? (() => {});
 		this.#onProvider = options.onProvider ?? (() => {});
@@ -110,7 +122,7 @@ export class BoardClient {
 		const undoManager = createUndoManager(doc);
 		this.#yjs = { doc, undoManager };
 
-		const refresh = () => (this.board = keepUnchanged(this.board, viewBoard(doc)));
+		const refresh = () => (this.board = keepUnchanged(this.board, viewBoard(doc, this.#viewerId)));
 		doc.on('update', refresh);
 
 		const stacks = () => {

@@ -395,11 +395,6 @@ export function toggleReaction(doc: Y.Doc, targetId: string, author: Pick<Author
 	return on;
 }
 
-/** Whether this author has reacted to the target. */
-export function hasReacted(doc: Y.Doc, targetId: string, authorId: string) {
-	return reactionsOf(doc).has(reactionKey(targetId, authorId));
-}
-
 function viewReactions(doc: Y.Doc, viewerId?: string): Record<string, ReactionView> {
 	// No prototype: a key written as "__proto__|…" must stay an ordinary entry.
 	const view = Object.create(null) as Record<string, ReactionView>;

@@ -1,5 +1,5 @@
 import type { BoardClient } from '$lib/board/client.svelte';
-import { firstWords } from '$lib/board/model';
+import { firstWords, type BoardView } from '$lib/board/model';
 import type { LiveClient, PrivateNotesClient } from '$lib/board/live.svelte';
 import type { Drag } from './drag.svelte';
 import type { Selection } from './selection.svelte';
@@ -27,6 +27,8 @@ export type BoardLive = {
 /** What every part of one board shares: the live document and who is looking at it. */
 export type BoardContext = {
 	client: BoardClient;
+	/** the +1 reactions by note or idea id (the same object while they do not change) */
+	readonly reactions: NonNullable<BoardView['reactions']>;
 	me: Me;
 	/** observers, and participants whom the lock or the phase keeps from changing the board (changes live) */
 	readonly readOnly: boolean;

@@ -41,8 +41,6 @@ export function createDrag(options: {
 	client: BoardClient;
 	laneTitle: (laneId: string) => string;
 	feedback: (text: string) => void;
-	/** after a drop: where the note or cluster went (a phone shows that lane) */
-	moved: (lane: string) => void;
 }) {
 	let item = $state<DragItem | null>(null);
 	let target = $state.raw<DropTarget | null>(null);
@@ -73,7 +71,10 @@ export function createDrag(options: {
 		scrollFrame = requestAnimationFrame(autoScroll);
 	}
 
-	function begin(dragged: DragItem, element: HTMLElement) {
+	// Text selection while dragging is not what the person meant.
+	const noSelecting = (event: Event) => event.preventDefault();
+
+	function begin(dragged: DragItem, element: HTMLElement, pointerId: number) {
 		item = dragged;
 		source = element;
 		source.classList.add('drag-source');
@@ -84,9 +85,14 @@ export function createDrag(options: {
 		ghost.setAttribute('aria-hidden', 'true');
 		ghost.style.width = `${element.getBoundingClientRect().width}px`;
 		document.body.append(ghost);
-		// Text selected by the first pixels of the drag is not what the person meant.
-		window.getSelection()?.removeAllRanges();
-		document.documentElement.classList.add('dragging');
+		// Text selected by the first pixels of the drag is not what the person meant. Only a real selection is cleared:
+		// clearing the caret of a focused composer scrolled a phone's page to it (276 px in B11) under the finger.
+		const selection = window.getSelection();
+		if (selection && !selection.isCollapsed) selection.removeAllRanges();
+		// The dragged element holds the pointer, so its grabbing cursor shows everywhere. A class on <html> did the same
+		// but restyled every note of the lane at each drag's start and end (1,558 elements, 90 ms on a throttled phone).
+		element.setPointerCapture(pointerId);
+		document.addEventListener('selectstart', noSelecting);
 		place();
 		scrollFrame = requestAnimationFrame(autoScroll);
 	}
@@ -95,7 +101,7 @@ export function createDrag(options: {
 		cancelAnimationFrame(scrollFrame);
 		ghost?.remove();
 		source?.classList.remove('drag-source');
-		document.documentElement.classList.remove('dragging');
+		document.removeEventListener('selectstart', noSelecting);
 		target?.element.classList.remove('drop-target', 'drop-before', 'drop-after');
 		ghost = source = null;
 		item = null;
@@ -110,20 +116,19 @@ export function createDrag(options: {
 	}
 
 	function drop(dragged: DragItem, at: DropTarget) {
-		const { client, laneTitle, feedback, moved } = options;
+		const { client, laneTitle, feedback } = options;
 		if (dragged.kind === 'cluster') {
 			if (at.kind !== 'lane') return;
 			const name = dropCluster(client.doc, dragged.id, at.lane);
 			client.endStep();
 			if (name === null) return;
 			feedback(m.board_cluster_moved({ name, lane: laneTitle(at.lane) }));
-			moved(at.lane);
 			return;
 		}
 		const outcome = dropNote(client.doc, dragged.id, at);
 		client.endStep();
+		// A phone stays on the lane being sorted (the next note is there); the tab's count and the announcement say where it went.
 		if (!outcome) return;
-		moved(outcome.lane);
 		const texts = {
 			lane: () => m.board_note_moved({ lane: laneTitle(outcome.lane) }),
 			cluster: () => m.board_added_to_cluster({ name: outcome.clusterName ?? '' }),
@@ -158,7 +163,7 @@ export function createDrag(options: {
 				if (!started) {
 					if (Math.hypot(move.clientX - start.x, move.clientY - start.y) < threshold) return;
 					started = true;
-					begin(dragged, element);
+					begin(dragged, element, event.pointerId);
 				}
 				move.preventDefault();
 				place();
@@ -183,8 +188,18 @@ export function createDrag(options: {
 				window.addEventListener('click', swallow, { capture: true, once: true });
 				setTimeout(() => window.removeEventListener('click', swallow, true), 0);
 				const at = done ? targetAt(done.clientX, done.clientY, dragged) : null;
+				const moving = source;
 				end();
-				if (at) drop(dragged, at);
+				if (!at || !moving) return;
+				// The lift answers in the next frame: the note leaves its place at once, and the move itself (a Yjs
+				// transaction sent to everyone, then the board's re-render) runs right after that frame is drawn (B11, INP).
+				moving.classList.add('drop-pending');
+				requestAnimationFrame(() =>
+					setTimeout(() => {
+						moving.classList.remove('drop-pending');
+						drop(dragged, at);
+					})
+				);
 			};
 			const onup = (up: PointerEvent) => up.pointerId === event.pointerId && finish(up);
 			const oncancel = (cancel: PointerEvent) => cancel.pointerId === event.pointerId && finish(null);
