@@ -80,7 +80,10 @@ export function settingsFromEnv(): RoomSettings {
 		updateIntervalMs: envNumber('VERSTAS_COLLAB_UPDATE_INTERVAL_MS', 4),
 		maxBufferedBytes: envNumber('VERSTAS_COLLAB_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
 		maxAwarenessClientsPerConnection: 4,
-		awarenessTimeoutMs: 30_000
+		awarenessTimeoutMs: 30_000,
+		maxNotes: envNumber('VERSTAS_COLLAB_MAX_NOTES', 1000),
+		maxBoardBytes: envNumber('VERSTAS_COLLAB_MAX_BOARD_BYTES', 2 * 1024 * 1024),
+		maxSyncRequestsPerSecond: envNumber('VERSTAS_COLLAB_MAX_SYNC_REQUESTS_PER_SECOND', 4)
 	};
 }
 
@@ -403,7 +406,7 @@ export function createCollabServer(options: CollabOptions) {
 			return;
 		}
 		const { participantId, userId, displayName, role } = access;
-		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader);
+		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader, settings.maxBufferedBytes);
 		ws.on('message', (data: RawData, isBinary: boolean) => {
 			if (!isBinary) return connection.close(closeCodes.unsupportedData, 'binary messages only');
 			const bytes = toBytes(data);
@@ -668,7 +671,10 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'updateIntervalMs',
 		'maxBufferedBytes',
 		'maxAwarenessClientsPerConnection',
-		'awarenessTimeoutMs'
+		'awarenessTimeoutMs',
+		'maxNotes',
+		'maxBoardBytes',
+		'maxSyncRequestsPerSecond'
 	];
 	const out: Partial<RoomSettings> = {};
 	for (const key of keys) if (options[key] !== undefined) out[key] = options[key];

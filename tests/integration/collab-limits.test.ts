@@ -1,0 +1,193 @@
+// The collab server's limits (issue 15): the board's shape and sizes enforced by the server, sync replies within the
+// send-buffer limit, updates with missing dependencies refused, connections capped per person and per address.
+// The collab module in-process on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and store;
+// real y-websocket clients, and raw sockets for what no honest board sends.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addNote, canvasFields, ideaText, ideasOf, notesOf, promoteToIdea } from '../../src/lib/board/model';
+import { createCollabServer, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
+import { getDb } from '../../src/lib/server/db';
+import { resolveBoardAccess } from '../../src/lib/server/workshops';
+import {
+	connectBoard,
+	connectLive,
+	newGuest,
+	newUser,
+	newWorkshop,
+	rawBoardSocket,
+	storedBoard,
+	synced,
+	waitFor,
+	type BoardClient
+} from '../helpers/collab';
+
+const clients: BoardClient[] = [];
+type Harness = { collab: CollabServer; url: string; close: () => Promise<void> };
+const harnesses: Harness[] = [];
+
+async function startHarness(options: Partial<CollabOptions> = {}): Promise<Harness> {
+	const collab = createCollabServer({
+		authorise: resolveBoardAccess,
+		store: new SqliteBoardStore(getDb().$client),
+		unloadAfterMs: 150,
+		log: { error: () => {}, warn: () => {} },
+		...options
+	});
+	const server = http.createServer((_req, res) => res.writeHead(404).end());
+	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const harness = {
+		collab,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => {
+			await collab.shutdown(500);
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+	harnesses.push(harness);
+	return harness;
+}
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	for (const harness of harnesses) await harness.close();
+});
+
+function live(url: string, workshopId: string, person: { cookie: string; name: string }) {
+	const c = connectLive(url, workshopId, person);
+	clients.push(c);
+	return c;
+}
+
+function board(url: string, workshopId: string, person: { cookie: string; name: string }) {
+	const c = connectBoard(url, workshopId, person);
+	clients.push(c);
+	return c;
+}
+
+/** A facilitator's board and a guest's, both synced. */
+async function room(url: string) {
+	const owner = await newUser('Vetäjä');
+	const workshop = newWorkshop(owner.id);
+	const guest = newGuest(workshop.id, 'Vieras');
+	const facilitator = board(url, workshop.id, owner);
+	const phone = live(url, workshop.id, guest);
+	await synced(facilitator, phone);
+	return { owner, workshop, guest, facilitator, phone };
+}
+
+/** A change written on the guest's document directly (past the model's slicing), as a hostile client would. */
+function write(client: BoardClient, change: (doc: Y.Doc) => void) {
+	client.doc.transact(() => change(client.doc));
+}
+
+describe('the board’s shape and sizes, enforced by the server', () => {
+	it('refuses over-long notes, cluster names, comments, idea titles and canvas fields: not stored, not sent; the room goes on', async () => {
+		const { url } = await startHarness();
+		const { owner, workshop, guest, facilitator, phone } = await room(url);
+		// An idea card with its canvas, made by the facilitator the way the board does.
+		const ideaId = promoteToIdea(facilitator.doc, { kind: 'note', id: 'n1' }, 'Idea', 'a');
+		await waitFor(() => ideasOf(phone.doc).has(ideaId), 'the idea to reach the phone');
+
+		const attempts: [string, (doc: Y.Doc) => void][] = [
+			['note text', (doc) => doc.getMap('notes').set('long', new Y.Map(Object.entries({ text: 'x'.repeat(501), lane: 'a', authorId: guest.id })))],
+			['cluster name', (doc) => doc.getMap('clusters').set('c', new Y.Map(Object.entries({ name: 'n'.repeat(121), lane: 'a' })))],
+			['comment', (doc) => (ideasOf(doc).get(ideaId)!.get('comments') as Y.Array<unknown>).push([{ id: 'k', text: 'k'.repeat(1001) }])],
+			['idea title', (doc) => ideaText(doc, ideaId, 'title')!.insert(0, 't'.repeat(200))],
+			['canvas field', (doc) => ideaText(doc, ideaId, 'problem')!.insert(0, 'p'.repeat(2001))]
+		];
+		for (const [what, change] of attempts) {
+			const before = phone.channel.refused.length;
+			const closes = phone.closes.length;
+			write(phone, change);
+			await waitFor(() => phone.channel.refused.length > before && phone.closes.length > closes, `the refusal of the ${what}`);
+			expect(phone.channel.refused.at(-1), what).toBe('tooLong');
+			expect(phone.closes.at(-1), what).toBe(4101);
+			// The client starts again from the board's state (what the board page does after a refusal).
+			phone.destroy();
+			const again = live(url, workshop.id, guest);
+			await synced(again);
+			Object.assign(phone, again);
+		}
+		// A note at the limit and a canvas field filled to its limit are fine, and reach the facilitator.
+		write(phone, (doc) => doc.getMap('notes').set('ok', new Y.Map(Object.entries({ text: 'x'.repeat(500), lane: 'a', authorId: guest.id }))));
+		write(phone, (doc) => ideaText(doc, ideaId, 'problem')!.insert(0, 'p'.repeat(2000)));
+		await waitFor(() => notesOf(facilitator.doc).has('ok') && ideaText(facilitator.doc, ideaId, 'problem')!.length === 2000, 'the allowed edits');
+		// Replacing a selection of a full field (delete + insert in one change) is allowed; adding to it is not.
+		write(phone, (doc) => {
+			const text = ideaText(doc, ideaId, 'problem')!;
+			text.delete(0, 100);
+			text.insert(0, 'q'.repeat(100));
+		});
+		await waitFor(() => ideaText(facilitator.doc, ideaId, 'problem')!.toString().startsWith('q'.repeat(100)), 'the replacement');
+
+		const stored = storedBoard(workshop.id);
+		expect(notesOf(stored).has('long')).toBe(false);
+		expect(stored.getMap('clusters').size).toBe(0);
+		expect((ideasOf(stored).get(ideaId)!.get('comments') as Y.Array<unknown>).length).toBe(0);
+		expect(ideaText(stored, ideaId, 'title')!.toString()).toBe('Idea');
+		expect(ideaText(stored, ideaId, 'problem')!.length).toBe(2000);
+		expect(notesOf(facilitator.doc).has('long')).toBe(false);
+		expect(facilitator.doc.getMap('clusters').size).toBe(0);
+		expect(facilitator.provider.wsconnected).toBe(true);
+		void owner;
+	});
+
+	it('closes (1007) a connection writing an unknown top-level type or a subdocument; nothing is stored or sent', async () => {
+		const { url } = await startHarness();
+		const { workshop, facilitator, guest } = await room(url);
+		const attempts: [string, (doc: Y.Doc) => void][] = [
+			['unknown map', (doc) => doc.getMap('evil').set('x', 'y'.repeat(1000))],
+			['top-level text', (doc) => doc.getText('notes2').insert(0, 'z')],
+			['subdocument', (doc) => doc.getMap('notes').set('sub', new Y.Doc())],
+			['formatting', (doc) => ideasOf(doc).set('i', new Y.Map([['title', new Y.Text()]]))]
+		];
+		for (const [what, change] of attempts) {
+			const doc = new Y.Doc();
+			change(doc);
+			if (what === 'formatting') (ideasOf(doc).get('i')!.get('title') as Y.Text).insert(0, 'b', { bold: true });
+			const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+			socket.ws.send(encodeUpdate(Y.encodeStateAsUpdate(doc)));
+			await waitFor(() => socket.closeCode() !== null, `the close after the ${what}`);
+			expect(socket.closeCode(), what).toBe(1007);
+		}
+		const stored = storedBoard(workshop.id);
+		expect([...stored.share.keys()].filter((name) => !['notes', 'clusters', 'ideas', 'reactions'].includes(name))).toEqual([]);
+		expect(notesOf(stored).size + ideasOf(stored).size).toBe(0);
+		expect(facilitator.doc.share.has('evil')).toBe(false);
+		expect(notesOf(facilitator.doc).size).toBe(0);
+	});
+
+	it('caps the notes on a board and its encoded size (“full”); deleting is still allowed', async () => {
+		const { url } = await startHarness({ maxNotes: 5, maxBoardBytes: 32 * 1024 });
+		const { workshop, guest, facilitator, phone } = await room(url);
+		for (let i = 0; i < 5; i++) addNote(phone.doc, { text: `lappu ${i}`, lane: 'a', author: guest, id: `n${i}` });
+		await waitFor(() => notesOf(facilitator.doc).size === 5, 'five notes');
+		addNote(phone.doc, { text: 'kuudes', lane: 'a', author: guest, id: 'n5' });
+		await waitFor(() => phone.channel.refused.includes('full'), 'the sixth note refused');
+		expect(phone.closes.at(-1)).toBe(4101);
+		expect(notesOf(storedBoard(workshop.id)).size).toBe(5);
+
+		const again = live(url, workshop.id, guest);
+		await synced(again);
+		phone.destroy();
+		notesOf(again.doc).delete('n0');
+		await waitFor(() => notesOf(facilitator.doc).size === 4, 'the deletion');
+		// Size: long comments on an idea until the board is over 32 KiB.
+		const ideaId = promoteToIdea(facilitator.doc, { kind: 'note', id: 'n1' }, 'Idea', 'a');
+		await waitFor(() => ideasOf(again.doc).has(ideaId), 'the idea');
+		const comments = ideasOf(again.doc).get(ideaId)!.get('comments') as Y.Array<unknown>;
+		for (let i = 0; i < 40 && !again.channel.refused.includes('full'); i++) {
+			comments.push([{ id: `c${i}`, authorId: guest.id, authorName: 'Vieras', text: `${i}`.padEnd(1000, '.'), at: 0 }]);
+			await waitFor(() => again.channel.refused.includes('full') || (ideasOf(facilitator.doc).get(ideaId)!.get('comments') as Y.Array<unknown>).length === i + 1, `comment ${i}`);
+		}
+		expect(again.channel.refused).toContain('full');
+		expect(Y.encodeStateAsUpdate(storedBoard(workshop.id)).byteLength).toBeLessThanOrEqual(32 * 1024);
+		expect(facilitator.provider.wsconnected).toBe(true);
+		void canvasFields;
+	});
+});
