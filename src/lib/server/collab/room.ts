@@ -140,7 +140,9 @@ export class Connection {
 
 	send(message: Uint8Array, maxBufferedBytes = this.maxBufferedBytes) {
 		if (this.closed || this.ws.readyState !== WS_OPEN) return;
-		if (this.ws.bufferedAmount + message.byteLength > maxBufferedBytes) {
+		const buffered = this.ws.bufferedAmount;
+		// (A message is always let into an empty buffer, so a board larger than the limit still reaches a phone.)
+		if (buffered > 0 && buffered + message.byteLength > maxBufferedBytes) {
 			// A reader this slow would hold the whole room's traffic (or the board, asked for again and again) in
 			// memory: it is dropped before the message is queued; it reconnects and resyncs.
 			this.closed = true;
