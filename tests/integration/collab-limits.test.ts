@@ -10,6 +10,7 @@ import { addNote, canvasFields, ideaText, ideasOf, notesOf, promoteToIdea } from
 import { createCollabServer, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
 import { getDb } from '../../src/lib/server/db';
+import { setPrivateWriting } from '../../src/lib/server/live';
 import { resolveBoardAccess } from '../../src/lib/server/workshops';
 import {
 	connectBoard,
@@ -244,5 +245,55 @@ describe('sync replies and slow readers', () => {
 		for (let i = 0; i < 8; i++) socket.ws.send(uniqueSyncStep1(i));
 		await waitFor(() => socket.closeCode() !== null, 'the close');
 		expect(socket.closeCode()).toBe(1008);
+	});
+});
+
+describe('updates whose dependencies the board lacks', () => {
+	it('are refused (1007) at once, never kept pending, also during private writing; the room keeps syncing', async () => {
+		const { url, collab } = await startHarness({ maxBoardBytes: 8 * 1024 * 1024, maxNotes: 5000 });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Hyökkääjä');
+		storeBigBoard(workshop.id, 2000, owner);
+		// Private writing: on the shared board a participant may not add notes, so every update is looked at for them.
+		setPrivateWriting(workshop.id, true, false);
+		const facilitator = board(url, workshop.id, owner);
+		await synced(facilitator);
+
+		// Updates that build on something nobody sent: the second of two notes alone (its clock does not follow), and
+		// an edit of a note the board has never seen (its parent is missing).
+		const source = new Y.Doc();
+		addNote(source, { text: 'eka', lane: 'a', author: guest, id: 'first' });
+		const first = Y.encodeStateAsUpdate(source);
+		const vector = Y.encodeStateVector(source);
+		addNote(source, { text: 'toka', lane: 'a', author: guest, id: 'second' });
+		const gap = Y.encodeStateAsUpdate(source, vector);
+		const other = new Y.Doc();
+		Y.applyUpdate(other, first);
+		const before = Y.encodeStateVector(other);
+		notesOf(other).get('first')!.set('text', 'muutettu');
+		const orphan = Y.encodeStateAsUpdate(other, before);
+
+		const room = () => collab.stats().rooms.find((r) => r.workshopId === workshop.id)!;
+		const started = performance.now();
+		for (let i = 0; i < 20; i++) {
+			const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+			socket.ws.send(encodeUpdate(i % 2 ? gap : orphan));
+			await waitFor(() => socket.closeCode() !== null, `the close of attempt ${i}`);
+			expect(socket.closeCode()).toBe(1007);
+			expect(room().pendingStructs).toBe(false);
+		}
+		const elapsed = performance.now() - started;
+		console.log(`20 updates with missing dependencies on a ${notesOf(facilitator.doc).size}-note board, private writing on: ${elapsed.toFixed(0)} ms in all`);
+		expect(notesOf(storedBoard(workshop.id)).has('second')).toBe(false);
+
+		// An honest client sending edit after edit faster than the room flushes: each builds on the one before.
+		setPrivateWriting(workshop.id, false, false);
+		const phone = live(url, workshop.id, guest);
+		await synced(phone);
+		for (let i = 0; i < 20; i++) addNote(phone.doc, { text: `nopea ${i}`, lane: 'a', author: guest, id: `fast${i}` });
+		await waitFor(() => [...Array(20).keys()].every((i) => notesOf(facilitator.doc).has(`fast${i}`)), 'the quick notes');
+		expect(phone.closes).toEqual([]);
+		expect(room().pendingStructs).toBe(false);
 	});
 });

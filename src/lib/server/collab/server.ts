@@ -633,7 +633,9 @@ export function createCollabServer(options: CollabOptions) {
 				rooms: [...rooms.values()].map((room) => ({
 					workshopId: room.workshopId,
 					connections: room.connections.size,
-					pendingUpdates: room.pendingUpdates
+					pendingUpdates: room.pendingUpdates,
+					/** structs and deletions Yjs holds back for missing dependencies (never anything: they are refused) */
+					pendingStructs: room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null
 				})),
 				sockets: sockets.size
 			};
