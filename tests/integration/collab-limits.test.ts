@@ -21,6 +21,7 @@ import {
 	rawBoardSocket,
 	storedBoard,
 	synced,
+	tryUpgrade,
 	waitFor,
 	type BoardClient
 } from '../helpers/collab';
@@ -295,5 +296,52 @@ describe('updates whose dependencies the board lacks', () => {
 		await waitFor(() => [...Array(20).keys()].every((i) => notesOf(facilitator.doc).has(`fast${i}`)), 'the quick notes');
 		expect(phone.closes).toEqual([]);
 		expect(room().pendingStructs).toBe(false);
+	});
+});
+
+describe('connections per person and per address', () => {
+	it('refuses (429) a person’s connections beyond the cap, and an address’s; a closed one frees its place', async () => {
+		const { url } = await startHarness({ maxConnectionsPerPerson: 3, maxConnectionsPerAddress: 6 });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Monta');
+		const open: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 3; i++) open.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
+		expect((await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url }, 0)).status).toBe(429);
+		// Another person from the same address is still let in, up to the address's cap.
+		const others: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 3; i++) others.push(await rawBoardSocket(url, workshop.id, { cookie: newGuest(workshop.id, `Toinen ${i}`).cookie }));
+		expect((await tryUpgrade(url, workshop.id, { cookie: newGuest(workshop.id, 'Seitsemäs').cookie, origin: url }, 0)).status).toBe(429);
+		// A closed connection frees its place.
+		open[0]!.ws.close();
+		await waitFor(() => open[0]!.closeCode() !== null, 'the close');
+		const again = await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url }, 0);
+		expect(again.opened).toBe(true);
+		for (const socket of [...open, ...others]) socket.ws.terminate();
+	});
+
+	it('counts the address a reverse proxy reports (X-Forwarded-For), not the proxy’s', async () => {
+		const { url } = await startHarness({ maxConnectionsPerAddress: 2, addressHeader: 'x-forwarded-for' });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const from = (address: string) => ({ cookie: newGuest(workshop.id, address).cookie, 'x-forwarded-for': `203.0.113.9, ${address}` });
+		const sockets = [await rawBoardSocket(url, workshop.id, from('198.51.100.1')), await rawBoardSocket(url, workshop.id, from('198.51.100.1'))];
+		expect((await tryUpgrade(url, workshop.id, { ...from('198.51.100.1'), origin: url }, 0)).status).toBe(429);
+		sockets.push(await rawBoardSocket(url, workshop.id, from('198.51.100.2')));
+		for (const socket of sockets) socket.ws.terminate();
+	});
+
+	it('lets 200 guests behind one address (a venue’s NAT) in with the defaults, each with a board and a private room', async () => {
+		const { url, collab } = await startHarness();
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const sockets: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 200; i++) {
+			const guest = newGuest(workshop.id, `Vieras ${i}`);
+			sockets.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
+			sockets.push(await rawBoardSocket(url, `${workshop.id}.private.${guest.participantId}`, { cookie: guest.cookie }));
+		}
+		expect(collab.stats().sockets).toBe(400);
+		for (const socket of sockets) socket.ws.terminate();
 	});
 });

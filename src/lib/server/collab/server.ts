@@ -34,6 +34,12 @@ export type CollabOptions = Partial<RoomSettings> & {
 	/** largest accepted frame; larger ones close the connection with 1009 */
 	maxPayload?: number;
 	maxConnectionsPerRoom?: number;
+	/** open connections of one person (participant, or signed-in user) over all boards; more are refused with 429 */
+	maxConnectionsPerPerson?: number;
+	/** open connections from one address (a venue's NAT: 200 guests with a board and a private room each fit) */
+	maxConnectionsPerAddress?: number;
+	/** the header holding the client's address behind a reverse proxy (adapter-node's ADDRESS_HEADER; XFF_DEPTH too) */
+	addressHeader?: string;
 	heartbeatMs?: number;
 	/** how often open connections are authorised again (a signed-out session, a removed guest) */
 	reauthoriseMs?: number;
@@ -89,6 +95,7 @@ export function settingsFromEnv(): RoomSettings {
 
 const statusText: Record<number, string> = {
 	400: 'Bad Request',
+	429: 'Too Many Requests',
 	401: 'Unauthorized',
 	403: 'Forbidden',
 	404: 'Not Found',
@@ -138,10 +145,38 @@ export function originAllowed(request: IncomingMessage, configured = process.env
 	}
 }
 
+/**
+ * The client's address: the socket's peer, or behind a reverse proxy the header it sets (as adapter-node reads it:
+ * ADDRESS_HEADER, and for X-Forwarded-For the XFF_DEPTH-th address from the right, the one the proxy added).
+ */
+export function clientAddress(request: IncomingMessage, header = process.env.ADDRESS_HEADER, depth = Number(process.env.XFF_DEPTH) || 1) {
+	if (header) {
+		const value = request.headers[header.toLowerCase()];
+		const text = Array.isArray(value) ? value.join(',') : value;
+		if (text) {
+			if (header.toLowerCase() !== 'x-forwarded-for') return text.trim();
+			const addresses = text.split(',').map((part) => part.trim());
+			const address = addresses[addresses.length - depth];
+			if (address) return address;
+		}
+	}
+	return request.socket.remoteAddress ?? 'unknown';
+}
+
 export function createCollabServer(options: CollabOptions) {
 	const settings: RoomSettings = { ...settingsFromEnv(), ...definedOnly(options) };
 	const log = options.log ?? console;
 	const maxConnectionsPerRoom = options.maxConnectionsPerRoom ?? 2000;
+	const maxConnectionsPerPerson = options.maxConnectionsPerPerson ?? envNumber('VERSTAS_COLLAB_MAX_CONNECTIONS_PER_PERSON', 16);
+	const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? envNumber('VERSTAS_COLLAB_MAX_CONNECTIONS_PER_ADDRESS', 1000);
+	/** open connections by person and by address: one guest's script must not take the server's sockets and memory */
+	const perPerson = new Map<string, number>();
+	const perAddress = new Map<string, number>();
+	const count = (map: Map<string, number>, key: string, by: number) => {
+		const next = (map.get(key) ?? 0) + by;
+		if (next > 0) map.set(key, next);
+		else map.delete(key);
+	};
 	const rooms = new Map<string, Room>();
 	/** rooms nobody is connected to, longest empty first */
 	const idleRooms = new Set<Room>();
@@ -392,9 +427,19 @@ export function createCollabServer(options: CollabOptions) {
 		}
 	}
 
-	function attach(ws: WebSocket, workshopId: string, access: Extract<BoardAccess, { ok: true }>, cookieHeader: string | undefined) {
+	function attach(
+		ws: WebSocket,
+		workshopId: string,
+		access: Extract<BoardAccess, { ok: true }>,
+		cookieHeader: string | undefined,
+		counted: { person: string | null; address: string }
+	) {
 		sockets.add(ws);
-		ws.on('close', () => sockets.delete(ws));
+		ws.on('close', () => {
+			sockets.delete(ws);
+			if (counted.person) count(perPerson, counted.person, -1);
+			count(perAddress, counted.address, -1);
+		});
 		// `ws` closes the connection itself on protocol errors and oversized frames (1009); nothing to add.
 		ws.on('error', () => {});
 		let room: Room;
@@ -561,8 +606,25 @@ export function createCollabServer(options: CollabOptions) {
 			}
 			if (!access.ok) return refuseUpgrade(socket, access.status);
 			if ((rooms.get(workshopId)?.connections.size ?? 0) >= maxConnectionsPerRoom) return refuseUpgrade(socket, 503);
+			const person = access.participantId ?? (access.userId ? `user:${access.userId}` : null);
+			const address = clientAddress(request, options.addressHeader ?? process.env.ADDRESS_HEADER);
+			if (person && (perPerson.get(person) ?? 0) >= maxConnectionsPerPerson) return refuseUpgrade(socket, 429);
+			if ((perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) return refuseUpgrade(socket, 429);
 			const cookieHeader = request.headers.cookie;
-			wss.handleUpgrade(request, socket, head, (ws) => attach(ws, workshopId, access, cookieHeader));
+			// Counted from here (the handshake completes in this turn), so a burst of upgrades cannot pass the caps.
+			if (person) count(perPerson, person, 1);
+			count(perAddress, address, 1);
+			const counted = { person, address };
+			let attached = false;
+			socket.once('close', () => {
+				if (attached) return;
+				if (person) count(perPerson, person, -1);
+				count(perAddress, address, -1);
+			});
+			wss.handleUpgrade(request, socket, head, (ws) => {
+				attached = true;
+				attach(ws, workshopId, access, cookieHeader, counted);
+			});
 		},
 
 		/** A removed participant's open connections close at once with 4403 (the client does not retry). */
