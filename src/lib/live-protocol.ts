@@ -38,7 +38,7 @@ export type LiveState = {
 	phaseRun: number;
 };
 
-export const refusalReasons = ['locked', 'phase', 'private', 'observer'] as const;
+export const refusalReasons = ['locked', 'phase', 'private', 'observer', 'tooLong', 'full'] as const;
 /** Why a participant's document update was dropped. */
 export type RefusalReason = (typeof refusalReasons)[number];
 /**

@@ -21,6 +21,7 @@ import {
 	syncUpdate
 } from './protocol';
 import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
+import { judgeUpdate } from './board-limits';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
 import type { BoardStore } from './store';
@@ -61,6 +62,12 @@ export type RoomSettings = {
 	maxAwarenessClientsPerConnection: number;
 	/** awareness states not renewed for this long are removed (y-protocols' outdatedTimeout) */
 	awarenessTimeoutMs: number;
+	/** notes on one board (shared or private); an update adding more is refused ('full') */
+	maxNotes: number;
+	/** a board's encoded size: an update that adds content beyond it is refused ('full'); deleting is always allowed */
+	maxBoardBytes: number;
+	/** sync step 1 requests a connection may send per second (each is answered with what it lacks of the board) */
+	maxSyncRequestsPerSecond: number;
 };
 
 type Logger = Pick<Console, 'error' | 'warn'>;
@@ -112,6 +119,7 @@ export class Connection {
 	/** every message, and document updates on their own (a tighter budget: each is stored and sent to everyone) */
 	readonly messages = new RateWindow();
 	readonly updates = new RateWindow();
+	readonly syncRequests = new RateWindow();
 	#toldReadOnly = false;
 	#lastRefusal = 0;
 	/** awareness client ids this connection speaks for */
@@ -121,17 +129,22 @@ export class Connection {
 		readonly ws: WebSocket,
 		public identity: ConnectionIdentity,
 		/** the handshake's Cookie header: open connections are authorised again periodically */
-		readonly cookieHeader?: string
+		readonly cookieHeader?: string,
+		/** every send is bounded by this (sync replies included) */
+		readonly maxBufferedBytes = Infinity
 	) {}
 
 	get writable() {
 		return this.identity.role !== 'observer';
 	}
 
-	send(message: Uint8Array, maxBufferedBytes = Infinity) {
+	send(message: Uint8Array, maxBufferedBytes = this.maxBufferedBytes) {
 		if (this.closed || this.ws.readyState !== WS_OPEN) return;
-		if (this.ws.bufferedAmount > maxBufferedBytes) {
-			// A reader this slow would hold the whole room's traffic in memory; it reconnects and resyncs.
+		const buffered = this.ws.bufferedAmount;
+		// (A message is always let into an empty buffer, so a board larger than the limit still reaches a phone.)
+		if (buffered > 0 && buffered + message.byteLength > maxBufferedBytes) {
+			// A reader this slow would hold the whole room's traffic (or the board, asked for again and again) in
+			// memory: it is dropped before the message is queued; it reconnects and resyncs.
 			this.closed = true;
 			this.ws.terminate();
 			return;
@@ -182,6 +195,11 @@ export class Room {
 	readonly key: { workshopId: string; privateOf: string | null };
 
 	#pending: { connection: Connection; update: Uint8Array }[] = [];
+	/** bytes and new notes of the queued updates, counted against the board's limits before they are applied */
+	#pendingBytes = 0;
+	#pendingNewNotes = 0;
+	/** the board's encoded size, an upper bound: the snapshot's, plus every change logged since */
+	#encodedBytes = 0;
 	#flushScheduled = false;
 	#lastFlush = 0;
 	/** effective updates produced by the apply in progress (the doc's 'update' event) */
@@ -226,6 +244,7 @@ export class Room {
 		// A board loaded from one stored update (its snapshot) is that update: a device with nothing yet gets it as
 		// it is, without encoding the whole board again (B5: a new phone's first sync).
 		if (stored.updates.length === 1 && !unreadable) this.#syncReplies.set(syncKey(emptyStateVector), encodeSyncStep2(stored.updates[0]!));
+		for (const update of stored.updates) this.#encodedBytes += update.byteLength;
 		this.#lastUpdateId = stored.lastUpdateId;
 		this.#snapshotUpdateId = stored.snapshotUpdateId;
 		this.doc.on('update', (update: Uint8Array) => {
@@ -301,6 +320,12 @@ export class Room {
 			if (type === messageSync) {
 				const step = decoding.readVarUint(decoder);
 				if (step === syncStep1) {
+					// Each answer is the board minus what the client has: asking again and again costs a board's
+					// encoding and send buffer each time, so a connection asks a few times a second at most.
+					if (!connection.syncRequests.admit(Date.now(), this.settings.maxSyncRequestsPerSecond)) {
+						connection.close(closeCodes.flood, 'too many sync requests');
+						return;
+					}
 					connection.send(this.#syncReply(decoding.readVarUint8Array(decoder)));
 				} else if (step === syncStep2 || step === syncUpdate) {
 					this.#receiveUpdate(connection, decoding.readVarUint8Array(decoder));
@@ -351,6 +376,25 @@ export class Room {
 		// Check it on a scratch document first: a message that cannot be applied must not reach the board.
 		// (A fixed guid: generating a random one for every update was a tenth of the server's time under load.)
 		Y.applyUpdate(new Y.Doc({ gc: false, guid: scratchGuid }), update);
+		// The board's shape and sizes (board-limits.ts), judged from the update's structs against the board. An update
+		// that builds on queued ones is judged after they are applied; one that still lacks its dependencies would
+		// sit in Yjs's pending structs, in memory, forever: it is refused.
+		let judged = judgeUpdate(this.doc, update, this.#limits(), this.#pendingNewNotes);
+		if (judged.verdict === 'missing' && this.#pending.length > 0) {
+			this.flush();
+			if (this.closed || connection.closed) return;
+			judged = judgeUpdate(this.doc, update, this.#limits(), 0);
+		}
+		if (judged.verdict === 'missing' || judged.verdict === 'invalid') {
+			// No honest board sends these; nothing is stored or sent on.
+			connection.close(closeCodes.malformed, `refused: ${judged.verdict}`);
+			return;
+		}
+		if (judged.verdict) {
+			connection.tellRefused(judged.verdict);
+			connection.close(closeCodes.refused, `refused: ${judged.verdict}`);
+			return;
+		}
 		const refusal = connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update);
 		if (refusal) {
 			// Neither stored nor sent on. The sender's document now holds something the board does not: it is
@@ -360,6 +404,8 @@ export class Room {
 			return;
 		}
 		this.#pending.push({ connection, update });
+		this.#pendingBytes += update.byteLength;
+		this.#pendingNewNotes += judged.newNotes;
 		if (!this.#flushScheduled) {
 			this.#flushScheduled = true;
 			// Alone, an update goes out at the end of this turn; in a busy room the ones arriving within the merge
@@ -389,15 +435,10 @@ export class Room {
 		// Adding notes is not allowed: the update's structs say cheaply that it adds none (the usual case, e.g.
 		// typing on a canvas). Otherwise (it may add one, or depends on something the board lacks) it is applied
 		// to a copy of the board and the notes' keys compared: exact, and rare while the UI hides "add".
-		let adds = addsNotes(this.doc, update);
-		if (adds !== false) {
-			const scratch = new Y.Doc({ gc: false, guid: scratchGuid });
-			Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
-			const before = new Set(scratch.getMap('notes').keys());
-			Y.applyUpdate(scratch, update);
-			adds = [...scratch.getMap('notes').keys()].some((id) => !before.has(id));
-		}
-		return adds ? (allowed.addNotes ? 'private' : 'phase') : null;
+		// Its dependencies are on the board (judgeUpdate), so this reading is exact: no copy of the board is needed
+		// (null cannot happen; it would be refused rather than judged on a copy).
+		const adds = addsNotes(this.doc, update);
+		return adds !== false ? (allowed.addNotes ? 'private' : 'phase') : null;
 	}
 
 	/**
@@ -408,6 +449,10 @@ export class Room {
 		if (this.key.privateOf !== null) return null;
 		const { participantId, userId } = connection.identity;
 		return writesOthersReactions(this.doc, update, participantId ?? `user:${userId}`) ? forgeryRefusal : null;
+	}
+
+	#limits() {
+		return { maxNotes: this.settings.maxNotes, maxBoardBytes: this.settings.maxBoardBytes, encodedBytes: this.#encodedBytes + this.#pendingBytes };
 	}
 
 	/** Sends a live-state message (type 100) to every connection. */
@@ -437,6 +482,7 @@ export class Room {
 			this.close(closeCodes.serverError, 'could not save');
 			throw error;
 		}
+		for (const change of changes) this.#encodedBytes += change.byteLength;
 		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
 		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
 		this.#updatesSinceCompaction += changes.length;
@@ -457,6 +503,8 @@ export class Room {
 		this.#lastFlush = Date.now();
 		const pending = this.#pending;
 		this.#pending = [];
+		this.#pendingBytes = 0;
+		this.#pendingNewNotes = 0;
 		const changes: Uint8Array[] = [];
 		const senders = new Set<Connection>();
 		this.#capture = changes;
@@ -475,7 +523,15 @@ export class Room {
 		} finally {
 			this.#capture = null;
 		}
+		// Every update was judged to have its dependencies on the board; should anything still be left pending, it is
+		// dropped rather than kept in memory (it was never stored or sent).
+		if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+			this.log.warn(`collab: dropped pending structs of board ${this.workshopId}`);
+			this.doc.store.pendingStructs = null;
+			this.doc.store.pendingDs = null;
+		}
 		if (changes.length === 0) return;
+		for (const change of changes) this.#encodedBytes += change.byteLength;
 
 		try {
 			this.#lastUpdateId = this.store.append(this.workshopId, changes);
@@ -512,7 +568,9 @@ export class Room {
 		}
 		if (this.closed || this.#lastUpdateId <= this.#snapshotUpdateId) return;
 		try {
-			this.store.compact(this.workshopId, Y.encodeStateAsUpdate(this.doc), this.#lastUpdateId);
+			const snapshot = Y.encodeStateAsUpdate(this.doc);
+			this.store.compact(this.workshopId, snapshot, this.#lastUpdateId);
+			this.#encodedBytes = snapshot.byteLength;
 			this.#snapshotUpdateId = this.#lastUpdateId;
 			this.#updatesSinceCompaction = 0;
 		} catch (error) {
@@ -532,6 +590,8 @@ export class Room {
 	close(code: number, reason: string) {
 		if (this.closed) return;
 		this.#pending = [];
+		this.#pendingBytes = 0;
+		this.#pendingNewNotes = 0;
 		this.#dispose();
 		for (const connection of this.connections) connection.close(code, reason);
 		this.connections.clear();

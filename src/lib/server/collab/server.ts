@@ -34,6 +34,12 @@ export type CollabOptions = Partial<RoomSettings> & {
 	/** largest accepted frame; larger ones close the connection with 1009 */
 	maxPayload?: number;
 	maxConnectionsPerRoom?: number;
+	/** open connections of one person (participant, or signed-in user) over all boards; more are refused with 429 */
+	maxConnectionsPerPerson?: number;
+	/** open connections from one address (a venue's NAT: 200 guests with a board and a private room each fit) */
+	maxConnectionsPerAddress?: number;
+	/** the header holding the client's address behind a reverse proxy (adapter-node's ADDRESS_HEADER; XFF_DEPTH too) */
+	addressHeader?: string;
 	heartbeatMs?: number;
 	/** how often open connections are authorised again (a signed-out session, a removed guest) */
 	reauthoriseMs?: number;
@@ -80,12 +86,16 @@ export function settingsFromEnv(): RoomSettings {
 		updateIntervalMs: envNumber('VERSTAS_COLLAB_UPDATE_INTERVAL_MS', 4),
 		maxBufferedBytes: envNumber('VERSTAS_COLLAB_MAX_BUFFERED_BYTES', 16 * 1024 * 1024),
 		maxAwarenessClientsPerConnection: 4,
-		awarenessTimeoutMs: 30_000
+		awarenessTimeoutMs: 30_000,
+		maxNotes: envNumber('VERSTAS_COLLAB_MAX_NOTES', 1000),
+		maxBoardBytes: envNumber('VERSTAS_COLLAB_MAX_BOARD_BYTES', 2 * 1024 * 1024),
+		maxSyncRequestsPerSecond: envNumber('VERSTAS_COLLAB_MAX_SYNC_REQUESTS_PER_SECOND', 4)
 	};
 }
 
 const statusText: Record<number, string> = {
 	400: 'Bad Request',
+	429: 'Too Many Requests',
 	401: 'Unauthorized',
 	403: 'Forbidden',
 	404: 'Not Found',
@@ -135,10 +145,38 @@ export function originAllowed(request: IncomingMessage, configured = process.env
 	}
 }
 
+/**
+ * The client's address: the socket's peer, or behind a reverse proxy the header it sets (as adapter-node reads it:
+ * ADDRESS_HEADER, and for X-Forwarded-For the XFF_DEPTH-th address from the right, the one the proxy added).
+ */
+export function clientAddress(request: IncomingMessage, header = process.env.ADDRESS_HEADER, depth = Number(process.env.XFF_DEPTH) || 1) {
+	if (header) {
+		const value = request.headers[header.toLowerCase()];
+		const text = Array.isArray(value) ? value.join(',') : value;
+		if (text) {
+			if (header.toLowerCase() !== 'x-forwarded-for') return text.trim();
+			const addresses = text.split(',').map((part) => part.trim());
+			const address = addresses[addresses.length - depth];
+			if (address) return address;
+		}
+	}
+	return request.socket.remoteAddress ?? 'unknown';
+}
+
 export function createCollabServer(options: CollabOptions) {
 	const settings: RoomSettings = { ...settingsFromEnv(), ...definedOnly(options) };
 	const log = options.log ?? console;
 	const maxConnectionsPerRoom = options.maxConnectionsPerRoom ?? 2000;
+	const maxConnectionsPerPerson = options.maxConnectionsPerPerson ?? envNumber('VERSTAS_COLLAB_MAX_CONNECTIONS_PER_PERSON', 16);
+	const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? envNumber('VERSTAS_COLLAB_MAX_CONNECTIONS_PER_ADDRESS', 1000);
+	/** open connections by person and by address: one guest's script must not take the server's sockets and memory */
+	const perPerson = new Map<string, number>();
+	const perAddress = new Map<string, number>();
+	const count = (map: Map<string, number>, key: string, by: number) => {
+		const next = (map.get(key) ?? 0) + by;
+		if (next > 0) map.set(key, next);
+		else map.delete(key);
+	};
 	const rooms = new Map<string, Room>();
 	/** rooms nobody is connected to, longest empty first */
 	const idleRooms = new Set<Room>();
@@ -389,9 +427,19 @@ export function createCollabServer(options: CollabOptions) {
 		}
 	}
 
-	function attach(ws: WebSocket, workshopId: string, access: Extract<BoardAccess, { ok: true }>, cookieHeader: string | undefined) {
+	function attach(
+		ws: WebSocket,
+		workshopId: string,
+		access: Extract<BoardAccess, { ok: true }>,
+		cookieHeader: string | undefined,
+		counted: { person: string | null; address: string }
+	) {
 		sockets.add(ws);
-		ws.on('close', () => sockets.delete(ws));
+		ws.on('close', () => {
+			sockets.delete(ws);
+			if (counted.person) count(perPerson, counted.person, -1);
+			count(perAddress, counted.address, -1);
+		});
 		// `ws` closes the connection itself on protocol errors and oversized frames (1009); nothing to add.
 		ws.on('error', () => {});
 		let room: Room;
@@ -403,7 +451,7 @@ export function createCollabServer(options: CollabOptions) {
 			return;
 		}
 		const { participantId, userId, displayName, role } = access;
-		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader);
+		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader, settings.maxBufferedBytes);
 		ws.on('message', (data: RawData, isBinary: boolean) => {
 			if (!isBinary) return connection.close(closeCodes.unsupportedData, 'binary messages only');
 			const bytes = toBytes(data);
@@ -558,8 +606,25 @@ export function createCollabServer(options: CollabOptions) {
 			}
 			if (!access.ok) return refuseUpgrade(socket, access.status);
 			if ((rooms.get(workshopId)?.connections.size ?? 0) >= maxConnectionsPerRoom) return refuseUpgrade(socket, 503);
+			const person = access.participantId ?? (access.userId ? `user:${access.userId}` : null);
+			const address = clientAddress(request, options.addressHeader ?? process.env.ADDRESS_HEADER);
+			if (person && (perPerson.get(person) ?? 0) >= maxConnectionsPerPerson) return refuseUpgrade(socket, 429);
+			if ((perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) return refuseUpgrade(socket, 429);
 			const cookieHeader = request.headers.cookie;
-			wss.handleUpgrade(request, socket, head, (ws) => attach(ws, workshopId, access, cookieHeader));
+			// Counted from here (the handshake completes in this turn), so a burst of upgrades cannot pass the caps.
+			if (person) count(perPerson, person, 1);
+			count(perAddress, address, 1);
+			const counted = { person, address };
+			let attached = false;
+			socket.once('close', () => {
+				if (attached) return;
+				if (person) count(perPerson, person, -1);
+				count(perAddress, address, -1);
+			});
+			wss.handleUpgrade(request, socket, head, (ws) => {
+				attached = true;
+				attach(ws, workshopId, access, cookieHeader, counted);
+			});
 		},
 
 		/** A removed participant's open connections close at once with 4403 (the client does not retry). */
@@ -630,7 +695,9 @@ export function createCollabServer(options: CollabOptions) {
 				rooms: [...rooms.values()].map((room) => ({
 					workshopId: room.workshopId,
 					connections: room.connections.size,
-					pendingUpdates: room.pendingUpdates
+					pendingUpdates: room.pendingUpdates,
+					/** structs and deletions Yjs holds back for missing dependencies (never anything: they are refused) */
+					pendingStructs: room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null
 				})),
 				sockets: sockets.size
 			};
@@ -668,7 +735,10 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'updateIntervalMs',
 		'maxBufferedBytes',
 		'maxAwarenessClientsPerConnection',
-		'awarenessTimeoutMs'
+		'awarenessTimeoutMs',
+		'maxNotes',
+		'maxBoardBytes',
+		'maxSyncRequestsPerSecond'
 	];
 	const out: Partial<RoomSettings> = {};
 	for (const key of keys) if (options[key] !== undefined) out[key] = options[key];

@@ -1,0 +1,347 @@
+// The collab server's limits (issue 15): the board's shape and sizes enforced by the server, sync replies within the
+// send-buffer limit, updates with missing dependencies refused, connections capped per person and per address.
+// The collab module in-process on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and store;
+// real y-websocket clients, and raw sockets for what no honest board sends.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addNote, canvasFields, ideaText, ideasOf, notesOf, promoteToIdea } from '../../src/lib/board/model';
+import { createCollabServer, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
+import { getDb } from '../../src/lib/server/db';
+import { setPrivateWriting } from '../../src/lib/server/live';
+import { resolveBoardAccess } from '../../src/lib/server/workshops';
+import {
+	connectBoard,
+	connectLive,
+	newGuest,
+	newUser,
+	newWorkshop,
+	rawBoardSocket,
+	storedBoard,
+	synced,
+	tryUpgrade,
+	waitFor,
+	type BoardClient
+} from '../helpers/collab';
+
+const clients: BoardClient[] = [];
+type Harness = { collab: CollabServer; url: string; close: () => Promise<void> };
+const harnesses: Harness[] = [];
+
+async function startHarness(options: Partial<CollabOptions> = {}): Promise<Harness> {
+	const collab = createCollabServer({
+		authorise: resolveBoardAccess,
+		store: new SqliteBoardStore(getDb().$client),
+		unloadAfterMs: 150,
+		log: { error: () => {}, warn: () => {} },
+		...options
+	});
+	const server = http.createServer((_req, res) => res.writeHead(404).end());
+	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const harness = {
+		collab,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => {
+			await collab.shutdown(500);
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+	harnesses.push(harness);
+	return harness;
+}
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	for (const harness of harnesses) await harness.close();
+});
+
+function live(url: string, workshopId: string, person: { cookie: string; name: string }) {
+	const c = connectLive(url, workshopId, person);
+	clients.push(c);
+	return c;
+}
+
+function board(url: string, workshopId: string, person: { cookie: string; name: string }) {
+	const c = connectBoard(url, workshopId, person);
+	clients.push(c);
+	return c;
+}
+
+/** A facilitator's board and a guest's, both synced. */
+async function room(url: string) {
+	const owner = await newUser('Vetäjä');
+	const workshop = newWorkshop(owner.id);
+	const guest = newGuest(workshop.id, 'Vieras');
+	const facilitator = board(url, workshop.id, owner);
+	const phone = live(url, workshop.id, guest);
+	await synced(facilitator, phone);
+	return { owner, workshop, guest, facilitator, phone };
+}
+
+/** A change written on the guest's document directly (past the model's slicing), as a hostile client would. */
+function write(client: BoardClient, change: (doc: Y.Doc) => void) {
+	client.doc.transact(() => change(client.doc));
+}
+
+describe('the board’s shape and sizes, enforced by the server', () => {
+	it('refuses over-long notes, cluster names, comments, idea titles and canvas fields: not stored, not sent; the room goes on', async () => {
+		const { url } = await startHarness();
+		const { owner, workshop, guest, facilitator, phone } = await room(url);
+		// An idea card with its canvas, made by the facilitator the way the board does.
+		const ideaId = promoteToIdea(facilitator.doc, { kind: 'note', id: 'n1' }, 'Idea', 'a');
+		await waitFor(() => ideasOf(phone.doc).has(ideaId), 'the idea to reach the phone');
+
+		const attempts: [string, (doc: Y.Doc) => void][] = [
+			['note text', (doc) => doc.getMap('notes').set('long', new Y.Map(Object.entries({ text: 'x'.repeat(501), lane: 'a', authorId: guest.id })))],
+			['cluster name', (doc) => doc.getMap('clusters').set('c', new Y.Map(Object.entries({ name: 'n'.repeat(121), lane: 'a' })))],
+			['comment', (doc) => (ideasOf(doc).get(ideaId)!.get('comments') as Y.Array<unknown>).push([{ id: 'k', text: 'k'.repeat(1001) }])],
+			['idea title', (doc) => ideaText(doc, ideaId, 'title')!.insert(0, 't'.repeat(200))],
+			['canvas field', (doc) => ideaText(doc, ideaId, 'problem')!.insert(0, 'p'.repeat(2001))]
+		];
+		for (const [what, change] of attempts) {
+			const before = phone.channel.refused.length;
+			const closes = phone.closes.length;
+			write(phone, change);
+			await waitFor(() => phone.channel.refused.length > before && phone.closes.length > closes, `the refusal of the ${what}`);
+			expect(phone.channel.refused.at(-1), what).toBe('tooLong');
+			expect(phone.closes.at(-1), what).toBe(4101);
+			// The client starts again from the board's state (what the board page does after a refusal).
+			phone.destroy();
+			const again = live(url, workshop.id, guest);
+			await synced(again);
+			Object.assign(phone, again);
+		}
+		// A note at the limit and a canvas field filled to its limit are fine, and reach the facilitator.
+		write(phone, (doc) => doc.getMap('notes').set('ok', new Y.Map(Object.entries({ text: 'x'.repeat(500), lane: 'a', authorId: guest.id }))));
+		write(phone, (doc) => ideaText(doc, ideaId, 'problem')!.insert(0, 'p'.repeat(2000)));
+		await waitFor(() => notesOf(facilitator.doc).has('ok') && ideaText(facilitator.doc, ideaId, 'problem')!.length === 2000, 'the allowed edits');
+		// Replacing a selection of a full field (delete + insert in one change) is allowed; adding to it is not.
+		write(phone, (doc) => {
+			const text = ideaText(doc, ideaId, 'problem')!;
+			text.delete(0, 100);
+			text.insert(0, 'q'.repeat(100));
+		});
+		await waitFor(() => ideaText(facilitator.doc, ideaId, 'problem')!.toString().startsWith('q'.repeat(100)), 'the replacement');
+
+		const stored = storedBoard(workshop.id);
+		expect(notesOf(stored).has('long')).toBe(false);
+		expect(stored.getMap('clusters').size).toBe(0);
+		expect((ideasOf(stored).get(ideaId)!.get('comments') as Y.Array<unknown>).length).toBe(0);
+		expect(ideaText(stored, ideaId, 'title')!.toString()).toBe('Idea');
+		expect(ideaText(stored, ideaId, 'problem')!.length).toBe(2000);
+		expect(notesOf(facilitator.doc).has('long')).toBe(false);
+		expect(facilitator.doc.getMap('clusters').size).toBe(0);
+		expect(facilitator.provider.wsconnected).toBe(true);
+		void owner;
+	});
+
+	it('closes (1007) a connection writing an unknown top-level type or a subdocument; nothing is stored or sent', async () => {
+		const { url } = await startHarness();
+		const { workshop, facilitator, guest } = await room(url);
+		const attempts: [string, (doc: Y.Doc) => void][] = [
+			['unknown map', (doc) => doc.getMap('evil').set('x', 'y'.repeat(1000))],
+			['top-level text', (doc) => doc.getText('notes2').insert(0, 'z')],
+			['subdocument', (doc) => doc.getMap('notes').set('sub', new Y.Doc())],
+			['formatting', (doc) => ideasOf(doc).set('i', new Y.Map([['title', new Y.Text()]]))]
+		];
+		for (const [what, change] of attempts) {
+			const doc = new Y.Doc();
+			change(doc);
+			if (what === 'formatting') (ideasOf(doc).get('i')!.get('title') as Y.Text).insert(0, 'b', { bold: true });
+			const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+			socket.ws.send(encodeUpdate(Y.encodeStateAsUpdate(doc)));
+			await waitFor(() => socket.closeCode() !== null, `the close after the ${what}`);
+			expect(socket.closeCode(), what).toBe(1007);
+		}
+		const stored = storedBoard(workshop.id);
+		expect([...stored.share.keys()].filter((name) => !['notes', 'clusters', 'ideas', 'reactions'].includes(name))).toEqual([]);
+		expect(notesOf(stored).size + ideasOf(stored).size).toBe(0);
+		expect(facilitator.doc.share.has('evil')).toBe(false);
+		expect(notesOf(facilitator.doc).size).toBe(0);
+	});
+
+	it('caps the notes on a board and its encoded size (“full”); deleting is still allowed', async () => {
+		const { url } = await startHarness({ maxNotes: 5, maxBoardBytes: 32 * 1024 });
+		const { workshop, guest, facilitator, phone } = await room(url);
+		for (let i = 0; i < 5; i++) addNote(phone.doc, { text: `lappu ${i}`, lane: 'a', author: guest, id: `n${i}` });
+		await waitFor(() => notesOf(facilitator.doc).size === 5, 'five notes');
+		addNote(phone.doc, { text: 'kuudes', lane: 'a', author: guest, id: 'n5' });
+		await waitFor(() => phone.channel.refused.includes('full') && phone.closes.includes(4101), 'the sixth note refused');
+		expect(notesOf(storedBoard(workshop.id)).size).toBe(5);
+
+		const again = live(url, workshop.id, guest);
+		await synced(again);
+		phone.destroy();
+		notesOf(again.doc).delete('n0');
+		await waitFor(() => notesOf(facilitator.doc).size === 4, 'the deletion');
+		// Size: long comments on an idea until the board is over 32 KiB.
+		const ideaId = promoteToIdea(facilitator.doc, { kind: 'note', id: 'n1' }, 'Idea', 'a');
+		await waitFor(() => ideasOf(again.doc).has(ideaId), 'the idea');
+		const comments = ideasOf(again.doc).get(ideaId)!.get('comments') as Y.Array<unknown>;
+		for (let i = 0; i < 40 && !again.channel.refused.includes('full'); i++) {
+			comments.push([{ id: `c${i}`, authorId: guest.id, authorName: 'Vieras', text: `${i}`.padEnd(1000, '.'), at: 0 }]);
+			await waitFor(() => again.channel.refused.includes('full') || (ideasOf(facilitator.doc).get(ideaId)!.get('comments') as Y.Array<unknown>).length === i + 1, `comment ${i}`);
+		}
+		expect(again.channel.refused).toContain('full');
+		expect(Y.encodeStateAsUpdate(storedBoard(workshop.id)).byteLength).toBeLessThanOrEqual(32 * 1024);
+		expect(facilitator.provider.wsconnected).toBe(true);
+		void canvasFields;
+	});
+});
+
+/** A board of `notes` notes of 500 characters (two bytes each in UTF-8), saved as the room would load it. */
+function storeBigBoard(workshopId: string, notes: number, author: { id: string; name: string }) {
+	const doc = new Y.Doc();
+	doc.transact(() => {
+		for (let i = 0; i < notes; i++) addNote(doc, { text: `${i} `.padEnd(500, 'ä'), lane: 'a', author, id: `big${i}` });
+	});
+	new SqliteBoardStore(getDb().$client).append(workshopId, [Y.encodeStateAsUpdate(doc)]);
+	doc.destroy();
+}
+
+/** A sync step 1 with a state vector nobody else sends (so the answer is computed, not taken from the cache). */
+const uniqueSyncStep1 = (i: number) => encodeSyncStep1(Y.encodeStateVector(new Map([[1_000_000 + i, 0]])));
+
+describe('sync replies and slow readers', () => {
+	it('drops a connection that asks for the board again and again without reading; the room keeps syncing', async () => {
+		const { url, collab } = await startHarness({ maxBoardBytes: 8 * 1024 * 1024, maxNotes: 5000, maxBufferedBytes: 4 * 1024 * 1024, maxSyncRequestsPerSecond: 1000 });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Hidas');
+		storeBigBoard(workshop.id, 2000, owner);
+		const facilitator = board(url, workshop.id, owner);
+		await synced(facilitator);
+		const boardBytes = Y.encodeStateAsUpdate(facilitator.doc).byteLength;
+		expect(boardBytes).toBeGreaterThan(2_000_000);
+
+		const slow = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+		// It stops reading: what the server sends piles up in the kernel's buffers, then in the server's.
+		(slow.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+		const connections = () => collab.stats().rooms.find((r) => r.workshopId === workshop.id)?.connections ?? 0;
+		expect(connections()).toBe(2);
+		// 40 requests would be 80 MB in the server's memory if they were all buffered.
+		for (let i = 0; i < 40 && connections() === 2; i++) {
+			slow.ws.send(uniqueSyncStep1(i));
+			// Each request is answered before the next is sent (no fixed wait: the server's answer is what is awaited).
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		await waitFor(() => connections() === 1, 'the slow reader to be dropped');
+		// The room goes on: a note from the facilitator reaches a phone that joins now.
+		addNote(facilitator.doc, { text: 'vielä', lane: 'a', author: owner, id: 'after' });
+		const phone = board(url, workshop.id, newGuest(workshop.id, 'Nopea'));
+		await waitFor(() => notesOf(phone.doc).has('after') && notesOf(phone.doc).size === 2001, 'a new phone to get the whole board');
+		slow.ws.terminate();
+	});
+
+	it('closes (1008) a connection sending more sync requests than allowed a second', async () => {
+		const { url } = await startHarness();
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Kyselijä');
+		const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+		for (let i = 0; i < 8; i++) socket.ws.send(uniqueSyncStep1(i));
+		await waitFor(() => socket.closeCode() !== null, 'the close');
+		expect(socket.closeCode()).toBe(1008);
+	});
+});
+
+describe('updates whose dependencies the board lacks', () => {
+	it('are refused (1007) at once, never kept pending, also during private writing; the room keeps syncing', async () => {
+		const { url, collab } = await startHarness({ maxBoardBytes: 8 * 1024 * 1024, maxNotes: 5000 });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Hyökkääjä');
+		storeBigBoard(workshop.id, 2000, owner);
+		// Private writing: on the shared board a participant may not add notes, so every update is looked at for them.
+		setPrivateWriting(workshop.id, true, false);
+		const facilitator = board(url, workshop.id, owner);
+		await synced(facilitator);
+
+		// Updates that build on something nobody sent: the second of two notes alone (its clock does not follow), and
+		// an edit of a note the board has never seen (its parent is missing).
+		const source = new Y.Doc();
+		addNote(source, { text: 'eka', lane: 'a', author: guest, id: 'first' });
+		const first = Y.encodeStateAsUpdate(source);
+		const vector = Y.encodeStateVector(source);
+		addNote(source, { text: 'toka', lane: 'a', author: guest, id: 'second' });
+		const gap = Y.encodeStateAsUpdate(source, vector);
+		const other = new Y.Doc();
+		Y.applyUpdate(other, first);
+		const before = Y.encodeStateVector(other);
+		notesOf(other).get('first')!.set('text', 'muutettu');
+		const orphan = Y.encodeStateAsUpdate(other, before);
+
+		const room = () => collab.stats().rooms.find((r) => r.workshopId === workshop.id)!;
+		const started = performance.now();
+		for (let i = 0; i < 20; i++) {
+			const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
+			socket.ws.send(encodeUpdate(i % 2 ? gap : orphan));
+			await waitFor(() => socket.closeCode() !== null, `the close of attempt ${i}`);
+			expect(socket.closeCode()).toBe(1007);
+			expect(room().pendingStructs).toBe(false);
+		}
+		const elapsed = performance.now() - started;
+		console.log(`20 updates with missing dependencies on a ${notesOf(facilitator.doc).size}-note board, private writing on: ${elapsed.toFixed(0)} ms in all`);
+		expect(notesOf(storedBoard(workshop.id)).has('second')).toBe(false);
+
+		// An honest client sending edit after edit faster than the room flushes: each builds on the one before.
+		setPrivateWriting(workshop.id, false, false);
+		const phone = live(url, workshop.id, guest);
+		await synced(phone);
+		for (let i = 0; i < 20; i++) addNote(phone.doc, { text: `nopea ${i}`, lane: 'a', author: guest, id: `fast${i}` });
+		await waitFor(() => [...Array(20).keys()].every((i) => notesOf(facilitator.doc).has(`fast${i}`)), 'the quick notes');
+		expect(phone.closes).toEqual([]);
+		expect(room().pendingStructs).toBe(false);
+	});
+});
+
+describe('connections per person and per address', () => {
+	it('refuses (429) a person’s connections beyond the cap, and an address’s; a closed one frees its place', async () => {
+		const { url } = await startHarness({ maxConnectionsPerPerson: 3, maxConnectionsPerAddress: 6 });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Monta');
+		const open: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 3; i++) open.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
+		expect((await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url }, 0)).status).toBe(429);
+		// Another person from the same address is still let in, up to the address's cap.
+		const others: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 3; i++) others.push(await rawBoardSocket(url, workshop.id, { cookie: newGuest(workshop.id, `Toinen ${i}`).cookie }));
+		expect((await tryUpgrade(url, workshop.id, { cookie: newGuest(workshop.id, 'Seitsemäs').cookie, origin: url }, 0)).status).toBe(429);
+		// A closed connection frees its place.
+		open[0]!.ws.close();
+		await waitFor(() => open[0]!.closeCode() !== null, 'the close');
+		const again = await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url }, 0);
+		expect(again.opened).toBe(true);
+		for (const socket of [...open, ...others]) socket.ws.terminate();
+	});
+
+	it('counts the address a reverse proxy reports (X-Forwarded-For), not the proxy’s', async () => {
+		const { url } = await startHarness({ maxConnectionsPerAddress: 2, addressHeader: 'x-forwarded-for' });
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const from = (address: string) => ({ cookie: newGuest(workshop.id, address).cookie, 'x-forwarded-for': `203.0.113.9, ${address}` });
+		const sockets = [await rawBoardSocket(url, workshop.id, from('198.51.100.1')), await rawBoardSocket(url, workshop.id, from('198.51.100.1'))];
+		expect((await tryUpgrade(url, workshop.id, { ...from('198.51.100.1'), origin: url }, 0)).status).toBe(429);
+		sockets.push(await rawBoardSocket(url, workshop.id, from('198.51.100.2')));
+		for (const socket of sockets) socket.ws.terminate();
+	});
+
+	it('lets 200 guests behind one address (a venue’s NAT) in with the defaults, each with a board and a private room', async () => {
+		const { url, collab } = await startHarness();
+		const owner = await newUser('Vetäjä');
+		const workshop = newWorkshop(owner.id);
+		const sockets: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
+		for (let i = 0; i < 200; i++) {
+			const guest = newGuest(workshop.id, `Vieras ${i}`);
+			sockets.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
+			sockets.push(await rawBoardSocket(url, `${workshop.id}.private.${guest.participantId}`, { cookie: guest.cookie }));
+		}
+		expect(collab.stats().sockets).toBe(400);
+		for (const socket of sockets) socket.ws.terminate();
+	});
+});
