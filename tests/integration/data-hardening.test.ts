@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../src/lib/server/db';
+import { readCsv } from '../../src/lib/server/areas';
+import { addMember, createOrganisation } from '../../src/lib/server/organisations';
+import { createProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
 import { newUser } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
@@ -116,5 +119,68 @@ describe('area import: no regex backtracking on untrusted labels, label limits',
 		console.log(`real Paavo file (${(bytes.length / 1024).toFixed(0)} kB, 84 areas): longest stall ${longest.toFixed(1)} ms`);
 		expect(result.type).toBe('success');
 		expect(getDb().$client.prepare("SELECT name, municipality FROM areas WHERE code = '00420'").get()).toEqual({ name: 'Kannelmäki', municipality: 'Helsinki' });
+	});
+});
+
+// A programme world: Helsinki owns the programme, Vantaa takes part, Espoo does not.
+async function programmeWorld() {
+	const suffix = Math.random().toString(36).slice(2, 8);
+	const helsinki = createOrganisation({ name: `Helsingin kaupunki ${suffix}`, kind: 'city', municipality: 'Helsinki' });
+	const vantaa = createOrganisation({ name: `Vantaan kaupunki ${suffix}`, kind: 'city', municipality: 'Vantaa' });
+	const espoo = createOrganisation({ name: `Espoon kaupunki ${suffix}`, kind: 'city', municipality: 'Espoo' });
+	const [lead, partner, outsider] = [await newUser('Liisa'), await newUser('Pekka'), await newUser('Ulla')];
+	addMember(helsinki.id, lead.id, 'programme_lead');
+	addMember(vantaa.id, partner.id, 'member');
+	addMember(espoo.id, outsider.id, 'programme_lead');
+	const programme = createProgramme(
+		{
+			name: `Mukana ${suffix}`,
+			ownerOrganisationId: helsinki.id,
+			startsOn: '2025-01-01',
+			endsOn: '2027-12-31',
+			description: '',
+			goals: [{ title: 'Jokaisella on turvallinen aikuinen', description: '' }],
+			organisationIds: [vantaa.id],
+			areaCodes: []
+		},
+		lead.id
+	);
+	return { helsinki, vantaa, espoo, lead, partner, outsider, programme: getProgrammeDetails(programme.id)! };
+}
+
+function pilotForm(fields: Record<string, string>) {
+	return new URLSearchParams({
+		title: 'Kerho',
+		summary: '',
+		hypothesis: '',
+		goalId: '',
+		ownerOrganisationId: '',
+		responsibleUserId: '',
+		teamEmails: '',
+		targetGroup: '',
+		perspective: '',
+		startsOn: '',
+		endsOn: '',
+		cadenceWeeks: '4',
+		budgetEuros: '',
+		...fields
+	});
+}
+
+describe('CSV exports stay in their cells in a spreadsheet that splits on ; or tab', () => {
+	it("pilots.csv: a title with ';=cmd|…' is one quoted cell, whichever delimiter Excel picks", async () => {
+		const world = await programmeWorld();
+		// No `,` or `"` in it: those were quoted already; `;` and tab were not.
+		const title = "Kerho;=cmd|' /C calc'!A0;@SUM(1+1)\t=2+2";
+		const proposed = await action(`/programmes/${world.programme.id}/pilots/new`, world.lead.cookie, pilotForm({ title, ownerOrganisationId: world.helsinki.id }));
+		expect(proposed.type).toBe('redirect');
+		const response = await fetch(`${server.url}/programmes/${world.programme.id}/pilots.csv`, { headers: { cookie: world.lead.cookie } });
+		expect(response.status).toBe(200);
+		const text = (await response.text()).replace(/^\uFEFF/, '');
+		for (const delimiter of [',', ';', '\t']) {
+			const cells = readCsv(text, delimiter).flatMap((record) => record.fields);
+			expect(cells.filter((cell) => /^[=+\-@]/.test(cell)), `split on ${JSON.stringify(delimiter)}`).toEqual([]);
+		}
+		expect(readCsv(text, ',')[1]!.fields).toContain(title);
 	});
 });
