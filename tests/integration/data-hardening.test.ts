@@ -184,3 +184,35 @@ describe('CSV exports stay in their cells in a spreadsheet that splits on ; or t
 		expect(readCsv(text, ',')[1]!.fields).toContain(title);
 	});
 });
+
+describe("a pilot's owner organisation and responsible person belong to its programme", () => {
+	it('refuses an unknown or outside organisation and person with a translated field error, writing nothing', async () => {
+		const world = await programmeWorld();
+		const pilotsBefore = count('SELECT count(*) n FROM pilots');
+		const cases: { fields: Record<string, string>; field: string; message: string }[] = [
+			{ fields: { ownerOrganisationId: 'no-such-organisation' }, field: 'ownerOrganisationId', message: 'Valitse omistajaksi ohjelman organisaatio.' },
+			{ fields: { ownerOrganisationId: world.espoo.id }, field: 'ownerOrganisationId', message: 'Valitse omistajaksi ohjelman organisaatio.' },
+			{ fields: { responsibleUserId: 'no-such-user' }, field: 'responsibleUserId', message: 'Valitse vastuuhenkilö ohjelman organisaatioiden jäsenistä.' },
+			{ fields: { responsibleUserId: world.outsider.id }, field: 'responsibleUserId', message: 'Valitse vastuuhenkilö ohjelman organisaatioiden jäsenistä.' }
+		];
+		for (const { fields, field, message } of cases) {
+			const result = await action(`/programmes/${world.programme.id}/pilots/new`, world.lead.cookie, pilotForm(fields));
+			expect(result.status, JSON.stringify(fields)).toBe(400);
+			expect((result.data!.errors as Record<string, string>)[field]).toBe(message);
+		}
+		expect(count('SELECT count(*) n FROM pilots')).toBe(pilotsBefore);
+
+		// The participating organisation and its member are accepted; an edit with a bogus person is refused too.
+		const ok = await action(
+			`/programmes/${world.programme.id}/pilots/new`,
+			world.lead.cookie,
+			pilotForm({ ownerOrganisationId: world.vantaa.id, responsibleUserId: world.partner.id })
+		);
+		expect(ok.type).toBe('redirect');
+		const pilotId = ok.location!.split('/').at(-1)!;
+		const edit = await action(`/pilots/${pilotId}/edit`, world.lead.cookie, pilotForm({ ownerOrganisationId: world.vantaa.id, responsibleUserId: 'no-such-user' }));
+		expect(edit.status).toBe(400);
+		expect((edit.data!.errors as Record<string, string>).responsibleUserId).toBe('Valitse vastuuhenkilö ohjelman organisaatioiden jäsenistä.');
+		expect(getDb().$client.prepare('SELECT responsible_user_id r FROM pilots WHERE id = ?').get(pilotId)).toEqual({ r: world.partner.id });
+	});
+});
