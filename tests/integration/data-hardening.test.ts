@@ -10,7 +10,7 @@ import { getDb } from '../../src/lib/server/db';
 import { readCsv } from '../../src/lib/server/areas';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { createProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
-import { newUser } from '../helpers/collab';
+import { newGuest, newUser, newWorkshop } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -214,5 +214,25 @@ describe("a pilot's owner organisation and responsible person belong to its prog
 		expect(edit.status).toBe(400);
 		expect((edit.data!.errors as Record<string, string>).responsibleUserId).toBe('Valitse vastuuhenkilö ohjelman organisaatioiden jäsenistä.');
 		expect(getDb().$client.prepare('SELECT responsible_user_id r FROM pilots WHERE id = ?').get(pilotId)).toEqual({ r: world.partner.id });
+	});
+});
+
+describe("a board's address is no key to its join code", () => {
+	it('sends a stranger to the neutral code form, for a real and an unknown workshop alike', async () => {
+		const workshop = newWorkshop(admin.id, 'Salainen työpaja');
+		const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+		for (const id of [workshop.id, 'no-such-workshop']) {
+			const response = await get(`/workshops/${id}/board`);
+			expect(response.status).toBe(303);
+			expect(response.headers.get('location')).toBe('/w');
+			expect(await response.text()).not.toContain(workshop.joinCode);
+		}
+		// A signed-in outsider is told why, without the code; a guest of the workshop gets the board.
+		const outsider = await newUser('Utelias');
+		const refused = await get(`/workshops/${workshop.id}/board`, outsider.cookie);
+		expect(refused.status).toBe(403);
+		expect(await refused.text()).not.toContain(workshop.joinCode);
+		const guest = newGuest(workshop.id, 'Vieras');
+		expect((await get(`/workshops/${workshop.id}/board`, guest.cookie)).status).toBe(200);
 	});
 });
