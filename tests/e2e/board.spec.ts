@@ -327,12 +327,13 @@ test('the board is only for the workshop’s people', async ({ page, browser }) 
 	await openAsFacilitator(page);
 	const boardPath = new URL(page.url()).pathname;
 
-	// Nobody: sent to join.
+	// Nobody: sent to the code form, without the code (the board's address is no key to it).
 	const anonymous = await newContext(browser);
 	try {
 		const stranger = await anonymous.newPage();
 		await stranger.goto(boardPath);
-		await expect(stranger).toHaveURL(new RegExp(`/w/${demoCode}$`));
+		await expect(stranger).toHaveURL(/\/w$/);
+		await expect(stranger.getByRole('textbox')).toHaveValue('');
 	} finally {
 		await anonymous.close();
 	}

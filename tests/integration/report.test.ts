@@ -168,6 +168,12 @@ describe('cells and text', () => {
 		expect(csvCell('rivi\r\nrivi')).toBe('"rivi\r\nrivi"');
 		for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(csvCell(`${start}1+1`).startsWith(`'${start}`) || csvCell(`${start}1+1`).startsWith(`"'${start}`)).toBe(true);
 		expect(csvCell('=A1,B1')).toBe(`"'=A1,B1"`);
+		// Finnish Excel splits on `;` (and any spreadsheet may on a tab): text after one must stay in its cell.
+		expect(csvCell('hei;=HYPERLINK("http://evil.example")')).toBe('"hei;=HYPERLINK(""http://evil.example"")"');
+		expect(csvCell('hei\t=1+1')).toBe('"hei\t=1+1"');
+		expect(csvCell('hei\r=1+1')).toBe('"hei\r=1+1"');
+		expect(csvCell('＝1+1')).toBe("'＝1+1");
+		expect(csvCell('\n=1+1')).toBe(`"'\n=1+1"`);
 		expect(csvCell(3.5)).toBe('3.5');
 		expect(csvCell(null)).toBe('');
 	});

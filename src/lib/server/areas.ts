@@ -156,8 +156,40 @@ const yearPattern = /^\d{4}$/;
 
 type CsvRecord = { line: number; fields: string[] };
 
+/**
+ * A parse written as a generator that yields at checkpoints. Run whole (runWhole) by the demo seed and tests, or in
+ * slices (runInSlices) by the upload route: parsing a 10 MB file takes seconds, and other requests must not wait
+ * behind it (the issue's bound: no block longer than 200 ms).
+ */
+type Steps<T> = Generator<void, T, void>;
+
+function runWhole<T>(steps: Steps<T>): T {
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+	}
+}
+
+const sliceMs = 20;
+
+async function runInSlices<T>(steps: Steps<T>): Promise<T> {
+	let started = performance.now();
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+		if (performance.now() - started >= sliceMs) {
+			await new Promise((resolve) => setImmediate(resolve));
+			started = performance.now();
+		}
+	}
+}
+
 /** RFC 4180-style records with their 1-based starting line (a quoted field may span lines). */
 export function readCsv(text: string, delimiter: string): CsvRecord[] {
+	return runWhole(readCsvSteps(text, delimiter));
+}
+
+function* readCsvSteps(text: string, delimiter: string): Steps<CsvRecord[]> {
 	const records: CsvRecord[] = [];
 	let fields: string[] = [];
 	let field = '';
@@ -171,6 +203,7 @@ export function readCsv(text: string, delimiter: string): CsvRecord[] {
 		field = '';
 	};
 	for (let i = 0; i < text.length; i++) {
+		if ((i & 4095) === 0) yield;
 		const char = text[i]!;
 		if (quoted) {
 			if (char === '"') {
@@ -222,11 +255,26 @@ function decodePaavo(bytes: Uint8Array) {
 	}
 }
 
-/** "00420  Kannelmäki (Helsinki)" -> code, name and municipality. */
+/** Longest texts an import accepts: real Paavo labels are under 60 characters; anything longer is not area data. */
+export const maxLabelLength = 200;
+export const maxNameLength = 100;
+export const maxUnitLength = 20;
+
+/**
+ * "00420  Kannelmäki (Helsinki)" -> code, name and municipality; null when it is not such a label.
+ * Read by hand in one pass, not by a regex: the label is untrusted, and the earlier pattern's three overlapping
+ * quantifiers (`\s+(.*?)\s*`) backtracked cubically (a 3 kB label blocked the server for seconds).
+ */
 export function splitPaavoArea(label: string): { code: string; name: string; municipality: string } | null {
-	const match = label.trim().match(/^(\d{5})\s+(.*?)\s*(?:\(([^()]*)\))?$/);
-	if (!match) return null;
-	return { code: match[1]!, name: match[2]!.trim(), municipality: (match[3] ?? '').trim() };
+	const text = label.trim();
+	if (text.length > maxLabelLength || /[\r\n\u2028\u2029]/.test(text)) return null;
+	const code = text.slice(0, 5);
+	if (!/^\d{5}$/.test(code) || !/^\s/.test(text.slice(5, 6))) return null;
+	const rest = text.slice(5).trim();
+	const open = rest.endsWith(')') ? rest.lastIndexOf('(') : -1;
+	const inner = open >= 0 ? rest.slice(open + 1, -1) : null;
+	if (inner === null || inner.includes(')')) return { code, name: rest, municipality: '' };
+	return { code, name: rest.slice(0, open).trim(), municipality: inner.trim() };
 }
 
 class ErrorList {
@@ -241,8 +289,12 @@ class ErrorList {
 }
 
 export function parsePaavoCsv(bytes: Uint8Array, filename: string): ParseResult {
+	return runWhole(parsePaavoSteps(bytes, filename));
+}
+
+function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResult> {
 	const text = stripBom(decodePaavo(bytes));
-	const records = readCsv(text, detectDelimiter(text));
+	const records = yield* readCsvSteps(text, detectDelimiter(text));
 	const errors = new ErrorList();
 
 	// Title and note lines come first; the header is the first record whose third and later cells are years.
@@ -256,14 +308,21 @@ export function parsePaavoCsv(bytes: Uint8Array, filename: string): ParseResult 
 	const seen = new Map<string, number>(); // `${code}|${variable}|${year}` -> line, to catch repeats
 	let known = 0;
 
-	for (const { line, fields } of records.slice(headerIndex + 1)) {
+	for (const [n, { line, fields }] of records.slice(headerIndex + 1).entries()) {
+		if ((n & 255) === 0) yield;
 		if (errors.full) break;
 		if (fields.length === 1) continue; // a footnote line, as PxWeb may append
 		if (fields.length < header.length) {
 			errors.add(line, header[fields.length] ?? '', m.areas_error_columns());
 			continue;
 		}
-		const area = splitPaavoArea(fields[0]!);
+		const label = fields[0]!.trim();
+		if (label.length > maxLabelLength || fields[1]!.trim().length > maxLabelLength) {
+			const long = label.length > maxLabelLength ? 0 : 1;
+			errors.add(line, header[long]!, m.areas_error_too_long({ max: maxLabelLength, length: fields[long]!.trim().length }));
+			continue;
+		}
+		const area = splitPaavoArea(label);
 		if (!area) {
 			errors.add(line, header[0]!, m.areas_error_code({ value: fields[0]!.trim().slice(0, 40) }));
 			continue;
@@ -333,6 +392,10 @@ export function slugify(name: string) {
 }
 
 export function parsePlainCsv(input: string | Uint8Array, filename: string): ParseResult {
+	return runWhole(parsePlainSteps(input, filename));
+}
+
+function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<ParseResult> {
 	let text: string;
 	if (typeof input === 'string') text = input;
 	else {
@@ -343,7 +406,7 @@ export function parsePlainCsv(input: string | Uint8Array, filename: string): Par
 		}
 	}
 	text = stripBom(text);
-	const records = readCsv(text, detectDelimiter(text));
+	const records = yield* readCsvSteps(text, detectDelimiter(text));
 	if (records.length === 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
 
 	const header = records[0]!;
@@ -369,7 +432,8 @@ export function parsePlainCsv(input: string | Uint8Array, filename: string): Par
 	const cell = (fields: string[], column: PlainColumn) => (index[column] === undefined ? '' : (fields[index[column]!] ?? '').trim());
 	const columnName = (column: PlainColumn) => names[index[column]!]!;
 
-	for (const { line, fields } of records.slice(1)) {
+	for (const [n, { line, fields }] of records.slice(1).entries()) {
+		if ((n & 255) === 0) yield;
 		if (errors.full) break;
 		const code = cell(fields, 'code');
 		const name = cell(fields, 'name');
@@ -383,6 +447,10 @@ export function parsePlainCsv(input: string | Uint8Array, filename: string): Par
 		};
 		if (!codePattern.test(code)) fault('code', m.areas_error_code({ value: code.slice(0, 40) }));
 		if (!name) fault('name', m.areas_error_name());
+		for (const [column, max] of [['name', maxNameLength], ['municipality', maxNameLength], ['indicator', maxNameLength], ['unit', maxUnitLength]] as const) {
+			const length = cell(fields, column).length;
+			if (length > max) fault(column, m.areas_error_too_long({ max, length }));
+		}
 		const key = definitions.has(indicatorName) ? indicatorName : slugify(indicatorName);
 		if (!indicatorName) fault('indicator', m.areas_error_indicator());
 		else if (!key) fault('indicator', m.areas_error_indicator_key());
@@ -406,7 +474,7 @@ export function parsePlainCsv(input: string | Uint8Array, filename: string): Par
 				key,
 				builtIn
 					? { key, name: builtIn.name, unit: builtIn.unit, higherIsBetter: builtIn.higherIsBetter, source: filename }
-					: { key, name: indicatorName, unit: cell(fields, 'unit').slice(0, 20), higherIsBetter: null, source: filename }
+					: { key, name: indicatorName, unit: cell(fields, 'unit'), higherIsBetter: null, source: filename }
 			);
 		}
 		rows.push({ areaCode: code, indicatorKey: key, year: Number(yearText), value });
@@ -455,9 +523,9 @@ export function importAreas(parsed: ParsedAreas, options: { filename: string; fo
 	return { id, areas: parsed.areas.length, values: parsed.rows.length, indicators: parsed.indicators.length, years };
 }
 
-/** Parses and, when clean, imports one file; the route's single entry point. */
-export function importAreaFile(bytes: Uint8Array, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
-	const parsed = options.format === 'paavo' ? parsePaavoCsv(bytes, options.filename) : parsePlainCsv(bytes, options.filename);
+/** Parses in slices (other requests are served in between) and, when clean, imports one file; the route's entry point. */
+export async function importAreaFile(bytes: Uint8Array, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+	const parsed = await runInSlices(options.format === 'paavo' ? parsePaavoSteps(bytes, options.filename) : parsePlainSteps(bytes, options.filename));
 	if (!parsed.ok) return parsed;
 	return { ok: true as const, imported: importAreas(parsed, options) };
 }

@@ -633,6 +633,28 @@ export function programmePeople(programmeId: string) {
 }
 
 /**
+ * The goal, owner organisation and responsible person a pilot form names must be the programme's own (its goals,
+ * its owner or participating organisations, their members): the form offers only those, and anything else (a
+ * forged or stale form) is a translated field error, never a foreign-key failure. On an edit, a value the pilot
+ * already has stays acceptable (a responsible person who has since left the organisation is not forced out).
+ */
+export function pilotReferenceErrors(
+	programme: { id: string; goals: readonly { id: string }[]; owner: { id: string }; organisations: readonly { id: string }[] },
+	input: Pick<PilotInput, 'goalId' | 'ownerOrganisationId' | 'responsibleUserId'>,
+	current?: Pick<Pilot, 'goalId' | 'ownerOrganisationId' | 'responsibleUserId'>
+): Record<string, string> | null {
+	const errors: Record<string, string> = {};
+	const kept = (key: 'goalId' | 'ownerOrganisationId' | 'responsibleUserId') => current !== undefined && input[key] === current[key];
+	if (input.goalId && !kept('goalId') && !programme.goals.some((goal) => goal.id === input.goalId)) errors.goalId = m.error_choose_option();
+	const organisationIds = [programme.owner.id, ...programme.organisations.map((organisation) => organisation.id)];
+	if (input.ownerOrganisationId && !kept('ownerOrganisationId') && !organisationIds.includes(input.ownerOrganisationId))
+		errors.ownerOrganisationId = m.pilot_error_owner_organisation();
+	if (input.responsibleUserId && !kept('responsibleUserId') && !programmePeople(programme.id).some((person) => person.id === input.responsibleUserId))
+		errors.responsibleUserId = m.pilot_error_responsible();
+	return Object.keys(errors).length ? errors : null;
+}
+
+/**
  * Where a pilot proposed from an idea card comes from: the workshop, the idea and the vote round that chose it
  * (or its source note/cluster). Undefined when the idea is not on that workshop's board.
  */

@@ -217,16 +217,20 @@ export function loadReportPage(workshopId: string) {
 
 // CSV --------------------------------------------------------------------------------------------------
 
-/** A cell starting with one of these is a formula to a spreadsheet: prefixed with ' it is plain text. */
-const formulaStart = /^[=+\-@\t\r]/;
+/** A cell starting with one of these is a formula to a spreadsheet (full-width forms too): prefixed with ' it is plain text. */
+const formulaStart = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
 
-/** One RFC 4180 field, defused against formula injection. */
+/**
+ * One RFC 4180 field, defused against formula injection. Quoted when it holds any delimiter a spreadsheet may
+ * choose, not only ours: Excel set to Finnish opens CSV with `;`, and text after an unquoted `;` or tab would
+ * become a cell of its own, where `=…` is a formula again.
+ */
 export function csvCell(value: string | number | null | undefined) {
 	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
 	let text = value == null ? '' : String(value);
 	// Only text can smuggle a formula; a negative number stays a number.
 	if (formulaStart.test(text)) text = `'${text}`;
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+	return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Rows to CSV: CRLF line ends, UTF-8 byte order mark so Excel (in Finland too) reads ä and ö right. */

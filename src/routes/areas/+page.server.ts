@@ -62,7 +62,7 @@ export const actions: Actions = {
 		const form = parseInput(importSchema, { format: data.get('format'), file: data.get('file') });
 		if (!form.ok) return fail(400, importState({ errors: form.errors, format: String(data.get('format') ?? '') }));
 		const { file, format } = form.data;
-		const result = importAreaFile(new Uint8Array(await file.arrayBuffer()), { filename: file.name || 'areas.csv', format, importedBy: user.id });
+		const result = await importAreaFile(new Uint8Array(await file.arrayBuffer()), { filename: file.name || 'areas.csv', format, importedBy: user.id });
 		if (!result.ok)
 			return fail(400, importState({ format, message: m.areas_import_failed({ count: result.errors.length }), importErrors: result.errors }));
 		const { areas, values, years } = result.imported;

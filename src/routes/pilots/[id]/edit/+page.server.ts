@@ -2,7 +2,7 @@ import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requirePilot } from '$lib/server/pilot-access';
-import { getPilotDetails, pilotSchema, programmePeople, readPilotForm, updatePilot } from '$lib/server/pilots';
+import { getPilotDetails, pilotReferenceErrors, pilotSchema, programmePeople, readPilotForm, updatePilot } from '$lib/server/pilots';
 import { getProgrammeDetails } from '$lib/server/programmes';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -50,8 +50,8 @@ export const actions: Actions = {
 		const input = readPilotForm(await event.request.formData());
 		const form = parseInput(pilotSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		if (form.data.goalId && !programme.goals.some((goal) => goal.id === form.data.goalId))
-			return fail(400, { input, errors: { goalId: m.error_choose_option() } });
+		const referenceErrors = pilotReferenceErrors(programme, form.data, pilot);
+		if (referenceErrors) return fail(400, { input, errors: referenceErrors });
 		updatePilot(pilot.id, form.data);
 		redirect(303, `/pilots/${pilot.id}`);
 	}

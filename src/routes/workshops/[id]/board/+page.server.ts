@@ -23,16 +23,20 @@ import { NotCountedError, StalePhaseRunError, timerMinutes } from '$lib/server/l
 
 export const load: PageServerLoad = async ({ params, locals, cookies, depends }) => {
 	depends('verstas:votes');
+	const guestToken = cookies.get(guestCookieName(params.id));
+	const removed = () => isRemoved(params.id, { user: locals.user, guestToken, deviceId: readDeviceId(cookies.get(deviceCookieName)) });
+	// A stranger (no session, no guest cookie) goes to the neutral code form, before the workshop is even looked up:
+	// workshop ids are public (pilot pages, pilots.csv), so sending them on to /w/{code} handed out the join code,
+	// and a 404 here would tell which ids exist.
+	if (!locals.user && !guestToken && !removed()) redirect(303, '/w');
 	const frame = getBoardFrame(params.id);
 	if (!frame) error(404, m.workshop_not_found());
 	const { workshop, perspectives } = frame;
-	const guestToken = cookies.get(guestCookieName(params.id));
 	const access = resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
-		// Someone with nothing to show for themselves is sent to join, and so is someone the facilitator removed: the
-		// join page says so (and keeps them out). A signed-in non-member is told why they cannot see the board.
-		const removed = isRemoved(params.id, { user: locals.user, guestToken, deviceId: readDeviceId(cookies.get(deviceCookieName)) });
-		if (removed || (!locals.user && !guestToken)) redirect(303, `/w/${workshop.joinCode}`);
+		// Someone the facilitator removed knew the code: the join page tells them so (and keeps them out). A signed-in
+		// non-member is told why they cannot see the board.
+		if (removed()) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();

@@ -2,7 +2,7 @@ import { listAreas } from '$lib/server/areas';
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requireProgrammeMember } from '$lib/server/pilot-access';
-import { ideaSource, listProgrammeIdeas, pilotDraftFromIdea, pilotSchema, programmePeople, proposePilot, readPilotForm } from '$lib/server/pilots';
+import { ideaSource, listProgrammeIdeas, pilotDraftFromIdea, pilotReferenceErrors, pilotSchema, programmePeople, proposePilot, readPilotForm } from '$lib/server/pilots';
 import { getWorkshop, guestCookieName, resolveWorkshopAccess } from '$lib/server/workshops';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -87,8 +87,8 @@ export const actions: Actions = {
 		const input = readPilotForm(formData);
 		const form = parseInput(pilotSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		if (form.data.goalId && !programme.goals.some((goal) => goal.id === form.data.goalId))
-			return fail(400, { input, errors: { goalId: m.error_choose_option() } });
+		const referenceErrors = pilotReferenceErrors(programme, form.data);
+		if (referenceErrors) return fail(400, { input, errors: referenceErrors });
 		const pilot = proposePilot(programme.id, form.data, user.id, source);
 		redirect(303, `/pilots/${pilot.id}`);
 	}
