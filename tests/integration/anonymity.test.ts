@@ -135,3 +135,20 @@ describe('the anonymous reveal', () => {
 		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(0);
 	});
 });
+
+describe('presence', () => {
+	it('carries the server’s name and role for a connection, never a participant or user id', async () => {
+		const { owner, workshop, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const a = join(workshop.id, anna);
+		const b = join(workshop.id, bertil);
+		const f = join(workshop.id, owner);
+		await synced(a, b, f);
+		for (const c of [a, b, f]) c.provider.awareness.setLocalState({ name: 'Kuka tahansa', colour: '#0b5394', editing: null });
+		await waitFor(() => [b, f].every((c) => a.provider.awareness.getStates().get(c.doc.clientID)?.identity), 'everyone’s presence at Anna');
+		const seen = JSON.stringify([...a.provider.awareness.getStates().values()]);
+		for (const id of [anna.id, bertil.id, owner.id]) expect(seen).not.toContain(id);
+		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({ name: 'Vieras 2', role: 'participant' });
+		expect(a.provider.awareness.getStates().get(f.doc.clientID)?.identity).toEqual({ name: 'Fasilitaattori', role: 'facilitator' });
+	});
+});

@@ -152,7 +152,6 @@ describe('collab module (in-process)', () => {
 			'b’s latest awareness at a'
 		);
 		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({
-			id: guest.participantId,
 			name: 'Vieras Ville',
 			role: 'participant'
 		});

@@ -561,7 +561,7 @@ export class Room {
 	/**
 	 * Applies a y-protocols awareness update with the rules of `applyAwarenessUpdate`, except that a
 	 * connection speaks only for its own client ids, and every state carries the server's `identity`
-	 * ({ id, name, role }) so the board can show who is present without trusting the client's claim.
+	 * ({ name, role }) so the board can show who is present without trusting the client's claim.
 	 */
 	#receiveAwareness(connection: Connection, update: Uint8Array) {
 		const decoder = decoding.createDecoder(update);
@@ -594,9 +594,10 @@ export class Room {
 		this.#scheduleAwarenessFlush();
 	}
 
+	/** No participant or user id: presence goes to every guest, and a stable id would tie people to what they write. */
 	#stamp(state: Record<string, unknown>, connection: Connection) {
-		const { participantId, userId, displayName, role } = connection.identity;
-		return { ...state, identity: { id: participantId ?? userId, name: displayName, role } };
+		const { displayName, role } = connection.identity;
+		return { ...state, identity: { name: displayName, role } };
 	}
 
 	#removeAwareness(clientId: number, entry: AwarenessEntry) {
