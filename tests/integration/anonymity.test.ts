@@ -4,12 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, readBoard } from '../../src/lib/board/model';
+import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../../src/lib/board/model';
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
 import { createWorkshop, getWorkshopDetails, resolveBoardAccess } from '../../src/lib/server/workshops';
-import { connectLive, newGuest, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { authorOf, connectLive, newGuest, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
 let collab: CollabServer;
 let server: http.Server;
@@ -150,5 +150,57 @@ describe('presence', () => {
 		for (const id of [anna.id, bertil.id, owner.id]) expect(seen).not.toContain(id);
 		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({ name: 'Vieras 2', role: 'participant' });
 		expect(a.provider.awareness.getStates().get(f.doc.clientID)?.identity).toEqual({ name: 'Fasilitaattori', role: 'facilitator' });
+	});
+});
+
+describe('note authors', () => {
+	it('are the connection’s own: a note under another id or name, a rewritten author or a non-note is refused', async () => {
+		const { owner, workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const f = join(workshop.id, owner);
+		await synced(f);
+		const forgeries: [string, (doc: Y.Doc) => void][] = [
+			['another participant’s id', (doc) => void addNote(doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) })],
+			['her id with another name', (doc) => void addNote(doc, { text: 'Väärä nimi', lane, author: { id: anna.id, name: 'Bertil' } })],
+			['no author', (doc) => void addNote(doc, { text: 'Nimetön', lane, author: { id: '', name: '' } })],
+			['not a note', (doc) => notesOf(doc).set('rikki', 'ei lappu' as never)]
+		];
+		for (const [what, forge] of forgeries) {
+			const a = join(workshop.id, anna);
+			await synced(a);
+			forge(a.doc);
+			await waitFor(() => a.channel.refused.includes('author') && a.closes.includes(4101), `the refusal of ${what}`);
+			a.destroy();
+		}
+		// Her own note goes through; rewriting its author afterwards does not.
+		const a = join(workshop.id, anna);
+		await synced(a);
+		const own = addNote(a.doc, { text: 'Oma lappu', lane, author: authorOf(anna) });
+		await waitFor(() => notesOf(f.doc).has(own), 'her own note');
+		notesOf(a.doc).get(own)!.set('authorId', bertil.id);
+		await waitFor(() => a.channel.refused.includes('author') && a.closes.includes(4101), 'the refusal of a rewritten author');
+		await synced(f);
+		expect(readBoard(storedBoard(workshop.id)).notes.map((n) => [n.text, n.authorId, n.authorName])).toEqual([['Oma lappu', anna.id, 'Vieras 1']]);
+		expect(readBoard(f.doc).notes).toHaveLength(1);
+
+		// A facilitator may delete someone's note and take the deletion back (the note returns with its author).
+		const undo = createUndoManager(f.doc);
+		deleteNote(f.doc, own);
+		await waitFor(() => !notesOf(storedBoard(workshop.id)).has(own), 'the deletion saved');
+		undo.undo();
+		await waitFor(() => notesOf(storedBoard(workshop.id)).has(own), 'the note restored');
+		expect(f.channel.refused).toEqual([]);
+		expect(readBoard(storedBoard(workshop.id)).notes[0]).toMatchObject({ authorId: anna.id, authorName: 'Vieras 1' });
+	});
+
+	it('are checked in private rooms too, so a named reveal shows who wrote each note', async () => {
+		const { workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		setPrivateWriting(workshop.id, true, false);
+		const a = join(privateRoomName(workshop.id, anna.id), anna);
+		await synced(a);
+		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
+		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
+		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
 	});
 });

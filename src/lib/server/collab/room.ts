@@ -21,6 +21,7 @@ import {
 	syncUpdate
 } from './protocol';
 import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
+import { writesNotesAsOthers } from './identity';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
 import type { BoardStore } from './store';
@@ -401,13 +402,16 @@ export class Room {
 	}
 
 	/**
-	 * A reaction on the shared board written under another author id than the writer's own (the id notes carry: the
-	 * participant, or `user:` and the user id for a facilitator who has not joined as one). Facilitators included.
+	 * A note or a reaction written under another author than the writer's own (the id notes carry: the participant,
+	 * or `user:` and the user id for a facilitator who has not joined as one; the name the server knows), on the board
+	 * or in a private room (its notes are revealed with their author). Facilitators included (identity.ts).
 	 */
 	#forgery(connection: Connection, update: Uint8Array): WireRefusal | null {
+		const { participantId, userId, displayName, role } = connection.identity;
+		const authorId = participantId ?? `user:${userId}`;
+		if (writesNotesAsOthers(this.doc, update, { id: authorId, name: displayName }, role === 'facilitator')) return forgeryRefusal;
 		if (this.key.privateOf !== null) return null;
-		const { participantId, userId } = connection.identity;
-		return writesOthersReactions(this.doc, update, participantId ?? `user:${userId}`) ? forgeryRefusal : null;
+		return writesOthersReactions(this.doc, update, authorId) ? forgeryRefusal : null;
 	}
 
 	/** Sends a live-state message (type 100) to every connection. */
