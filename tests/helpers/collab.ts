@@ -182,6 +182,11 @@ export async function newMember(workshopId: string, name: string) {
 	return { ...user, participantId: participant.id };
 }
 
+/** The author a person's notes must carry (the server refuses others): their participant id, else `user:` and their user id. */
+export function authorOf(person: { id: string; name: string; participantId?: string }) {
+	return { id: person.participantId ?? `user:${person.id}`, name: person.name };
+}
+
 // The database, read directly ---------------------------------------------------------------------------
 
 export function loggedUpdates(workshopId: string) {

@@ -25,6 +25,7 @@ import {
 	synced,
 	tryUpgrade,
 	waitFor,
+	authorOf,
 	type BoardClient
 } from '../helpers/collab';
 import { resolveBoardAccess } from '../../src/lib/server/workshops';
@@ -103,7 +104,7 @@ describe('collab module (in-process)', () => {
 		expect((await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url })).status).toBe(401);
 		expect((await tryUpgrade(url, workshop.id, { cookie: member.cookie, origin: url })).status).toBe(403);
 
-		addNote(facilitator.doc, { text: 'Vielä täällä', lane: 'a', author: owner });
+		addNote(facilitator.doc, { text: 'Vielä täällä', lane: 'a', author: authorOf(owner) });
 		expect(collab.stats().rooms.find((r) => r.workshopId === workshop.id)?.connections).toBe(1);
 		expect(facilitator.provider.wsconnected).toBe(true);
 		expect(readBoard(removedGuest.doc).notes).toHaveLength(0);
@@ -124,8 +125,8 @@ describe('collab module (in-process)', () => {
 		// A retryable close: the client reconnects (and the board page reloads itself in the new role).
 		await waitFor(() => closeCodes.includes(closeCodesOf.roleChanged), 'the role-change close');
 		await waitFor(() => switching.provider.wsconnected && switching.provider.synced, 'the reconnect');
-		addNote(switching.doc, { text: 'ei pitäisi näkyä', lane: 'a', author: guest, id: 'dropped' });
-		addNote(facilitator.doc, { text: 'fasilitaattorin', lane: 'a', author: owner, id: 'seen' });
+		addNote(switching.doc, { text: 'ei pitäisi näkyä', lane: 'a', author: authorOf(guest), id: 'dropped' });
+		addNote(facilitator.doc, { text: 'fasilitaattorin', lane: 'a', author: authorOf(owner), id: 'seen' });
 		await waitFor(() => notesOf(switching.doc).has('seen'), 'the observer to receive the board');
 		await sleep(100);
 		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
@@ -133,7 +134,7 @@ describe('collab module (in-process)', () => {
 
 		setParticipantRole(workshop.id, guest.participantId, 'participant');
 		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'participant')).toBe(1);
-		addNote(switching.doc, { text: 'nyt saa kirjoittaa', lane: 'a', author: guest, id: 'allowed' });
+		addNote(switching.doc, { text: 'nyt saa kirjoittaa', lane: 'a', author: authorOf(guest), id: 'allowed' });
 		await waitFor(() => notesOf(facilitator.doc).has('allowed'), 'the promoted participant’s note');
 		expect(switching.provider.wsconnected).toBe(true);
 	});
@@ -152,7 +153,6 @@ describe('collab module (in-process)', () => {
 			'b’s latest awareness at a'
 		);
 		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({
-			id: guest.participantId,
 			name: 'Vieras Ville',
 			role: 'participant'
 		});
@@ -165,9 +165,10 @@ describe('collab module (in-process)', () => {
 		const owner = await newUser('Tiivistäjä');
 		const workshop = newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
-		const b = client(workshop.id, newGuest(workshop.id, 'Kirjoittaja'));
+		const writer = newGuest(workshop.id, 'Kirjoittaja');
+		const b = client(workshop.id, writer);
 		await synced(a, b);
-		for (let i = 0; i < 45; i++) addNote(i % 2 ? a.doc : b.doc, { text: `lappu ${i}`, lane: 'a', author: owner });
+		for (let i = 0; i < 45; i++) addNote(i % 2 ? a.doc : b.doc, { text: `lappu ${i}`, lane: 'a', author: authorOf(i % 2 ? owner : writer) });
 		await waitFor(() => notesOf(a.doc).size === 45 && notesOf(b.doc).size === 45, 'both to hold 45 notes');
 		// Compacted every 20 updates while live: the log never holds the whole history.
 		expect(loggedUpdates(workshop.id)).toBeLessThan(20);
@@ -196,7 +197,7 @@ describe('collab module (in-process)', () => {
 			const visitor = connectBoard(url, workshop.id, { cookie: owner.cookie, name: owner.name });
 			clients.push(visitor);
 			await synced(visitor);
-			addNote(visitor.doc, { text: `lappu ${index}`, lane: 'a', author: owner });
+			addNote(visitor.doc, { text: `lappu ${index}`, lane: 'a', author: authorOf(owner) });
 			await waitFor(() => loggedUpdates(workshop.id) + (hasSnapshot(workshop.id) ? 1 : 0) > 0, 'the note saved');
 			visitor.destroy();
 			// Without the cap every room would stay for a minute; with it only the one left last does.
@@ -214,7 +215,7 @@ describe('collab module (in-process)', () => {
 		const workshop = newWorkshop(owner.id);
 		const first = client(workshop.id, owner);
 		await synced(first);
-		for (let i = 0; i < 5; i++) addNote(first.doc, { text: `vanha ${i}`, lane: 'a', author: owner });
+		for (let i = 0; i < 5; i++) addNote(first.doc, { text: `vanha ${i}`, lane: 'a', author: authorOf(owner) });
 		await waitFor(() => notesOf(collab.readDoc(workshop.id)).size === 5, 'the notes saved');
 		// Two devices that held the same board before (as after a restart): the same state vector.
 		const held = Y.encodeStateAsUpdate(first.doc);
@@ -226,7 +227,7 @@ describe('collab module (in-process)', () => {
 		const a = connectBoard(url, workshop.id, { cookie: owner.cookie, name: 'a', doc: holding() });
 		clients.push(a);
 		await synced(a);
-		addNote(first.doc, { text: 'uusi', lane: 'a', author: owner, id: 'meanwhile' });
+		addNote(first.doc, { text: 'uusi', lane: 'a', author: authorOf(owner), id: 'meanwhile' });
 		await waitFor(() => notesOf(a.doc).has('meanwhile'), 'the new note on the first device');
 		const b = connectBoard(url, workshop.id, { cookie: owner.cookie, name: 'b', doc: holding() });
 		clients.push(b);
@@ -256,8 +257,8 @@ describe('collab module (in-process)', () => {
 			demoted.provider.awareness.setLocalStateField('tick', tick++);
 			return role() === 'observer';
 		}, 'the demoted guest’s identity to say observer', 8000, 50);
-		addNote(demoted.doc, { text: 'pudotetaan', lane: 'a', author: watcher, id: 'dropped' });
-		addNote(facilitator.doc, { text: 'näkyy', lane: 'a', author: owner, id: 'kept' });
+		addNote(demoted.doc, { text: 'pudotetaan', lane: 'a', author: authorOf(watcher), id: 'dropped' });
+		addNote(facilitator.doc, { text: 'näkyy', lane: 'a', author: authorOf(owner), id: 'kept' });
 		await waitFor(() => notesOf(demoted.doc).has('kept'), 'the observer to keep receiving');
 		await sleep(100);
 		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
@@ -269,7 +270,7 @@ describe('collab module (in-process)', () => {
 		const workshop = newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
 		await synced(a);
-		addNote(a.doc, { text: 'katoaa', lane: 'a', author: owner });
+		addNote(a.doc, { text: 'katoaa', lane: 'a', author: authorOf(owner) });
 		await waitFor(() => loggedUpdates(workshop.id) === 1, 'the note to be logged');
 
 		expect(deleteWorkshop(workshop.id)).toBe(true);
@@ -292,7 +293,7 @@ describe('collab module (in-process)', () => {
 		getDb().$client.pragma('busy_timeout = 0');
 		blocker.exec('BEGIN IMMEDIATE');
 		try {
-			addNote(a.doc, { text: 'ei tallennu vielä', lane: 'a', author: owner, id: 'unsaved' });
+			addNote(a.doc, { text: 'ei tallennu vielä', lane: 'a', author: authorOf(owner), id: 'unsaved' });
 			await waitFor(() => a.closes.includes(1011) && b.closes.includes(1011), 'the 1011 closes');
 			expect(notesOf(b.doc).has('unsaved')).toBe(false);
 			expect(logged).toContain(`collab: could not save board ${workshop.id}`);
@@ -312,15 +313,16 @@ describe('merging a busy room’s updates', () => {
 		const harness = await startHarness({ updateIntervalMs: 300 });
 		const owner = await newUser('Fasilitaattori');
 		const workshop = newWorkshop(owner.id);
-		const [a, b, watcher] = ['A', 'B', 'C'].map((name) => client(workshop.id, newGuest(workshop.id, name), harness.url));
+		const people = ['A', 'B', 'C'].map((name) => newGuest(workshop.id, name));
+		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url));
 		await synced(a!, b!, watcher!);
 		const before = watcher!.received();
 		// The first edit after a quiet spell goes out at once…
-		addNote(a!.doc, { text: 'Ensimmäinen', lane: 'a', author: { id: 'a', name: 'A' } });
+		addNote(a!.doc, { text: 'Ensimmäinen', lane: 'a', author: authorOf(people[0]!) });
 		await waitFor(() => watcher!.received() === before + 1, 'the first edit');
 		// …the next ones, within the window, are merged: two senders, one message.
-		addNote(b!.doc, { text: 'Toinen', lane: 'a', author: { id: 'b', name: 'B' } });
-		addNote(a!.doc, { text: 'Kolmas', lane: 'a', author: { id: 'a', name: 'A' } });
+		addNote(b!.doc, { text: 'Toinen', lane: 'a', author: authorOf(people[1]!) });
+		addNote(a!.doc, { text: 'Kolmas', lane: 'a', author: authorOf(people[0]!) });
 		await waitFor(() => readBoard(watcher!.doc).notes.length === 3, 'all three notes');
 		expect(watcher!.received()).toBe(before + 2);
 		expect(readBoard(a!.doc).notes).toHaveLength(3);
@@ -340,10 +342,10 @@ describe('a raw Y.Doc round trip through the store', () => {
 		doc.on('update', (u: Uint8Array) => updates.push(u));
 		const owner = await newUser('Varasto');
 		const { id } = newWorkshop(owner.id);
-		addNote(doc, { text: 'yksi', lane: 'a', author: owner, id: 'one' });
+		addNote(doc, { text: 'yksi', lane: 'a', author: authorOf(owner), id: 'one' });
 		const first = store.append(id, updates.splice(0));
 		store.compact(id, Y.encodeStateAsUpdate(doc), first);
-		addNote(doc, { text: 'kaksi', lane: 'a', author: owner, id: 'two' });
+		addNote(doc, { text: 'kaksi', lane: 'a', author: authorOf(owner), id: 'two' });
 		store.append(id, updates.splice(0));
 		const loaded = store.load(id);
 		expect(loaded.updates).toHaveLength(2);

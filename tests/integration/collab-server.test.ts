@@ -22,6 +22,7 @@ import {
 	synced,
 	tryUpgrade,
 	waitFor,
+	authorOf,
 	type BoardClient
 } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
@@ -35,7 +36,7 @@ let server: RunningServer;
 const clients: BoardClient[] = [];
 
 /** `count` sync-update messages, each adding one note (what a runaway client would send). */
-function noteUpdates(count: number) {
+function noteUpdates(count: number, author: { id: string; name: string }) {
 	const doc = new Y.Doc();
 	const messages: Uint8Array[] = [];
 	doc.on('update', (update: Uint8Array) => {
@@ -45,7 +46,7 @@ function noteUpdates(count: number) {
 		encoding.writeVarUint8Array(e, update);
 		messages.push(encoding.toUint8Array(e));
 	});
-	for (let i = 0; i < count; i++) addNote(doc, { text: `roska ${i}`, lane: 'a', author: { id: 'x', name: 'x' }, id: `flood-${i}` });
+	for (let i = 0; i < count; i++) addNote(doc, { text: `roska ${i}`, lane: 'a', author, id: `flood-${i}` });
 	return messages;
 }
 
@@ -75,7 +76,7 @@ describe('boards on the production server', () => {
 		await Promise.all(
 			board.map(async (c, i) => {
 				for (let n = 0; n < 25; n++) {
-					addNote(c.doc, { text: `${c.name} ${n}`, lane: `lane-${n % 3}`, author: people[i]!, id: `${i}-${n}` });
+					addNote(c.doc, { text: `${c.name} ${n}`, lane: `lane-${n % 3}`, author: authorOf(people[i]!), id: `${i}-${n}` });
 					// Edit someone else's note as soon as it has arrived.
 					const other = `${(i + 1) % board.length}-${n}`;
 					if (notesOf(c.doc).has(other)) updateNote(c.doc, other, { color: 'green' });
@@ -136,7 +137,7 @@ describe('boards on the production server', () => {
 		setParticipantRole(workshop.id, observer.participantId, 'observer');
 		const writer = client(workshop.id, owner);
 		await synced(writer);
-		addNote(writer.doc, { text: 'ennen', lane: 'a', author: owner, id: 'before' });
+		addNote(writer.doc, { text: 'ennen', lane: 'a', author: authorOf(owner), id: 'before' });
 		await waitFor(() => loggedUpdates(workshop.id) >= 1, 'the first note to be saved');
 
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -144,8 +145,8 @@ describe('boards on the production server', () => {
 		try {
 			await synced(watching);
 			expect(notesOf(watching.doc).has('before')).toBe(true);
-			addNote(watching.doc, { text: 'tarkkailijan', lane: 'a', author: observer, id: 'observer' });
-			addNote(writer.doc, { text: 'jälkeen', lane: 'a', author: owner, id: 'after' });
+			addNote(watching.doc, { text: 'tarkkailijan', lane: 'a', author: authorOf(observer), id: 'observer' });
+			addNote(writer.doc, { text: 'jälkeen', lane: 'a', author: authorOf(owner), id: 'after' });
 			await waitFor(() => notesOf(watching.doc).has('after'), 'the observer to receive later edits');
 			// The server told the client it is read-only (y-websocket logs the permission-denied message).
 			await waitFor(() => warn.mock.calls.some((call) => String(call[0]).startsWith('Permission denied')), 'the read-only notice');
@@ -164,9 +165,10 @@ describe('boards on the production server', () => {
 		const workshop = newWorkshop(owner.id);
 		const guest = newGuest(workshop.id, 'Häirikkö');
 		const a = client(workshop.id, owner);
-		const b = client(workshop.id, newGuest(workshop.id, 'Kunnollinen'));
+		const decent = newGuest(workshop.id, 'Kunnollinen');
+		const b = client(workshop.id, decent);
 		await synced(a, b);
-		addNote(a.doc, { text: 'ensimmäinen', lane: 'a', author: owner, id: 'first' });
+		addNote(a.doc, { text: 'ensimmäinen', lane: 'a', author: authorOf(owner), id: 'first' });
 		await waitFor(() => notesOf(b.doc).has('first'), 'the first note at b');
 		const stateBefore = Buffer.from(Y.encodeStateAsUpdate(a.doc));
 
@@ -187,7 +189,7 @@ describe('boards on the production server', () => {
 		}
 
 		expect(Buffer.from(Y.encodeStateAsUpdate(b.doc)).equals(stateBefore)).toBe(true);
-		addNote(b.doc, { text: 'yhä toimii', lane: 'a', author: owner, id: 'still' });
+		addNote(b.doc, { text: 'yhä toimii', lane: 'a', author: authorOf(decent), id: 'still' });
 		await waitFor(() => notesOf(a.doc).has('still'), 'b’s note at a');
 		expect(a.closes).toEqual([]);
 		expect(b.closes).toEqual([]);
@@ -195,7 +197,7 @@ describe('boards on the production server', () => {
 
 		// More than 50 document updates a second: the first 50 are ordinary edits, then the connection closes.
 		const runaway = await rawBoardSocket(server.url, workshop.id, { cookie: guest.cookie });
-		for (const message of noteUpdates(60)) runaway.ws.send(message);
+		for (const message of noteUpdates(60, authorOf(guest))) runaway.ws.send(message);
 		await once(runaway.ws, 'close');
 		expect(runaway.closeCode()).toBe(1008);
 		const flooded = [...notesOf(storedBoard(workshop.id)).keys()].filter((id) => id.startsWith('flood-'));
@@ -219,7 +221,7 @@ describe('boards on the production server', () => {
 			// 20 edits a second each (400 a second in all), under the 50-a-second limit per connection.
 			for (let n = 0; streaming && n < 200; n++) {
 				const id = `${i}-${n}`;
-				addNote(c.doc, { text: `${c.name} ${n}`, lane: 'a', author: people[i]!, id });
+				addNote(c.doc, { text: `${c.name} ${n}`, lane: 'a', author: authorOf(people[i]!), id });
 				created[i]!.push(id);
 				await sleep(50);
 			}
@@ -245,7 +247,7 @@ describe('boards on the production server', () => {
 
 		// Offline edits on every writer, then the server comes back on the same port and database.
 		writers.forEach((c, i) => {
-			addNote(c.doc, { text: 'offline', lane: 'b', author: people[i]!, id: `offline-${i}` });
+			addNote(c.doc, { text: 'offline', lane: 'b', author: authorOf(people[i]!), id: `offline-${i}` });
 			created[i]!.push(`offline-${i}`);
 		});
 		server = await startProductionServer({ env: { ...env(), PORT: port } });
@@ -276,7 +278,7 @@ describe('boards on the production server', () => {
 		const workshop = newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
 		await synced(a);
-		for (let n = 0; n < 10; n++) addNote(a.doc, { text: `${n}`, lane: 'a', author: owner });
+		for (let n = 0; n < 10; n++) addNote(a.doc, { text: `${n}`, lane: 'a', author: authorOf(owner) });
 		await waitFor(() => loggedUpdates(workshop.id) >= 1, 'the notes to be logged');
 		await waitFor(() => notesOf(storedBoard(workshop.id)).size === 10, 'all ten notes to be logged');
 		await server.stop();

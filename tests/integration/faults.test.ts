@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { addNote, notesOf } from '../../src/lib/board/model';
 import { openRound } from '../../src/lib/server/voting';
 import {
+	authorOf,
 	connectBoard,
 	newGuest,
 	newUser,
@@ -127,9 +128,10 @@ describe('faults and abuse', () => {
 		const workshop = newWorkshop(owner.id);
 		const fuzzer = newGuest(workshop.id, 'Sumea');
 		const a = client(workshop.id, owner);
-		const b = client(workshop.id, newGuest(workshop.id, 'Tavallinen'));
+		const ordinary = newGuest(workshop.id, 'Tavallinen');
+		const b = client(workshop.id, ordinary);
 		await synced(a, b);
-		addNote(a.doc, { text: 'ennen', lane: 'a', author: owner, id: 'before' });
+		addNote(a.doc, { text: 'ennen', lane: 'a', author: authorOf(owner), id: 'before' });
 		await waitFor(() => notesOf(b.doc).has('before'), 'the note at b');
 		const notesBefore = JSON.stringify(notesOf(b.doc).toJSON());
 
@@ -151,7 +153,7 @@ describe('faults and abuse', () => {
 
 		expect(JSON.stringify(notesOf(b.doc).toJSON())).toBe(notesBefore);
 		expect(JSON.stringify(notesOf(storedBoard(workshop.id)).toJSON())).toBe(notesBefore);
-		addNote(b.doc, { text: 'jälkeen', lane: 'a', author: owner, id: 'after' });
+		addNote(b.doc, { text: 'jälkeen', lane: 'a', author: authorOf(ordinary), id: 'after' });
 		await waitFor(() => notesOf(a.doc).has('after'), 'b’s note at a after the fuzz');
 		expect(a.closes).toEqual([]);
 		expect(b.closes).toEqual([]);
@@ -174,7 +176,7 @@ describe('faults and abuse', () => {
 		}
 		const host = client(workshop.id, owner);
 		await synced(host);
-		addNote(host.doc, { text: 'tervetuloa', lane: 'a', author: owner, id: 'welcome' });
+		addNote(host.doc, { text: 'tervetuloa', lane: 'a', author: authorOf(owner), id: 'welcome' });
 		const room = cookies.map((cookie, i) => client(workshop.id, { cookie, name: `Osallistuja ${i}` }));
 		await waitFor(() => room.every((c) => c.provider.synced && notesOf(c.doc).has('welcome')), 'all 200 on the board', 20_000);
 		expect(room.flatMap((c) => c.closes)).toEqual([]);

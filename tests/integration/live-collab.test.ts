@@ -19,6 +19,7 @@ import {
 } from '../../src/lib/server/live';
 import { createWorkshop, getWorkshopDetails, resolveBoardAccess, setParticipantRole } from '../../src/lib/server/workshops';
 import {
+	authorOf,
 	connectLive,
 	loggedUpdates,
 	newGuest,
@@ -98,7 +99,7 @@ describe('live cockpit over the collab server', () => {
 		addNote(a.doc, { text: 'Lukittuna', lane, author: { id: anna.id, name: anna.name } });
 		await waitFor(() => a.channel.refused.includes('locked'), 'the 101 locked');
 		await waitFor(() => a.closes.includes(4101), 'the 4101 close');
-		addNote(facilitator.doc, { text: 'Fasilitaattorin', lane, author: { id: owner.id, name: owner.name } });
+		addNote(facilitator.doc, { text: 'Fasilitaattorin', lane, author: authorOf(owner) });
 		await waitFor(() => noteTexts(b.doc).includes('Fasilitaattorin'), 'the facilitator’s note');
 		await sleep(200);
 		expect(noteTexts(b.doc)).toEqual(['Ennen lukitusta', 'Fasilitaattorin']);

@@ -10,7 +10,7 @@ import type { VoteCastAnswer, VoteLive } from '../../src/lib/live-protocol';
 import { getDb } from '../../src/lib/server/db';
 import { getRound, openRound, tally } from '../../src/lib/server/voting';
 import { createWorkshop, getWorkshopDetails, setParticipantRole } from '../../src/lib/server/workshops';
-import { connectLive, newGuest, newMember, newUser, rawBoardSocket, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { authorOf, connectLive, newGuest, newMember, newUser, rawBoardSocket, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -97,7 +97,7 @@ describe('voting through the server', () => {
 		const observer = watchVotes(workshop.id, olli);
 		await synced(board, watcher.client, observer.client);
 		for (const text of ['Kerhot kouluille', 'Kesätyöt nuorille', '=HYPERLINK("x")'])
-			addNote(board.doc, { text, lane, author: { id: owner.id, name: owner.name } });
+			addNote(board.doc, { text, lane, author: authorOf(owner) });
 		await waitFor(() => viewBoard(watcher.client.doc).notes.length === 3, 'the notes on the board');
 
 		const opened = await action(`/workshops/${workshop.id}/votes?/open`, owner.cookie, {

@@ -18,7 +18,7 @@ export function presenceColour(seed: string) {
 	return presenceColours[hash % presenceColours.length]!;
 }
 
-function isPresence(value: unknown): value is PresenceState {
+function isPresence(value: unknown): value is PresenceState & Record<string, unknown> {
 	if (!value || typeof value !== 'object') return false;
 	const state = value as Partial<PresenceState>;
 	return typeof state.name === 'string' && typeof state.colour === 'string';
@@ -27,6 +27,35 @@ function isPresence(value: unknown): value is PresenceState {
 /** A CSS colour from another client is used only when it is a plain #rrggbb from our palette. */
 function safeColour(colour: string) {
 	return presenceColours.includes(colour) ? colour : presenceColours[0]!;
+}
+
+/** The server's name for a connection (`identity`, stamped on every state by collab/room.ts), never the client's claim. */
+function serverName(state: Record<string, unknown>) {
+	const identity = state.identity;
+	if (!identity || typeof identity !== 'object') return null;
+	const name = (identity as { name?: unknown }).name;
+	return typeof name === 'string' ? name : null;
+}
+
+/** Who is on the board, from the awareness states: named as the server knows them, me first, then by name. */
+export function peersOf(states: Map<number, Record<string, unknown>>, myClientId: number): Peer[] {
+	const peers: Peer[] = [];
+	for (const [clientId, state] of states) {
+		// My own state is not sent back to me stamped: its name is the page's, which the server gave.
+		const isMe = clientId === myClientId;
+		if (!isPresence(state)) continue;
+		const name = serverName(state) ?? (isMe ? state.name : null);
+		if (name === null) continue;
+		peers.push({
+			clientId,
+			isMe,
+			name: name.slice(0, 80),
+			colour: safeColour(state.colour),
+			editing: state.editing && typeof state.editing === 'object' ? state.editing : null
+		});
+	}
+	peers.sort((a, b) => Number(b.isMe) - Number(a.isMe) || a.name.localeCompare(b.name));
+	return peers;
 }
 
 export function boardSocketUrl(location: Pick<Location, 'protocol' | 'host'>) {
@@ -169,21 +198,7 @@ export class BoardClient {
 			this.status = 'refused';
 			this.#onReconnect();
 		};
-		const onAwareness = () => {
-			const peers: Peer[] = [];
-			for (const [clientId, state] of provider.awareness.getStates()) {
-				if (!isPresence(state)) continue;
-				peers.push({
-					clientId,
-					isMe: clientId === this.doc.clientID,
-					name: state.name.slice(0, 80),
-					colour: safeColour(state.colour),
-					editing: state.editing && typeof state.editing === 'object' ? state.editing : null
-				});
-			}
-			peers.sort((a, b) => Number(b.isMe) - Number(a.isMe) || a.name.localeCompare(b.name));
-			this.peers = peers;
-		};
+		const onAwareness = () => (this.peers = peersOf(provider.awareness.getStates(), this.doc.clientID));
 
 		// A phone that loses its network may keep a dead socket for a long while: follow the browser's own
 		// online/offline events, so the status shows at once and reconnection starts as soon as the network is back.

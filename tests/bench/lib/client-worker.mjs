@@ -67,8 +67,8 @@ function edit(client) {
 				lane: lanes[client.i % lanes.length],
 				color: 'yellow',
 				clusterId: null,
-				authorId: `guest-${client.i}`,
-				authorName: `Guest ${client.i + 1}`,
+				authorId: client.author.id,
+				authorName: client.author.name,
 				createdAt: Date.now()
 			}))
 				map.set(key, value);

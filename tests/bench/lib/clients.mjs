@@ -45,6 +45,16 @@ function headersOf(t, i) {
 	return headers;
 }
 
+/**
+ * The author client i's notes carry: the server refuses any but the connection's own (its guest's participant id, from
+ * the cookie `verstas_guest_<workshopId>=<participantId>.<secret>`, and the name createWorkshops gave it).
+ */
+function authorOf(t, i) {
+	if (!t.cookies.length) return { id: `guest-${i}`, name: `Guest ${i + 1}` };
+	const k = i % t.cookies.length;
+	return { id: t.cookies[k].split('=')[1].split('.')[0], name: `Guest ${k + 1}` };
+}
+
 /** One board client as the board page creates it (disableBc; the server's own types 100–106 ignored). */
 export function connectClient(t, i, { maxBackoffTime = 2500, doc = new Y.Doc(), connect = true, light = null } = {}) {
 	const provider = new WebsocketProvider(t.serverUrl, t.room, doc, {
@@ -58,6 +68,7 @@ export function connectClient(t, i, { maxBackoffTime = 2500, doc = new Y.Doc(), 
 	if (onText) lightReceiver(provider, onText);
 	const client = {
 		i,
+		author: authorOf(t, i),
 		doc,
 		provider,
 		closes: [],

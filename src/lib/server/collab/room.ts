@@ -22,6 +22,7 @@ import {
 } from './protocol';
 import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
 import { judgeUpdate } from './board-limits';
+import { writesNotesAsOthers } from './identity';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
 import type { BoardStore } from './store';
@@ -442,13 +443,16 @@ export class Room {
 	}
 
 	/**
-	 * A reaction on the shared board written under another author id than the writer's own (the id notes carry: the
-	 * participant, or `user:` and the user id for a facilitator who has not joined as one). Facilitators included.
+	 * A note or a reaction written under another author than the writer's own (the id notes carry: the participant,
+	 * or `user:` and the user id for a facilitator who has not joined as one; the name the server knows), on the board
+	 * or in a private room (its notes are revealed with their author). Facilitators included (identity.ts).
 	 */
 	#forgery(connection: Connection, update: Uint8Array): WireRefusal | null {
+		const { participantId, userId, displayName, role } = connection.identity;
+		const authorId = participantId ?? `user:${userId}`;
+		if (writesNotesAsOthers(this.doc, update, { id: authorId, name: displayName }, role === 'facilitator')) return forgeryRefusal;
 		if (this.key.privateOf !== null) return null;
-		const { participantId, userId } = connection.identity;
-		return writesOthersReactions(this.doc, update, participantId ?? `user:${userId}`) ? forgeryRefusal : null;
+		return writesOthersReactions(this.doc, update, authorId) ? forgeryRefusal : null;
 	}
 
 	#limits() {
@@ -621,7 +625,7 @@ export class Room {
 	/**
 	 * Applies a y-protocols awareness update with the rules of `applyAwarenessUpdate`, except that a
 	 * connection speaks only for its own client ids, and every state carries the server's `identity`
-	 * ({ id, name, role }) so the board can show who is present without trusting the client's claim.
+	 * ({ name, role }) so the board can show who is present without trusting the client's claim.
 	 */
 	#receiveAwareness(connection: Connection, update: Uint8Array) {
 		const decoder = decoding.createDecoder(update);
@@ -654,9 +658,10 @@ export class Room {
 		this.#scheduleAwarenessFlush();
 	}
 
+	/** No participant or user id: presence goes to every guest, and a stable id would tie people to what they write. */
 	#stamp(state: Record<string, unknown>, connection: Connection) {
-		const { participantId, userId, displayName, role } = connection.identity;
-		return { ...state, identity: { id: participantId ?? userId, name: displayName, role } };
+		const { displayName, role } = connection.identity;
+		return { ...state, identity: { name: displayName, role } };
 	}
 
 	#removeAwareness(clientId: number, entry: AwarenessEntry) {

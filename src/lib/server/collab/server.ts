@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { notesOf, readNote } from '../../board/model';
+import { notesOf } from '../../board/model';
 import type { DoneLive, Roster } from '../../live-protocol';
 import {
 	liveSinks,
@@ -19,6 +19,7 @@ import {
 import * as decoding from 'lib0/decoding';
 import { closeCodes, encodeJson, encodeLive, encodeVote, encodeVoteAnswer, messageDone, messageRoster, messageVoteCast } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
+import { readPrivateNotes, writeRevealedNotes, type PrivateNote } from './reveal';
 import type { BoardStore } from './store';
 
 export type BoardAccess =
@@ -504,51 +505,38 @@ export function createCollabServer(options: CollabOptions) {
 		);
 	}
 
-	/** Copies every private document's notes onto the board (logged before anyone sees them), then empties them. */
+	/**
+	 * Moves every private document's notes onto the board in one change (logged before anyone sees it, one message),
+	 * in a random order when anonymous (reveal.ts), then empties the private documents. What is not a note is skipped.
+	 */
 	function revealPrivateNotes(workshopId: string, anonymous: boolean) {
 		const store = getStore();
 		const names = new Set(store.privateRooms?.(workshopId) ?? []);
 		for (const room of roomsOf(workshopId)) if (room.key.privateOf !== null) names.add(room.workshopId);
 		const board = loadRoom(workshopId);
-		let revealed = 0;
+		const opened: Room[] = [];
 		try {
-			for (const name of [...names].sort()) {
+			const people: { room: Room; participantId: string; notes: PrivateNote[] }[] = [];
+			for (const name of names) {
 				const room = loadRoom(name);
-				try {
-					const notes = [...room.doc.getMap<Y.Map<unknown>>('notes')]
-						.map(([id, note]) => readNote(id, note))
-						.sort((a, b) => a.createdAt - b.createdAt);
-					if (notes.length === 0) continue;
-					board.applyServerChange((doc) => {
-						const shared = doc.getMap<Y.Map<unknown>>('notes');
-						for (const note of notes) {
-							const copy = new Y.Map<unknown>();
-							for (const [key, value] of Object.entries({
-								text: note.text,
-								lane: note.lane,
-								color: note.color,
-								clusterId: null,
-								authorId: anonymous ? '' : note.authorId,
-								authorName: anonymous ? '' : note.authorName,
-								createdAt: note.createdAt
-							}))
-								copy.set(key, value);
-							shared.set(crypto.randomUUID(), copy);
-						}
-					});
-					revealed += notes.length;
-					room.applyServerChange((doc) => {
-						const own = doc.getMap('notes');
-						for (const note of notes) own.delete(note.id);
-					});
-				} finally {
-					if (room.connections.size === 0) room.unload();
-				}
+				opened.push(room);
+				const notes = readPrivateNotes(room.doc);
+				if (notes.length > 0) people.push({ room, participantId: room.key.privateOf!, notes });
 			}
+			if (people.length === 0) return 0;
+			let revealed = 0;
+			board.applyServerChange((doc) => (revealed = writeRevealedNotes(doc, people, anonymous)));
+			for (const { room, notes } of people) {
+				room.applyServerChange((doc) => {
+					const own = doc.getMap('notes');
+					for (const note of notes) own.delete(note.id);
+				});
+			}
+			return revealed;
 		} finally {
+			for (const room of opened) if (room.connections.size === 0) room.unload();
 			if (board.connections.size === 0) board.unload();
 		}
-		return revealed;
 	}
 
 	const sink: LiveSink = {

@@ -1,0 +1,206 @@
+// Anonymity that holds, and the identity the server knows (issue 15): real WebsocketProvider clients against the
+// collab module in-process (HTTP on 127.0.0.1:0, the app's authorisation, SQLite store and live state).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../../src/lib/board/model';
+import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
+import { getDb } from '../../src/lib/server/db';
+import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
+import { createWorkshop, getWorkshopDetails, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { authorOf, connectLive, newGuest, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+
+let collab: CollabServer;
+let server: http.Server;
+let url: string;
+const clients: BoardClient[] = [];
+
+beforeAll(async () => {
+	process.setMaxListeners(100);
+	collab = createCollabServer({
+		authorise: resolveBoardAccess,
+		store: new SqliteBoardStore(getDb().$client),
+		unloadAfterMs: 150,
+		awarenessIntervalMs: 20,
+		log: { error: () => {}, warn: () => {} }
+	});
+	server = http.createServer((_req, res) => res.writeHead(404).end());
+	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	await collab.shutdown(500);
+	await new Promise((resolve) => server.close(resolve));
+});
+
+function join(room: string, person: { cookie: string; name: string }) {
+	const c = connectLive(url, room, { cookie: person.cookie, name: person.name });
+	clients.push(c);
+	return c;
+}
+
+async function setup(guests: number) {
+	const owner = await newUser('Fasilitaattori');
+	const workshop = createWorkshop(workshopInput('Nimettömänä'), owner.id);
+	const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
+	const people = Array.from({ length: guests }, (_, i) => newGuest(workshop.id, `Vieras ${i + 1}`));
+	return { owner, workshop, lane, people };
+}
+
+/** Document updates a client receives from the server, as they arrive. */
+function recordUpdates(client: BoardClient) {
+	const updates: Uint8Array[] = [];
+	client.doc.on('update', (update: Uint8Array, origin: unknown) => {
+		if (origin === client.provider) updates.push(update);
+	});
+	return updates;
+}
+
+/** The keys of the notes map an update sets, in the order their structs were made (client, then clock). */
+function noteKeysInStructOrder(update: Uint8Array) {
+	return Y.decodeUpdate(update)
+		.structs.filter((s): s is Y.Item => s instanceof Y.Item && (s.parent as unknown) === 'notes' && typeof s.parentSub === 'string')
+		.sort((a, b) => a.id.client - b.id.client || a.id.clock - b.id.clock)
+		.map((s) => s.parentSub!);
+}
+
+describe('the anonymous reveal', () => {
+	it('puts every note on in one update, in a random order, with no author and one shared time', async () => {
+		const { owner, workshop, lane, people } = await setup(8);
+		setPrivateWriting(workshop.id, true, true);
+		const watcher = join(workshop.id, owner);
+		await synced(watcher);
+		const updates = recordUpdates(watcher);
+		const writers = people.map((person) => join(privateRoomName(workshop.id, person.id), person));
+		await synced(...writers);
+		// One note each, written in participant-id order: the order the old reveal sent them in.
+		const byId = [...people].sort((a, b) => (a.id < b.id ? -1 : 1));
+		for (const person of byId) {
+			const writer = writers[people.indexOf(person)]!;
+			addNote(writer.doc, { text: `Lappu ${person.name}`, lane, author: { id: person.id, name: person.name } });
+			await waitFor(() => readBoard(storedBoard(privateRoomName(workshop.id, person.id))).notes.length === 1, `${person.name}'s note saved`);
+		}
+
+		const before = Date.now();
+		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(8);
+		await waitFor(() => readBoard(watcher.doc).notes.length === 8, 'the revealed notes');
+
+		// One message for all of them: nobody can tell whose notes came together.
+		expect(updates).toHaveLength(1);
+		const notes = readBoard(watcher.doc).notes;
+		expect(notes.every((n) => n.authorId === '' && n.authorName === '')).toBe(true);
+		// Writing times are gone: every note carries the reveal's time.
+		expect(new Set(notes.map((n) => n.createdAt)).size).toBe(1);
+		expect(notes[0]!.createdAt).toBeGreaterThanOrEqual(before);
+		// The structs' order is not the writers' id order (8! orders: a chance of 1 in 40,320 to match by luck).
+		const textByKey = new Map(notes.map((n) => [n.id, n.text]));
+		const revealedOrder = noteKeysInStructOrder(updates[0]!).map((key) => textByKey.get(key));
+		expect(revealedOrder).toHaveLength(8);
+		expect(revealedOrder).not.toEqual(byId.map((person) => `Lappu ${person.name}`));
+		// The board's order (by `order`) is not the writing order either.
+		const boardOrder = [...notes].sort((a, b) => a.order - b.order).map((n) => n.text);
+		expect(new Set(boardOrder).size).toBe(8);
+		expect(boardOrder).toEqual(revealedOrder);
+	});
+
+	it('skips what is not a note in one private document and reveals everyone else’s', async () => {
+		const { owner, workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		setPrivateWriting(workshop.id, true, false);
+		const watcher = join(workshop.id, owner);
+		await synced(watcher);
+		const annaWriter = join(privateRoomName(workshop.id, anna.id), anna);
+		await synced(annaWriter);
+		addNote(annaWriter.doc, { text: 'Annan lappu', lane, author: { id: anna.id, name: anna.name } });
+		await waitFor(() => readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes.length === 1, "Anna's note saved");
+		// Bertil's stored private document holds a non-note value beside a real note (an old or misbehaving client).
+		const broken = new Y.Doc();
+		broken.getMap('notes').set('rikki', 'ei lappu');
+		broken.getMap('notes').set('tyhja', new Y.Map());
+		addNote(broken, { text: 'Bertilin lappu', lane, author: { id: bertil.id, name: bertil.name } });
+		new SqliteBoardStore(getDb().$client).append(privateRoomName(workshop.id, bertil.id), [Y.encodeStateAsUpdate(broken)]);
+
+		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(2);
+		await waitFor(() => readBoard(watcher.doc).notes.length === 2, 'both real notes revealed');
+		const notes = readBoard(watcher.doc).notes;
+		expect(notes.map((n) => [n.text, n.authorId, n.authorName]).sort()).toEqual([
+			['Annan lappu', anna.id, 'Vieras 1'],
+			['Bertilin lappu', bertil.id, 'Vieras 2']
+		]);
+		// A later reveal works as well (the non-note stays where it was, harmless).
+		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(0);
+	});
+});
+
+describe('presence', () => {
+	it('carries the server’s name and role for a connection, never a participant or user id', async () => {
+		const { owner, workshop, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const a = join(workshop.id, anna);
+		const b = join(workshop.id, bertil);
+		const f = join(workshop.id, owner);
+		await synced(a, b, f);
+		for (const c of [a, b, f]) c.provider.awareness.setLocalState({ name: 'Kuka tahansa', colour: '#0b5394', editing: null });
+		await waitFor(() => [b, f].every((c) => a.provider.awareness.getStates().get(c.doc.clientID)?.identity), 'everyone’s presence at Anna');
+		const seen = JSON.stringify([...a.provider.awareness.getStates().values()]);
+		for (const id of [anna.id, bertil.id, owner.id]) expect(seen).not.toContain(id);
+		expect(a.provider.awareness.getStates().get(b.doc.clientID)?.identity).toEqual({ name: 'Vieras 2', role: 'participant' });
+		expect(a.provider.awareness.getStates().get(f.doc.clientID)?.identity).toEqual({ name: 'Fasilitaattori', role: 'facilitator' });
+	});
+});
+
+describe('note authors', () => {
+	it('are the connection’s own: a note under another id or name, a rewritten author or a non-note is refused', async () => {
+		const { owner, workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const f = join(workshop.id, owner);
+		await synced(f);
+		const forgeries: [string, (doc: Y.Doc) => void][] = [
+			['another participant’s id', (doc) => void addNote(doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) })],
+			['her id with another name', (doc) => void addNote(doc, { text: 'Väärä nimi', lane, author: { id: anna.id, name: 'Bertil' } })],
+			['no author', (doc) => void addNote(doc, { text: 'Nimetön', lane, author: { id: '', name: '' } })],
+			['not a note', (doc) => notesOf(doc).set('rikki', 'ei lappu' as never)]
+		];
+		for (const [what, forge] of forgeries) {
+			const a = join(workshop.id, anna);
+			await synced(a);
+			forge(a.doc);
+			await waitFor(() => a.channel.refused.includes('author') && a.closes.includes(4101), `the refusal of ${what}`);
+			a.destroy();
+		}
+		// Her own note goes through; rewriting its author afterwards does not.
+		const a = join(workshop.id, anna);
+		await synced(a);
+		const own = addNote(a.doc, { text: 'Oma lappu', lane, author: authorOf(anna) });
+		await waitFor(() => notesOf(f.doc).has(own), 'her own note');
+		notesOf(a.doc).get(own)!.set('authorId', bertil.id);
+		await waitFor(() => a.channel.refused.includes('author') && a.closes.includes(4101), 'the refusal of a rewritten author');
+		await synced(f);
+		expect(readBoard(storedBoard(workshop.id)).notes.map((n) => [n.text, n.authorId, n.authorName])).toEqual([['Oma lappu', anna.id, 'Vieras 1']]);
+		expect(readBoard(f.doc).notes).toHaveLength(1);
+
+		// A facilitator may delete someone's note and take the deletion back (the note returns with its author).
+		const undo = createUndoManager(f.doc);
+		deleteNote(f.doc, own);
+		await waitFor(() => !notesOf(storedBoard(workshop.id)).has(own), 'the deletion saved');
+		undo.undo();
+		await waitFor(() => notesOf(storedBoard(workshop.id)).has(own), 'the note restored');
+		expect(f.channel.refused).toEqual([]);
+		expect(readBoard(storedBoard(workshop.id)).notes[0]).toMatchObject({ authorId: anna.id, authorName: 'Vieras 1' });
+	});
+
+	it('are checked in private rooms too, so a named reveal shows who wrote each note', async () => {
+		const { workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		setPrivateWriting(workshop.id, true, false);
+		const a = join(privateRoomName(workshop.id, anna.id), anna);
+		await synced(a);
+		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
+		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
+		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
+	});
+});
