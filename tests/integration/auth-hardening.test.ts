@@ -10,7 +10,8 @@ let server: RunningServer;
 const password = 'kahvia-ja-pullaa-42';
 
 beforeAll(async () => {
-	server = await startProductionServer({ env: { DATABASE_PATH: join(dir, 'app.db') } });
+	// As behind a proxy: the client's address comes from X-Forwarded-For, so tests can speak from several addresses.
+	server = await startProductionServer({ env: { DATABASE_PATH: join(dir, 'app.db'), ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } });
 	const first = await post('/sign-up', { name: 'Eka', email: 'eka@example.fi', password });
 	expect(first.status).toBe(303);
 });
@@ -25,9 +26,16 @@ function post(path: string, fields: Record<string, string>, headers: Record<stri
 	return fetch(server.url + path, {
 		method: 'POST',
 		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: server.url, ...headers },
+		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: server.url, 'x-forwarded-for': '127.0.0.1', ...headers },
 		body: new URLSearchParams(fields).toString()
 	});
+}
+
+const from = (address: string) => ({ 'x-forwarded-for': address });
+const signIn = (email: string, pass: string, address: string) => post('/sign-in', { email, password: pass }, from(address));
+
+async function alertOf(response: Response) {
+	return (await response.text()).match(/role="alert"[^>]*>\s*<p[^>]*>([^<]*)</)?.[1]?.trim();
 }
 
 function sessionCookie(response: Response) {
@@ -54,5 +62,46 @@ describe('redirect after sign-in', () => {
 			expect(response.status, target).toBe(303);
 			expect(response.headers.get('location'), target).toBe('/');
 		}
+	});
+});
+
+describe('sign-in limits per address and per account', () => {
+	it('slows one address going through many emails; the owner elsewhere is not slowed', async () => {
+		await post('/sign-up', { name: 'Omistaja', email: 'omistaja@example.fi', password }, from('198.51.100.20'));
+		const attacker = '203.0.113.10';
+		for (let i = 1; i <= 10; i++) {
+			const response = await signIn(`arvaus-${i}@example.fi`, 'vaara-salasana', attacker);
+			expect(response.status, `attempt ${i}`).toBe(400);
+			expect(await alertOf(response)).toBe('Sähköposti tai salasana on väärin.');
+		}
+		for (let i = 11; i <= 15; i++) {
+			const response = await signIn(`arvaus-${i}@example.fi`, 'vaara-salasana', attacker);
+			expect(response.status, `attempt ${i}`).toBe(429);
+			expect(await alertOf(response)).toMatch(/^Liian monta epäonnistunutta kirjautumista\. Yritä uudelleen \d+ sekunnin kuluttua\.$/);
+		}
+		// Not even the right password of a real account goes through from the slowed address …
+		expect((await signIn('omistaja@example.fi', password, attacker)).status).toBe(429);
+		// … while the owner, from their own address, signs in.
+		const owner = await signIn('omistaja@example.fi', password, '198.51.100.20');
+		expect(owner.status).toBe(303);
+		expect(sessionCookie(owner)).toBeDefined();
+	});
+
+	it('slows guesses at one account from many addresses for seconds, not a lockout: the owner gets in after the wait', async () => {
+		await post('/sign-up', { name: 'Kohde', email: 'kohde@example.fi', password }, from('198.51.100.30'));
+		for (let i = 1; i <= 5; i++) expect((await signIn('kohde@example.fi', `vaara-${i}`, `192.0.2.${i}`)).status).toBe(400);
+		const slowed = await signIn('kohde@example.fi', 'vaara-6', '192.0.2.6');
+		expect(slowed.status).toBe(429);
+		expect(await alertOf(slowed)).toBe('Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 1 sekunnin kuluttua.');
+
+		// The owner is held back for the same second at most: try until it passes, within a bounded number of tries.
+		let response: Response | undefined;
+		for (let attempt = 0; attempt < 40; attempt++) {
+			response = await signIn('kohde@example.fi', password, '198.51.100.30');
+			if (response.status !== 429) break;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(response!.status).toBe(303);
+		expect(sessionCookie(response!)).toBeDefined();
 	});
 });
