@@ -11,7 +11,11 @@ const password = 'kahvia-ja-pullaa-42';
 
 beforeAll(async () => {
 	// As behind a proxy: the client's address comes from X-Forwarded-For, so tests can speak from several addresses.
-	server = await startProductionServer({ env: { DATABASE_PATH: join(dir, 'app.db'), ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } });
+	// The demo entry: its workshop (join code JALO24, joining open) is there to join.
+	server = await startProductionServer({
+		entry: 'demo.js',
+		env: { DATABASE_PATH: join(dir, 'app.db'), ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' }
+	});
 	const first = await post('/sign-up', { name: 'Eka', email: 'eka@example.fi', password });
 	expect(first.status).toBe(303);
 });
@@ -103,5 +107,41 @@ describe('sign-in limits per address and per account', () => {
 		}
 		expect(response!.status).toBe(303);
 		expect(sessionCookie(response!)).toBeDefined();
+	});
+});
+
+describe('joining limits per address and per workshop', () => {
+	const joinPage = (code: string, address: string) =>
+		fetch(`${server.url}/w/${code}`, { redirect: 'manual', headers: { accept: 'text/html', ...from(address) } });
+
+	it('an address that tried 50 unknown codes is not shown any workshop until it waits; others are', async () => {
+		const guesser = '203.0.113.50';
+		for (let i = 0; i < 50; i++) {
+			const response = await joinPage(`ZZZ${String(i).padStart(3, '2').replace(/[01]/g, '2')}`, guesser);
+			expect(response.status).toBe(200);
+			expect(await response.text()).toContain('Koodilla ei löytynyt työpajaa.');
+		}
+		const found = await joinPage('JALO24', guesser);
+		const page = await found.text();
+		expect(page).toMatch(/Tästä verkosta on kokeiltu liian monta tuntematonta koodia\. Yritä uudelleen \d+ minuutin kuluttua\./);
+		expect(page).not.toContain('Sosiaalisesti kestävät kaupungit');
+		// The join form's post from that address is refused the same way, and creates nobody.
+		const post429 = await post('/w/JALO24', { displayName: 'Arvaaja' }, from(guesser));
+		expect(post429.status).toBe(429);
+
+		expect(await (await joinPage('JALO24', '198.51.100.50')).text()).toContain('Sosiaalisesti kestävät kaupungit');
+	});
+
+	it('creates at most 150 guests an hour from one address and 400 in one workshop', async () => {
+		const join = (name: string, address: string) => post('/w/JALO24', { displayName: name }, from(address));
+		for (let i = 0; i < 150; i++) expect((await join(`Vieras ${i}`, '192.0.2.150')).status, `guest ${i}`).toBe(303);
+		const refused = await join('Vieras 151', '192.0.2.150');
+		expect(refused.status).toBe(429);
+		expect(await alertOf(refused)).toMatch(/^Liian monta liittymistä lyhyessä ajassa\. Yritä uudelleen \d+ minuutin kuluttua/);
+		expect(refused.headers.getSetCookie().some((c) => c.startsWith('verstas_guest_'))).toBe(false);
+
+		// Other addresses fill the workshop up to its limit, then nobody new gets in for a while.
+		for (let i = 150; i < 400; i++) expect((await join(`Vieras ${i}`, `198.51.100.${i % 200}`)).status, `guest ${i}`).toBe(303);
+		expect((await join('Vieras 401', '198.51.100.250')).status).toBe(429);
 	});
 });

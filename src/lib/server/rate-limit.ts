@@ -20,8 +20,11 @@ export const signInPerAddress: Limit = { free: 10, windowMs: hour, baseDelayMs: 
  */
 export const signInPerAccount: Limit = { free: 5, windowMs: hour, baseDelayMs: 1000, maxDelayMs: minute };
 
-/** Unknown join codes from one address: 33⁶ codes cannot be walked at 30 misses an hour. */
-export const joinLookupPerAddress: Limit = { free: 30, windowMs: hour };
+/**
+ * Unknown join codes from one address: 33⁶ codes cannot be walked at 50 misses an hour, while a venue's shared Wi-Fi
+ * has room for everyone's typos.
+ */
+export const joinLookupPerAddress: Limit = { free: 50, windowMs: hour };
 /** Guests created from one address: a whole workshop may share a venue's Wi-Fi, so this is generous. */
 export const guestJoinPerAddress: Limit = { free: 150, windowMs: hour };
 /** Guests created in one workshop: well above the largest room, well below a flood of participant rows. */
@@ -100,4 +103,32 @@ export function recordFailedSignIn(email: string, address: string, now = Date.no
  */
 export function clearFailedSignIns(email: string) {
 	clearAttempts(signInAccountKey(email));
+}
+
+const joinLookupKey = (address: string) => `join-lookup:address:${addressKey(address)}`;
+const guestJoinAddressKey = (address: string) => `guest-join:address:${addressKey(address)}`;
+const guestJoinWorkshopKey = (workshopId: string) => `guest-join:workshop:${workshopId}`;
+
+/** Milliseconds until this address may look up join codes again (every lookup waits while its misses are over). */
+export function joinLookupWaitMs(address: string, now = Date.now()) {
+	return attemptWaitMs(joinLookupKey(address), joinLookupPerAddress, now);
+}
+
+export function recordUnknownJoinCode(address: string, now = Date.now()) {
+	recordAttempt([joinLookupKey(address)], now);
+}
+
+/** Milliseconds until another guest may be created from this address in this workshop. */
+export function guestJoinWaitMs(workshopId: string, address: string, now = Date.now()) {
+	return longestWaitMs(
+		[
+			[guestJoinAddressKey(address), guestJoinPerAddress],
+			[guestJoinWorkshopKey(workshopId), guestJoinPerWorkshop]
+		],
+		now
+	);
+}
+
+export function recordGuestJoin(workshopId: string, address: string, now = Date.now()) {
+	recordAttempt([guestJoinAddressKey(address), guestJoinWorkshopKey(workshopId)], now);
 }
