@@ -145,3 +145,15 @@ describe('joining limits per address and per workshop', () => {
 		expect((await join('Vieras 401', '198.51.100.250')).status).toBe(429);
 	});
 });
+
+describe('sign-up', () => {
+	it('refuses a guessable password with a translated message and creates no account', async () => {
+		const refused = await post('/sign-up', { name: 'Heikko', email: 'heikko@example.fi', password: 'aaaaaaaaaa' }, from('198.51.100.60'));
+		expect(refused.status).toBe(400);
+		expect(await refused.text()).toContain('Salasana on liian helppo arvata');
+		expect(sessionCookie(refused)).toBeUndefined();
+		// Nothing was created: the same email signs up with a better password.
+		const created = await post('/sign-up', { name: 'Heikko', email: 'heikko@example.fi', password }, from('198.51.100.60'));
+		expect(created.status).toBe(303);
+	});
+});
