@@ -27,6 +27,8 @@ export default defineConfig({
 		// rendered on the server and re-rendered after hydration agree. One spec varies the browser's zone.
 		timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
 		actionTimeout: 10_000,
+		// The server reads the client's address from this header (global-setup.ts); every context sends one.
+		extraHTTPHeaders: { 'x-forwarded-for': '127.0.0.1' },
 		navigationTimeout: 15_000,
 		// On failure: the actions, console and network, without a DOM snapshot and screenshot at every step (those
 		// cost a fifth of the suite's time); the final screenshot is kept instead.

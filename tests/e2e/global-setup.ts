@@ -9,7 +9,9 @@ export default async function globalSetup() {
 	const dir = mkdtempSync(join(tmpdir(), 'verstas-e2e-'));
 	const server = await startProductionServer({
 		entry: 'demo.js',
-		env: { DATABASE_PATH: join(dir, 'e2e.db'), NODE_ENV: 'production' }
+		// Addresses from X-Forwarded-For, as behind a proxy: rate-limit tests speak from their own address, so the
+		// suite's deliberate failed sign-ins do not slow each other (playwright.config.ts sends 127.0.0.1 by default).
+		env: { DATABASE_PATH: join(dir, 'e2e.db'), NODE_ENV: 'production', ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' }
 	}).catch((error: Error) => {
 		rmSync(dir, { recursive: true, force: true });
 		throw error;

@@ -30,7 +30,7 @@ describe('migrations at start-up', () => {
 		const db = freshDatabase();
 		migrateDatabase(db);
 		migrateDatabase(db);
-		expect(tables(db)).toEqual(expect.arrayContaining(['users', 'sessions', 'organisations', 'memberships', 'failed_sign_ins']));
+		expect(tables(db)).toEqual(expect.arrayContaining(['users', 'sessions', 'organisations', 'memberships', 'rate_limit_events']));
 		expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
 		expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
 	});

@@ -8,6 +8,7 @@ import {
 	changePassword,
 	createUser,
 	EmailTakenError,
+	passwordChangeSchema,
 	signUpSchema,
 	verifyCredentials
 } from '../../src/lib/server/users';
@@ -98,5 +99,19 @@ describe('sign-up validation at the edge', () => {
 		const result = parseForm(signUpSchema, form({ name: 'Aino' }));
 		expect(result.ok).toBe(false);
 		if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['email', 'password']);
+	});
+
+	it('refuses common, breached and repeated passwords however long, in sign-up and password change alike', () => {
+		const guessable = ['aaaaaaaaaa', '1234567890', 'qwertyuiop', 'password123', 'salasana1234', 'kissa12345', 'iloinenkissa'];
+		for (const password of guessable) {
+			const signUp = parseForm(signUpSchema, form({ name: 'Aino', email: 'aino@example.fi', password }));
+			expect(signUp.ok, password).toBe(false);
+			if (!signUp.ok) expect(signUp.errors.password, password).toMatch(/^Salasana on liian helppo arvata/);
+			const change = parseForm(passwordChangeSchema, form({ currentPassword: 'x', newPassword: password }));
+			expect(change.ok, password).toBe(false);
+		}
+		for (const password of ['kahvia-ja-pullaa-42', 'Kesäkuu2024!', 'oikein-hyva-salasana']) {
+			expect(parseForm(signUpSchema, form({ name: 'Aino', email: 'aino@example.fi', password })).ok, password).toBe(true);
+		}
 	});
 });

@@ -11,4 +11,12 @@ describe('safeRedirectTarget', () => {
 			expect(safeRedirectTarget(target)).toBe('/');
 		}
 	});
+
+	it('refuses what a browser would read as another host, and control characters', () => {
+		// Browsers strip tab and newlines from a Location: `/\t/evil.example/x` becomes `//evil.example/x`.
+		for (const target of ['/\t/evil.example/x', '/\n/evil.example', '/\r\nSet-Cookie:x=1', '/.//evil.example', '/\\/evil.example', '/\u0000x']) {
+			expect(safeRedirectTarget(target)).toBe('/');
+		}
+		expect(safeRedirectTarget('/workshops/abc/board#top')).toBe('/workshops/abc/board#top');
+	});
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { passwordMinLength } from '../limits';
 import { m } from '../paraglide/messages.js';
+import { isGuessablePassword } from './password';
 
 export type FieldErrors = Record<string, string>;
 
@@ -47,8 +48,9 @@ export const emailField = () =>
 export const newPasswordField = () =>
 	z
 		.string({ error: () => m.error_required() })
-		.min(passwordMinLength, { error: () => m.error_password_too_short({ min: passwordMinLength }) })
-		.max(256, { error: () => m.error_too_long({ max: 256 }) });
+		.min(passwordMinLength, { error: () => m.error_password_too_short({ min: passwordMinLength }), abort: true })
+		.max(256, { error: () => m.error_too_long({ max: 256 }), abort: true })
+		.refine((password) => !isGuessablePassword(password), { error: () => m.error_password_common() });
 
 export const enumField = <const Values extends readonly [string, ...string[]]>(values: Values) =>
 	z.enum(values, { error: () => m.error_choose_option() });

@@ -2,7 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { safeRedirectTarget } from '$lib/server/authorise';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
-import { clearFailedSignIns, recordFailedSignIn, signInBlockedFor } from '$lib/server/rate-limit';
+import { clearFailedSignIns, recordFailedSignIn, signInWaitMs } from '$lib/server/rate-limit';
 import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { signInSchema, verifyCredentials } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
@@ -13,20 +13,26 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url }) => {
+	default: async ({ request, cookies, url, getClientAddress }) => {
 		const form = parseForm(signInSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 		const { email, password } = form.data;
 
-		const blockedMs = signInBlockedFor(email);
-		if (blockedMs > 0) {
-			const minutes = Math.max(1, Math.ceil(blockedMs / 60_000));
-			return fail(429, formState({ values: { email }, message: m.sign_in_rate_limited({ minutes }) }));
+		// Counted per address and per account, with growing waits (rate-limit.ts): the password is not even checked
+		// while either must wait, so waiting out the delay is the only way on.
+		const address = getClientAddress();
+		const waitMs = signInWaitMs(email, address);
+		if (waitMs > 0) {
+			const message =
+				waitMs < 60_000
+					? m.sign_in_rate_limited_seconds({ seconds: Math.ceil(waitMs / 1000) })
+					: m.sign_in_rate_limited({ minutes: Math.ceil(waitMs / 60_000) });
+			return fail(429, formState({ values: { email }, message }));
 		}
 
 		const user = await verifyCredentials(email, password);
 		if (!user) {
-			recordFailedSignIn(email);
+			recordFailedSignIn(email, address);
 			// One message for unknown email and wrong password: the form must not reveal who has an account.
 			return fail(400, formState({ values: { email }, message: m.sign_in_invalid() }));
 		}

@@ -35,14 +35,18 @@ export const sessions = sqliteTable(
 	(table) => [index('sessions_user_idx').on(table.userId)]
 );
 
-export const failedSignIns = sqliteTable(
-	'failed_sign_ins',
+/**
+ * One row per counted attempt (failed sign-in, unknown join code, guest created …) under a key such as
+ * `sign-in:address:203.0.113.7`; rate-limit.ts reads recent rows per key and deletes old ones.
+ */
+export const rateLimitEvents = sqliteTable(
+	'rate_limit_events',
 	{
 		id: integer('id').primaryKey({ autoIncrement: true }),
-		email: text('email').notNull(),
-		attemptedAt: integer('attempted_at', { mode: 'timestamp_ms' }).notNull()
+		key: text('key').notNull(),
+		at: integer('at', { mode: 'timestamp_ms' }).notNull()
 	},
-	(table) => [index('failed_sign_ins_email_idx').on(table.email, table.attemptedAt)]
+	(table) => [index('rate_limit_events_key_idx').on(table.key, table.at), index('rate_limit_events_at_idx').on(table.at)]
 );
 
 export const organisations = sqliteTable('organisations', {

@@ -14,6 +14,7 @@ import {
 	readDeviceId,
 	resolveWorkshopAccess
 } from '$lib/server/workshops';
+import { guestJoinWaitMs, joinLookupWaitMs, recordGuestJoin, recordUnknownJoinCode } from '$lib/server/rate-limit';
 import { secureCookies } from '$lib/server/session';
 import { fail, redirect, type Cookies } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -42,9 +43,24 @@ function removed(workshopId: string, locals: App.Locals, cookies: Cookies, devic
 	return isRemoved(workshopId, { user: locals.user, guestToken: cookies.get(guestCookieName(workshopId)), deviceId });
 }
 
-export const load: PageServerLoad = ({ params, locals, cookies, url }) => {
+const minutesOf = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
+/**
+ * A valid code shows the workshop's title, so codes must not be walked: an address whose unknown codes are over
+ * the limit gets no answer for any code until it waits (rate-limit.ts).
+ */
+function lookUp(code: string, address: string) {
+	const waitMs = joinLookupWaitMs(address);
+	if (waitMs > 0) return { limited: m.join_rate_limited({ minutes: minutesOf(waitMs) }) };
+	const workshop = getWorkshopByCode(code);
+	if (!workshop) recordUnknownJoinCode(address);
+	return { workshop };
+}
+
+export const load: PageServerLoad = ({ params, locals, cookies, url, getClientAddress }) => {
 	if (normaliseJoinCode(params.code) !== params.code) redirect(303, `/w/${encodeURIComponent(normaliseJoinCode(params.code))}`);
-	const workshop = getWorkshopByCode(params.code);
+	const { workshop, limited } = lookUp(params.code, getClientAddress());
+	if (limited) return { state: 'limited' as const, message: limited };
 	if (!workshop) return { state: 'unknown' as const };
 
 	// Already in: straight to the board.
@@ -63,8 +79,10 @@ export const load: PageServerLoad = ({ params, locals, cookies, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ params, request, cookies, locals, url }) => {
-		const workshop = getWorkshopByCode(params.code);
+	default: async ({ params, request, cookies, locals, url, getClientAddress }) => {
+		const address = getClientAddress();
+		const { workshop, limited } = lookUp(params.code, address);
+		if (limited) return fail(429, formState({ message: limited }));
 		if (!workshop) return fail(404, formState({ message: m.join_code_unknown() }));
 		if (access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
 		const deviceId = deviceOf(cookies, url);
@@ -73,7 +91,13 @@ export const actions: Actions = {
 		const form = parseForm(guestJoinSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
+		// Guests per address and per workshop: a script must not fill a workshop with participants.
+		const waitMs = guestJoinWaitMs(workshop.id, address);
+		if (waitMs > 0) {
+			return fail(429, formState({ values: form.data, message: m.join_guest_rate_limited({ minutes: minutesOf(waitMs) }) }));
+		}
 		const { token } = joinAsGuest(workshop.id, form.data, deviceId);
+		recordGuestJoin(workshop.id, address);
 		// Scoped to this workshop: the cookie's token is only valid for this workshop's participant row.
 		cookies.set(guestCookieName(workshop.id), token, {
 			path: '/',
