@@ -9,7 +9,8 @@ import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServe
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
 import { createWorkshop, getWorkshopDetails, resolveBoardAccess } from '../../src/lib/server/workshops';
-import { authorOf, connectLive, newGuest, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { startProductionServer, type RunningServer } from '../helpers/server';
+import { authorOf, connectBoard, connectLive, newGuest, newWorkshop, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
 let collab: CollabServer;
 let server: http.Server;
@@ -202,5 +203,35 @@ describe('note authors', () => {
 		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
 		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
 		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
+	});
+});
+
+describe('signing out (the production server)', () => {
+	let production: RunningServer | undefined;
+	beforeAll(async () => {
+		production = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
+	});
+	afterAll(async () => {
+		await production?.stop();
+	});
+
+	it('closes the boards the session had open at once (4403), not at the next periodic check a minute later', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Uloskirjautuja');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Jää paikalle');
+		const mine = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'mine' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
+		clients.push(mine, theirs);
+		await synced(mine, theirs);
+		const response = await fetch(`${httpUrl}/sign-out`, {
+			method: 'POST',
+			headers: { cookie: owner.cookie, origin: httpUrl, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+			body: '',
+			redirect: 'manual'
+		});
+		expect(response.status, (await response.clone().text()).slice(0, 400)).toBe(303);
+		await waitFor(() => mine.closes.includes(4403), 'the signed-out board closed', 5000);
+		expect(theirs.closes).toEqual([]);
 	});
 });
