@@ -8,9 +8,9 @@ import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../.
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { createWorkshop, getWorkshopDetails, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
 import { startProductionServer, type RunningServer } from '../helpers/server';
-import { authorOf, connectBoard, connectLive, newGuest, newWorkshop, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { authorOf, connectBoard, connectLive, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
 let collab: CollabServer;
 let server: http.Server;
@@ -134,6 +134,26 @@ describe('the anonymous reveal', () => {
 		]);
 		// A later reveal works as well (the non-note stays where it was, harmless).
 		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(0);
+	});
+});
+
+describe('private writing', () => {
+	it('is hidden from facilitators too: only its writer opens a private room, whoever facilitates', async () => {
+		const { owner, workshop, lane, people } = await setup(1);
+		const anna = people[0]!;
+		setPrivateWriting(workshop.id, true, true);
+		const room = privateRoomName(workshop.id, anna.id);
+		const a = join(room, anna);
+		await synced(a);
+		addNote(a.doc, { text: 'Vain minun', lane, author: authorOf(anna) });
+		await waitFor(() => readBoard(storedBoard(room)).notes.length === 1, 'the private note saved');
+		// The owner, and an owner who also joined as a participant (a participant id of their own), are refused.
+		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
+		joinAsUser(workshop.id, owner);
+		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
+		const member = await newMember(workshop.id, 'Toinen osallistuja');
+		expect((await tryUpgrade(url, room, { cookie: member.cookie, origin: url })).status).toBe(403);
+		expect((await tryUpgrade(url, room, { cookie: anna.cookie, origin: url })).opened).toBe(true);
 	});
 });
 

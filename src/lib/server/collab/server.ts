@@ -167,13 +167,15 @@ export function createCollabServer(options: CollabOptions) {
 
 	/**
 	 * The board's authorisation, and for a private room (`{workshopId}.private.{participantId}`): only that
-	 * participant and the workshop's facilitators; anyone else 403.
+	 * participant; anyone else 403, facilitators included. Participants are told their notes are hidden until the
+	 * reveal: facilitators see how many each person wrote (the roster), never the content, and the reveal is done
+	 * by the server without them opening the room.
 	 */
 	function authoriseRoom(roomName: string, cookieHeader: string | undefined): BoardAccess {
 		const { workshopId, privateOf } = parseRoomName(roomName);
 		const access = options.authorise(workshopId, cookieHeader);
 		if (!access.ok || privateOf === null) return access;
-		if (access.role === 'facilitator' || access.participantId === privateOf) return access;
+		if (access.participantId === privateOf) return access;
 		return { ok: false, status: 403 };
 	}
 
