@@ -8,8 +8,9 @@ import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../.
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails, resolveBoardAccess } from '../../src/lib/server/workshops';
-import { authorOf, connectLive, newGuest, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { createWorkshop, getWorkshopDetails, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { startProductionServer, type RunningServer } from '../helpers/server';
+import { authorOf, connectBoard, connectLive, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
 let collab: CollabServer;
 let server: http.Server;
@@ -136,6 +137,26 @@ describe('the anonymous reveal', () => {
 	});
 });
 
+describe('private writing', () => {
+	it('is hidden from facilitators too: only its writer opens a private room, whoever facilitates', async () => {
+		const { owner, workshop, lane, people } = await setup(1);
+		const anna = people[0]!;
+		setPrivateWriting(workshop.id, true, true);
+		const room = privateRoomName(workshop.id, anna.id);
+		const a = join(room, anna);
+		await synced(a);
+		addNote(a.doc, { text: 'Vain minun', lane, author: authorOf(anna) });
+		await waitFor(() => readBoard(storedBoard(room)).notes.length === 1, 'the private note saved');
+		// The owner, and an owner who also joined as a participant (a participant id of their own), are refused.
+		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
+		joinAsUser(workshop.id, owner);
+		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
+		const member = await newMember(workshop.id, 'Toinen osallistuja');
+		expect((await tryUpgrade(url, room, { cookie: member.cookie, origin: url })).status).toBe(403);
+		expect((await tryUpgrade(url, room, { cookie: anna.cookie, origin: url })).opened).toBe(true);
+	});
+});
+
 describe('presence', () => {
 	it('carries the server’s name and role for a connection, never a participant or user id', async () => {
 		const { owner, workshop, people } = await setup(2);
@@ -202,5 +223,35 @@ describe('note authors', () => {
 		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
 		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
 		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
+	});
+});
+
+describe('signing out (the production server)', () => {
+	let production: RunningServer | undefined;
+	beforeAll(async () => {
+		production = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
+	});
+	afterAll(async () => {
+		await production?.stop();
+	});
+
+	it('closes the boards the session had open at once (4403), not at the next periodic check a minute later', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Uloskirjautuja');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Jää paikalle');
+		const mine = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'mine' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
+		clients.push(mine, theirs);
+		await synced(mine, theirs);
+		const response = await fetch(`${httpUrl}/sign-out`, {
+			method: 'POST',
+			headers: { cookie: owner.cookie, origin: httpUrl, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+			body: '',
+			redirect: 'manual'
+		});
+		expect(response.status, (await response.clone().text()).slice(0, 400)).toBe(303);
+		await waitFor(() => mine.closes.includes(4403), 'the signed-out board closed', 5000);
+		expect(theirs.closes).toEqual([]);
 	});
 });

@@ -230,7 +230,7 @@ export class LiveClient {
 
 /**
  * A participant's private notes while private writing is on: a document of their own on the server
- * (room `{workshopId}.private.{participantId}`), which only they and the facilitators can open.
+ * (room `{workshopId}.private.{participantId}`), which only they can open (facilitators see how many notes, never what they say).
  */
 export class PrivateNotesClient {
 	// A fixed guid: only subdocuments use it, and generating a random one costs every server render a crypto call.

@@ -1,3 +1,4 @@
+import { closeSessionConnections } from '$lib/server/collab';
 import { deleteSessionCookie, invalidateSession, secureCookies } from '$lib/server/session';
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -8,7 +9,11 @@ export const load: PageServerLoad = ({ locals }) => {
 
 export const actions: Actions = {
 	default: ({ locals, cookies, url }) => {
-		if (locals.session) invalidateSession(locals.session.id);
+		if (locals.session) {
+			invalidateSession(locals.session.id);
+			// Open boards would otherwise stay connected until the next periodic check, up to a minute.
+			closeSessionConnections(locals.session.id);
+		}
 		deleteSessionCookie(cookies, secureCookies(url));
 		redirect(303, '/');
 	}

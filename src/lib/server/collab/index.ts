@@ -37,6 +37,11 @@ export function disconnectParticipant(workshopId: string, participantId: string)
 	return instance?.disconnectParticipant(workshopId, participantId) ?? 0;
 }
 
+/** Call after ending a session (sign-out): the board connections it opened close at once (4403). */
+export function closeSessionConnections(sessionId: string) {
+	instance?.closeSession(sessionId);
+}
+
 /** Call after changing a participant's role: observers' edits are dropped from the next message on. */
 export function setConnectionRole(workshopId: string, participantId: string, role: 'participant' | 'observer') {
 	return instance?.setConnectionRole(workshopId, participantId, role) ?? 0;

@@ -21,6 +21,7 @@ import { closeCodes, encodeJson, encodeLive, encodeVote, encodeVoteAnswer, messa
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import { readPrivateNotes, writeRevealedNotes, type PrivateNote } from './reveal';
 import type { BoardStore } from './store';
+import { sessionCookieName } from '../session';
 
 export type BoardAccess =
 	| { ok: true; participantId: string | null; userId: string | null; displayName: string; role: BoardRole }
@@ -204,13 +205,15 @@ export function createCollabServer(options: CollabOptions) {
 
 	/**
 	 * The board's authorisation, and for a private room (`{workshopId}.private.{participantId}`): only that
-	 * participant and the workshop's facilitators; anyone else 403.
+	 * participant; anyone else 403, facilitators included. Participants are told their notes are hidden until the
+	 * reveal: facilitators see how many each person wrote (the roster), never the content, and the reveal is done
+	 * by the server without them opening the room.
 	 */
 	function authoriseRoom(roomName: string, cookieHeader: string | undefined): BoardAccess {
 		const { workshopId, privateOf } = parseRoomName(roomName);
 		const access = options.authorise(workshopId, cookieHeader);
 		if (!access.ok || privateOf === null) return access;
-		if (access.role === 'facilitator' || access.participantId === privateOf) return access;
+		if (access.participantId === privateOf) return access;
 		return { ok: false, status: 403 };
 	}
 
@@ -406,10 +409,10 @@ export function createCollabServer(options: CollabOptions) {
 	 * Long-lived sockets are authorised again with their handshake's cookies, so a signed-out or expired
 	 * session, a removed participant or a changed role takes effect even when no action told us.
 	 */
-	function reauthoriseAll() {
+	function reauthoriseAll(which: (connection: Connection) => boolean = () => true) {
 		for (const room of [...rooms.values()]) {
 			for (const connection of [...room.connections]) {
-				if (connection.closed) continue;
+				if (connection.closed || !which(connection)) continue;
 				let access: BoardAccess;
 				try {
 					access = authoriseRoom(room.workshopId, connection.cookieHeader);
@@ -626,6 +629,15 @@ export function createCollabServer(options: CollabOptions) {
 		},
 
 		/**
+		 * A session ended (sign-out): the connections opened with it are authorised again at once, instead of at the next
+		 * periodic check (up to a minute later); those it alone let in close (4403).
+		 */
+		closeSession(sessionId: string) {
+			const signedWith = (connection: Connection) => sessionIdOf(connection.cookieHeader) === sessionId;
+			reauthoriseAll(signedWith);
+		},
+
+		/**
 		 * observer ↔ participant on open connections: writes are judged by the new role from the next message, and
 		 * the connection closes with a retryable code so the client reconnects and reloads in its new role.
 		 */
@@ -703,6 +715,15 @@ export function createCollabServer(options: CollabOptions) {
 			return doc;
 		}
 	};
+}
+
+/** The session id in a Cookie header's session token (`id.secret`), if any. */
+function sessionIdOf(cookieHeader: string | undefined) {
+	for (const part of (cookieHeader ?? '').split(';')) {
+		const [name, ...value] = part.trim().split('=');
+		if (name === sessionCookieName) return decodeURIComponent(value.join('=')).split('.')[0] ?? null;
+	}
+	return null;
 }
 
 function toBytes(data: RawData): Uint8Array {
