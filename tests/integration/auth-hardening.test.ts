@@ -157,3 +157,21 @@ describe('sign-up', () => {
 		expect(created.status).toBe(303);
 	});
 });
+
+describe('HSTS', () => {
+	it('is sent when the site is served over https (ORIGIN), and not over plain http', async () => {
+		expect((await fetch(server.url + '/sign-in')).headers.get('strict-transport-security')).toBeNull();
+
+		const behindTls = await startProductionServer({
+			env: { DATABASE_PATH: join(dir, 'https.db'), ORIGIN: 'https://verstas.example.fi' }
+		});
+		try {
+			for (const path of ['/', '/sign-in', '/no-such-page']) {
+				const response = await fetch(behindTls.url + path, { redirect: 'manual' });
+				expect(response.headers.get('strict-transport-security'), path).toBe('max-age=63072000');
+			}
+		} finally {
+			await behindTls.stop();
+		}
+	});
+});
