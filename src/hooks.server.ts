@@ -23,6 +23,9 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
 	response.headers.set('X-Frame-Options', 'DENY');
 	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	// Over https (ORIGIN https://…, or the request's own protocol) browsers are told to use nothing else for two
+	// years. Not includeSubDomains or preload: a city's other hosts under the same domain are not ours to decide.
+	if (event.url.protocol === 'https:') response.headers.set('Strict-Transport-Security', 'max-age=63072000');
 	return response;
 };
 

@@ -70,6 +70,13 @@ test('sign up, sign out and sign in again', async ({ page }) => {
 	await expectAccessible(page, 'sign-up form');
 
 	await fillSignUp(page, 'fi', account);
+	// Sign-up answers the same whether or not the email had an account, and signs nobody in.
+	await expect(page).toHaveURL(/\/sign-in\?signedUp=1$/);
+	await expect(page.getByRole('status').filter({ hasText: t('fi', 'sign_up_done') })).toBeVisible();
+	await expectSignedOut(page, 'fi');
+	await expectAccessible(page, 'sign-in after sign-up');
+	await hydrated(page);
+	await fillSignIn(page, 'fi', account.email, account.password);
 	await expect(page).toHaveURL(/\/$/);
 	await expectSignedIn(page, 'fi');
 	await expect(page.getByText(t('fi', 'home_welcome', { name: account.name }))).toBeVisible();
@@ -124,17 +131,23 @@ test.describe('sign-up errors keep the user on the form', () => {
 		await expectSignedOut(page, 'fi');
 		// Nothing was created: the same email can still sign up.
 		await fillSignUp(page, 'fi', { name: 'Lyhyt Salasana', email, password: 'kymmenen-hyvaa-merkkia' });
-		await expect(page).toHaveURL(/\/$/);
+		await expect(page).toHaveURL(/\/sign-in\?signedUp=1$/);
+		await hydrated(page);
+		await fillSignIn(page, 'fi', email, 'kymmenen-hyvaa-merkkia');
 		await expectSignedIn(page, 'fi');
 	});
 
-	test('duplicate email', async ({ page }) => {
+	test('an email that has an account gets the same answer, and nothing changes', async ({ page }) => {
 		await goto(page, '/sign-up');
 		await fillSignUp(page, 'fi', { name: 'Toinen Tiimiläinen', email: demo.team, password: 'jokin-salasana-123' });
-		await expect(page).toHaveURL(/\/sign-up$/);
-		await expectFieldError(page, 'fi', t('fi', 'field_email'), t('fi', 'sign_up_email_taken'));
+		// The same page as for a new email: the form does not reveal who has an account.
+		await expect(page).toHaveURL(/\/sign-in\?signedUp=1$/);
+		await expect(page.getByRole('status').filter({ hasText: t('fi', 'sign_up_done') })).toBeVisible();
 		await expectSignedOut(page, 'fi');
-		await expectAccessible(page, 'sign-up with a taken email');
+		// The existing account keeps its password: the one given at sign-up does not open it.
+		await hydrated(page);
+		await fillSignIn(page, 'fi', demo.team, 'jokin-salasana-123');
+		await expect(page.getByRole('alert')).toHaveText(t('fi', 'sign_in_invalid'));
 	});
 
 	test('in English: password too short and malformed email together', async ({ page }) => {

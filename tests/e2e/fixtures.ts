@@ -189,8 +189,9 @@ export async function signOut(page: Page): Promise<void> {
 export type Account = { name: string; email: string; password: string };
 
 /**
- * Creates a fresh account by posting the sign-up form (as a browser would, with a same-origin Origin header).
- * With a page's or context's request, the new session cookie lands in that browser context: it is signed in.
+ * Creates a fresh account by posting the sign-up form (as a browser would, with a same-origin Origin header), then
+ * the sign-in form (sign-up signs nobody in). With a page's or context's request, the new session cookie lands in
+ * that browser context: it is signed in.
  */
 export async function createAccount(request: APIRequestContext, overrides: Partial<Account> = {}): Promise<Account> {
 	const account: Account = {
@@ -200,6 +201,8 @@ export async function createAccount(request: APIRequestContext, overrides: Parti
 	};
 	const response = await postForm(request, '/sign-up', account);
 	expect(response.status(), `sign-up of ${account.email} should redirect`).toBe(303);
+	const signedIn = await postForm(request, '/sign-in', { email: account.email, password: account.password });
+	expect(signedIn.status(), `sign-in of ${account.email} should redirect`).toBe(303);
 	return account;
 }
 

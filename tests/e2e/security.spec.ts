@@ -123,9 +123,11 @@ test('cross-site form posts are refused', async ({ page, request }) => {
 	await expect(page.locator('html')).toHaveAttribute('lang', 'fi');
 	await expect(page.getByLabel(t('fi', 'field_name'), { exact: true })).not.toHaveValue('Evil');
 
-	// And the refused sign-up created no account.
-	const control = await postForm(request, '/sign-up', { name: 'Evil', email, password: 'evil-password-123' });
-	expect(control.status(), 'the address is still free').toBe(303);
+	// And the refused sign-up created no account: the same sign-up from the site itself creates it, with its password.
+	const control = await postForm(request, '/sign-up', { name: 'Evil', email, password: 'other-password-456' });
+	expect(control.status()).toBe(303);
+	const signIn = await postForm(request, '/sign-in', { email, password: 'other-password-456' });
+	expect(signIn.status(), 'the address was still free').toBe(303);
 });
 
 test('sign-in does not redirect to another site', async ({ page }) => {

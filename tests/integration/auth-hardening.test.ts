@@ -147,6 +147,22 @@ describe('joining limits per address and per workshop', () => {
 });
 
 describe('sign-up', () => {
+	it('answers an email that has an account exactly as a new one, signs nobody in and changes nothing', async () => {
+		const answers = [];
+		for (const email of ['eka@example.fi', 'uusi-tili@example.fi']) {
+			const response = await post('/sign-up', { name: 'Kuka Tahansa', email, password: 'toinen-hyva-salasana' }, from('198.51.100.70'));
+			answers.push({ status: response.status, location: response.headers.get('location'), cookies: response.headers.getSetCookie().filter((c) => !c.startsWith('verstas_device')) });
+		}
+		expect(answers[0]).toEqual(answers[1]);
+		expect(answers[0]).toEqual({ status: 303, location: '/sign-in?signedUp=1', cookies: [] });
+		// The existing account kept its password; the new one has the one just given.
+		expect((await signIn('eka@example.fi', 'toinen-hyva-salasana', '198.51.100.71')).status).toBe(400);
+		expect((await signIn('eka@example.fi', password, '198.51.100.71')).status).toBe(303);
+		expect((await signIn('uusi-tili@example.fi', 'toinen-hyva-salasana', '198.51.100.71')).status).toBe(303);
+		const page = await fetch(`${server.url}/sign-in?signedUp=1`);
+		expect(await page.text()).toContain('Jos tällä sähköpostiosoitteella ei vielä ollut tiliä, se on nyt luotu');
+	});
+
 	it('refuses a guessable password with a translated message and creates no account', async () => {
 		const refused = await post('/sign-up', { name: 'Heikko', email: 'heikko@example.fi', password: 'aaaaaaaaaa' }, from('198.51.100.60'));
 		expect(refused.status).toBe(400);
@@ -155,5 +171,23 @@ describe('sign-up', () => {
 		// Nothing was created: the same email signs up with a better password.
 		const created = await post('/sign-up', { name: 'Heikko', email: 'heikko@example.fi', password }, from('198.51.100.60'));
 		expect(created.status).toBe(303);
+	});
+});
+
+describe('HSTS', () => {
+	it('is sent when the site is served over https (ORIGIN), and not over plain http', async () => {
+		expect((await fetch(server.url + '/sign-in')).headers.get('strict-transport-security')).toBeNull();
+
+		const behindTls = await startProductionServer({
+			env: { DATABASE_PATH: join(dir, 'https.db'), ORIGIN: 'https://verstas.example.fi' }
+		});
+		try {
+			for (const path of ['/', '/sign-in', '/no-such-page']) {
+				const response = await fetch(behindTls.url + path, { redirect: 'manual' });
+				expect(response.headers.get('strict-transport-security'), path).toBe('max-age=63072000');
+			}
+		} finally {
+			await behindTls.stop();
+		}
 	});
 });

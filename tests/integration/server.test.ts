@@ -51,9 +51,11 @@ describe('production server', () => {
 		expect(await page.text()).toMatch(/<html lang="fi">/);
 	});
 
-	it('signs up the first account as admin with a Secure, HttpOnly, SameSite=Lax session cookie', async () => {
-		const response = await post('/sign-up', { name: 'Eka Ylläpitäjä', email: 'eka@example.fi', password: 'salasana-123' });
-		expect(response.status).toBe(200);
+	it('signs up the first account as admin; signing in sets a Secure, HttpOnly, SameSite=Lax session cookie', async () => {
+		const signUp = await post('/sign-up', { name: 'Eka Ylläpitäjä', email: 'eka@example.fi', password: 'salasana-123' });
+		expect(signUp.status).toBe(200);
+		expect(await signUp.json()).toMatchObject({ type: 'redirect', location: '/sign-in?signedUp=1' });
+		const response = await post('/sign-in', { email: 'eka@example.fi', password: 'salasana-123' });
 		expect(await response.json()).toMatchObject({ type: 'redirect', location: '/' });
 		const cookie = response.headers.getSetCookie().find((c) => c.startsWith('verstas_session='))!;
 		expect(cookie).toMatch(/HttpOnly/i);
@@ -78,8 +80,9 @@ describe('production server', () => {
 	});
 
 	it('answers a non-admin with 403 on admin pages and actions, and a visitor with a sign-in redirect', async () => {
-		const signUp = await post('/sign-up', { name: 'Toka', email: 'toka@example.fi', password: 'salasana-123' });
-		const cookie = signUp.headers.getSetCookie().find((c) => c.startsWith('verstas_session='))!.split(';')[0]!;
+		await post('/sign-up', { name: 'Toka', email: 'toka@example.fi', password: 'salasana-123' });
+		const signIn = await post('/sign-in', { email: 'toka@example.fi', password: 'salasana-123' });
+		const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('verstas_session='))!.split(';')[0]!;
 
 		const page = await fetch(server.url + '/admin/organisations', { headers: { cookie } });
 		expect(page.status).toBe(403);

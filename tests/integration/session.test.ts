@@ -45,6 +45,22 @@ describe('sessions', () => {
 		expect(row(id)).toBeUndefined();
 	});
 
+	it('ends thirty days after sign-in however active it is, and the cookie never outlives that', () => {
+		const { token } = createSession(userId);
+		const id = token.split('.')[0]!;
+		const day = 24 * 3600_000;
+		db.update(sessions).set({ createdAt: new Date(Date.now() - 25 * day), lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, id)).run();
+		const young = validateSessionToken(token)!;
+		expect(young.refreshed).toBe(true);
+		// Five days left of the thirty, though ten days of inactivity would allow more.
+		expect(young.session.expiresAt.getTime() - (Date.now() + 5 * day)).toBeLessThan(60_000);
+		expect(young.session.expiresAt.getTime()).toBe(row(id)!.createdAt.getTime() + 30 * day);
+
+		db.update(sessions).set({ createdAt: new Date(Date.now() - 30 * day - 1000), lastVerifiedAt: new Date() }).where(eq(sessions.id, id)).run();
+		expect(validateSessionToken(token)).toBeNull();
+		expect(row(id)).toBeUndefined();
+	});
+
 	it('extends an active session once its last use is over an hour old', () => {
 		const { token } = createSession(userId);
 		const id = token.split('.')[0]!;

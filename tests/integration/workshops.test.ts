@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { db } from '../../src/lib/server/db';
+import { participants } from '../../src/lib/server/db/schema';
 import { parseInput } from '../../src/lib/server/forms';
 import { createOrganisation } from '../../src/lib/server/organisations';
 import { createUser } from '../../src/lib/server/users';
@@ -153,6 +156,18 @@ describe("the board page's frame", () => {
 });
 
 describe('joining and access', () => {
+	it('a guest token stops working thirty days after joining', async () => {
+		const owner = await user();
+		const workshop = createWorkshop(input(), owner.id);
+		const guest = joinAsGuest(workshop.id, { displayName: 'Vieras' });
+		const day = 24 * 3600_000;
+		expect(validateGuestToken(workshop.id, guest.token, Date.now() + 29 * day)?.displayName).toBe('Vieras');
+		expect(validateGuestToken(workshop.id, guest.token, Date.now() + 30 * day)).toBeNull();
+		// The same through what every request and board connection asks, with the join time in the past.
+		db.update(participants).set({ joinedAt: new Date(Date.now() - 30 * day) }).where(eq(participants.id, guest.participantId)).run();
+		expect(resolveBoardAccess(workshop.id, `verstas_guest_${workshop.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
+	});
+
 	it('a guest token opens only its own workshop and stops working once removed', async () => {
 		const owner = await user();
 		const one = createWorkshop(input(), owner.id);

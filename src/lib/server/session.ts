@@ -8,6 +8,14 @@ import { sessions, users } from './db/schema';
 export const sessionCookieName = 'verstas_session';
 const inactivityTimeoutMs = 1000 * 60 * 60 * 24 * 10; // 10 days without use ends a session
 const activityCheckIntervalMs = 1000 * 60 * 60; // refresh the last-use time at most hourly
+// However active, a session ends 30 days after sign-in: a stolen cookie kept alive by use still dies, and a
+// password change elsewhere is not the only way to end it.
+export const absoluteLifetimeMs = 1000 * 60 * 60 * 24 * 30;
+
+/** The cookie's expiry: inactivity or the absolute lifetime, whichever comes first. */
+function expiryOf(session: { createdAt: Date; lastVerifiedAt: Date }) {
+	return new Date(Math.min(session.lastVerifiedAt.getTime() + inactivityTimeoutMs, session.createdAt.getTime() + absoluteLifetimeMs));
+}
 
 const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
 
@@ -42,7 +50,7 @@ export function createSession(userId: string) {
 	db.insert(sessions)
 		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now })
 		.run();
-	return { token: `${id}.${secret}`, expiresAt: new Date(now.getTime() + inactivityTimeoutMs) };
+	return { token: `${id}.${secret}`, expiresAt: expiryOf({ createdAt: now, lastVerifiedAt: now }) };
 }
 
 // Every signed-in request reads its session: built and prepared once.
@@ -63,7 +71,7 @@ export function validateSessionToken(token: string) {
 	if (!row) return null;
 
 	const now = Date.now();
-	if (now - row.session.lastVerifiedAt.getTime() >= inactivityTimeoutMs) {
+	if (now - row.session.lastVerifiedAt.getTime() >= inactivityTimeoutMs || now - row.session.createdAt.getTime() >= absoluteLifetimeMs) {
 		invalidateSession(id);
 		return null;
 	}
@@ -78,7 +86,7 @@ export function validateSessionToken(token: string) {
 	const { passwordHash: _, ...user } = row.user;
 	const { secretHash: __, ...session } = row.session;
 	return {
-		session: { ...session, expiresAt: new Date(session.lastVerifiedAt.getTime() + inactivityTimeoutMs) },
+		session: { ...session, expiresAt: expiryOf(session) },
 		user,
 		refreshed
 	};

@@ -33,6 +33,8 @@ export const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
 export const joinCodeLength = 6;
 export const maxPerspectives = 6;
 export const guestCookiePrefix = 'verstas_guest_';
+/** A guest token works for 30 days after joining (a workshop and its follow-up), then the guest joins anew. */
+export const guestTokenLifetimeMs = 1000 * 60 * 60 * 24 * 30;
 /** A long-lived random id of the browser, set on the join page: a removed person cannot rejoin from it under a new name. */
 export const deviceCookieName = 'verstas_device';
 /** Chromium keeps no cookie longer than 400 days. */
@@ -480,11 +482,13 @@ const guestById = preparedOnce((db) =>
 		.prepare()
 );
 
-export function validateGuestToken(workshopId: string, token: string | undefined) {
+export function validateGuestToken(workshopId: string, token: string | undefined, now = Date.now()) {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const participant = guestById().get({ id: parts.id, workshopId });
 	if (!participant?.guestSecretHash || participant.removedAt) return null;
+	// Expired on the server, whatever the cookie's own expiry says (a copied cookie has none).
+	if (now - participant.joinedAt.getTime() >= guestTokenLifetimeMs) return null;
 	return secretMatches(parts.secret, participant.guestSecretHash) ? participant : null;
 }
 

@@ -1,8 +1,5 @@
-import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 import { formState, parseForm } from '$lib/server/forms';
-import { setLocaleCookie } from '$lib/server/locale';
-import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { createUser, EmailTakenError, signUpSchema } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -12,21 +9,19 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url }) => {
+	default: async ({ request }) => {
 		const form = parseForm(signUpSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
-		const locale = getLocale();
+		// One answer whether or not the email already had an account (the password is hashed first either way, so
+		// the time is the same too): sign-up must not tell who has an account. Nobody is signed in here; the new
+		// account's owner signs in next, and the only way to learn that an email was taken is a failed sign-in,
+		// which the sign-in limits count.
 		try {
-			const user = await createUser({ ...form.data, locale });
-			const { token, expiresAt } = createSession(user.id);
-			setSessionCookie(cookies, token, expiresAt, secureCookies(url));
-			setLocaleCookie(cookies, locale);
+			await createUser({ ...form.data, locale: getLocale() });
 		} catch (error) {
 			if (!(error instanceof EmailTakenError)) throw error;
-			const { name, email } = form.data;
-			return fail(409, formState({ values: { name, email }, errors: { email: m.sign_up_email_taken() } }));
 		}
-		redirect(303, '/');
+		redirect(303, '/sign-in?signedUp=1');
 	}
 };

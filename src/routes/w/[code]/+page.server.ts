@@ -6,6 +6,7 @@ import {
 	getWorkshopByCode,
 	guestCookieName,
 	guestJoinSchema,
+	guestTokenLifetimeMs,
 	isRemoved,
 	joinAsGuest,
 	joinAsUser,
@@ -19,7 +20,7 @@ import { secureCookies } from '$lib/server/session';
 import { fail, redirect, type Cookies } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-const guestCookieMaxAge = 60 * 60 * 24 * 30;
+const guestCookieMaxAge = guestTokenLifetimeMs / 1000;
 
 function boardOf(workshopId: string) {
 	return `/workshops/${workshopId}/board`;
