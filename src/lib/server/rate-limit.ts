@@ -25,10 +25,10 @@ export const signInPerAccount: Limit = { free: 5, windowMs: hour, baseDelayMs: 1
  * has room for everyone's typos.
  */
 export const joinLookupPerAddress: Limit = { free: 50, windowMs: hour };
-/** Guests created from one address: a whole workshop may share a venue's Wi-Fi, so this is generous. */
-export const guestJoinPerAddress: Limit = { free: 150, windowMs: hour };
-/** Guests created in one workshop: well above the largest room, well below a flood of participant rows. */
-export const guestJoinPerWorkshop: Limit = { free: 400, windowMs: hour };
+/** Guests created from one address: a whole conference may share a venue's Wi-Fi (300 people behind one NAT). */
+export const guestJoinPerAddress: Limit = { free: 400, windowMs: hour };
+/** Guests created in one workshop: above the largest room (300 participants), well below a flood of participant rows. */
+export const guestJoinPerWorkshop: Limit = { free: 600, windowMs: hour };
 
 /** Milliseconds until the next attempt under this key may go ahead; 0 when it may go ahead now. */
 export function attemptWaitMs(key: string, limit: Limit, now = Date.now()) {
