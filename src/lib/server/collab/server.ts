@@ -91,6 +91,7 @@ export function settingsFromEnv(): RoomSettings {
 		awarenessTimeoutMs: 30_000,
 		maxNotes: envNumber('VERSTAS_COLLAB_MAX_NOTES', 1000),
 		maxBoardBytes: envNumber('VERSTAS_COLLAB_MAX_BOARD_BYTES', 2 * 1024 * 1024),
+		maxUpdateBytes: envNumber('VERSTAS_COLLAB_MAX_UPDATE_BYTES', 256 * 1024),
 		maxSyncRequestsPerSecond: envNumber('VERSTAS_COLLAB_MAX_SYNC_REQUESTS_PER_SECOND', 4)
 	};
 }
@@ -192,7 +193,8 @@ export function createCollabServer(options: CollabOptions) {
 		noServer: true,
 		clientTracking: false,
 		perMessageDeflate: false,
-		maxPayload: options.maxPayload ?? 1024 * 1024
+		// Twice the largest update accepted: a larger frame is refused from its header (1009), before it is received.
+		maxPayload: options.maxPayload ?? 2 * settings.maxUpdateBytes
 	});
 
 	function getStore() {
@@ -747,6 +749,7 @@ function definedOnly(options: Partial<RoomSettings>) {
 		'awarenessTimeoutMs',
 		'maxNotes',
 		'maxBoardBytes',
+		'maxUpdateBytes',
 		'maxSyncRequestsPerSecond'
 	];
 	const out: Partial<RoomSettings> = {};
