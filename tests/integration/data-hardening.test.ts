@@ -236,3 +236,35 @@ describe("a board's address is no key to its join code", () => {
 		expect((await get(`/workshops/${workshop.id}/board`, guest.cookie)).status).toBe(200);
 	});
 });
+
+describe('area data is scoped to the importer: admins any area, a programme lead their own municipalities', () => {
+	const plain = (rows: string[], header = 'area code;area name;municipality;indicator;year;value') => areaFile('plain', [header, ...rows].join('\n'));
+	const stored = (code: string) => getDb().$client.prepare('SELECT a.municipality, v.value FROM areas a JOIN area_values v ON v.area_code = a.code WHERE a.code = ?').get(code);
+
+	it("refuses another municipality's areas, as the file names them or as they are stored, with a translated error", async () => {
+		const world = await programmeWorld(); // `outsider` leads Espoo's organisation, `lead` Helsinki's, `partner` is no lead
+		expect((await action('/areas?/import', admin.cookie, plain(['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;10']))).type).toBe('success');
+
+		const espoo = world.outsider.cookie;
+		expect((await action('/areas?/import', espoo, plain(['99902;Testiniemi;Espoo;Nuorisotalon kävijät;2023;5']))).type).toBe('success');
+		const scope = 'Voit tuoda vain näiden kuntien alueita: Espoo.';
+		for (const [rows, header, message] of [
+			[['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;99'], undefined, `Alue 99901 kuuluu kuntaan Helsinki. ${scope}`],
+			// Re-labelled as Espoo's, it would still overwrite Helsinki's area.
+			[['99901;Testilä;espoo;Nuorisotalon kävijät;2023;99'], undefined, `Alue 99901 kuuluu kuntaan Helsinki. ${scope}`],
+			[['99901;Testilä;Nuorisotalon kävijät;2023;99'], 'area code;area name;indicator;year;value', `Alue 99901 kuuluu kuntaan Helsinki. ${scope}`],
+			[['99903;Tuntematon;Nuorisotalon kävijät;2023;1'], 'area code;area name;indicator;year;value', 'Alueen 99903 kuntaa ei tiedetä. Lisää tiedostoon kunta-sarake (voit tuoda vain näiden kuntien alueita: Espoo).']
+		] as const) {
+			const result = await action('/areas?/import', espoo, plain([...rows], header));
+			expect(result.status, rows[0]).toBe(400);
+			expect((result.data!.importErrors as { row: number; message: string }[]).map((e) => [e.row, e.message])).toEqual([[2, message]]);
+		}
+		expect(stored('99901')).toEqual({ municipality: 'Helsinki', value: 10 });
+		expect(count("SELECT count(*) n FROM areas WHERE code = '99903'")).toBe(0);
+
+		// Helsinki's lead may update it; someone who leads nothing may not import at all.
+		expect((await action('/areas?/import', world.lead.cookie, plain(['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;11']))).type).toBe('success');
+		expect(stored('99901')).toEqual({ municipality: 'Helsinki', value: 11 });
+		expect((await action('/areas?/import', world.partner.cookie, plain(['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;12']))).status).toBe(403);
+	});
+});

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, getDb, isStorageUnavailable, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
+import { db, eraseOldPageVersions, getDb, isStorageUnavailable, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -110,7 +110,8 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 	const parsed = roundSchema.parse(input);
 	const rankingSize =
 		parsed.method === 'ranking' ? (parsed.rankingSize ?? Math.min(defaultRankingSize, parsed.items.length)) : null;
-	return db.transaction(
+	let unlinked = false;
+	const opened = db.transaction(
 		(tx) => {
 			// Only the newest round takes votes: one still open closes now (it stays in the history).
 			const open = tx
@@ -118,7 +119,7 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 				.from(voteRounds)
 				.where(and(eq(voteRounds.workshopId, workshopId), eq(voteRounds.status, 'open')))
 				.all();
-			for (const { id } of open) closeIn(tx, id);
+			for (const { id } of open) if (closeIn(tx, id) === 'unlinked') unlinked = true;
 			const round = tx
 				.insert(voteRounds)
 				.values({
@@ -144,6 +145,8 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 		},
 		{ behavior: 'immediate' }
 	);
+	if (unlinked) eraseOldPageVersions();
+	return opened;
 }
 
 const roundById = preparedOnce((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
@@ -171,9 +174,11 @@ export function listRounds(workshopId: string) {
 /**
  * Open → closed, in one transaction. An anonymous round's votes are unlinked from their voters as it closes:
  * each voter id is replaced by a random one (their votes stay grouped, for Borda) and the request log goes, so
- * from then on nobody, not even someone reading the database, can tell who voted for what.
+ * from then on nobody, not even someone reading the database, can tell who voted for what. The caller then erases
+ * the linked versions from the files too (eraseOldPageVersions: secure_delete zeroes the old cells, the WAL is
+ * checkpointed and truncated), once the transaction has committed.
  */
-function closeIn(tx: Executor, roundId: string) {
+function closeIn(tx: Executor, roundId: string): 'closed' | 'unlinked' | false {
 	const closed = tx
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
@@ -189,13 +194,16 @@ function closeIn(tx: Executor, roundId: string) {
 				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
 				.run();
 		tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId)).run();
+		return 'unlinked';
 	}
-	return true;
+	return 'closed';
 }
 
 /** Open → closed. Returns false when the round was not open. */
 export function closeRound(roundId: string) {
-	return db.transaction((tx) => closeIn(tx, roundId), { behavior: 'immediate' });
+	const closed = db.transaction((tx) => closeIn(tx, roundId), { behavior: 'immediate' });
+	if (closed === 'unlinked') eraseOldPageVersions();
+	return closed !== false;
 }
 
 /** Closed → revealed. Returns false when the round was not closed (close first). */

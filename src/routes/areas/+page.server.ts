@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages.js';
-import { canImportAreas, importAreaFile, indicatorLabel, listIndicators, listYears, tabulateAreas, type ImportError } from '$lib/server/areas';
+import { canImportAreas, importableMunicipalities, importAreaFile, indicatorLabel, listIndicators, listYears, tabulateAreas, type ImportError } from '$lib/server/areas';
 import { requireUser } from '$lib/server/authorise';
 import { parseInput } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -62,7 +62,12 @@ export const actions: Actions = {
 		const form = parseInput(importSchema, { format: data.get('format'), file: data.get('file') });
 		if (!form.ok) return fail(400, importState({ errors: form.errors, format: String(data.get('format') ?? '') }));
 		const { file, format } = form.data;
-		const result = await importAreaFile(new Uint8Array(await file.arrayBuffer()), { filename: file.name || 'areas.csv', format, importedBy: user.id });
+		const result = await importAreaFile(new Uint8Array(await file.arrayBuffer()), {
+			filename: file.name || 'areas.csv',
+			format,
+			importedBy: user.id,
+			municipalities: importableMunicipalities(user)
+		});
 		if (!result.ok)
 			return fail(400, importState({ format, message: m.areas_import_failed({ count: result.errors.length }), importErrors: result.errors }));
 		const { areas, values, years } = result.imported;

@@ -54,6 +54,9 @@ export function openDatabase(path = databasePath()) {
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
+	// Deleted and overwritten content is zeroed, not left in free space: an anonymous round's unlinked voter ids
+	// must not stay readable in the file (see eraseOldPageVersions for the WAL's copies).
+	sqlite.pragma('secure_delete = ON');
 	// How long a write waits for another process's lock before giving up (the user then gets a clear error).
 	sqlite.pragma(`busy_timeout = ${envInteger('VERSTAS_DB_BUSY_TIMEOUT_MS', 5000)}`);
 	// An optional ceiling on the database file for small servers: past it writes fail as on a full disk
@@ -120,6 +123,29 @@ export function unchangedSinceLastWrite<T>(key: string, compute: () => T): T {
 	if (remembered.size >= 100) remembered.delete(remembered.keys().next().value!);
 	remembered.set(key, { generation, value });
 	return value;
+}
+
+/**
+ * Copies the WAL into the database file and truncates the WAL to zero bytes, so earlier versions of pages (e.g. an
+ * anonymous round's votes still linked to their voters) are no longer in any file. Never waits for another
+ * connection's readers (that would block the event loop): when one is reading, it tries again a second later, up to
+ * a minute. Returns whether it completed now.
+ */
+export function eraseOldPageVersions(attempt = 0): boolean {
+	const sqlite = getDb().$client;
+	const timeout = sqlite.pragma('busy_timeout', { simple: true });
+	sqlite.pragma('busy_timeout = 0');
+	let done = false;
+	try {
+		const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+		done = result?.busy === 0;
+	} catch (error) {
+		if (!isStorageUnavailable(error)) throw error;
+	} finally {
+		sqlite.pragma(`busy_timeout = ${timeout}`);
+	}
+	if (!done && attempt < 60) setTimeout(() => eraseOldPageVersions(attempt + 1), 1000).unref();
+	return done;
 }
 
 export function closeDb() {
