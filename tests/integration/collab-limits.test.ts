@@ -13,6 +13,7 @@ import { getDb } from '../../src/lib/server/db';
 import { setPrivateWriting } from '../../src/lib/server/live';
 import { resolveBoardAccess } from '../../src/lib/server/workshops';
 import {
+	authorOf,
 	connectBoard,
 	connectLive,
 	newGuest,
@@ -118,7 +119,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 			Object.assign(phone, again);
 		}
 		// A note at the limit and a canvas field filled to its limit are fine, and reach the facilitator.
-		write(phone, (doc) => doc.getMap('notes').set('ok', new Y.Map(Object.entries({ text: 'x'.repeat(500), lane: 'a', authorId: guest.id }))));
+		write(phone, (doc) => doc.getMap('notes').set('ok', new Y.Map(Object.entries({ text: 'x'.repeat(500), lane: 'a', authorId: guest.id, authorName: guest.name }))));
 		write(phone, (doc) => ideaText(doc, ideaId, 'problem')!.insert(0, 'p'.repeat(2000)));
 		await waitFor(() => notesOf(facilitator.doc).has('ok') && ideaText(facilitator.doc, ideaId, 'problem')!.length === 2000, 'the allowed edits');
 		// Replacing a selection of a full field (delete + insert in one change) is allowed; adding to it is not.
@@ -245,7 +246,7 @@ describe('sync replies and slow readers', () => {
 		}
 		await waitFor(() => connections() === 1, 'the slow reader to be dropped');
 		// The room goes on: a note from the facilitator reaches a phone that joins now.
-		addNote(facilitator.doc, { text: 'vielä', lane: 'a', author: owner, id: 'after' });
+		addNote(facilitator.doc, { text: 'vielä', lane: 'a', author: authorOf(owner), id: 'after' });
 		const phone = board(url, workshop.id, newGuest(workshop.id, 'Nopea'));
 		await waitFor(() => notesOf(phone.doc).has('after') && notesOf(phone.doc).size === 2001, 'a new phone to get the whole board');
 		slow.ws.terminate();
@@ -383,7 +384,7 @@ describe('attacks on the production server', () => {
 		// A real board: 300 notes.
 		const seed = new Y.Doc();
 		seed.transact(() => {
-			for (let i = 0; i < 300; i++) addNote(seed, { text: `Idea ${i}: `.padEnd(120, 'ö'), lane: 'a', author: owner, id: `seed${i}` });
+			for (let i = 0; i < 300; i++) addNote(seed, { text: `Idea ${i}: `.padEnd(120, 'ö'), lane: 'a', author: authorOf(owner), id: `seed${i}` });
 		});
 		new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(seed)]);
 		const facilitator = board(url, workshop.id, owner);
@@ -391,9 +392,10 @@ describe('attacks on the production server', () => {
 		await synced(facilitator, ...phones);
 		// Warmed up by what a room does anyway (phones joining and writing), so the start is the server at work.
 		for (let i = 0; i < 5; i++) {
-			const warm = board(url, workshop.id, newGuest(workshop.id, `Lämmittely ${i}`));
+			const guest = newGuest(workshop.id, `Lämmittely ${i}`);
+			const warm = board(url, workshop.id, guest);
 			await synced(warm);
-			addNote(warm.doc, { text: `lämmittely ${i}`, lane: 'a', author: owner, id: `warm${i}` });
+			addNote(warm.doc, { text: `lämmittely ${i}`, lane: 'a', author: authorOf(guest), id: `warm${i}` });
 			await waitFor(() => notesOf(facilitator.doc).has(`warm${i}`), 'a warm-up note');
 			warm.destroy();
 		}
@@ -407,7 +409,7 @@ describe('attacks on the production server', () => {
 		const roomStillSyncs = async (what: string) => {
 			const id = `legit${edits++}`;
 			// During private writing only the facilitator adds notes to the shared board.
-			const [writer, author] = privateWriting ? [facilitator, owner] : [phones[0]!, people[0]!];
+			const [writer, author] = privateWriting ? [facilitator, authorOf(owner)] : [phones[0]!, people[0]!];
 			addNote(writer.doc, { text: `kesken ${what}`, lane: 'a', author, id });
 			await waitFor(() => [facilitator, ...phones].every((c) => notesOf(c.doc).has(id)), `a note during ${what}`);
 		};
