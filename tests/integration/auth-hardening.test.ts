@@ -163,6 +163,18 @@ describe('sign-up', () => {
 		expect(await page.text()).toContain('Jos tällä sähköpostiosoitteella ei vielä ollut tiliä, se on nyt luotu');
 	});
 
+	it('creates at most 20 accounts an hour from one address, with a translated wait; other addresses go on', async () => {
+		const signUp = (i: number, address: string) =>
+			post('/sign-up', { name: `Tili ${i}`, email: `tili-${i}@example.fi`, password }, from(address));
+		for (let i = 0; i < 20; i++) expect((await signUp(i, '203.0.113.20')).status, `sign-up ${i}`).toBe(303);
+		const refused = await signUp(20, '203.0.113.20');
+		expect(refused.status).toBe(429);
+		expect(await alertOf(refused)).toMatch(/^Liian monta tiliä luotu tästä verkosta lyhyessä ajassa\. Yritä uudelleen \d+ minuutin kuluttua/);
+		// Nothing was created for the refused one: it cannot sign in, and the next address signs up at once.
+		expect((await signIn('tili-20@example.fi', password, '203.0.113.21')).status).toBe(400);
+		expect((await signUp(21, '203.0.113.22')).status).toBe(303);
+	});
+
 	it('refuses a guessable password with a translated message and creates no account', async () => {
 		const refused = await post('/sign-up', { name: 'Heikko', email: 'heikko@example.fi', password: 'aaaaaaaaaa' }, from('198.51.100.60'));
 		expect(refused.status).toBe(400);

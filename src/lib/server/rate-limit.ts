@@ -109,6 +109,19 @@ const joinLookupKey = (address: string) => `join-lookup:address:${addressKey(add
 const guestJoinAddressKey = (address: string) => `guest-join:address:${addressKey(address)}`;
 const guestJoinWorkshopKey = (workshopId: string) => `guest-join:workshop:${workshopId}`;
 
+/** Accounts created from one address: a city's office may sign up a team, a script may not fill the user table. */
+export const signUpPerAddress: Limit = { free: 20, windowMs: hour };
+const signUpKey = (address: string) => `sign-up:address:${addressKey(address)}`;
+
+/** Milliseconds until this address may sign up again; 0 when it may now. Every valid sign-up counts, taken email or not. */
+export function signUpWaitMs(address: string, now = Date.now()) {
+	return attemptWaitMs(signUpKey(address), signUpPerAddress, now);
+}
+
+export function recordSignUp(address: string, now = Date.now()) {
+	recordAttempt([signUpKey(address)], now);
+}
+
 /** Milliseconds until this address may look up join codes again (every lookup waits while its misses are over). */
 export function joinLookupWaitMs(address: string, now = Date.now()) {
 	return attemptWaitMs(joinLookupKey(address), joinLookupPerAddress, now);

@@ -1,5 +1,7 @@
+import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 import { formState, parseForm } from '$lib/server/forms';
+import { recordSignUp, signUpWaitMs } from '$lib/server/rate-limit';
 import { createUser, EmailTakenError, signUpSchema } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -9,9 +11,16 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request }) => {
+	default: async ({ request, getClientAddress }) => {
 		const form = parseForm(signUpSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
+		const address = getClientAddress();
+		const waitMs = signUpWaitMs(address);
+		if (waitMs > 0) {
+			const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+			return fail(429, formState({ values: { name: form.data.name, email: form.data.email }, message: m.sign_up_rate_limited({ minutes }) }));
+		}
+		recordSignUp(address);
 
 		// One answer whether or not the email already had an account (the password is hashed first either way, so
 		// the time is the same too): sign-up must not tell who has an account. Nobody is signed in here; the new
