@@ -3,6 +3,7 @@
 // applying it and without copying the board: the work is proportional to the update (and, only for a text edit
 // that would cross its limit, to that one text).
 import * as Y from 'yjs';
+import { findInUpdate, type ItemId } from './update-items';
 import {
 	canvasFieldMaxLength,
 	clusterNameMaxLength,
@@ -26,7 +27,7 @@ export type BoardLimits = {
  */
 export type LimitVerdict = 'missing' | 'invalid' | 'tooLong' | 'full' | null;
 
-type ID = { client: number; clock: number };
+type ID = ItemId;
 
 /** The board's top-level types (board/model.ts) and what their entries hold. */
 const topLevel = new Set(['notes', 'clusters', 'ideas', 'reactions']);
@@ -64,21 +65,6 @@ type Place =
 	| { parentId: ID; key: string | null }
 	| 'missing';
 
-function findInUpdate(items: Map<number, Y.Item[]>, id: ID) {
-	const list = items.get(id.client);
-	if (!list) return undefined;
-	// Structs of one client are in clock order: binary search.
-	let low = 0;
-	let high = list.length - 1;
-	while (low <= high) {
-		const middle = (low + high) >> 1;
-		const item = list[middle]!;
-		if (id.clock < item.id.clock) high = middle - 1;
-		else if (id.clock >= item.id.clock + item.length) low = middle + 1;
-		else return item;
-	}
-	return undefined;
-}
 
 function inDoc(doc: Y.Doc, id: ID) {
 	return id.clock < Y.getState(doc.store, id.client);

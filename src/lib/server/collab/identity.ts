@@ -3,18 +3,15 @@
 // server knows them, and no one rewrites a note's author fields afterwards. Read from the update's structs when it
 // only adds fresh notes (the usual case, cheap); anything less plain is judged on a copy of the board (exact).
 import * as Y from 'yjs';
+import { findInUpdate, itemsByClient, type ItemId } from './update-items';
 import { notesOf } from '../../board/model';
 
 export type NoteAuthor = { id: string; name: string };
 
-type ID = { client: number; clock: number };
+type ID = ItemId;
 const authorKeys = new Set(['authorId', 'authorName']);
 const sameId = (a: ID, b: ID) => a.client === b.client && a.clock === b.clock;
 
-function findInUpdate(items: Map<number, Y.Item[]>, id: ID) {
-	for (const item of items.get(id.client) ?? []) if (item.id.clock <= id.clock && id.clock < item.id.clock + item.length) return item;
-	return undefined;
-}
 
 /** What an update's item writes: a notes entry, an author field of some map, something else, or cannot tell. */
 type Place = 'entry' | 'author' | 'other' | 'unknown';
@@ -26,13 +23,7 @@ type Place = 'entry' | 'author' | 'other' | 'unknown';
 function freshNotes(doc: Y.Doc, update: Uint8Array): Map<string, Record<string, unknown>> | null {
 	const notes = notesOf(doc);
 	const { structs } = Y.decodeUpdate(update);
-	const items = new Map<number, Y.Item[]>();
-	for (const struct of structs) {
-		if (!(struct instanceof Y.Item)) continue;
-		const list = items.get(struct.id.client) ?? [];
-		list.push(struct);
-		items.set(struct.id.client, list);
-	}
+	const items = itemsByClient(structs);
 	const placeInDoc = (id: ID): Place => {
 		if (Y.getState(doc.store, id.client) <= id.clock) return 'unknown';
 		const item = Y.getItem(doc.store, id as Y.ID);

@@ -4,29 +4,18 @@
 // update itself or in the room's document. Cheap (proportional to the update), unlike applying the update
 // to a copy of the board.
 import * as Y from 'yjs';
+import { findInUpdate, itemsByClient, type ItemId } from './update-items';
 
-type ID = { client: number; clock: number };
+type ID = ItemId;
 /** a top-level entry of the notes map with this key; not one; or cannot tell (a dependency is missing) */
 type Place = { key: string } | 'other' | 'unknown';
 
-function findInUpdate(items: Map<number, Y.Item[]>, id: ID) {
-	for (const item of items.get(id.client) ?? []) {
-		if (item.id.clock <= id.clock && id.clock < item.id.clock + item.length) return item;
-	}
-	return undefined;
-}
 
 /** true or false, or null when the update depends on something neither it nor the document holds. */
 export function addsNotes(doc: Y.Doc, update: Uint8Array, mapName = 'notes'): boolean | null {
 	const notes = doc.getMap(mapName);
 	const { structs } = Y.decodeUpdate(update);
-	const items = new Map<number, Y.Item[]>();
-	for (const struct of structs) {
-		if (!(struct instanceof Y.Item)) continue;
-		const list = items.get(struct.id.client) ?? [];
-		list.push(struct);
-		items.set(struct.id.client, list);
-	}
+	const items = itemsByClient(structs);
 
 	const placeInDoc = (id: ID): Place => {
 		if (Y.getState(doc.store, id.client) <= id.clock) return 'unknown';

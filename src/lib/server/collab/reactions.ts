@@ -3,20 +3,15 @@
 // author id. Read from the update's own structs and delete set, without applying it (like note-additions.ts); only
 // an update that depends on something the board lacks is tried on a copy of the board.
 import * as Y from 'yjs';
+import { findInUpdate, itemsByClient, type ItemId } from './update-items';
 import { parseReactionKey, reactionsOf } from '../../board/model';
 
-type ID = { client: number; clock: number };
+type ID = ItemId;
 type Decoded = ReturnType<typeof Y.decodeUpdate>;
 
 const mapName = 'reactions';
 const nameBytes = new TextEncoder().encode(mapName);
 
-function findInUpdate(items: Map<number, Y.Item[]>, id: ID) {
-	for (const item of items.get(id.client) ?? []) {
-		if (item.id.clock <= id.clock && id.clock < item.id.clock + item.length) return item;
-	}
-	return undefined;
-}
 
 function contains(haystack: Uint8Array, needle: Uint8Array) {
 	return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) >= 0;
@@ -31,13 +26,7 @@ export function reactionKeysWritten(doc: Y.Doc, update: Uint8Array): Set<string>
 	// A board nobody ever reacted on: a first reaction names the map in the update. Every other update passes unread.
 	if (reactions._map.size === 0 && !contains(update, nameBytes)) return new Set();
 	const decoded: Decoded = Y.decodeUpdate(update);
-	const items = new Map<number, Y.Item[]>();
-	for (const struct of decoded.structs) {
-		if (!(struct instanceof Y.Item)) continue;
-		const list = items.get(struct.id.client) ?? [];
-		list.push(struct);
-		items.set(struct.id.client, list);
-	}
+	const items = itemsByClient(decoded.structs);
 
 	const keys = new Set<string>();
 	let unknown = false;
