@@ -521,8 +521,8 @@ describe('attacks on the production server', () => {
 		console.log(`collab attacks:\n  ${report.join('\n  ')}`);
 		// 200 ms on a quiet machine; on a loaded one (CI, parallel runs) the machine's own p99 without an attack is added.
 		for (const [name, p99] of p99s) expect(p99, `${name}: /healthz p99`).toBeLessThanOrEqual(200 + quietP99);
-		// The issue's attacks doubled the server's memory. What stays here is the allocator's high-water mark after
-		// reading the refused frames (it does not grow with more attacks); on a loaded machine it is 5–26 % of the start.
-		expect(endMiB).toBeLessThanOrEqual(startMiB * 1.5);
+		// The issue's attacks doubled the server's memory; within 20 % of the room at work is the promise. What stays is
+		// the allocator's high-water mark after reading the refused frames (it does not grow with more attacks).
+		expect(endMiB).toBeLessThanOrEqual(startMiB * 1.2);
 	}, 120_000);
 });
