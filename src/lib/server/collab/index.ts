@@ -72,7 +72,10 @@ export function boardSink(workshopId: string) {
 
 /** Saves and compacts every board and closes every connection (graceful shutdown). */
 export async function shutdownCollab() {
-	await instance?.shutdown();
+	const closing = instance;
+	// A shut-down server is never reused: the next use (a test, a restart in the same process) gets a fresh one.
+	instance = undefined;
+	await closing?.shutdown();
 }
 
 export const collabGlobalKey = Symbol.for('verstas.collab');
