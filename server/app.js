@@ -1,5 +1,6 @@
 // Production entry: one HTTP server for the SvelteKit handler and the boards' WebSocket upgrades (/collab/…).
 import http from 'node:http';
+import { backupSettingsFromEnv, markRunning, scheduleBackups } from './backup.js';
 
 export async function startServer() {
 	const port = Number(process.env.PORT ?? 3000);
@@ -14,6 +15,14 @@ export async function startServer() {
 	// adapter-node refuses bodies over 512 kB; a year of Statistics Finland's Paavo data for one city is about
 	// 700 kB. The area import accepts up to 10 MB, so the limit sits just above (operators may lower it).
 	process.env.BODY_SIZE_LIMIT ??= '12M';
+
+	let backups;
+	try {
+		backups = backupSettingsFromEnv();
+	} catch (error) {
+		console.error(`Verstas could not start: ${error.message}`);
+		process.exit(1);
+	}
 
 	let handler;
 	try {
@@ -51,11 +60,15 @@ export async function startServer() {
 	const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 	const url = `http://${shownHost}:${typeof address === 'object' && address ? address.port : port}`;
 	console.log(`Verstas is running at ${url}`);
+	// `npm run restore` refuses to replace the database under a running server: this marker says one runs.
+	process.once('exit', markRunning());
+	const stopBackups = scheduleBackups(backups);
 
 	let stopping = false;
 	const stop = async () => {
 		if (stopping) return;
 		stopping = true;
+		stopBackups();
 		// Never hang: whatever is still open after 5 s is cut off.
 		setTimeout(() => process.exit(0), 5000).unref();
 		server.close(() => process.exit(0));

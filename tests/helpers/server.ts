@@ -1,3 +1,4 @@
+import { parse } from 'devalue';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,4 +54,20 @@ export async function startProductionServer(options: { entry?: 'index.js' | 'dem
 			child.kill('SIGTERM');
 		});
 	return { url, process: child, output: () => output, stop } satisfies RunningServer;
+}
+
+export type ActionAnswer = { type: string; status: number; data?: Record<string, unknown>; location?: string };
+
+/** Posts a form action as SvelteKit's `use:enhance` does and decodes its answer. */
+export async function postAction(url: string, path: string, cookie: string, fields: Record<string, string | string[]>) {
+	const body = new URLSearchParams();
+	for (const [key, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(key, one);
+	const response = await fetch(`${url}${path}`, {
+		method: 'POST',
+		headers: { cookie, origin: url, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+		body
+	});
+	const json = (await response.json()) as ActionAnswer & { data?: string };
+	// An error's status is the response's; success, failure and redirect carry theirs in the body.
+	return { ...json, status: json.status ?? response.status, data: json.data ? (parse(json.data) as Record<string, unknown>) : undefined } as ActionAnswer;
 }
