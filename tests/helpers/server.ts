@@ -59,12 +59,18 @@ export async function startProductionServer(options: { entry?: 'index.js' | 'dem
 export type ActionAnswer = { type: string; status: number; data?: Record<string, unknown>; location?: string };
 
 /** Posts a form action as SvelteKit's `use:enhance` does and decodes its answer. */
-export async function postAction(url: string, path: string, cookie: string, fields: Record<string, string | string[]>) {
+export async function postAction(
+	url: string,
+	path: string,
+	cookie: string,
+	fields: Record<string, string | string[]>,
+	headers: Record<string, string> = {}
+) {
 	const body = new URLSearchParams();
 	for (const [key, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(key, one);
 	const response = await fetch(`${url}${path}`, {
 		method: 'POST',
-		headers: { cookie, origin: url, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+		headers: { cookie, origin: url, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded', ...headers },
 		body
 	});
 	const json = (await response.json()) as ActionAnswer & { data?: string };

@@ -686,6 +686,26 @@ export const pilotComments = sqliteTable(
 	(table) => [index('pilot_comments_pilot_idx').on(table.pilotId, table.at)]
 );
 
+/**
+ * Accessibility feedback from anyone (Act 306/2019 § 15: answered within 14 days), read and marked answered by admins.
+ * The contact is what the sender chose to give, if anything.
+ */
+export const accessibilityFeedback = sqliteTable(
+	'accessibility_feedback',
+	{
+		id: text('id').primaryKey(),
+		message: text('message').notNull(),
+		/** the page or part of the service the feedback is about, as the sender wrote it */
+		concerns: text('concerns').notNull().default(''),
+		contact: text('contact').notNull().default(''),
+		locale: text('locale', { enum: locales }).notNull(),
+		receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+		answeredAt: integer('answered_at', { mode: 'timestamp_ms' }),
+		answeredBy: text('answered_by').references(() => users.id, { onDelete: 'set null' })
+	},
+	(table) => [index('accessibility_feedback_received_idx').on(table.receivedAt)]
+);
+
 export type Area = typeof areas.$inferSelect;
 export type Programme = typeof programmes.$inferSelect;
 export type Pilot = typeof pilots.$inferSelect;

@@ -1,0 +1,3 @@
+import { statementPage } from '$lib/server/accessibility';
+
+export const { load, actions } = statementPage('sv');
