@@ -115,6 +115,14 @@ describe('signing in with the organisation account', () => {
 		expect(page).toContain('action="/sign-in/oidc/kaupunki"');
 	});
 
+	it("lets the sign-in page's forms lead to the providers (CSP form-action), for browsers without JavaScript", async () => {
+		const csp = (await get('/sign-in')).headers.get('content-security-policy')!;
+		const formAction = csp.split(';').find((directive) => directive.trim().startsWith('form-action'))!;
+		expect(formAction.trim().split(/\s+/)).toEqual(expect.arrayContaining(["'self'", op.issuer]));
+		// Other pages keep form-action to the site itself.
+		expect((await get('/sign-up')).headers.get('content-security-policy')).toMatch(/form-action 'self'(;|$)/);
+	});
+
 	it('creates the account from verified claims at the first sign-in and finds it again later', async () => {
 		op.accounts.set('maija-1', { email: 'Maija.Meikalainen@hel.fi', email_verified: true, name: 'Maija Meikäläinen' });
 		const first = await ssoSignIn('maija-1');

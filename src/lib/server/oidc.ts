@@ -64,6 +64,8 @@ export function findProvider(id: string) {
 
 // Discovery is fetched on first use and kept; a failure is not kept, so the next attempt tries again.
 const discovered = new Map<string, Promise<client.Configuration>>();
+// Each discovered provider's authorisation endpoint origin (usually the issuer's), for the sign-in page's CSP.
+const authorisationOrigins = new Map<string, string>();
 
 function configurationOf(provider: OidcProvider) {
 	let pending = discovered.get(provider.id);
@@ -75,6 +77,11 @@ function configurationOf(provider: OidcProvider) {
 				timeout: discoveryTimeoutSeconds,
 				execute: insecure ? [client.allowInsecureRequests] : []
 			})
+			.then((configuration) => {
+				const endpoint = configuration.serverMetadata().authorization_endpoint;
+				if (endpoint) authorisationOrigins.set(provider.id, new URL(endpoint).origin);
+				return configuration;
+			})
 			.catch((error: unknown) => {
 				discovered.delete(provider.id);
 				console.error(`OpenID Connect discovery of ${provider.id} (${provider.issuer}) failed:`, error);
@@ -83,6 +90,16 @@ function configurationOf(provider: OidcProvider) {
 		discovered.set(provider.id, pending);
 	}
 	return pending;
+}
+
+/**
+ * The sign-in page's CSP with its providers added to `form-action`: without JavaScript a provider's button is a
+ * form whose answer redirects to the provider, and browsers hold that redirect to the page's form-action.
+ */
+export function allowProviderFormActions(csp: string) {
+	const origins = new Set([...listProviders().map((provider) => provider.issuer.origin), ...authorisationOrigins.values()]);
+	if (origins.size === 0) return csp;
+	return csp.replace(/(^|;\s*)form-action ([^;]*)/, (_all, start: string, sources: string) => `${start}form-action ${sources} ${[...origins].join(' ')}`);
 }
 
 export const callbackUrl = (origin: string, provider: OidcProvider) => `${origin}/sign-in/oidc/${provider.id}`;
