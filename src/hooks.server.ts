@@ -2,7 +2,7 @@ import { registerCollab } from '$lib/server/collab';
 import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
-import { allowProviderFormActions } from '$lib/server/oidc';
+import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
 import { reuseRenderedPage } from '$lib/server/page-cache';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
@@ -12,6 +12,8 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 
 export const init: ServerInit = async () => {
+	// A mistake in the OIDC_* settings stops the start with its message, rather than failing every sign-in page.
+	listProviders();
 	migrateDatabase(getDb());
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();

@@ -75,9 +75,9 @@ async function alertOf(response: Response) {
 }
 
 /** Clicks the provider's button, signs in at the provider as `login`, and comes back (the callback's answer). */
-async function ssoSignIn(login: string, changeCallback: (url: URL) => void = () => {}) {
+async function ssoSignIn(login: string, changeCallback: (url: URL) => void = () => {}, start = '/sign-in/oidc/kaupunki') {
 	const jar = new CookieJar();
-	const started = await post('/sign-in/oidc/kaupunki', {}, jar);
+	const started = await post(start, {}, jar);
 	expect(started.status).toBe(303);
 	jar.store(started);
 	const callback = new URL(await op.signIn(started.headers.get('location')!, login));
@@ -136,8 +136,9 @@ describe('signing in with the organisation account', () => {
 
 		// The email changes at the provider: the same subject keeps the same account.
 		op.accounts.set('maija-1', { email: 'maija.virtanen@hel.fi', email_verified: true, name: 'Maija Virtanen' });
-		const again = await ssoSignIn('maija-1');
+		const again = await ssoSignIn('maija-1', undefined, `/sign-in/oidc/kaupunki?redirectTo=${encodeURIComponent('/profile?x=1')}`);
 		expect(again.signedIn).toBe(true);
+		expect(again.answer.headers.get('location')).toBe('/profile?x=1');
 		expect(await profileOf(again.jar)).toContain('maija.meikalainen@hel.fi');
 		expect(await (await get('/admin/users', admin)).text()).not.toContain('maija.virtanen');
 
@@ -289,5 +290,18 @@ describe('refused answers sign nobody in', () => {
 		const response = await post('/sign-in/oidc/down', {});
 		expect(response.status).toBe(503);
 		expect(await alertOf(response)).toBe('Kirjautumispalvelu Alhaalla ei juuri nyt vastaa. Yritä hetken kuluttua uudelleen.');
+	});
+});
+
+describe('settings', () => {
+	it('a provider without its issuer stops the start with the setting named', async () => {
+		const failure = await startProductionServer({
+			env: { DATABASE_PATH: join(dir, 'misconfigured.db'), OIDC_PROVIDERS: 'puuttuva', OIDC_PUUTTUVA_CLIENT_ID: 'verstas' }
+		}).then(
+			() => null,
+			(error: { exitCode: number; output: string }) => error
+		);
+		expect(failure?.exitCode).toBe(1);
+		expect(failure?.output).toMatch(/OIDC_PUUTTUVA_ISSUER must be the provider's issuer URL/);
 	});
 });

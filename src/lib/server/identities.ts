@@ -29,7 +29,9 @@ function emailDomain(email: string) {
 function verifiedEmail(provider: OidcProvider, claims: Record<string, unknown>) {
 	const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
 	if (!emailSchema.safeParse(email).success) throw new IdentityRefusedError('no-email');
-	if (claims.email_verified !== true && !provider.trustEmail) throw new IdentityRefusedError('unverified');
+	// Some providers send the boolean as a string.
+	const verified = claims.email_verified === true || claims.email_verified === 'true';
+	if (!verified && !provider.trustEmail) throw new IdentityRefusedError('unverified');
 	return email;
 }
 
