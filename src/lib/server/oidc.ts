@@ -175,6 +175,8 @@ export async function finishSignIn(provider: OidcProvider, callback: URL, flow: 
 function classify(provider: OidcProvider, error: unknown) {
 	// fetch() fails with a TypeError when the provider cannot be reached; every other failure is a refused answer.
 	const unreachable = error instanceof TypeError || (error instanceof Error && error.name === 'TimeoutError');
-	console.error(`OpenID Connect sign-in with ${provider.id} ${unreachable ? 'could not reach the provider' : 'was refused'}:`, error);
+	// The reason only: the error's details may hold the person's claims, which do not belong in the log.
+	const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+	console.error(`OpenID Connect sign-in with ${provider.id} ${unreachable ? 'could not reach the provider' : 'was refused'}: ${reason}`);
 	return unreachable ? new ProviderUnavailableError(provider.id, { cause: error }) : new SignInRefusedError(provider.id, { cause: error });
 }
