@@ -2,6 +2,7 @@ import { registerCollab } from '$lib/server/collab';
 import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
+import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
 import { reuseRenderedPage } from '$lib/server/page-cache';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
@@ -11,6 +12,8 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 
 export const init: ServerInit = async () => {
+	// A mistake in the OIDC_* settings stops the start with its message, rather than failing every sign-in page.
+	listProviders();
 	migrateDatabase(getDb());
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
@@ -26,6 +29,8 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	// Over https (ORIGIN https://…, or the request's own protocol) browsers are told to use nothing else for two
 	// years. Not includeSubDomains or preload: a city's other hosts under the same domain are not ours to decide.
 	if (event.url.protocol === 'https:') response.headers.set('Strict-Transport-Security', 'max-age=63072000');
+	const csp = response.headers.get('content-security-policy');
+	if (csp && event.route.id === '/sign-in') response.headers.set('content-security-policy', allowProviderFormActions(csp));
 	return response;
 };
 

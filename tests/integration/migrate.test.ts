@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,38 @@ describe('migrations at start-up', () => {
 		expect(() => migrateDatabase(db)).toThrow(DatabaseTooNewError);
 		expect(() => migrateDatabase(db)).toThrow(/newer version of Verstas/);
 		expect(tables(db)).toEqual(before);
+	});
+});
+
+describe('a migration that rebuilds a table', () => {
+	it('keeps the rows that reference it (sessions, memberships of users)', () => {
+		// The migrations up to the one that rebuilds `users` (drizzle-kit: new table, copy, DROP, rename).
+		const folder = join(mkdtempSync(join(tmpdir(), 'verstas-migrations-')), 'drizzle');
+		cpSync('drizzle', folder, { recursive: true });
+		const journalPath = join(folder, 'meta', '_journal.json');
+		const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+		const rebuild = journal.entries.findIndex((e) => readFileSync(join(folder, `${e.tag}.sql`), 'utf8').includes('DROP TABLE `users`'));
+		expect(rebuild).toBeGreaterThan(0);
+		writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, rebuild) }));
+
+		const db = freshDatabase();
+		process.env.MIGRATIONS_PATH = folder;
+		try {
+			migrateDatabase(db);
+		} finally {
+			delete process.env.MIGRATIONS_PATH;
+		}
+		const sqlite = db.$client;
+		sqlite.prepare("INSERT INTO users (id, email, name, password_hash) VALUES ('u1', 'a@example.fi', 'A', 'x')").run();
+		sqlite.prepare("INSERT INTO sessions (id, secret_hash, user_id, last_verified_at) VALUES ('s1', x'00', 'u1', 0)").run();
+		sqlite.prepare("INSERT INTO organisations (id, name, kind, municipality) VALUES ('o1', 'Espoo', 'city', 'Espoo')").run();
+		sqlite.prepare("INSERT INTO memberships (user_id, organisation_id) VALUES ('u1', 'o1')").run();
+
+		migrateDatabase(db);
+		expect(sqlite.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+		expect(sqlite.prepare('SELECT count(*) AS n FROM memberships').get()).toEqual({ n: 1 });
+		expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+		rmSync(join(folder, '..'), { recursive: true, force: true });
 	});
 });
 

@@ -2,6 +2,7 @@ import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { db } from './db';
 import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
+import { m } from '../paraglide/messages.js';
 import { emailField, enumField, requiredText } from './forms';
 import { generateSecureRandomString } from './session';
 
@@ -20,6 +21,53 @@ export const memberRoleSchema = z.object({
 	userId: z.string().min(1),
 	role: enumField(membershipRoles)
 });
+
+const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** An admin binds an organisation to an email domain and/or a claim; SSO can be required only for a domain. */
+export const ssoBindingSchema = z
+	.object({
+		ssoDomain: z
+			.string()
+			.trim()
+			.toLowerCase()
+			.refine((domain) => domain === '' || domainPattern.test(domain), { error: () => m.error_domain_invalid() }),
+		ssoClaimName: z
+			.string()
+			.trim()
+			.max(100, { error: () => m.error_too_long({ max: 100 }) })
+			.regex(/^[A-Za-z0-9_.:/-]*$/, { error: () => m.error_sso_claim_name_invalid() }),
+		ssoClaimValue: z.string().trim().max(200, { error: () => m.error_too_long({ max: 200 }) }),
+		ssoRequired: z.literal('on').optional()
+	})
+	.superRefine((input, context) => {
+		if (!input.ssoClaimName !== !input.ssoClaimValue) {
+			const path = input.ssoClaimName ? 'ssoClaimValue' : 'ssoClaimName';
+			context.addIssue({ code: 'custom', path: [path], message: m.error_sso_claim_pair() });
+		}
+		if (input.ssoRequired && !input.ssoDomain) {
+			context.addIssue({ code: 'custom', path: ['ssoDomain'], message: m.error_sso_required_needs_domain() });
+		}
+	})
+	.transform((input) => ({
+		ssoDomain: input.ssoDomain || null,
+		ssoClaimName: input.ssoClaimName || null,
+		ssoClaimValue: input.ssoClaimValue || null,
+		ssoRequired: input.ssoRequired === 'on'
+	}));
+
+export class SsoDomainTakenError extends Error {}
+
+export function setSsoBinding(id: string, binding: z.output<typeof ssoBindingSchema>) {
+	try {
+		db.update(organisations).set(binding).where(eq(organisations.id, id)).run();
+	} catch (error) {
+		if (error instanceof Error && /UNIQUE constraint failed: organisations\.sso_domain/.test(error.message)) {
+			throw new SsoDomainTakenError(binding.ssoDomain ?? '');
+		}
+		throw error;
+	}
+}
 
 export type OrganisationInput = z.output<typeof organisationSchema>;
 

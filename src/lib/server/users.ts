@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
 import { db } from './db';
@@ -63,7 +63,8 @@ export async function createUser(input: { name: string; email: string; password:
 /** The user when email and password match, null otherwise (unknown email and wrong password alike). */
 export async function verifyCredentials(email: string, password: string) {
 	const user = db.select().from(users).where(eq(users.email, email)).get();
-	if (!user) return verifyAgainstDummy(password).then(() => null);
+	// An account made by organisation sign-in has no password: it fails like a wrong one, in the same time.
+	if (!user?.passwordHash) return verifyAgainstDummy(password).then(() => null);
 	return (await verifyPassword(user.passwordHash, password)) ? user : null;
 }
 
@@ -77,7 +78,14 @@ export function getUserByEmail(email: string) {
 
 export function getProfile(userId: string) {
 	return db
-		.select({ name: users.name, email: users.email, locale: users.locale, isAdmin: users.isAdmin, createdAt: users.createdAt })
+		.select({
+			name: users.name,
+			email: users.email,
+			locale: users.locale,
+			isAdmin: users.isAdmin,
+			createdAt: users.createdAt,
+			hasPassword: isNotNull(users.passwordHash)
+		})
 		.from(users)
 		.where(eq(users.id, userId))
 		.get();
@@ -94,7 +102,7 @@ export function setPreferredLocale(userId: string, locale: Locale) {
 /** Changes the password and ends every session of the user; the caller signs the current device in again. */
 export async function changePassword(userId: string, currentPassword: string, newPassword: string) {
 	const user = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
-	if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
+	if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
 	const passwordHash = await hashPassword(newPassword);
 	db.transaction((tx) => {
 		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();

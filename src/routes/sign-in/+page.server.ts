@@ -1,7 +1,9 @@
 import { m } from '$lib/paraglide/messages.js';
 import { safeRedirectTarget } from '$lib/server/authorise';
 import { formState, parseForm } from '$lib/server/forms';
+import { ssoRequiredFor } from '$lib/server/identities';
 import { setLocaleCookie } from '$lib/server/locale';
+import { findProvider, listProviders } from '$lib/server/oidc';
 import { clearFailedSignIns, recordFailedSignIn, signInWaitMs } from '$lib/server/rate-limit';
 import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { signInSchema, verifyCredentials } from '$lib/server/users';
@@ -10,14 +12,43 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
-	return { signedUp: url.searchParams.has('signedUp') };
+	return {
+		signedUp: url.searchParams.has('signedUp'),
+		providers: listProviders().map(({ id, label }) => ({ id, label })),
+		ssoMessage: ssoMessage(url.searchParams.get('sso'), url.searchParams.get('provider'))
+	};
 };
+
+/** Why signing in with a provider came back here (a reason code, never text from the URL). */
+function ssoMessage(reason: string | null, providerId: string | null) {
+	const label = findProvider(providerId ?? '')?.label ?? 'OpenID Connect';
+	switch (reason) {
+		case 'unavailable':
+			return m.sso_provider_unavailable({ label });
+		case 'refused':
+			return m.sso_refused();
+		case 'flow-missing':
+			return m.sso_flow_missing();
+		case 'no-email':
+			return m.sso_no_email();
+		case 'unverified':
+			return m.sso_email_unverified();
+		case 'linked-elsewhere':
+			return m.sso_email_linked_elsewhere();
+		case 'link-expired':
+			return m.sso_link_expired();
+		default:
+			return null;
+	}
+}
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
 		const form = parseForm(signInSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 		const { email, password } = form.data;
+		// Not a failed sign-in (nothing is counted): the domain's organisation has closed password sign-in.
+		if (ssoRequiredFor(email)) return fail(403, formState({ values: { email }, message: m.sign_in_sso_required() }));
 
 		// Counted per address and per account, with growing waits (rate-limit.ts): the password is not even checked
 		// while either must wait, so waiting out the delay is the only way on.

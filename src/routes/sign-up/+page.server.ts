@@ -1,6 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 import { formState, parseForm } from '$lib/server/forms';
+import { ssoRequiredFor } from '$lib/server/identities';
 import { recordSignUp, signUpWaitMs } from '$lib/server/rate-limit';
 import { createUser, EmailTakenError, signUpSchema } from '$lib/server/users';
 import { fail, redirect } from '@sveltejs/kit';
@@ -14,6 +15,10 @@ export const actions: Actions = {
 	default: async ({ request, getClientAddress }) => {
 		const form = parseForm(signUpSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
+		// The domain's organisation signs its people in with its own accounts: such an account is made at sign-in.
+		if (ssoRequiredFor(form.data.email)) {
+			return fail(403, formState({ values: { name: form.data.name, email: form.data.email }, message: m.sign_up_sso_required() }));
+		}
 		const address = getClientAddress();
 		const waitMs = signUpWaitMs(address);
 		if (waitMs > 0) {

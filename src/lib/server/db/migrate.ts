@@ -39,5 +39,18 @@ export function migrateDatabase(db: Db) {
 				'Upgrade Verstas or point DATABASE_PATH at another database.'
 		);
 	}
-	migrate(db, { migrationsFolder: folder });
+	// drizzle-kit rebuilds a table to change a column (new table, copy, DROP, rename), and its own
+	// `PRAGMA foreign_keys=OFF` does nothing inside the migrator's transaction: with keys on, the DROP would
+	// cascade and delete every row that references the table. SQLite's documented procedure: keys off outside the
+	// transaction, then check them before turning them back on.
+	const client = db.$client;
+	const foreignKeys = client.pragma('foreign_keys', { simple: true });
+	client.pragma('foreign_keys = OFF');
+	try {
+		migrate(db, { migrationsFolder: folder });
+		const broken = client.pragma('foreign_key_check') as unknown[];
+		if (broken.length) throw new Error(`A migration left ${broken.length} rows with broken references in ${client.name}.`);
+	} finally {
+		client.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+	}
 }

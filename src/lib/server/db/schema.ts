@@ -14,7 +14,8 @@ export const users = sqliteTable('users', {
 	id: text('id').primaryKey(),
 	email: text('email').notNull().unique(),
 	name: text('name').notNull(),
-	passwordHash: text('password_hash').notNull(),
+	// Null for an account made by signing in with an organisation's account (OpenID Connect): no password works.
+	passwordHash: text('password_hash'),
 	locale: text('locale', { enum: locales }).notNull().default('fi'),
 	isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
 	createdAt: createdAt()
@@ -54,6 +55,13 @@ export const organisations = sqliteTable('organisations', {
 	name: text('name').notNull().unique(),
 	kind: text('kind', { enum: organisationKinds }).notNull(),
 	municipality: text('municipality').notNull(),
+	// Single sign-on binding: people whose verified email is in this domain, or whose ID token / userinfo claim
+	// `ssoClaimName` equals or contains `ssoClaimValue`, become members at every OpenID Connect sign-in.
+	ssoDomain: text('sso_domain').unique(),
+	ssoClaimName: text('sso_claim_name'),
+	ssoClaimValue: text('sso_claim_value'),
+	// Password sign-in and sign-up are refused for emails of ssoDomain.
+	ssoRequired: integer('sso_required', { mode: 'boolean' }).notNull().default(false),
 	createdAt: createdAt()
 });
 
@@ -74,6 +82,37 @@ export const memberships = sqliteTable(
 		index('memberships_organisation_idx').on(table.organisationId)
 	]
 );
+
+/** An account at an OpenID Connect provider (provider id from OIDC_PROVIDERS, its `sub`) linked to a user. */
+export const userIdentities = sqliteTable(
+	'user_identities',
+	{
+		provider: text('provider').notNull(),
+		subject: text('subject').notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		createdAt: createdAt()
+	},
+	(table) => [primaryKey({ columns: [table.provider, table.subject] }), index('user_identities_user_idx').on(table.userId)]
+);
+
+/**
+ * An SSO sign-in whose email belongs to an existing password account: waits (15 minutes) for that account's
+ * password before the identity is linked. Only a hash of the browser's secret is stored, as for sessions.
+ */
+export const pendingIdentityLinks = sqliteTable('pending_identity_links', {
+	id: text('id').primaryKey(),
+	secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+	provider: text('provider').notNull(),
+	subject: text('subject').notNull(),
+	userId: text('user_id')
+		.notNull()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	// The claims organisation bindings are matched against, as JSON.
+	claims: text('claims').notNull(),
+	expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull()
+});
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;

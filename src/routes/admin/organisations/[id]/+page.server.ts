@@ -12,6 +12,9 @@ import {
 	organisationSchema,
 	removeMember,
 	setMemberRole,
+	setSsoBinding,
+	SsoDomainTakenError,
+	ssoBindingSchema,
 	updateOrganisation
 } from '$lib/server/organisations';
 import { getUserByEmail } from '$lib/server/users';
@@ -43,6 +46,21 @@ export const actions: Actions = {
 			return fail(409, { details: formState({ values: form.data, errors: { name: m.org_name_taken() } }) });
 		}
 		return { details: formState({ saved: m.org_saved() }) };
+	},
+
+	sso: async (event) => {
+		const organisation = authorise(event);
+		const submitted = await event.request.formData();
+		const form = parseForm(ssoBindingSchema, submitted);
+		if (!form.ok) return fail(400, { sso: formState(form) });
+		try {
+			setSsoBinding(organisation.id, form.data);
+		} catch (caught) {
+			if (!(caught instanceof SsoDomainTakenError)) throw caught;
+			const values = Object.fromEntries([...submitted].map(([key, value]) => [key, String(value)]));
+			return fail(409, { sso: formState({ values, errors: { ssoDomain: m.org_sso_domain_taken() } }) });
+		}
+		return { sso: formState({ saved: m.org_sso_saved() }) };
 	},
 
 	delete: async (event) => {
