@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNotNull, max } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
 import { db } from '../db';
-import { checkIns, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
+import { checkIns, mailOutbox, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
 import { isoToday, nextCheckInDue } from '../pilots';
 import { publicUrl } from './links';
 import { pilotTeamMembers, queueNotification, statusLabel } from './notifications';
@@ -135,6 +135,9 @@ export function queueDigests(now = new Date()) {
 	for (const lead of leads) {
 		const frequency = mailFrequency(lead.id, 'digest');
 		if (frequency !== 'daily' && !(frequency === 'weekly' && clock.weekday === 'Mon')) continue;
+		const dedupeKey = `digest:${frequency}:${lead.id}:${today}`;
+		// Already queued this period (the schedule runs every minute): not computed again.
+		if (db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).get()) continue;
 		const since = new Date(now.getTime() - (frequency === 'daily' ? 1 : 7) * day);
 		const led = ledProgrammes(lead.id);
 		if (!led.length) continue;
@@ -160,7 +163,7 @@ export function queueDigests(now = new Date()) {
 					title: m.mail_digest_title({ since: isoToday(since) }, { locale }),
 					blocks
 				}),
-				{ dedupeKey: `digest:${frequency}:${lead.id}:${today}`, now }
+				{ dedupeKey, now }
 			)
 		);
 		if (sent) queued++;
