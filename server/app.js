@@ -44,6 +44,12 @@ export async function startServer() {
 
 	const server = http.createServer((req, res) => {
 		if (!process.env.ORIGIN) req.headers[protocolHeader] = 'http';
+		// RFC 8058 one-click unsubscribe: mail providers POST to the link without an Origin header, which SvelteKit's
+		// CSRF check refuses. That action is authorised by the link's own signature, never by cookies, so there is
+		// nothing for the check to protect on this one path: the request is let through as same-origin.
+		if (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/mail/unsubscribe') {
+			req.headers.origin = process.env.ORIGIN ? new URL(process.env.ORIGIN).origin : `http://${req.headers.host}`;
+		}
 		handler(req, res);
 	});
 	server.on('upgrade', (req, socket, head) => {
@@ -64,6 +70,11 @@ export async function startServer() {
 	process.once('exit', markRunning());
 	const stopBackups = scheduleBackups(backups);
 
+	/** @type {{ stop: () => Promise<void> } | undefined} */
+	const mail = /** @type {any} */ (globalThis)[Symbol.for('verstas.mail')];
+	// Where links in scheduled mail point when ORIGIN is unset (never the request's Host header, which a sender chooses).
+	process.env.VERSTAS_LISTEN_URL = url;
+
 	let stopping = false;
 	const stop = async () => {
 		if (stopping) return;
@@ -71,10 +82,17 @@ export async function startServer() {
 		stopBackups();
 		// Never hang: whatever is still open after 5 s is cut off.
 		setTimeout(() => process.exit(0), 5000).unref();
-		server.close(() => process.exit(0));
+		/** @type {Promise<unknown>} */
+		let drained = Promise.resolve();
+		server.close(() => drained.then(() => process.exit(0)));
 		server.closeIdleConnections();
-		// Boards are saved and compacted, and their sockets closed (1012: clients reconnect to the next server).
-		await collab?.shutdown().catch((error) => console.error('Verstas: board shutdown failed', error));
+		drained = Promise.all([
+			// Boards are saved and compacted, and their sockets closed (1012: clients reconnect to the next server).
+			collab?.shutdown().catch((error) => console.error('Verstas: board shutdown failed', error)),
+			// A mail being sent is let finish (within the 5 s), so its outcome is recorded, not left uncertain.
+			mail?.stop().catch((error) => console.error('Verstas: mail worker stop failed', error))
+		]);
+		await drained;
 	};
 	process.once('SIGTERM', stop);
 	process.once('SIGINT', stop);

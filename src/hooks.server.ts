@@ -3,6 +3,8 @@ import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
+import { runMailSchedule } from '$lib/server/mail/schedule';
+import { startMailWorker } from '$lib/server/mail/worker';
 import { reuseRenderedPage } from '$lib/server/page-cache';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
@@ -17,6 +19,10 @@ export const init: ServerInit = async () => {
 	migrateDatabase(getDb());
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
+	// The outbox's sender; server/app.js stops it on shutdown so a send under way records its outcome.
+	if (process.env.VERSTAS_MAIL_WORKER !== 'off') {
+		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker((now) => runMailSchedule(now));
+	}
 };
 
 const handleSecurityHeaders: Handle = async ({ event, resolve }) => {

@@ -2,6 +2,14 @@ import { m } from '$lib/paraglide/messages.js';
 import { requireUser } from '$lib/server/authorise';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
+import {
+	kindLabel,
+	listMailPreferences,
+	mailPreferencesSchema,
+	notificationKinds,
+	setMailPreferences,
+	type NotificationKind
+} from '$lib/server/mail/preferences';
 import { listMembershipsOfUser } from '$lib/server/organisations';
 import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { changePassword, getProfile, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
@@ -16,6 +24,12 @@ export const load: PageServerLoad = (event) => {
 	return {
 		profile,
 		memberships: listMembershipsOfUser(user.id),
+		mailKinds: Object.entries(listMailPreferences(user.id)).map(([kind, frequency]) => ({
+			kind,
+			frequency,
+			label: kindLabel(kind as NotificationKind),
+			choices: notificationKinds[kind as NotificationKind].choices
+		})),
 		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined
 	};
 };
@@ -29,6 +43,14 @@ export const actions: Actions = {
 		setLocaleCookie(event.cookies, form.data.locale);
 		// A fresh request renders the page, <html lang> included, in the language just chosen.
 		redirect(303, '/profile?saved');
+	},
+
+	mailPreferences: async (event) => {
+		const user = requireUser(event);
+		const form = parseForm(mailPreferencesSchema, await event.request.formData());
+		if (!form.ok) return fail(400, { mail: formState(form) });
+		setMailPreferences(user.id, form.data);
+		return { mail: formState({ saved: m.profile_mail_saved() }) };
 	},
 
 	changePassword: async (event) => {

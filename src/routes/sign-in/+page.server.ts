@@ -14,6 +14,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
 	return {
 		signedUp: url.searchParams.has('signedUp'),
+		reset: url.searchParams.has('reset'),
 		providers: listProviders().map(({ id, label }) => ({ id, label })),
 		ssoMessage: ssoMessage(url.searchParams.get('sso'), url.searchParams.get('provider'))
 	};
