@@ -93,6 +93,12 @@ export const workshops = sqliteTable('workshops', {
 	theme: text('theme').notNull(),
 	description: text('description').notNull().default(''),
 	startsAt: integer('starts_at', { mode: 'timestamp_ms' }),
+	/** how long it lasts from startsAt: calendar events end then */
+	durationMinutes: integer('duration_minutes').notNull().default(180),
+	/** a place or an online meeting link, for calendars and invitations */
+	location: text('location').notNull().default(''),
+	/** grows when the title, time or place changes: calendar apps replace an event only by a higher SEQUENCE */
+	calendarSequence: integer('calendar_sequence').notNull().default(0),
 	joinCode: text('join_code').notNull().unique(),
 	joiningOpen: integer('joining_open', { mode: 'boolean' }).notNull().default(true),
 	// The programme the workshop serves, if any: its chosen ideas become that programme's pilots.
@@ -227,6 +233,20 @@ export const boardSnapshots = sqliteTable('board_snapshots', {
 	// Updates with an id up to this one are folded into the state.
 	lastUpdateId: integer('last_update_id').notNull(),
 	updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+/**
+ * A person's iCalendar feed: the address is `/calendar/{id}.{secret}.ics` and only sha-256(secret) is stored, as for
+ * sessions. One per person; a new one replaces the old, deleting it revokes the address.
+ */
+export const calendarFeeds = sqliteTable('calendar_feeds', {
+	id: text('id').primaryKey(),
+	userId: text('user_id')
+		.notNull()
+		.unique()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+	createdAt: createdAt()
 });
 
 export type Workshop = typeof workshops.$inferSelect;
