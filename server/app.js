@@ -52,16 +52,28 @@ export async function startServer() {
 	const url = `http://${shownHost}:${typeof address === 'object' && address ? address.port : port}`;
 	console.log(`Verstas is running at ${url}`);
 
+	/** @type {{ stop: () => Promise<void> } | undefined} */
+	const mail = /** @type {any} */ (globalThis)[Symbol.for('verstas.mail')];
+	// Where links in scheduled mail point when ORIGIN is unset (never the request's Host header, which a sender chooses).
+	process.env.VERSTAS_LISTEN_URL = url;
+
 	let stopping = false;
 	const stop = async () => {
 		if (stopping) return;
 		stopping = true;
 		// Never hang: whatever is still open after 5 s is cut off.
 		setTimeout(() => process.exit(0), 5000).unref();
-		server.close(() => process.exit(0));
+		/** @type {Promise<unknown>} */
+		let drained = Promise.resolve();
+		server.close(() => drained.then(() => process.exit(0)));
 		server.closeIdleConnections();
-		// Boards are saved and compacted, and their sockets closed (1012: clients reconnect to the next server).
-		await collab?.shutdown().catch((error) => console.error('Verstas: board shutdown failed', error));
+		drained = Promise.all([
+			// Boards are saved and compacted, and their sockets closed (1012: clients reconnect to the next server).
+			collab?.shutdown().catch((error) => console.error('Verstas: board shutdown failed', error)),
+			// A mail being sent is let finish (within the 5 s), so its outcome is recorded, not left uncertain.
+			mail?.stop().catch((error) => console.error('Verstas: mail worker stop failed', error))
+		]);
+		await drained;
 	};
 	process.once('SIGTERM', stop);
 	process.once('SIGINT', stop);

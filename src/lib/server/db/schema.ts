@@ -713,3 +713,88 @@ export type PilotStatus = (typeof pilotStatuses)[number];
 export type PilotDecision = (typeof pilotDecisions)[number];
 export type CheckIn = typeof checkIns.$inferSelect;
 export type CheckInStatus = (typeof checkInStatuses)[number];
+
+// Mail ------------------------------------------------------------------------------------------------
+
+/**
+ * queued → sending (claimed under a lease by one worker) → sent | queued again (the server refused it; retried
+ * with backoff) | failed (refused for good, or out of attempts) | uncertain (the sender died or the connection
+ * broke after the message was handed over: never resent by itself, an admin decides).
+ */
+export const mailStatuses = ['queued', 'sending', 'sent', 'failed', 'uncertain'] as const;
+export type MailStatus = (typeof mailStatuses)[number];
+
+export const mailOutbox = sqliteTable(
+	'mail_outbox',
+	{
+		id: text('id').primaryKey(),
+		kind: text('kind').notNull(),
+		to: text('to').notNull(),
+		userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+		locale: text('locale', { enum: locales }).notNull(),
+		subject: text('subject').notNull(),
+		text: text('text').notNull(),
+		html: text('html').notNull(),
+		// JSON: extra headers (List-Unsubscribe …) and attachments ({ filename, contentType, content (base64) }).
+		headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+		attachments: text('attachments', { mode: 'json' })
+			.$type<{ filename: string; contentType: string; content: string }[]>()
+			.notNull()
+			.default([]),
+		// What the message is about (e.g. `workshop:ID`), so the people responsible for it can see its fate.
+		about: text('about'),
+		// A message that must exist once (a reminder for one due date): a second queueing is ignored.
+		dedupeKey: text('dedupe_key').unique(),
+		messageId: text('message_id').notNull(),
+		status: text('status', { enum: mailStatuses }).notNull().default('queued'),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+		leaseOwner: text('lease_owner'),
+		leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+		lastError: text('last_error'),
+		sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+		createdAt: createdAt()
+	},
+	(table) => [
+		index('mail_outbox_due_idx').on(table.status, table.nextAttemptAt),
+		index('mail_outbox_about_idx').on(table.about),
+		index('mail_outbox_created_idx').on(table.createdAt)
+	]
+);
+
+export const mailFrequencies = ['immediate', 'daily', 'weekly', 'off'] as const;
+export type MailFrequency = (typeof mailFrequencies)[number];
+
+/** A person's choice per kind of non-essential mail; no row means the kind's default. */
+export const mailPreferences = sqliteTable(
+	'mail_preferences',
+	{
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		kind: text('kind').notNull(),
+		frequency: text('frequency', { enum: mailFrequencies }).notNull()
+	},
+	(table) => [primaryKey({ columns: [table.userId, table.kind] })]
+);
+
+/** Server-side secrets made on first use (the key that signs unsubscribe links), shared by every process. */
+export const appSecrets = sqliteTable('app_secrets', {
+	name: text('name').primaryKey(),
+	value: blob('value', { mode: 'buffer' }).notNull()
+});
+
+export const passwordResetTokens = sqliteTable(
+	'password_reset_tokens',
+	{
+		id: text('id').primaryKey(),
+		// Only a hash of the secret is stored, as for sessions.
+		secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [index('password_reset_tokens_user_idx').on(table.userId)]
+);
