@@ -19,6 +19,7 @@ import {
 	type Workshop
 } from './db/schema';
 import { enumField, requiredText } from './forms';
+import { queueInvitationCancels, queueInvitationChanges } from './invitations';
 import {
 	generateSecureRandomString,
 	hashSecret,
@@ -258,6 +259,8 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Exe
 			.returning()
 			.get();
 		writeWorkshopParts(tx, workshopId, before.createdBy, input);
+		// Invitees hear of it in the same transaction: the saved change and its messages come together or not at all.
+		if (calendarChanged) queueInvitationChanges(tx, after);
 		return { before, after, calendarChanged };
 	};
 	return tx === db ? db.transaction(write) : write(tx);
@@ -294,8 +297,14 @@ export function emptyWorkshopPlan() {
 	return { perspectives: [{ title: '', description: '' }], phases: [] as { kind: PhaseKind; title: string; durationMinutes: number }[] };
 }
 
+/** Deletes the workshop (everything in it goes with it); its invitees' cancellations are queued first, in the same transaction. */
 export function deleteWorkshop(workshopId: string) {
-	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+	return db.transaction((tx) => {
+		const workshop = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+		if (!workshop) return false;
+		queueInvitationCancels(tx, workshop);
+		return tx.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+	});
 }
 
 // Read on every board page, vote and WebSocket upgrade: built and prepared once.

@@ -798,3 +798,30 @@ export const passwordResetTokens = sqliteTable(
 	},
 	(table) => [index('password_reset_tokens_user_idx').on(table.userId)]
 );
+
+/**
+ * A facilitator's invitation of an email address to a workshop (invitations.ts). `state` says whether the invitee's
+ * calendar should hold the event: invited, or cancelled (the workshop lost its time). Each message sent about it
+ * (the invitation, updates, the cancellation) is an outbox row; `lastMailId` is the latest, whose delivery the
+ * facilitator sees. Deleting the workshop deletes its invitations after their cancellations are queued.
+ */
+export const invitationStates = ['invited', 'cancelled'] as const;
+export type InvitationState = (typeof invitationStates)[number];
+
+export const workshopInvitations = sqliteTable(
+	'workshop_invitations',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		email: text('email').notNull(),
+		/** the inviter's language: the invitation and every later message about it are written in it */
+		locale: text('locale', { enum: locales }).notNull(),
+		state: text('state', { enum: invitationStates }).notNull().default('invited'),
+		invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+		invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
+		lastMailId: text('last_mail_id').references(() => mailOutbox.id, { onDelete: 'set null' })
+	},
+	(table) => [uniqueIndex('workshop_invitations_workshop_email_idx').on(table.workshopId, table.email)]
+);
