@@ -9,8 +9,8 @@ import { formatDateTime, formatTime, fromDateTimeLocal } from '../../src/lib/for
 import { m } from '../../src/lib/paraglide/messages.js';
 import { workshopEventUid } from '../../src/lib/server/calendar';
 import { getDb } from '../../src/lib/server/db';
-import { maxInvitationsPerWorkshop } from '../../src/lib/server/invitations';
-import { createWorkshop, getWorkshopDetails } from '../../src/lib/server/workshops';
+import { inviteToWorkshop, maxInvitationsPerWorkshop } from '../../src/lib/server/invitations';
+import { createWorkshop, getWorkshop, getWorkshopDetails, UnknownFacilitatorError, updateWorkshop } from '../../src/lib/server/workshops';
 import { newUser, waitFor, workshopInput } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 import { startSmtpServer, type ReceivedMail, type SmtpTestServer } from '../helpers/smtp';
@@ -218,5 +218,43 @@ describe('inviting people to a workshop by e-mail', () => {
 		expect(invitationCount(workshop.id)).toBe(0);
 		// Nothing was sent twice.
 		expect(mailsTo('anna@example.fi', subject)).toHaveLength(1);
+	});
+});
+
+describe('invitations when the time goes and comes back', () => {
+	/** The .ics of each message queued about the workshop, oldest first, as ical.js reads it. */
+	function queuedCalendars(workshopId: string) {
+		const rows = getDb()
+			.$client.prepare('SELECT "to", attachments FROM mail_outbox WHERE about = ? ORDER BY created_at, rowid')
+			.all(`workshop:${workshopId}`) as { to: string; attachments: string }[];
+		return rows.map((row) => {
+			const [attachment] = JSON.parse(row.attachments) as { content: string }[];
+			const calendar = new ICAL.Component(ICAL.parse(Buffer.from(attachment!.content, 'base64').toString('utf8')));
+			const event = calendar.getFirstSubcomponent('vevent')!;
+			return { to: row.to, method: calendar.getFirstPropertyValue('method'), sequence: event.getFirstPropertyValue('sequence'), start: String(event.getFirstPropertyValue('dtstart')) };
+		});
+	}
+	const stateOf = (workshopId: string) =>
+		getDb().$client.prepare('SELECT state FROM workshop_invitations WHERE workshop_id = ?').pluck().get(workshopId);
+
+	it('a workshop that loses its time is cancelled for the invitees and sent again when it gets one; a failed save sends nothing', async () => {
+		const owner = await newUser('Ajastaja');
+		const base = { ...workshopInput('Aika muuttuu'), startsAt: fromDateTimeLocal('2026-12-01T10:00') };
+		const workshop = createWorkshop(base, owner.id);
+		inviteToWorkshop(workshop.id, ['dora@example.fi'], { id: owner.id, name: 'Ajastaja', email: 'ajastaja@example.fi' }, 'en');
+		updateWorkshop(workshop.id, { ...base, startsAt: null });
+		expect(stateOf(workshop.id)).toBe('cancelled');
+		updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
+		expect(stateOf(workshop.id)).toBe('invited');
+		// A save that fails (an unknown co-facilitator) changes nothing and sends nothing.
+		expect(() => updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-03T10:00'), coFacilitatorEmails: ['ei-ole@example.fi'] })).toThrow(
+			UnknownFacilitatorError
+		);
+		expect(getWorkshop(workshop.id)).toMatchObject({ calendarSequence: 2, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
+		expect(queuedCalendars(workshop.id)).toEqual([
+			{ to: 'dora@example.fi', method: 'REQUEST', sequence: 0, start: '2026-12-01T10:00:00' },
+			{ to: 'dora@example.fi', method: 'CANCEL', sequence: 1, start: '2026-12-01T10:00:00' },
+			{ to: 'dora@example.fi', method: 'REQUEST', sequence: 2, start: '2026-12-02T10:00:00' }
+		]);
 	});
 });

@@ -179,10 +179,13 @@ export function inviteToWorkshop(workshopId: string, addresses: string[], invite
  * After a workshop's title, time, length or place changed (its calendarSequence grew), in the same transaction: the
  * invitees get the event again with the new SEQUENCE, or its cancellation when it no longer has a time.
  */
-export function queueInvitationChanges(tx: Executor, after: Workshop) {
+export function queueInvitationChanges(tx: Executor, before: Workshop, after: Workshop) {
 	if (!after.startsAt) {
+		if (!before.startsAt) return;
+		// The cancellation names the time the invitees' calendars hold.
+		const cancelled = { ...after, startsAt: before.startsAt };
 		for (const invitation of invitationsWithOrganizer(tx, after.id, ['invited'])) {
-			queueInvitationMail(tx, after, invitation, 'cancel', organizerOf(invitation), after.calendarSequence);
+			queueInvitationMail(tx, cancelled, invitation, 'cancel', organizerOf(invitation), after.calendarSequence);
 			tx.update(workshopInvitations).set({ state: 'cancelled' }).where(eq(workshopInvitations.id, invitation.id)).run();
 		}
 		return;

@@ -260,10 +260,11 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Exe
 			.get();
 		writeWorkshopParts(tx, workshopId, before.createdBy, input);
 		// Invitees hear of it in the same transaction: the saved change and its messages come together or not at all.
-		if (calendarChanged) queueInvitationChanges(tx, after);
+		if (calendarChanged) queueInvitationChanges(tx, before, after);
 		return { before, after, calendarChanged };
 	};
-	return tx === db ? db.transaction(write) : write(tx);
+	// Immediate: it reads then writes, and another process (a mail worker) may write in between.
+	return tx === db ? db.transaction(write, { behavior: 'immediate' }) : write(tx);
 }
 
 /**
@@ -304,7 +305,7 @@ export function deleteWorkshop(workshopId: string) {
 		if (!workshop) return false;
 		queueInvitationCancels(tx, workshop);
 		return tx.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
-	});
+	}, { behavior: 'immediate' });
 }
 
 // Read on every board page, vote and WebSocket upgrade: built and prepared once.
