@@ -9,7 +9,7 @@ import { formatDateTime, formatTime, fromDateTimeLocal } from '../../src/lib/for
 import { m } from '../../src/lib/paraglide/messages.js';
 import { workshopEventUid } from '../../src/lib/server/calendar';
 import { getDb } from '../../src/lib/server/db';
-import { inviteToWorkshop, maxInvitationsPerWorkshop } from '../../src/lib/server/invitations';
+import { inviteToWorkshop, maxInvitationsPerHour, maxInvitationsPerWorkshop } from '../../src/lib/server/invitations';
 import { createWorkshop, getWorkshop, getWorkshopDetails, UnknownFacilitatorError, updateWorkshop } from '../../src/lib/server/workshops';
 import { newUser, waitFor, workshopInput } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
@@ -103,6 +103,14 @@ describe('inviting people to a workshop by e-mail', () => {
 		const over = await action(`/workshops/${workshop.id}?/invite`, sv, { emails: 'x1@example.fi x2@example.fi' });
 		expect(over.status).toBe(400);
 		expect(formOf(over).errors!.emails).toBe(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: 1 }, { locale: 'sv' }));
+		// The limit per person and hour, over all workshops: two more than are left are refused as a whole.
+		const other = createWorkshop({ ...workshopInput('Toinen'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
+		const recordEvent = getDb().$client.prepare('INSERT INTO rate_limit_events (key, at) VALUES (?, ?)');
+		for (let i = 0; i < maxInvitationsPerHour - 1; i++) recordEvent.run(`invitations:user:${owner.id}`, Date.now() - 1000);
+		const hourly = await action(`/workshops/${other.id}?/invite`, sv, { emails: 'x1@example.fi x2@example.fi' });
+		expect(hourly.status).toBe(400);
+		expect(formOf(hourly).errors!.emails).toBe(m.invitation_error_hourly({ max: maxInvitationsPerHour, left: 1 }, { locale: 'sv' }));
+		expect(invitationCount(other.id)).toBe(0);
 		expect(invitationCount(untimed.id)).toBe(0);
 		expect(invitationCount(workshop.id)).toBe(maxInvitationsPerWorkshop - 1);
 		expect(outboxCount(untimed.id) + outboxCount(workshop.id)).toBe(0);

@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { formatDateTime, formatTime } from '../format';
 import { m } from '../paraglide/messages.js';
 import { buildCalendar, workshopEventUid } from './calendar';
 import { db, type Executor } from './db';
-import { mailOutbox, users, workshopInvitations, workshops, type InvitationState, type Locale, type Workshop } from './db/schema';
+import { mailOutbox, rateLimitEvents, users, workshopInvitations, workshops, type InvitationState, type Locale, type Workshop } from './db/schema';
 import { queueMail } from './mail/outbox';
 import { renderMail, type MailBlock } from './mail/render';
 import { generateSecureRandomString } from './session';
@@ -17,6 +17,12 @@ import { generateSecureRandomString } from './session';
 /** At most this many addresses in one workshop, and this many in one submission. */
 export const maxInvitationsPerWorkshop = 200;
 export const maxInvitationsPerSubmission = 50;
+/**
+ * And one person sends at most this many an hour over all workshops (counted in rate_limit_events, so deleting a
+ * workshop does not give them back): the form must not become a way to mail strangers in bulk.
+ */
+export const maxInvitationsPerHour = 200;
+const hourMs = 60 * 60_000;
 
 /** Links in mail: ORIGIN, else where this server listens; never the request's Host header, which a sender chooses. */
 function publicOrigin(env: NodeJS.ProcessEnv = process.env) {
@@ -164,6 +170,15 @@ export function inviteToWorkshop(workshopId: string, addresses: string[], invite
 			if (existing.size + added.length > maxInvitationsPerWorkshop)
 				throw new InvitationError(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: Math.max(0, maxInvitationsPerWorkshop - existing.size) }));
 			const now = new Date();
+			const key = `invitations:user:${inviter.id}`;
+			const sentThisHour = tx
+				.select({ n: sql<number>`count(*)` })
+				.from(rateLimitEvents)
+				.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now.getTime() - hourMs))))
+				.get()!.n;
+			if (sentThisHour + added.length > maxInvitationsPerHour)
+				throw new InvitationError(m.invitation_error_hourly({ max: maxInvitationsPerHour, left: Math.max(0, maxInvitationsPerHour - sentThisHour) }));
+			for (const _ of added) tx.insert(rateLimitEvents).values({ key, at: now }).run();
 			for (const email of added) {
 				const invitation = { id: generateSecureRandomString(12), email, locale };
 				tx.insert(workshopInvitations).values({ ...invitation, workshopId, invitedBy: inviter.id, invitedAt: now }).run();
