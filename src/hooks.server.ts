@@ -2,6 +2,7 @@ import { registerCollab } from '$lib/server/collab';
 import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
+import { runMailSchedule } from '$lib/server/mail/schedule';
 import { startMailWorker } from '$lib/server/mail/worker';
 import { reuseRenderedPage } from '$lib/server/page-cache';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
@@ -17,7 +18,7 @@ export const init: ServerInit = async () => {
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
 	// The outbox's sender; server/app.js stops it on shutdown so a send under way records its outcome.
 	if (process.env.VERSTAS_MAIL_WORKER !== 'off') {
-		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker();
+		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker((now) => runMailSchedule(now));
 	}
 };
 

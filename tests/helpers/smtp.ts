@@ -21,6 +21,8 @@ export async function startSmtpServer(options: { onMessage?: (mail: ReceivedMail
 		logger: false,
 		// Closing does not wait for a held connection (a test that never answers one).
 		closeTimeout: 200,
+		// No reverse DNS of 127.0.0.1 for every connection.
+		disableReverseLookup: true,
 		onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
 		onData(stream, session, callback) {
 			const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { m } from '../paraglide/messages.js';
 import { buildCalendar, workshopEventUid } from './calendar';
 import { db, type Executor } from './db';
 import { mailOutbox, rateLimitEvents, users, workshopInvitations, workshops, type InvitationState, type Locale, type Workshop } from './db/schema';
+import { publicOrigin } from './mail/links';
 import { queueMail } from './mail/outbox';
 import { renderMail, type MailBlock } from './mail/render';
 import { generateSecureRandomString } from './session';
@@ -24,10 +25,6 @@ export const maxInvitationsPerSubmission = 50;
 export const maxInvitationsPerHour = 200;
 const hourMs = 60 * 60_000;
 
-/** Links in mail: ORIGIN, else where this server listens; never the request's Host header, which a sender chooses. */
-function publicOrigin(env: NodeJS.ProcessEnv = process.env) {
-	return (env.ORIGIN || env.VERSTAS_LISTEN_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '');
-}
 
 const addressSchema = z.email().max(254);
 

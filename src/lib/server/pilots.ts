@@ -31,6 +31,7 @@ import { requiredText } from './forms';
 import { findAreaCodes, listAreas } from './areas';
 import { listProgrammesForUser, programmeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
+import { notifyPilotComment, notifyPilotProposed, notifyPilotStatus } from './mail/notifications';
 import { getWorkshop, listPerspectives } from './workshops';
 
 const day = 24 * 60 * 60 * 1000;
@@ -191,6 +192,9 @@ export function transitionPilot(
 				.run();
 			recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
 			reindexPilot(pilotId, tx);
+			// Mail in the same transaction: a resubmission reaches the leads again, a lead's review or decision the team.
+			if (action === 'submit') notifyPilotProposed(tx, pilotId, user.id);
+			else if (rule.by === 'lead') notifyPilotStatus(tx, pilotId, rule.to, user.id, comment, decision);
 			return rule.to;
 		},
 		{ behavior: 'immediate' }
@@ -279,6 +283,7 @@ export function proposePilot(programmeId: string, input: PilotInput, proposedBy:
 			writePilotParts(tx, pilot.id, input, [proposedBy]);
 			recordStatus(tx, pilot.id, null, 'proposed', proposedBy);
 			reindexPilot(pilot.id, tx);
+			notifyPilotProposed(tx, pilot.id, proposedBy);
 			return pilot;
 		},
 		{ behavior: 'immediate' }
@@ -543,7 +548,10 @@ const helsinkiDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsink
 export const commentSchema = z.object({ text: requiredText(2000) });
 
 export function addPilotComment(pilotId: string, authorId: string, text: string) {
-	db.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
+	db.transaction((tx) => {
+		tx.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
+		notifyPilotComment(tx, pilotId, authorId, text);
+	});
 }
 
 export function listPilotComments(pilotId: string) {

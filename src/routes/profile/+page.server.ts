@@ -3,6 +3,14 @@ import { requireUser } from '$lib/server/authorise';
 import { calendarFeedPath, createCalendarFeed, getCalendarFeed, revokeCalendarFeed } from '$lib/server/calendar';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
+import {
+	kindLabel,
+	listMailPreferences,
+	mailPreferencesSchema,
+	notificationKinds,
+	setMailPreferences,
+	type NotificationKind
+} from '$lib/server/mail/preferences';
 import { listMembershipsOfUser } from '$lib/server/organisations';
 import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
 import { changePassword, getProfile, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
@@ -18,6 +26,12 @@ export const load: PageServerLoad = (event) => {
 		profile,
 		memberships: listMembershipsOfUser(user.id),
 		calendarFeed: getCalendarFeed(user.id),
+		mailKinds: Object.entries(listMailPreferences(user.id)).map(([kind, frequency]) => ({
+			kind,
+			frequency,
+			label: kindLabel(kind as NotificationKind),
+			choices: notificationKinds[kind as NotificationKind].choices
+		})),
 		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined
 	};
 };
@@ -44,6 +58,14 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		revokeCalendarFeed(user.id);
 		return { calendar: { url: null, saved: m.calendar_feed_revoked() } };
+	},
+
+	mailPreferences: async (event) => {
+		const user = requireUser(event);
+		const form = parseForm(mailPreferencesSchema, await event.request.formData());
+		if (!form.ok) return fail(400, { mail: formState(form) });
+		setMailPreferences(user.id, form.data);
+		return { mail: formState({ saved: m.profile_mail_saved() }) };
 	},
 
 	changePassword: async (event) => {

@@ -10,7 +10,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
-	return { signedUp: url.searchParams.has('signedUp') };
+	return { signedUp: url.searchParams.has('signedUp'), reset: url.searchParams.has('reset') };
 };
 
 export const actions: Actions = {

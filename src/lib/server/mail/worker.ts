@@ -21,7 +21,12 @@ export type SmtpSettings = { host: string; port: number; secure: boolean; user?:
 /** SMTP_URL (smtp://user:pass@host:587, smtps://… for TLS from the start) or SMTP_HOST/PORT/USER/PASS/SECURE. */
 export function smtpSettings(env: NodeJS.ProcessEnv = process.env): SmtpSettings | null {
 	if (env.SMTP_URL) {
-		const url = new URL(env.SMTP_URL);
+		let url: URL;
+		try {
+			url = new URL(env.SMTP_URL);
+		} catch {
+			throw new Error('SMTP_URL is not a URL (expected smtp://user:password@host:587 or smtps://…)');
+		}
 		const secure = url.protocol === 'smtps:';
 		return {
 			host: url.hostname,

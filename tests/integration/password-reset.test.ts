@@ -1,0 +1,31 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { db } from '../../src/lib/server/db';
+import { mailOutbox, passwordResetTokens } from '../../src/lib/server/db/schema';
+import { checkResetToken, requestPasswordReset, resetPassword, resetTokenLifetimeMs } from '../../src/lib/server/password-reset';
+import { createUser, verifyCredentials } from '../../src/lib/server/users';
+
+// The reset token's rules with a clock (the flow itself runs through the server in mail-server.test.ts).
+describe('password reset tokens', () => {
+	it('expire after an hour, are stored hashed, and are written with their mail in the recipient language', async () => {
+		const user = await createUser({ name: 'Sven', email: 'sven@example.fi', password: 'kahvia-ja-pullaa-42', locale: 'sv' });
+		const now = new Date();
+		requestPasswordReset('sven@example.fi', '192.0.2.1', now);
+		const mail = db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).get()!;
+		expect(mail.locale).toBe('sv');
+		expect(mail.subject).toBe('Verstas: byte av lösenord');
+		expect(mail.headers['List-Unsubscribe']).toBeUndefined();
+		const token = mail.text.match(/\/reset-password\/(\S+)/)![1]!;
+		const [id, secret] = token.split('.');
+		const stored = db.select().from(passwordResetTokens).where(eq(passwordResetTokens.id, id!)).get()!;
+		expect(stored.secretHash.toString('utf8')).not.toContain(secret);
+
+		expect(checkResetToken(token, new Date(now.getTime() + resetTokenLifetimeMs - 1000))).toBe(user.id);
+		const late = new Date(now.getTime() + resetTokenLifetimeMs + 1);
+		expect(checkResetToken(token, late)).toBeNull();
+		expect(await resetPassword(token, 'uusi-kahvikuppi-77', late)).toBe(false);
+		expect(await verifyCredentials('sven@example.fi', 'kahvia-ja-pullaa-42')).toBeTruthy();
+		// A wrong secret for a real id is refused too.
+		expect(checkResetToken(`${id}.wrongsecretwrongsecretxx`, now)).toBeNull();
+	});
+});
