@@ -55,6 +55,13 @@ export function formatDateTime(value: Date | number | string, locale: Locale) {
 	return dateFormat(locale, dateTimeOptions)(instant(value));
 }
 
+const timeOptions: Intl.DateTimeFormatOptions = { timeStyle: 'short', timeZone };
+
+/** The wall-clock time in Helsinki ("18.30"), e.g. the end of an event on the day it starts. */
+export function formatTime(value: Date | number | string, locale: Locale) {
+	return dateFormat(locale, timeOptions)(instant(value));
+}
+
 export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions) {
 	return format('number', locale, options, () => {
 		const intl = new Intl.NumberFormat(intlLocale[locale], options);

@@ -248,7 +248,9 @@ test('a facilitator prepares a workshop from the Jalostamo template, reordering 
 	const when = new Intl.DateTimeFormat('fi-FI', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Helsinki' }).format(
 		new Date(Date.UTC(2030, 4, 14, 6, 30)) // 09:30 in Helsinki (summer time)
 	);
-	await expect(page.locator('main .meta')).toHaveText(when);
+	// … until 12:30 (the default length, three hours).
+	const until = new Intl.DateTimeFormat('fi-FI', { timeStyle: 'short', timeZone: 'Europe/Helsinki' }).format(new Date(Date.UTC(2030, 4, 14, 9, 30)));
+	await expect(page.locator('main .meta')).toHaveText(`${when}–${until}`);
 
 	// The join code, link and QR code.
 	const code = (await joinPanel(page).locator('.join-code').textContent())!.trim();

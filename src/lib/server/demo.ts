@@ -87,6 +87,8 @@ export async function seedDemo() {
 			description:
 				'Kuntaliiton kokeilujalostamo: kuusi kaupunkia lähestyy sosiaalista kestävyyttä kolmesta näkökulmasta ja jalostaa ideoista kokeiluja.',
 			startsAt: fromDateTimeLocal(toDateTimeLocal(Date.now() + 7 * 24 * 3600_000).slice(0, 10) + 'T09:00'),
+			durationMinutes: 240,
+			location: 'Kuntatalo, Toinen linja 14, Helsinki',
 			organisationIds: demoOrganisations.filter((o) => o.municipality !== 'Helsinki' || o.kind === 'agency').map((o) => organisationIds.get(o.name)!),
 			coFacilitatorEmails: [],
 			perspectives: template.perspectives,

@@ -15,9 +15,11 @@ import {
 	workshopPhases,
 	workshops,
 	type ParticipantRole,
-	type PhaseKind
+	type PhaseKind,
+	type Workshop
 } from './db/schema';
 import { enumField, requiredText } from './forms';
+import { queueInvitationCancels, queueInvitationChanges } from './invitations';
 import {
 	generateSecureRandomString,
 	hashSecret,
@@ -32,6 +34,9 @@ import {
 export const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
 export const joinCodeLength = 6;
 export const maxPerspectives = 6;
+/** A workshop lasts this long unless the facilitator says otherwise (calendars need an end). */
+export const defaultWorkshopMinutes = 180;
+export const maxWorkshopMinutes = 24 * 60;
 export const guestCookiePrefix = 'verstas_guest_';
 /** A guest token works for 30 days after joining (a workshop and its follow-up), then the guest joins anew. */
 export const guestTokenLifetimeMs = 1000 * 60 * 60 * 24 * 30;
@@ -104,6 +109,13 @@ export const workshopSchema = z.object({
 			}
 			return date;
 		}),
+	durationMinutes: z.coerce
+		.number({ error: () => m.error_workshop_duration({ max: maxWorkshopMinutes }) })
+		.int({ error: () => m.error_workshop_duration({ max: maxWorkshopMinutes }) })
+		.min(15, { error: () => m.error_workshop_duration({ max: maxWorkshopMinutes }) })
+		.max(maxWorkshopMinutes, { error: () => m.error_workshop_duration({ max: maxWorkshopMinutes }) })
+		.default(defaultWorkshopMinutes),
+	location: optionalText(300),
 	organisationIds: z.array(z.string()).default([]),
 	/** the programme the workshop serves (optional; the route checks the facilitator may use it) */
 	programmeId: z.string().max(100).nullish(),
@@ -115,7 +127,9 @@ export const workshopSchema = z.object({
 	phases: z.array(phaseSchema).max(30)
 });
 
-export type WorkshopInput = z.output<typeof workshopSchema>;
+type WorkshopFields = z.output<typeof workshopSchema>;
+/** The form's fields; the length and place may be left out (the default length, no place). */
+export type WorkshopInput = Omit<WorkshopFields, 'durationMinutes' | 'location'> & Partial<Pick<WorkshopFields, 'durationMinutes' | 'location'>>;
 
 export const guestJoinSchema = z.object({
 	displayName: requiredText(60),
@@ -206,6 +220,8 @@ export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?:
 				theme: input.theme,
 				description: input.description,
 				startsAt: input.startsAt,
+				durationMinutes: input.durationMinutes ?? defaultWorkshopMinutes,
+				location: input.location ?? '',
 				programmeId: input.programmeId || null,
 				joinCode: code,
 				createdBy: ownerId
@@ -217,15 +233,38 @@ export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?:
 	});
 }
 
-export function updateWorkshop(workshopId: string, input: WorkshopInput) {
-	db.transaction((tx) => {
-		const { createdBy } = tx.select({ createdBy: workshops.createdBy }).from(workshops).where(eq(workshops.id, workshopId)).get()!;
-		tx.update(workshops)
-			.set({ title: input.title, theme: input.theme, description: input.description, startsAt: input.startsAt, programmeId: input.programmeId || null })
+/** What a calendar shows of a workshop: a change to any of these is a new version of its event. */
+function calendarFields(workshop: Pick<Workshop, 'title' | 'startsAt' | 'durationMinutes' | 'location'>) {
+	return JSON.stringify([workshop.title, workshop.startsAt?.getTime() ?? null, workshop.durationMinutes, workshop.location]);
+}
+
+/** Saves the form; returns the workshop before and after, so a caller can tell invitees what changed. */
+export function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Executor = db) {
+	const write = (tx: Executor) => {
+		const before = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get()!;
+		const changes = {
+			title: input.title,
+			theme: input.theme,
+			description: input.description,
+			startsAt: input.startsAt,
+			durationMinutes: input.durationMinutes ?? before.durationMinutes,
+			location: input.location ?? before.location,
+			programmeId: input.programmeId || null
+		};
+		const calendarChanged = calendarFields(before) !== calendarFields(changes);
+		const after = tx
+			.update(workshops)
+			.set({ ...changes, calendarSequence: before.calendarSequence + (calendarChanged ? 1 : 0) })
 			.where(eq(workshops.id, workshopId))
-			.run();
-		writeWorkshopParts(tx, workshopId, createdBy, input);
-	});
+			.returning()
+			.get();
+		writeWorkshopParts(tx, workshopId, before.createdBy, input);
+		// Invitees hear of it in the same transaction: the saved change and its messages come together or not at all.
+		if (calendarChanged) queueInvitationChanges(tx, before, after);
+		return { before, after, calendarChanged };
+	};
+	// Immediate: it reads then writes, and another process (a mail worker) may write in between.
+	return tx === db ? db.transaction(write, { behavior: 'immediate' }) : write(tx);
 }
 
 /**
@@ -242,6 +281,8 @@ export function duplicateWorkshop(workshopId: string, ownerId: string, title: (o
 			theme: workshop.theme,
 			description: workshop.description,
 			startsAt: null,
+			durationMinutes: workshop.durationMinutes,
+			location: workshop.location,
 			programmeId: workshop.programmeId,
 			organisationIds: details.organisations.map((organisation) => organisation.id),
 			coFacilitatorEmails: details.facilitators.filter((facilitator) => facilitator.id !== ownerId).map((facilitator) => facilitator.email),
@@ -257,8 +298,14 @@ export function emptyWorkshopPlan() {
 	return { perspectives: [{ title: '', description: '' }], phases: [] as { kind: PhaseKind; title: string; durationMinutes: number }[] };
 }
 
+/** Deletes the workshop (everything in it goes with it); its invitees' cancellations are queued first, in the same transaction. */
 export function deleteWorkshop(workshopId: string) {
-	return db.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+	return db.transaction((tx) => {
+		const workshop = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+		if (!workshop) return false;
+		queueInvitationCancels(tx, workshop);
+		return tx.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+	}, { behavior: 'immediate' });
 }
 
 // Read on every board page, vote and WebSocket upgrade: built and prepared once.
@@ -612,6 +659,8 @@ export function readWorkshopForm(formData: FormData) {
 		theme: text('theme'),
 		description: text('description'),
 		startsAt: text('startsAt'),
+		durationMinutes: text('durationMinutes') || undefined,
+		location: text('location'),
 		programmeId: text('programmeId'),
 		organisationIds: formData.getAll('organisationIds').map(String),
 		coFacilitatorEmails: text('coFacilitators')

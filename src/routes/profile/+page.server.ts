@@ -1,5 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
 import { requireUser } from '$lib/server/authorise';
+import { calendarFeedPath, createCalendarFeed, getCalendarFeed, revokeCalendarFeed } from '$lib/server/calendar';
 import { formState, parseForm } from '$lib/server/forms';
 import { setLocaleCookie } from '$lib/server/locale';
 import {
@@ -24,6 +25,7 @@ export const load: PageServerLoad = (event) => {
 	return {
 		profile,
 		memberships: listMembershipsOfUser(user.id),
+		calendarFeed: getCalendarFeed(user.id),
 		mailKinds: Object.entries(listMailPreferences(user.id)).map(([kind, frequency]) => ({
 			kind,
 			frequency,
@@ -43,6 +45,19 @@ export const actions: Actions = {
 		setLocaleCookie(event.cookies, form.data.locale);
 		// A fresh request renders the page, <html lang> included, in the language just chosen.
 		redirect(303, '/profile?saved');
+	},
+
+	// The address is shown once, right after it is made: only a hash of its secret is kept.
+	createCalendarFeed: (event) => {
+		const user = requireUser(event);
+		const url = event.url.origin + calendarFeedPath(createCalendarFeed(user.id));
+		return { calendar: { url, saved: m.calendar_feed_created() } };
+	},
+
+	revokeCalendarFeed: (event) => {
+		const user = requireUser(event);
+		revokeCalendarFeed(user.id);
+		return { calendar: { url: null, saved: m.calendar_feed_revoked() } };
 	},
 
 	mailPreferences: async (event) => {

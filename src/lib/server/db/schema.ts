@@ -132,6 +132,12 @@ export const workshops = sqliteTable('workshops', {
 	theme: text('theme').notNull(),
 	description: text('description').notNull().default(''),
 	startsAt: integer('starts_at', { mode: 'timestamp_ms' }),
+	/** how long it lasts from startsAt: calendar events end then */
+	durationMinutes: integer('duration_minutes').notNull().default(180),
+	/** a place or an online meeting link, for calendars and invitations */
+	location: text('location').notNull().default(''),
+	/** grows when the title, time or place changes: calendar apps replace an event only by a higher SEQUENCE */
+	calendarSequence: integer('calendar_sequence').notNull().default(0),
 	joinCode: text('join_code').notNull().unique(),
 	joiningOpen: integer('joining_open', { mode: 'boolean' }).notNull().default(true),
 	// The programme the workshop serves, if any: its chosen ideas become that programme's pilots.
@@ -266,6 +272,20 @@ export const boardSnapshots = sqliteTable('board_snapshots', {
 	// Updates with an id up to this one are folded into the state.
 	lastUpdateId: integer('last_update_id').notNull(),
 	updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+/**
+ * A person's iCalendar feed: the address is `/calendar/{id}.{secret}.ics` and only sha-256(secret) is stored, as for
+ * sessions. One per person; a new one replaces the old, deleting it revokes the address.
+ */
+export const calendarFeeds = sqliteTable('calendar_feeds', {
+	id: text('id').primaryKey(),
+	userId: text('user_id')
+		.notNull()
+		.unique()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+	createdAt: createdAt()
 });
 
 export type Workshop = typeof workshops.$inferSelect;
@@ -836,4 +856,31 @@ export const passwordResetTokens = sqliteTable(
 		createdAt: createdAt()
 	},
 	(table) => [index('password_reset_tokens_user_idx').on(table.userId)]
+);
+
+/**
+ * A facilitator's invitation of an email address to a workshop (invitations.ts). `state` says whether the invitee's
+ * calendar should hold the event: invited, or cancelled (the workshop lost its time). Each message sent about it
+ * (the invitation, updates, the cancellation) is an outbox row; `lastMailId` is the latest, whose delivery the
+ * facilitator sees. Deleting the workshop deletes its invitations after their cancellations are queued.
+ */
+export const invitationStates = ['invited', 'cancelled'] as const;
+export type InvitationState = (typeof invitationStates)[number];
+
+export const workshopInvitations = sqliteTable(
+	'workshop_invitations',
+	{
+		id: text('id').primaryKey(),
+		workshopId: text('workshop_id')
+			.notNull()
+			.references(() => workshops.id, { onDelete: 'cascade' }),
+		email: text('email').notNull(),
+		/** the inviter's language: the invitation and every later message about it are written in it */
+		locale: text('locale', { enum: locales }).notNull(),
+		state: text('state', { enum: invitationStates }).notNull().default('invited'),
+		invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+		invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
+		lastMailId: text('last_mail_id').references(() => mailOutbox.id, { onDelete: 'set null' })
+	},
+	(table) => [uniqueIndex('workshop_invitations_workshop_email_idx').on(table.workshopId, table.email)]
 );

@@ -5,6 +5,8 @@ import { formState, parseInput } from '$lib/server/forms';
 import { saveWorkshopTemplate, templateOrganisations, templateSchema } from '$lib/server/workshop-templates';
 import { viewBoard } from '$lib/board/model';
 import { readBoardDoc } from '$lib/server/collab';
+import { InvitationError, invitationSchema, inviteToWorkshop, listInvitations, maxInvitationsPerSubmission, maxInvitationsPerWorkshop } from '$lib/server/invitations';
+import { getLocale } from '$lib/paraglide/runtime.js';
 import { pilotsFromWorkshop } from '$lib/server/pilots';
 import { listProgrammesForUser } from '$lib/server/programmes';
 import { qrCodePath } from '$lib/server/qr';
@@ -46,7 +48,9 @@ export const load: PageServerLoad = (event) => {
 		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
 		// Where this facilitator may keep the workshop's plan as a template.
 		templateOrganisations: templateOrganisations(user),
-		duplicated: event.url.searchParams.has('duplicated')
+		duplicated: event.url.searchParams.has('duplicated'),
+		invitations: listInvitations(workshop.id).map(({ deliveryError: _, ...invitation }) => invitation),
+		invitationLimits: { perWorkshop: maxInvitationsPerWorkshop, perSubmission: maxInvitationsPerSubmission }
 	};
 };
 
@@ -118,6 +122,24 @@ export const actions: Actions = {
 		const saved = saveWorkshopTemplate(workshop.id, input.data, user);
 		if (!saved) return fail(403, { reuse: formState({ errors: { organisationId: m.error_choose_option() }, values }) });
 		return { reuse: formState({ saved: m.workshop_template_saved({ name: saved.template.name, organisation: saved.organisation.name }) }) };
+	},
+
+	invite: async (event) => {
+		const { workshop, user } = requireFacilitator(event);
+		const values = { emails: String((await event.request.formData()).get('emails') ?? '') };
+		const form = parseInput(invitationSchema, values, values);
+		if (!form.ok) return fail(400, { invitations: formState({ errors: form.errors, values }) });
+		try {
+			// In the inviter's language: the page's, which is the one they are writing in.
+			const { added, skipped } = inviteToWorkshop(workshop.id, form.data, user, getLocale());
+			const saved = [m.invitations_sent({ count: added.length }), skipped.length ? m.invitations_skipped({ addresses: skipped.join(', ') }) : '']
+				.filter(Boolean)
+				.join(' ');
+			return { invitations: formState({ saved }) };
+		} catch (caught) {
+			if (!(caught instanceof InvitationError)) throw caught;
+			return fail(400, { invitations: formState({ errors: { emails: caught.message }, values }) });
+		}
 	},
 
 	delete: async (event) => {

@@ -30,6 +30,8 @@ export const load: PageServerLoad = (event) => {
 			theme: workshop.theme,
 			description: workshop.description,
 			startsAt: workshop.startsAt ? toDateTimeLocal(workshop.startsAt) : '',
+			durationMinutes: workshop.durationMinutes,
+			location: workshop.location,
 			programmeId: workshop.programmeId ?? '',
 			organisationIds: details.organisations.map((organisation) => organisation.id),
 			// The creator stays a facilitator regardless; the field lists the others.
