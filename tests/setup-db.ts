@@ -9,9 +9,13 @@ process.env.DATABASE_PATH = join(dir, 'test.db');
 
 const { closeDb, getDb } = await import('../src/lib/server/db');
 const { migrateDatabase } = await import('../src/lib/server/db/migrate');
+const { shutdownCollab } = await import('../src/lib/server/collab');
 migrateDatabase(getDb());
 
-afterAll(() => {
+// Files share a worker's modules (vite.config.ts: isolate false), so the process's collab server, which holds this
+// file's database, goes with it.
+afterAll(async () => {
+	await shutdownCollab();
 	closeDb();
 	rmSync(dir, { recursive: true, force: true });
 });
