@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { db } from '../../src/lib/server/db';
-import { mailOutbox, passwordResetTokens } from '../../src/lib/server/db/schema';
+import { mailOutbox, organisations, passwordResetTokens } from '../../src/lib/server/db/schema';
 import { checkResetToken, requestPasswordReset, resetPassword, resetTokenLifetimeMs } from '../../src/lib/server/password-reset';
 import { createUser, verifyCredentials } from '../../src/lib/server/users';
 
@@ -27,5 +27,15 @@ describe('password reset tokens', () => {
 		expect(await verifyCredentials('sven@example.fi', 'kahvia-ja-pullaa-42')).toBeTruthy();
 		// A wrong secret for a real id is refused too.
 		expect(checkResetToken(`${id}.wrongsecretwrongsecretxx`, now)).toBeNull();
+	});
+
+	it('sends nothing to a domain whose organisation requires SSO', async () => {
+		const user = await createUser({ name: 'Kerttu', email: 'kerttu@kaupunki.example', password: 'kahvia-ja-pullaa-42' });
+		db.insert(organisations).values({ id: 'sso-org', name: 'SSO-kaupunki', kind: 'city', municipality: 'Espoo', ssoDomain: 'kaupunki.example', ssoRequired: true }).run();
+		requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
+		expect(db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toEqual([]);
+		db.update(organisations).set({ ssoRequired: false }).where(eq(organisations.id, 'sso-org')).run();
+		requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
+		expect(db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toHaveLength(1);
 	});
 });

@@ -10,6 +10,7 @@ import { renderMail } from './mail/render';
 import { hashPassword } from './password';
 import { addressKey, attemptWaitMs, recordAttempt, type Limit } from './rate-limit';
 import { generateSecureRandomString, hashSecret, invalidateUserSessions, secretMatches, splitToken } from './session';
+import { ssoRequiredFor } from './identities';
 
 export const resetRequestSchema = z.object({ email: emailField() });
 export const resetPasswordSchema = z.object({ password: newPasswordField() });
@@ -31,14 +32,16 @@ export function resetRequestWaitMs(address: string, now = Date.now()) {
 }
 
 /**
- * Queues a reset mail when the email has an account and its hourly quota is not used up; otherwise does nothing.
+ * Queues a reset mail when the email has an account, its hourly quota is not used up and its domain does not
+ * require SSO; otherwise does nothing.
  * The caller answers the same either way (no account enumeration): the work is the same database round trips.
  */
 export function requestPasswordReset(email: string, address: string, now = new Date()) {
 	const mayMail = attemptWaitMs(emailKeyOf(email), resetPerEmail, now.getTime()) === 0;
 	recordAttempt(mayMail ? [addressKeyOf(address), emailKeyOf(email)] : [addressKeyOf(address)], now.getTime());
 	const user = db.select({ id: users.id, name: users.name, locale: users.locale }).from(users).where(eq(users.email, email)).get();
-	if (!user || !mayMail) return;
+	// A domain whose organisation requires SSO signs in only at its provider: a password set here would be unusable.
+	if (!user || !mayMail || ssoRequiredFor(email)) return;
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
 	const locale = user.locale;
