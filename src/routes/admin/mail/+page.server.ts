@@ -3,6 +3,7 @@ import { requireAdmin } from '$lib/server/authorise';
 import { mailStatuses } from '$lib/server/db/schema';
 import { formState, parseForm } from '$lib/server/forms';
 import { countMailByStatus, listMail, retryMail } from '$lib/server/mail/outbox';
+import { isNotificationKind, kindLabel } from '$lib/server/mail/preferences';
 import { smtpSettings } from '$lib/server/mail/worker';
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
@@ -28,7 +29,7 @@ export const load: PageServerLoad = (event) => {
 		messages: listMail({ status }).map((row) => ({
 			id: row.id,
 			to: row.to,
-			kind: row.kind,
+			kind: mailKindLabel(row.kind),
 			subject: row.subject,
 			text: row.text,
 			status: row.status,
@@ -39,6 +40,14 @@ export const load: PageServerLoad = (event) => {
 		}))
 	};
 };
+
+/** A message kind in the admin's language (a kind this version does not know is shown as stored). */
+function mailKindLabel(kind: string) {
+	if (isNotificationKind(kind)) return kindLabel(kind);
+	if (kind === 'invitation') return m.mail_kind_invitation();
+	if (kind === 'password_reset') return m.mail_kind_password_reset();
+	return kind;
+}
 
 export const actions: Actions = {
 	retry: async (event) => {
