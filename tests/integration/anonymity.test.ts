@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../../src/lib/board/model';
+import { addComment, addNote, createUndoManager, deleteNote, ideasOf, notesOf, promoteToIdea, readBoard } from '../../src/lib/board/model';
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
@@ -225,6 +225,49 @@ describe('note authors', () => {
 		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
 		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
 		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
+	});
+});
+
+describe('comment authors', () => {
+	it('are the connection’s own: a comment under another id and name is stored and sent under the writer’s identity', async () => {
+		const { owner, workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const f = join(workshop.id, owner);
+		const a = join(workshop.id, anna);
+		const b = join(workshop.id, bertil);
+		await synced(f, a, b);
+		const idea = promoteToIdea(f.doc, { kind: 'note', id: 'n1' }, 'Kokeilu', lane);
+		await waitFor(() => ideasOf(a.doc).has(idea) && ideasOf(b.doc).has(idea), 'the idea on every board');
+		const commentsIn = (doc: Y.Doc) => readBoard(doc).ideas.find((i) => i.id === idea)?.comments.map((c) => [c.text, c.authorId, c.authorName]) ?? [];
+
+		addComment(a.doc, idea, { id: bertil.id, name: 'Bertil' }, 'Bertilin nimissä');
+		addComment(a.doc, idea, authorOf(anna), 'Oma kommentti');
+		// Two at once in one insert, one without an author at all; and a facilitator claiming to be a guest.
+		(ideasOf(a.doc).get(idea)!.get('comments') as Y.Array<Record<string, unknown>>).push([
+			{ id: 'k1', authorId: 'x', authorName: 'Joku', text: 'Eka', at: 1 },
+			{ id: 'k2', text: 'Toka', at: 2 }
+		]);
+		await waitFor(() => commentsIn(b.doc).length === 4, 'anna’s comments at bertil');
+		addComment(f.doc, idea, authorOf(anna), 'Fasilitaattorin');
+		await waitFor(() => commentsIn(b.doc).length === 5, 'the facilitator’s comment at bertil');
+
+		const expected = [
+			['Bertilin nimissä', anna.id, 'Vieras 1'],
+			['Oma kommentti', anna.id, 'Vieras 1'],
+			['Eka', anna.id, 'Vieras 1'],
+			['Toka', anna.id, 'Vieras 1'],
+			['Fasilitaattorin', `user:${owner.id}`, 'Fasilitaattori']
+		];
+		const sorted = (rows: unknown[][]) => [...rows].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+		expect(sorted(commentsIn(b.doc))).toEqual(sorted(expected));
+		await waitFor(() => commentsIn(f.doc).length === 5, 'every comment at the facilitator');
+		expect(sorted(commentsIn(f.doc).filter((c) => c[0] !== 'Fasilitaattorin'))).toEqual(sorted(expected.filter((c) => c[0] !== 'Fasilitaattorin')));
+		await waitFor(() => readBoard(storedBoard(workshop.id)).ideas[0]?.comments.length === 5, 'every comment saved');
+		expect(sorted(readBoard(storedBoard(workshop.id)).ideas[0]!.comments.map((c) => [c.text, c.authorId, c.authorName]))).toEqual(sorted(expected));
+		// Nobody was refused or closed for it; the boards still agree on everything else.
+		expect([...a.closes, ...b.closes, ...f.closes]).toEqual([]);
+		expect([...a.channel.refused, ...f.channel.refused]).toEqual([]);
+		expect(readBoard(storedBoard(workshop.id)).ideas[0]!.title.toString()).toBe('Kokeilu');
 	});
 });
 
