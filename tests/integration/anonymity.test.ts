@@ -8,7 +8,8 @@ import { addComment, addNote, createUndoManager, deleteNote, ideasOf, notesOf, p
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { createSession } from '../../src/lib/server/session';
+import { createWorkshop, getWorkshopDetails, guestTokenLifetimeMs, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 import { authorOf, connectBoard, connectLive, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
@@ -297,6 +298,47 @@ describe('signing out (the production server)', () => {
 		});
 		expect(response.status, (await response.clone().text()).slice(0, 400)).toBe(303);
 		await waitFor(() => mine.closes.includes(4403), 'the signed-out board closed', 5000);
+		expect(theirs.closes).toEqual([]);
+	});
+
+	it('closes a person’s boards at once when all their sessions end (a password change), others stay', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Salasananvaihtaja');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Jää paikalle');
+		// Two sessions of the same person (a laptop and a phone): both end.
+		const laptop = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'laptop' });
+		const phone = connectBoard(httpUrl, workshop.id, { cookie: `verstas_session=${createSession(owner.id).token}`, name: 'phone' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
+		clients.push(laptop, phone, theirs);
+		await synced(laptop, phone, theirs);
+		const response = await fetch(`${httpUrl}/profile?/changePassword`, {
+			method: 'POST',
+			headers: { cookie: owner.cookie, origin: httpUrl, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ currentPassword: 'salasana-123', newPassword: 'Vihreä kettu hyppää aidan yli 94' })
+		});
+		expect(await response.json()).toMatchObject({ type: 'success' });
+		// The periodic check would take up to a minute.
+		await waitFor(() => laptop.closes.includes(4403) && phone.closes.includes(4403), 'both of the person’s boards closed', 5000);
+		expect(theirs.closes).toEqual([]);
+	});
+
+	it('closes a guest’s board the moment their guest token expires (4403), not at the next periodic check', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Fasilitaattori');
+		const workshop = newWorkshop(owner.id);
+		const leaving = newGuest(workshop.id, 'Vanheneva');
+		const staying = newGuest(workshop.id, 'Tuore');
+		// Joined 30 days ago less 1.5 s: the token expires 1.5 s from now.
+		const expiresAt = Date.now() + 1500;
+		getDb().$client.prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(expiresAt - guestTokenLifetimeMs, leaving.id);
+		const mine = connectBoard(httpUrl, workshop.id, { cookie: leaving.cookie, name: 'mine' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: staying.cookie, name: 'theirs' });
+		clients.push(mine, theirs);
+		await synced(mine, theirs);
+		expect(mine.closes).toEqual([]);
+		await waitFor(() => mine.closes.includes(4403), 'the expired guest’s board closed', 6000);
+		expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
 		expect(theirs.closes).toEqual([]);
 	});
 });
