@@ -1,42 +1,29 @@
 // Anonymity that holds, and the identity the server knows (issue 15): real WebsocketProvider clients against the
 // collab module in-process (HTTP on 127.0.0.1:0, the app's authorisation, SQLite store and live state).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addComment, addNote, createUndoManager, deleteNote, ideasOf, notesOf, promoteToIdea, readBoard } from '../../src/lib/board/model';
-import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
+import { privateRoomName, SqliteBoardStore } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
 import { createSession } from '../../src/lib/server/session';
-import { createWorkshop, getWorkshopDetails, guestTokenLifetimeMs, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { createWorkshop, getWorkshopDetails, guestTokenLifetimeMs, joinAsUser } from '../../src/lib/server/workshops';
 import { startProductionServer, type RunningServer } from '../helpers/server';
-import { authorOf, connectBoard, connectLive, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { authorOf, connectBoard, connectLive, startCollabHarness, type CollabHarness, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
-let collab: CollabServer;
-let server: http.Server;
+let harness: CollabHarness;
 let url: string;
 const clients: BoardClient[] = [];
 
 beforeAll(async () => {
 	process.setMaxListeners(100);
-	collab = createCollabServer({
-		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
-		unloadAfterMs: 150,
-		awarenessIntervalMs: 20,
-		log: { error: () => {}, warn: () => {} }
-	});
-	server = http.createServer((_req, res) => res.writeHead(404).end());
-	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	harness = await startCollabHarness({ awarenessIntervalMs: 20 });
+	url = harness.url;
 });
 
 afterAll(async () => {
 	for (const c of clients) c.destroy();
-	await collab.shutdown(500);
-	await new Promise((resolve) => server.close(resolve));
+	await harness.close();
 });
 
 function join(room: string, person: { cookie: string; name: string }) {
