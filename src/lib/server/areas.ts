@@ -187,11 +187,31 @@ async function runInSlices<T>(steps: Steps<T>): Promise<T> {
 
 /** RFC 4180-style records with their 1-based starting line (a quoted field may span lines). */
 export function readCsv(text: string, delimiter: string): CsvRecord[] {
-	return runWhole(readCsvSteps(text, delimiter));
+	return runWhole(
+		(function* () {
+			const records: CsvRecord[] = [];
+			const reader = csvRecords(text, delimiter);
+			for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) records.push(record);
+			return records;
+		})()
+	);
 }
 
-function* readCsvSteps(text: string, delimiter: string): Steps<CsvRecord[]> {
-	const records: CsvRecord[] = [];
+/** The next record, yielding at the reader's pauses; null at the end. */
+function* nextRecord(reader: Generator<CsvRecord | undefined, void, void>): Steps<CsvRecord | null> {
+	for (;;) {
+		const next = reader.next();
+		if (next.done) return null;
+		if (next.value) return next.value;
+		yield;
+	}
+}
+
+/**
+ * The records one by one (undefined now and then: a point where the parse may pause). Read as they come, a large
+ * file's records do not all stay in memory: keeping them did, and garbage collection then held the server longest.
+ */
+function* csvRecords(text: string, delimiter: string): Generator<CsvRecord | undefined, void, void> {
 	const [quote, cr, lf, separator] = ['"', '\r', '\n', delimiter].map((char) => char.charCodeAt(0));
 	let fields: string[] = [];
 	let field = '';
@@ -206,12 +226,13 @@ function* readCsvSteps(text: string, delimiter: string): Steps<CsvRecord[]> {
 	let start = 1;
 	const endRecord = () => {
 		fields.push(field);
-		if (fields.some((value) => value.trim() !== '')) records.push({ line: start, fields });
+		const record = fields.some((value) => value.trim() !== '') ? { line: start, fields } : undefined;
 		fields = [];
 		field = '';
+		return record;
 	};
 	for (let i = 0; i < text.length; i++) {
-		if ((i & 1023) === 0) yield;
+		if ((i & 1023) === 0) yield undefined;
 		const char = text.charCodeAt(i);
 		if (quoted) {
 			if (char === quote) {
@@ -232,14 +253,17 @@ function* readCsvSteps(text: string, delimiter: string): Steps<CsvRecord[]> {
 		} else if (char === lf || char === cr) {
 			take(i);
 			if (char === cr && text.charCodeAt(i + 1) === lf) i++;
-			endRecord();
+			const record = endRecord();
 			start = ++line;
 			run = i + 1;
+			if (record) yield record;
 		}
 	}
 	take(text.length);
-	if (field !== '' || fields.length > 0) endRecord();
-	return records;
+	if (field !== '' || fields.length > 0) {
+		const record = endRecord();
+		if (record) yield record;
+	}
 }
 
 /** The most frequent of `;`, tab and `,` outside quotes in the first lines (title lines hold none); `,` on a tie. */
@@ -333,13 +357,16 @@ export function parsePaavoCsv(bytes: Uint8Array, filename: string): ParseResult 
 
 function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResult> {
 	const text = stripBom(yield* decodePaavoSteps(bytes));
-	const records = yield* readCsvSteps(text, detectDelimiter(text));
+	const reader = csvRecords(text, detectDelimiter(text));
 	const errors = new ErrorList();
 
 	// Title and note lines come first; the header is the first record whose third and later cells are years.
-	const headerIndex = records.findIndex((r) => r.fields.length >= 3 && r.fields.slice(2).every((f) => yearPattern.test(f.trim())));
-	if (headerIndex < 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_paavo_header() }] };
-	const header = records[headerIndex]!.fields.map((f) => f.trim());
+	const isHeader = (r: CsvRecord) => r.fields.length >= 3 && r.fields.slice(2).every((f) => yearPattern.test(f.trim()));
+	let headerRecord = yield* nextRecord(reader);
+	while (headerRecord && !isHeader(headerRecord)) headerRecord = yield* nextRecord(reader);
+	if (!headerRecord) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_paavo_header() }] };
+	const headerLine = headerRecord.line;
+	const header = headerRecord.fields.map((f) => f.trim());
 	const years = header.slice(2).map(Number);
 
 	const areaByCode = new Map<string, AreaRow>();
@@ -349,8 +376,8 @@ function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResul
 	let known = 0;
 	let tooMany = ''; // the column where the file passed maxImportValues
 
-	for (const [n, { line, fields }] of records.slice(headerIndex + 1).entries()) {
-		if ((n & 15) === 0) yield;
+	for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) {
+		const { line, fields } = record;
 		if (errors.full) break;
 		if (fields.length === 1) continue; // a footnote line, as PxWeb may append
 		if (fields.length < header.length) {
@@ -402,7 +429,7 @@ function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResul
 		}
 	}
 	if (errors.errors.length) return { ok: false, errors: errors.errors };
-	if (known === 0) return { ok: false, errors: [{ row: records[headerIndex]!.line, column: header[1]!, message: m.areas_error_no_paavo_variables() }] };
+	if (known === 0) return { ok: false, errors: [{ row: headerLine, column: header[1]!, message: m.areas_error_no_paavo_variables() }] };
 
 	const rows: ValueRow[] = [];
 	for (const [cell, values] of raw) {
@@ -410,7 +437,7 @@ function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResul
 		for (const [indicatorKey, value] of deriveIndicators(values)) rows.push({ areaCode, indicatorKey, year: Number(year), value });
 	}
 	// The derived shares add values to the raw ones.
-	if (rows.length > maxImportValues) return { ok: false, errors: [{ row: records[headerIndex]!.line, column: '', message: m.areas_error_too_many_values({ max: maxImportValues }) }] };
+	if (rows.length > maxImportValues) return { ok: false, errors: [{ row: headerLine, column: '', message: m.areas_error_too_many_values({ max: maxImportValues }) }] };
 	const used = new Set(rows.map((row) => row.indicatorKey));
 	const indicatorRows = builtInIndicators
 		.filter((d) => used.has(d.key))
@@ -459,10 +486,10 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 		text = decoded;
 	}
 	text = stripBom(text);
-	const records = yield* readCsvSteps(text, detectDelimiter(text));
-	if (records.length === 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
+	const reader = csvRecords(text, detectDelimiter(text));
+	const header = yield* nextRecord(reader);
+	if (!header) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
 
-	const header = records[0]!;
 	const names = header.fields.map((f) => f.trim());
 	const index = {} as Partial<Record<PlainColumn, number>>;
 	names.forEach((name, i) => {
@@ -496,8 +523,8 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 	const cell = (fields: string[], column: PlainColumn) => (index[column] === undefined ? '' : (fields[index[column]!] ?? '').trim());
 	const columnName = (column: PlainColumn) => names[index[column]!]!;
 
-	for (const [n, { line, fields }] of records.slice(1).entries()) {
-		if ((n & 15) === 0) yield;
+	for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) {
+		const { line, fields } = record;
 		if (errors.full) break;
 		const code = cell(fields, 'code');
 		const name = cell(fields, 'name');
