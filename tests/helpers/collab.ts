@@ -1,16 +1,47 @@
 // Board test helpers: real y-websocket clients in Node (ws with cookie + Origin headers), raw sockets for
 // hostile input, people and workshops made through the app's own functions, bounded waits.
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readBoard } from '../../src/lib/board/model';
 import { serverMessageTypes } from '../../src/lib/live-protocol';
 import { getDb } from '../../src/lib/server/db';
+import { createCollabServer, type CollabOptions } from '../../src/lib/server/collab/server';
 import { SqliteBoardStore } from '../../src/lib/server/collab/store';
 import { createSession } from '../../src/lib/server/session';
 import { createUser } from '../../src/lib/server/users';
-import { createWorkshop, guestCookieName, joinAsGuest, joinAsUser, type WorkshopInput } from '../../src/lib/server/workshops';
+import { createWorkshop, guestCookieName, joinAsGuest, joinAsUser, resolveBoardAccess, type WorkshopInput } from '../../src/lib/server/workshops';
+
+/**
+ * The collab module on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and SQLite store
+ * (unloading rooms 150 ms after they empty, logging nothing unless `options.log` says); `close` shuts both down.
+ */
+export async function startCollabHarness(options: Partial<CollabOptions> = {}) {
+	const collab = createCollabServer({
+		authorise: resolveBoardAccess,
+		store: new SqliteBoardStore(getDb().$client),
+		unloadAfterMs: 150,
+		log: { error: () => {}, warn: () => {} },
+		...options
+	});
+	const server = http.createServer((_req, res) => res.writeHead(404).end());
+	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		collab,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => {
+			await collab.shutdown(500);
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+}
+
+export type CollabHarness = Awaited<ReturnType<typeof startCollabHarness>>;
 
 export async function waitFor(check: () => boolean, what: string, timeoutMs = 8000, intervalMs = 10) {
 	const deadline = Date.now() + timeoutMs;

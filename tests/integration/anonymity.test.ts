@@ -1,41 +1,29 @@
 // Anonymity that holds, and the identity the server knows (issue 15): real WebsocketProvider clients against the
 // collab module in-process (HTTP on 127.0.0.1:0, the app's authorisation, SQLite store and live state).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, createUndoManager, deleteNote, notesOf, readBoard } from '../../src/lib/board/model';
-import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
+import { addComment, addNote, createUndoManager, deleteNote, ideasOf, notesOf, promoteToIdea, readBoard } from '../../src/lib/board/model';
+import { privateRoomName, SqliteBoardStore } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails, joinAsUser, resolveBoardAccess } from '../../src/lib/server/workshops';
+import { createSession } from '../../src/lib/server/session';
+import { createWorkshop, getWorkshopDetails, guestTokenLifetimeMs, joinAsUser } from '../../src/lib/server/workshops';
 import { startProductionServer, type RunningServer } from '../helpers/server';
-import { authorOf, connectBoard, connectLive, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
+import { authorOf, connectBoard, connectLive, startCollabHarness, type CollabHarness, newGuest, newMember, newWorkshop, tryUpgrade, newUser, storedBoard, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
 
-let collab: CollabServer;
-let server: http.Server;
+let harness: CollabHarness;
 let url: string;
 const clients: BoardClient[] = [];
 
 beforeAll(async () => {
 	process.setMaxListeners(100);
-	collab = createCollabServer({
-		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
-		unloadAfterMs: 150,
-		awarenessIntervalMs: 20,
-		log: { error: () => {}, warn: () => {} }
-	});
-	server = http.createServer((_req, res) => res.writeHead(404).end());
-	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	harness = await startCollabHarness({ awarenessIntervalMs: 20 });
+	url = harness.url;
 });
 
 afterAll(async () => {
 	for (const c of clients) c.destroy();
-	await collab.shutdown(500);
-	await new Promise((resolve) => server.close(resolve));
+	await harness.close();
 });
 
 function join(room: string, person: { cookie: string; name: string }) {
@@ -228,6 +216,49 @@ describe('note authors', () => {
 	});
 });
 
+describe('comment authors', () => {
+	it('are the connection’s own: a comment under another id and name is stored and sent under the writer’s identity', async () => {
+		const { owner, workshop, lane, people } = await setup(2);
+		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
+		const f = join(workshop.id, owner);
+		const a = join(workshop.id, anna);
+		const b = join(workshop.id, bertil);
+		await synced(f, a, b);
+		const idea = promoteToIdea(f.doc, { kind: 'note', id: 'n1' }, 'Kokeilu', lane);
+		await waitFor(() => ideasOf(a.doc).has(idea) && ideasOf(b.doc).has(idea), 'the idea on every board');
+		const commentsIn = (doc: Y.Doc) => readBoard(doc).ideas.find((i) => i.id === idea)?.comments.map((c) => [c.text, c.authorId, c.authorName]) ?? [];
+
+		addComment(a.doc, idea, { id: bertil.id, name: 'Bertil' }, 'Bertilin nimissä');
+		addComment(a.doc, idea, authorOf(anna), 'Oma kommentti');
+		// Two at once in one insert, one without an author at all; and a facilitator claiming to be a guest.
+		(ideasOf(a.doc).get(idea)!.get('comments') as Y.Array<Record<string, unknown>>).push([
+			{ id: 'k1', authorId: 'x', authorName: 'Joku', text: 'Eka', at: 1 },
+			{ id: 'k2', text: 'Toka', at: 2 }
+		]);
+		await waitFor(() => commentsIn(b.doc).length === 4, 'anna’s comments at bertil');
+		addComment(f.doc, idea, authorOf(anna), 'Fasilitaattorin');
+		await waitFor(() => commentsIn(b.doc).length === 5, 'the facilitator’s comment at bertil');
+
+		const expected = [
+			['Bertilin nimissä', anna.id, 'Vieras 1'],
+			['Oma kommentti', anna.id, 'Vieras 1'],
+			['Eka', anna.id, 'Vieras 1'],
+			['Toka', anna.id, 'Vieras 1'],
+			['Fasilitaattorin', `user:${owner.id}`, 'Fasilitaattori']
+		];
+		const sorted = (rows: unknown[][]) => [...rows].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+		expect(sorted(commentsIn(b.doc))).toEqual(sorted(expected));
+		await waitFor(() => commentsIn(f.doc).length === 5, 'every comment at the facilitator');
+		expect(sorted(commentsIn(f.doc).filter((c) => c[0] !== 'Fasilitaattorin'))).toEqual(sorted(expected.filter((c) => c[0] !== 'Fasilitaattorin')));
+		await waitFor(() => readBoard(storedBoard(workshop.id)).ideas[0]?.comments.length === 5, 'every comment saved');
+		expect(sorted(readBoard(storedBoard(workshop.id)).ideas[0]!.comments.map((c) => [c.text, c.authorId, c.authorName]))).toEqual(sorted(expected));
+		// Nobody was refused or closed for it; the boards still agree on everything else.
+		expect([...a.closes, ...b.closes, ...f.closes]).toEqual([]);
+		expect([...a.channel.refused, ...f.channel.refused]).toEqual([]);
+		expect(readBoard(storedBoard(workshop.id)).ideas[0]!.title.toString()).toBe('Kokeilu');
+	});
+});
+
 describe('signing out (the production server)', () => {
 	let production: RunningServer | undefined;
 	beforeAll(async () => {
@@ -254,6 +285,47 @@ describe('signing out (the production server)', () => {
 		});
 		expect(response.status, (await response.clone().text()).slice(0, 400)).toBe(303);
 		await waitFor(() => mine.closes.includes(4403), 'the signed-out board closed', 5000);
+		expect(theirs.closes).toEqual([]);
+	});
+
+	it('closes a person’s boards at once when all their sessions end (a password change), others stay', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Salasananvaihtaja');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Jää paikalle');
+		// Two sessions of the same person (a laptop and a phone): both end.
+		const laptop = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'laptop' });
+		const phone = connectBoard(httpUrl, workshop.id, { cookie: `verstas_session=${createSession(owner.id).token}`, name: 'phone' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
+		clients.push(laptop, phone, theirs);
+		await synced(laptop, phone, theirs);
+		const response = await fetch(`${httpUrl}/profile?/changePassword`, {
+			method: 'POST',
+			headers: { cookie: owner.cookie, origin: httpUrl, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ currentPassword: 'salasana-123', newPassword: 'Vihreä kettu hyppää aidan yli 94' })
+		});
+		expect(await response.json()).toMatchObject({ type: 'success' });
+		// The periodic check would take up to a minute.
+		await waitFor(() => laptop.closes.includes(4403) && phone.closes.includes(4403), 'both of the person’s boards closed', 5000);
+		expect(theirs.closes).toEqual([]);
+	});
+
+	it('closes a guest’s board the moment their guest token expires (4403), not at the next periodic check', async () => {
+		const { url: httpUrl } = production!;
+		const owner = await newUser('Fasilitaattori');
+		const workshop = newWorkshop(owner.id);
+		const leaving = newGuest(workshop.id, 'Vanheneva');
+		const staying = newGuest(workshop.id, 'Tuore');
+		// Joined 30 days ago less 1.5 s: the token expires 1.5 s from now.
+		const expiresAt = Date.now() + 1500;
+		getDb().$client.prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(expiresAt - guestTokenLifetimeMs, leaving.id);
+		const mine = connectBoard(httpUrl, workshop.id, { cookie: leaving.cookie, name: 'mine' });
+		const theirs = connectBoard(httpUrl, workshop.id, { cookie: staying.cookie, name: 'theirs' });
+		clients.push(mine, theirs);
+		await synced(mine, theirs);
+		expect(mine.closes).toEqual([]);
+		await waitFor(() => mine.closes.includes(4403), 'the expired guest’s board closed', 6000);
+		expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
 		expect(theirs.closes).toEqual([]);
 	});
 });

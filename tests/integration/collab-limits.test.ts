@@ -2,16 +2,13 @@
 // send-buffer limit, updates with missing dependencies refused, connections capped per person and per address.
 // The collab module in-process on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and store;
 // real y-websocket clients, and raw sockets for what no honest board sends.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, canvasFields, ideaText, ideasOf, notesOf, promoteToIdea } from '../../src/lib/board/model';
-import { createCollabServer, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { SqliteBoardStore, type CollabOptions } from '../../src/lib/server/collab';
 import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
 import { getDb } from '../../src/lib/server/db';
 import { setPrivateWriting } from '../../src/lib/server/live';
-import { resolveBoardAccess } from '../../src/lib/server/workshops';
 import {
 	authorOf,
 	connectBoard,
@@ -20,39 +17,22 @@ import {
 	newUser,
 	newWorkshop,
 	rawBoardSocket,
+	startCollabHarness,
 	storedBoard,
 	synced,
 	tryUpgrade,
 	waitFor,
-	type BoardClient
+	type BoardClient,
+	type CollabHarness
 } from '../helpers/collab';
 import { healthzDuring, percentile, residentMiB } from '../helpers/pressure';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
 const clients: BoardClient[] = [];
-type Harness = { collab: CollabServer; url: string; close: () => Promise<void> };
-const harnesses: Harness[] = [];
+const harnesses: CollabHarness[] = [];
 
-async function startHarness(options: Partial<CollabOptions> = {}): Promise<Harness> {
-	const collab = createCollabServer({
-		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
-		unloadAfterMs: 150,
-		log: { error: () => {}, warn: () => {} },
-		...options
-	});
-	const server = http.createServer((_req, res) => res.writeHead(404).end());
-	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const harness = {
-		collab,
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		close: async () => {
-			await collab.shutdown(500);
-			server.closeAllConnections();
-			await new Promise((resolve) => server.close(resolve));
-		}
-	};
+async function startHarness(options: Partial<CollabOptions> = {}): Promise<CollabHarness> {
+	const harness = await startCollabHarness(options);
 	harnesses.push(harness);
 	return harness;
 }

@@ -2,12 +2,10 @@
 // with the app's real authorisation (resolveBoardAccess): the calls the workshop actions make
 // (disconnectParticipant, setConnectionRole, closeRoom), awareness, compaction and unloading.
 import Database from 'better-sqlite3';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
-import { closeCodes as closeCodesOf, createCollabServer, mergeWindowMs, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { closeCodes as closeCodesOf, mergeWindowMs, originAllowed, SqliteBoardStore, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import type { IncomingMessage } from 'node:http';
 import { getDb } from '../../src/lib/server/db';
 import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
@@ -21,42 +19,28 @@ import {
 	newWorkshop,
 	notesById,
 	sleep,
+	startCollabHarness,
 	storedBoard,
 	synced,
 	tryUpgrade,
 	waitFor,
 	authorOf,
-	type BoardClient
+	type BoardClient,
+	type CollabHarness
 } from '../helpers/collab';
-import { resolveBoardAccess } from '../../src/lib/server/workshops';
 
 const logged: string[] = [];
 const clients: BoardClient[] = [];
-type Harness = { collab: CollabServer; url: string; close: () => Promise<void> };
-const harnesses: Harness[] = [];
+const harnesses: CollabHarness[] = [];
 
-/** The collab module on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and store. */
-async function startHarness(options: Partial<CollabOptions> = {}): Promise<Harness> {
-	const collab = createCollabServer({
-		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
-		unloadAfterMs: 150,
+/** The collab module on its own HTTP server (startCollabHarness), compacting often, its log kept for the tests. */
+async function startHarness(options: Partial<CollabOptions> = {}): Promise<CollabHarness> {
+	const harness = await startCollabHarness({
 		compactEveryUpdates: 20,
 		awarenessIntervalMs: 20,
 		log: { error: (message: string) => logged.push(message), warn: (message: string) => logged.push(message) },
 		...options
 	});
-	const server = http.createServer((_req, res) => res.writeHead(404).end());
-	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const harness = {
-		collab,
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		close: async () => {
-			await collab.shutdown(500);
-			await new Promise((resolve) => server.close(resolve));
-		}
-	};
 	harnesses.push(harness);
 	return harness;
 }

@@ -1,13 +1,10 @@
 // The live cockpit on the wire: real WebsocketProvider clients against the collab module in-process (HTTP on
 // 127.0.0.1:0, the app's authorisation, store and live state). Lock, phases and private writing are enforced
 // by the server; type 100 carries the live state, type 101 says why an update was dropped.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, editText, ideaText, promoteToIdea, readBoard } from '../../src/lib/board/model';
-import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
-import { getDb } from '../../src/lib/server/db';
+import { privateRoomName } from '../../src/lib/server/collab';
 import {
 	focusEveryone,
 	getLiveState,
@@ -17,7 +14,7 @@ import {
 	setPrivateWriting,
 	startTimer
 } from '../../src/lib/server/live';
-import { createWorkshop, getWorkshopDetails, resolveBoardAccess, setParticipantRole } from '../../src/lib/server/workshops';
+import { createWorkshop, getWorkshopDetails, setParticipantRole } from '../../src/lib/server/workshops';
 import {
 	authorOf,
 	connectLive,
@@ -26,39 +23,30 @@ import {
 	newMember,
 	newUser,
 	sleep,
+	startCollabHarness,
 	storedBoard,
 	synced,
 	tryUpgrade,
 	waitFor,
 	workshopInput,
-	type BoardClient
+	type BoardClient,
+	type CollabHarness
 } from '../helpers/collab';
 
-let collab: CollabServer;
-let server: http.Server;
+let harness: CollabHarness;
 let url: string;
 const clients: BoardClient[] = [];
 
 beforeAll(async () => {
 	// y-websocket adds a process 'exit' listener per provider.
 	process.setMaxListeners(100);
-	collab = createCollabServer({
-		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
-		unloadAfterMs: 150,
-		awarenessIntervalMs: 20,
-		log: { error: () => {}, warn: () => {} }
-	});
-	server = http.createServer((_req, res) => res.writeHead(404).end());
-	server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	harness = await startCollabHarness({ awarenessIntervalMs: 20 });
+	url = harness.url;
 });
 
 afterAll(async () => {
 	for (const c of clients) c.destroy();
-	await collab.shutdown(500);
-	await new Promise((resolve) => server.close(resolve));
+	await harness.close();
 });
 
 function join(room: string, person: { cookie: string; name: string }) {

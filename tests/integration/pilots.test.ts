@@ -52,7 +52,7 @@ async function world() {
 	addMember(partner.id, partnerMember.id, 'facilitator');
 	getDb().$client.prepare("INSERT OR IGNORE INTO areas (code, name, municipality) VALUES ('00420', 'Kannelmäki', 'Helsinki')").run();
 	getDb().$client.prepare("INSERT OR IGNORE INTO indicators (key, name, unit, higher_is_better) VALUES ('unemployment_rate', 'Työttömyysaste', '%', 0)").run();
-	getDb().$client.prepare("INSERT OR REPLACE INTO area_values VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)").run();
+	getDb().$client.prepare("INSERT OR REPLACE INTO area_values (area_code, indicator_key, year, value) VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)").run();
 	const form = new FormData();
 	for (const [key, value] of Object.entries({ name: 'Mukana', ownerOrganisationId: owner.id, startsOn: '2024-01-01', endsOn: '2027-12-31', description: '' }))
 		form.set(key, value);

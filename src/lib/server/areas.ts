@@ -1,7 +1,7 @@
 // Areas: neighbourhoods keyed by five-digit postal code, with yearly indicator values.
 //
 // Two import formats, both all-or-nothing: a parser turns the file into rows or into a list of errors by row and
-// column (translated), and only a clean parse reaches importAreas, which writes everything in one transaction.
+// column (translated), and only a clean parse reaches importAreas, which readers see whole or not at all (importSteps).
 // Re-importing a year upserts on (area, indicator, year), so values are updated, never duplicated.
 //
 // - Paavo CSV exactly as Statistics Finland's PxWeb writes it: ISO-8859-1, title line(s), a header
@@ -16,7 +16,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { m } from '../paraglide/messages.js';
-import { db, getDb } from './db';
+import { db, getDb, preparedOnce } from './db';
 import { areaImports, areas, areaValues, indicators, organisations, programmeAreas } from './db/schema';
 import { leadOrganisations, listProgrammesForUser } from './programmes';
 import { generateSecureRandomString } from './session';
@@ -171,7 +171,7 @@ function runWhole<T>(steps: Steps<T>): T {
 	}
 }
 
-const sliceMs = 20;
+const sliceMs = 10;
 
 async function runInSlices<T>(steps: Steps<T>): Promise<T> {
 	let started = performance.now();
@@ -187,43 +187,83 @@ async function runInSlices<T>(steps: Steps<T>): Promise<T> {
 
 /** RFC 4180-style records with their 1-based starting line (a quoted field may span lines). */
 export function readCsv(text: string, delimiter: string): CsvRecord[] {
-	return runWhole(readCsvSteps(text, delimiter));
+	return runWhole(
+		(function* () {
+			const records: CsvRecord[] = [];
+			const reader = csvRecords(text, delimiter);
+			for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) records.push(record);
+			return records;
+		})()
+	);
 }
 
-function* readCsvSteps(text: string, delimiter: string): Steps<CsvRecord[]> {
-	const records: CsvRecord[] = [];
+/** The next record, yielding at the reader's pauses; null at the end. */
+function* nextRecord(reader: Generator<CsvRecord | undefined, void, void>): Steps<CsvRecord | null> {
+	for (;;) {
+		const next = reader.next();
+		if (next.done) return null;
+		if (next.value) return next.value;
+		yield;
+	}
+}
+
+/**
+ * The records one by one (undefined now and then: a point where the parse may pause). Read as they come, a large
+ * file's records do not all stay in memory: keeping them did, and garbage collection then held the server longest.
+ */
+function* csvRecords(text: string, delimiter: string): Generator<CsvRecord | undefined, void, void> {
+	const [quote, cr, lf, separator] = ['"', '\r', '\n', delimiter].map((char) => char.charCodeAt(0));
 	let fields: string[] = [];
 	let field = '';
+	// Literal characters are taken as slices of runs, not one by one: a string per character made most of a large
+	// file's parse garbage collection.
+	let run = 0;
+	const take = (end: number) => {
+		if (end > run) field += text.slice(run, end);
+	};
 	let quoted = false;
 	let line = 1;
 	let start = 1;
 	const endRecord = () => {
 		fields.push(field);
-		records.push({ line: start, fields });
+		const record = fields.some((value) => value.trim() !== '') ? { line: start, fields } : undefined;
 		fields = [];
 		field = '';
+		return record;
 	};
 	for (let i = 0; i < text.length; i++) {
-		if ((i & 4095) === 0) yield;
-		const char = text[i]!;
+		if ((i & 1023) === 0) yield undefined;
+		const char = text.charCodeAt(i);
 		if (quoted) {
-			if (char === '"') {
-				if (text[i + 1] === '"') (field += '"'), i++;
+			if (char === quote) {
+				take(i);
+				if (text.charCodeAt(i + 1) === quote) (field += '"'), i++;
 				else quoted = false;
-			} else {
-				if (char === '\n') line++;
-				field += char;
-			}
-		} else if (char === '"') quoted = true;
-		else if (char === delimiter) fields.push(field), (field = '');
-		else if (char === '\n' || char === '\r') {
-			if (char === '\r' && text[i + 1] === '\n') i++;
-			endRecord();
+				run = i + 1;
+			} else if (char === lf) line++;
+		} else if (char === quote) {
+			take(i);
+			quoted = true;
+			run = i + 1;
+		} else if (char === separator) {
+			take(i);
+			fields.push(field);
+			field = '';
+			run = i + 1;
+		} else if (char === lf || char === cr) {
+			take(i);
+			if (char === cr && text.charCodeAt(i + 1) === lf) i++;
+			const record = endRecord();
 			start = ++line;
-		} else field += char;
+			run = i + 1;
+			if (record) yield record;
+		}
 	}
-	if (field !== '' || fields.length > 0) endRecord();
-	return records.filter((record) => record.fields.some((value) => value.trim() !== ''));
+	take(text.length);
+	if (field !== '' || fields.length > 0) {
+		const record = endRecord();
+		if (record) yield record;
+	}
 }
 
 /** The most frequent of `;`, tab and `,` outside quotes in the first lines (title lines hold none); `,` on a tie. */
@@ -247,19 +287,41 @@ function readValue(raw: string): number | 'missing' | null {
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
-/** PxWeb writes ISO-8859-1; a file someone re-saved as UTF-8 is read as UTF-8 (latin-1 bytes are never valid UTF-8 here). */
-function decodePaavo(bytes: Uint8Array) {
+const decodeChunk = 256 * 1024;
+
+/** Decodes in 256 kB steps (10 MB at once held the event loop 100–600 ms on a busy machine); null when not valid. */
+function* decodeSteps(bytes: Uint8Array, encoding: 'utf-8' | 'latin1'): Steps<string | null> {
+	const decoder = new TextDecoder(encoding, { fatal: true });
+	let text = '';
 	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+		for (let at = 0; at < bytes.length; at += decodeChunk) {
+			text += decoder.decode(bytes.subarray(at, at + decodeChunk), { stream: true });
+			yield;
+		}
+		return text + decoder.decode();
 	} catch {
-		return new TextDecoder('latin1').decode(bytes);
+		return null;
 	}
+}
+
+/** PxWeb writes ISO-8859-1; a file someone re-saved as UTF-8 is read as UTF-8 (latin-1 bytes are never valid UTF-8 here). */
+function* decodePaavoSteps(bytes: Uint8Array): Steps<string> {
+	return (yield* decodeSteps(bytes, 'utf-8')) ?? (yield* decodeSteps(bytes, 'latin1')) ?? '';
 }
 
 /** Longest texts an import accepts: real Paavo labels are under 60 characters; anything longer is not area data. */
 export const maxLabelLength = 200;
 export const maxNameLength = 100;
 export const maxUnitLength = 20;
+
+/**
+ * The most one file may hold. They bound an import's memory and work (a 10 MB PxWeb file with a hundred year columns
+ * held 6.5 million values: 2 GB and a minute of writing), and still take all of Finland's ~3 000 postal areas with
+ * every indicator for about four years (3 000 × 17 × 4 = 204 000): larger data goes in one file per year.
+ */
+export const maxImportValues = 200_000;
+export const maxImportAreas = 5_000;
+export const maxImportIndicators = 100;
 
 /**
  * "00420  Kannelmäki (Helsinki)" -> code, name and municipality; null when it is not such a label.
@@ -294,14 +356,17 @@ export function parsePaavoCsv(bytes: Uint8Array, filename: string): ParseResult 
 }
 
 function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResult> {
-	const text = stripBom(decodePaavo(bytes));
-	const records = yield* readCsvSteps(text, detectDelimiter(text));
+	const text = stripBom(yield* decodePaavoSteps(bytes));
+	const reader = csvRecords(text, detectDelimiter(text));
 	const errors = new ErrorList();
 
 	// Title and note lines come first; the header is the first record whose third and later cells are years.
-	const headerIndex = records.findIndex((r) => r.fields.length >= 3 && r.fields.slice(2).every((f) => yearPattern.test(f.trim())));
-	if (headerIndex < 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_paavo_header() }] };
-	const header = records[headerIndex]!.fields.map((f) => f.trim());
+	const isHeader = (r: CsvRecord) => r.fields.length >= 3 && r.fields.slice(2).every((f) => yearPattern.test(f.trim()));
+	let headerRecord = yield* nextRecord(reader);
+	while (headerRecord && !isHeader(headerRecord)) headerRecord = yield* nextRecord(reader);
+	if (!headerRecord) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_paavo_header() }] };
+	const headerLine = headerRecord.line;
+	const header = headerRecord.fields.map((f) => f.trim());
 	const years = header.slice(2).map(Number);
 
 	const areaByCode = new Map<string, AreaRow>();
@@ -309,9 +374,10 @@ function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResul
 	const raw = new Map<string, Map<string, number>>(); // `${code}|${year}` -> raw key -> value
 	const seen = new Map<string, number>(); // `${code}|${variable}|${year}` -> line, to catch repeats
 	let known = 0;
+	let tooMany = ''; // the column where the file passed maxImportValues
 
-	for (const [n, { line, fields }] of records.slice(headerIndex + 1).entries()) {
-		if ((n & 255) === 0) yield;
+	for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) {
+		const { line, fields } = record;
 		if (errors.full) break;
 		if (fields.length === 1) continue; // a footnote line, as PxWeb may append
 		if (fields.length < header.length) {
@@ -343,24 +409,35 @@ function* parsePaavoSteps(bytes: Uint8Array, filename: string): Steps<ParseResul
 			const earlier = seen.get(id);
 			if (earlier !== undefined) return errors.add(line, column, m.areas_error_duplicate({ row: earlier }));
 			seen.set(id, line);
+			if (known === maxImportValues) return (tooMany = column);
 			const cell = `${area.code}|${year}`;
 			if (!raw.has(cell)) raw.set(cell, new Map());
 			raw.get(cell)!.set(key, value);
 			known++;
 		});
+		if (tooMany) {
+			errors.add(line, tooMany, m.areas_error_too_many_values({ max: maxImportValues }));
+			break;
+		}
 		if (area.name && !areaByCode.has(area.code)) {
+			if (areaByCode.size === maxImportAreas) {
+				errors.add(line, header[0]!, m.areas_error_too_many_areas({ max: maxImportAreas }));
+				break;
+			}
 			areaByCode.set(area.code, { code: area.code, name: area.name, municipality: area.municipality });
 			sources.set(area.code, { row: line, column: header[0]! });
 		}
 	}
 	if (errors.errors.length) return { ok: false, errors: errors.errors };
-	if (known === 0) return { ok: false, errors: [{ row: records[headerIndex]!.line, column: header[1]!, message: m.areas_error_no_paavo_variables() }] };
+	if (known === 0) return { ok: false, errors: [{ row: headerLine, column: header[1]!, message: m.areas_error_no_paavo_variables() }] };
 
 	const rows: ValueRow[] = [];
 	for (const [cell, values] of raw) {
 		const [areaCode, year] = cell.split('|') as [string, string];
 		for (const [indicatorKey, value] of deriveIndicators(values)) rows.push({ areaCode, indicatorKey, year: Number(year), value });
 	}
+	// The derived shares add values to the raw ones.
+	if (rows.length > maxImportValues) return { ok: false, errors: [{ row: headerLine, column: '', message: m.areas_error_too_many_values({ max: maxImportValues }) }] };
 	const used = new Set(rows.map((row) => row.indicatorKey));
 	const indicatorRows = builtInIndicators
 		.filter((d) => used.has(d.key))
@@ -404,17 +481,15 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 	let text: string;
 	if (typeof input === 'string') text = input;
 	else {
-		try {
-			text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-		} catch {
-			return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_not_utf8() }] };
-		}
+		const decoded = yield* decodeSteps(input, 'utf-8');
+		if (decoded === null) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_not_utf8() }] };
+		text = decoded;
 	}
 	text = stripBom(text);
-	const records = yield* readCsvSteps(text, detectDelimiter(text));
-	if (records.length === 0) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
+	const reader = csvRecords(text, detectDelimiter(text));
+	const header = yield* nextRecord(reader);
+	if (!header) return { ok: false, errors: [{ row: 1, column: '', message: m.areas_error_no_rows() }] };
 
-	const header = records[0]!;
 	const names = header.fields.map((f) => f.trim());
 	const index = {} as Partial<Record<PlainColumn, number>>;
 	names.forEach((name, i) => {
@@ -435,11 +510,21 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 	const indicatorByKey = new Map<string, IndicatorRow>();
 	const rows: ValueRow[] = [];
 	const seen = new Map<string, number>();
+	// Every row names its indicator; slugging the same few names again on every row cost a third of the parse.
+	const slugs = new Map<string, string>();
+	const slugOf = (name: string) => {
+		let slug = slugs.get(name);
+		if (slug === undefined) {
+			slug = slugify(name);
+			if (slugs.size < 1000) slugs.set(name, slug);
+		}
+		return slug;
+	};
 	const cell = (fields: string[], column: PlainColumn) => (index[column] === undefined ? '' : (fields[index[column]!] ?? '').trim());
 	const columnName = (column: PlainColumn) => names[index[column]!]!;
 
-	for (const [n, { line, fields }] of records.slice(1).entries()) {
-		if ((n & 255) === 0) yield;
+	for (let record = yield* nextRecord(reader); record; record = yield* nextRecord(reader)) {
+		const { line, fields } = record;
 		if (errors.full) break;
 		const code = cell(fields, 'code');
 		const name = cell(fields, 'name');
@@ -457,7 +542,7 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 			const length = cell(fields, column).length;
 			if (length > max) fault(column, m.areas_error_too_long({ max, length }));
 		}
-		const key = definitions.has(indicatorName) ? indicatorName : slugify(indicatorName);
+		const key = definitions.has(indicatorName) ? indicatorName : slugOf(indicatorName);
 		if (!indicatorName) fault('indicator', m.areas_error_indicator());
 		else if (!key) fault('indicator', m.areas_error_indicator_key());
 		if (!yearPattern.test(yearText)) fault('year', m.areas_error_year({ value: yearText.slice(0, 40) }));
@@ -473,11 +558,23 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 			continue;
 		}
 		seen.set(id, line);
+		if (rows.length === maxImportValues) {
+			fault('value', m.areas_error_too_many_values({ max: maxImportValues }));
+			break;
+		}
 		if (!areaByCode.has(code)) {
+			if (areaByCode.size === maxImportAreas) {
+				fault('code', m.areas_error_too_many_areas({ max: maxImportAreas }));
+				break;
+			}
 			areaByCode.set(code, { code, name, municipality: cell(fields, 'municipality') });
 			sources.set(code, { row: line, column: index.municipality === undefined ? columnName('code') : columnName('municipality') });
 		}
 		if (!indicatorByKey.has(key)) {
+			if (indicatorByKey.size === maxImportIndicators) {
+				fault('indicator', m.areas_error_too_many_indicators({ max: maxImportIndicators }));
+				break;
+			}
 			const builtIn = definitions.get(key);
 			indicatorByKey.set(
 				key,
@@ -498,39 +595,147 @@ function* parsePlainSteps(input: string | Uint8Array, filename: string): Steps<P
 const chunk = <T>(list: readonly T[], size: number) =>
 	Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
-/** Writes a clean parse in one transaction: areas, indicators and values upserted, and the import recorded. */
-export function importAreas(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+export type ImportSummary = { id: string; areas: number; values: number; indicators: number; years: number[] };
+
+/** Rows per write transaction: ~1–5 ms each, so a slice of the import holds the event loop briefly. */
+const writeBatch = 500;
+
+const generationQueries = preparedOnce((db) => {
+	const sqlite = db.$client;
+	return {
+		current: sqlite.prepare<[], { generation: number }>('SELECT generation FROM area_data_state WHERE id = 1'),
+		newer: sqlite.prepare<[number], { generation: number }>('SELECT generation FROM area_values WHERE generation > ? ORDER BY generation DESC LIMIT 1'),
+		older: sqlite.prepare<[number], { generation: number }>('SELECT generation FROM area_values WHERE generation < ? ORDER BY generation LIMIT 1'),
+		deleteSome: sqlite.prepare<[number, number]>('DELETE FROM area_values WHERE rowid IN (SELECT rowid FROM area_values WHERE generation = ? LIMIT ?)'),
+		// Copies the next rows in key order (the primary key's index) after the last one copied.
+		copySome: sqlite.prepare<[number, number, string, string, number, number]>(
+			`INSERT INTO area_values (generation, area_code, indicator_key, year, value)
+			 SELECT ?, area_code, indicator_key, year, value FROM area_values
+			 WHERE generation = ? AND (area_code, indicator_key, year) > (?, ?, ?) ORDER BY area_code, indicator_key, year LIMIT ?`
+		),
+		lastCopied: sqlite.prepare<[number], { areaCode: string; indicatorKey: string; year: number }>(
+			'SELECT area_code AS areaCode, indicator_key AS indicatorKey, year FROM area_values WHERE generation = ? ORDER BY area_code DESC, indicator_key DESC, year DESC LIMIT 1'
+		),
+		upsert: sqlite.prepare<[number, string, string, number, number]>(
+			'INSERT INTO area_values (generation, area_code, indicator_key, year, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (generation, area_code, indicator_key, year) DO UPDATE SET value = excluded.value'
+		),
+		// One prepared statement per row: building drizzle's multi-row inserts cost ~40 µs a row, and this runs in the
+		// one transaction that makes the import visible. A plain file without municipalities keeps the ones a Paavo
+		// import set.
+		upsertArea: sqlite.prepare<[string, string, string]>(
+			"INSERT INTO areas (code, name, municipality) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, municipality = coalesce(nullif(excluded.municipality, ''), areas.municipality)"
+		),
+		makeCurrent: sqlite.prepare<[number]>('INSERT INTO area_data_state (id, generation) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation')
+	};
+});
+
+/** Deletes one generation's rows, a batch per transaction. */
+function* deleteGeneration(generation: number): Steps<void> {
+	const queries = generationQueries();
+	while (getDb().$client.transaction(() => queries.deleteSome.run(generation, writeBatch).changes)() > 0) yield;
+}
+
+/** Generations other than the current one: left by an import that failed or by a process that stopped mid-import. */
+function* deleteOtherGenerations(current: number): Steps<void> {
+	const queries = generationQueries();
+	for (;;) {
+		const other = queries.newer.get(current) ?? queries.older.get(current);
+		if (!other) return;
+		yield* deleteGeneration(other.generation);
+	}
+}
+
+/**
+ * Writes a clean parse as a new generation of the values: a copy of the current one with the file's values upserted,
+ * written a batch per transaction (a step), while readers keep seeing the current generation. One short
+ * transaction then upserts the areas and indicators, records the import and makes the new generation current, so
+ * readers see all of the file or none of it; a failure before that leaves the data as it was. The old generation is
+ * deleted afterwards. Run whole (demo seed, tests) or in slices (uploads: importAreaFile).
+ */
+function* importSteps(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }): Steps<ImportSummary> {
+	const queries = generationQueries();
+	const sqlite = getDb().$client;
+	const current = queries.current.get()?.generation ?? 0;
+	const next = current + 1;
+	if (sqlite.inTransaction) throw new Error('an area import writes its own transactions'); // foreign_keys below
+	yield* deleteOtherGenerations(current);
 	const id = generateSecureRandomString(12);
-	db.transaction(
-		(tx) => {
-			for (const batch of chunk(parsed.areas, 200))
-				tx.insert(areas)
-					.values(batch)
-					.onConflictDoUpdate({
-						target: areas.code,
-						// A plain file without municipalities keeps the ones a Paavo import set.
-						set: { name: sql`excluded.name`, municipality: sql`coalesce(nullif(excluded.municipality, ''), ${areas.municipality})` }
-					})
-					.run();
-			for (const indicator of parsed.indicators) {
-				const insert = tx.insert(indicators).values(indicator);
-				// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
-				if (definitions.has(indicator.key))
-					insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
-				else insert.onConflictDoNothing().run();
+	try {
+		let last = { areaCode: '', indicatorKey: '', year: 0 };
+		while (sqlite.transaction(() => queries.copySome.run(next, current, last.areaCode, last.indicatorKey, last.year, writeBatch).changes)() > 0) {
+			last = queries.lastCopied.get(next)!;
+			yield;
+		}
+		for (const batch of chunk(parsed.rows, writeBatch)) {
+			// New areas and indicators are inserted by the switch's transaction below, so their values come first:
+			// foreign keys are checked again from there on (nobody reads this generation before it).
+			sqlite.pragma('foreign_keys = OFF');
+			try {
+				sqlite.transaction(() => {
+					for (const row of batch) queries.upsert.run(next, row.areaCode, row.indicatorKey, row.year, row.value);
+				})();
+			} finally {
+				sqlite.pragma('foreign_keys = ON');
 			}
-			// One prepared statement per value: building multi-row inserts cost ~40 µs a value, and this whole
-			// transaction holds the event loop (a city's file: ~1 400 values).
-			const upsert = getDb().$client.prepare<[string, string, number, number]>(
-				'INSERT INTO area_values (area_code, indicator_key, year, value) VALUES (?, ?, ?, ?) ON CONFLICT (area_code, indicator_key, year) DO UPDATE SET value = excluded.value'
-			);
-			for (const row of parsed.rows) upsert.run(row.areaCode, row.indicatorKey, row.year, row.value);
-			tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
-		},
-		{ behavior: 'immediate' }
-	);
+			yield;
+		}
+		db.transaction(
+			(tx) => {
+				for (const area of parsed.areas) queries.upsertArea.run(area.code, area.name, area.municipality);
+				for (const indicator of parsed.indicators) {
+					const insert = tx.insert(indicators).values(indicator);
+					// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
+					if (definitions.has(indicator.key))
+						insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
+					else insert.onConflictDoNothing().run();
+				}
+				tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
+				queries.makeCurrent.run(next);
+			},
+			{ behavior: 'immediate' }
+		);
+	} catch (error) {
+		// Readers never saw the new generation: its rows go now (what cannot go now, the next import deletes first).
+		yield* deleteQuietly(next);
+		throw error;
+	}
+	yield* deleteQuietly(current);
 	const years = [...new Set(parsed.rows.map((row) => row.year))].sort();
 	return { id, areas: parsed.areas.length, values: parsed.rows.length, indicators: parsed.indicators.length, years };
+}
+
+/** A generation nobody reads any more: an error (the disk still full) leaves it for the next import to delete. */
+function* deleteQuietly(generation: number): Steps<void> {
+	try {
+		yield* deleteGeneration(generation);
+	} catch {
+		// deleted by the next import's deleteOtherGenerations
+	}
+}
+
+
+
+/** Writes a clean parse at once (the demo seed, tests); an upload goes through importAreaFile, in slices. */
+export function importAreas(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+	if (importsRunning > 0) throw new Error('an area import is running in slices');
+	return runWhole(importSteps(parsed, options));
+}
+
+/** Imports write one after another: each builds the next generation from the current one. */
+let importQueue: Promise<unknown> = Promise.resolve();
+let importsRunning = 0;
+
+function importAreasInSlices(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+	const run = importQueue.then(async () => {
+		importsRunning++;
+		try {
+			return await runInSlices(importSteps(parsed, options));
+		} finally {
+			importsRunning--;
+		}
+	});
+	importQueue = run.catch(() => undefined);
+	return run;
 }
 
 const sameMunicipality = (a: string, b: string) => a.trim().toLocaleLowerCase('fi') === b.trim().toLocaleLowerCase('fi');
@@ -579,7 +784,7 @@ export async function importAreaFile(bytes: Uint8Array, options: { filename: str
 	if (!parsed.ok) return parsed;
 	const outside = scopeErrors(parsed, options.municipalities);
 	if (outside.length) return { ok: false as const, errors: outside };
-	return { ok: true as const, imported: importAreas(parsed, options) };
+	return { ok: true as const, imported: await importAreasInSlices(parsed, options) };
 }
 
 /** The demo data: the in-repo copy first (a clean clone has no ../shared), then the shared data folder. */

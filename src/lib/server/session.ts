@@ -99,8 +99,21 @@ export function invalidateSession(sessionId: string) {
 	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }
 
+const sessionsEndedListeners = new Set<(userId: string) => void>();
+
+/** Told when all of a user's sessions end (invalidateUserSessions): the board server closes their sockets. */
+export function onUserSessionsEnded(listener: (userId: string) => void) {
+	sessionsEndedListeners.add(listener);
+	return () => sessionsEndedListeners.delete(listener);
+}
+
+/** Ends every session of the user (a password change, an administrator's action); their open boards close at once. */
 export function invalidateUserSessions(userId: string, executor: Executor = db) {
 	executor.delete(sessions).where(eq(sessions.userId, userId)).run();
+	// After the caller's transaction: if it rolled back, the sockets are authorised again and stay open.
+	setImmediate(() => {
+		for (const listener of sessionsEndedListeners) listener(userId);
+	});
 }
 
 /**

@@ -634,10 +634,16 @@ function readCookie(header: string | undefined, name: string) {
 export function resolveBoardAccess(workshopId: string, cookieHeader: string | undefined) {
 	if (!getWorkshop(workshopId)) return { ok: false as const, status: 404 as const };
 	const sessionToken = readCookie(cookieHeader, sessionCookieName);
-	const user = sessionToken ? (validateSessionToken(sessionToken)?.user ?? null) : null;
+	const session = sessionToken ? validateSessionToken(sessionToken) : null;
+	const user = session?.user ?? null;
 	const guestToken = readCookie(cookieHeader, guestCookieName(workshopId));
 	const access = resolveWorkshopAccess(workshopId, { user, guestToken });
-	if (access) return { ok: true as const, ...access };
+	if (access) {
+		// When this access ends by time alone: the session's expiry, or the guest token's (30 days after joining).
+		const guest = access.userId === null && access.participantId ? guestById().get({ id: access.participantId, workshopId }) : undefined;
+		const expiresAt = access.userId !== null ? session?.session.expiresAt.getTime() : guest && guest.joinedAt.getTime() + guestTokenLifetimeMs;
+		return { ok: true as const, ...access, expiresAt };
+	}
 	return { ok: false as const, status: user ? (403 as const) : (401 as const) };
 }
 

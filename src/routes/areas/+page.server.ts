@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { m } from '$lib/paraglide/messages.js';
 import { canImportAreas, importableMunicipalities, importAreaFile, indicatorLabel, listIndicators, listYears, tabulateAreas, type ImportError } from '$lib/server/areas';
 import { requireUser } from '$lib/server/authorise';
-import { parseInput } from '$lib/server/forms';
+import { parseInput, readUploadForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 // The list's columns: the headline needs and the size of the area.
 const columnKeys = ['inhabitants', 'unemployment_rate', 'low_education_share', 'low_income_share', 'children_share', 'median_income'] as const;
 const sortKeys = ['code', 'name', ...columnKeys] as const;
 const maxFileMegabytes = 10;
+const maxFileBytes = maxFileMegabytes * 1024 * 1024;
 
 const querySchema = z.object({
 	sort: z.enum(sortKeys).catch('code'),
@@ -45,9 +46,9 @@ export const load: PageServerLoad = (event) => {
 const importSchema = z.object({
 	format: z.enum(['paavo', 'plain'], { error: () => m.error_choose_option() }),
 	file: z
-		.instanceof(File, { error: () => m.areas_error_file_missing() })
-		.refine((file) => file.size > 0, { error: () => m.areas_error_file_missing() })
-		.refine((file) => file.size <= maxFileMegabytes * 1024 * 1024, { error: () => m.areas_error_file_too_large({ max: maxFileMegabytes }) })
+		.object({ name: z.string(), bytes: z.instanceof(Uint8Array) }, { error: () => m.areas_error_file_missing() })
+		.refine((file) => file.bytes.length > 0, { error: () => m.areas_error_file_missing() })
+		.refine((file) => file.bytes.length <= maxFileBytes, { error: () => m.areas_error_file_too_large({ max: maxFileMegabytes }) })
 });
 
 /** One shape for every outcome of the import, so the page reads it without narrowing. */
@@ -58,11 +59,11 @@ export const actions: Actions = {
 	import: async (event) => {
 		const user = requireUser(event);
 		if (!canImportAreas(user)) return fail(403, importState({ message: m.error_forbidden() }));
-		const data = await event.request.formData();
-		const form = parseInput(importSchema, { format: data.get('format'), file: data.get('file') });
-		if (!form.ok) return fail(400, importState({ errors: form.errors, format: String(data.get('format') ?? '') }));
+		const data = await readUploadForm(event.request, { file: 'file', maxBytes: maxFileBytes });
+		const form = parseInput(importSchema, { format: data.fields.format, file: data.file ?? undefined });
+		if (!form.ok) return fail(400, importState({ errors: form.errors, format: data.fields.format ?? '' }));
 		const { file, format } = form.data;
-		const result = await importAreaFile(new Uint8Array(await file.arrayBuffer()), {
+		const result = await importAreaFile(file.bytes, {
 			filename: file.name || 'areas.csv',
 			format,
 			importedBy: user.id,

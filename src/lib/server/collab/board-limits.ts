@@ -80,12 +80,20 @@ export function judgeUpdate(
 	update: Uint8Array,
 	limits: BoardLimits & { encodedBytes: number },
 	queuedNotes: number
-): { verdict: LimitVerdict; newNotes: number } {
-	const verdict = judge(doc, update, limits, queuedNotes);
-	return typeof verdict === 'number' ? { verdict: null, newNotes: verdict } : { verdict, newNotes: 0 };
+): { verdict: LimitVerdict; newNotes: number; comments: ItemId[] } {
+	const comments: ItemId[] = [];
+	const verdict = judge(doc, update, limits, queuedNotes, comments);
+	return typeof verdict === 'number' ? { verdict: null, newNotes: verdict, comments } : { verdict, newNotes: 0, comments: [] };
 }
 
-function judge(doc: Y.Doc, update: Uint8Array, limits: BoardLimits & { encodedBytes: number }, queuedNotes: number): Exclude<LimitVerdict, null> | number {
+/** `comments` receives the items that insert comment objects (array elements), for comment-authors.ts. */
+function judge(
+	doc: Y.Doc,
+	update: Uint8Array,
+	limits: BoardLimits & { encodedBytes: number },
+	queuedNotes: number,
+	comments: ItemId[]
+): Exclude<LimitVerdict, null> | number {
 	const { structs, ds } = Y.decodeUpdate(update);
 
 	// Dependencies: each client's structs continue from what the board holds; every origin, right origin, parent and
@@ -186,6 +194,7 @@ function judge(doc: Y.Doc, update: Uint8Array, limits: BoardLimits & { encodedBy
 					const verdict = valueWithin(value, place.key, inArray, inArray ? 0 : 1);
 					if (verdict !== 'ok') return verdict;
 				}
+				if (inArray) comments.push(item.id);
 			} else if (content instanceof Y.ContentString) {
 				if (place.key !== null) return 'invalid';
 				const target = parentType ?? `${parentId!.client}:${parentId!.clock}`;

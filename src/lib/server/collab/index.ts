@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getDb } from '../db';
 import { castVoteFromSocket } from '../voting';
+import { onUserSessionsEnded } from '../session';
 import { resolveBoardAccess } from '../workshops';
 import { sinkFor } from './live-state';
 import { createCollabServer, type CollabServer } from './server';
@@ -18,6 +19,9 @@ export { SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
 export type { BoardRole, RoomSettings } from './room';
 
 let instance: CollabServer | undefined;
+
+// A person's sessions ended (a password change, an administrator's action): their board connections close at once.
+onUserSessionsEnded((userId) => instance?.closeUserSessions(userId));
 
 /** The process's collaboration server, created on first use. */
 export function collab(): CollabServer {

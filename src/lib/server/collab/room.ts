@@ -22,6 +22,7 @@ import {
 } from './protocol';
 import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
 import { judgeUpdate } from './board-limits';
+import { withCommentAuthor } from './comment-authors';
 import { writesNotesAsOthers } from './identity';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
@@ -39,6 +40,9 @@ export type ConnectionIdentity = {
 	displayName: string;
 	role: BoardRole;
 };
+
+/** The author notes, comments and reactions carry: the participant, or `user:` and the user id for a facilitator who has not joined as one; the name the server knows. */
+const authorOf = (identity: ConnectionIdentity) => ({ id: identity.participantId ?? `user:${identity.userId}`, name: identity.displayName });
 
 export type RoomSettings = {
 	/** compact once this many updates were logged since the last compaction… */
@@ -403,6 +407,8 @@ export class Room {
 			return;
 		}
 		const refusal = connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update);
+		// Comments are stored and sent under the writer's own identity, whatever the client wrote (comment-authors.ts).
+		if (!refusal) update = withCommentAuthor(update, judged.comments, authorOf(connection.identity));
 		// Then on a scratch document: a message that cannot be applied must not reach the board. (After the checks
 		// above, which only decode it: a refused update costs no integration. A fixed guid: generating a random one
 		// for every update was a tenth of the server's time under load.)
@@ -458,11 +464,10 @@ export class Room {
 	 * or in a private room (its notes are revealed with their author). Facilitators included (identity.ts).
 	 */
 	#forgery(connection: Connection, update: Uint8Array): WireRefusal | null {
-		const { participantId, userId, displayName, role } = connection.identity;
-		const authorId = participantId ?? `user:${userId}`;
-		if (writesNotesAsOthers(this.doc, update, { id: authorId, name: displayName }, role === 'facilitator')) return forgeryRefusal;
+		const author = authorOf(connection.identity);
+		if (writesNotesAsOthers(this.doc, update, author, connection.identity.role === 'facilitator')) return forgeryRefusal;
 		if (this.key.privateOf !== null) return null;
-		return writesOthersReactions(this.doc, update, authorId) ? forgeryRefusal : null;
+		return writesOthersReactions(this.doc, update, author.id) ? forgeryRefusal : null;
 	}
 
 	#limits() {

@@ -24,7 +24,8 @@ import type { BoardStore } from './store';
 import { sessionCookieName } from '../session';
 
 export type BoardAccess =
-	| { ok: true; participantId: string | null; userId: string | null; displayName: string; role: BoardRole }
+	/** `expiresAt` (ms): when this access ends by time alone (a session's or guest token's expiry); the connection is authorised again then */
+	| { ok: true; participantId: string | null; userId: string | null; displayName: string; role: BoardRole; expiresAt?: number }
 	| { ok: false; status: 401 | 403 | 404 };
 
 export type AuthoriseBoard = (workshopId: string, cookieHeader: string | undefined) => BoardAccess;
@@ -408,6 +409,19 @@ export function createCollabServer(options: CollabOptions) {
 	}
 
 	/**
+	 * A connection is authorised again the moment its session or guest token expires (then it closes, 4403), not at
+	 * the next periodic check. Timers cap at ~24 days (setTimeout's limit): a later expiry is checked then, and again.
+	 */
+	const expiries = new WeakMap<Connection, ReturnType<typeof setTimeout>>();
+	function expireAt(connection: Connection, at: number | undefined) {
+		clearTimeout(expiries.get(connection));
+		if (at === undefined || connection.closed) return;
+		const timer = setTimeout(() => reauthoriseAll((other) => other === connection), Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1));
+		timer.unref();
+		expiries.set(connection, timer);
+	}
+
+	/**
 	 * Long-lived sockets are authorised again with their handshake's cookies, so a signed-out or expired
 	 * session, a removed participant or a changed role takes effect even when no action told us.
 	 */
@@ -426,9 +440,10 @@ export function createCollabServer(options: CollabOptions) {
 					const code = access.status === 404 ? closeCodes.deleted : closeCodes.removed;
 					connection.close(code, 'access ended');
 					leave(room, connection);
-				} else if (access.role !== connection.identity.role) {
-					room.setRole(connection, access.role);
+					continue;
 				}
+				if (access.role !== connection.identity.role) room.setRole(connection, access.role);
+				expireAt(connection, access.expiresAt);
 			}
 		}
 	}
@@ -465,7 +480,11 @@ export function createCollabServer(options: CollabOptions) {
 			else room.receive(connection, bytes);
 		});
 		ws.on('pong', () => (connection.alive = true));
-		ws.on('close', () => leave(room, connection));
+		ws.on('close', () => {
+			clearTimeout(expiries.get(connection));
+			leave(room, connection);
+		});
+		expireAt(connection, access.expiresAt);
 		idleRooms.delete(room);
 		room.add(connection);
 		if (room.key.privateOf === null) scheduleRoster(room.key.workshopId);
@@ -637,6 +656,11 @@ export function createCollabServer(options: CollabOptions) {
 		closeSession(sessionId: string) {
 			const signedWith = (connection: Connection) => sessionIdOf(connection.cookieHeader) === sessionId;
 			reauthoriseAll(signedWith);
+		},
+
+		/** All of a user's sessions ended: their connections are authorised again at once; those a session alone let in close (4403). */
+		closeUserSessions(userId: string) {
+			reauthoriseAll((connection) => connection.identity.userId === userId);
 		},
 
 		/**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 export const locales = ['fi', 'sv', 'en'] as const;
 export const organisationKinds = ['city', 'agency', 'ngo'] as const;
@@ -490,9 +490,15 @@ export const indicators = sqliteTable('indicators', {
 	source: text('source').notNull().default('')
 });
 
-export const areaValues = sqliteTable(
+/**
+ * Every stored value with the generation it belongs to. Readers use `areaValues` (the current generation only): an
+ * import writes a new generation in short slices that nobody sees, then makes it current in one short transaction
+ * (areas.ts, importAreasInSlices), and the old generation is deleted in slices after it.
+ */
+export const storedAreaValues = sqliteTable(
 	'area_values',
 	{
+		generation: integer('generation').notNull().default(0),
 		areaCode: text('area_code')
 			.notNull()
 			.references(() => areas.code, { onDelete: 'cascade' }),
@@ -504,9 +510,25 @@ export const areaValues = sqliteTable(
 	},
 	(table) => [
 		// Re-importing a year updates its values, never duplicates them.
-		primaryKey({ columns: [table.areaCode, table.indicatorKey, table.year] }),
-		index('area_values_indicator_idx').on(table.indicatorKey, table.year)
+		primaryKey({ columns: [table.generation, table.areaCode, table.indicatorKey, table.year] }),
+		index('area_values_indicator_idx').on(table.generation, table.indicatorKey, table.year)
 	]
+);
+
+/** One row (id 1): the generation of area_values that readers see; 0 until the first import. */
+export const areaDataState = sqliteTable('area_data_state', {
+	id: integer('id').primaryKey(),
+	generation: integer('generation').notNull()
+});
+
+/** The area values readers see: the current generation's. */
+export const areaValues = sqliteView('current_area_values', {
+	areaCode: text('area_code').notNull(),
+	indicatorKey: text('indicator_key').notNull(),
+	year: integer('year').notNull(),
+	value: real('value').notNull()
+}).as(
+	sql`SELECT area_code, indicator_key, year, value FROM area_values WHERE generation = coalesce((SELECT generation FROM area_data_state WHERE id = 1), 0)`
 );
 
 export const areaImports = sqliteTable('area_imports', {
