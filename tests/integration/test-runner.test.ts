@@ -45,7 +45,8 @@ test('an end-to-end run cut short by the global timeout fails and counts every t
 	expect(output).toMatch(/End-to-end tests \(Playwright, Chromium\) was cut short: \d+ counted as failed/);
 	expect(output).toMatch(/\d+ of \d+ test\(s\) did not run/);
 	expect(output).toMatch(/error outside the tests: Timed out waiting 1s/);
-});
+	// Two listings of every spec file and the cut run: ~7 s on a quiet machine, several times that on a busy one.
+}, 90_000);
 
 describe('Vitest', () => {
 	// A little project of its own in a temp dir (globals, so its files need not resolve `vitest`).
