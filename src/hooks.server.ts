@@ -6,6 +6,7 @@ import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
 import { runMailSchedule } from '$lib/server/mail/schedule';
 import { startMailWorker } from '$lib/server/mail/worker';
 import { reuseRenderedPage } from '$lib/server/page-cache';
+import { startRetentionSchedule } from '$lib/server/retention';
 import { deleteSessionCookie, secureCookies, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/session';
 import { m } from '$lib/paraglide/messages.js';
 import { extractLocaleFromRequest, overwriteServerAsyncLocalStorage, type Locale } from '$lib/paraglide/runtime.js';
@@ -23,6 +24,8 @@ export const init: ServerInit = async () => {
 	if (process.env.VERSTAS_MAIL_WORKER !== 'off') {
 		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker((now) => runMailSchedule(now));
 	}
+	// Guests' names are anonymised by themselves after the retention period (once per process, unref'd timer).
+	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.retention')] ??= startRetentionSchedule();
 };
 
 const handleSecurityHeaders: Handle = async ({ event, resolve }) => {

@@ -140,3 +140,37 @@ test('without JavaScript, the page answering a profile save shows what was saved
 		await context.close();
 	}
 });
+
+test('delete my account: the danger zone asks for the password and a confirmation, by keyboard', async ({ page }) => {
+	const account = await createAccount(page.request);
+	await goto(page, '/profile');
+	const zone = page.getByRole('region', { name: t('fi', 'account_delete_title') });
+	const password = zone.getByLabel(t('fi', 'account_delete_password'), { exact: true });
+	await expectAccessible(page, 'profile danger zone');
+
+	// A wrong password is refused in the form; the account stays.
+	await password.fill('ei-tama-salasana');
+	await zone.getByRole('button', { name: t('fi', 'account_delete_submit') }).press('Enter');
+	const dialog = page.getByRole('dialog', { name: t('fi', 'account_delete_confirm') });
+	await expect(dialog).toBeVisible();
+	await expectAccessible(page, 'deletion confirmation');
+	await page.keyboard.press('Tab');
+	await expect(dialog.getByRole('button', { name: t('fi', 'account_delete_submit') })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(zone.getByRole('alert')).toHaveText(t('fi', 'account_delete_wrong_password'));
+
+	// Escape cancels; the right password and Enter on the confirmation delete and sign out.
+	await password.fill(account.password);
+	await zone.getByRole('button', { name: t('fi', 'account_delete_submit') }).press('Enter');
+	await expect(dialog).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await expect(page).toHaveURL(/\/profile$/);
+	await zone.getByRole('button', { name: t('fi', 'account_delete_submit') }).press('Enter');
+	await page.keyboard.press('Tab');
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/sign-in\?deleted$/);
+	await expect(page.getByRole('status').filter({ hasText: t('fi', 'account_deleted') })).toBeVisible();
+	await goto(page, '/profile');
+	await expect(page).toHaveURL(/\/sign-in/);
+});

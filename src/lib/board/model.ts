@@ -407,3 +407,38 @@ function viewReactions(doc: Y.Doc, viewerId?: string): Record<string, ReactionVi
 	}
 	return view;
 }
+
+// Authors replaced after the fact (account deletion, guest retention) ----------------------------------
+
+/** The author id of notes and comments whose account was deleted: shown as "Poistettu käyttäjä" in each language. */
+export const deletedAuthorId = 'deleted';
+
+/**
+ * Gives every note and comment written under one of the map's author ids the new author (id and name).
+ * Returns how many were changed; an author already replaced changes nothing, so running it again is a no-op.
+ */
+export function replaceAuthors(doc: Y.Doc, replacements: Map<string, Author>) {
+	let changed = 0;
+	doc.transact(() => {
+		for (const note of notesOf(doc).values()) {
+			const next = replacements.get(String(note.get('authorId') ?? ''));
+			if (!next || (note.get('authorId') === next.id && note.get('authorName') === next.name)) continue;
+			note.set('authorId', next.id);
+			note.set('authorName', next.name);
+			changed++;
+		}
+		for (const idea of ideasOf(doc).values()) {
+			const comments = idea.get('comments') as Y.Array<Comment> | undefined;
+			if (!comments) continue;
+			// Comments are plain values in an array: a changed one is put back in its place.
+			comments.toArray().forEach((comment, index) => {
+				const next = replacements.get(comment.authorId);
+				if (!next || (comment.authorId === next.id && comment.authorName === next.name)) return;
+				comments.delete(index, 1);
+				comments.insert(index, [{ ...comment, authorId: next.id, authorName: next.name }]);
+				changed++;
+			});
+		}
+	});
+	return changed;
+}

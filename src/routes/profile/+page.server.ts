@@ -1,4 +1,5 @@
 import { m } from '$lib/paraglide/messages.js';
+import { accountDeletionBlocker, deleteAccount } from '$lib/server/account-deletion';
 import { requireUser } from '$lib/server/authorise';
 import { calendarFeedPath, createCalendarFeed, getCalendarFeed, revokeCalendarFeed } from '$lib/server/calendar';
 import { formState, parseForm } from '$lib/server/forms';
@@ -12,7 +13,7 @@ import {
 	type NotificationKind
 } from '$lib/server/mail/preferences';
 import { listMembershipsOfUser } from '$lib/server/organisations';
-import { createSession, secureCookies, setSessionCookie } from '$lib/server/session';
+import { createSession, deleteSessionCookie, secureCookies, setSessionCookie } from '$lib/server/session';
 import { changePassword, getProfile, passwordChangeSchema, profileSchema, updateProfile } from '$lib/server/users';
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
@@ -32,7 +33,8 @@ export const load: PageServerLoad = (event) => {
 			label: kindLabel(kind as NotificationKind),
 			choices: notificationKinds[kind as NotificationKind].choices
 		})),
-		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined
+		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined,
+		deletionBlocker: accountDeletionBlocker(user.id)
 	};
 };
 
@@ -79,5 +81,16 @@ export const actions: Actions = {
 		const { token, expiresAt } = createSession(user.id);
 		setSessionCookie(event.cookies, token, expiresAt, secureCookies(event.url));
 		return { password: formState({ saved: m.password_changed() }) };
+	},
+
+	deleteAccount: async (event) => {
+		const user = requireUser(event);
+		const confirmation = String((await event.request.formData()).get('confirmation') ?? '').slice(0, 1000);
+		const result = await deleteAccount(user.id, confirmation);
+		if (!result.ok) {
+			return fail(400, { deletion: { message: result.message, errors: result.field ? { confirmation: result.message } : undefined } });
+		}
+		deleteSessionCookie(event.cookies, secureCookies(event.url));
+		redirect(303, '/sign-in?deleted');
 	}
 };

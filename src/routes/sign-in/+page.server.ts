@@ -15,6 +15,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		signedUp: url.searchParams.has('signedUp'),
 		reset: url.searchParams.has('reset'),
+		deleted: url.searchParams.has('deleted'),
 		providers: listProviders().map(({ id, label }) => ({ id, label })),
 		ssoMessage: ssoMessage(url.searchParams.get('sso'), url.searchParams.get('provider'))
 	};

@@ -143,7 +143,9 @@ export const workshops = sqliteTable('workshops', {
 	// The programme the workshop serves, if any: its chosen ideas become that programme's pilots.
 	programmeId: text('programme_id').references((): AnySQLiteColumn => programmes.id, { onDelete: 'set null' }),
 	createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
-	createdAt: createdAt()
+	createdAt: createdAt(),
+	// When its guests' names were anonymised (retention.ts): each workshop is anonymised once.
+	guestsAnonymisedAt: integer('guests_anonymised_at', { mode: 'timestamp_ms' })
 });
 
 export const workshopPerspectives = sqliteTable(

@@ -1,0 +1,1 @@
+ALTER TABLE `workshops` ADD `guests_anonymised_at` integer;

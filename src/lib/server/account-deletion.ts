@@ -1,0 +1,81 @@
+// Deleting one's own account (issue 17): the person's account and what is only theirs go in one transaction;
+// what others rely on (check-ins, comments, pilots, board notes) stays with the author "Poistettu käyttäjä".
+import { and, eq, ne } from 'drizzle-orm';
+import { deletedAuthorId, replaceAuthors, type Author } from '../board/model';
+import { m } from '../paraglide/messages.js';
+import { changeBoard, closeSessionConnections, disconnectParticipant } from './collab';
+import { db } from './db';
+import { mailOutbox, memberships, organisations, participants, programmes, sessions, users, workshopFacilitators, workshops } from './db/schema';
+import { verifyPassword } from './password';
+import { invalidateUserSessions } from './session';
+
+/** Why the account cannot go yet (the person must hand over first), or null when nothing would be orphaned. */
+export function accountDeletionBlocker(userId: string): string | null {
+	const user = db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId)).get();
+	if (!user) return null;
+	if (user.isAdmin && !db.select({ id: users.id }).from(users).where(and(eq(users.isAdmin, true), ne(users.id, userId))).get()) {
+		return m.account_delete_last_admin();
+	}
+	// Programmes are led by the programme leads of their owner organisation: the last one leaves nobody in charge.
+	const led = db
+		.select({ organisationId: memberships.organisationId, name: organisations.name })
+		.from(memberships)
+		.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
+		.where(and(eq(memberships.userId, userId), eq(memberships.role, 'programme_lead')))
+		.all();
+	const orphaned = led.filter(
+		({ organisationId }) =>
+			db.select({ id: programmes.id }).from(programmes).where(eq(programmes.ownerOrganisationId, organisationId)).get() &&
+			!db
+				.select({ userId: memberships.userId })
+				.from(memberships)
+				.where(and(eq(memberships.organisationId, organisationId), eq(memberships.role, 'programme_lead'), ne(memberships.userId, userId)))
+				.get()
+	);
+	if (orphaned.length) return m.account_delete_last_lead({ organisations: orphaned.map((row) => row.name).join(', ') });
+	return null;
+}
+
+export type DeletionResult = { ok: true } | { ok: false; field: 'confirmation' | null; message: string };
+
+/**
+ * Deletes the account after its owner confirmed: with the password, or for an account without one (OpenID only)
+ * by typing its email. Sessions, identities, calendar feed, mail preferences and settings, memberships and
+ * workshop participations go with the user row (foreign keys cascade); check-ins, comments and pilots keep their
+ * rows with the author set null. Board notes and comments are renamed afterwards, in every board the person
+ * took part in, facilitated or created.
+ */
+export async function deleteAccount(userId: string, confirmation: string): Promise<DeletionResult> {
+	const user = db.select().from(users).where(eq(users.id, userId)).get();
+	if (!user) return { ok: false, field: null, message: m.error_not_found() };
+	if (user.passwordHash) {
+		if (!(await verifyPassword(user.passwordHash, confirmation))) return { ok: false, field: 'confirmation', message: m.account_delete_wrong_password() };
+	} else if (confirmation.trim().toLowerCase() !== user.email.toLowerCase()) {
+		return { ok: false, field: 'confirmation', message: m.account_delete_wrong_email() };
+	}
+	const blocker = accountDeletionBlocker(userId);
+	if (blocker) return { ok: false, field: null, message: blocker };
+
+	const { sessionIds, joined, boards } = db.transaction((tx) => {
+		const sessionIds = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all().map((row) => row.id);
+		const joined = tx.select({ id: participants.id, workshopId: participants.workshopId }).from(participants).where(eq(participants.userId, userId)).all();
+		const facilitated = tx.select({ workshopId: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all();
+		const created = tx.select({ workshopId: workshops.id }).from(workshops).where(eq(workshops.createdBy, userId)).all();
+		// Mail to and about the person (addresses, texts) is theirs, sent or not.
+		tx.delete(mailOutbox).where(eq(mailOutbox.userId, userId)).run();
+		invalidateUserSessions(userId, tx);
+		tx.delete(users).where(eq(users.id, userId)).run();
+		const boards = new Set([...joined, ...facilitated, ...created].map((row) => row.workshopId));
+		return { sessionIds, joined, boards };
+	});
+
+	for (const id of sessionIds) closeSessionConnections(id);
+	for (const participant of joined) disconnectParticipant(participant.workshopId, participant.id);
+	const deleted: Author = { id: deletedAuthorId, name: m.deleted_user({}, { locale: 'fi' }) };
+	const replacements = new Map([`user:${userId}`, ...joined.map((row) => row.id)].map((id) => [id, deleted]));
+	for (const workshopId of boards) {
+		if (!db.select({ id: workshops.id }).from(workshops).where(eq(workshops.id, workshopId)).get()) continue;
+		changeBoard(workshopId, (doc) => replaceAuthors(doc, replacements));
+	}
+	return { ok: true };
+}
