@@ -13,7 +13,7 @@ const activityCheckIntervalMs = 1000 * 60 * 60; // refresh the last-use time at 
 export const absoluteLifetimeMs = 1000 * 60 * 60 * 24 * 30;
 
 /** The cookie's expiry: inactivity or the absolute lifetime, whichever comes first. */
-function expiryOf(session: { createdAt: Date; lastVerifiedAt: Date }) {
+export function sessionExpiry(session: { createdAt: Date; lastVerifiedAt: Date }) {
 	return new Date(Math.min(session.lastVerifiedAt.getTime() + inactivityTimeoutMs, session.createdAt.getTime() + absoluteLifetimeMs));
 }
 
@@ -50,7 +50,7 @@ export function createSession(userId: string) {
 	db.insert(sessions)
 		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now })
 		.run();
-	return { token: `${id}.${secret}`, expiresAt: expiryOf({ createdAt: now, lastVerifiedAt: now }) };
+	return { token: `${id}.${secret}`, expiresAt: sessionExpiry({ createdAt: now, lastVerifiedAt: now }) };
 }
 
 // Every signed-in request reads its session: built and prepared once.
@@ -86,7 +86,7 @@ export function validateSessionToken(token: string) {
 	const { passwordHash: _, ...user } = row.user;
 	const { secretHash: __, ...session } = row.session;
 	return {
-		session: { ...session, expiresAt: expiryOf(session) },
+		session: { ...session, expiresAt: sessionExpiry(session) },
 		user,
 		refreshed
 	};

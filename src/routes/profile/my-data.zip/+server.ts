@@ -1,0 +1,15 @@
+import { m } from '$lib/paraglide/messages.js';
+import { requireUser } from '$lib/server/authorise';
+import { buildDataZip, collectUserData, zipResponse } from '$lib/server/my-data';
+import type { Locale } from '$lib/server/db/schema';
+import { error } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+
+/** Everything Verstas holds about the signed-in person: only ever their own. */
+export const GET: RequestHandler = (event) => {
+	const user = requireUser(event);
+	const files = collectUserData(user.id);
+	if (!files) error(404, m.error_not_found());
+	const locale = (files[0]!.rows[0]!.locale as Locale) ?? 'fi';
+	return zipResponse(buildDataZip(files, locale, 'user'), 'verstas-omat-tiedot.zip');
+};

@@ -1,0 +1,15 @@
+import { m } from '$lib/paraglide/messages.js';
+import { getLocale } from '$lib/paraglide/runtime.js';
+import { buildDataZip, collectGuestData, zipResponse } from '$lib/server/my-data';
+import { guestCookieName, validateGuestToken } from '$lib/server/workshops';
+import { error } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+
+/** A guest's own notes, comments and votes of this workshop, while their guest session lasts. */
+export const GET: RequestHandler = ({ params, cookies }) => {
+	const guest = validateGuestToken(params.id, cookies.get(guestCookieName(params.id)));
+	if (!guest) error(401, m.my_data_guest_expired());
+	const files = collectGuestData(params.id, guest.id);
+	if (!files) error(401, m.my_data_guest_expired());
+	return zipResponse(buildDataZip(files, getLocale(), 'guest'), 'verstas-tietoni.zip');
+};

@@ -1,0 +1,294 @@
+// "My data" through the production server (needs `npm run build`): a person with rows in every table that holds
+// them downloads a ZIP, unzipped here with the same library (fflate) and checked field by field against the database;
+// a guest downloads only their own notes of their workshop, and nothing once their guest session has ended.
+import { unzipSync, strFromU8 } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addComment, addNote, promoteToIdea, readBoard } from '../../src/lib/board/model';
+import { createCalendarFeed } from '../../src/lib/server/calendar';
+import { getDb } from '../../src/lib/server/db';
+import { setMailPreferences } from '../../src/lib/server/mail/preferences';
+import { addMember, createOrganisation } from '../../src/lib/server/organisations';
+import { checkInSchema, pilotSchema, proposePilot, readPilotForm, recordCheckIn, transitionPilot } from '../../src/lib/server/pilots';
+import { createProgramme, programmeSchema, readProgrammeForm } from '../../src/lib/server/programmes';
+import { joinAsUser, removeParticipant } from '../../src/lib/server/workshops';
+import { authorOf, connectBoard, newGuest, newUser, newWorkshop, storedBoard, synced, waitFor, type BoardClient } from '../helpers/collab';
+import { startProductionServer, type RunningServer } from '../helpers/server';
+
+let server: RunningServer;
+const clients: BoardClient[] = [];
+
+beforeAll(async () => {
+	server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
+});
+
+afterAll(async () => {
+	for (const client of clients) client.destroy();
+	await server?.stop();
+});
+
+const sql = () => getDb().$client;
+/** A stored millisecond time as the export writes it; a misspelt column fails rather than passing as null. */
+function iso(ms: unknown) {
+	if (ms === undefined) throw new Error('no such column');
+	return ms === null ? null : new Date(ms as number).toISOString();
+}
+
+async function download(path: string, cookie = '') {
+	const response = await fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+	return response;
+}
+
+async function unzip(response: Response) {
+	const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+	const text = (name: string) => {
+		expect(files[name], name).toBeDefined();
+		return strFromU8(files[name]!);
+	};
+	return { names: Object.keys(files).sort(), text, json: (name: string) => JSON.parse(text(`${name}.json`)) as Record<string, unknown>[] };
+}
+
+/** Writes on a workshop's board through a real client and waits until the server has stored it. */
+async function onBoard(workshopId: string, cookie: string, write: (doc: BoardClient['doc']) => void, stored: (board: ReturnType<typeof readBoard>) => boolean) {
+	const client = connectBoard(server.url, workshopId, { cookie });
+	clients.push(client);
+	await synced(client);
+	write(client.doc);
+	await waitFor(() => stored(readBoard(storedBoard(workshopId))), 'the board change to be stored');
+	client.destroy();
+}
+
+describe('my data', () => {
+	let me: Awaited<ReturnType<typeof newUser>>;
+	let other: Awaited<ReturnType<typeof newUser>>;
+	let ownWorkshopId: string;
+	let otherWorkshopId: string;
+	let myParticipantId: string;
+	let guest: ReturnType<typeof newGuest>;
+
+	beforeAll(async () => {
+		me = await newUser('Maija Minä');
+		other = await newUser('Olli Muu');
+		const city = createOrganisation({ name: `Omakaupunki ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
+		addMember(city.id, me.id, 'programme_lead');
+		addMember(city.id, other.id, 'facilitator');
+		setMailPreferences(me.id, { pilot_updates: 'off' });
+		setMailPreferences(other.id, { pilot_updates: 'off' });
+		createCalendarFeed(me.id);
+		const now = Date.now();
+		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-maija', me.id);
+		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-olli', other.id);
+		for (const [id, user, subject] of [['mail-me', me.id, 'Sinulle'], ['mail-other', other.id, 'Muulle']] as const) {
+			sql()
+				.prepare("INSERT INTO mail_outbox (id, kind, \"to\", user_id, locale, subject, text, html, message_id, next_attempt_at) VALUES (?, 'pilot_updates', 'x@example.fi', ?, 'fi', ?, 't', 'h', ?, ?)")
+				.run(id, user, subject, `<${id}@verstas>`, now);
+		}
+
+		ownWorkshopId = newWorkshop(me.id, 'Oma työpaja').id;
+		otherWorkshopId = newWorkshop(other.id, 'Muiden työpaja').id;
+		for (const [workshopId, by, email] of [[ownWorkshopId, me.id, 'kutsuttu@example.fi'], [otherWorkshopId, other.id, 'toinen@example.fi']] as const) {
+			sql().prepare("INSERT INTO workshop_invitations (id, workshop_id, email, locale, invited_by, invited_at) VALUES (?, ?, ?, 'fi', ?, ?)").run(`inv-${email}`, workshopId, email, by, now);
+		}
+		myParticipantId = joinAsUser(otherWorkshopId, me)!.id;
+		guest = newGuest(otherWorkshopId, 'Vieras Ville');
+
+		// My own board: a note as `user:{id}` (a facilitator without a participant row), an idea from it, a comment.
+		await onBoard(
+			ownWorkshopId,
+			me.cookie,
+			(doc) => {
+				const noteId = addNote(doc, { text: 'Oma lappu', lane: 'Lapsiperheet', author: authorOf(me) });
+				const ideaId = promoteToIdea(doc, { kind: 'note', id: noteId }, 'Oma idea', 'Lapsiperheet');
+				addComment(doc, ideaId, authorOf(me), 'Oma kommentti');
+			},
+			(board) => board.ideas.some((idea) => idea.comments.length === 1)
+		);
+		// The other workshop: their note and idea, then my note and comment as a participant, then the guest's.
+		await onBoard(
+			otherWorkshopId,
+			other.cookie,
+			(doc) => {
+				const noteId = addNote(doc, { text: 'Muun lappu', lane: 'Lapsiperheet', author: authorOf(other) });
+				const ideaId = promoteToIdea(doc, { kind: 'note', id: noteId }, 'Muun idea', 'Lapsiperheet');
+				addComment(doc, ideaId, authorOf(other), 'Muun kommentti');
+			},
+			(board) => board.ideas.length === 1 && board.ideas[0]!.comments.length === 1
+		);
+		const ideaId = () => readBoard(storedBoard(otherWorkshopId)).ideas[0]!.id;
+		const id = ideaId();
+		await onBoard(
+			otherWorkshopId,
+			me.cookie,
+			(doc) => {
+				addNote(doc, { text: 'Lappuni osallistujana', lane: 'Lapsiperheet', author: authorOf({ ...me, participantId: myParticipantId }) });
+				addComment(doc, id, authorOf({ ...me, participantId: myParticipantId }), 'Kommenttini osallistujana');
+			},
+			(board) => board.ideas[0]!.comments.length === 2
+		);
+		await onBoard(
+			otherWorkshopId,
+			guest.cookie,
+			(doc) => {
+				addNote(doc, { text: 'Vieraan lappu', lane: 'Lapsiperheet', author: authorOf(guest) });
+				addComment(doc, id, authorOf(guest), 'Vieraan kommentti');
+			},
+			(board) => board.ideas[0]!.comments.length === 3
+		);
+
+		// Votes: mine and the guest's in an open round; an anonymous round's votes are unlinked when it closed.
+		sql().prepare("INSERT INTO vote_rounds (id, workshop_id, method, opened_by, opened_at) VALUES ('round-1', ?, 'dot', ?, ?)").run(otherWorkshopId, other.id, now);
+		sql().prepare("INSERT INTO vote_round_items (round_id, item_id, kind, text, position) VALUES ('round-1', ?, 'idea', 'Muun idea', 0)").run(id);
+		for (const [voter, points] of [[myParticipantId, 2], [guest.participantId, 3], [`user:${other.id}`, 1], ['anonymous:abc', 4]] as const) {
+			sql().prepare("INSERT INTO votes (round_id, voter_id, item_id, points, updated_at) VALUES ('round-1', ?, ?, ?, ?)").run(voter, id, points, now);
+		}
+
+		// Pilots: one I proposed (and am in the team of), one the other proposed with me responsible; check-ins, comments.
+		const form = new FormData();
+		for (const [key, value] of Object.entries({ name: 'Ohjelma', ownerOrganisationId: city.id, startsOn: '', endsOn: '', description: '' })) form.set(key, value);
+		form.set('goals.0.title', 'Tavoite');
+		const programme = createProgramme(programmeSchema.parse(readProgrammeForm(form)), me.id);
+		const pilotForm = (title: string) => {
+			const data = new FormData();
+			for (const [key, value] of Object.entries({ title, summary: 'Tiivistelmä', cadenceWeeks: '4', startsOn: '2026-01-05' })) data.set(key, value);
+			return pilotSchema.parse(readPilotForm(data));
+		};
+		const mine = proposePilot(programme.id, pilotForm('Oma kokeilu'), me.id);
+		const theirs = proposePilot(programme.id, pilotForm('Muun kokeilu'), other.id);
+		const unrelated = proposePilot(programme.id, pilotForm('Vieras kokeilu'), other.id);
+		sql().prepare('UPDATE pilots SET responsible_user_id = ? WHERE id = ?').run(me.id, theirs.id);
+		transitionPilot(mine.id, 'approve', { id: me.id, isAdmin: false });
+		transitionPilot(unrelated.id, 'approve', { id: me.id, isAdmin: false });
+		transitionPilot(unrelated.id, 'start', { id: me.id, isAdmin: true });
+		const checkIn = (happened: string) =>
+			checkInSchema.parse({ reportedOn: '2026-02-03', status: 'on_track', happened, learned: 'Opittu', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' });
+		recordCheckIn(unrelated.id, checkIn('Minun katsaukseni'), me.id);
+		recordCheckIn(unrelated.id, checkIn('Muun katsaus'), other.id);
+		for (const [cid, author, text] of [['pc-me', me.id, 'Kommenttini kokeiluun'], ['pc-other', other.id, 'Muun kommentti kokeiluun']] as const) {
+			sql().prepare('INSERT INTO pilot_comments (id, pilot_id, author_id, text, at) VALUES (?, ?, ?, ?, ?)').run(cid, unrelated.id, author, text, now);
+		}
+	}, 60_000);
+
+	it('gives the signed-in person a ZIP of everything about them, checked field by field against the database', async () => {
+		const response = await download('/profile/my-data.zip', me.cookie);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('application/zip');
+		expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
+		expect(response.headers.get('cache-control')).toBe('no-store');
+		const zip = await unzip(response);
+		const names = [
+			'profile', 'memberships', 'sessions', 'openid_identities', 'mail_preferences', 'mail_sent_to_me', 'calendar_feed', 'invitations_sent',
+			'workshops', 'participations', 'board_notes', 'idea_comments', 'votes', 'pilots', 'pilot_status_changes', 'check_ins', 'pilot_comments'
+		];
+		expect(zip.names).toEqual([...names.flatMap((name) => [`${name}.csv`, `${name}.json`]), 'LUEMINUT.txt'].sort());
+		const readme = zip.text('LUEMINUT.txt');
+		for (const name of names) expect(readme).toContain(`${name}.json`);
+		expect(readme).toContain('Nimettömän äänestyksen äänet irrotetaan');
+
+		const user = sql().prepare('SELECT * FROM users WHERE id = ?').get(me.id) as Record<string, unknown>;
+		expect(zip.json('profile')).toEqual([{ id: me.id, email: user.email, name: 'Maija Minä', locale: 'fi', isAdmin: user.is_admin === 1, createdAt: iso(user.created_at as number) }]);
+		const membership = sql().prepare('SELECT m.*, o.name FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE user_id = ?').get(me.id) as Record<string, never>;
+		expect(zip.json('memberships')).toEqual([{ organisationId: membership.organisation_id, organisationName: membership.name, role: 'programme_lead', createdAt: iso(membership.created_at) }]);
+		const session = sql().prepare('SELECT * FROM sessions WHERE user_id = ?').get(me.id) as Record<string, never>;
+		const [sessionRow] = zip.json('sessions');
+		expect(sessionRow).toEqual({ createdAt: iso(session.created_at), lastUsedAt: expect.any(String), expiresAt: expect.any(String) });
+		expect(Date.parse(sessionRow!.expiresAt as string)).toBeGreaterThan(Date.now());
+		expect(zip.json('openid_identities')).toEqual([{ provider: 'entra', subject: 'sub-maija', createdAt: expect.any(String) }]);
+		expect(zip.json('mail_preferences')).toEqual([{ kind: 'pilot_updates', frequency: 'off' }]);
+		const mails = sql().prepare('SELECT * FROM mail_outbox WHERE user_id = ? ORDER BY id').all(me.id) as Record<string, never>[];
+		expect(mails.map((mail) => mail.subject)).toContain('Sinulle');
+		expect(zip.json('mail_sent_to_me').sort((a, b) => String(a.subject).localeCompare(String(b.subject)))).toEqual(
+			mails
+				.map((mail) => ({ kind: mail.kind, to: mail.to, subject: mail.subject, status: mail.status, createdAt: iso(mail.created_at), sentAt: iso(mail.sent_at) }))
+				.sort((a, b) => String(a.subject).localeCompare(String(b.subject)))
+		);
+		const feed = sql().prepare('SELECT created_at FROM calendar_feeds WHERE user_id = ?').get(me.id) as Record<string, never>;
+		expect(zip.json('calendar_feed')).toEqual([{ exists: true, createdAt: iso(feed.created_at) }]);
+		expect(zip.json('invitations_sent')).toEqual([{ workshopId: ownWorkshopId, workshopTitle: 'Oma työpaja', email: 'kutsuttu@example.fi', state: 'invited', invitedAt: expect.any(String) }]);
+		expect(zip.json('workshops').map((w) => [w.id, w.title, w.createdByMe, w.facilitator])).toEqual([[ownWorkshopId, 'Oma työpaja', true, true]]);
+		const participation = sql().prepare('SELECT * FROM participants WHERE user_id = ?').get(me.id) as Record<string, never>;
+		expect(zip.json('participations')).toEqual([
+			{ id: myParticipantId, workshopId: otherWorkshopId, workshopTitle: 'Muiden työpaja', displayName: 'Maija Minä', organisationName: participation.organisation_name, role: 'participant', removedAt: null, joinedAt: iso(participation.created_at) }
+		]);
+		expect(zip.json('board_notes').map((n) => [n.workshopId, n.text, n.authorName]).sort()).toEqual(
+			[
+				[ownWorkshopId, 'Oma lappu', 'Maija Minä'],
+				[otherWorkshopId, 'Lappuni osallistujana', 'Maija Minä']
+			].sort()
+		);
+		expect(zip.json('idea_comments').map((c) => [c.workshopId, c.ideaTitle, c.text]).sort()).toEqual(
+			[
+				[ownWorkshopId, 'Oma idea', 'Oma kommentti'],
+				[otherWorkshopId, 'Muun idea', 'Kommenttini osallistujana']
+			].sort()
+		);
+		expect(zip.json('votes').map((v) => [v.roundId, v.itemText, v.points, v.anonymous])).toEqual([['round-1', 'Muun idea', 2, false]]);
+		expect(zip.json('pilots').map((p) => [p.title, p.programmeName, p.proposedByMe, p.responsible, p.inTeam]).sort()).toEqual(
+			[
+				['Oma kokeilu', 'Ohjelma', true, false, true],
+				['Muun kokeilu', 'Ohjelma', false, true, false]
+			].sort()
+		);
+		const changes = sql().prepare('SELECT * FROM pilot_status_history WHERE by_user_id = ? ORDER BY at').all(me.id) as Record<string, never>[];
+		expect(changes.length).toBeGreaterThanOrEqual(3);
+		expect(zip.json('pilot_status_changes').map((c) => [c.pilotId, c.toStatus, c.at]).sort()).toEqual(changes.map((c) => [c.pilot_id, c.to_status, iso(c.at)]).sort());
+		const checkIn = sql().prepare('SELECT * FROM check_ins WHERE written_by = ?').get(me.id) as Record<string, never>;
+		expect(zip.json('check_ins')).toEqual([
+			{
+				id: checkIn.id,
+				pilotId: checkIn.pilot_id,
+				seriesId: checkIn.series_id,
+				version: 1,
+				reportedOn: '2026-02-03',
+				status: 'on_track',
+				happened: 'Minun katsaukseni',
+				learned: 'Opittu',
+				nextSteps: '',
+				impactResidents: '',
+				impactLocalActors: '',
+				impactInstitutions: '',
+				writtenAt: iso(checkIn.written_at)
+			}
+		]);
+		expect(zip.json('pilot_comments').map((c) => [c.id, c.text])).toEqual([['pc-me', 'Kommenttini kokeiluun']]);
+
+		// The CSV holds the same rows; nothing of the other person, and no secret, is anywhere in the archive.
+		expect(zip.text('check_ins.csv').split('\r\n')[1]).toContain('Minun katsaukseni');
+		const everything = zip.names.map((name) => (name.endsWith('.txt') ? '' : zip.text(name))).join('\n');
+		for (const foreign of ['Olli Muu', 'Muun lappu', 'Muun kommentti', 'Vieraan', 'sub-olli', 'Muulle', 'toinen@example.fi', 'Muun katsaus', other.id, guest.participantId]) {
+			expect(everything).not.toContain(foreign);
+		}
+		expect(everything).not.toMatch(/secret|password|hash/i);
+	});
+
+	it('refuses anyone not signed in', async () => {
+		const response = await download('/profile/my-data.zip');
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe(`/sign-in?redirectTo=${encodeURIComponent('/profile/my-data.zip')}`);
+	});
+
+	it('gives a guest exactly their own notes, comments and votes of their workshop, and nothing once removed', async () => {
+		const response = await download(`/workshops/${otherWorkshopId}/my-data.zip`, guest.cookie);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('cache-control')).toBe('no-store');
+		const zip = await unzip(response);
+		expect(zip.names).toEqual(['LUEMINUT.txt', 'board_notes.csv', 'board_notes.json', 'idea_comments.csv', 'idea_comments.json', 'participation.csv', 'participation.json', 'votes.csv', 'votes.json']);
+		expect(zip.json('participation').map((p) => [p.id, p.displayName])).toEqual([[guest.participantId, 'Vieras Ville']]);
+		expect(zip.json('board_notes').map((n) => n.text)).toEqual(['Vieraan lappu']);
+		expect(zip.json('idea_comments').map((c) => c.text)).toEqual(['Vieraan kommentti']);
+		expect(zip.json('votes').map((v) => v.points)).toEqual([3]);
+
+		// The guest cookie is for one workshop only; a stranger and a removed guest get a translated refusal.
+		expect((await download(`/workshops/${ownWorkshopId}/my-data.zip`, guest.cookie)).status).toBe(401);
+		const stranger = await download(`/workshops/${otherWorkshopId}/my-data.zip`);
+		expect(stranger.status).toBe(401);
+		expect(await stranger.text()).toContain('Vierasistuntosi tähän työpajaan on päättynyt');
+		removeParticipant(otherWorkshopId, guest.participantId);
+		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, guest.cookie)).status).toBe(401);
+	});
+
+	it('gives a guest whose session has expired nothing', async () => {
+		const late = newGuest(otherWorkshopId, 'Myöhäinen');
+		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(200);
+		sql().prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(Date.now() - 31 * 24 * 60 * 60 * 1000, late.participantId);
+		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(401);
+	});
+});
