@@ -10,7 +10,9 @@ import { addMember, createOrganisation } from '../../src/lib/server/organisation
 import { pilotSchema, proposePilot, readPilotForm, transitionPilot } from '../../src/lib/server/pilots';
 import { createProgramme, programmeSchema, readProgrammeForm } from '../../src/lib/server/programmes';
 import { closeRound, openRound } from '../../src/lib/server/voting';
-import { newUser, newWorkshop } from '../helpers/collab';
+import { importAreas } from '../../src/lib/server/areas';
+import { removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
+import { newGuest, newUser, newWorkshop } from '../helpers/collab';
 import { postAction, startProductionServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -97,6 +99,26 @@ describe('audit log', () => {
 		const events = eventsOf('pilot_transition').filter((event) => event.subjectId === pilot.id);
 		expect(events.map((event) => event.details.action)).toEqual(['approve', 'start', 'decide']);
 		expect(events[2]).toMatchObject({ actorId: lead.id, actorLabel: 'Ohjelmaliidi', address: '203.0.113.11', details: { from: 'running', to: 'decided', decision: 'scale' } });
+	});
+
+	it('records a participant’s role change and removal (without the guest’s name) and an area import by its importer', async () => {
+		const owner = await newUser('Työpajan omistaja');
+		const workshop = newWorkshop(owner.id);
+		const guest = newGuest(workshop.id, 'Vieras Virtanen');
+		expect(setParticipantRole(workshop.id, guest.id, 'observer')).toBe(true);
+		expect(removeParticipant(workshop.id, guest.id)).toEqual([guest.id]);
+		const forGuest = db.select().from(auditEvents).where(eq(auditEvents.subjectId, guest.id)).all();
+		expect(forGuest.map((event) => event.action).sort()).toEqual(['participant_removed', 'participant_role_changed']);
+		expect(JSON.stringify(forGuest), 'a guest’s name is anonymised later; the log must not keep it').not.toContain('Virtanen');
+
+		const importer = await admin('Aluetietojen tuoja');
+		const parsed = { ok: true as const, areas: [{ code: '00990', name: 'Auditala', municipality: 'Helsinki' }], indicators: [], rows: [] };
+		const { id } = importAreas(parsed, { filename: 'alueet.csv', format: 'plain', importedBy: importer.id });
+		expect(eventsOf('areas_imported').find((event) => event.subjectId === id)).toMatchObject({
+			actorId: importer.id,
+			actorLabel: 'Aluetietojen tuoja',
+			details: { filename: 'alueet.csv', format: 'plain', areas: 1, values: 0 }
+		});
 	});
 
 	it('filters by action, actor e-mail and dates for admins, pages, and is 403 for others', async () => {

@@ -18,7 +18,10 @@ export const auditActions = [
 	'pilot_transition',
 	'vote_round_opened',
 	'vote_round_closed',
-	'vote_round_revealed'
+	'vote_round_revealed',
+	'participant_removed',
+	'participant_role_changed',
+	'areas_imported'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
