@@ -9,6 +9,7 @@ import { auditEvents, users } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { pilotSchema, proposePilot, readPilotForm, transitionPilot } from '../../src/lib/server/pilots';
 import { createProgramme, programmeSchema, readProgrammeForm } from '../../src/lib/server/programmes';
+import { changePassword } from '../../src/lib/server/users';
 import { closeRound, openRound } from '../../src/lib/server/voting';
 import { importAreas } from '../../src/lib/server/areas';
 import { removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
@@ -119,6 +120,13 @@ describe('audit log', () => {
 			actorLabel: 'Aluetietojen tuoja',
 			details: { filename: 'alueet.csv', format: 'plain', areas: 1, values: 0 }
 		});
+	});
+
+	it('records a password change in the same transaction', async () => {
+		const user = await newUser('Salasanan vaihtaja');
+		expect(await changePassword(user.id, 'väärä', 'uusi-salasana-123')).toBe(false);
+		expect(await changePassword(user.id, 'salasana-123', 'uusi-salasana-123')).toBe(true);
+		expect(eventsOf('password_changed').filter((event) => event.subjectId === user.id)).toMatchObject([{ actorId: user.id, actorLabel: 'Salasanan vaihtaja' }]);
 	});
 
 	it('filters by action, actor e-mail and dates for admins, pages, and is 403 for others', async () => {

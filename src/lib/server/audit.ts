@@ -21,7 +21,9 @@ export const auditActions = [
 	'vote_round_revealed',
 	'participant_removed',
 	'participant_role_changed',
-	'areas_imported'
+	'areas_imported',
+	'password_changed',
+	'password_reset'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
