@@ -52,5 +52,9 @@ test('the statement in every language from the footer, and feedback without an a
 	await row.getByRole('button', { name: t('fi', 'feedback_mark_answered') }).click();
 	await expect(admin.getByRole('status')).toHaveText(t('fi', 'feedback_marked'));
 	await expect(row).not.toContainText(t('fi', 'feedback_unanswered'));
+	// The audit log's view, with its filters, passes axe too.
+	await admin.getByRole('navigation', { name: t('fi', 'admin_nav_label') }).getByRole('link', { name: t('fi', 'admin_audit') }).click();
+	await expect(admin.getByRole('heading', { level: 2, name: t('fi', 'admin_audit') })).toBeVisible();
+	await expectAccessible(admin, '/admin/audit');
 	await adminContext.close();
 });
