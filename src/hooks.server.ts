@@ -1,3 +1,4 @@
+import { startAuditPruning, withAuditContext } from '$lib/server/audit';
 import { registerCollab } from '$lib/server/collab';
 import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
@@ -20,6 +21,7 @@ export const init: ServerInit = async () => {
 	migrateDatabase(getDb());
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
+	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= startAuditPruning();
 	// The outbox's sender; server/app.js stops it on shutdown so a send under way records its outcome.
 	if (process.env.VERSTAS_MAIL_WORKER !== 'off') {
 		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker((now) => runMailSchedule(now));
@@ -50,7 +52,16 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	event.locals.session = result?.session ?? null;
 	if (result?.refreshed) setSessionCookie(event.cookies, token!, result.session.expiresAt, secureCookies(event.url));
 	else if (token && !result) deleteSessionCookie(event.cookies, secureCookies(event.url));
-	return resolve(event);
+	// The audit log's default actor and address for whatever this request records.
+	const user = event.locals.user;
+	const address = () => {
+		try {
+			return event.getClientAddress();
+		} catch {
+			return null;
+		}
+	};
+	return withAuditContext({ actor: user ? { id: user.id, label: user.name } : null, address }, () => resolve(event));
 };
 
 // The request's language (cookie, else Finnish) for every message of this request. Paraglide's own middleware

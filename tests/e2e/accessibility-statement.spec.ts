@@ -1,10 +1,11 @@
-// The accessibility statement (Act 306/2019): linked from every page's footer in the page's language, sent feedback
+// The accessibility statement (Act 306/2019) and the privacy notice: linked from every page's footer in the page's language, sent feedback
 // without an account, and the admins' view of it.
 import type { Page } from '@playwright/test';
 import { baseUrl, expect, expectAccessible, goto, newContext, signInAs, test, unique } from './fixtures';
 import { t, type Locale } from './messages';
 
 const paths = { fi: '/saavutettavuus', sv: '/tillganglighet', en: '/accessibility' } as const;
+const privacyPaths = { fi: '/tietosuoja', sv: '/dataskydd', en: '/privacy' } as const;
 
 async function useLocale(page: Page, locale: Locale) {
 	await page.context().addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: baseUrl() }]);
@@ -19,6 +20,12 @@ test('the statement in every language from the footer, and feedback without an a
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(t(locale, 'a11y_title'));
 		await expect(page.getByRole('heading', { level: 2, name: t(locale, 'a11y_gaps_heading') })).toBeVisible();
 		await expectAccessible(page, `${paths[locale]} (${locale})`);
+		// The privacy notice sits beside it in the footer.
+		await page.getByRole('contentinfo').getByRole('link', { name: t(locale, 'privacy_footer_link') }).click();
+		await expect(page).toHaveURL(new RegExp(`${privacyPaths[locale]}$`));
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(t(locale, 'privacy_title'));
+		await expectAccessible(page, `${privacyPaths[locale]} (${locale})`);
+		await goto(page, paths[locale]);
 	}
 
 	// Feedback by keyboard; a bad address is refused with the field named, then sent.
@@ -45,5 +52,9 @@ test('the statement in every language from the footer, and feedback without an a
 	await row.getByRole('button', { name: t('fi', 'feedback_mark_answered') }).click();
 	await expect(admin.getByRole('status')).toHaveText(t('fi', 'feedback_marked'));
 	await expect(row).not.toContainText(t('fi', 'feedback_unanswered'));
+	// The audit log's view, with its filters, passes axe too.
+	await admin.getByRole('navigation', { name: t('fi', 'admin_nav_label') }).getByRole('link', { name: t('fi', 'admin_audit') }).click();
+	await expect(admin.getByRole('heading', { level: 2, name: t('fi', 'admin_audit') })).toBeVisible();
+	await expectAccessible(admin, '/admin/audit');
 	await adminContext.close();
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNote, readBoard } from '../../src/lib/board/model';
 import { m } from '../../src/lib/paraglide/messages.js';
 import { db } from '../../src/lib/server/db';
-import { checkIns, memberships, organisations, participants, pilots, programmes, sessions, users } from '../../src/lib/server/db/schema';
+import { auditEvents, checkIns, memberships, organisations, participants, pilots, programmes, sessions, users } from '../../src/lib/server/db/schema';
 import { getWorkshopDetails } from '../../src/lib/server/workshops';
 import { authorOf, connectBoard, newMember, newUser, newWorkshop, synced, waitFor, type BoardClient } from '../helpers/collab';
 import { postAction, startProductionServer, type RunningServer } from '../helpers/server';
@@ -62,6 +62,10 @@ describe('delete my account', () => {
 		expect(done).toMatchObject({ type: 'redirect', location: '/sign-in?deleted' });
 		expect(userExists(leaving.id)).toBe(false);
 		expect(db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toEqual([]);
+		// The audit log keeps who left (the link to the account is gone with it).
+		expect(db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)).all()).toMatchObject([
+			{ action: 'account_deleted', actorId: null, actorLabel: leaving.name }
+		]);
 		expect(db.select().from(memberships).where(eq(memberships.userId, leaving.id)).all()).toEqual([]);
 		expect(db.select().from(participants).where(eq(participants.id, leaving.participantId)).all()).toEqual([]);
 		expect(db.select().from(checkIns).where(eq(checkIns.id, 'check-a')).get()).toMatchObject({ happened: 'Tapahtui', writtenBy: null });

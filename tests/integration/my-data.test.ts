@@ -170,6 +170,8 @@ describe('my data', () => {
 	it('gives the signed-in person a ZIP of everything about them, checked field by field against the database', async () => {
 		const response = await download('/profile/my-data.zip', me.cookie);
 		expect(response.status).toBe(200);
+		const logged = getDb().$client.prepare('SELECT action FROM audit_events WHERE subject_id = ?').all(me.id) as { action: string }[];
+		expect(logged.map((event) => event.action)).toContain('data_exported');
 		expect(response.headers.get('content-type')).toBe('application/zip');
 		expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
 		expect(response.headers.get('cache-control')).toBe('no-store');

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { addNote, readBoard } from '../../src/lib/board/model';
 import { changeBoard, readBoardDoc } from '../../src/lib/server/collab';
 import { db } from '../../src/lib/server/db';
-import { participants, privateBoardUpdates, workshops } from '../../src/lib/server/db/schema';
+import { auditEvents, participants, privateBoardUpdates, workshops } from '../../src/lib/server/db/schema';
 import { anonymiseEndedWorkshops, startRetentionSchedule } from '../../src/lib/server/retention';
 import { createWorkshop, getWorkshopDetails, validateGuestToken } from '../../src/lib/server/workshops';
 import { authorOf, loggedUpdates, newGuest, newUser, workshopInput } from '../helpers/collab';
@@ -51,6 +51,10 @@ describe('guest retention', () => {
 		expect(db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id)).all()).toHaveLength(1);
 		const anonymisedAt = db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get()!.guestsAnonymisedAt;
 		expect(anonymisedAt?.getTime()).toBe(now.getTime());
+		// The audit log says so, without the guests' names.
+		const logged = db.select().from(auditEvents).where(eq(auditEvents.subjectId, old.workshop.id)).all();
+		expect(logged).toMatchObject([{ action: 'guests_anonymised', actorLabel: 'system', details: { guests: 2 } }]);
+		expect(JSON.stringify(logged)).not.toMatch(/Aino|Bertil/);
 
 		// Running again (even later) changes nothing more: no rows, no board update.
 		const updates = loggedUpdates(old.workshop.id);

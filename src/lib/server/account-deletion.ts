@@ -8,6 +8,7 @@ import { db } from './db';
 import { mailOutbox, memberships, organisations, participants, programmes, sessions, users, workshopFacilitators, workshops } from './db/schema';
 import { verifyPassword } from './password';
 import { invalidateUserSessions } from './session';
+import { recordAudit, userActor } from './audit';
 
 /** Why the account cannot go yet (the person must hand over first), or null when nothing would be orphaned. */
 export function accountDeletionBlocker(userId: string): string | null {
@@ -64,6 +65,8 @@ export async function deleteAccount(userId: string, confirmation: string): Promi
 		// Mail to and about the person (addresses, texts) is theirs, sent or not.
 		tx.delete(mailOutbox).where(eq(mailOutbox.userId, userId)).run();
 		invalidateUserSessions(userId, tx);
+		// Recorded under the person's name, which the log keeps after the account is gone (its link is unset).
+		recordAudit(tx, { action: 'account_deleted', actor: userActor(tx, userId), subject: { kind: 'user', id: userId } });
 		tx.delete(users).where(eq(users.id, userId)).run();
 		const boards = new Set([...joined, ...facilitated, ...created].map((row) => row.workshopId));
 		return { sessionIds, joined, boards };

@@ -12,6 +12,7 @@
 // - Plain CSV (UTF-8): a header with area code, area name, indicator, year, value (+ optional municipality, unit);
 //   names accepted in English, Finnish or Swedish (see plainColumns). `;`, `,` or tab as delimiter, quoted fields.
 //   An indicator is keyed by the slug of its name; a name that slugs to a built-in key uses the built-in one.
+import { recordAudit, userActor } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -690,6 +691,12 @@ function* importSteps(parsed: ParsedAreas, options: { filename: string; format: 
 					else insert.onConflictDoNothing().run();
 				}
 				tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
+				recordAudit(tx, {
+					action: 'areas_imported',
+					...(options.importedBy ? { actor: userActor(tx, options.importedBy) } : {}),
+					subject: { kind: 'area_import', id },
+					details: { filename: options.filename.slice(0, 255), format: options.format, areas: parsed.areas.length, values: parsed.rows.length }
+				});
 				queries.makeCurrent.run(next);
 			},
 			{ behavior: 'immediate' }

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
+import { recordAudit, type AuditAction } from './audit';
 import { z } from 'zod';
-import { db } from './db';
+import { db, type Executor } from './db';
 import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
 import { m } from '../paraglide/messages.js';
 import { emailField, enumField, requiredText } from './forms';
@@ -148,29 +149,51 @@ export function listMembers(organisationId: string) {
 
 /** Adds the user, or changes their role when they already belong to the organisation. */
 export function addMember(organisationId: string, userId: string, role: MembershipRole) {
-	db.insert(memberships)
-		.values({ organisationId, userId, role })
-		.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } })
-		.run();
+	db.transaction((tx) => {
+		const before = roleIn(tx, organisationId, userId);
+		tx.insert(memberships)
+			.values({ organisationId, userId, role })
+			.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } })
+			.run();
+		if (before !== role) auditMembership(tx, before ? 'membership_role_changed' : 'membership_added', organisationId, userId, { from: before, to: role });
+	});
 }
 
 export function setMemberRole(organisationId: string, userId: string, role: MembershipRole) {
-	return (
-		db
-			.update(memberships)
+	return db.transaction((tx) => {
+		const before = roleIn(tx, organisationId, userId);
+		if (!before) return false;
+		tx.update(memberships)
 			.set({ role })
 			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-			.run().changes > 0
-	);
+			.run();
+		if (before !== role) auditMembership(tx, 'membership_role_changed', organisationId, userId, { from: before, to: role });
+		return true;
+	});
 }
 
 export function removeMember(organisationId: string, userId: string) {
-	return (
-		db
-			.delete(memberships)
+	return db.transaction((tx) => {
+		const before = roleIn(tx, organisationId, userId);
+		if (!before) return false;
+		tx.delete(memberships)
 			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-			.run().changes > 0
-	);
+			.run();
+		auditMembership(tx, 'membership_removed', organisationId, userId, { from: before });
+		return true;
+	});
+}
+
+function roleIn(tx: Executor, organisationId: string, userId: string) {
+	return tx
+		.select({ role: memberships.role })
+		.from(memberships)
+		.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
+		.get()?.role;
+}
+
+function auditMembership(tx: Executor, action: AuditAction, organisationId: string, userId: string, details: Record<string, unknown>) {
+	recordAudit(tx, { action, subject: { kind: 'user', id: userId }, details: { organisationId, ...details } });
 }
 
 export function listMembershipsOfUser(userId: string) {

@@ -1,4 +1,5 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
+import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
 import { db } from './db';
@@ -97,6 +98,7 @@ export async function resetPassword(token: string, password: string, now = new D
 		tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, row.userId)).run();
 		tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId)).run();
 		invalidateUserSessions(row.userId, tx);
+		recordAudit(tx, { action: 'password_reset', actor: userActor(tx, row.userId), subject: { kind: 'user', id: row.userId } });
 		return true;
 	}, { behavior: 'immediate' });
 }

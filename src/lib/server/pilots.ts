@@ -2,6 +2,7 @@
 // Lifecycle: proposed → approved → running → evaluating → decided (scale up / adapt / stop), with review
 // detours (changes requested → proposed again; declined). Every status change is kept with who and when;
 // check-ins are never rewritten (a correction is a new version). Who may do what: `pilotPermissions`.
+import { recordAudit, userActor } from './audit';
 import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { canvasFieldMaxLength, canvasFields, ideaText, promoteToIdea, viewBoard, type CanvasField } from '../board/model';
@@ -191,6 +192,12 @@ export function transitionPilot(
 				.where(eq(pilots.id, pilotId))
 				.run();
 			recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
+			recordAudit(tx, {
+				action: 'pilot_transition',
+				actor: userActor(tx, user.id),
+				subject: { kind: 'pilot', id: pilotId },
+				details: { action, from: pilot.status, to: rule.to, ...(decision ? { decision } : {}) }
+			});
 			reindexPilot(pilotId, tx);
 			// Mail in the same transaction: a resubmission reaches the leads again, a lead's review or decision the team.
 			if (action === 'submit') notifyPilotProposed(tx, pilotId, user.id);

@@ -7,6 +7,7 @@ import { m } from '../paraglide/messages.js';
 import { changeBoard, disconnectParticipant } from './collab';
 import { db } from './db';
 import { boardSnapshots, participants, privateBoardSnapshots, privateBoardUpdates, workshops } from './db/schema';
+import { recordAudit } from './audit';
 
 const dayMs = 86_400_000;
 
@@ -58,6 +59,7 @@ function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 			tx.delete(privateBoardSnapshots).where(and(eq(privateBoardSnapshots.workshopId, workshopId), inArray(privateBoardSnapshots.participantId, ids))).run();
 		}
 		tx.update(workshops).set({ guestsAnonymisedAt: now }).where(eq(workshops.id, workshopId)).run();
+		recordAudit(tx, { action: 'guests_anonymised', actor: { id: null, label: 'system' }, subject: { kind: 'workshop', id: workshopId }, details: { guests: renamed.length }, address: null, at: now });
 		return renamed;
 	});
 	if (!renamed.length) return;

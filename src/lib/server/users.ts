@@ -1,4 +1,5 @@
 import { asc, count, eq, isNotNull } from 'drizzle-orm';
+import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
 import { db } from './db';
@@ -107,6 +108,7 @@ export async function changePassword(userId: string, currentPassword: string, ne
 	db.transaction((tx) => {
 		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 		invalidateUserSessions(userId, tx);
+		recordAudit(tx, { action: 'password_changed', actor: userActor(tx, userId), subject: { kind: 'user', id: userId } });
 	});
 	return true;
 }

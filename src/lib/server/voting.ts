@@ -2,6 +2,7 @@
 // round's rules (open, item in round, budget, cap, changes allowed), so a refused vote changes nothing, and a
 // repeated client request id is applied once. Nothing about a vote comes from the Yjs document; the items' texts
 // are frozen into the round when it opens. Tallies never contain voter ids (anonymous rounds stay anonymous).
+import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
@@ -141,6 +142,11 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 			tx.insert(voteRoundItems)
 				.values(parsed.items.map((item, position) => ({ roundId: round.id, itemId: item.id, kind: item.kind, text: item.text, position })))
 				.run();
+			recordAudit(tx, {
+				action: 'vote_round_opened',
+				subject: { kind: 'vote_round', id: round.id },
+				details: { workshopId, method: round.method, anonymous: round.anonymous, items: parsed.items.length }
+			});
 			return round;
 		},
 		{ behavior: 'immediate' }
@@ -183,9 +189,10 @@ function closeIn(tx: Executor, roundId: string): 'closed' | 'unlinked' | false {
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
 		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
-		.returning({ anonymous: voteRounds.anonymous })
+		.returning({ anonymous: voteRounds.anonymous, workshopId: voteRounds.workshopId })
 		.get();
 	if (!closed) return false;
+	recordAudit(tx, { action: 'vote_round_closed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: closed.workshopId } });
 	if (closed.anonymous) {
 		const voters = tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId)).all();
 		for (const { voterId } of voters)
@@ -208,12 +215,16 @@ export function closeRound(roundId: string) {
 
 /** Closed → revealed. Returns false when the round was not closed (close first). */
 export function revealRound(roundId: string) {
-	const result = db
-		.update(voteRounds)
-		.set({ status: 'revealed', revealedAt: new Date() })
-		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))
-		.run();
-	return result.changes === 1;
+	return db.transaction((tx) => {
+		const revealed = tx
+			.update(voteRounds)
+			.set({ status: 'revealed', revealedAt: new Date() })
+			.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))
+			.returning({ workshopId: voteRounds.workshopId })
+			.get();
+		if (revealed) recordAudit(tx, { action: 'vote_round_revealed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: revealed.workshopId } });
+		return revealed !== undefined;
+	});
 }
 
 /** How many people have voted: a count only, never who. */

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
+import { recordAudit } from './audit';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
@@ -550,13 +551,15 @@ export function removeParticipant(workshopId: string, participantId: string) {
 		const participant = tx.select().from(participants).where(and(active, eq(participants.id, participantId))).get();
 		if (!participant) return [];
 		const sameDevice = participant.deviceId ? and(active, isNull(participants.userId), eq(participants.deviceId, participant.deviceId)) : undefined;
-		return tx
+		const removed = tx
 			.update(participants)
 			.set({ removedAt: new Date() })
 			.where(sameDevice ? or(and(active, eq(participants.id, participantId)), sameDevice) : and(active, eq(participants.id, participantId)))
 			.returning({ id: participants.id })
 			.all()
 			.map((row) => row.id);
+		recordAudit(tx, { action: 'participant_removed', subject: { kind: 'participant', id: participantId }, details: { workshopId, removed } });
+		return removed;
 	});
 }
 
@@ -572,13 +575,16 @@ export function restoreParticipant(workshopId: string, participantId: string) {
 }
 
 export function setParticipantRole(workshopId: string, participantId: string, role: ParticipantRole) {
-	return (
-		db
-			.update(participants)
-			.set({ role })
-			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
-			.run().changes > 0
-	);
+	return db.transaction((tx) => {
+		const changed =
+			tx
+				.update(participants)
+				.set({ role })
+				.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
+				.run().changes > 0;
+		if (changed) recordAudit(tx, { action: 'participant_role_changed', subject: { kind: 'participant', id: participantId }, details: { workshopId, to: role } });
+		return changed;
+	});
 }
 
 // Access ---------------------------------------------------------------------------------------------

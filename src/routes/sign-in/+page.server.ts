@@ -1,5 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
+import { recordAudit } from '$lib/server/audit';
 import { safeRedirectTarget } from '$lib/server/authorise';
+import { db } from '$lib/server/db';
 import { formState, parseForm } from '$lib/server/forms';
 import { ssoRequiredFor } from '$lib/server/identities';
 import { setLocaleCookie } from '$lib/server/locale';
@@ -67,11 +69,13 @@ export const actions: Actions = {
 		const user = await verifyCredentials(email, password);
 		if (!user) {
 			recordFailedSignIn(email, address);
+			recordAudit(db, { action: 'sign_in_failed', actor: { id: null, label: email }, details: { email, method: 'password' }, address });
 			// One message for unknown email and wrong password: the form must not reveal who has an account.
 			return fail(400, formState({ values: { email }, message: m.sign_in_invalid() }));
 		}
 
 		clearFailedSignIns(email);
+		recordAudit(db, { action: 'sign_in', actor: { id: user.id, label: user.name }, subject: { kind: 'user', id: user.id }, details: { method: 'password' }, address });
 		const { token, expiresAt } = createSession(user.id);
 		setSessionCookie(cookies, token, expiresAt, secureCookies(url));
 		setLocaleCookie(cookies, user.locale);

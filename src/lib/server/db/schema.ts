@@ -789,6 +789,31 @@ export const accessibilityFeedback = sqliteTable(
 	(table) => [index('accessibility_feedback_received_idx').on(table.receivedAt)]
 );
 
+/**
+ * The audit log (issue 17): who did what, when, from which address. Append-only: triggers in the migration refuse
+ * UPDATE, and DELETE unless the retention pruning has opened `audit_prune_gate` in the same transaction.
+ */
+export const auditEvents = sqliteTable(
+	'audit_events',
+	{
+		id: text('id').primaryKey(),
+		at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+		/** null for guests and the system; kept as a label so the event still says who after an account goes */
+		actorId: text('actor_id').references(() => users.id, { onDelete: 'set null' }),
+		actorLabel: text('actor_label').notNull(),
+		/** one of auditActions in audit.ts */
+		action: text('action').notNull(),
+		subjectKind: text('subject_kind'),
+		subjectId: text('subject_id'),
+		details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+		address: text('address')
+	},
+	(table) => [index('audit_events_at_idx').on(table.at), index('audit_events_action_idx').on(table.action, table.at)]
+);
+
+/** One row while the retention pruning deletes old audit events; the DELETE trigger lets rows go only then. */
+export const auditPruneGate = sqliteTable('audit_prune_gate', { open: integer('open').primaryKey() });
+
 export type Area = typeof areas.$inferSelect;
 export type Programme = typeof programmes.$inferSelect;
 export type Pilot = typeof pilots.$inferSelect;

@@ -1,4 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
+import { recordAudit, userActor } from '$lib/server/audit';
+import { db } from '$lib/server/db';
 import { safeRedirectTarget } from '$lib/server/authorise';
 import { formState } from '$lib/server/forms';
 import { IdentityRefusedError, linkCookieName, signInWithIdentity } from '$lib/server/identities';
@@ -65,6 +67,7 @@ export const load: PageServerLoad = async ({ params, url, cookies }) => {
 		redirect(303, '/sign-in/link');
 	}
 	signInAs(cookies, url, outcome);
+	recordAudit(db, { action: 'sign_in', actor: userActor(db, outcome.userId), subject: { kind: 'user', id: outcome.userId }, details: { method: 'oidc', provider: provider.id } });
 	redirect(303, safeRedirectTarget(flow.redirectTo));
 };
 

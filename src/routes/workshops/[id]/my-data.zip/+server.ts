@@ -1,5 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
+import { recordAudit } from '$lib/server/audit';
+import { db } from '$lib/server/db';
 import { buildDataZip, collectGuestData, zipResponse } from '$lib/server/my-data';
 import { guestCookieName, validateGuestToken } from '$lib/server/workshops';
 import { error } from '@sveltejs/kit';
@@ -11,5 +13,7 @@ export const GET: RequestHandler = ({ params, cookies }) => {
 	if (!guest) error(401, m.my_data_guest_expired());
 	const files = collectGuestData(params.id, guest.id);
 	if (!files) error(401, m.my_data_guest_expired());
+	// A guest is logged by participant id only: guests' names are never written to the (unchangeable) log.
+	recordAudit(db, { action: 'data_exported', actor: { id: null, label: 'guest' }, subject: { kind: 'participant', id: guest.id } });
 	return zipResponse(buildDataZip(files, getLocale(), 'guest'), 'verstas-tietoni.zip');
 };

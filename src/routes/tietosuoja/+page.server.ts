@@ -1,0 +1,3 @@
+import { privacyPage } from '$lib/server/privacy';
+
+export const { load } = privacyPage('fi');
