@@ -1,13 +1,9 @@
 // The privacy notice (tietosuojaseloste, GDPR art. 13) from the deployment's settings, in fi/sv/en.
+import { auditRetentionDays } from './audit';
 import type { locales } from './db/schema';
+import { guestRetentionDays } from './retention';
 
 type Locale = (typeof locales)[number];
-
-/** A whole number of days from a setting, or the default when unset or not a positive integer. */
-function days(value: string | undefined, fallback: number) {
-	const parsed = Number(value?.trim());
-	return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
 
 /** The controller's details and retention periods, as the notice states them. */
 export function privacySettings(env: Record<string, string | undefined> = process.env) {
@@ -17,9 +13,9 @@ export function privacySettings(env: Record<string, string | undefined> = proces
 		controllerContact: env.VERSTAS_CONTROLLER_CONTACT?.trim() ?? '',
 		/** empty: the DPO section says to ask the controller */
 		dpoContact: env.VERSTAS_DPO_CONTACT?.trim() ?? '',
-		/** the same setting and default as the guests' anonymisation job */
-		guestRetentionDays: days(env.VERSTAS_GUEST_RETENTION_DAYS, 90),
-		auditRetentionDays: days(env.VERSTAS_AUDIT_RETENTION_DAYS, 365)
+		// What the jobs themselves use, read the same way: the notice never states another number than they apply.
+		guestRetentionDays: guestRetentionDays(env),
+		auditRetentionDays: auditRetentionDays(env)
 	};
 }
 

@@ -11,9 +11,10 @@ import { recordAudit } from './audit';
 
 const dayMs = 86_400_000;
 
-export function guestRetentionDays() {
-	const days = Number(process.env.VERSTAS_GUEST_RETENTION_DAYS);
-	return Number.isFinite(days) && days > 0 ? days : 90;
+/** VERSTAS_GUEST_RETENTION_DAYS: a whole number of days, default 90 (the privacy notice states the same). */
+export function guestRetentionDays(env: Record<string, string | undefined> = process.env) {
+	const days = Number(env.VERSTAS_GUEST_RETENTION_DAYS?.trim());
+	return Number.isInteger(days) && days > 0 ? days : 90;
 }
 
 /**
