@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
 import {
 	createAccount,
 	demo,
@@ -58,7 +60,7 @@ async function expectSignedOut(page: Page, locale: Locale) {
 	await expect(nav.getByRole('button', { name: t(locale, 'sign_out') })).toHaveCount(0);
 }
 
-test('sign up, sign out and sign in again', async ({ page }) => {
+test('sign up, sign out, sign in again, download my data and delete the account', async ({ page }) => {
 	const account = { name: `Maija ${unique('Meikäläinen')}`, email: uniqueEmail('signup'), password: 'oikein-hyva-salasana' };
 
 	await goto(page, '/sign-up');
@@ -101,6 +103,43 @@ test('sign up, sign out and sign in again', async ({ page }) => {
 	await expect(page).toHaveURL(/\/profile$/);
 	await expectSignedIn(page, 'fi');
 	await expect(page.getByText(account.email)).toBeVisible();
+
+	// My data: the profile's link downloads a ZIP whose profile file is this account.
+	const downloading = page.waitForEvent('download');
+	await page.getByRole('link', { name: t('fi', 'my_data_download') }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toMatch(/\.zip$/);
+	const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+	expect(JSON.parse(strFromU8(files['profile.json']!))).toEqual([expect.objectContaining({ email: account.email, name: account.name })]);
+
+	// Deleting the account: a wrong password is refused in place; Cancel in the dialog keeps the account; confirming
+	// signs out, says so, and the account can no longer sign in.
+	await hydrated(page);
+	const confirmation = page.getByLabel(t('fi', 'account_delete_password'), { exact: true });
+	const deleteButton = page.getByRole('button', { name: t('fi', 'account_delete_submit') });
+	const dialog = page.getByRole('dialog', { name: t('fi', 'account_delete_confirm') });
+	await confirmation.fill('vaara-salasana-123');
+	await deleteButton.click();
+	await dialog.getByRole('button', { name: t('fi', 'account_delete_submit') }).click();
+	await expect(confirmation).toHaveAccessibleDescription(new RegExp(t('fi', 'account_delete_wrong_password')));
+	expect(await page.evaluate(() => document.activeElement?.tagName), 'focus stays in the form').not.toBe('BODY');
+	await expectSignedIn(page, 'fi');
+	await confirmation.fill(account.password);
+	await deleteButton.click();
+	await dialog.getByRole('button', { name: t('fi', 'cancel') }).click();
+	await expect(dialog).toBeHidden();
+	await expect(deleteButton).toBeFocused();
+	await expectSignedIn(page, 'fi');
+	await deleteButton.click();
+	await expectAccessible(page, 'delete-account confirmation');
+	await dialog.getByRole('button', { name: t('fi', 'account_delete_submit') }).click();
+	await expect(page).toHaveURL(/\/sign-in\?deleted$/);
+	await expect(page.getByRole('status').filter({ hasText: t('fi', 'account_deleted') })).toBeVisible();
+	await expectSignedOut(page, 'fi');
+	await hydrated(page);
+	await fillSignIn(page, 'fi', account.email, account.password);
+	await expect(page.getByRole('alert')).toBeVisible();
+	await expectSignedOut(page, 'fi');
 });
 
 test.describe('sign-up errors keep the user on the form', () => {

@@ -180,9 +180,10 @@ export async function rawBoardSocket(httpUrl: string, workshopId: string, header
 let counter = 0;
 
 export async function newUser(name: string) {
-	const user = await createUser({ name, email: `${name.toLowerCase().replace(/\W+/g, '-')}-${++counter}-${Date.now()}@example.fi`, password: 'salasana-123' });
+	const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${++counter}-${Date.now()}@example.fi`;
+	const user = await createUser({ name, email, password: 'salasana-123' });
 	const { token } = createSession(user.id);
-	return { id: user.id, name, cookie: `verstas_session=${token}` };
+	return { id: user.id, name, email, cookie: `verstas_session=${token}` };
 }
 
 export function workshopInput(title: string): WorkshopInput {

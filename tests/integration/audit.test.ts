@@ -134,11 +134,11 @@ describe('audit log', () => {
 		const other = await newUser('Utelias');
 		const email = db.select({ email: users.email }).from(users).where(eq(users.id, boss.id)).get()!.email;
 		for (let i = 0; i < 55; i++) recordAudit(db, { action: 'membership_added', actor: { id: boss.id, label: 'Lokinlukija' }, at: new Date(Date.UTC(2026, 0, 10, 12, i)) });
-		recordAudit(db, { action: 'membership_removed', actor: { id: boss.id, label: 'Lokinlukija' }, at: new Date(Date.UTC(2026, 0, 12)) });
+		recordAudit(db, { action: 'membership_removed', actor: { id: boss.id, label: 'Lokinlukija' }, subject: { kind: 'user', id: other.id }, at: new Date(Date.UTC(2026, 0, 12)) });
 
 		const byActor = listAudit({ actor: email.toUpperCase(), page: 1 });
 		expect(byActor).toMatchObject({ total: 56, pages: 2 });
-		expect(byActor.events[0]!.action).toBe('membership_removed');
+		expect(byActor.events[0]).toMatchObject({ action: 'membership_removed', subjectName: other.email }); // the subject by its email, not an id
 		expect(listAudit({ actor: email, page: 2 }).events).toHaveLength(6);
 		expect(listAudit({ actor: email, action: 'membership_removed', page: 1 }).total).toBe(1);
 		expect(listAudit({ actor: email, from: '2026-01-11', to: '2026-01-12', page: 1 }).total).toBe(1);
@@ -152,6 +152,7 @@ describe('audit log', () => {
 		const html = await page.text();
 		expect(html.match(/data-audit-id=/g)).toHaveLength(1);
 		expect(html).toContain(email);
+		expect(html).toContain(other.email);
 	});
 
 	it('refuses UPDATE and DELETE on the table; pruning removes only what is older than the retention period', () => {

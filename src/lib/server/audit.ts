@@ -3,9 +3,10 @@
 // pruned after VERSTAS_AUDIT_RETENTION_DAYS by the only path the DELETE trigger lets through.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, count, desc, eq, gte, lt, lte } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import { db, type Executor } from './db';
-import { auditEvents, auditPruneGate, users } from './db/schema';
+import { auditEvents, auditPruneGate, pilots, users, workshops } from './db/schema';
 import { generateSecureRandomString } from './session';
 
 /** Every action the log records (the other domains' actions are added here). */
@@ -134,14 +135,23 @@ export function listAudit(filter: AuditFilter) {
 	];
 	const where = and(...conditions);
 	const [{ total }] = [db.select({ total: count() }).from(auditEvents).leftJoin(users, eq(users.id, auditEvents.actorId)).where(where).get()!];
+	// The subject by the name an admin knows it by (an account's email, a pilot's or workshop's title), where it still exists.
+	const subjectUser = alias(users, 'subject_user');
 	const rows = db
-		.select({ event: auditEvents, actorEmail: users.email })
+		.select({ event: auditEvents, actorEmail: users.email, subjectEmail: subjectUser.email, pilotTitle: pilots.title, workshopTitle: workshops.title })
 		.from(auditEvents)
 		.leftJoin(users, eq(users.id, auditEvents.actorId))
+		.leftJoin(subjectUser, and(eq(auditEvents.subjectKind, 'user'), eq(subjectUser.id, auditEvents.subjectId)))
+		.leftJoin(pilots, and(eq(auditEvents.subjectKind, 'pilot'), eq(pilots.id, auditEvents.subjectId)))
+		.leftJoin(workshops, and(eq(auditEvents.subjectKind, 'workshop'), eq(workshops.id, auditEvents.subjectId)))
 		.where(where)
 		.orderBy(desc(auditEvents.at), desc(auditEvents.id))
 		.limit(auditPageSize)
 		.offset((filter.page - 1) * auditPageSize)
 		.all();
-	return { total, pages: Math.max(1, Math.ceil(total / auditPageSize)), events: rows.map(({ event, actorEmail }) => ({ ...event, actorEmail })) };
+	return {
+		total,
+		pages: Math.max(1, Math.ceil(total / auditPageSize)),
+		events: rows.map(({ event, actorEmail, subjectEmail, pilotTitle, workshopTitle }) => ({ ...event, actorEmail, subjectName: subjectEmail ?? pilotTitle ?? workshopTitle }))
+	};
 }
