@@ -144,6 +144,8 @@ function excelValue(value: Cell, type: ColumnType): string | number | Date | nul
 }
 
 const maxWidth = 60;
+/** Rows written between two turns of the event loop (250 rows of 30 columns: ~10–20 ms). */
+const rowsPerSlice = 250;
 
 /** Wide enough for the header and the longest line of the first rows, within reason. */
 function columnWidth(table: Table, index: number) {
@@ -184,10 +186,13 @@ export async function toXlsx(tables: Table[], locale: Locale): Promise<Buffer> {
 		output.on('end', resolve);
 		output.on('error', reject);
 	});
-	const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: true });
+	// Inline strings: a shared-string table is written whole at the end, in one long turn of the event loop
+	// (measured on 2,000 pilots: the longest stall 270–300 ms with it, 140–180 ms without; the file 9 % larger).
+	const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
 	workbook.creator = 'Verstas';
 	workbook.created = new Date();
 	const taken = new Set<string>();
+	let written = 0;
 	for (const table of tables) {
 		const sheet = workbook.addWorksheet(sheetName(table.name, taken), { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
 		sheet.columns = table.columns.map((column, index) => ({
@@ -209,7 +214,11 @@ export async function toXlsx(tables: Table[], locale: Locale): Promise<Buffer> {
 		header.alignment = { vertical: 'top', wrapText: true };
 		header.commit();
 		if (table.columns.length) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } };
-		for (const row of table.rows) sheet.addRow(table.columns.map((column, i) => excelValue(row[i], column.type))).commit();
+		for (const row of table.rows) {
+			sheet.addRow(table.columns.map((column, i) => excelValue(row[i], column.type))).commit();
+			// Other requests are answered between slices of a large workbook.
+			if (++written % rowsPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+		}
 		sheet.commit();
 	}
 	await workbook.commit();
