@@ -283,10 +283,10 @@ function itemsTable(report: WorkshopReport): Table {
 
 	const rows: Cell[][] = [];
 	const onBoard = new Set<string>();
-	const row = (type: string, id: string, lane: string, cluster: string, text: string, author: string, options: { resultIds?: string[]; chosenIds?: string[]; canvas?: string[] } = {}) => {
+	const row = (type: string, id: string, lane: string, cluster: string, text: string, author: string, options: { chosenIds?: string[]; canvas?: string[] } = {}) => {
 		onBoard.add(id);
-		const { resultIds = [id], chosenIds = [id], canvas = noCanvas } = options;
-		rows.push([type, id, report.laneTitle(lane), cluster, text, author, ...resultCells(resultIds), chosenIds.some((c) => chosen.has(c)), ...canvas]);
+		const { chosenIds = [id], canvas = noCanvas } = options;
+		rows.push([type, id, report.laneTitle(lane), cluster, text, author, ...resultCells([id]), chosenIds.some((c) => chosen.has(c)), ...canvas]);
 	};
 	for (const lane of report.lanes) {
 		for (const cluster of lane.clusters) {
