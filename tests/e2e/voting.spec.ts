@@ -2,6 +2,7 @@
 // own browser context. A hidden dot vote, its refusals, the live turnout (participants only), the announcements,
 // focus after every action, the reveal, a chosen idea gaining its canvas, and the workshop's exports.
 import type { Page } from '@playwright/test';
+import ExcelJS from 'exceljs';
 import { expect, expectAccessible, expectNoHorizontalScroll, goto, test, unique } from './fixtures';
 import { addNote, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phases, showTab } from './live-workshop';
 import { t } from './messages';
@@ -195,6 +196,22 @@ test('a hidden dot vote: refusals, live turnout, reveal, a chosen idea with its 
 		const download = cecilia.waitForEvent('download');
 		await cecilia.getByRole('link', { name: t('fi', 'report_download_csv'), exact: true }).click();
 		expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+		// The Excel workbook, read back as Excel would: the items sheet with its frozen header, the chosen idea's canvas.
+		const xlsxDownload = cecilia.waitForEvent('download');
+		await cecilia.getByRole('link', { name: t('fi', 'report_download_xlsx'), exact: true }).click();
+		const xlsx = await xlsxDownload;
+		expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+		const workbook = new ExcelJS.Workbook();
+		await workbook.xlsx.readFile(await xlsx.path());
+		expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Kohteet', 'Äänestykset', 'Näkökulmat', 'Organisaatiot', 'Tietokuvaus']);
+		const items = workbook.getWorksheet('Kohteet')!;
+		expect(items.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+		const headers = (items.getRow(1).values as unknown[]).map(String);
+		expect(headers).toContain(t('fi', 'board_canvas_hypothesis'));
+		const cells: string[] = [];
+		// Row values are 1-based, like the header list read from them.
+		items.eachRow((row) => cells.push(String(row.getCell(headers.indexOf(t('fi', 'report_csv_text'))).value)));
+		expect(cells).toContain(texts.clubs);
 
 		// The exports: a participant may download them and they carry the votes and the choice.
 		const csv = await aino.request.get(`/workshops/${id}/export.csv`);

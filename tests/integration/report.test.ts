@@ -4,7 +4,8 @@
 // The last block runs the export routes on the production server (needs `npm run build` first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, createCluster, editText, ideaText, promoteToIdea } from '../../src/lib/board/model';
+import { addNote, canvasFields, createCluster, editText, ideaText, promoteToIdea } from '../../src/lib/board/model';
+import { canvasFieldLabels } from '../../src/lib/labels';
 import { m } from '../../src/lib/paraglide/messages.js';
 import { shutdownCollab, SqliteBoardStore } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
@@ -52,6 +53,10 @@ function parseCsv(text: string) {
 }
 
 let counter = 0;
+
+/** The experiment canvas's fields, after the other columns of the comma CSV; empty on rows that are not idea cards. */
+const canvasHeaders = canvasFields.map((field) => canvasFieldLabels[field]());
+const noCanvas = canvasFields.map(() => '');
 
 /** A workshop with two perspectives, an invited organisation, four people, a board and three vote rounds. */
 async function buildWorkshop() {
@@ -224,7 +229,7 @@ describe('the workshop report', () => {
 			{ title: 'Tyhjä', theme: 'Teema', description: '', startsAt: null, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Yksi', description: '' }], phases: [] },
 			owner.id
 		);
-		expect(buildWorkshopCsv(workshop.id)).toBe('\uFEFFtyyppi,tunniste,näkökulma,ryhmä,teksti,kirjoittaja,valittu jatkoon\r\n');
+		expect(buildWorkshopCsv(workshop.id)).toBe(`\uFEFFtyyppi,tunniste,näkökulma,ryhmä,teksti,kirjoittaja,valittu jatkoon,${canvasHeaders.join(',')}\r\n`);
 		const md = buildWorkshopMarkdown(workshop.id)!;
 		expect(md).toContain(m.report_organisations_empty());
 		expect(md).toContain(`*${m.report_lane_empty()}*`);
@@ -282,7 +287,8 @@ describe('the workshop report', () => {
 			'Äänestys 3: sija',
 			'Äänestys 3: vaikuttavuus (ka.)',
 			'Äänestys 3: toteutettavuus (ka.)',
-			'valittu jatkoon'
+			'valittu jatkoon',
+			...canvasHeaders
 		]);
 		expect(rows.every((row) => row.length === header!.length)).toBe(true);
 		const byId = Object.fromEntries(rows.map((row) => [row[1], row]));
@@ -298,8 +304,8 @@ describe('the workshop report', () => {
 			ids.otherIdea,
 			'poistettu-lappu'
 		]);
-		expect(byId[ids.cluster]).toEqual(['ryhmä', ids.cluster, 'Lapsiperheet', 'Vapaa-aika', 'Vapaa-aika', '', '2', '1', '', '', '', '', 'kyllä']);
-		expect(byId[ids.park]).toEqual(['lappu', ids.park, 'Lapsiperheet', 'Vapaa-aika', 'Puistot auki iltaisin', 'Anna Guest', '', '', '', '', '', '', '']);
+		expect(byId[ids.cluster]).toEqual(['ryhmä', ids.cluster, 'Lapsiperheet', 'Vapaa-aika', 'Vapaa-aika', '', '2', '1', '', '', '', '', 'kyllä', ...noCanvas]);
+		expect(byId[ids.park]).toEqual(['lappu', ids.park, 'Lapsiperheet', 'Vapaa-aika', 'Puistot auki iltaisin', 'Anna Guest', '', '', '', '', '', '', '', ...noCanvas]);
 		// Formulas are defused; quotes, commas and line breaks survive the round trip.
 		expect(byId[ids.formula]![4]).toBe(`'=HYPERLINK("http://evil.example","klikkaa")`);
 		expect(byId[ids.formula]!.slice(6, 8)).toEqual(['0', '4']);
@@ -311,10 +317,12 @@ describe('the workshop report', () => {
 		// Tie: both items with 2 points rank 1.
 		expect(byId[ids.heading]!.slice(5, 8)).toEqual(['Bertil', '2', '1']);
 		// Idea cards: the one from the chosen cluster is chosen; ratings as means with a dot.
-		expect(byId[ids.idea]).toEqual(['idea', ids.idea, 'Lapsiperheet', 'Vapaa-aika', 'Avoimet illat', '', '', '', '8', '1', '4.5', '3.5', 'kyllä']);
-		expect(byId[ids.otherIdea]!.slice(8)).toEqual(['7', '2', '2', '5', '']);
+		// …with their whole canvas after the other columns, each field's text as written.
+		const canvas = canvasFields.map((field) => ({ hypothesis: 'Jos avaamme koulut iltaisin,\nniin nuoret viihtyvät', firstStep: '# Ei otsikko\n| ei | taulukko |' }[field as string] ?? ''));
+		expect(byId[ids.idea]).toEqual(['idea', ids.idea, 'Lapsiperheet', 'Vapaa-aika', 'Avoimet illat', '', '', '', '8', '1', '4.5', '3.5', 'kyllä', ...canvas]);
+		expect(byId[ids.otherIdea]!.slice(8)).toEqual(['7', '2', '2', '5', '', ...noCanvas]);
 		// A deleted item keeps its result with the text frozen in the round.
-		expect(byId['poistettu-lappu']).toEqual(['lappu', 'poistettu-lappu', '', '', 'Poistettu lappu', '', '1', '3', '', '', '', '', '']);
+		expect(byId['poistettu-lappu']).toEqual(['lappu', 'poistettu-lappu', '', '', 'Poistettu lappu', '', '1', '3', '', '', '', '', '', ...noCanvas]);
 		// Nothing of the unrevealed round 2.
 		expect(csv).not.toContain('Salainen');
 		expect(csv).not.toContain('salainen');

@@ -4,7 +4,10 @@
 // grow with pilots × indicators × check-ins round trips.
 import { and, asc, desc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { canvasFields, type CanvasField } from '../board/model';
+import { canvasFieldLabels } from '../labels';
 import { m } from '../paraglide/messages.js';
+import { getLocale, type Locale } from '../paraglide/runtime.js';
 import { checkInStatusLabels, pilotDecisionLabels, pilotStatusLabels } from '../pilot-labels';
 import { db, getDb, unchangedSinceLastWrite } from './db';
 import {
@@ -25,6 +28,7 @@ import { isoToday, nextCheckInDue } from './pilots';
 import { getProgramme, getProgrammeDetails, programmeRole } from './programmes';
 import { attachmentHeader, toCsv } from './report';
 import type { SessionUser } from './session';
+import { defineTable, dictionaryTable, toExcelCsv, toXlsx, xlsxContentType, type Cell, type Column, type Table } from './spreadsheets';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -649,20 +653,20 @@ export function pilotsCsv(programmeId: string, today = isoToday()) {
 	return toCsv([[...pilotColumns], ...rows]);
 }
 
-/**
- * Every check-in version of the programme's pilots (corrections included, `is_current` marks the text in force),
- * one row per version with its readings as a JSON array in one column: a row per reading would repeat every text
- * field for each indicator.
- */
-export function checkInsCsv(programmeId: string) {
-	const rows = db
+/** Every check-in version of the programme's pilots, pilot by pilot, oldest report first, versions in order. */
+function checkInVersions(programmeId: string) {
+	return db
 		.select({ checkIn: checkIns, pilotTitle: pilots.title, current: sql<number>`${isCurrentVersion()}` })
 		.from(checkIns)
 		.innerJoin(pilots, eq(pilots.id, checkIns.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
 		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(checkIns.reportedOn), asc(checkIns.seriesId), asc(checkIns.version))
 		.all();
-	const readings = db
+}
+
+/** Every reading of those versions, with its indicator's name and unit, in the indicators' order. */
+function checkInReadingRows(programmeId: string) {
+	return db
 		.select({ checkInId: checkInReadings.checkInId, indicatorId: checkInReadings.indicatorId, indicator: pilotIndicators.name, unit: pilotIndicators.unit, value: checkInReadings.value })
 		.from(checkInReadings)
 		.innerJoin(pilotIndicators, eq(pilotIndicators.id, checkInReadings.indicatorId))
@@ -670,7 +674,16 @@ export function checkInsCsv(programmeId: string) {
 		.where(eq(pilots.programmeId, programmeId))
 		.orderBy(asc(pilotIndicators.position))
 		.all();
-	const readingsByCheckIn = groupBy(readings, (row) => row.checkInId);
+}
+
+/**
+ * Every check-in version of the programme's pilots (corrections included, `is_current` marks the text in force),
+ * one row per version with its readings as a JSON array in one column: a row per reading would repeat every text
+ * field for each indicator.
+ */
+export function checkInsCsv(programmeId: string) {
+	const rows = checkInVersions(programmeId);
+	const readingsByCheckIn = groupBy(checkInReadingRows(programmeId), (row) => row.checkInId);
 	return toCsv([
 		[...checkInColumns],
 		...rows.map(({ checkIn, pilotTitle, current }) => [
@@ -762,6 +775,214 @@ export function dataDictionaryCsv() {
 	return toCsv([['file', 'column', 'type', 'description', 'allowed_values'], ...rows]);
 }
 
+// Tables for people (Excel workbook and Excel CSV) ------------------------------------------------------
+
+const labelsOf = <K extends string>(values: readonly K[], labels: Record<K, () => string>) => values.map((value) => labels[value]()).join('; ');
+
+/** The canvas fields a pilot keeps besides its own hypothesis and target group columns. */
+const pilotCanvasFields = canvasFields.filter((field) => field !== 'hypothesis' && field !== 'targetGroup');
+
+type CheckInVersion = ReturnType<typeof checkInVersions>[number];
+
+/** The check-ins sheet's own columns, before one per indicator. */
+function checkInSheetColumns(): (Column & { value: (row: CheckInVersion) => Cell })[] {
+	return [
+		{ header: m.export_col_check_in_id(), type: 'id', description: m.outcomes_dict_check_in_id(), value: (row) => row.checkIn.id },
+		{ header: m.export_col_series_id(), type: 'id', description: m.outcomes_dict_series_id(), value: (row) => row.checkIn.seriesId },
+		{ header: m.export_col_version(), type: 'integer', description: m.outcomes_dict_version(), allowed: '≥ 1', value: (row) => row.checkIn.version },
+		{ header: m.export_col_is_current(), type: 'boolean', description: m.outcomes_dict_is_current(), value: (row) => !!row.current },
+		{ header: m.export_col_pilot_id(), type: 'id', description: m.export_dict_pilot_ref(), value: (row) => row.checkIn.pilotId },
+		{ header: m.export_col_pilot(), type: 'text', description: m.outcomes_dict_pilot_title(), value: (row) => row.pilotTitle },
+		{ header: m.export_col_reported_on(), type: 'date', description: m.outcomes_dict_reported_on(), value: (row) => row.checkIn.reportedOn },
+		{
+			header: m.export_col_check_in_status(),
+			type: 'text',
+			description: m.outcomes_dict_check_in_status(),
+			allowed: labelsOf(checkInStatuses, checkInStatusLabels),
+			value: (row) => checkInStatusLabels[row.checkIn.status]()
+		},
+		{ header: m.export_col_happened(), type: 'text', description: m.outcomes_dict_happened(), value: (row) => row.checkIn.happened },
+		{ header: m.export_col_learned(), type: 'text', description: m.outcomes_dict_learned(), value: (row) => row.checkIn.learned },
+		{ header: m.export_col_next_steps(), type: 'text', description: m.outcomes_dict_next_steps(), value: (row) => row.checkIn.nextSteps },
+		{ header: m.export_col_impact_residents(), type: 'text', description: m.outcomes_dict_impact_residents(), value: (row) => row.checkIn.impactResidents },
+		{ header: m.export_col_impact_local_actors(), type: 'text', description: m.outcomes_dict_impact_local_actors(), value: (row) => row.checkIn.impactLocalActors },
+		{ header: m.export_col_impact_institutions(), type: 'text', description: m.outcomes_dict_impact_institutions(), value: (row) => row.checkIn.impactInstitutions },
+		{ header: m.export_col_written_at(), type: 'datetime', description: m.outcomes_dict_written_at(), value: (row) => row.checkIn.writtenAt }
+	];
+}
+
+const checkInColumnHeaders = () => checkInSheetColumns().map((column) => column.header);
+
+/**
+ * The programme as tables in the reader's language: pilots, their indicators, every check-in version with one
+ * column per indicator ("name (unit)"; indicators of different pilots with the same name and unit share a column,
+ * so a programme-wide measure lines up), and the pilots' areas. Enumerations are shown as their labels, days as
+ * days. Undefined for an unknown programme.
+ */
+export function programmeTables(programmeId: string, today = isoToday()) {
+	const dashboard = programmeDashboard(programmeId, {}, today);
+	if (!dashboard) return undefined;
+	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
+	const pilotRows = db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const pilotList = pilotRows.map((pilot) => ({ pilot, seen: summary.get(pilot.id)! }));
+	const indicatorRows = db
+		.select({ indicator: pilotIndicators })
+		.from(pilotIndicators)
+		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
+		.where(eq(pilots.programmeId, programmeId))
+		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(pilotIndicators.position))
+		.all()
+		.map((row) => row.indicator);
+
+	// One check-in column per indicator heading; a pilot's two indicators with one heading are told apart by area
+	// (then by number), and none takes the heading of a fixed column ("Versio" is a version, not a measure).
+	const reserved = new Set(checkInColumnHeaders().map((header) => header.toLowerCase()));
+	const headingOf = new Map<string, string>();
+	const readingColumns: { header: string; name: string; unit: string }[] = [];
+	for (const [, indicators] of groupBy(indicatorRows, (row) => row.pilotId)) {
+		const used = new Set<string>(reserved);
+		for (const indicator of indicators) {
+			const unit = indicator.unit.trim();
+			const label = (name: string) => (unit ? `${name} (${unit})` : name);
+			const taken = (header: string) => used.has(header.toLowerCase());
+			let header = label(indicator.name);
+			if (taken(header) && indicator.areaCode) header = label(`${indicator.name}, ${indicator.areaCode}`);
+			for (let n = 2; taken(header); n++) header = label(`${indicator.name} ${n}`);
+			used.add(header.toLowerCase());
+			headingOf.set(indicator.id, header);
+			if (!readingColumns.some((column) => column.header === header)) readingColumns.push({ header, name: indicator.name, unit });
+		}
+	}
+	const latestReading = new Map(dashboard.pilots.flatMap((pilot) => pilot.indicators.map((indicator) => [indicator.id, indicator.latest] as const)));
+	const titleOf = new Map(pilotRows.map((pilot) => [pilot.id, pilot.title]));
+
+	type PilotRow = (typeof pilotList)[number];
+	const pilotsSheet = defineTable<PilotRow>(
+		m.export_sheet_pilots(),
+		[
+			{ header: m.export_col_pilot_id(), type: 'id', description: m.outcomes_dict_pilot_id(), value: ({ pilot }) => pilot.id },
+			{ header: m.export_col_pilot(), type: 'text', description: m.outcomes_dict_title(), value: ({ pilot }) => pilot.title },
+			{ header: m.export_col_status(), type: 'text', description: m.outcomes_dict_status(), allowed: labelsOf(pilotStatuses, pilotStatusLabels), value: ({ pilot }) => pilotStatusLabels[pilot.status]() },
+			{
+				header: m.export_col_decision(),
+				type: 'text',
+				description: m.outcomes_dict_decision(),
+				allowed: labelsOf(pilotDecisions, pilotDecisionLabels),
+				value: ({ pilot }) => (pilot.decision ? pilotDecisionLabels[pilot.decision]() : null)
+			},
+			{ header: m.export_col_decision_reason(), type: 'text', description: m.outcomes_dict_decision_reason(), value: ({ pilot }) => pilot.decisionReason },
+			{ header: m.export_col_goal(), type: 'text', description: m.outcomes_dict_goal(), value: ({ seen }) => seen.goal?.title },
+			{ header: m.export_col_owner_organisation(), type: 'text', description: m.outcomes_dict_owner_organisation(), value: ({ seen }) => seen.ownerOrganisation?.name },
+			{ header: m.export_col_perspective(), type: 'text', description: m.outcomes_dict_perspective(), value: ({ pilot }) => pilot.perspective },
+			{ header: m.export_col_target_group(), type: 'text', description: m.outcomes_dict_target_group(), value: ({ pilot }) => pilot.targetGroup },
+			{
+				header: m.export_col_areas(),
+				type: 'text',
+				description: m.export_dict_areas(),
+				allowed: m.export_dict_areas_values(),
+				// Names with the codes: text a spreadsheet cannot take for a number (00420 would lose its zeros).
+				value: ({ seen }) => seen.areas.map((area) => `${area.code} ${area.name}`).join('; ')
+			},
+			{ header: m.export_col_starts_on(), type: 'date', description: m.outcomes_dict_starts_on(), value: ({ pilot }) => pilot.startsOn },
+			{ header: m.export_col_ends_on(), type: 'date', description: m.outcomes_dict_ends_on(), value: ({ pilot }) => pilot.endsOn },
+			{ header: m.export_col_cadence_weeks(), type: 'integer', description: m.outcomes_dict_cadence_weeks(), allowed: '1–52', value: ({ pilot }) => pilot.cadenceWeeks },
+			{ header: m.export_col_budget_euros(), type: 'integer', description: m.outcomes_dict_budget_euros(), allowed: '≥ 0', value: ({ pilot }) => pilot.budgetEuros },
+			{ header: m.export_col_summary(), type: 'text', description: m.outcomes_dict_summary(), value: ({ pilot }) => pilot.summary },
+			{ header: m.export_col_hypothesis(), type: 'text', description: m.outcomes_dict_hypothesis(), value: ({ pilot }) => pilot.hypothesis },
+			...pilotCanvasFields.map((field: CanvasField) => ({
+				header: canvasFieldLabels[field](),
+				type: 'text' as const,
+				description: m.export_dict_canvas_pilot({ field: canvasFieldLabels[field]() }),
+				value: ({ pilot }: PilotRow) => pilot.canvas[field] ?? ''
+			})),
+			{ header: m.export_col_latest_check_in_on(), type: 'date', description: m.outcomes_dict_latest_check_in_on(), value: ({ seen }) => seen.latestCheckIn?.reportedOn },
+			{
+				header: m.export_col_latest_check_in_status(),
+				type: 'text',
+				description: m.outcomes_dict_latest_check_in_status(),
+				allowed: labelsOf(checkInStatuses, checkInStatusLabels),
+				value: ({ seen }) => (seen.latestCheckIn ? checkInStatusLabels[seen.latestCheckIn.status]() : null)
+			},
+			{ header: m.export_col_next_check_in_due(), type: 'date', description: m.outcomes_dict_next_check_in_due(), value: ({ seen }) => seen.nextCheckIn?.due },
+			{ header: m.export_col_indicator_count(), type: 'integer', description: m.export_dict_indicator_count(), value: ({ seen }) => seen.indicators.length },
+			{ header: m.export_col_source_workshop_id(), type: 'id', description: m.outcomes_dict_source_workshop_id(), value: ({ pilot }) => pilot.sourceWorkshopId },
+			{ header: m.export_col_created_at(), type: 'datetime', description: m.outcomes_dict_created_at(), value: ({ pilot }) => pilot.createdAt },
+			{ header: m.export_col_updated_at(), type: 'datetime', description: m.outcomes_dict_updated_at(), value: ({ pilot }) => pilot.updatedAt }
+		],
+		pilotList
+	);
+
+	type IndicatorRow = (typeof indicatorRows)[number];
+	const indicatorsSheet = defineTable<IndicatorRow>(
+		m.export_sheet_indicators(),
+		[
+			{ header: m.export_col_pilot_id(), type: 'id', description: m.export_dict_pilot_ref(), value: (row) => row.pilotId },
+			{ header: m.export_col_pilot(), type: 'text', description: m.outcomes_dict_title(), value: (row) => titleOf.get(row.pilotId) },
+			{ header: m.export_col_indicator(), type: 'text', description: m.export_dict_indicator(), value: (row) => row.name },
+			{ header: m.export_col_unit(), type: 'text', description: m.export_dict_unit(), value: (row) => row.unit },
+			{ header: m.export_col_area_code(), type: 'id', description: m.export_dict_indicator_area(), value: (row) => row.areaCode },
+			{ header: m.export_col_baseline(), type: 'decimal', description: m.export_dict_baseline(), value: (row) => row.baseline },
+			{ header: m.export_col_target(), type: 'decimal', description: m.export_dict_target(), value: (row) => row.target },
+			{ header: m.export_col_higher_is_better(), type: 'boolean', description: m.export_dict_higher_is_better(), value: (row) => row.higherIsBetter },
+			{ header: m.export_col_latest_reading(), type: 'decimal', description: m.export_dict_latest_reading(), value: (row) => latestReading.get(row.id) },
+			{ header: m.export_col_readings_column(), type: 'text', description: m.export_dict_readings_column(), value: (row) => headingOf.get(row.id) }
+		],
+		indicatorRows
+	);
+
+	const checkInRows = checkInVersions(programmeId);
+	const readingsByCheckIn = groupBy(checkInReadingRows(programmeId), (row) => row.checkInId);
+	type CheckInRow = (typeof checkInRows)[number];
+	const checkInsSheet = defineTable<CheckInRow>(
+		m.export_sheet_checkins(),
+		[
+			...checkInSheetColumns(),
+			...readingColumns.map(({ header, name, unit }) => ({
+				header,
+				type: 'decimal' as const,
+				description: unit ? m.export_dict_reading({ name, unit }) : m.export_dict_reading_no_unit({ name }),
+				value: (row: CheckInRow): Cell => readingsByCheckIn.get(row.checkIn.id)?.find((reading) => headingOf.get(reading.indicatorId) === header)?.value
+			}))
+		],
+		checkInRows
+	);
+
+	const targetCodes = new Set(dashboard.programme.targetAreas.map((area) => area.code));
+	const areaRows = pilotList.flatMap(({ pilot, seen }) => seen.areas.map((area) => ({ pilot, area })));
+	const areasSheet = defineTable<(typeof areaRows)[number]>(
+		m.export_sheet_areas(),
+		[
+			{ header: m.export_col_pilot_id(), type: 'id', description: m.export_dict_pilot_ref(), value: (row) => row.pilot.id },
+			{ header: m.export_col_pilot(), type: 'text', description: m.outcomes_dict_title(), value: (row) => row.pilot.title },
+			{ header: m.export_col_area_code(), type: 'id', description: m.export_dict_area_code(), value: (row) => row.area.code },
+			{ header: m.export_col_area(), type: 'text', description: m.export_dict_area(), value: (row) => row.area.name },
+			{ header: m.export_col_programme_target(), type: 'boolean', description: m.export_dict_programme_target(), value: (row) => targetCodes.has(row.area.code) }
+		],
+		areaRows
+	);
+
+	return { pilots: pilotsSheet, indicators: indicatorsSheet, checkIns: checkInsSheet, areas: areasSheet };
+}
+
+/** The workbook's sheets in order, the data dictionary last. */
+function workbookTables(tables: NonNullable<ReturnType<typeof programmeTables>>): Table[] {
+	const sheets = [tables.pilots, tables.indicators, tables.checkIns, tables.areas];
+	return [...sheets, dictionaryTable(sheets)];
+}
+
+/** The whole programme as an Excel workbook in the reader's language. */
+export async function programmeXlsx(programmeId: string, locale: Locale = getLocale()) {
+	const tables = programmeTables(programmeId);
+	return tables && toXlsx(workbookTables(tables), locale);
+}
+
+/** One sheet of the workbook (pilots, check-ins or the data dictionary) as CSV for Excel. */
+export function programmeExcelCsv(programmeId: string, sheet: 'pilots' | 'checkIns' | 'dictionary', locale: Locale = getLocale()) {
+	const tables = programmeTables(programmeId);
+	if (!tables) return undefined;
+	return toExcelCsv(sheet === 'dictionary' ? workbookTables(tables).at(-1)! : tables[sheet], locale);
+}
+
 // Access and downloads ---------------------------------------------------------------------------------
 
 /**
@@ -783,26 +1004,33 @@ function outcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAd
 const plain = (status: number, text: string) =>
 	new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
 
+const csvType = 'text/csv; charset=utf-8';
 const exportFiles = {
-	pilots: { build: (programmeId: string) => pilotsCsv(programmeId), name: 'pilots' },
-	checkins: { build: (programmeId: string) => checkInsCsv(programmeId), name: 'checkins' },
-	dictionary: { build: () => dataDictionaryCsv(), name: 'data-dictionary' }
+	pilots: { build: (programmeId: string) => pilotsCsv(programmeId), name: () => 'pilots', extension: 'csv', contentType: csvType },
+	checkins: { build: (programmeId: string) => checkInsCsv(programmeId), name: () => 'checkins', extension: 'csv', contentType: csvType },
+	dictionary: { build: () => dataDictionaryCsv(), name: () => 'data-dictionary', extension: 'csv', contentType: csvType },
+	'pilots-excel': { build: (id: string) => programmeExcelCsv(id, 'pilots'), name: () => `${m.export_sheet_pilots()} (Excel)`, extension: 'csv', contentType: csvType },
+	'checkins-excel': { build: (id: string) => programmeExcelCsv(id, 'checkIns'), name: () => `${m.export_sheet_checkins()} (Excel)`, extension: 'csv', contentType: csvType },
+	'dictionary-excel': { build: (id: string) => programmeExcelCsv(id, 'dictionary'), name: () => `${m.export_sheet_dictionary()} (Excel)`, extension: 'csv', contentType: csvType },
+	xlsx: { build: (id: string) => programmeXlsx(id), name: () => '', extension: 'xlsx', contentType: xlsxContentType }
 } as const;
 
 /**
- * The answer of a stable export address (`/programmes/{id}/pilots.csv|checkins.csv|data-dictionary.csv`), for
- * people who script it: the file for leads and members, a translated plain 403 for anyone else (signed in or not,
- * so a script gets an answer instead of a sign-in page), 404 for an unknown programme.
+ * The answer of a stable export address (`/programmes/{id}/pilots.csv|checkins.csv|data-dictionary.csv`, their
+ * `-excel.csv` twins and `export.xlsx`), for people who script it: the file for leads and members, a translated
+ * plain 403 for anyone else (signed in or not, so a script gets an answer instead of a sign-in page), 404 for an
+ * unknown programme.
  */
-export function outcomeExportResponse(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null, file: keyof typeof exportFiles) {
+export async function outcomeExportResponse(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null, file: keyof typeof exportFiles) {
 	const allowed = resolveOutcomeAccess(programmeId, user);
 	if (!allowed.ok) return allowed.status === 404 ? plain(404, m.outcomes_programme_not_found()) : plain(403, m.outcomes_forbidden());
-	const body = exportFiles[file].build(programmeId);
+	const { build, name, extension, contentType } = exportFiles[file];
+	const body = await build(programmeId);
 	if (body === undefined) return plain(404, m.outcomes_programme_not_found());
-	return new Response(body, {
+	return new Response(typeof body === 'string' ? body : new Uint8Array(body), {
 		headers: {
-			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': attachmentHeader(`${allowed.programme.name} ${exportFiles[file].name}`, 'csv'),
+			'content-type': contentType,
+			'content-disposition': attachmentHeader(`${allowed.programme.name} ${name()}`.trim(), extension),
 			'cache-control': 'no-store'
 		}
 	});

@@ -2,13 +2,14 @@
 // the report page and the CSV and Markdown exports. A round's results appear only when `resultsVisible` says so
 // (hidden results stay hidden until revealed, for everyone); tallies never carry voter ids, so anonymous rounds
 // stay anonymous here too. Texts are in the request's language (Paraglide's middleware sets it).
-import { canvasFieldLabels, voteMethodLabels } from '../labels';
-import { canvasFields, ideaText, viewBoard } from '../board/model';
+import { canvasFieldLabels, voteMethodLabels, voteStatusLabels } from '../labels';
+import { canvasFields, ideaText, viewBoard, type CanvasField } from '../board/model';
 import { formatDate, formatDateTime, formatNumber } from '../format';
 import { m } from '../paraglide/messages.js';
-import { getLocale } from '../paraglide/runtime.js';
+import { getLocale, type Locale } from '../paraglide/runtime.js';
 import { readBoardDoc } from './collab';
 import type { SessionUser } from './session';
+import { defineTable, defuseFormula, dictionaryTable, toExcelCsv, toXlsx, xlsxContentType, type Cell, type Column, type Table } from './spreadsheets';
 import { listRounds, resultsVisible, tally, type TallyItem } from './voting';
 import { getWorkshop, getWorkshopDetails, listParticipants, resolveWorkshopAccess } from './workshops';
 
@@ -123,7 +124,8 @@ export function assembleReport(workshopId: string) {
 			lane: laneOf(idea.lane),
 			source: idea.source,
 			sourceText: sourceNote?.text ?? sourceCluster?.name ?? '',
-			clusterId: sourceCluster?.id ?? sourceNote?.clusterId ?? null
+			clusterId: sourceCluster?.id ?? sourceNote?.clusterId ?? null,
+			canvas: Object.fromEntries(canvasFields.map((field) => [field, ideaText(doc, idea.id, field)?.toString() ?? ''])) as Record<CanvasField, string>
 		};
 	});
 
@@ -217,9 +219,6 @@ export function loadReportPage(workshopId: string) {
 
 // CSV --------------------------------------------------------------------------------------------------
 
-/** A cell starting with one of these is a formula to a spreadsheet (full-width forms too): prefixed with ' it is plain text. */
-const formulaStart = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
-
 /**
  * One RFC 4180 field, defused against formula injection. Quoted when it holds any delimiter a spreadsheet may
  * choose, not only ours: Excel set to Finnish opens CSV with `;`, and text after an unquoted `;` or tab would
@@ -227,9 +226,8 @@ const formulaStart = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
  */
 export function csvCell(value: string | number | null | undefined) {
 	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-	let text = value == null ? '' : String(value);
 	// Only text can smuggle a formula; a negative number stays a number.
-	if (formulaStart.test(text)) text = `'${text}`;
+	const text = defuseFormula(value == null ? '' : String(value));
 	return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -238,74 +236,164 @@ export function toCsv(rows: readonly (readonly (string | number | null | undefin
 	return '\uFEFF' + rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Numbers for scripts and spreadsheets alike: a dot as the decimal separator, at most two decimals. */
-const csvNumber = (value: number | null | undefined) => (value == null ? '' : String(Math.round(value * 100) / 100));
+/** Scores and means to two decimals, as every format shows them. */
+const twoDecimals = (value: number | null | undefined) => (value == null ? null : Math.round(value * 100) / 100);
 
 /**
- * One row per cluster, note and idea card (lane by lane), then items voted on that are no longer on the board,
- * with each visible round's score and rank (and means for ratings) and whether the item was chosen.
+ * The items table: one row per cluster, note and idea card (lane by lane), then items voted on that are no longer
+ * on the board, with each visible round's score and rank (and means for ratings), whether the item was chosen,
+ * and an idea card's experiment canvas, field by field.
  */
-export function buildWorkshopCsv(workshopId: string) {
-	const report = assembleReport(workshopId);
-	if (!report) return undefined;
+function itemsTable(report: WorkshopReport): Table {
 	const rounds = report.rounds.filter((round) => round.visible);
 	const resultsByRound = rounds.map((round) => new Map((round.results ?? []).map((result) => [result.itemId, result])));
 	const chosen = new Set(report.chosenItemIds);
+	const typeLabels = { note: m.report_csv_type_note, cluster: m.report_csv_type_cluster, idea: m.report_csv_type_idea } as const;
 
-	const header = [
-		m.report_csv_type(),
-		m.report_csv_id(),
-		m.report_csv_lane(),
-		m.report_csv_cluster(),
-		m.report_csv_text(),
-		m.report_csv_author(),
-		...rounds.flatMap((round) => [
-			m.report_csv_round_score({ number: round.number }),
-			m.report_csv_round_rank({ number: round.number }),
-			...(round.method === 'rating'
-				? [m.report_csv_round_impact({ number: round.number }), m.report_csv_round_feasibility({ number: round.number })]
+	const columns: Column[] = [
+		{ header: m.report_csv_type(), type: 'text', description: m.export_dict_item_type(), allowed: Object.values(typeLabels).map((label) => label()).join('; ') },
+		{ header: m.report_csv_id(), type: 'id', description: m.export_dict_item_id() },
+		{ header: m.report_csv_lane(), type: 'text', description: m.export_dict_item_lane() },
+		{ header: m.report_csv_cluster(), type: 'text', description: m.export_dict_item_cluster() },
+		{ header: m.report_csv_text(), type: 'text', description: m.export_dict_item_text() },
+		{ header: m.report_csv_author(), type: 'text', description: m.export_dict_item_author() },
+		...rounds.flatMap(({ number, method }): Column[] => [
+			{ header: m.report_csv_round_score({ number }), type: 'decimal', description: m.export_dict_round_score({ number, method: voteMethodLabels[method]() }) },
+			{ header: m.report_csv_round_rank({ number }), type: 'integer', description: m.export_dict_round_rank({ number }) },
+			...(method === 'rating'
+				? ([
+						{ header: m.report_csv_round_impact({ number }), type: 'decimal', description: m.export_dict_round_impact({ number }), allowed: '1–5' },
+						{ header: m.report_csv_round_feasibility({ number }), type: 'decimal', description: m.export_dict_round_feasibility({ number }), allowed: '1–5' }
+					] satisfies Column[])
 				: [])
 		]),
-		m.report_csv_chosen()
+		{ header: m.report_csv_chosen(), type: 'boolean', description: m.export_dict_item_chosen() },
+		...canvasFields.map((field): Column => ({ header: canvasFieldLabels[field](), type: 'text', description: m.export_dict_canvas({ field: canvasFieldLabels[field]() }) }))
 	];
-	const resultCells = (itemIds: string[]) =>
+	const resultCells = (itemIds: string[]): Cell[] =>
 		rounds.flatMap((round, index) => {
 			const result = itemIds.map((id) => resultsByRound[index]!.get(id)).find(Boolean);
 			return [
-				csvNumber(result?.score),
-				result ? String(result.rank) : '',
-				...(round.method === 'rating' ? [csvNumber(result?.meanImpact), csvNumber(result?.meanFeasibility)] : [])
+				twoDecimals(result?.score),
+				result?.rank ?? null,
+				...(round.method === 'rating' ? [twoDecimals(result?.meanImpact), twoDecimals(result?.meanFeasibility)] : [])
 			];
 		});
-	const yes = (ids: string[]) => (ids.some((id) => chosen.has(id)) ? m.report_csv_yes() : '');
+	const noCanvas = canvasFields.map(() => '');
 
-	const rows: string[][] = [header];
+	const rows: Cell[][] = [];
 	const onBoard = new Set<string>();
-	const row = (type: string, id: string, lane: string, cluster: string, text: string, author: string, resultIds = [id], chosenIds = [id]) => {
+	const row = (type: string, id: string, lane: string, cluster: string, text: string, author: string, options: { chosenIds?: string[]; canvas?: string[] } = {}) => {
 		onBoard.add(id);
-		rows.push([type, id, report.laneTitle(lane), cluster, text, author, ...resultCells(resultIds), yes(chosenIds)]);
+		const { chosenIds = [id], canvas = noCanvas } = options;
+		rows.push([type, id, report.laneTitle(lane), cluster, text, author, ...resultCells([id]), chosenIds.some((c) => chosen.has(c)), ...canvas]);
 	};
 	for (const lane of report.lanes) {
 		for (const cluster of lane.clusters) {
-			row(m.report_csv_type_cluster(), cluster.id, lane.id, cluster.name, cluster.name, '');
-			for (const note of cluster.notes) row(m.report_csv_type_note(), note.id, lane.id, cluster.name, note.text, note.authorName);
+			row(typeLabels.cluster(), cluster.id, lane.id, cluster.name, cluster.name, '');
+			for (const note of cluster.notes) row(typeLabels.note(), note.id, lane.id, cluster.name, note.text, note.authorName);
 		}
-		for (const note of lane.notes) row(m.report_csv_type_note(), note.id, lane.id, '', note.text, note.authorName);
+		for (const note of lane.notes) row(typeLabels.note(), note.id, lane.id, '', note.text, note.authorName);
 		for (const idea of lane.ideas) {
 			// An idea card is the refinement of its source: chosen when the source was.
 			const chosenIds = idea.source ? [idea.id, idea.source.id] : [idea.id];
-			row(m.report_csv_type_idea(), idea.id, lane.id, report.clusterName(idea.clusterId), idea.title, '', [idea.id], chosenIds);
+			row(typeLabels.idea(), idea.id, lane.id, report.clusterName(idea.clusterId), idea.title, '', { chosenIds, canvas: canvasFields.map((field) => idea.canvas[field]) });
 		}
 	}
 	// Items deleted from the board after a vote keep their results, with the text frozen into the round.
-	const typeLabels = { note: m.report_csv_type_note, cluster: m.report_csv_type_cluster, idea: m.report_csv_type_idea } as const;
 	for (const round of rounds)
 		for (const result of round.results ?? [])
 			if (!onBoard.has(result.itemId)) {
 				onBoard.add(result.itemId);
-				rows.push([typeLabels[result.kind](), result.itemId, '', '', result.text, '', ...resultCells([result.itemId]), yes([result.itemId])]);
+				rows.push([typeLabels[result.kind](), result.itemId, '', '', result.text, '', ...resultCells([result.itemId]), chosen.has(result.itemId), ...noCanvas]);
 			}
-	return toCsv(rows);
+	return { name: m.export_sheet_items(), columns, rows };
+}
+
+/** Every vote round, oldest first, whether or not its results may be seen (only its own facts are shown). */
+function roundsTable(report: WorkshopReport) {
+	return defineTable(
+		m.export_sheet_rounds(),
+		[
+			{ header: m.export_col_round_number(), type: 'integer', description: m.export_dict_round_number(), value: (round) => round.number },
+			{
+				header: m.export_col_round_method(),
+				type: 'text',
+				description: m.export_dict_round_method(),
+				allowed: Object.values(voteMethodLabels).map((label) => label()).join('; '),
+				value: (round) => voteMethodLabels[round.method]()
+			},
+			{
+				header: m.export_col_round_status(),
+				type: 'text',
+				description: m.export_dict_round_status(),
+				allowed: Object.values(voteStatusLabels).map((label) => label()).join('; '),
+				value: (round) => voteStatusLabels[round.status]()
+			},
+			{ header: m.export_col_round_anonymous(), type: 'boolean', description: m.export_dict_round_anonymous(), value: (round) => round.anonymous },
+			{ header: m.export_col_round_turnout(), type: 'integer', description: m.export_dict_round_turnout(), value: (round) => round.turnout },
+			{ header: m.export_col_round_opened_at(), type: 'datetime', description: m.export_dict_round_opened_at(), value: (round) => round.openedAt },
+			{ header: m.export_col_round_visible(), type: 'boolean', description: m.export_dict_round_visible(), value: (round) => round.visible }
+		],
+		report.rounds
+	);
+}
+
+function perspectivesTable(report: WorkshopReport) {
+	return defineTable(
+		m.export_sheet_perspectives(),
+		[
+			{ header: m.export_col_number(), type: 'integer', description: m.export_dict_perspective_number(), value: (p) => report.perspectives.indexOf(p) + 1 },
+			{ header: m.export_col_perspective(), type: 'text', description: m.export_dict_perspective(), value: (p) => p.title },
+			{ header: m.export_col_description(), type: 'text', description: m.export_dict_perspective_description(), value: (p) => p.description }
+		],
+		report.perspectives
+	);
+}
+
+function organisationsTable(report: WorkshopReport) {
+	return defineTable(
+		m.export_sheet_organisations(),
+		[
+			{ header: m.report_organisation(), type: 'text', description: m.export_dict_organisation(), value: (o) => o.name },
+			{ header: m.report_organisation_people(), type: 'integer', description: m.export_dict_organisation_people(), value: (o) => o.count }
+		],
+		report.organisations
+	);
+}
+
+/** The workshop's tables: items (the CSV's table), vote rounds, perspectives, organisations; undefined if unknown. */
+export function workshopTables(workshopId: string) {
+	const report = assembleReport(workshopId);
+	if (!report) return undefined;
+	return [itemsTable(report), roundsTable(report), perspectivesTable(report), organisationsTable(report)];
+}
+
+/** The comma CSV for tools: numbers with a point (two decimals at most), "chosen" as yes or blank. */
+export function buildWorkshopCsv(workshopId: string) {
+	const report = assembleReport(workshopId);
+	if (!report) return undefined;
+	const table = itemsTable(report);
+	const cell = (value: Cell) => (typeof value === 'boolean' ? (value ? m.report_csv_yes() : '') : value instanceof Date ? value.toISOString() : value);
+	return toCsv([table.columns.map((column) => column.header), ...table.rows.map((row) => row.map(cell))]);
+}
+
+/** The items table as CSV for Excel in the reader's language (see spreadsheets.ts). */
+export function buildWorkshopExcelCsv(workshopId: string, locale: Locale = getLocale()) {
+	const report = assembleReport(workshopId);
+	return report && toExcelCsv(itemsTable(report), locale);
+}
+
+/** The data dictionary of the workbook and the Excel CSV, as CSV for Excel. */
+export function buildWorkshopDictionaryCsv(workshopId: string, locale: Locale = getLocale()) {
+	const tables = workshopTables(workshopId);
+	return tables && toExcelCsv(dictionaryTable(tables), locale);
+}
+
+/** Every table of the workshop and its data dictionary as an Excel workbook. */
+export async function buildWorkshopXlsx(workshopId: string, locale: Locale = getLocale()) {
+	const tables = workshopTables(workshopId);
+	return tables && toXlsx([...tables, dictionaryTable(tables)], locale);
 }
 
 // Markdown ---------------------------------------------------------------------------------------------
@@ -446,7 +534,7 @@ export function buildWorkshopMarkdown(workshopId: string) {
  * Content-Disposition for a download named after the workshop: an ASCII fallback (ä → a, other characters → -)
  * for old clients and the exact name as RFC 5987 `filename*`.
  */
-export function attachmentHeader(title: string, extension: 'csv' | 'md') {
+export function attachmentHeader(title: string, extension: 'csv' | 'md' | 'xlsx') {
 	// Whole code points only (a lone surrogate would make encodeURIComponent throw), at most 100 of them.
 	const safe = Array.from(title)
 		.filter((c) => !/^[\ud800-\udfff]$/.test(c))
@@ -470,27 +558,33 @@ const plain = (status: number, text: string) =>
 	new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
 
 const exportFormats = {
-	csv: { build: buildWorkshopCsv, contentType: 'text/csv; charset=utf-8' },
-	md: { build: buildWorkshopMarkdown, contentType: 'text/markdown; charset=utf-8' }
+	csv: { build: buildWorkshopCsv, contentType: 'text/csv; charset=utf-8', extension: 'csv', suffix: '' },
+	md: { build: buildWorkshopMarkdown, contentType: 'text/markdown; charset=utf-8', extension: 'md', suffix: '' },
+	'excel-csv': { build: (id: string) => buildWorkshopExcelCsv(id), contentType: 'text/csv; charset=utf-8', extension: 'csv', suffix: ' (Excel)' },
+	dictionary: { build: (id: string) => buildWorkshopDictionaryCsv(id), contentType: 'text/csv; charset=utf-8', extension: 'csv', suffix: ' (Excel)' },
+	xlsx: { build: (id: string) => buildWorkshopXlsx(id), contentType: xlsxContentType, extension: 'xlsx', suffix: '' }
 } as const;
 
 /**
- * The answer of a stable export address (`/workshops/{id}/export.csv|md`), for people who script it: the file
- * for the workshop's facilitators, participants and observers; a translated 403 for anyone else, signed in or not.
+ * The answer of a stable export address (`/workshops/{id}/export.csv|md|xlsx`, `export-excel.csv`,
+ * `data-dictionary-excel.csv`), for people who script it: the file for the workshop's facilitators, participants
+ * and observers; a translated 403 for anyone else, signed in or not.
  */
-export function exportResponse(
+export async function exportResponse(
 	workshopId: string,
 	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined },
 	format: keyof typeof exportFormats
 ) {
 	const allowed = resolveReportAccess(workshopId, who);
 	if (!allowed.ok) return allowed.status === 404 ? plain(404, m.workshop_not_found()) : plain(403, m.report_forbidden());
-	const body = exportFormats[format].build(workshopId);
+	const { build, contentType, extension, suffix } = exportFormats[format];
+	const body = await build(workshopId);
 	if (body === undefined) return plain(404, m.workshop_not_found());
-	return new Response(body, {
+	const name = format === 'dictionary' ? `${allowed.workshop.title} ${m.export_sheet_dictionary()}` : allowed.workshop.title;
+	return new Response(typeof body === 'string' ? body : new Uint8Array(body), {
 		headers: {
-			'content-type': exportFormats[format].contentType,
-			'content-disposition': attachmentHeader(allowed.workshop.title, format),
+			'content-type': contentType,
+			'content-disposition': attachmentHeader(`${name}${suffix}`, extension),
 			'cache-control': 'no-store'
 		}
 	});
