@@ -30,6 +30,7 @@ import {
 	workshops,
 	type Locale
 } from './db/schema';
+import { csvCell } from './report';
 import { sessionExpiry } from './session';
 
 type Row = Record<string, unknown>;
@@ -45,13 +46,9 @@ function cell(value: unknown) {
 	return String(value);
 }
 
-/** RFC 4180 quoting; a cell a spreadsheet would run as a formula gets a leading apostrophe. */
-export function toCsv(columns: string[], rows: Row[]) {
-	const quote = (text: string) => {
-		const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-		return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-	};
-	return [columns, ...rows.map((row) => columns.map((column) => cell(row[column])))].map((line) => line.map(quote).join(',')).join('\r\n') + '\r\n';
+/** RFC 4180 quoting with the exports' one rule against formulas (report.ts `csvCell`). */
+function toCsv(columns: string[], rows: Row[]) {
+	return [columns, ...rows.map((row) => columns.map((column) => cell(row[column])))].map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 function zipFiles(files: DataFile[], readme: { name: string; text: string }) {
