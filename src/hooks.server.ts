@@ -4,6 +4,7 @@ import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
+import { ensureSearchIndex } from '$lib/server/pilots';
 import { runMailSchedule } from '$lib/server/mail/schedule';
 import { startMailWorker } from '$lib/server/mail/worker';
 import { reuseRenderedPage } from '$lib/server/page-cache';
@@ -19,6 +20,8 @@ export const init: ServerInit = async () => {
 	// A mistake in the OIDC_* settings stops the start with its message, rather than failing every sign-in page.
 	listProviders();
 	migrateDatabase(getDb());
+	// The learning library's index is analysed in code: rebuilt here after an upgrade or when the analyser changed.
+	ensureSearchIndex();
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
 	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= startAuditPruning();
