@@ -34,7 +34,7 @@ import { findAreaCodes, listAreas } from './areas';
 import { listProgrammesForUser, programmeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
 import { notifyPilotComment, notifyPilotProposed, notifyPilotStatus } from './mail/notifications';
-import { analyseTerms, describeAnalyser, guessLanguage, type TextLanguage } from './text-analysis';
+import { analyseWords, describeAnalyser, guessLanguage, type TextLanguage } from './text-analysis';
 import { getWorkshop, listPerspectives } from './workshops';
 
 const day = 24 * 60 * 60 * 1000;
@@ -605,16 +605,21 @@ export function searchTextLanguages(texts: { title: string; summary: string; lea
 	return { title: of(texts.title), summary: of(texts.summary), learnings: of(texts.learnings), reason: of(texts.reason) };
 }
 
-/** Rewrites the pilot's row in the full-text index: each text as written, and its analysed terms. */
+/** Rewrites the pilot's row in the full-text index: each text as written, and its analysed terms. Returns the word count. */
 export function reindexPilot(pilotId: string, tx: Executor = db) {
 	// The same connection as `tx` (better-sqlite3 is synchronous), so this joins its transaction.
 	const sqlite = getDb().$client;
 	const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
 	sqlite.prepare('DELETE FROM pilot_search WHERE pilot_id = ?').run(pilotId);
-	if (!pilot) return;
+	if (!pilot) return 0;
 	const texts = searchTexts(pilot, tx);
 	const language = searchTextLanguages(texts);
-	const terms = (text: string, lang: TextLanguage | undefined) => analyseTerms(text, lang).join(' ');
+	let words = 0;
+	const terms = (text: string, lang: TextLanguage | undefined) => {
+		const analysed = analyseWords(text, lang);
+		words += analysed.length;
+		return analysed.flatMap((word) => word.terms).join(' ');
+	};
 	sqlite
 		.prepare(
 			`INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason, title_terms, summary_terms, learnings_terms, reason_terms)
@@ -631,27 +636,32 @@ export function reindexPilot(pilotId: string, tx: Executor = db) {
 			terms(texts.learnings, language.learnings),
 			terms(texts.reason, language.reason)
 		);
+	return words;
 }
 
 /** Indexes every pilot again, in one transaction, and records the analyser that did it. */
 export function rebuildSearchIndex() {
 	const analyser = describeAnalyser();
-	db.transaction((tx) => {
+	const started = performance.now();
+	let words = 0;
+	const ids = db.transaction((tx) => {
 		getDb().$client.prepare('DELETE FROM pilot_search').run();
-		for (const { id } of tx.select({ id: pilots.id }).from(pilots).all()) reindexPilot(id, tx);
+		const all = tx.select({ id: pilots.id }).from(pilots).all();
+		for (const { id } of all) words += reindexPilot(id, tx);
 		tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } }).run();
+		return all;
 	});
+	return { analyser, pilots: ids.length, words, ms: performance.now() - started };
 }
 
 /**
  * At start-up: rebuilds the index when it was written by another analyser than the one now at work, or never
- * recorded (a database that has just been upgraded). Returns whether it did.
+ * recorded (a database that has just been upgraded). Returns what it did, or null when the index was current.
  */
 export function ensureSearchIndex() {
 	const state = db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')).get();
-	if (state?.analyser === describeAnalyser()) return false;
-	rebuildSearchIndex();
-	return true;
+	if (state?.analyser === describeAnalyser()) return null;
+	return rebuildSearchIndex();
 }
 
 // Forms --------------------------------------------------------------------------------------------------
