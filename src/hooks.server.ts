@@ -26,7 +26,7 @@ export const init: ServerInit = async () => {
 	if (noVoikko) console.warn(`Search uses the Snowball stemmers only: Voikko is not available (${noVoikko}). Install libvoikko1 and voikko-fi for Finnish base forms and compound parts.`);
 	const rebuilt = ensureSearchIndex();
 	if (rebuilt?.pilots)
-		console.log(`Search index rebuilt: ${rebuilt.pilots} pilots, ${rebuilt.words} words in ${Math.round(rebuilt.ms)} ms (${rebuilt.analyser}).`);
+		console.log(`Search index rebuilt: ${rebuilt.pilots} pilots, ${rebuilt.words} words in ${Math.round(rebuilt.ms)} ms; analyser: ${rebuilt.analyser}`);
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
 	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= startAuditPruning();

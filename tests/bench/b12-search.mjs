@@ -65,7 +65,7 @@ async function measure(label, databasePath, env, { programmeId, cookie }) {
 	db.close();
 	const server = await lib.startServer({ databasePath, env });
 	try {
-		const line = server.output().match(/Search index rebuilt: (\d+) pilots, (\d+) words in (\d+) ms \(([^)]*)\)/);
+		const line = server.output().match(/Search index rebuilt: (\d+) pilots, (\d+) words in (\d+) ms; analyser: (.*)/);
 		if (!line) throw new Error(`no rebuild line in the server's output:\n${server.output()}`);
 		const [, pilots, words, ms, analyser] = line;
 		const agent = lib.keepAliveAgent(4);

@@ -65,7 +65,7 @@ describe('the index when the analyser changes', () => {
 		const sqlite = getDb().$client;
 		expect(sqlite.prepare("SELECT analyser FROM search_index_state WHERE name = 'pilot_search'").get()).toEqual({ analyser: describeAnalyser() });
 		// Written without Voikko (stems only), then Voikko was installed: the terms no longer meet the queries.
-		sqlite.prepare("UPDATE search_index_state SET analyser = 'snowball' WHERE name = 'pilot_search'").run();
+		sqlite.prepare("UPDATE search_index_state SET analyser = 'snowball; terms 1' WHERE name = 'pilot_search'").run();
 		sqlite.prepare("UPDATE pilot_search SET title_terms = '', summary_terms = '', learnings_terms = '', reason_terms = ''").run();
 		expect(found('olohuoneissa')).toEqual([]);
 		expect(ensureSearchIndex()).toMatchObject({ analyser: describeAnalyser(), pilots: 1 });
@@ -99,7 +99,7 @@ describe('upgrading a database from the previous version', () => {
 		expect(found('olohuone')).toEqual([]);
 
 		server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
-		expect(server.output()).toMatch(/Search index rebuilt: 1 pilots, \d+ words in \d+ ms \(voikko /);
+		expect(server.output()).toMatch(/Search index rebuilt: 1 pilots, \d+ words in \d+ ms; analyser: voikko /);
 		expect(sqlite.prepare("SELECT analyser FROM search_index_state WHERE name = 'pilot_search'").get()).toEqual({ analyser: describeAnalyser() });
 		for (const q of inflected) expect(found(q), q).toEqual([world.pilotId]);
 		// And through the page, as the programme lead sees it.

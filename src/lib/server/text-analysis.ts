@@ -49,11 +49,18 @@ function loadVoikko(): Voikko | null {
 		// The value's memory is Voikko's: koffi copies the string out and then hands the pointer back to free.
 		const ownedText = koffi.disposable('const char *', freeValue);
 		const value = lib.func('voikko_mor_analysis_value_cstr', ownedText, ['void *', 'const char *']);
+		const listDictionaries = lib.func('void *voikko_list_dicts(const char *path)');
+		const dictionaryDescription = lib.func('const char *voikko_dict_description(void *dictionary)');
+		const freeDictionaries = lib.func('void voikko_free_dicts(void *dictionaries)');
 		const error: (string | null)[] = [null];
 		const handle = init(error, 'fi', null);
 		if (!handle) throw new Error(`no Finnish dictionary (${error[0] ?? 'voikkoInit failed'}); install voikko-fi`);
+		const dictionaries = listDictionaries(null);
+		const dictionary = dictionaries ? koffi.decode(dictionaries, 0, 'void *') : null;
+		const described = dictionary ? dictionaryDescription(dictionary) : '';
+		if (dictionaries) freeDictionaries(dictionaries);
 		voikko = {
-			describe: `voikko ${version()}`,
+			describe: `voikko ${version()} ${described}`.trim(),
 			close: () => terminate(handle),
 			analyse(word) {
 				const list = analyseWord(handle, word);
@@ -79,13 +86,16 @@ function loadVoikko(): Voikko | null {
 }
 
 /**
- * Which analyser is at work, e.g. "voikko 4.3.1 + snowball" or "snowball (no Voikko: …)". The search index
+ * Which analyser is at work, e.g. "voikko 4.3.1 suomi (perussanasto) + snowball; terms 1" or "snowball; terms 1". The search index
  * records it and is rebuilt when it changes (terms from one analyser do not match queries from another).
  */
 export function describeAnalyser() {
 	const found = loadVoikko();
-	return found ? `${found.describe} + snowball` : 'snowball';
+	return `${found ? `${found.describe} + snowball` : 'snowball'}; terms ${termsVersion}`;
 }
+
+/** Raise it when the rules below change what terms a text gets: every index is then rebuilt at start-up. */
+const termsVersion = 1;
 
 /** Why Voikko is not in use ('' when it is), for the start-up log. */
 export function voikkoUnavailableReason() {
