@@ -2,9 +2,10 @@
 // upgrade: a database as the previous version left it (the old index of original words only, no analyser
 // recorded) is migrated, and the production server's start-up indexes every pilot again, so inflected words find
 // them at once (needs `npm run build`).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../src/lib/server/db';
-import { migrateDatabase } from '../../src/lib/server/db/migrate';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { searchLearnings } from '../../src/lib/server/outcomes';
 import { ensureSearchIndex, proposePilot, recordCheckIn, transitionPilot, type PilotInput } from '../../src/lib/server/pilots';
@@ -81,20 +82,22 @@ describe('upgrading a database from the previous version', () => {
 
 	it('the start-up indexes every pilot again and the inflected words find them', async () => {
 		const sqlite = getDb().$client;
-		// The previous version's state: its index (the original words only), no analyser recorded, and the migration
-		// that brings the terms not yet applied.
-		const migration = sqlite.prepare<[], { hash: string; created_at: number }>('SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get()!;
+		// The previous version's state: its index (the original words only) and no analyser recorded.
 		sqlite.exec(`
 			DROP TABLE search_index_state;
 			DROP TABLE pilot_search;
 			CREATE VIRTUAL TABLE pilot_search USING fts5(pilot_id UNINDEXED, title, summary, learnings, decision_reason, tokenize = 'unicode61 remove_diacritics 2');
 		`);
-		sqlite.prepare('DELETE FROM __drizzle_migrations WHERE created_at = ?').run(migration.created_at);
 		sqlite
 			.prepare('INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason) VALUES (?, ?, ?, ?, ?)')
 			.run(world.pilotId, 'Perheiden olohuone Kontulan ostarilla', 'Matalan kynnyksen kohtaamispaikka lapsiperheille.', 'Kotikäynti toi perheet mukaan.', 'Laajennetaan Malmille.');
+		// Then the migration that brings the terms, as the migrator runs it (found by what it does, whatever its number).
+		const migration = readdirSync('drizzle')
+			.filter((file) => file.endsWith('.sql'))
+			.map((file) => readFileSync(join('drizzle', file), 'utf8'))
+			.find((sql) => sql.includes('CREATE TABLE `search_index_state`'))!;
+		for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement);
 
-		migrateDatabase(getDb());
 		expect(sqlite.prepare('SELECT count(*) AS n FROM pilot_search').get()).toEqual({ n: 0 }); // to be filled at start-up
 		expect(found('olohuone')).toEqual([]);
 
