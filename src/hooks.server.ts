@@ -4,6 +4,8 @@ import { getDb, isStorageUnavailable } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
+import { ensureSearchIndex } from '$lib/server/pilots';
+import { voikkoUnavailableReason } from '$lib/server/text-analysis';
 import { runMailSchedule } from '$lib/server/mail/schedule';
 import { startMailWorker } from '$lib/server/mail/worker';
 import { reuseRenderedPage } from '$lib/server/page-cache';
@@ -19,6 +21,12 @@ export const init: ServerInit = async () => {
 	// A mistake in the OIDC_* settings stops the start with its message, rather than failing every sign-in page.
 	listProviders();
 	migrateDatabase(getDb());
+	// The learning library's index is analysed in code: rebuilt here after an upgrade or when the analyser changed.
+	const noVoikko = voikkoUnavailableReason();
+	if (noVoikko) console.warn(`Search uses the Snowball stemmers only: Voikko is not available (${noVoikko}). Install libvoikko1 and voikko-fi for Finnish base forms and compound parts.`);
+	const rebuilt = ensureSearchIndex();
+	if (rebuilt?.pilots)
+		console.log(`Search index rebuilt: ${rebuilt.pilots} pilots, ${rebuilt.words} words in ${Math.round(rebuilt.ms)} ms; analyser: ${rebuilt.analyser}`);
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
 	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= startAuditPruning();

@@ -17,8 +17,7 @@ import {
 	readLearningQuery,
 	readOutcomeFilters,
 	resolveOutcomeAccess,
-	searchLearnings,
-	splitHighlights
+	searchLearnings
 } from '../../src/lib/server/outcomes';
 import {
 	addIndicator,
@@ -135,7 +134,11 @@ async function buildWorld() {
 	// C, D, E: decided, with learnings in Finnish, Swedish and English.
 	const c = propose({ title: 'Perhekahvila', goalId: g1, areaCodes: ['00420', '00940'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
 	run(c);
-	recordCheckIn(c, checkIn({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.' }), team.id);
+	recordCheckIn(
+		c,
+		checkIn({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.', happened: 'Olohuoneessa kävi noin 300 perhettä.', impactLocalActors: 'Asukasyhdistys tuli mukaan.' }),
+		team.id
+	);
 	decide(c, 'scale', 'Päätös: kävijämäärät kasvoivat joka kuukausi.');
 
 	const d = propose({ title: 'Läxhjälp på svenska', goalId: g2, areaCodes: ['00700'], perspective: 'Barnfamiljer', ownerOrganisationId: vantaa.id, startsOn: '2025-01-01' });
@@ -145,7 +148,7 @@ async function buildWorld() {
 
 	const e = propose({ title: 'Evening sports', goalId: g2, areaCodes: [], perspective: 'Young adults', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
 	run(e);
-	recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.' }), team.id);
+	recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.', impactInstitutions: 'The sports office lent its volunteers.' }), team.id);
 	decide(e, 'stop', 'Too few participants in winter.');
 
 	// F: a proposal whose title is a spreadsheet formula; G: declined (with words the library must not return).
@@ -361,17 +364,26 @@ describe('learning library', () => {
 		expect(c.learningParts.map((p) => p.text).join('')).toContain('matalan kynnyksen');
 	});
 
-	it('finds Finnish text with or without diacritics and marks the match', () => {
+	it('finds Finnish text in any form of its words, with or without diacritics, and marks the match', () => {
 		expect(search('päätös')).toEqual([world.pilots.c]);
 		expect(search('paatos')).toEqual([world.pilots.c]);
 		expect(search('KOHTAAMISPAIKAN')).toEqual([world.pilots.c]); // the declined proposal says it too
-		// Other endings of the same word (inessive for genitive, partitive plural for genitive).
+		// Other forms of the same word: inessive for genitive, and the plural partitive whose stem changes (paikka →
+		// paikko); a compound's part finds it too.
 		expect(search('kohtaamispaikassa')).toEqual([world.pilots.c]);
-		expect(search('kohtaamispaikkoja')).toEqual([]); // the stem changes (paikka → paikko): not found
+		expect(search('kohtaamispaikkoja')).toEqual([world.pilots.c]);
+		expect(search('paikoissa')).toEqual([world.pilots.c]);
+		const [inflected] = searchLearnings({ programmeId: world.programme.id, q: 'kohtaamispaikoissa' }).results;
+		expect(inflected!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kohtaamispaikan']);
+		// A word cut short still finds its beginning ("kynnyks" is no word: matched as typed, as a prefix).
 		const [hit] = searchLearnings({ programmeId: world.programme.id, q: 'kynnyks' }).results;
 		expect(hit!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kynnyksen']);
 		const [reason] = searchLearnings({ programmeId: world.programme.id, q: 'paatos' }).results;
 		expect(reason!.reasonParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['Päätös']);
+		// What happened and the impact seen are searched too, not only what was learned.
+		expect(search('olohuoneissa')).toEqual([world.pilots.c]);
+		expect(search('asukasyhdistyksille')).toEqual([world.pilots.c]);
+		expect(search('volunteer')).toEqual([world.pilots.e]);
 	});
 
 	it('finds Swedish and English text, the last word as a prefix', () => {
@@ -393,23 +405,22 @@ describe('learning library', () => {
 	});
 
 	it('treats hostile input as text and never throws', () => {
-		for (const q of ['"', '*', 'NEAR(', 'OR', 'AND', 'NOT', '"päätös', 'päätös"*', 'a OR b', ') (', 'title:päätös', '^päätös', '-', '+', '\uE000', "'; DROP TABLE pilots; --", 'NEAR(päätös kävijämäärät, 5)']) {
+		for (const q of ['"', '*', 'NEAR(', 'OR', 'AND', 'NOT', '"päätös', 'päätös"*', 'a OR b', ') (', 'title:päätös', '^päätös', '-', '+', '\uE000', "'; DROP TABLE pilots; --", 'NEAR(päätös kävijämäärät, 5)', '{title}: päätös', 'päätös NOT kävijämäärät']) {
 			expect(() => searchLearnings({ programmeId: world.programme.id, q }), q).not.toThrow();
 		}
 		expect(search('"päätös')).toEqual([world.pilots.c]);
-		expect(search('title:päätös')).toEqual([]); // a column filter is not honoured: it is a word
+		expect(search('title:päätös')).toEqual([]); // a column filter is not honoured: "title" is a word to find
+		// As an operator NOT would leave c out; as text it is the English small word "not", which asks for nothing.
+		expect(search('päätös NOT kävijämäärät')).toEqual([world.pilots.c]);
+		expect(search('NEAR(päätös kävijämäärät, 5)')).toEqual([]); // "near" is a word to find, not FTS5's NEAR()
 		expect(search('*')).toEqual([]);
-		expect(ftsQuery('a "b" NEAR(c')).toBe('"a" AND """b""" AND "NEAR(c"*');
-		expect(ftsQuery('olohuoneet kerho')).toBe('("olohuoneet" OR "olohuon"*) AND "kerho"*');
+		// Every user term is a quoted string; only the column filters and the operators between them are the query's.
+		const query = ftsQuery('a "b" NEAR(c {title} OR d*')!;
+		const outsideQuotes = query.replace(/"(?:[^"]|"")*"/g, '""');
+		expect(outsideQuotes.replace(/\{(?:title|summary|learnings|decision_reason)(?:_terms)?(?: (?:title|summary|learnings|decision_reason|reason)(?:_terms)?)*\}/g, '{}')).toMatch(/^[(){}:" ]*(?:(?:OR|AND)[(){}:" ]*)*\*?[)]*$/);
+		expect(query).toContain('"near"');
 		expect(ftsQuery(' " * ')).toBeNull();
-	});
-
-	it('splits snippets on the markers only', () => {
-		expect(splitHighlights('a \uE000b\uE001 <c>')).toEqual([
-			{ text: 'a ', mark: false },
-			{ text: 'b', mark: true },
-			{ text: ' <c>', mark: false }
-		]);
+		expect(ftsQuery('ja och the')).toBeNull(); // only small words: nothing to search for
 	});
 });
 

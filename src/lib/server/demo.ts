@@ -204,4 +204,77 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		decision: 'scale',
 		comment: 'Laajennetaan Malmille ja Mellunmäkeen: perheet löysivät palvelut ilman ajanvarausta, ja kumppanit sitoutuivat.'
 	});
+	seedDemoLearnings(programme.id, goals, base, lead, team);
+}
+
+/**
+ * Two more decided pilots for the learning library, in words people search in other forms (ikäihmisille,
+ * lukiolaisille, vierailuista, kotikäynneillä).
+ */
+function seedDemoLearnings(
+	programmeId: string,
+	goals: { id: string }[],
+	base: Record<string, unknown>,
+	lead: { id: string; isAdmin: boolean },
+	team: { id: string; isAdmin: boolean }
+) {
+	const decided = (
+		fields: { title: string; summary: string; hypothesis: string; goal: number; areaCodes: string[]; targetGroup: string; weeks: number },
+		report: { happened: string; learned: string; nextSteps: string; impactResidents: string },
+		decision: 'scale' | 'adapt',
+		reason: string
+	) => {
+		const pilot = proposePilot(
+			programmeId,
+			pilotSchema.parse({ ...base, ...fields, goalId: goals[fields.goal]!.id, startsOn: weeksAgo(fields.weeks), cadenceWeeks: 8 }),
+			team.id
+		);
+		transitionPilot(pilot.id, 'approve', lead);
+		transitionPilot(pilot.id, 'start', team);
+		recordCheckIn(
+			pilot.id,
+			checkInSchema.parse({ reportedOn: weeksAgo(fields.weeks - 8), status: 'on_track', ...report, impactLocalActors: '', impactInstitutions: '', readings: {} }),
+			team.id
+		);
+		transitionPilot(pilot.id, 'evaluate', team);
+		transitionPilot(pilot.id, 'decide', lead, { decision, comment: reason });
+	};
+	decided(
+		{
+			title: 'Lukiolaiset ikäihmisten digitukena Malmilla',
+			summary: 'Lukiolaiset opastavat ikäihmisiä älypuhelimen ja verkkopalveluiden käytössä kirjastossa ja palvelutalon vierailuilla.',
+			hypothesis: 'Jos nuori ja ikäihminen tapaavat säännöllisesti, niin yksinäisyys vähenee ja nuori saa vastuullisen roolin.',
+			goal: 0,
+			areaCodes: ['00700'],
+			targetGroup: 'Lukiolaiset ja ikäihmiset',
+			weeks: 30
+		},
+		{
+			happened: 'Kahdeksan lukiolaista teki syksyn aikana 12 vierailua palvelutaloon.',
+			learned: 'Ikäihmiset odottivat vierailuja; lukiolaisille vastuu opastajana oli tärkeä.',
+			nextSteps: 'Lukion kanssa sovitaan opastuksesta valinnaisena kurssina.',
+			impactResidents: 'Ikäihmiset uskaltavat hoitaa asioita verkossa.'
+		},
+		'scale',
+		'Laajennetaan Kontulaan: lukio hyväksyi opastuksen valinnaiseksi kurssiksi.'
+	);
+	decided(
+		{
+			title: 'Perhetyön kotikäynti ennen koulun alkua',
+			summary: 'Perhetyöntekijä tekee kotikäynnin perheisiin, joiden lapsi aloittaa koulun syksyllä.',
+			hypothesis: 'Jos huoltajat tapaavat koulun aikuisen kotona jo kesällä, niin yhteistyö koulun kanssa alkaa luottamuksesta.',
+			goal: 1,
+			areaCodes: ['00980'],
+			targetGroup: 'Koulun aloittavien lasten perheet',
+			weeks: 40
+		},
+		{
+			happened: 'Kotikäyntejä tehtiin 40; tulkki oli mukana puolella käynneistä.',
+			learned: 'Kotikäynnillä huoltajat kertoivat huolistaan avoimemmin kuin koulussa.',
+			nextSteps: 'Käynnit ajoitetaan elokuulle.',
+			impactResidents: 'Huoltajat tunsivat koulun aikuisen jo ennen ensimmäistä koulupäivää.'
+		},
+		'adapt',
+		'Muokataan: tulkki varataan etukäteen, ja kotikäynnit tehdään pareittain.'
+	);
 }

@@ -24,11 +24,12 @@ import {
 	programmeGoals,
 	type PilotStatus
 } from './db/schema';
-import { isoToday, nextCheckInDue } from './pilots';
+import { isoToday, nextCheckInDue, searchTextLanguages } from './pilots';
 import { getProgramme, getProgrammeDetails, programmeRole } from './programmes';
 import { attachmentHeader, toCsv } from './report';
 import type { SessionUser } from './session';
 import { defineTable, dictionaryTable, toExcelCsv, toXlsx, xlsxContentType, type Cell, type Column, type Table } from './spreadsheets';
+import { analyseQuery, analyseWords, type TextLanguage } from './text-analysis';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -402,45 +403,90 @@ export function filterOptions(programmeId: string) {
  */
 export const endedStatuses = ['decided'] as const satisfies readonly PilotStatus[];
 
-/** Marks around a highlighted match in snippets: private-use characters that ordinary text does not contain. */
-const markStart = '\uE000';
-const markEnd = '\uE001';
+/**
+ * A query's words as the index is searched for them: their analysed alternatives (text-analysis.ts analyseQuery)
+ * and whether the word itself also matches as a beginning (the last word, when the analyser does not know it: a
+ * word still being typed, or cut short on purpose, "kynnyks"). Words with nothing to look for ("ja", "och") are
+ * left out; at most 20 words.
+ */
+export function learningQueryWords(q: string) {
+	const words = analyseQuery(q.replace(/[\uE000\uE001]/g, ' ')).filter((word) => word.alternatives.length).slice(0, 20);
+	return words.map((word, index) => ({ ...word, prefix: index === words.length - 1 && !word.known }));
+}
+type QueryWord = ReturnType<typeof learningQueryWords>[number];
+
+const textColumns = '{title summary learnings decision_reason}';
+const termColumns = '{title_terms summary_terms learnings_terms reason_terms}';
+const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
 /**
- * User text as a safe FTS5 query: every term becomes a quoted FTS5 string (its quotes doubled), so operators,
- * parentheses, column filters and stars are only text; the last term matches as a prefix (search as you type).
- * A word of six letters or more also matches by its beginning without the last three letters (at least five
- * kept): Finnish and Swedish inflect by endings, so "olohuoneet" finds "olohuone" and "kohtaamispaikassa" finds
- * "kohtaamispaikan"; the whole word still ranks higher. Terms without a letter or digit are dropped (they would be
- * empty phrases). Null: nothing to search for.
+ * User text as a safe FTS5 query. Each word must match (AND), either by any of its analysed terms in the terms
+ * columns (so "paikoissa" finds "paikka" and "kohtaamispaikan") or as written in the text columns (so a word
+ * the analyser does not know still finds itself, and "paatos" finds "päätös": the tokenizer folds case and
+ * diacritics). Every term is a quoted FTS5 string (its quotes doubled): operators, parentheses, column filters
+ * and stars in the user's text are only text. Null: nothing to search for.
  */
-export function ftsQuery(q: string) {
-	const terms = q
-		.replace(/[\uE000\uE001]/g, ' ')
-		.split(/\s+/)
-		.filter((term) => /[\p{L}\p{N}]/u.test(term))
-		.slice(0, 20);
-	if (!terms.length) return null;
-	const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
-	return terms
-		.map((term, index) => {
-			const letters = [...term];
-			if (letters.length >= 6 && /^\p{L}+$/u.test(term)) return `(${quoted(term)} OR ${quoted(letters.slice(0, Math.max(5, letters.length - 3)).join(''))}*)`;
-			return `${quoted(term)}${index === terms.length - 1 ? '*' : ''}`;
+export function ftsQuery(q: string | QueryWord[]) {
+	const words = typeof q === 'string' ? learningQueryWords(q) : q;
+	if (!words.length) return null;
+	return words
+		.map((word) => {
+			const terms = word.alternatives.map(quoted).join(' OR ');
+			return `(${termColumns} : (${terms}) OR ${textColumns} : ${quoted(word.word)}${word.prefix ? '*' : ''})`;
 		})
-		.join(' AND '); // explicit: FTS5 joins bare phrases by AND, not parenthesised groups
+		.join(' AND ');
 }
 
-/** A snippet with markers → parts to render, the matches as <mark> (no HTML is ever built from user text). */
-export function splitHighlights(text: string) {
-	const parts: { text: string; mark: boolean }[] = [];
-	let mark = false;
-	for (const piece of text.split(/([\uE000\uE001])/)) {
-		if (piece === markStart) mark = true;
-		else if (piece === markEnd) mark = false;
-		else if (piece) parts.push({ text: piece, mark });
+/** Case and diacritics folded as the index's tokenizer folds them (unicode61 remove_diacritics 2). */
+const fold = (text: string) =>
+	text
+		.toLowerCase()
+		.normalize('NFD')
+		.replace(/\p{M}/gu, '');
+
+/**
+ * A text's words that a query matched, marked, in a window of at most `size` words around the most matches
+ * (with "…" where the text goes on): what FTS5's snippet() did on the original text, but by the analysed terms,
+ * so "paikoissa" marks "kohtaamispaikan". The text is analysed as when it was indexed (the same language).
+ */
+export function highlightMatches(text: string, query: QueryWord[], language: TextLanguage | undefined, size: number) {
+	const words = analyseWords(text, language);
+	const wanted = query.map((word) => ({ ...word, word: fold(word.word), alternatives: word.alternatives.map((alternative) => fold(alternative).split(' ')) }));
+	const matched = words.map((word) => {
+		const surface = fold(word.word);
+		const terms = new Set(word.terms.map(fold));
+		return wanted.findIndex(
+			(q) => surface === q.word || (q.prefix && surface.startsWith(q.word)) || q.alternatives.some((tokens) => tokens.every((token) => terms.has(token)))
+		);
+	});
+	// The window with the most different query words, then the most matches; the earliest of equals.
+	let from = 0;
+	if (words.length > size) {
+		let best = -1;
+		for (let start = 0; start + size <= words.length; start++) {
+			const inside = matched.slice(start, start + size).filter((index) => index >= 0);
+			const score = new Set(inside).size * 1000 + inside.length;
+			if (score > best) (best = score), (from = start);
+		}
 	}
-	return parts;
+	const to = Math.min(words.length, from + size);
+	const parts: { text: string; mark: boolean }[] = [];
+	const push = (piece: string, mark: boolean) => {
+		if (!piece) return;
+		const last = parts.at(-1);
+		if (last && last.mark === mark) last.text += piece;
+		else parts.push({ text: piece, mark });
+	};
+	let at = from === 0 ? 0 : words[from]!.start;
+	if (from > 0) push('…', false);
+	for (let index = from; index < to; index++) {
+		const word = words[index]!;
+		push(text.slice(at, word.start), false);
+		push(word.word, matched[index]! >= 0);
+		at = word.end;
+	}
+	push(to === words.length ? text.slice(at) : ' …', false);
+	return { parts, matched: matched.some((index) => index >= 0) };
 }
 
 const plainParts = (text: string, max = 280) => {
@@ -451,11 +497,13 @@ const plainParts = (text: string, max = 280) => {
 /**
  * Ended pilots with their decision, reason and learnings. With `q`: FTS5 MATCH on the library's index, best first
  * (bm25 with the title weighted highest, then learnings and the decision's reason, then the summary), and snippets
- * whose matches are marked. Without: the most recently updated first. Finnish, Swedish and English alike: the
- * index's tokenizer folds case and diacritics (ä → a, å → a, é → e), so "paatos" finds "päätös".
+ * whose matches are marked. Without: the most recently updated first. Finnish, Swedish and English alike: words
+ * are matched by their analysed terms (text-analysis.ts), so another form of a word finds it ("olohuoneissa" →
+ * "olohuone", "föräldrarna" → "föräldrar"), and as written, with case and diacritics folded ("paatos" → "päätös").
  */
 export function searchLearnings(query: LearningQuery, limit = 100) {
-	const match = query.q ? ftsQuery(query.q) : null;
+	const words = query.q ? learningQueryWords(query.q) : [];
+	const match = ftsQuery(words);
 	const base = db
 		.select({
 			id: pilots.id,
@@ -477,19 +525,18 @@ export function searchLearnings(query: LearningQuery, limit = 100) {
 		...pilotConditions({ ...query, status: [...endedStatuses] })
 	];
 
-	type Found = { pilotId: string; rank: number; learnings: string; reason: string };
-	let found: Found[] | null = null;
+	type Indexed = { pilotId: string; title: string; summary: string; learnings: string; reason: string };
+	let found: (Indexed & { rank: number })[] | null = null;
 	if (query.q) {
 		if (!match) return { results: [], searched: true };
 		// The index answers the text part; the SQL filters above answer the rest (joined on pilot ids below).
 		found = getDb()
-			.$client.prepare<[string, string, string, string, string, number], Found>(
-				`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5) AS rank,
-					snippet(pilot_search, 3, ?, ?, '…', 24) AS learnings,
-					snippet(pilot_search, 4, ?, ?, '…', 32) AS reason
+			.$client.prepare<[string, number], Indexed & { rank: number }>(
+				`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5, 10, 2, 5, 5) AS rank,
+					title, summary, learnings, decision_reason AS reason
 				FROM pilot_search WHERE pilot_search MATCH ? ORDER BY rank LIMIT ?`
 			)
-			.all(markStart, markEnd, markStart, markEnd, match, 2000);
+			.all(match, 2000);
 		if (!found.length) return { results: [], searched: true };
 	}
 	const rows = base
@@ -520,21 +567,26 @@ export function searchLearnings(query: LearningQuery, limit = 100) {
 	}
 	const byId = new Map(rows.map((row) => [row.id, row]));
 	const ordered = found ? found.flatMap((hit) => (byId.has(hit.pilotId) ? [{ row: byId.get(hit.pilotId)!, hit }] : [])) : rows.map((row) => ({ row, hit: null }));
-	const results = ordered.slice(0, limit).map(({ row, hit }) => ({
-		id: row.id,
-		programmeId: row.programmeId,
-		title: row.title,
-		decision: row.decision,
-		decisionReason: row.decisionReason,
-		perspective: row.perspective,
-		goal: row.goalId && row.goal ? { id: row.goalId, title: row.goal } : null,
-		ownerOrganisation: row.ownerOrganisation,
-		areas: (areasByPilot.get(row.id) ?? []).map(({ code, name }) => ({ code, name })),
-		decidedAt: row.updatedAt,
-		// A matched reason is shown with its highlights; otherwise the whole reason is plain text.
-		reasonParts: hit && hit.reason.includes(markStart) ? splitHighlights(hit.reason) : plainParts(row.decisionReason, 1000),
-		learningParts: hit ? splitHighlights(hit.learnings) : plainParts(learnings.get(row.id) ?? '')
-	}));
+	const results = ordered.slice(0, limit).map(({ row, hit }) => {
+		// Highlights only for the results shown, each text analysed in the language it was indexed in.
+		const language = hit ? searchTextLanguages(hit) : null;
+		const reason = hit ? highlightMatches(hit.reason, words, language!.reason, 32) : null;
+		return {
+			id: row.id,
+			programmeId: row.programmeId,
+			title: row.title,
+			decision: row.decision,
+			decisionReason: row.decisionReason,
+			perspective: row.perspective,
+			goal: row.goalId && row.goal ? { id: row.goalId, title: row.goal } : null,
+			ownerOrganisation: row.ownerOrganisation,
+			areas: (areasByPilot.get(row.id) ?? []).map(({ code, name }) => ({ code, name })),
+			decidedAt: row.updatedAt,
+			// A matched reason is shown with its highlights; otherwise the whole reason is plain text.
+			reasonParts: reason?.matched ? reason.parts : plainParts(row.decisionReason, 1000),
+			learningParts: hit ? highlightMatches(hit.learnings, words, language!.learnings, 24).parts : plainParts(learnings.get(row.id) ?? '')
+		};
+	});
 	return { results, searched: !!query.q };
 }
 export type LearningResult = ReturnType<typeof searchLearnings>['results'][number];

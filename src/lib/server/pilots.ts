@@ -22,6 +22,7 @@ import {
 	pilots,
 	pilotStatusHistory,
 	pilotTeam,
+	searchIndexState,
 	users,
 	workshops,
 	type Pilot,
@@ -33,6 +34,7 @@ import { findAreaCodes, listAreas } from './areas';
 import { listProgrammesForUser, programmeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
 import { notifyPilotComment, notifyPilotProposed, notifyPilotStatus } from './mail/notifications';
+import { analyseWords, describeAnalyser, guessLanguage, type TextLanguage } from './text-analysis';
 import { getWorkshop, listPerspectives } from './workshops';
 
 const day = 24 * 60 * 60 * 1000;
@@ -573,19 +575,93 @@ export function listPilotComments(pilotId: string) {
 
 // The learning library's index ---------------------------------------------------------------------------
 
-/** Rewrites the pilot's row in the full-text index (title, summary, what was learned, the decision's reason). */
+/**
+ * A pilot's indexed texts: title, summary (with hypothesis, target group and canvas), learnings (every text field
+ * of its current check-ins: what happened and was learned, next steps, the impact on residents, local actors and
+ * institutions) and the decision's reason.
+ */
+function searchTexts(pilot: Pilot, tx: Executor) {
+	const learnings = currentCheckIns(pilot.id, tx)
+		.map((checkIn) =>
+			[checkIn.learned, checkIn.happened, checkIn.nextSteps, checkIn.impactResidents, checkIn.impactLocalActors, checkIn.impactInstitutions]
+				.filter(Boolean)
+				.join('\n')
+		)
+		.join('\n');
+	// A canvas carried over from an idea card repeats the hypothesis and target group: each text once.
+	const summary = [...new Set([pilot.summary, pilot.hypothesis, pilot.targetGroup, ...canvasFields.map((field) => pilot.canvas?.[field]?.trim() ?? '')])]
+		.filter(Boolean)
+		.join('\n');
+	return { title: pilot.title, summary, learnings, reason: pilot.decisionReason };
+}
+
+/**
+ * The language to analyse each of a pilot's texts in: its own small words tell, else the whole pilot's (a title
+ * has few). Search highlights use the same, from the same texts.
+ */
+export function searchTextLanguages(texts: { title: string; summary: string; learnings: string; reason: string }) {
+	const whole = guessLanguage(Object.values(texts).join('\n'));
+	const of = (text: string) => guessLanguage(text) ?? whole;
+	return { title: of(texts.title), summary: of(texts.summary), learnings: of(texts.learnings), reason: of(texts.reason) };
+}
+
+/** Rewrites the pilot's row in the full-text index: each text as written, and its analysed terms. Returns the word count. */
 export function reindexPilot(pilotId: string, tx: Executor = db) {
 	// The same connection as `tx` (better-sqlite3 is synchronous), so this joins its transaction.
 	const sqlite = getDb().$client;
 	const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
 	sqlite.prepare('DELETE FROM pilot_search WHERE pilot_id = ?').run(pilotId);
-	if (!pilot) return;
-	const learnings = currentCheckIns(pilotId, tx)
-		.map((checkIn) => [checkIn.learned, checkIn.happened, checkIn.nextSteps].filter(Boolean).join('\n'))
-		.join('\n');
+	if (!pilot) return 0;
+	const texts = searchTexts(pilot, tx);
+	const language = searchTextLanguages(texts);
+	let words = 0;
+	const terms = (text: string, lang: TextLanguage | undefined) => {
+		const analysed = analyseWords(text, lang);
+		words += analysed.length;
+		return analysed.flatMap((word) => word.terms).join(' ');
+	};
 	sqlite
-		.prepare('INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason) VALUES (?, ?, ?, ?, ?)')
-		.run(pilotId, pilot.title, [pilot.summary, pilot.hypothesis].join('\n'), learnings, pilot.decisionReason);
+		.prepare(
+			`INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason, title_terms, summary_terms, learnings_terms, reason_terms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		)
+		.run(
+			pilotId,
+			texts.title,
+			texts.summary,
+			texts.learnings,
+			texts.reason,
+			terms(texts.title, language.title),
+			terms(texts.summary, language.summary),
+			terms(texts.learnings, language.learnings),
+			terms(texts.reason, language.reason)
+		);
+	return words;
+}
+
+/** Indexes every pilot again, in one transaction, and records the analyser that did it. */
+export function rebuildSearchIndex() {
+	const analyser = describeAnalyser();
+	const started = performance.now();
+	let words = 0;
+	const ids = db.transaction((tx) => {
+		getDb().$client.prepare('DELETE FROM pilot_search').run();
+		const all = tx.select({ id: pilots.id }).from(pilots).all();
+		for (const { id } of all) words += reindexPilot(id, tx);
+		tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } }).run();
+		return all;
+	});
+	return { analyser, pilots: ids.length, words, ms: performance.now() - started };
+}
+
+/**
+ * At start-up: rebuilds the index when it was written by another analyser than the one now at work, or never
+ * recorded (a database that has just been upgraded). Returns what it did, or null when the index was current.
+ */
+export function ensureSearchIndex() {
+	const state = db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')).get();
+	if (state?.analyser === describeAnalyser()) return null;
+	return rebuildSearchIndex();
 }
 
 // Forms --------------------------------------------------------------------------------------------------

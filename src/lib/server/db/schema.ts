@@ -754,6 +754,16 @@ export const checkInReadings = sqliteTable(
 	(table) => [primaryKey({ columns: [table.checkInId, table.indicatorId] })]
 );
 
+/**
+ * Which text analyser wrote each full-text index (text-analysis.ts describeAnalyser): terms from one analyser do
+ * not match queries from another, so an index is rebuilt at start-up when the analyser changes (Voikko installed
+ * or removed, a new version) or was never recorded (the index is new).
+ */
+export const searchIndexState = sqliteTable('search_index_state', {
+	name: text('name').primaryKey(),
+	analyser: text('analyser').notNull()
+});
+
 /** Programme leads' (and the team's) comments on a pilot. */
 export const pilotComments = sqliteTable(
 	'pilot_comments',
