@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// B12: the learning library's search with Finnish and Swedish analysis (src/lib/server/text-analysis.ts).
+// B14: the learning library's search with Finnish and Swedish analysis (src/lib/server/text-analysis.ts).
 //   - index rebuild at start-up: `--pilots` (500) decided pilots with `--checkins` (4) check-ins each, their texts
 //     from the search test set (tests/data/search-set.json), indexed again by the server's start-up, which prints
 //     pilots, words and milliseconds; words/s is analysis and writing together;
@@ -7,7 +7,7 @@
 //     the learning library page: p50 / p99 latency of the whole page.
 // Both with Voikko (when installed) and with the stemmers alone (VERSTAS_VOIKKO=off). Printed, not judged.
 //
-//   node tests/bench/b12-search.mjs [--pilots 500] [--checkins 4] [--rounds 3]
+//   node tests/bench/b14-search.mjs [--pilots 500] [--checkins 4] [--rounds 3]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lib from './lib/http.mjs';
@@ -84,8 +84,8 @@ async function measure(label, databasePath, env, { programmeId, cookie }) {
 		const wordsPerSecond = Number(words) / (Number(ms) / 1000);
 		console.log(`  ${label} (${analyser}): rebuilt ${pilots} pilots, ${words} words in ${ms} ms (${fmt(wordsPerSecond, 0)} words/s)`);
 		console.log(`    ${set.queries.length} queries × ${rounds}: p50 ${fmt(stats.p50)} / p99 ${fmt(stats.p99)} / max ${fmt(stats.max)} ms a page; ${found} results in the first round`);
-		result('B12', `${label}: rebuild ${pilots} pilots`, 'index rebuild at start-up', `${ms} ms (${fmt(wordsPerSecond / 1000, 1)}k words/s)`, '–', 'n/a');
-		result('B12', `${label}: ${set.queries.length} queries`, 'learning page p50 / p99', `${fmt(stats.p50)} / ${fmt(stats.p99)} ms`, '–', 'n/a');
+		result('B14', `${label}: rebuild ${pilots} pilots`, 'index rebuild at start-up', `${ms} ms (${fmt(wordsPerSecond / 1000, 1)}k words/s)`, '–', 'n/a');
+		result('B14', `${label}: ${set.queries.length} queries`, 'learning page p50 / p99', `${fmt(stats.p50)} / ${fmt(stats.p99)} ms`, '–', 'n/a');
 	} finally {
 		await server.stop();
 	}
@@ -98,7 +98,7 @@ await (await lib.startServer({ databasePath })).stop();
 const db = lib.openDatabase(databasePath);
 const world = seed(db);
 db.close();
-console.log(`B12: ${pilotCount} decided pilots with ${checkInsPerPilot} check-ins each; ${set.queries.length} queries from the search test set`);
+console.log(`B14: ${pilotCount} decided pilots with ${checkInsPerPilot} check-ins each; ${set.queries.length} queries from the search test set`);
 try {
 	await measure('Voikko + Snowball', databasePath, {}, world);
 	await measure('Snowball only', databasePath, { VERSTAS_VOIKKO: 'off' }, world);
