@@ -180,11 +180,30 @@ function cluster(similarity: Float64Array, n: number, threshold: number): number
 /** The surface words of a text (lower-case), as the analyser would see them one by one. */
 const wordsOf = (text: string) => text.toLocaleLowerCase('fi').match(/\p{L}+(?:-\p{L}+)*/gu) ?? [];
 
-/** Two terms are alike when they are equal or share two 5-grams (as notes are similar): "kielikurss", "kielikursse". */
-function alike(a: string, b: string) {
-	if (a === b) return true;
-	const grams = new Set(gramsOf(a));
-	return gramsOf(b).filter((gram) => grams.has(gram)).length >= minSharedGrams;
+/**
+ * Whether two terms are alike: equal, or sharing two 5-grams (as notes are similar): "kielikurss", "kielikursse".
+ * Remembers each term's 5-grams and each pair's answer (naming asks about the same pairs many times).
+ */
+function alikeTerms() {
+	const grams = new Map<string, Set<string>>();
+	const answers = new Map<string, boolean>();
+	const gramSet = (term: string) => {
+		let set = grams.get(term);
+		if (!set) grams.set(term, (set = new Set(gramsOf(term))));
+		return set;
+	};
+	return (a: string, b: string) => {
+		if (a === b) return true;
+		const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+		let answer = answers.get(key);
+		if (answer === undefined) {
+			const of = gramSet(a);
+			let shared = 0;
+			for (const gram of gramSet(b)) if (of.has(gram)) shared++;
+			answers.set(key, (answer = shared >= minSharedGrams));
+		}
+		return answer;
+	};
 }
 
 /**
@@ -193,7 +212,14 @@ function alike(a: string, b: string) {
  * analyser's term may be a stem): the term itself if someone wrote it, else the word most used for it, then the
  * shortest. Null when no term is in two of its notes.
  */
-function nameOf(group: number[], terms: string[][], notes: GroupingNote[], language: Language | undefined, df: Map<string, number>) {
+function nameOf(
+	group: number[],
+	terms: string[][],
+	notes: GroupingNote[],
+	language: Language | undefined,
+	df: Map<string, number>,
+	alike: (a: string, b: string) => boolean
+) {
 	const candidates = [...new Set(group.flatMap((index) => terms[index]!))];
 	const ranked = candidates
 		.map((term) => {
@@ -247,11 +273,12 @@ export function suggestGroups(notes: GroupingNote[], options: GroupingOptions = 
 
 	const df = new Map<string, number>();
 	for (const list of terms) for (const term of new Set(list)) df.set(term, (df.get(term) ?? 0) + 1);
+	const alike = alikeTerms();
 	return groups
 		.sort((a, b) => b.length - a.length || a[0]! - b[0]!)
 		.map((group) => ({
 			noteIds: group.map((index) => notes[index]!.id),
-			name: nameOf(group, terms, notes, language, df) ?? shorten(notes[group[0]!]!.text)
+			name: nameOf(group, terms, notes, language, df, alike) ?? shorten(notes[group[0]!]!.text)
 		}));
 }
 
