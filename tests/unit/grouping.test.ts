@@ -88,9 +88,11 @@ describe('suggested groups against groups people made', () => {
 		expect(byNote.size).toBe(grouped.size);
 	});
 
-	it('gives the same groups every time, and none for fewer than two notes', () => {
+	it('gives the same groups every time and in any order of the notes, and none for fewer than two notes', () => {
 		const notes = labelled(data.board).filter((note) => note.lane === 'Nuoret aikuiset');
 		expect(suggestGroups(notes)).toEqual(suggestGroups(notes.map((note) => ({ ...note }))));
+		const asSets = (groups: SuggestedGroup[]) => groups.map((group) => `${[...group.noteIds].sort().join(' ')} = ${group.name}`).sort();
+		expect(asSets(suggestGroups([...notes].reverse()))).toEqual(asSets(suggestGroups(notes)));
 		expect(suggestGroups([])).toEqual([]);
 		expect(suggestGroups([{ id: 'a', text: 'Kesätyöt nuorille' }])).toEqual([]);
 		expect(suggestGroups([{ id: 'a', text: '' }, { id: 'b', text: '!!!' }])).toEqual([]);
