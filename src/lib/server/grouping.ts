@@ -236,17 +236,20 @@ function nameOf(
 
 	const wordTerms = new Map<string, string[]>();
 	const shown = chosen.map(({ term }) => {
-		const found = new Map<string, number>();
+		// Words whose own term (their first) it is are preferred to words that only contain it (a compound, a
+		// derivation: "nuorisotalo" for "talo"); the term itself is shown only if someone wrote it.
+		const own = new Map<string, number>();
+		const containing = new Map<string, number>();
 		for (const index of group)
 			for (const word of wordsOf(notes[index]!.text)) {
 				let analysed = wordTerms.get(word);
 				if (!analysed) wordTerms.set(word, (analysed = analyseTerms(word, language)));
-				// The word's own term (its first), not a compound that contains it.
-				if (analysed[0] !== undefined && alike(analysed[0], term)) found.set(word, (found.get(word) ?? 0) + 1);
+				const found = analysed[0] !== undefined && alike(analysed[0], term) ? own : analysed.some((other) => alike(other, term)) ? containing : null;
+				found?.set(word, (found.get(word) ?? 0) + 1);
 			}
-		if (found.has(term)) return term;
-		const [word] = [...found].sort(([x, a], [y, b]) => b - a || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0))[0] ?? [term];
-		return word;
+		if (own.has(term)) return term;
+		const byUse = ([x, a]: [string, number], [y, b]: [string, number]) => b - a || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+		return ([...own].sort(byUse)[0] ?? [...containing].sort(byUse)[0] ?? [term])[0];
 	});
 	const name = [...new Set(shown)].join(', ');
 	return name.charAt(0).toLocaleUpperCase('fi') + name.slice(1);
