@@ -3,6 +3,8 @@ import { m } from '$lib/paraglide/messages.js';
 import { formState } from '$lib/server/forms';
 import { pilotProposalLink } from '$lib/server/pilots';
 import { requireFacilitator } from '$lib/server/workshop-access';
+import { readBoardDoc } from '$lib/server/collab';
+import { suggestBoardGroups } from '$lib/server/grouping';
 import { castVote, readRatingsForm, voteCastSchema, voterIdFor, voteView } from '$lib/server/voting';
 import { voteRefusalMessage } from '$lib/labels';
 import type { VoteCast } from '$lib/live-protocol';
@@ -10,6 +12,7 @@ import {
 	deviceCookieName,
 	getBoardFrame,
 	guestCookieName,
+	isFacilitator,
 	isRemoved,
 	listPhases,
 	readDeviceId,
@@ -82,6 +85,8 @@ const schemas = {
 	timer: z.object({ op: z.enum(['start', 'pause', 'addMinute', 'reset', 'setLength']), minutes: z.string().max(20).optional() }),
 	focus: z.object({ kind: z.enum(['lane', 'note', 'idea']), id: z.string().min(1).max(100) })
 };
+
+const suggestSchema = z.object({ lane: z.string().max(100).optional().default('') });
 
 type Event = Parameters<Actions[string]>[0];
 
@@ -225,6 +230,31 @@ export const actions: Actions = {
 		const result = await run(() => api.focusEveryone(workshop.id, { kind: data.kind, id: data.id }));
 		if (!result.ok) return result.failure;
 		return saved(m.live_focus_sent());
+	},
+
+	/**
+	 * Suggested groups of the live board's loose notes, in one lane or in each (grouping.ts). Only the workshop's
+	 * facilitators may ask: anyone else, a guest included, gets 403. Nothing is written: the facilitator's own client
+	 * makes a group they accept, so their undo takes it back.
+	 */
+	suggestGroups: async (event) => {
+		const user = event.locals.user;
+		if (!user) error(403, m.error_forbidden());
+		const frame = getBoardFrame(event.params.id!);
+		if (!frame) error(404, m.workshop_not_found());
+		if (!isFacilitator(frame.workshop.id, user.id)) error(403, m.error_forbidden());
+		const input = suggestSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!input.success) return fail(400, { suggestions: { message: m.live_invalid_input() } });
+		const lane = input.data.lane;
+		if (lane && !frame.perspectives.some((perspective) => perspective.id === lane)) {
+			return fail(400, { suggestions: { message: m.grouping_unknown_lane() } });
+		}
+		const doc = readBoardDoc(frame.workshop.id);
+		try {
+			return { suggestions: { lane, groups: suggestBoardGroups(doc, { lane: lane || undefined }) } };
+		} finally {
+			doc.destroy();
+		}
 	},
 
 	vote: (event) => castVoteFromForm(event, 'dot'),
