@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// B12: suggested groups of a 300-note board (issue 18; target ≤ 200 ms). The notes: the labelled Finnish notes of
+// B15: suggested groups of a 300-note board (issue 18; target ≤ 200 ms). The notes: the labelled Finnish notes of
 // tests/data/grouping-notes.json (263 different texts), the first 37 again with a neighbourhood added, 300 in all.
 //   1. suggestGroups() in this process on all 300 notes as one lane (the worst case: one set of 300; a board asks lane
 //      by lane), from src/lib/server/grouping.ts bundled as it is (esbuild, dependencies from node_modules), so the
@@ -9,7 +9,7 @@
 //      included), one request at a time.
 // Median and p95 over the runs, after two warm-up runs.
 //
-//   node tests/bench/b12-grouping.mjs [--runs 30] [--no-server]
+//   node tests/bench/b15-grouping.mjs [--runs 30] [--no-server]
 // Needs `npm run build` for (2); VERSTAS_ROOT points it at another checkout. Not part of `npm test`.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
@@ -71,7 +71,7 @@ const { suggestGroups } = await import(pathToFileURL(bundle).href);
 const inProcess = await timed('suggestGroups, 300 notes in one lane', () => suggestGroups(notes));
 const groups = inProcess.last;
 console.log(`  ${groups.length} groups of ${groups.reduce((sum, group) => sum + group.noteIds.length, 0)} notes; the largest: ${groups.slice(0, 3).map((group) => `${group.name} (${group.noteIds.length})`).join(', ')}`);
-result('B12', load, 'suggestGroups() in process, 300 notes as one lane: median (p95)', `${fmt(inProcess.median, 1)} ms (${fmt(inProcess.p95, 1)} ms, ${runs} runs)`, `median ≤ ${targetMs} ms`, verdict(inProcess.median <= targetMs));
+result('B15', load, 'suggestGroups() in process, 300 notes as one lane: median (p95)', `${fmt(inProcess.median, 1)} ms (${fmt(inProcess.p95, 1)} ms, ${runs} runs)`, `median ≤ ${targetMs} ms`, verdict(inProcess.median <= targetMs));
 
 // 2. Through the production server --------------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ if (!options['no-server']) {
 			return answer.data.suggestions.groups;
 		});
 		console.log(`  ${served.last.length} groups`);
-		result('B12', load, 'facilitator asks (?/suggestGroups, 3 lanes × 100, production server): median (p95)', `${fmt(served.median, 1)} ms (${fmt(served.p95, 1)} ms, ${runs} runs)`, `median ≤ ${targetMs} ms`, verdict(served.median <= targetMs));
+		result('B15', load, 'facilitator asks (?/suggestGroups, 3 lanes × 100, production server): median (p95)', `${fmt(served.median, 1)} ms (${fmt(served.p95, 1)} ms, ${runs} runs)`, `median ≤ ${targetMs} ms`, verdict(served.median <= targetMs));
 	} finally {
 		await server.stop();
 	}

@@ -4,7 +4,7 @@
 // "harrastus" and "liikuntaharrastukset") as well as two equal terms. Two notes' similarity is the cosine of their
 // vectors (0 unless they share two 5-grams: one is a coincidence, "kokeilu" and "urheilu"); average-linkage agglomerative clustering merges the most similar groups while they are similar enough,
 // and a note that fits nowhere stays alone and is not suggested. Deterministic: the same notes in the same order give
-// the same groups. Measured in tests/unit/grouping.test.ts (adjusted Rand index) and tests/bench/b12-grouping.mjs.
+// the same groups. Measured in tests/unit/grouping.test.ts (adjusted Rand index) and tests/bench/b15-grouping.mjs.
 import type { Doc } from 'yjs';
 import { viewBoard } from '../board/model';
 import { analyseTerms, type Language } from './text-analysis';
