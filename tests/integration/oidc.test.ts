@@ -135,8 +135,8 @@ describe('signing in with the organisation account', () => {
 		expect(profile).toContain('Kirjaudut organisaatiosi tilillä, joten tililläsi ei ole salasanaa.');
 		const audit = await (await get('/admin/audit?action=sign_in', admin)).text();
 		const row = /<tr[^>]*>((?:(?!<\/tr>)[\s\S])*)<\/tr>/g;
-		const rows = [...audit.matchAll(row)].map((match) => match[1]!);
-		expect(rows.some((cells) => cells.includes('maija.meikalainen@hel.fi') && cells.includes('{"method":"oidc","provider":"kaupunki"}')), 'the sign-in is in the audit log').toBe(true);
+		const rows = [...audit.matchAll(row)].map((match) => match[1]!.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' '));
+		expect(rows.some((cells) => cells.includes('maija.meikalainen@hel.fi') && cells.includes('method oidc') && cells.includes('provider kaupunki')), 'the sign-in is in the audit log').toBe(true);
 
 		// The email changes at the provider: the same subject keeps the same account.
 		op.accounts.set('maija-1', { email: 'maija.virtanen@hel.fi', email_verified: true, name: 'Maija Virtanen' });

@@ -7,7 +7,7 @@
 // the same groups. Measured in tests/unit/grouping.test.ts (adjusted Rand index) and tests/bench/b15-grouping.mjs.
 import type { Doc } from 'yjs';
 import { viewBoard } from '../board/model';
-import { analyseTerms, type Language } from './text-analysis';
+import { analyseTerms, type TextLanguage } from './text-analysis';
 
 export type GroupingNote = { id: string; text: string };
 export type SuggestedGroup = {
@@ -18,7 +18,7 @@ export type SuggestedGroup = {
 };
 export type GroupingOptions = {
 	/** the analyser's language, when known (notes carry none: the analyser decides) */
-	language?: Language;
+	language?: TextLanguage;
 	/** how similar (cosine, 0–1, average linkage) two groups must be to be merged: higher gives smaller, tighter groups */
 	threshold?: number;
 };
@@ -47,8 +47,8 @@ const groupingStopWords = [
 		'without with after before more very too like so that when if only'
 ].join(' ');
 
-let stopTermCache: { language: Language | undefined; terms: Set<string> } | undefined;
-function stopTerms(language: Language | undefined) {
+let stopTermCache: { language: TextLanguage | undefined; terms: Set<string> } | undefined;
+function stopTerms(language: TextLanguage | undefined) {
 	if (!stopTermCache || stopTermCache.language !== language) {
 		const terms = new Set(groupingStopWords.split(/\s+/).flatMap((word) => analyseTerms(word, language)));
 		stopTermCache = { language, terms };
@@ -120,7 +120,7 @@ function gramsOf(term: string) {
 }
 
 /** The index terms of each note that grouping uses: no stop words, no numbers, no single letters. */
-function termsOf(notes: GroupingNote[], language: Language | undefined) {
+function termsOf(notes: GroupingNote[], language: TextLanguage | undefined) {
 	const stop = stopTerms(language);
 	return notes.map((note) => analyseTerms(note.text, language).filter((term) => term.length > 1 && !stop.has(term) && !/^\d+$/.test(term)));
 }
@@ -216,7 +216,7 @@ function nameOf(
 	group: number[],
 	terms: string[][],
 	notes: GroupingNote[],
-	language: Language | undefined,
+	language: TextLanguage | undefined,
 	df: Map<string, number>,
 	alike: (a: string, b: string) => boolean
 ) {
