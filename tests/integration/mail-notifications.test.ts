@@ -3,6 +3,7 @@
 import { and, eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { db, getDb } from '../../src/lib/server/db';
+import { m } from '../../src/lib/paraglide/messages.js';
 import { mailOutbox } from '../../src/lib/server/db/schema';
 import { checkUnsubscribeLink, setMailPreferences, unsubscribe } from '../../src/lib/server/mail/preferences';
 import { queueCheckInReminders, queueDigests } from '../../src/lib/server/mail/schedule';
@@ -101,7 +102,7 @@ describe('check-in reminders', () => {
 		queueCheckInReminders(at('2025-01-31T10:00:00Z'));
 		queueCheckInReminders(at('2025-02-01T10:00:00Z'));
 		expect(reminders().map((row) => [row.to, row.subject]).sort()).toEqual([
-			[proposer.email, 'Seuranta erääntyy 2025-02-03: Kerho'],
+			[proposer.email, m.mail_checkin_due_subject({ date: '2025-02-03', title: 'Kerho' }, { locale: 'fi' })],
 			[teammate.email, 'Check-in due 2025-02-03: Kerho']
 		]);
 		queueCheckInReminders(at('2025-02-04T10:00:00Z'));

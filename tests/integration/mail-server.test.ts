@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { m } from '../../src/lib/paraglide/messages.js';
 import { openDatabase } from '../../src/lib/server/db';
 import { queueMail } from '../../src/lib/server/mail/outbox';
 import { startProductionServer, type RunningServer } from '../helpers/server';
@@ -90,8 +91,8 @@ describe('password reset', () => {
 		expect(known.status).toBe(200);
 		expect(unknown.status).toBe(200);
 		const answer = (html: string) => html.match(/class="notice success">([^<]*)</)?.[1];
-		expect(answer(await known.text())).toBe('Jos osoitteella on tili, siihen lähti linkki. Linkki toimii tunnin ja kerran.');
-		expect(answer(await unknown.text())).toBe('Jos osoitteella on tili, siihen lähti linkki. Linkki toimii tunnin ja kerran.');
+		expect(answer(await known.text())).toBe(m.reset_sent({}, { locale: 'fi' }));
+		expect(answer(await unknown.text())).toBe(m.reset_sent({}, { locale: 'fi' }));
 
 		const mail = await smtp.messageTo('sanna@example.fi');
 		expect(mail.parsed.subject).toBe('Verstas: salasanan vaihto');
@@ -175,7 +176,7 @@ describe('outbox worker in the server', () => {
 		server = await startProductionServer({ env: env() });
 		const admin = await signIn(server, 'admin@example.fi');
 		const html = await adminPageUntil(server, admin, '/admin/mail?status=uncertain', (h) => h.includes('hang@example.fi'));
-		expect(html).toContain('Lähetä uudelleen (voi perillä olla jo)');
+		expect(html).toContain(m.admin_mail_retry_uncertain({}, { locale: 'fi' }));
 		// The new worker keeps sending other mail, but not that one.
 		await requestReset('admin@example.fi', '10.3.0.2');
 		await requestReset('sanna@example.fi', '10.3.0.2');

@@ -344,14 +344,14 @@ describe('the programme as Excel', () => {
 
 		const pilots = sheetRecords(workbook.getWorksheet('Kokeilut')!);
 		const a = pilots.rows.find((row) => row['Kokeilun tunniste']!.value === world.pilots.a)!;
-		expect(a['Vaihe']!.value).toBe('Käynnissä');
+		expect(a[m.export_col_status({}, { locale: 'fi' })]!.value).toBe('Käynnissä');
 		expect(a['Alkaa']!.type).toBe(ExcelJS.ValueType.Date);
 		expect(a['Alkaa']!.value).toEqual(new Date('2025-01-01T00:00:00Z'));
 		expect(a['Alkaa']!.numFmt).toBe('d.m.yyyy');
 		expect(a['Päättyy']!.value).toEqual(new Date('2025-12-31T00:00:00Z'));
 		expect(a['Budjetti (€)']!.type).toBe(ExcelJS.ValueType.Number);
 		expect(a['Budjetti (€)']!.value).toBe(12000);
-		expect(a['Raporttiväli (viikkoa)']!.value).toBe(4);
+		expect(a[m.export_col_cadence_weeks({}, { locale: 'fi' })]!.value).toBe(4);
 		expect(a['Alueet']!.value).toBe('00420 Kannelmäki; 00940 Kontula');
 		expect(a[canvasFieldLabels.problem()]!.value).toBe('Nuoret yksin iltaisin');
 		expect(a[canvasFieldLabels.firstStep()]!.value).toBe("'-Sovitaan tilat");
