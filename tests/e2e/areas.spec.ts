@@ -67,6 +67,11 @@ test('a programme lead imports: a broken file is refused by row and column, a cl
 test('the finder ranks areas by need and a programme lead adds the top ones to the programme', async ({ page }) => {
 	await signInAs(page, 'lead');
 	await goto(page, '/areas/finder');
+	// One sentence up front; the method opens on request.
+	const method = page.getByText(t('fi', 'areas_finder_method'));
+	await expect(method).toBeHidden();
+	await page.getByText(t('fi', 'areas_finder_method_link'), { exact: true }).click();
+	await expect(method).toBeVisible();
 	const weight = (key: string) => page.getByLabel(t('fi', `areas_indicator_${key}`), { exact: true });
 	await expect(weight('unemployment_rate')).toHaveValue('1');
 	await weight('low_education_share').fill('0');

@@ -159,11 +159,20 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		}),
 		team.id
 	);
-	addIndicator(homework.id, { name: 'Työttömyysaste (Kannelmäki)', unit: '', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: null, target: null, higherIsBetter: false });
+	// Measured where the club can move it: its own pupils' absences, not the area's unemployment rate.
+	const absences = addIndicator(homework.id, {
+		name: 'Kerholaisten luvattomat poissaolot',
+		unit: 'tuntia / oppilas / jakso',
+		indicatorKey: null,
+		areaCode: null,
+		baseline: 9,
+		target: 5,
+		higherIsBetter: false
+	});
 	const regulars = addIndicator(homework.id, { name: 'Säännöllisesti käyvät nuoret', unit: 'nuorta', indicatorKey: null, areaCode: null, baseline: 0, target: 40, higherIsBetter: true });
 	transitionPilot(homework.id, 'approve', lead);
 	transitionPilot(homework.id, 'start', team);
-	const checkIn = (reportedOn: string, status: 'on_track' | 'at_risk', readings: string, happened: string, learned: string) =>
+	const checkIn = (reportedOn: string, status: 'on_track' | 'at_risk', readings: string, happened: string, learned: string, absent = '') =>
 		checkInSchema.parse({
 			reportedOn,
 			status,
@@ -173,17 +182,17 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 			impactResidents: '',
 			impactLocalActors: '',
 			impactInstitutions: '',
-			readings: { [regulars.id]: readings }
+			readings: { [regulars.id]: readings, [absences.id]: absent }
 		});
-	recordCheckIn(homework.id, checkIn(weeksAgo(6), 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.'), team.id);
-	recordCheckIn(homework.id, checkIn(weeksAgo(2), 'at_risk', '22', 'Vapaaehtoisia oli liian vähän lomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.'), team.id);
+	recordCheckIn(homework.id, checkIn(weeksAgo(6), 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.', '8'), team.id);
+	recordCheckIn(homework.id, checkIn(weeksAgo(2), 'at_risk', '22', 'Vapaaehtoisia oli liian vähän lomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.', '7'), team.id);
 
 	const family = proposePilot(
 		programme.id,
 		pilotSchema.parse({
 			...base,
 			title: 'Perheiden olohuone Kontulan ostarilla',
-			summary: 'Matalan kynnyksen kohtaamispaikka perheille, jossa palveluohjaaja on tavattavissa ilman ajanvarausta.',
+			summary: 'Matalan kynnyksen kohtaamispaikka perheille. Paikalla on palveluohjaaja, jonka voi tavata ilman ajanvarausta.',
 			goalId: goals[3]!.id,
 			areaCodes: ['00940'],
 			targetGroup: 'Lapsiperheet',
