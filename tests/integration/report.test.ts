@@ -413,7 +413,9 @@ describe('export routes on the production server', () => {
 		expect((await get(`/workshops/${workshop.id}/export.md`, owner.cookie)).status).toBe(200);
 		// English when the language cookie says so.
 		const english = await get(`/workshops/${workshop.id}/export.csv`, `${owner.cookie}; PARAGLIDE_LOCALE=en`);
-		expect(await english.text()).toContain('type,id,perspective,cluster,text,author,Vote 1: score');
+		const en = { locale: 'en' } as const;
+		const englishHeader = [m.report_csv_type({}, en), m.report_csv_id({}, en), m.report_csv_lane({}, en), m.report_csv_cluster({}, en), m.report_csv_text({}, en), m.report_csv_author({}, en), m.report_csv_round_score({ number: 1 }, en)];
+		expect(await english.text()).toContain(englishHeader.join(','));
 
 		for (const path of ['export.csv', 'export.md']) {
 			for (const cookie of [stranger.cookie, undefined, `${guestCookieName(workshop.id)}=forged.token`]) {
