@@ -67,8 +67,8 @@ const forbidden: Record<Locale, Rule[]> = {
 	]
 };
 
-/** Code-like tokens (pilots.csv, pilot_id, indicator_key) name files and fields, not things. */
-const prose = (text: string) => text.replace(/\S*(_|\.csv)\S*/g, '');
+/** Placeholders ({kind}) and code-like tokens (pilots.csv, pilot_id, indicator_key) name fields and files, not things. */
+const prose = (text: string) => text.replace(/\{[^}]*\}/g, '').replace(/\S*(_|\.csv)\S*/g, '');
 
 function offences(locale: Locale) {
 	const found: string[] = [];
@@ -95,11 +95,14 @@ describe.each(['fi', 'sv', 'en'] as const)('glossary in %s', (locale) => {
 		expect(agendaKeys.length).toBeGreaterThan(0);
 		expect(agendaKeys.filter((key) => programme.test(messages[locale][key]!)).map((key) => `${locale}.${key}`)).toEqual([]);
 	});
+});
 
-	it.runIf(locale !== 'en')('a check-in is never just a report (the workshop has a report)', () => {
-		// English says "check-in" and may use "report" as a verb.
-		const bareReport = { fi: /(?<!seuranta)raport/iu, sv: /rapport/iu, en: /$^/ }[locale];
+// English says "check-in" and may use "report" as a verb, so this rule is for Finnish and Swedish.
+describe.each(['fi', 'sv'] as const)('check-ins in %s', (locale) => {
+	it('a check-in is never just a report (the workshop has a report)', () => {
+		const bareReport = { fi: /(?<!seuranta)raport/iu, sv: /rapport/iu }[locale];
 		const checkInKeys = Object.keys(messages.en).filter((key) => /check-in/iu.test(messages.en[key]!));
+		expect(checkInKeys.length).toBeGreaterThan(0);
 		expect(checkInKeys.filter((key) => bareReport.test(messages[locale][key]!)).map((key) => `${locale}.${key}`)).toEqual([]);
 	});
 });
