@@ -59,10 +59,11 @@ const expected: Record<string, Record<Locale, [string, string]>> = {
 	areas_import_done: { fi: ['# alue, # arvo ', '# aluetta, # arvoa '], sv: ['# område, # värde ', '# områden, # värden '], en: ['# area, # value ', '# areas, # values '] },
 	vote_dot_hint: { fi: ['enintään # piste.', 'enintään # pistettä.'], sv: ['Högst # poäng', 'Högst # poäng'], en: ['# point per item', '# points per item'] },
 	outcomes_overdue_most: {
-		fi: ['# seurantaraportti. Alla # pisimpään myöhässä ollut.', '# seurantaraporttia. Alla # pisimpään myöhässä ollutta.'],
-		sv: ['# uppföljning är försenad. Nedan den #', '# uppföljningar är försenade. Nedan de #'],
-		en: ['# check-in is overdue. The # most overdue is', '# check-ins are overdue. The # most overdue are']
+		fi: ['# seurantaraportti. Alla pisimpään myöhässä ollut.', '# seurantaraporttia. Alla # pisimpään myöhässä ollutta.'],
+		sv: ['# uppföljning är försenad. Nedan den som', '# uppföljningar är försenade. Nedan de #'],
+		en: ['# check-in is overdue. The most overdue is', '# check-ins are overdue. The # most overdue are']
 	},
+	vote_ranking_hint: { fi: ['Valitse paras kohde.', 'enintään # parasta'], sv: ['Välj det bästa förslaget.', 'högst # bästa förslag'], en: ['Pick the best item.', 'up to # best items'] },
 	invitation_error_hourly: { fi: ['enintään # kutsun tunnissa', 'enintään # kutsua tunnissa'], sv: ['högst # inbjudan i timmen', 'högst # inbjudningar i timmen'], en: ['# invitation an hour', '# invitations an hour'] },
 	sign_in_rate_limited_seconds: { fi: ['# sekunnin kuluttua', '# sekunnin kuluttua'], sv: ['om # sekund.', 'om # sekunder.'], en: ['in # second.', 'in # seconds.'] }
 };
