@@ -29,7 +29,9 @@ function raw(locale: Locale, key: string): Message {
  */
 function forms(locale: Locale, key: string, params: Params): string[] {
 	const message = raw(locale, key);
-	if (typeof message === 'string') return [message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))];
+	const fillParams = (text: string) =>
+		text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+	if (typeof message === 'string') return [fillParams(message)];
 	const { declarations, selectors, match } = message[0];
 	const locals: Record<string, { fn: string; input: string }> = {};
 	for (const line of declarations) {
