@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as compiled from '../../src/lib/paraglide/messages.js';
@@ -76,6 +76,15 @@ const unchanging: Record<Locale, string[]> = {
 };
 const countNames = /^(count|minutes|seconds|days|weeks|years|pages|max|min|total|left|shown|cap|added|existing|areas|values|perspectives|phases|voters|present|done|created)$/;
 
+function sourceFiles(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		if (name === 'paraglide') return [];
+		if (statSync(path).isDirectory()) return sourceFiles(path);
+		return /\.(ts|svelte)$/.test(name) ? [path] : [];
+	});
+}
+
 describe('plural forms', () => {
 	it('the counts the issue names choose their form by the number', () => {
 		for (const key of ['sign_in_rate_limited', 'pilot_cadence_value', 'areas_finder_added', 'outcomes_report_filtered'])
@@ -115,6 +124,14 @@ describe('plural forms', () => {
 					.filter(([, range, name, word]) => !range && countNames.test(name!) && !unchanging[locale].includes(word!))
 					.map(([text]) => `${locale}.${key}: ${text}`);
 			})
+		);
+		expect(offenders).toEqual([]);
+	});
+
+	it('callers pass a count message the number itself, which it formats, never a formatted string', () => {
+		const calls = new RegExp(`m\\.(${pluralKeys.join('|')})\\(\\{[^}]*(formatNumber|toLocaleString|String\\()`, 'g');
+		const offenders = sourceFiles(join(root, 'src')).flatMap((file) =>
+			[...readFileSync(file, 'utf8').matchAll(calls)].map((match) => `${file.slice(root.length + 1)}: ${match[0]}`)
 		);
 		expect(offenders).toEqual([]);
 	});
