@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { createProgramme, programmeSchema, readProgrammeForm } from '../../src/lib/server/programmes';
+import { t as message } from '../e2e/messages';
 import { newUser, newWorkshop } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 
@@ -42,8 +43,8 @@ describe('privacy notice', () => {
 			expect(body).toContain(html(t.privacy_controller!.replace('{name}', settings.VERSTAS_CONTROLLER_NAME)));
 			expect(body).toContain(html(settings.VERSTAS_CONTROLLER_CONTACT));
 			expect(body).toContain(settings.VERSTAS_DPO_CONTACT);
-			expect(body).toContain(html(t.privacy_retention_guests!.replace('{days}', '45')));
-			expect(body).toContain(html(t.privacy_retention_audit!.replace('{days}', '400')));
+			expect(body).toContain(html(message(locale, 'privacy_retention_guests', { days: 45 })));
+			expect(body).toContain(html(message(locale, 'privacy_retention_audit', { days: 400 })));
 			expect(body).toContain('href="https://tietosuoja.fi');
 		}
 	});

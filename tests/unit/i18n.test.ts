@@ -7,11 +7,19 @@ const root = join(import.meta.dirname, '../..');
 const messages = Object.fromEntries(
 	['fi', 'sv', 'en'].map((locale) => [
 		locale,
-		JSON.parse(readFileSync(join(root, 'messages', `${locale}.json`), 'utf8')) as Record<string, string>
+		JSON.parse(readFileSync(join(root, 'messages', `${locale}.json`), 'utf8')) as Record<string, Message>
 	])
 );
+/** A simple text, or a variant message (plural forms) of the message-format plugin. */
+type Message = string | [{ declarations: string[]; selectors: string[]; match: Record<string, string> }];
 const keys = (locale: string) => Object.keys(messages[locale]!).filter((key) => key !== '$schema').sort();
-const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+/** Every text a person may read: a simple message, or each form of a variant one. */
+const texts = (message: Message) => (typeof message === 'string' ? [message] : Object.values(message[0].match));
+/** What the caller passes: a simple message's {placeholders}, a variant message's inputs. */
+const params = (message: Message) =>
+	typeof message === 'string'
+		? [...new Set([...message.matchAll(/\{(\w+)\}/g)].map((match) => match[1]))].sort()
+		: message[0].declarations.flatMap((line) => /^input (\w+)$/.exec(line)?.[1] ?? []).sort();
 
 function svelteFiles(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
@@ -53,7 +61,8 @@ describe('messages', () => {
 
 	it('no message is empty and every translation has the same parameters', () => {
 		for (const key of keys('fi')) {
-			for (const locale of ['fi', 'sv', 'en']) expect(messages[locale]![key]!.trim(), `${locale}.${key}`).not.toBe('');
+			for (const locale of ['fi', 'sv', 'en'])
+				for (const text of texts(messages[locale]![key]!)) expect(text.trim(), `${locale}.${key}`).not.toBe('');
 			expect(params(messages.sv![key]!), `sv.${key}`).toEqual(params(messages.fi![key]!));
 			expect(params(messages.en![key]!), `en.${key}`).toEqual(params(messages.fi![key]!));
 		}
