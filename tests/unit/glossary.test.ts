@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 type Locale = 'fi' | 'sv' | 'en';
 const root = join(import.meta.dirname, '../..');
+type Message = string | [{ match: Record<string, string> }];
+/** Every message as one text: a plural message's forms joined, so each form is checked. */
 const messages = Object.fromEntries(
-	(['fi', 'sv', 'en'] as const).map((locale) => [
-		locale,
-		JSON.parse(readFileSync(join(root, 'messages', `${locale}.json`), 'utf8')) as Record<string, string>
-	])
+	(['fi', 'sv', 'en'] as const).map((locale) => {
+		const file = JSON.parse(readFileSync(join(root, 'messages', `${locale}.json`), 'utf8')) as Record<string, Message>;
+		const flat = Object.entries(file).map(([key, message]) => [key, typeof message === 'string' ? message : Object.values(message[0].match).join(' / ')]);
+		return [locale, Object.fromEntries(flat)];
+	})
 ) as Record<Locale, Record<string, string>>;
 
 type Rule = { variant: RegExp; use: string; keys?: RegExp };
