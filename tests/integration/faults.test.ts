@@ -8,6 +8,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf } from '../../src/lib/board/model';
+import { m } from '../../src/lib/paraglide/messages.js';
 import { openRound } from '../../src/lib/server/voting';
 import {
 	authorOf,
@@ -216,7 +217,7 @@ describe('faults and abuse', () => {
 		try {
 			const refused = await action(`/workshops/${workshop.id}/board?/vote`, guest.cookie, { roundId: round.id, itemId: 'idea', delta: '1', requestId: 'r1' });
 			expect(refused.type).toBe('error');
-			expect(refused.error?.message).toMatch(/tietokanta on varattu tai levy on täynnä/);
+			expect(refused.error?.message).toBe(m.error_storage_unavailable({}, { locale: 'fi' }));
 			// On the socket the vote is refused as "could not be saved now" and the connection stays.
 			expect(await socketAnswer('s1')).toMatchObject({ requestId: 's1', ok: false, reason: 'unavailable' });
 			expect(phone.closeCode()).toBeNull();
@@ -265,7 +266,7 @@ describe('faults and abuse', () => {
 			}
 			expect(refused, 'a vote refused once the file is full').toBeDefined();
 			expect(refused!.type).toBe('error');
-			expect(refused!.error?.message).toMatch(/levy on täynnä/);
+			expect(refused!.error?.message).toBe(m.error_storage_unavailable({}, { locale: 'fi' }));
 			expect(requests.get(round.id)).toEqual({ n: accepted });
 		} finally {
 			// Space is freed inside the file: SQLite reuses the free pages.
