@@ -118,6 +118,18 @@ function votesOf(voterIds: string[]) {
 	return file('votes', keysOf(voteShape), rows);
 }
 
+/** A participation as both exports show it (a guest's own and a signed-in person's). */
+const participationShape = {
+	id: participants.id,
+	workshopId: participants.workshopId,
+	workshopTitle: workshops.title,
+	displayName: participants.displayName,
+	organisationName: participants.organisationName,
+	role: participants.role,
+	removedAt: participants.removedAt,
+	joinedAt: participants.joinedAt
+};
+
 /** Every file of a signed-in person's data, or null when there is no such person. */
 export function collectUserData(userId: string) {
 	const profileShape = { id: users.id, email: users.email, name: users.name, locale: users.locale, isAdmin: users.isAdmin, createdAt: users.createdAt };
@@ -152,16 +164,6 @@ export function collectUserData(userId: string) {
 		.all()
 		.map(({ createdBy, ...row }) => ({ ...row, createdByMe: createdBy === userId, facilitator: facilitated.has(row.id) }));
 
-	const participationShape = {
-		id: participants.id,
-		workshopId: participants.workshopId,
-		workshopTitle: workshops.title,
-		displayName: participants.displayName,
-		organisationName: participants.organisationName,
-		role: participants.role,
-		removedAt: participants.removedAt,
-		joinedAt: participants.joinedAt
-	};
 	const participations = db.select(participationShape).from(participants).innerJoin(workshops, eq(workshops.id, participants.workshopId)).where(eq(participants.userId, userId)).all();
 
 	// On boards a signed-in person writes as their participant id, or as `user:{id}` where they have none.
@@ -230,15 +232,6 @@ export function collectUserData(userId: string) {
 
 /** A guest's own data of the one workshop their guest session is for. */
 export function collectGuestData(workshopId: string, participantId: string) {
-	const participationShape = {
-		id: participants.id,
-		workshopId: participants.workshopId,
-		workshopTitle: workshops.title,
-		displayName: participants.displayName,
-		organisationName: participants.organisationName,
-		role: participants.role,
-		joinedAt: participants.joinedAt
-	};
 	const participation = db
 		.select(participationShape)
 		.from(participants)
