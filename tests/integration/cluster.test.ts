@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@redis/client';
 import * as Y from 'yjs';
 import { addNote, readBoard } from '../../src/lib/board/model';
-import type { VoteLive } from '../../src/lib/live-protocol';
+import type { Roster, VoteLive } from '../../src/lib/live-protocol';
 import { m } from '../../src/lib/paraglide/messages';
 import { demoAccounts, seedDemo } from '../../src/lib/server/demo';
+import { privateRoomName } from '../../src/lib/server/collab/live-state';
 import { createRedisRelay } from '../../src/lib/server/collab/relay';
 import { SqliteBoardStore } from '../../src/lib/server/collab/store';
 import { getDb } from '../../src/lib/server/db';
@@ -137,6 +138,29 @@ describe('two nodes behind a load balancer', () => {
 		expect(removal).toMatchObject({ type: 'success' });
 		await waitFor(() => watcher.closes.includes(4403), "Ben's connection closed on node B", 1000);
 		expect(Date.now() - removedAt).toBeLessThan(1000);
+	});
+
+	it('private writing on node B: the facilitator on node A sees the count, and the reveal reaches node B', async () => {
+		const owner = await newUser('Fasilitaattori');
+		const workshop = newWorkshop(owner.id);
+		const anna = newGuest(workshop.id, 'Anna');
+		const privateOn = await postAction(nodeA().url, `/workshops/${workshop.id}/board?/setPrivateWriting`, owner.cookie, { on: 'true' });
+		expect(privateOn).toMatchObject({ type: 'success' });
+		const facilitator = track(connectLive(nodeA().url, workshop.id, { cookie: owner.cookie, name: 'facilitator on A' }));
+		const rosters: Roster[] = [];
+		facilitator.provider.messageHandlers[106] = (_encoder, decoder) => rosters.push(JSON.parse(decoding.readVarString(decoder)));
+		facilitator.provider.connect();
+		const board = track(connectBoard(nodeB().url, workshop.id, { cookie: anna.cookie, name: 'Anna on B' }));
+		const own = track(connectBoard(nodeB().url, privateRoomName(workshop.id, anna.id), { cookie: anna.cookie, name: 'Anna private' }));
+		await synced(facilitator, board, own);
+		addNote(own.doc, { text: 'Oma ajatus', lane: 'l1', author: authorOf(anna) });
+		await waitFor(() => rosters.at(-1)?.people.some((person) => person.id === anna.id && person.present && person.privateNotes === 1) ?? false, 'the private count on node A', 2000);
+		expect(noteTexts(board.doc)).toEqual([]);
+
+		const revealed = await postAction(nodeA().url, `/workshops/${workshop.id}/board?/reveal`, owner.cookie, {});
+		expect(revealed).toMatchObject({ type: 'success' });
+		await waitFor(() => noteTexts(board.doc).length === 1 && noteTexts(own.doc).length === 0, 'the reveal on node B', 1000);
+		expect(noteTexts(board.doc)).toEqual(['Oma ajatus']);
 	});
 
 	it('a pilot decision made on node A is on node B’s dashboard at once', async () => {

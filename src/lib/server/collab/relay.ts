@@ -14,8 +14,11 @@ export type ClusterEvent =
 	| { type: 'live'; workshopId: string; state: LiveState; serverNow: number }
 	| { type: 'vote'; workshopId: string; vote: unknown }
 	| { type: 'roster'; workshopId: string }
-	/** the participants on the workshop's board at the sending node (sent on change and every few seconds) */
-	| { type: 'presence'; workshopId: string; participants: string[] }
+	/**
+	 * the participants on the workshop's board at the sending node, and the note counts of the private documents it
+	 * has loaded (sent on change and every few seconds)
+	 */
+	| { type: 'presence'; workshopId: string; participants: string[]; privateNotes: Record<string, number> }
 	/** a node (re)subscribed: the others send their presence again */
 	| { type: 'hello' }
 	| { type: 'disconnectParticipant'; workshopId: string; participantId: string }

@@ -256,16 +256,26 @@ export function createCollabServer(options: CollabOptions) {
 	}
 
 	const presenceEveryMs = options.presenceEveryMs ?? 5000;
-	/** the other nodes' participants per workshop board, by node, with when they last said so */
-	const remotePresence = new Map<string, Map<string, { participants: string[]; at: number }>>();
+	type NodePresence = { participants: string[]; privateNotes: Record<string, number>; at: number };
+	/** the other nodes' participants and loaded private documents per workshop, by node, with when they last said so */
+	const remotePresence = new Map<string, Map<string, NodePresence>>();
+	const freshPresence = (workshopId: string) => {
+		const now = Date.now();
+		return [...(remotePresence.get(workshopId)?.values() ?? [])].filter(({ at }) => now - at <= 3 * presenceEveryMs);
+	};
 
 	/** Participants on the workshop's board at any node. */
 	function presentParticipants(workshopId: string) {
 		const ids = localParticipants(workshopId);
-		const now = Date.now();
-		for (const { participants, at } of remotePresence.get(workshopId)?.values() ?? [])
-			if (now - at <= 3 * presenceEveryMs) for (const id of participants) ids.add(id);
+		for (const { participants } of freshPresence(workshopId)) for (const id of participants) ids.add(id);
 		return ids;
+	}
+
+	/** A participant's private note count: from the node that has their private document loaded, else as stored. */
+	function privateNoteCount(workshopId: string, participantId: string) {
+		const name = privateRoomName(workshopId, participantId);
+		if (!rooms.has(name)) for (const { privateNotes } of freshPresence(workshopId)) if (participantId in privateNotes) return privateNotes[participantId]!;
+		return privateCounts.get(name) ?? 0;
 	}
 
 	const presenceDue = new Set<string>();
@@ -275,12 +285,15 @@ export function createCollabServer(options: CollabOptions) {
 		presenceDue.add(workshopId);
 		setImmediate(() => {
 			presenceDue.delete(workshopId);
-			relay.publish({ kind: 'event', event: { type: 'presence', workshopId, participants: [...localParticipants(workshopId)] } });
+			const privateNotes: Record<string, number> = {};
+			for (const room of roomsOf(workshopId))
+				if (room.key.privateOf !== null) privateNotes[room.key.privateOf] = privateCounts.get(room.workshopId) ?? 0;
+			relay.publish({ kind: 'event', event: { type: 'presence', workshopId, participants: [...localParticipants(workshopId)], privateNotes } });
 		});
 	}
 
 	function shareAllPresence() {
-		for (const room of rooms.values()) if (room.key.privateOf === null && room.connections.size > 0) sharePresence(room.workshopId);
+		for (const room of rooms.values()) if (room.connections.size > 0) sharePresence(room.key.workshopId);
 	}
 
 	/** What another node tells every node; the local effect of the same call made on this node. */
@@ -295,7 +308,7 @@ export function createCollabServer(options: CollabOptions) {
 			case 'presence': {
 				let byNode = remotePresence.get(event.workshopId);
 				if (!byNode) remotePresence.set(event.workshopId, (byNode = new Map()));
-				if (event.participants.length) byNode.set(from, { participants: event.participants, at: Date.now() });
+				if (event.participants.length || Object.keys(event.privateNotes).length) byNode.set(from, { ...event, at: Date.now() });
 				else byNode.delete(from);
 				if (byNode.size === 0) remotePresence.delete(event.workshopId);
 				return scheduleRoster(event.workshopId);
@@ -359,6 +372,7 @@ export function createCollabServer(options: CollabOptions) {
 			if (privateCounts.get(room.workshopId) === count) return;
 			privateCounts.set(room.workshopId, count);
 			scheduleRoster(room.key.workshopId);
+			sharePresence(room.key.workshopId);
 		});
 	}
 
@@ -390,7 +404,7 @@ export function createCollabServer(options: CollabOptions) {
 		let privateTotal = 0;
 		for (const person of base.participants) {
 			const here = present.has(person.id);
-			const privateNotes = base.privateWriting ? (privateCounts.get(privateRoomName(workshopId, person.id)) ?? 0) : null;
+			const privateNotes = base.privateWriting ? privateNoteCount(workshopId, person.id) : null;
 			if (person.done) done += 1;
 			privateTotal += privateNotes ?? 0;
 			if (here || person.done || privateNotes) people.push({ id: person.id, name: person.name, present: here, done: person.done, privateNotes });
