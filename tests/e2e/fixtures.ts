@@ -6,6 +6,7 @@ import {
 	type Browser,
 	type BrowserContext,
 	type BrowserContextOptions,
+	type CDPSession,
 	type Page
 } from '@playwright/test';
 import type { AxeResults } from 'axe-core';
@@ -50,16 +51,63 @@ const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 type Violation = { id: string; impact: string; help: string; helpUrl: string; nodes: { target: string; html: string; summary: string }[] };
 
+type AxeWindow = { axe?: { run: (context: Document, options: object) => Promise<AxeResults> } };
+
+// One DevTools session per page, kept while the page lives (attaching costs a round trip per check otherwise).
+const devtools = new WeakMap<Page, Promise<CDPSession>>();
+
+/**
+ * Loads axe into the page's document unless it is there already. Straight through the DevTools protocol: the same
+ * path CSP does not govern as `page.evaluate`, without Playwright's wrapping of the 500 kB source (median 168 → 114 ms
+ * per document here). An init script would be cheaper per check but costs ~80 ms on every navigation of every test.
+ */
+async function injectAxe(page: Page): Promise<void> {
+	if (await page.evaluate(() => typeof (window as AxeWindow).axe === 'object')) return;
+	let session = devtools.get(page);
+	if (!session) devtools.set(page, (session = page.context().newCDPSession(page)));
+	const result = await (await session).send('Runtime.evaluate', { expression: axeSource, silent: true });
+	if (result.exceptionDetails) throw new Error(`axe-core did not load on ${page.url()}: ${result.exceptionDetails.text}`);
+}
+
+type CheckedMark = { state: () => string; checkedState: string; observer: MutationObserver; changed: boolean };
+
+/**
+ * Marks the page's document as checked until anything in it changes, so that a test ending on exactly what its last
+ * `expectAccessible` passed is not checked twice. The mark lives on the document's window (a navigation or reload
+ * drops it) and a MutationObserver on the whole document voids it; the viewport and the emulated media features,
+ * which change a check's result without touching the DOM, are compared too.
+ */
+async function markChecked(page: Page): Promise<void> {
+	await page.evaluate(() => {
+		const win = window as unknown as { __e2eAxeChecked?: CheckedMark };
+		win.__e2eAxeChecked?.observer.disconnect();
+		const queries = ['(prefers-color-scheme: dark)', '(forced-colors: active)', '(prefers-reduced-motion: reduce)', '(prefers-contrast: more)', 'print'];
+		const state = () => JSON.stringify([innerWidth, innerHeight, devicePixelRatio, ...queries.map((query) => matchMedia(query).matches)]);
+		const mark: CheckedMark = { state, checkedState: state(), changed: false, observer: new MutationObserver(() => (mark.changed = true)) };
+		mark.observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+		win.__e2eAxeChecked = mark;
+	});
+}
+
+/** True when the page still shows exactly what a passing `expectAccessible` checked (see markChecked). */
+function unchangedSinceCheck(page: Page): Promise<boolean> {
+	return page.evaluate(() => {
+		const mark = (window as unknown as { __e2eAxeChecked?: CheckedMark }).__e2eAxeChecked;
+		if (!mark) return false;
+		// takeRecords: mutations not yet delivered to the observer's callback count too.
+		return !mark.changed && mark.observer.takeRecords().length === 0 && mark.state() === mark.checkedState;
+	});
+}
+
 /**
  * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and fails, with a readable list,
  * on every serious or critical violation.
  */
 export async function expectAccessible(page: Page, context = ''): Promise<void> {
 	await page.waitForLoadState('load');
-	const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
-	if (!loaded) await page.evaluate(axeSource);
+	await injectAxe(page);
 	const violations: Violation[] = await page.evaluate(async (tags) => {
-		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe;
+		const axe = (window as unknown as AxeWindow).axe!;
 		const results = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
 		return results.violations
 			.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
@@ -87,6 +135,7 @@ export async function expectAccessible(page: Page, context = ''): Promise<void> 
 		.join('\n');
 	const where = `${page.url()}${context ? ` (${context})` : ''}`;
 	expect(violations.length, `Accessibility violations on ${where}:\n${report}`).toBe(0);
+	await markChecked(page);
 }
 
 // SvelteKit starts its router (registering a `beforeunload` listener) right after hydration: from then on forms
@@ -122,14 +171,19 @@ export async function expectNoHorizontalScroll(page: Page, what: string) {
 	expect(scrollWidth, `${what} scrolls sideways at ${screenWidth}px; widest element: ${widest}`).toBeLessThanOrEqual(screenWidth);
 }
 
-/** Waits until the page's SvelteKit app has hydrated. */
+/**
+ * Waits until the page's SvelteKit app has hydrated. Watched inside the page every 20 ms (Playwright's own timers,
+ * which a test's fake clock leaves alone): polling from here answered up to 250 ms after the app was ready.
+ */
 export async function hydrated(page: Page): Promise<void> {
-	await expect
-		.poll(() => page.evaluate(() => (window as unknown as { __e2eHydrated?: boolean }).__e2eHydrated === true), {
-			message: `SvelteKit should hydrate ${page.url()}`,
-			intervals: [50, 100, 250]
+	await page
+		.waitForFunction(() => (window as unknown as { __e2eHydrated?: boolean }).__e2eHydrated === true, undefined, {
+			polling: 20,
+			timeout: 5_000
 		})
-		.toBe(true);
+		.catch((error: Error) => {
+			throw new Error(`SvelteKit should hydrate ${page.url()}: ${error.message}`);
+		});
 }
 
 /** Navigates and waits for hydration, so the page's forms behave as with JavaScript. */
@@ -261,6 +315,8 @@ export const test = base.extend<Fixtures>({
 			await use();
 			if (testInfo.status !== testInfo.expectedStatus) return;
 			if (page.isClosed() || !page.url().startsWith(baseUrl())) return;
+			// A test that ends on the page its last expectAccessible passed, unchanged, has had this check.
+			if (await unchangedSinceCheck(page)) return;
 			await expectAccessible(page, 'final page of the test');
 		},
 		{ auto: true }
@@ -273,8 +329,7 @@ export const test = base.extend<Fixtures>({
  */
 export async function expectUniqueLandmarks(page: Page, context = ''): Promise<void> {
 	await page.waitForLoadState('load');
-	const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
-	if (!loaded) await page.evaluate(axeSource);
+	await injectAxe(page);
 	const rules = [
 		'landmark-unique',
 		'landmark-no-duplicate-banner',
@@ -285,7 +340,7 @@ export async function expectUniqueLandmarks(page: Page, context = ''): Promise<v
 		'landmark-complementary-is-top-level'
 	];
 	const violations = await page.evaluate(async (values) => {
-		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe;
+		const axe = (window as unknown as AxeWindow).axe!;
 		const results = await axe.run(document, { runOnly: { type: 'rule', values }, resultTypes: ['violations'] });
 		return results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.html.slice(0, 160)).join(' | ')}`);
 	}, rules);
