@@ -112,8 +112,20 @@ export async function runEditors(server, t, { editors, processes = 2, recordEver
 		const sent = sum('sent');
 		// every edit of the window should reach every recording editor but its sender
 		const expected = sent * recorders - sum('sentByRecorders');
+		// editors whose edits did not all arrive: each should reach every recording editor but itself
+		const sentBy = {};
+		const receivedFrom = {};
+		for (const p of parts) {
+			for (const [k, n] of Object.entries(p.sentBy)) sentBy[k] = (sentBy[k] ?? 0) + n;
+			for (const [k, n] of Object.entries(p.receivedFrom)) receivedFrom[k] = (receivedFrom[k] ?? 0) + n;
+		}
+		const shortBy = Object.entries(sentBy)
+			.map(([k, n]) => [Number(k), n * (recorders - (Number(k) % recordEvery === 0 ? 1 : 0)) - (receivedFrom[k] ?? 0)])
+			.filter(([, short]) => short > 0)
+			.sort((a, b) => b[1] - a[1]);
 		const out = {
 			kind: server.kind,
+			shortBy,
 			editors,
 			clientProcesses: members.length,
 			recorders,
@@ -139,6 +151,11 @@ export async function runEditors(server, t, { editors, processes = 2, recordEver
 				` (${out.lateEdits} late by > 1 s), server CPU ${pct(out.serverCpu)} RSS ${mb(out.serverRssMax)} writes ${Math.round(serverWritesPerSecond)}/s, whole machine ${pct(machineCpu)} of 200 %, client processes CPU ${pct(out.clientCpu)}` +
 				` (event-loop delay p99 ${ms(out.clientLoopP99)}), connection closes ${out.closes}, connected in ${ms(connectMs)}`
 		);
+		if (shortBy.length) {
+			log(`${server.kind}: ${shortBy.length} editors' edits not all delivered; most: ${shortBy.slice(0, 8).map(([k, n]) => `editor ${k} −${n}`).join(', ')}`);
+			const said = server.output?.().split('\n').filter((line) => line.trim()).slice(-10).join('\n');
+			if (said) log(`${server.kind} said (last lines):\n${said}`);
+		}
 		return out;
 	} finally {
 		await all('close').catch(() => {});

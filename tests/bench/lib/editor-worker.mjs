@@ -21,6 +21,9 @@ let sends = log();
 let recorderSends = log();
 let sentTimes = log();
 let latencies = log();
+// who sent each logged edit and each receipt (for the per-editor count of what did not arrive)
+let senders = log();
+let receiptSenders = log();
 const lanes = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
 
 function push(to, value) {
@@ -46,6 +49,7 @@ function recorder(i) {
 		lastSeq.set(sender, seq);
 		push(latencies, monoMs() - sentAt);
 		push(sentTimes, sentAt);
+		push(receiptSenders, sender);
 	};
 }
 
@@ -75,6 +79,7 @@ function edit(client) {
 	});
 	if (now >= windowStart) {
 		push(sends, now);
+		push(senders, client.i);
 		if (client.recording) push(recorderSends, now);
 	}
 }
@@ -104,7 +109,7 @@ const commands = {
 	record({ from }) {
 		windowStart = from;
 		windowEnd = Infinity;
-		for (const l of [sends, recorderSends, sentTimes, latencies]) l.count = 0;
+		for (const l of [sends, recorderSends, sentTimes, latencies, senders, receiptSenders]) l.count = 0;
 		lateEdits = 0;
 		meter = startClientMeter();
 		for (const client of clients) client.closesAtRecord = client.closes.length;
@@ -117,7 +122,14 @@ const commands = {
 		const use = meter?.stop();
 		const inWindow = sentTimes.values.subarray(0, sentTimes.count);
 		const samples = latencies.values.subarray(0, latencies.count).filter((_, k) => inWindow[k] <= windowEnd);
+		// per editor: edits it sent in the window, and receipts of its edits here
+		const sentBy = {};
+		const receivedFrom = {};
+		for (let k = 0; k < sends.count; k++) if (sends.values[k] <= windowEnd) sentBy[senders.values[k]] = (sentBy[senders.values[k]] ?? 0) + 1;
+		for (let k = 0; k < sentTimes.count; k++) if (inWindow[k] <= windowEnd) receivedFrom[receiptSenders.values[k]] = (receivedFrom[receiptSenders.values[k]] ?? 0) + 1;
 		return {
+			sentBy,
+			receivedFrom,
 			samples,
 			sent: upTo(sends, windowEnd).length,
 			sentByRecorders: upTo(recorderSends, windowEnd).length,
