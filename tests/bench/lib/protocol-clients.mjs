@@ -20,12 +20,22 @@ export function hocuspocusTarget(server, room) {
 }
 
 const marker = Buffer.from('bench|');
-/** Calls onText for every `bench|<client>|<seq>|<ms>` text in the bytes (Yjs stores strings verbatim). */
+/**
+ * Calls onText for every `bench|<client>|<seq>|<ms>` text in the bytes (Yjs stores strings verbatim, each after its
+ * length as a varuint: one byte for these). The length is what ends a text: clients.mjs's scanner ends it at the
+ * first byte that is not a digit, `|` or `.`, and in a merged update the byte after the last text can be one (the
+ * delete set's client count: 46 is `.`, which made the text's time NaN and the edit look undelivered).
+ */
 export function scanTexts(buffer, onText) {
 	let at = buffer.indexOf(marker);
 	while (at >= 0) {
-		let end = at + marker.length;
-		while (end < buffer.length && ((buffer[end] >= 48 && buffer[end] <= 57) || buffer[end] === 124 || buffer[end] === 46)) end++;
+		const length = at > 0 ? buffer[at - 1] : 0;
+		let end;
+		if (length >= marker.length && length < 128 && at + length <= buffer.length) end = at + length;
+		else {
+			end = at + marker.length;
+			while (end < buffer.length && ((buffer[end] >= 48 && buffer[end] <= 57) || buffer[end] === 124 || buffer[end] === 46)) end++;
+		}
 		onText(buffer.toString('latin1', at, end));
 		at = buffer.indexOf(marker, end);
 	}
@@ -83,6 +93,21 @@ export function connectHocuspocus(t, i, { doc = new Y.Doc(), onText = null } = {
 export function connectAny(t, i, { doc, onText = null } = {}) {
 	if (t.protocol === 'hocuspocus') return connectHocuspocus(t, i, { doc, onText });
 	const client = connectClient(t, i, { doc, light: onText ? () => onText : null });
+	if (onText && onText !== DEAF) {
+		// clients.mjs's light receiver, with the scanner above
+		const light = client.provider.messageHandlers[0];
+		client.provider.messageHandlers[0] = (encoder, decoder, provider, emitSynced, type) => {
+			const start = decoder.pos;
+			const step = decoding.readVarUint(decoder);
+			if (step === STEP1) {
+				decoder.pos = start;
+				return light(encoder, decoder, provider, emitSynced, type);
+			}
+			const bytes = decoder.arr;
+			scanTexts(Buffer.from(bytes.buffer, bytes.byteOffset + decoder.pos, bytes.byteLength - decoder.pos), onText);
+			if (step === STEP2 && emitSynced && !provider.synced) provider.synced = true;
+		};
+	}
 	if (onText === DEAF) {
 		const scanning = client.provider.messageHandlers[0];
 		client.provider.messageHandlers[0] = (encoder, decoder, provider, emitSynced, type) => {
