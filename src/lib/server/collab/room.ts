@@ -541,17 +541,21 @@ export class Room {
 		const senders = new Set<Connection>();
 		this.#capture = changes;
 		try {
-			for (const { connection, update } of pending) {
-				const before = changes.length;
-				try {
-					Y.applyUpdate(this.doc, update, connection);
-				} catch {
-					// Passed the scratch check but failed here: whatever Yjs did apply is in `changes` and is
-					// saved and sent like any change, so memory, log and clients stay the same.
-					connection.close(closeCodes.malformed, 'malformed update');
+			// One transaction for the whole batch: Yjs reads the board's state vector at each transaction's start and
+			// end, a walk over every client that ever edited (B13: 1,000 editors, ~10 % of the server's time when each
+			// update was its own transaction). Its one 'update' event holds everything the batch changed.
+			this.doc.transact(() => {
+				for (const { connection, update } of pending) {
+					try {
+						Y.applyUpdate(this.doc, update, connection);
+						senders.add(connection);
+					} catch {
+						// Passed the scratch check but failed here: whatever Yjs did apply is in `changes` and is
+						// saved and sent like any change, so memory, log and clients stay the same.
+						connection.close(closeCodes.malformed, 'malformed update');
+					}
 				}
-				if (changes.length > before) senders.add(connection);
-			}
+			}, 'flush');
 		} finally {
 			this.#capture = null;
 		}
