@@ -19,6 +19,9 @@ import { startRoomsFleet } from './lib/rooms.mjs';
 import { createWorkshops, migrateDb, openSqlite, startVerstas, tempDir } from './lib/server.mjs';
 import { log, ms, pct, result, summary } from './lib/stats.mjs';
 
+// server.mjs ends the bench quietly on a signal: say which, before it does.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.prependListener(signal, () => console.error(`B12: stopped by ${signal}`));
+
 const { values: args } = parseArgs({
 	options: {
 		nodes: { type: 'string', default: '1' },
@@ -31,7 +34,8 @@ const { values: args } = parseArgs({
 		'measure-s': { type: 'string', default: '10' },
 		processes: { type: 'string', default: '2' },
 		// where the client processes run: `free` (not pinned: the OS puts them where the nodes leave room) or `with-nodes`
-		// (client process j on node j mod nodes's core: each core carries one node and its share of the load) or, with
+		// (client process j on node j mod nodes's core, holding the people connected to that node: each core carries one
+		// node and the clients connected to it, as if each were a machine of its own) or, with
 		// one node, `apart` (every client process on core 1, the node alone on core 0)
 		clients: { type: 'string', default: 'free' },
 		// keep adding workshops past a miss until this count has been measured (the 40-workshop target)
@@ -54,7 +58,7 @@ const measureMs = Number(args['measure-s']) * 1000;
 const p99Target = Number(args['p99-ms']);
 const budgetMs = Number(args['budget-s']) * 1000;
 const benchStart = performance.now();
-const clientsWhere = { free: 'client processes not pinned', apart: 'client processes on the other core', 'with-nodes': nodes === 1 ? 'client processes on the same core' : 'client processes split over both cores' }[args.clients];
+const clientsWhere = { free: 'client processes not pinned', apart: 'client processes on the other core', 'with-nodes': nodes === 1 ? 'client processes on the same core' : "each node's client processes on its core" }[args.clients];
 const where = `${nodes === 1 ? 'one node (1 core)' : `two nodes (1 core each), ${placement}`}, ${clientsWhere}`;
 
 log(`B12: ${nodes} node(s), placement ${placement}, ${people} people per workshop, from ${from} workshops by ${step} up to ${max}; load average ${loadAverage()}`);
@@ -107,19 +111,20 @@ try {
 		for (let w = have; w < count; w++) {
 			const { id, cookies } = workshops[w];
 			for (let g = 0; g < people; g++) {
-				const server = servers[nodeFor(w, g)];
-				added.push({ i: w * people + g, target: target(server, { room: id, cookies }) });
+				const node = nodeFor(w, g);
+				added.push({ i: w * people + g, node, target: target(servers[node], { room: id, cookies }) });
 			}
 		}
-		const connectMs = await fleet.add(added);
+		const connectMs = await fleet.add(added, { byNode: args.clients === 'with-nodes' });
 		await fleet.start({ editHz: 1, presenceHz: 2 });
 		have = count;
 		log(`${count} workshops (${count * people} people): ${added.length} connected and synced in ${ms(connectMs)}; warm-up ${warmupMs / 1000} s`);
 		await sleep(warmupMs);
 		let measured = await measure(count);
-		if (!measured.ok && !missed) {
-			// One more window before calling it: a single slow window may be a collection pause or a neighbour.
-			log('  over the limit: measuring once more');
+		// Before calling it a miss: one more window (a single slow one may be a collection pause), and up to two more
+		// while something else on the machine took more than 15 % of a core.
+		for (let retry = 0; !measured.ok && !missed && (retry < 1 || (retry < 3 && measured.foreign > 15)); retry++) {
+			log(`  over the limit: measuring again`);
 			measured = await measure(count);
 		}
 		measured.stepMs = performance.now() - stepStart;
@@ -165,9 +170,12 @@ async function measure(count) {
 		clientCpu: run.clientCpuPercent,
 		clientLoopP99: run.clientLoopDelayP99Ms,
 		cores: use.cores,
+		steal: use.steal,
 		processes: use.processes,
 		loadAverage: loadAverage()
 	};
+	// CPU of the machine not used by this bench (nodes, Redis, client processes): a neighbour's share, if any
+	out.foreign = out.cores.reduce((a, b) => a + b, 0) - out.steal.reduce((a, b) => a + b, 0) - Object.values(use.processes).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0) - out.clientCpu;
 	out.ok = out.p99 <= p99Target && out.delivered >= 0.99;
 	const nodeCpu = Object.entries(use.processes)
 		.map(([name, value]) => `${name} ${pct(value)}`)
@@ -176,7 +184,7 @@ async function measure(count) {
 		`  ${count} workshops: p50 ${ms(out.p50)} p99 ${ms(out.p99)} max ${ms(out.max)} (${out.count} samples, delivered ${(out.delivered * 100).toFixed(1)} %)` +
 			(nodes > 1 ? `; same node p99 ${ms(out.same.p99)} (${out.same.count}), across nodes p99 ${ms(out.cross.p99)} (${out.cross.count})` : '') +
 			`; ${out.editsPerSecond.toFixed(0)} edits/s, ${out.presencePerSecond.toFixed(0)} presence/s, ${out.lateEdits} late; CPU ${nodeCpu}, client processes ${pct(out.clientCpu)}` +
-			` (loop delay p99 ${ms(out.clientLoopP99)}); cores ${out.cores.map((c) => pct(c)).join(' / ')}; closes ${out.closes}, synced ${out.synced} → ${out.ok ? 'ok' : 'over'}`
+			` (loop delay p99 ${ms(out.clientLoopP99)}); cores ${out.cores.map((c) => pct(c)).join(' / ')} (not this bench ${pct(out.foreign)}, steal ${pct(out.steal.reduce((a, b) => a + b, 0))}); closes ${out.closes}, synced ${out.synced} → ${out.ok ? 'ok' : 'over'}`
 	);
 	return out;
 }

@@ -63,8 +63,9 @@ function coreTimes() {
 		const match = line.match(/^cpu(\d+)\s+(.*)$/);
 		if (!match) continue;
 		const f = match[2].split(/\s+/).map(Number);
-		const idle = f[3] + f[4];
-		out[Number(match[1])] = { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
+		// user nice system idle iowait irq softirq steal (guest time is already in user)
+		const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+		out[Number(match[1])] = { busy: total - f[3] - f[4], steal: f[7], total };
 	}
 	return out;
 }
@@ -80,6 +81,8 @@ export function startCoreMeter(pids = {}) {
 			const elapsed = performance.now() - t0;
 			return {
 				cores: after.map((a, k) => ((a.busy - before[k].busy) / Math.max(1, a.total - before[k].total)) * 100),
+				/** time the hypervisor gave this VM's cores to someone else (part of `cores`) */
+				steal: after.map((a, k) => ((a.steal - before[k].steal) / Math.max(1, a.total - before[k].total)) * 100),
 				processes: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, ((safeCpu(pid) - cpu0[name]) / elapsed) * 100]))
 			};
 		}

@@ -70,14 +70,17 @@ export async function startRoomsFleet({ processes = 2, place }) {
 	return {
 		pids: members.map((m) => m.child.pid),
 		/**
-		 * people: [{ i, target }] — each person's global index and where it connects; spread round-robin over the
-		 * processes. Resolves when every new client has synced.
+		 * people: [{ i, target, node }] — each person's global index, where it connects and that node's number; spread
+		 * round-robin over the processes (or by node). Resolves when every new client has synced.
 		 */
-		async add(people, { batch = 25 } = {}) {
+		async add(people, { batch = 25, byNode = false } = {}) {
 			const started = performance.now();
 			const perMember = members.map(() => new Map());
-			people.forEach(({ i, target }, k) => {
-				const groups = perMember[k % members.length];
+			// byNode: the people of node n go to the processes n, n + nodes, … (each pinned beside its node)
+			const nodes = place?.nodes ?? 1;
+			const perNode = Math.max(1, Math.floor(members.length / nodes));
+			people.forEach(({ i, target, node = 0 }, k) => {
+				const groups = perMember[byNode ? (node + nodes * (k % perNode)) % members.length : k % members.length];
 				const key = `${target.serverUrl}|${target.room}`;
 				if (!groups.has(key)) groups.set(key, { target, indices: [] });
 				groups.get(key).indices.push(i);
