@@ -43,9 +43,9 @@ export async function startCollabHarness(options: Partial<CollabOptions> = {}) {
 
 export type CollabHarness = Awaited<ReturnType<typeof startCollabHarness>>;
 
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 8000, intervalMs = 10) {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000, intervalMs = 10) {
 	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
+	while (!(await check())) {
 		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await sleep(intervalMs);
 	}

@@ -3,8 +3,8 @@
 // every time comes from the server's clock, and every change is saved, then sent to every connection of the
 // workshop's board and private rooms as a type-100 message (see collab/protocol.ts).
 // The collab server enforces it: see collab/room.ts (#refusal). No $app or $env imports: relative imports only.
-import { boardSink } from './collab';
-import { liveSinks, phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
+import { boardSink, broadcastLive, rosterChanged } from './collab';
+import { phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
 import type { DoneLive } from '../live-protocol';
 import { getDb } from './db';
 
@@ -79,7 +79,7 @@ function change(workshopId: string, compute: (row: LiveRow, now: number) => Chan
 function broadcast(workshopId: string) {
 	const now = Date.now();
 	const state = readLiveSnapshot(workshopId, now).state;
-	for (const sink of liveSinks) sink.broadcastLive(workshopId, state, now);
+	broadcastLive(workshopId, state, now);
 	return state;
 }
 
@@ -104,10 +104,6 @@ export function setPhase(workshopId: string, phaseId: string | null): LiveState 
 	}));
 	rosterChanged(workshopId);
 	return state;
-}
-
-function rosterChanged(workshopId: string) {
-	for (const sink of liveSinks) sink.rosterChanged(workshopId);
 }
 
 /** Locks the board (read-only for participants) or unlocks it. */

@@ -21,7 +21,7 @@ import {
 } from './db/schema';
 import type { MyVotes, VoteCastAnswer, VoteLive, VoteRefusal, VoteResult } from '../live-protocol';
 import { viewBoard, promoteToIdea } from '../board/model';
-import { boardSink, changeBoard, readBoardDoc } from './collab';
+import { boardSink, broadcastVote, changeBoard, readBoardDoc } from './collab';
 import { generateSecureRandomString } from './session';
 import { resolveBoardAccess, type WorkshopAccess } from './workshops';
 
@@ -591,7 +591,7 @@ export function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
 	const send = () => {
 		pendingAnnouncements.delete(roundId);
 		const round = getRound(roundId);
-		if (round) boardSink(round.workshopId).broadcastVote(round.workshopId, voteLiveState(round));
+		if (round) broadcastVote(round.workshopId, voteLiveState(round));
 	};
 	if (when === 'now') send();
 	else pendingAnnouncements.set(roundId, setTimeout(send, announceDelayMs));

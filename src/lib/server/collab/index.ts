@@ -7,7 +7,8 @@ import { getDb } from '../db';
 import { castVoteFromSocket } from '../voting';
 import { onUserSessionsEnded } from '../session';
 import { resolveBoardAccess } from '../workshops';
-import { sinkFor } from './live-state';
+import { liveSinks, sinkFor, type LiveState } from './live-state';
+import { closeProcessRelay, relayFromEnv, type ClusterEvent } from './relay';
 import { createCollabServer, type CollabServer } from './server';
 import { SqliteBoardStore } from './store';
 
@@ -20,16 +21,43 @@ export type { BoardRole, RoomSettings } from './room';
 
 let instance: CollabServer | undefined;
 
+/** Tells the other nodes (if any) to do what this node just did for its own connections. */
+function tellOtherNodes(event: ClusterEvent) {
+	relayFromEnv()?.publish({ kind: 'event', event });
+}
+
 // A person's sessions ended (a password change, an administrator's action): their board connections close at once.
-onUserSessionsEnded((userId) => instance?.closeUserSessions(userId));
+onUserSessionsEnded((userId) => {
+	tellOtherNodes({ type: 'closeUser', userId });
+	instance?.closeUserSessions(userId);
+});
 
 /** The process's collaboration server, created on first use. */
 export function collab(): CollabServer {
 	return (instance ??= createCollabServer({
 		authorise: resolveBoardAccess,
 		store: () => new SqliteBoardStore(getDb().$client),
-		castVote: castVoteFromSocket
+		castVote: castVoteFromSocket,
+		relay: relayFromEnv() ?? undefined
 	}));
+}
+
+/** Sends the live state to every connection of the workshop, on every node. */
+export function broadcastLive(workshopId: string, state: LiveState, serverNow: number) {
+	tellOtherNodes({ type: 'live', workshopId, state, serverNow });
+	for (const sink of liveSinks) sink.broadcastLive(workshopId, state, serverNow);
+}
+
+/** Done marks, the phase run or private writing changed: counts and rosters are sent again, on every node. */
+export function rosterChanged(workshopId: string) {
+	tellOtherNodes({ type: 'roster', workshopId });
+	for (const sink of liveSinks) sink.rosterChanged(workshopId);
+}
+
+/** Sends a vote round's state to every connection of the workshop's board, on every node. */
+export function broadcastVote(workshopId: string, vote: unknown) {
+	tellOtherNodes({ type: 'vote', workshopId, vote });
+	boardSink(workshopId).broadcastVote(workshopId, vote);
 }
 
 export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -38,21 +66,25 @@ export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Bu
 
 /** Call after removing a participant: their open board connections close at once (code 4403). */
 export function disconnectParticipant(workshopId: string, participantId: string) {
+	tellOtherNodes({ type: 'disconnectParticipant', workshopId, participantId });
 	return instance?.disconnectParticipant(workshopId, participantId) ?? 0;
 }
 
 /** Call after ending a session (sign-out): the board connections it opened close at once (4403). */
 export function closeSessionConnections(sessionId: string) {
+	tellOtherNodes({ type: 'closeSession', sessionId });
 	instance?.closeSession(sessionId);
 }
 
 /** Call after changing a participant's role: observers' edits are dropped from the next message on. */
 export function setConnectionRole(workshopId: string, participantId: string, role: 'participant' | 'observer') {
+	tellOtherNodes({ type: 'setRole', workshopId, participantId, role });
 	return instance?.setConnectionRole(workshopId, participantId, role) ?? 0;
 }
 
 /** Call when a workshop is deleted: its board connections close (4404) and the room is forgotten. */
 export function closeRoom(workshopId: string) {
+	tellOtherNodes({ type: 'closeRoom', workshopId });
 	instance?.closeRoom(workshopId);
 }
 
@@ -80,6 +112,7 @@ export async function shutdownCollab() {
 	// A shut-down server is never reused: the next use (a test, a restart in the same process) gets a fresh one.
 	instance = undefined;
 	await closing?.shutdown();
+	await closeProcessRelay();
 }
 
 export const collabGlobalKey = Symbol.for('verstas.collab');
@@ -95,4 +128,7 @@ export function registerCollab() {
 		handleUpgrade,
 		shutdown: shutdownCollab
 	} satisfies CollabRegistration;
+	// On several nodes the server listens to the others from the start: presence and revocations reach it before any
+	// of its own people connect (a vote's "present" count is asked of whichever node took the request).
+	if (relayFromEnv()) collab();
 }

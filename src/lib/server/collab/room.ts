@@ -27,6 +27,7 @@ import { writesNotesAsOthers } from './identity';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
 import type { BoardStore } from './store';
+import type { RelayFrame } from './relay';
 
 import { forgeryRefusal, type RefusalReason, type WireRefusal } from '../../live-protocol';
 
@@ -233,7 +234,9 @@ export class Room {
 		private readonly onUnload: (room: Room) => void,
 		private readonly log: Logger = console,
 		/** the workshop's live state (lock, phase, private writing): participants' updates are judged by it */
-		private readonly live?: (workshopId: string, now: number) => LiveSnapshot
+		private readonly live?: (workshopId: string, now: number) => LiveSnapshot,
+		/** several nodes: saved changes and local people's awareness go to the other nodes' copies of this room */
+		private readonly relay?: { publish(frame: RelayFrame): void }
 	) {
 		this.key = parseRoomName(workshopId);
 		const stored = store.load(workshopId);
@@ -396,6 +399,11 @@ export class Room {
 			if (this.closed || connection.closed) return;
 			judged = judgeUpdate(this.doc, update, this.#limits(), 0);
 		}
+		// Several nodes: a client coming over from a node that died may build on what that node saved but never
+		// published. The stored log has it.
+		if (judged.verdict === 'missing' && this.#catchUpOnRefusal()) {
+			judged = judgeUpdate(this.doc, update, this.#limits(), 0);
+		}
 		if (judged.verdict === 'missing' || judged.verdict === 'invalid') {
 			// No honest board sends these; nothing is stored or sent on.
 			connection.close(closeCodes.malformed, `refused: ${judged.verdict}`);
@@ -406,7 +414,12 @@ export class Room {
 			connection.close(closeCodes.refused, `refused: ${judged.verdict}`);
 			return;
 		}
-		const refusal = connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update);
+		const judgeWriter = () => (connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update));
+		let refusal = judgeWriter();
+		// …and such a client sends others' notes this node lacks: with the log read, they are no longer new.
+		if (refusal === forgeryRefusal && this.#catchUpOnRefusal()) {
+			refusal = judgeWriter();
+		}
 		// Comments are stored and sent under the writer's own identity, whatever the client wrote (comment-authors.ts).
 		if (!refusal) update = withCommentAuthor(update, judged.comments, authorOf(connection.identity));
 		// Then on a scratch document: a message that cannot be applied must not reach the board. (After the checks
@@ -502,7 +515,7 @@ export class Room {
 			throw error;
 		}
 		for (const change of changes) this.#encodedBytes += change.byteLength;
-		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
+		const message = this.#sendOn(changes);
 		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
 		this.#updatesSinceCompaction += changes.length;
 		if (this.connections.size === 0) this.compact();
@@ -562,7 +575,7 @@ export class Room {
 			return;
 		}
 
-		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
+		const message = this.#sendOn(changes);
 		// A lone sender already has its change; with several senders each gets the merged whole.
 		const skip = senders.size === 1 ? senders.values().next().value : undefined;
 		for (const connection of this.connections) {
@@ -577,6 +590,85 @@ export class Room {
 		}
 	}
 
+	/** Saved changes as one update: published to the other nodes first, returned as the message for this node's connections. */
+	#sendOn(changes: Uint8Array[]) {
+		const update = changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
+		this.relay?.publish({ kind: 'update', room: this.workshopId, update });
+		return encodeUpdate(update);
+	}
+
+	// Other nodes ---------------------------------------------------------------------------------------
+
+	/** A change another node saved and published: applied and sent to this node's connections (not saved again). */
+	applyRemoteUpdate(update: Uint8Array) {
+		if (this.closed) return;
+		const changes = this.#applyCaptured(update);
+		// Built on something this node missed (a gap in pub/sub): the stored log has it.
+		if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.catchUp();
+		else this.#sendRemote(changes);
+	}
+
+	/** Applies everything stored for this room (after a gap in the relay); idempotent, sends on only what was new. */
+	catchUp() {
+		if (this.closed) return;
+		const stored = this.store.load(this.workshopId);
+		const changes: Uint8Array[] = [];
+		for (const update of stored.updates) changes.push(...this.#applyCaptured(update));
+		this.doc.store.pendingStructs = null;
+		this.doc.store.pendingDs = null;
+		this.#lastUpdateId = Math.max(this.#lastUpdateId, stored.lastUpdateId);
+		this.#sendRemote(changes);
+	}
+
+	#lastRefusalCatchUp = 0;
+	/** A catch-up before refusing an update (several nodes only): at most once a second, or a hostile client could make every node read the log. */
+	#catchUpOnRefusal() {
+		if (!this.relay || Date.now() - this.#lastRefusalCatchUp < 1000) return false;
+		this.#lastRefusalCatchUp = Date.now();
+		this.catchUp();
+		return true;
+	}
+
+	#applyCaptured(update: Uint8Array) {
+		const changes: Uint8Array[] = [];
+		this.#capture = changes;
+		try {
+			Y.applyUpdate(this.doc, update, 'remote');
+		} catch (error) {
+			this.log.warn(`collab: skipped an unreadable update of board ${this.workshopId} from another node`, error);
+		} finally {
+			this.#capture = null;
+		}
+		return changes;
+	}
+
+	#sendRemote(changes: Uint8Array[]) {
+		if (changes.length === 0) return;
+		for (const change of changes) this.#encodedBytes += change.byteLength;
+		const message = encodeUpdate(changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes));
+		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
+	}
+
+	/** Another node's awareness message: its people's presence, shown here too (and never published back). */
+	applyRemoteAwareness(message: Uint8Array) {
+		if (this.closed) return;
+		const outer = decoding.createDecoder(message);
+		if (decoding.readVarUint(outer) !== messageAwareness) return;
+		const decoder = decoding.createDecoder(decoding.readVarUint8Array(outer));
+		const count = decoding.readVarUint(decoder);
+		const now = Date.now();
+		for (let i = 0; i < count; i++) {
+			const clientId = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const json = decoding.readVarString(decoder);
+			const entry = this.#awareness.get(clientId);
+			if (entry && entry.clock >= clock) continue;
+			this.#awareness.set(clientId, { clock, json, lastUpdated: now, owner: null });
+			this.#awarenessDirty.add(clientId);
+		}
+		this.#scheduleAwarenessFlush();
+	}
+
 	// Persistence ---------------------------------------------------------------------------------------
 
 	/** Folds the log into the snapshot. The doc holds exactly what the log holds up to #lastUpdateId. */
@@ -588,7 +680,8 @@ export class Room {
 		if (this.closed || this.#lastUpdateId <= this.#snapshotUpdateId) return;
 		try {
 			const snapshot = Y.encodeStateAsUpdate(this.doc);
-			this.store.compact(this.workshopId, snapshot, this.#lastUpdateId);
+			// With other nodes writing the same log, the stored snapshot and log are merged in, not replaced.
+			this.store.compact(this.workshopId, snapshot, this.#lastUpdateId, this.relay !== undefined);
 			this.#encodedBytes = snapshot.byteLength;
 			this.#snapshotUpdateId = this.#lastUpdateId;
 			this.#updatesSinceCompaction = 0;
@@ -713,6 +806,11 @@ export class Room {
 		if (this.closed || this.#awarenessDirty.size === 0) return;
 		this.#lastAwarenessFlush = Date.now();
 		const message = encodeAwareness(this.#awarenessEntries(this.#awarenessDirty));
+		if (this.relay) {
+			// Only this node's people: entries from other nodes (owner null) are theirs to send.
+			const ours = [...this.#awarenessDirty].filter((clientId) => this.#awareness.get(clientId)?.owner);
+			if (ours.length) this.relay.publish({ kind: 'awareness', room: this.workshopId, update: encodeAwareness(this.#awarenessEntries(ours)) });
+		}
 		this.#awarenessDirty.clear();
 		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
 	}

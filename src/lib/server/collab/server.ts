@@ -21,6 +21,7 @@ import { closeCodes, encodeJson, encodeLive, encodeVote, encodeVoteAnswer, messa
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
 import { readPrivateNotes, writeRevealedNotes, type PrivateNote } from './reveal';
 import type { BoardStore } from './store';
+import type { ClusterEvent, Relay } from './relay';
 import { sessionCookieName } from '../session';
 
 export type BoardAccess =
@@ -64,6 +65,10 @@ export type CollabOptions = Partial<RoomSettings> & {
 	roster?: ((workshopId: string) => RosterBase) | false;
 	/** done counts and rosters are sent at most this often per workshop (changes in between are merged) */
 	rosterIntervalMs?: number;
+	/** several nodes: the other nodes' copies of each room are kept in step through it (relay.ts) */
+	relay?: Relay;
+	/** how often this node tells the others who is on its boards (they forget a silent node's people after 3×) */
+	presenceEveryMs?: number;
 };
 
 export type CollabServer = ReturnType<typeof createCollabServer>;
@@ -202,6 +207,7 @@ export function createCollabServer(options: CollabOptions) {
 		return (store ??= typeof options.store === 'function' ? options.store() : options.store);
 	}
 
+	const relay = options.relay;
 	const live = options.live === false ? undefined : (options.live ?? ((workshopId: string, now: number) => readLiveSnapshot(workshopId, now)));
 	const rosterBase = options.roster === false || options.live === false ? undefined : (options.roster ?? readRosterBase);
 	const rosterIntervalMs = options.rosterIntervalMs ?? 250;
@@ -232,11 +238,99 @@ export function createCollabServer(options: CollabOptions) {
 				idleRooms.delete(gone);
 				if (rooms.get(gone.workshopId) === gone) rooms.delete(gone.workshopId);
 				if (gone.key.privateOf === null) lastRosterAt.delete(gone.workshopId);
-			}, log, live);
+			}, log, live, relay);
 			rooms.set(workshopId, room);
 			if (room.key.privateOf !== null) watchPrivateNotes(room);
 		}
 		return room;
+	}
+
+	// Other nodes (several nodes behind a load balancer) ----------------------------------------------------
+
+	/** Participants on the workshop's board at this node (facilitators and observers never count). */
+	function localParticipants(workshopId: string) {
+		const ids = new Set<string>();
+		for (const { identity } of rooms.get(workshopId)?.connections ?? [])
+			if (identity.role === 'participant' && identity.participantId) ids.add(identity.participantId);
+		return ids;
+	}
+
+	const presenceEveryMs = options.presenceEveryMs ?? 5000;
+	/** the other nodes' participants per workshop board, by node, with when they last said so */
+	const remotePresence = new Map<string, Map<string, { participants: string[]; at: number }>>();
+
+	/** Participants on the workshop's board at any node. */
+	function presentParticipants(workshopId: string) {
+		const ids = localParticipants(workshopId);
+		const now = Date.now();
+		for (const { participants, at } of remotePresence.get(workshopId)?.values() ?? [])
+			if (now - at <= 3 * presenceEveryMs) for (const id of participants) ids.add(id);
+		return ids;
+	}
+
+	const presenceDue = new Set<string>();
+	/** Tells the other nodes who is on this node's board of the workshop, once per turn however many joined. */
+	function sharePresence(workshopId: string) {
+		if (!relay || presenceDue.has(workshopId)) return;
+		presenceDue.add(workshopId);
+		setImmediate(() => {
+			presenceDue.delete(workshopId);
+			relay.publish({ kind: 'event', event: { type: 'presence', workshopId, participants: [...localParticipants(workshopId)] } });
+		});
+	}
+
+	function shareAllPresence() {
+		for (const room of rooms.values()) if (room.key.privateOf === null && room.connections.size > 0) sharePresence(room.workshopId);
+	}
+
+	/** What another node tells every node; the local effect of the same call made on this node. */
+	function handleEvent(event: ClusterEvent, from: string) {
+		switch (event.type) {
+			case 'live':
+				return sink.broadcastLive(event.workshopId, event.state, event.serverNow);
+			case 'vote':
+				return sink.broadcastVote(event.workshopId, event.vote);
+			case 'roster':
+				return scheduleRoster(event.workshopId);
+			case 'presence': {
+				let byNode = remotePresence.get(event.workshopId);
+				if (!byNode) remotePresence.set(event.workshopId, (byNode = new Map()));
+				if (event.participants.length) byNode.set(from, { participants: event.participants, at: Date.now() });
+				else byNode.delete(from);
+				if (byNode.size === 0) remotePresence.delete(event.workshopId);
+				return scheduleRoster(event.workshopId);
+			}
+			case 'hello':
+				return shareAllPresence();
+			case 'disconnectParticipant':
+				return void server.disconnectParticipant(event.workshopId, event.participantId);
+			case 'setRole':
+				return void server.setConnectionRole(event.workshopId, event.participantId, event.role);
+			case 'closeRoom':
+				return server.closeRoom(event.workshopId);
+			case 'closeSession':
+				return server.closeSession(event.sessionId);
+			case 'closeUser':
+				return server.closeUserSessions(event.userId);
+		}
+	}
+
+	let presenceTimer: NodeJS.Timeout | undefined;
+	if (relay) {
+		relay.subscribe((frame, from) => {
+			if (shuttingDown) return;
+			if (frame.kind === 'update') rooms.get(frame.room)?.applyRemoteUpdate(frame.update);
+			else if (frame.kind === 'awareness') rooms.get(frame.room)?.applyRemoteAwareness(frame.update);
+			else handleEvent(frame.event, from);
+		});
+		// Changes may have been missed (subscribed again; a node gone): they are read from the store, and the others say who is where.
+		relay.onGap(() => {
+			for (const room of rooms.values()) room.catchUp();
+			relay.publish({ kind: 'event', event: { type: 'hello' } });
+			shareAllPresence();
+		});
+		presenceTimer = setInterval(shareAllPresence, presenceEveryMs);
+		presenceTimer.unref();
 	}
 
 	// Done counts and the facilitators' roster --------------------------------------------------------------
@@ -288,10 +382,8 @@ export function createCollabServer(options: CollabOptions) {
 	/** The roster as the facilitators see it; `alsoPresent`: a participant about to connect (a page being loaded). */
 	function computeRoster(workshopId: string, alsoPresent: string | null = null): Roster & { counted: Set<string>; doneIds: Set<string> } {
 		const base = rosterBase!(workshopId);
-		const present = new Set<string>();
+		const present = presentParticipants(workshopId);
 		if (alsoPresent) present.add(alsoPresent);
-		for (const { identity } of rooms.get(workshopId)?.connections ?? [])
-			if (identity.role === 'participant' && identity.participantId) present.add(identity.participantId);
 		if (base.privateWriting) countStoredPrivateNotes(workshopId);
 		const people = [];
 		let done = 0;
@@ -378,7 +470,10 @@ export function createCollabServer(options: CollabOptions) {
 	function leave(room: Room, connection: Connection) {
 		const wasHere = room.connections.has(connection);
 		room.remove(connection);
-		if (wasHere && room.key.privateOf === null) scheduleRoster(room.key.workshopId);
+		if (wasHere && room.key.privateOf === null) {
+			scheduleRoster(room.key.workshopId);
+			sharePresence(room.key.workshopId);
+		}
 		if (room.closed || room.connections.size > 0) return;
 		idleRooms.delete(room);
 		idleRooms.add(room);
@@ -487,7 +582,10 @@ export function createCollabServer(options: CollabOptions) {
 		expireAt(connection, access.expiresAt);
 		idleRooms.delete(room);
 		room.add(connection);
-		if (room.key.privateOf === null) scheduleRoster(room.key.workshopId);
+		if (room.key.privateOf === null) {
+			scheduleRoster(room.key.workshopId);
+			sharePresence(room.key.workshopId);
+		}
 		startHeartbeat();
 	}
 
@@ -574,14 +672,9 @@ export function createCollabServer(options: CollabOptions) {
 			rooms.get(workshopId)?.broadcastLive(encodeVote(vote));
 		},
 		presentVoters(workshopId: string) {
-			const room = rooms.get(workshopId);
-			if (!room) return 0;
 			// Only participants vote (facilitators run the round, observers watch). One person may have several tabs
 			// open: counted once, by the id they vote with.
-			const voters = new Set<string>();
-			for (const { identity } of room.connections)
-				if (identity.role === 'participant' && identity.participantId) voters.add(identity.participantId);
-			return voters.size;
+			return presentParticipants(workshopId).size;
 		},
 		changeBoard(workshopId: string, change: (doc: Y.Doc) => void) {
 			const board = loadRoom(workshopId);
@@ -600,7 +693,7 @@ export function createCollabServer(options: CollabOptions) {
 	};
 	liveSinks.add(sink);
 
-	return {
+	const server = {
 		/** For `server.on('upgrade')`: authorises, then hands the socket to the room (or refuses it). */
 		handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
 			socket.on('error', () => socket.destroy());
@@ -686,6 +779,7 @@ export function createCollabServer(options: CollabOptions) {
 			shuttingDown = true;
 			liveSinks.delete(sink);
 			clearInterval(heartbeat);
+			clearInterval(presenceTimer);
 			clearInterval(reauthorisation);
 			for (const { timer, immediate } of rosterTimers.values()) {
 				if (immediate) clearImmediate(timer as NodeJS.Immediate);
@@ -741,6 +835,7 @@ export function createCollabServer(options: CollabOptions) {
 			return doc;
 		}
 	};
+	return server;
 }
 
 /** The session id in a Cookie header's session token (`id.secret`), if any. */

@@ -1,6 +1,7 @@
 // Durable storage of a board: an append-only log of Yjs updates plus a compacted snapshot.
 // Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
 import type Database from 'better-sqlite3';
+import * as Y from 'yjs';
 import { countBoardChanges } from '../db/board-changes';
 import { parseRoomName, privateRoomName } from './live-state';
 
@@ -17,8 +18,12 @@ export interface BoardStore {
 	load(workshopId: string): StoredBoard;
 	/** Appends the updates in one transaction and returns the id of the last one. */
 	append(workshopId: string, updates: readonly Uint8Array[]): number;
-	/** Replaces the snapshot with `state` and drops the logged updates it covers (id ≤ upToId). */
-	compact(workshopId: string, state: Uint8Array, upToId: number): void;
+	/**
+	 * Replaces the snapshot with `state` and drops the logged updates it covers (id ≤ upToId). With `mergeStored`
+	 * (several nodes write the log), the stored snapshot and log up to there are merged into the new snapshot: an
+	 * update another node logged below upToId may not have reached this node's `state` yet.
+	 */
+	compact(workshopId: string, state: Uint8Array, upToId: number, mergeStored?: boolean): void;
 	/** Room names of the workshop's stored private documents (`${workshopId}.private.${participantId}`). */
 	privateRooms?(workshopId: string): string[];
 }
@@ -59,7 +64,8 @@ export class SqliteBoardStore implements BoardStore {
 			countBoardChanges(sqlite, updates.length);
 			return last;
 		});
-		this.#compact = sqlite.transaction((workshopId: string, state: Uint8Array, upToId: number) => {
+		this.#compact = sqlite.transaction((workshopId: string, state: Uint8Array, upToId: number, mergeStored: boolean) => {
+			if (mergeStored) ({ state, upToId } = mergedWithStored(this.load(workshopId), state, upToId));
 			const rows = this.#upsertSnapshot.run(workshopId, state, upToId, Date.now()).changes + this.#deleteUpdates.run(workshopId, upToId).changes;
 			countBoardChanges(sqlite, rows);
 		});
@@ -93,10 +99,10 @@ export class SqliteBoardStore implements BoardStore {
 		return this.#append.immediate(workshopId, updates);
 	}
 
-	compact(name: string, state: Uint8Array, upToId: number) {
+	compact(name: string, state: Uint8Array, upToId: number, mergeStored = false) {
 		const { workshopId, privateOf } = parseRoomName(name);
-		if (privateOf !== null) return this.#private.compact(workshopId, privateOf, state, upToId);
-		this.#compact.immediate(workshopId, state, upToId);
+		if (privateOf !== null) return this.#private.compact(workshopId, privateOf, state, upToId, mergeStored);
+		this.#compact.immediate(workshopId, state, upToId, mergeStored);
 	}
 }
 
@@ -131,7 +137,8 @@ class PrivateBoardStore {
 			countBoardChanges(sqlite, updates.length);
 			return last;
 		});
-		this.#compact = sqlite.transaction((workshopId: string, participantId: string, state: Uint8Array, upToId: number) => {
+		this.#compact = sqlite.transaction((workshopId: string, participantId: string, state: Uint8Array, upToId: number, mergeStored: boolean) => {
+			if (mergeStored) ({ state, upToId } = mergedWithStored(this.load(workshopId, participantId), state, upToId));
 			const rows =
 				upsertSnapshot.run(workshopId, participantId, state, upToId, Date.now()).changes + deleteUpdates.run(workshopId, participantId, upToId).changes;
 			countBoardChanges(sqlite, rows);
@@ -153,9 +160,14 @@ class PrivateBoardStore {
 		return this.#append.immediate(workshopId, participantId, updates);
 	}
 
-	compact(workshopId: string, participantId: string, state: Uint8Array, upToId: number) {
-		this.#compact.immediate(workshopId, participantId, state, upToId);
+	compact(workshopId: string, participantId: string, state: Uint8Array, upToId: number, mergeStored: boolean) {
+		this.#compact.immediate(workshopId, participantId, state, upToId, mergeStored);
 	}
+}
+
+/** The snapshot to store when other nodes also write the log: everything stored merged with this node's state. */
+function mergedWithStored(stored: StoredBoard, state: Uint8Array, upToId: number) {
+	return { state: Y.mergeUpdates([...stored.updates, state]), upToId: Math.max(stored.lastUpdateId, upToId) };
 }
 
 function toBytes(buffer: Buffer) {
