@@ -103,7 +103,14 @@ frontend verstas
 	default_backend nodes
 
 backend nodes
-	balance roundrobin
+	# Each workshop's people on one node: /collab/{id}, /collab/{id}.private.{participant} and /workshops/{id}/… hash
+	# to the same node (B12: two nodes carry 1.78× one node's workshops this way, 1.22× with each room spread over
+	# both). When that node fails, its workshops move to the others; the Redis relay keeps any room that is on
+	# several nodes meanwhile (and actions taken on any node) consistent.
+	balance hash path,field(3,/),word(1,.)
+	hash-type consistent
+	# which node answered (for operators and the cluster tests)
+	http-response set-header X-Verstas-Node %s
 	# the app answers a request without a Host header with 400: HTTP/1.1 with one
 	option httpchk
 	http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host localhost
@@ -113,7 +120,7 @@ ${nodes.map((node) => `	server ${node.name} 127.0.0.1:${node.port} check`).join(
 `;
 }
 
-/** HAProxy in front of the given local ports, round robin with health checks. */
+/** HAProxy in front of the given local ports: each workshop on one node, with health checks and failover. */
 export async function startHaproxy(nodes: { name: string; port: number }[]): Promise<Engine> {
 	const dir = mkdtempSync(join(tmpdir(), 'verstas-haproxy-'));
 	const port = await freePort();
