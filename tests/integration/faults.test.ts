@@ -52,7 +52,7 @@ function client(workshopId: string, person: { cookie: string; name: string }) {
 async function worstLatencyDuring(work: () => Promise<void>) {
 	let worst = 0;
 	let running = true;
-	const probe = await (async () => {
+	const probe = (async () => {
 		while (running) {
 			const started = performance.now();
 			await fetch(`${server.url}/healthz`);
