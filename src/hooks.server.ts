@@ -24,18 +24,18 @@ export const init: ServerInit = async () => {
 	// The learning library's index is analysed in code: rebuilt here after an upgrade or when the analyser changed.
 	const noVoikko = voikkoUnavailableReason();
 	if (noVoikko) console.warn(`Search uses the Snowball stemmers only: Voikko is not available (${noVoikko}). Install libvoikko1 and voikko-fi for Finnish base forms and compound parts.`);
-	const rebuilt = ensureSearchIndex();
+	const rebuilt = await ensureSearchIndex();
 	if (rebuilt?.pilots)
 		console.log(`Search index rebuilt: ${rebuilt.pilots} pilots, ${rebuilt.words} words in ${Math.round(rebuilt.ms)} ms; analyser: ${rebuilt.analyser}`);
 	registerCollab();
 	if (process.env.VERSTAS_DEMO === '1') await seedDemo();
-	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= startAuditPruning();
+	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.audit')] ??= await startAuditPruning();
 	// The outbox's sender; server/app.js stops it on shutdown so a send under way records its outcome.
 	if (process.env.VERSTAS_MAIL_WORKER !== 'off') {
 		(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.mail')] ??= startMailWorker((now) => runMailSchedule(now));
 	}
 	// Guests' names are anonymised by themselves after the retention period (once per process, unref'd timer).
-	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.retention')] ??= startRetentionSchedule();
+	(globalThis as Record<symbol, unknown>)[Symbol.for('verstas.retention')] ??= await startRetentionSchedule();
 };
 
 const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
@@ -55,7 +55,7 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(sessionCookieName);
-	const result = token ? validateSessionToken(token) : null;
+	const result = token ? await validateSessionToken(token) : null;
 	event.locals.user = result?.user ?? null;
 	event.locals.session = result?.session ?? null;
 	if (result?.refreshed) setSessionCookie(event.cookies, token!, result.session.expiresAt, secureCookies(event.url));

@@ -182,7 +182,7 @@ let counter = 0;
 export async function newUser(name: string) {
 	const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${++counter}-${Date.now()}@example.fi`;
 	const user = await createUser({ name, email, password: 'salasana-123' });
-	const { token } = createSession(user.id);
+	const { token } = await createSession(user.id);
 	return { id: user.id, name, email, cookie: `verstas_session=${token}` };
 }
 
@@ -203,14 +203,14 @@ export function newWorkshop(ownerId: string, title = 'Työpaja') {
 	return createWorkshop(workshopInput(title), ownerId);
 }
 
-export function newGuest(workshopId: string, displayName: string) {
-	const { participantId, token } = joinAsGuest(workshopId, { displayName });
+export async function newGuest(workshopId: string, displayName: string) {
+	const { participantId, token } = await joinAsGuest(workshopId, { displayName });
 	return { id: participantId, participantId, name: displayName, cookie: `${guestCookieName(workshopId)}=${token}` };
 }
 
 export async function newMember(workshopId: string, name: string) {
 	const user = await newUser(name);
-	const participant = joinAsUser(workshopId, user)!;
+	const participant = (await joinAsUser(workshopId, user))!;
 	return { ...user, participantId: participant.id };
 }
 

@@ -34,20 +34,20 @@ describe('accessibility feedback', () => {
 			}, from('203.0.113.1'));
 			expect(answer.type, path).toBe('success');
 		}
-		const rows = stored();
+		const rows = await stored();
 		expect(rows.map((row) => row.locale).sort()).toEqual(['en', 'fi', 'sv']);
 		expect(rows.every((row) => row.message.includes('<script>') && row.concerns === '/workshops' && row.answeredAt === null)).toBe(true);
 	});
 
 	it('refuses what it cannot take with a message in the statement’s language, storing nothing', async () => {
-		const before = stored().length;
+		const before = (await stored()).length;
 		const empty = await postAction(server.url, '/tillganglighet?/feedback', '', { message: '   ', contact: 'ei-osoite' }, from('203.0.113.2'));
 		expect(empty.status).toBe(400);
 		expect(empty.data?.errors).toEqual({ message: sv.error_required, contact: sv.error_email_invalid });
 		const long = await postAction(server.url, '/accessibility?/feedback', '', { message: 'x'.repeat(4001) }, from('203.0.113.2'));
 		expect(long.status).toBe(400);
 		expect(long.data?.errors).toEqual({ message: t('en', 'error_too_long', { max: 4000 }) });
-		expect(stored()).toHaveLength(before);
+		expect(await stored()).toHaveLength(before);
 	});
 
 	it('takes ten from one address an hour, then asks it to wait', async () => {
@@ -60,22 +60,22 @@ describe('accessibility feedback', () => {
 		for (let i = 0; i < 10; i++) expect((await send(i)).type).toBe('success');
 		const refused = await send(10);
 		expect(refused).toMatchObject({ type: 'failure', status: 429 });
-		expect(stored().filter((row) => row.message.startsWith('palaute '))).toHaveLength(10);
+		expect((await stored()).filter((row) => row.message.startsWith('palaute '))).toHaveLength(10);
 	});
 
 	it('admins see each one’s age, unanswered first, overdue from day 14, and mark them answered; others are refused', async () => {
 		const admin = await newUser('Saavutettavuusvastaava');
-		db.update(users).set({ isAdmin: true }).where(eq(users.id, admin.id)).run();
+		await db.update(users).set({ isAdmin: true }).where(eq(users.id, admin.id)).run();
 		const other = await newUser('Tavallinen');
 		const day = 86_400_000;
 		const now = Date.now();
-		const [oldest] = stored().sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-		db.update(accessibilityFeedback).set({ receivedAt: new Date(now - 14 * day - 1000) }).where(eq(accessibilityFeedback.id, oldest!.id)).run();
+		const [oldest] = (await stored()).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+		await db.update(accessibilityFeedback).set({ receivedAt: new Date(now - 14 * day - 1000) }).where(eq(accessibilityFeedback.id, oldest!.id)).run();
 
-		const list = listFeedback(now);
+		const list = await listFeedback(now);
 		expect(list[0]).toMatchObject({ id: oldest!.id, ageDays: 14, overdue: true });
 		expect(list.filter((item) => item.overdue)).toHaveLength(1);
-		expect(listFeedback(now - 1000 - day).find((item) => item.id === oldest!.id)?.overdue, 'on day 13').toBe(false);
+		expect((await listFeedback(now - 1000 - day)).find((item) => item.id === oldest!.id)?.overdue, 'on day 13').toBe(false);
 
 		expect((await fetch(`${server.url}/admin/feedback`, { headers: { cookie: other.cookie, ...from('203.0.113.3') } })).status).toBe(403);
 		const page = await fetch(`${server.url}/admin/feedback`, { headers: { cookie: admin.cookie, ...from('203.0.113.3') } });
@@ -88,13 +88,13 @@ describe('accessibility feedback', () => {
 
 		const marked = await postAction(server.url, '/admin/feedback?/answered', admin.cookie, { id: oldest!.id }, from('203.0.113.3'));
 		expect(marked.type).toBe('success');
-		const answered = listFeedback(now).find((item) => item.id === oldest!.id)!;
+		const answered = (await listFeedback(now)).find((item) => item.id === oldest!.id)!;
 		expect(answered).toMatchObject({ overdue: false, answeredBy: admin.id });
-		expect(listFeedback(now).at(-1)?.id, 'answered ones go last').toBe(oldest!.id);
+		expect((await listFeedback(now)).at(-1)?.id, 'answered ones go last').toBe(oldest!.id);
 		// The first answer stays.
 		const firstAnswer = answered.answeredAt;
-		expect(markFeedbackAnswered(oldest!.id, other.id)).toBe(true);
-		expect(listFeedback(now).find((item) => item.id === oldest!.id)).toMatchObject({ answeredBy: admin.id, answeredAt: firstAnswer });
+		expect(await markFeedbackAnswered(oldest!.id, other.id)).toBe(true);
+		expect((await listFeedback(now)).find((item) => item.id === oldest!.id)).toMatchObject({ answeredBy: admin.id, answeredAt: firstAnswer });
 		expect((await postAction(server.url, '/admin/feedback?/answered', other.cookie, { id: oldest!.id }, from('203.0.113.3'))).status).toBe(403);
 		expect((await postAction(server.url, '/admin/feedback?/answered', admin.cookie, { id: 'ei-ole' }, from('203.0.113.3'))).status).toBe(404);
 	});

@@ -25,24 +25,24 @@ afterAll(async () => {
 });
 
 const remove = (cookie: string, confirmation: string) => postAction(server.url, '/profile?/deleteAccount', cookie, { confirmation });
-const userExists = (id: string) => !!db.select().from(users).where(eq(users.id, id)).get();
+const userExists = async (id: string) => !!await db.select().from(users).where(eq(users.id, id)).get();
 
-function programmeOwnedBy(organisationId: string) {
+async function programmeOwnedBy(organisationId: string) {
 	const id = `programme-${organisationId}`;
-	db.insert(programmes).values({ id, name: `Ohjelma ${organisationId}`, ownerOrganisationId: organisationId }).run();
+	await db.insert(programmes).values({ id, name: `Ohjelma ${organisationId}`, ownerOrganisationId: organisationId }).run();
 	return id;
 }
 
 describe('delete my account', () => {
 	it('with a wrong password changes nothing; with the right one removes the account and leaves its writing to others', async () => {
-		const workshop = newWorkshop(admin.id, 'Poistotyöpaja');
-		const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
+		const workshop = await newWorkshop(admin.id, 'Poistotyöpaja');
+		const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
 		const leaving = await newMember(workshop.id, 'Lähtevä Liisa');
-		db.insert(organisations).values({ id: 'org-a', name: 'Kaupunki A', kind: 'city', municipality: 'Helsinki' }).run();
-		db.insert(memberships).values({ userId: leaving.id, organisationId: 'org-a', role: 'member' }).run();
-		const programmeId = programmeOwnedBy('org-a');
-		db.insert(pilots).values({ id: 'pilot-a', programmeId, title: 'Kokeilu', proposedBy: leaving.id, responsibleUserId: leaving.id, updatedAt: new Date() }).run();
-		db.insert(checkIns).values({ id: 'check-a', pilotId: 'pilot-a', seriesId: 's', reportedOn: '2026-11-01', status: 'on_track', happened: 'Tapahtui', writtenBy: leaving.id, writtenAt: new Date() }).run();
+		await db.insert(organisations).values({ id: 'org-a', name: 'Kaupunki A', kind: 'city', municipality: 'Helsinki' }).run();
+		await db.insert(memberships).values({ userId: leaving.id, organisationId: 'org-a', role: 'member' }).run();
+		const programmeId = await programmeOwnedBy('org-a');
+		await db.insert(pilots).values({ id: 'pilot-a', programmeId, title: 'Kokeilu', proposedBy: leaving.id, responsibleUserId: leaving.id, updatedAt: new Date() }).run();
+		await db.insert(checkIns).values({ id: 'check-a', pilotId: 'pilot-a', seriesId: 's', reportedOn: '2026-11-01', status: 'on_track', happened: 'Tapahtui', writtenBy: leaving.id, writtenAt: new Date() }).run();
 
 		const mine = connectBoard(server.url, workshop.id, { cookie: leaving.cookie, name: 'leaving' });
 		const watcher = connectBoard(server.url, workshop.id, { cookie: admin.cookie, name: 'watcher' });
@@ -54,22 +54,22 @@ describe('delete my account', () => {
 		const wrong = await remove(leaving.cookie, 'väärä-salasana');
 		expect(wrong.status).toBe(400);
 		expect(wrong.data?.deletion).toMatchObject({ message: m.account_delete_wrong_password() });
-		expect(userExists(leaving.id)).toBe(true);
-		expect(db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toHaveLength(1);
+		expect(await userExists(leaving.id)).toBe(true);
+		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toHaveLength(1);
 		expect(readBoard(watcher.doc).notes.find((note) => note.id === noteId)?.authorName).toBe('Lähtevä Liisa');
 
 		const done = await remove(leaving.cookie, 'salasana-123');
 		expect(done).toMatchObject({ type: 'redirect', location: '/sign-in?deleted' });
-		expect(userExists(leaving.id)).toBe(false);
-		expect(db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toEqual([]);
+		expect(await userExists(leaving.id)).toBe(false);
+		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toEqual([]);
 		// The audit log keeps who left (the link to the account is gone with it).
-		expect(db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)).all()).toMatchObject([
+		expect(await db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)).all()).toMatchObject([
 			{ action: 'account_deleted', actorId: null, actorLabel: leaving.name }
 		]);
-		expect(db.select().from(memberships).where(eq(memberships.userId, leaving.id)).all()).toEqual([]);
-		expect(db.select().from(participants).where(eq(participants.id, leaving.participantId)).all()).toEqual([]);
-		expect(db.select().from(checkIns).where(eq(checkIns.id, 'check-a')).get()).toMatchObject({ happened: 'Tapahtui', writtenBy: null });
-		expect(db.select().from(pilots).where(eq(pilots.id, 'pilot-a')).get()).toMatchObject({ proposedBy: null, responsibleUserId: null });
+		expect(await db.select().from(memberships).where(eq(memberships.userId, leaving.id)).all()).toEqual([]);
+		expect(await db.select().from(participants).where(eq(participants.id, leaving.participantId)).all()).toEqual([]);
+		expect(await db.select().from(checkIns).where(eq(checkIns.id, 'check-a')).get()).toMatchObject({ happened: 'Tapahtui', writtenBy: null });
+		expect(await db.select().from(pilots).where(eq(pilots.id, 'pilot-a')).get()).toMatchObject({ proposedBy: null, responsibleUserId: null });
 
 		// The board the person wrote on: the note stays, its author is replaced live; their own socket is closed.
 		await waitFor(() => readBoard(watcher.doc).notes.find((note) => note.id === noteId)?.authorName === 'Poistettu käyttäjä', 'the author to be replaced');
@@ -84,36 +84,36 @@ describe('delete my account', () => {
 
 	it('for an account without a password asks for its email', async () => {
 		const sso = await newUser('Kertakirjautuja');
-		db.update(users).set({ passwordHash: null }).where(eq(users.id, sso.id)).run();
-		const email = db.select().from(users).where(eq(users.id, sso.id)).get()!.email;
+		await db.update(users).set({ passwordHash: null }).where(eq(users.id, sso.id)).run();
+		const email = (await db.select().from(users).where(eq(users.id, sso.id)).get())!.email;
 		const wrong = await remove(sso.cookie, 'toinen@example.fi');
 		expect(wrong.data?.deletion).toMatchObject({ message: m.account_delete_wrong_email() });
-		expect(userExists(sso.id)).toBe(true);
+		expect(await userExists(sso.id)).toBe(true);
 		expect(await remove(sso.cookie, email.toUpperCase())).toMatchObject({ type: 'redirect' });
-		expect(userExists(sso.id)).toBe(false);
+		expect(await userExists(sso.id)).toBe(false);
 	});
 
 	it('refuses the last admin and a programme’s last lead until they hand over', async () => {
 		const refused = await remove(admin.cookie, 'salasana-123');
 		expect(refused.status).toBe(400);
 		expect(refused.data?.deletion).toMatchObject({ message: m.account_delete_last_admin() });
-		expect(userExists(admin.id)).toBe(true);
+		expect(await userExists(admin.id)).toBe(true);
 		const profile = await (await fetch(`${server.url}/profile`, { headers: { cookie: admin.cookie } })).text();
 		expect(profile).toContain(m.account_delete_last_admin());
 
 		const lead = await newUser('Ainoa Johtaja');
-		db.insert(organisations).values({ id: 'org-b', name: 'Kaupunki B', kind: 'city', municipality: 'Espoo' }).run();
-		db.insert(memberships).values({ userId: lead.id, organisationId: 'org-b', role: 'programme_lead' }).run();
-		programmeOwnedBy('org-b');
+		await db.insert(organisations).values({ id: 'org-b', name: 'Kaupunki B', kind: 'city', municipality: 'Espoo' }).run();
+		await db.insert(memberships).values({ userId: lead.id, organisationId: 'org-b', role: 'programme_lead' }).run();
+		await programmeOwnedBy('org-b');
 		const alone = await remove(lead.cookie, 'salasana-123');
 		expect(alone.status).toBe(400);
 		expect(alone.data?.deletion).toMatchObject({ message: m.account_delete_last_lead({ organisations: 'Kaupunki B' }) });
-		expect(userExists(lead.id)).toBe(true);
+		expect(await userExists(lead.id)).toBe(true);
 
 		// Handed over: another lead in the organisation, and the first may go.
 		const next = await newUser('Seuraava Johtaja');
-		db.insert(memberships).values({ userId: next.id, organisationId: 'org-b', role: 'programme_lead' }).run();
+		await db.insert(memberships).values({ userId: next.id, organisationId: 'org-b', role: 'programme_lead' }).run();
 		expect(await remove(lead.cookie, 'salasana-123')).toMatchObject({ type: 'redirect' });
-		expect(userExists(lead.id)).toBe(false);
+		expect(await userExists(lead.id)).toBe(false);
 	});
 });

@@ -34,9 +34,9 @@ function join(room: string, person: { cookie: string; name: string }) {
 
 async function setup(guests: number) {
 	const owner = await newUser('Fasilitaattori');
-	const workshop = createWorkshop(workshopInput('Nimettömänä'), owner.id);
-	const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
-	const people = Array.from({ length: guests }, (_, i) => newGuest(workshop.id, `Vieras ${i + 1}`));
+	const workshop = await createWorkshop(workshopInput('Nimettömänä'), owner.id);
+	const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
+	const people = await Promise.all(Array.from({ length: guests }, (_, i) => newGuest(workshop.id, `Vieras ${i + 1}`)));
 	return { owner, workshop, lane, people };
 }
 
@@ -60,7 +60,7 @@ function noteKeysInStructOrder(update: Uint8Array) {
 describe('the anonymous reveal', () => {
 	it('puts every note on in one update, in a random order, with no author and one shared time', async () => {
 		const { owner, workshop, lane, people } = await setup(8);
-		setPrivateWriting(workshop.id, true, true);
+		await setPrivateWriting(workshop.id, true, true);
 		const watcher = join(workshop.id, owner);
 		await synced(watcher);
 		const updates = recordUpdates(watcher);
@@ -99,7 +99,7 @@ describe('the anonymous reveal', () => {
 	it('skips what is not a note in one private document and reveals everyone else’s', async () => {
 		const { owner, workshop, lane, people } = await setup(2);
 		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		const watcher = join(workshop.id, owner);
 		await synced(watcher);
 		const annaWriter = join(privateRoomName(workshop.id, anna.id), anna);
@@ -129,7 +129,7 @@ describe('private writing', () => {
 	it('is hidden from facilitators too: only its writer opens a private room, whoever facilitates', async () => {
 		const { owner, workshop, lane, people } = await setup(1);
 		const anna = people[0]!;
-		setPrivateWriting(workshop.id, true, true);
+		await setPrivateWriting(workshop.id, true, true);
 		const room = privateRoomName(workshop.id, anna.id);
 		const a = join(room, anna);
 		await synced(a);
@@ -137,7 +137,7 @@ describe('private writing', () => {
 		await waitFor(() => readBoard(storedBoard(room)).notes.length === 1, 'the private note saved');
 		// The owner, and an owner who also joined as a participant (a participant id of their own), are refused.
 		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
-		joinAsUser(workshop.id, owner);
+		await joinAsUser(workshop.id, owner);
 		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
 		const member = await newMember(workshop.id, 'Toinen osallistuja');
 		expect((await tryUpgrade(url, room, { cookie: member.cookie, origin: url })).status).toBe(403);
@@ -207,7 +207,7 @@ describe('note authors', () => {
 	it('are checked in private rooms too, so a named reveal shows who wrote each note', async () => {
 		const { workshop, lane, people } = await setup(2);
 		const [anna, bertil] = people as [(typeof people)[0], (typeof people)[0]];
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		const a = join(privateRoomName(workshop.id, anna.id), anna);
 		await synced(a);
 		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
@@ -271,8 +271,8 @@ describe('signing out (the production server)', () => {
 	it('closes the boards the session had open at once (4403), not at the next periodic check a minute later', async () => {
 		const { url: httpUrl } = production!;
 		const owner = await newUser('Uloskirjautuja');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Jää paikalle');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Jää paikalle');
 		const mine = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'mine' });
 		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
 		clients.push(mine, theirs);
@@ -291,11 +291,11 @@ describe('signing out (the production server)', () => {
 	it('closes a person’s boards at once when all their sessions end (a password change), others stay', async () => {
 		const { url: httpUrl } = production!;
 		const owner = await newUser('Salasananvaihtaja');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Jää paikalle');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Jää paikalle');
 		// Two sessions of the same person (a laptop and a phone): both end.
 		const laptop = connectBoard(httpUrl, workshop.id, { cookie: owner.cookie, name: 'laptop' });
-		const phone = connectBoard(httpUrl, workshop.id, { cookie: `verstas_session=${createSession(owner.id).token}`, name: 'phone' });
+		const phone = connectBoard(httpUrl, workshop.id, { cookie: `verstas_session=${(await createSession(owner.id)).token}`, name: 'phone' });
 		const theirs = connectBoard(httpUrl, workshop.id, { cookie: guest.cookie, name: 'theirs' });
 		clients.push(laptop, phone, theirs);
 		await synced(laptop, phone, theirs);
@@ -313,9 +313,9 @@ describe('signing out (the production server)', () => {
 	it('closes a guest’s board the moment their guest token expires (4403), not at the next periodic check', async () => {
 		const { url: httpUrl } = production!;
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const leaving = newGuest(workshop.id, 'Vanheneva');
-		const staying = newGuest(workshop.id, 'Tuore');
+		const workshop = await newWorkshop(owner.id);
+		const leaving = await newGuest(workshop.id, 'Vanheneva');
+		const staying = await newGuest(workshop.id, 'Tuore');
 		// Joined 30 days ago less 1.5 s: the token expires 1.5 s from now.
 		const expiresAt = Date.now() + 1500;
 		getDb().$client.prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(expiresAt - guestTokenLifetimeMs, leaving.id);

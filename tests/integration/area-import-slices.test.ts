@@ -115,7 +115,7 @@ describe('the largest area file', () => {
 	beforeAll(async () => {
 		const parsed = parsePlainCsv(previous, 'vanha.csv');
 		if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-		importAreas(parsed, { filename: 'vanha.csv', format: 'plain', importedBy: null });
+		await importAreas(parsed, { filename: 'vanha.csv', format: 'plain', importedBy: null });
 		// The route's code is loaded on its first use: that one-time cost is not the import's.
 		await (await fetch(`${server.url}/healthz`)).arrayBuffer();
 		await importThroughServer('area code;area name;indicator;year;value\n');
@@ -190,7 +190,7 @@ describe('the largest area file', () => {
 });
 
 describe('an import that fails while writing', () => {
-	it('leaves the data readers see as it was, and removes what it had written', () => {
+	it('leaves the data readers see as it was, and removes what it had written', async () => {
 		const before = fingerprint();
 		const stored = (sqlite().prepare('SELECT count(*) AS n FROM area_values').get() as { n: number }).n;
 		const rows = ['area code;area name;indicator;year;value', ...Array.from({ length: 50_000 }, (_, i) => `${code(i % 5000)};Täysi;t${Math.floor(i / 5000)};2030;1`)];
@@ -200,7 +200,7 @@ describe('an import that fails while writing', () => {
 		const pages = Number(sqlite().pragma('page_count', { simple: true }));
 		sqlite().pragma(`max_page_count = ${pages + 300}`);
 		try {
-			expect(() => importAreas(parsed, { filename: 'täysi.csv', format: 'plain', importedBy: null })).toThrow(/full/);
+			await expect(importAreas(parsed, { filename: 'täysi.csv', format: 'plain', importedBy: null })).rejects.toThrow(/full/);
 		} finally {
 			sqlite().pragma('max_page_count = 4294967294');
 		}

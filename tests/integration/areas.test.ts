@@ -49,20 +49,20 @@ function fileValue(year: number, code: string, variable: string) {
 }
 
 describe('importing the real Paavo files', () => {
-	beforeAll(() => {
+	beforeAll(async () => {
 		for (const year of [2022, 2023]) {
 			const parsed = parsePaavoCsv(bytes(year), file(year));
 			if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors.slice(0, 3)));
-			importAreas(parsed, { filename: file(year), format: 'paavo', importedBy: null });
+			await importAreas(parsed, { filename: file(year), format: 'paavo', importedBy: null });
 		}
 	});
 
-	it('stores the 84 Helsinki postal areas with name and municipality from the ISO-8859-1 text', () => {
-		const all = listAreas();
+	it('stores the 84 Helsinki postal areas with name and municipality from the ISO-8859-1 text', async () => {
+		const all = await listAreas();
 		expect(all).toHaveLength(84);
 		expect(all.every((area) => /^\d{5}$/.test(area.code) && area.municipality === 'Helsinki')).toBe(true);
-		expect(getArea('00420')).toEqual({ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' });
-		expect(getArea('00100')?.name).toBe('Helsinki keskusta - Etu-Töölö');
+		expect(await getArea('00420')).toEqual({ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' });
+		expect((await getArea('00100'))?.name).toBe('Helsinki keskusta - Etu-Töölö');
 	});
 
 	it("computes Kannelmäki's 2023 unemployment rate from the file's counts (1077 / (5819 + 1077))", () => {
@@ -105,19 +105,19 @@ describe('importing the real Paavo files', () => {
 		expect(count("SELECT rows n FROM area_imports WHERE filename = ?", file(2023))).toBe(count('SELECT count(*) n FROM area_values WHERE year = 2023'));
 	});
 
-	it('re-importing the same year updates values and never duplicates them', () => {
+	it('re-importing the same year updates values and never duplicates them', async () => {
 		const before = snapshot();
 		client().prepare("UPDATE area_values SET value = -1 WHERE area_code = '00420' AND year = 2023").run();
 		const parsed = parsePaavoCsv(bytes(2023), file(2023));
 		if (!parsed.ok) throw new Error('parse failed');
-		importAreas(parsed, { filename: file(2023), format: 'paavo', importedBy: null });
+		await importAreas(parsed, { filename: file(2023), format: 'paavo', importedBy: null });
 		expect(snapshot()).toEqual({ ...before, imports: before.imports + 1 });
 		expect(value('00420', 'unemployment_rate', 2023)).toBeCloseTo(15.62, 2);
 		expect(count('SELECT count(*) n FROM (SELECT 1 FROM area_values GROUP BY area_code, indicator_key, year HAVING count(*) > 1)')).toBe(0);
 	});
 
-	it("gives each indicator's series over the years and a population-weighted city average", () => {
-		const series = areaSeries('00420');
+	it("gives each indicator's series over the years and a population-weighted city average", async () => {
+		const series = await areaSeries('00420');
 		const rate = series.find((s) => s.key === 'unemployment_rate')!;
 		expect(rate.points.map((p) => p.year)).toEqual([2022, 2023]);
 		expect(rate.higherIsBetter).toBe(false);
@@ -127,23 +127,23 @@ describe('importing the real Paavo files', () => {
 		const pooled = client()
 			.prepare("SELECT sum(CASE WHEN indicator_key = 'unemployed' THEN value END) * 100.0 / sum(CASE WHEN indicator_key = 'labour_force' THEN value END) v FROM area_values WHERE year = 2023")
 			.get() as { v: number };
-		expect(cityAverage('unemployment_rate', 2023, 'Helsinki')).toBeCloseTo(pooled.v, 10);
+		expect(await cityAverage('unemployment_rate', 2023, 'Helsinki')).toBeCloseTo(pooled.v, 10);
 		const plain = count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'unemployment_rate'");
-		expect(Math.abs(cityAverage('unemployment_rate', 2023, 'Helsinki')! - plain)).toBeGreaterThan(0.01);
+		expect(Math.abs((await cityAverage('unemployment_rate', 2023, 'Helsinki'))! - plain)).toBeGreaterThan(0.01);
 		// Counts get the plain mean, rounded to whole people.
 		const inhabitants = count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'inhabitants'");
 		expect(Number.isInteger(inhabitants)).toBe(false);
-		expect(cityAverage('inhabitants', 2023, 'Helsinki')).toBe(Math.round(inhabitants));
-		expect(Number.isInteger(cityAverage('unemployment_rate', 2023, 'Helsinki'))).toBe(false);
-		expect(cityAverage('unemployment_rate', 2023, 'Espoo')).toBeNull();
+		expect(await cityAverage('inhabitants', 2023, 'Helsinki')).toBe(Math.round(inhabitants));
+		expect(Number.isInteger(await cityAverage('unemployment_rate', 2023, 'Helsinki'))).toBe(false);
+		expect(await cityAverage('unemployment_rate', 2023, 'Espoo')).toBeNull();
 	});
 
-	it('ranks areas by standardised, sign-adjusted need', () => {
-		const single = rankAreas({ weights: { unemployment_rate: 1 }, year: 2023 });
+	it('ranks areas by standardised, sign-adjusted need', async () => {
+		const single = await rankAreas({ weights: { unemployment_rate: 1 }, year: 2023 });
 		expect(single.ranked).toHaveLength(83); // all but the mail centre without inhabitants
 		expect(single.ranked.some((r) => r.code === '00230')).toBe(false);
 		// One indicator where lower is better: the score is its z-score, so the highest rate ranks first.
-		const rates = tabulateAreas(2023, ['unemployment_rate']).flatMap((a) => (a.values.unemployment_rate == null ? [] : [{ code: a.code, rate: a.values.unemployment_rate }]));
+		const rates = (await tabulateAreas(2023, ['unemployment_rate'])).flatMap((a) => (a.values.unemployment_rate == null ? [] : [{ code: a.code, rate: a.values.unemployment_rate }]));
 		const z = zScores(rates.map((r) => r.rate));
 		const top = rates.reduce((best, r) => (r.rate > best.rate ? r : best));
 		expect(single.ranked[0]!.code).toBe(top.code);
@@ -151,14 +151,14 @@ describe('importing the real Paavo files', () => {
 		expect(single.ranked.map((r) => r.score)).toEqual([...single.ranked.map((r) => r.score)].sort((a, b) => b - a));
 
 		// Higher median income is better: the poorest area has the highest need.
-		const income = rankAreas({ weights: { median_income: 2 }, year: 2023 });
-		const poorest = tabulateAreas(2023, ['median_income']).filter((a) => a.values.median_income !== null).reduce((a, b) => (b.values.median_income! < a.values.median_income! ? b : a));
+		const income = await rankAreas({ weights: { median_income: 2 }, year: 2023 });
+		const poorest = (await tabulateAreas(2023, ['median_income'])).filter((a) => a.values.median_income !== null).reduce((a, b) => (b.values.median_income! < a.values.median_income! ? b : a));
 		expect(income.ranked[0]!.code).toBe(poorest.code);
 		expect(income.ranked).toHaveLength(83);
 		expect(income.criteria[0]!.sign).toBe(-1);
 
 		// Several weighted indicators: contributions sum to the score, and scale with the weights.
-		const mixed = rankAreas({ weights: { unemployment_rate: 2, low_education_share: 1, low_income_share: 1, inhabitants: 0 }, year: 2023 });
+		const mixed = await rankAreas({ weights: { unemployment_rate: 2, low_education_share: 1, low_income_share: 1, inhabitants: 0 }, year: 2023 });
 		expect(mixed.criteria.map((c) => c.key).sort()).toEqual(['low_education_share', 'low_income_share', 'unemployment_rate']);
 		for (const area of mixed.ranked) {
 			expect(area.components.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(area.score, 10);
@@ -167,7 +167,7 @@ describe('importing the real Paavo files', () => {
 		}
 		// Kannelmäki is one of the demo's target areas: it should be in the upper half of need.
 		expect(mixed.ranked.find((a) => a.code === '00420')!.rank).toBeLessThanOrEqual(42);
-		expect(rankAreas({ weights: {}, year: 2023 }).ranked).toEqual([]);
+		expect((await rankAreas({ weights: {}, year: 2023 })).ranked).toEqual([]);
 	});
 });
 
@@ -216,7 +216,7 @@ describe('a broken file', () => {
 });
 
 describe('plain CSV', () => {
-	it('imports semicolon-separated Finnish headers, keys indicators by slug and updates on re-import', () => {
+	it('imports semicolon-separated Finnish headers, keys indicators by slug and updates on re-import', async () => {
 		const csv = ['postinumero;alue;indikaattori;vuosi;arvo;kunta', '00420;Kannelmäki;Nuorisotalon kävijät;2023;"1 250";Helsinki', '98765;Uusikylä;Nuorisotalon kävijät;2023;12,5;Testilä', '98765;Uusikylä;Nuorisotalon kävijät;2022;..;Testilä'].join('\n');
 		const parsed = parsePlainCsv(csv, 'nuoriso.csv');
 		expect(parsed.ok).toBe(true);
@@ -225,20 +225,20 @@ describe('plain CSV', () => {
 			{ areaCode: '00420', indicatorKey: 'nuorisotalon_kavijat', year: 2023, value: 1250 },
 			{ areaCode: '98765', indicatorKey: 'nuorisotalon_kavijat', year: 2023, value: 12.5 }
 		]);
-		importAreas(parsed, { filename: 'nuoriso.csv', format: 'plain', importedBy: null });
+		await importAreas(parsed, { filename: 'nuoriso.csv', format: 'plain', importedBy: null });
 		expect(value('98765', 'nuorisotalon_kavijat', 2023)).toBe(12.5);
-		expect(getArea('98765')).toEqual({ code: '98765', name: 'Uusikylä', municipality: 'Testilä' });
+		expect(await getArea('98765')).toEqual({ code: '98765', name: 'Uusikylä', municipality: 'Testilä' });
 		const indicator = client().prepare("SELECT name, higher_is_better h FROM indicators WHERE key = 'nuorisotalon_kavijat'").get();
 		expect(indicator).toEqual({ name: 'Nuorisotalon kävijät', h: null });
 
 		const before = snapshot();
 		const again = parsePlainCsv('area code,area name,indicator,year,value\n98765,Uusikylä,Nuorisotalon kävijät,2023,13\n', 'nuoriso2.csv');
 		if (!again.ok) throw new Error('parse failed');
-		importAreas(again, { filename: 'nuoriso2.csv', format: 'plain', importedBy: null });
+		await importAreas(again, { filename: 'nuoriso2.csv', format: 'plain', importedBy: null });
 		expect(snapshot()).toEqual({ ...before, imports: before.imports + 1 });
 		expect(value('98765', 'nuorisotalon_kavijat', 2023)).toBe(13);
 		// A plain file without municipality keeps the one already known.
-		expect(getArea('98765')?.municipality).toBe('Testilä');
+		expect((await getArea('98765'))?.municipality).toBe('Testilä');
 	});
 
 	it('reports bad codes, years, values and names with their line and column, and stores nothing', () => {
@@ -270,33 +270,33 @@ describe('programmes and permissions', () => {
 	it('adds target areas once, ignores unknown codes, and lets admins and programme leads edit', async () => {
 		const lead = await createUser({ name: 'Leena', email: 'lead-areas@example.fi', password: 'salasana-123' });
 		const member = await createUser({ name: 'Matti', email: 'member-areas@example.fi', password: 'salasana-123' });
-		const city = createOrganisation({ name: 'Alueiden kaupunki', kind: 'city', municipality: 'Helsinki' });
-		const other = createOrganisation({ name: 'Muu kaupunki', kind: 'city', municipality: 'Vantaa' });
-		addMember(city.id, lead.id, 'programme_lead');
-		addMember(city.id, member.id, 'member');
+		const city = await createOrganisation({ name: 'Alueiden kaupunki', kind: 'city', municipality: 'Helsinki' });
+		const other = await createOrganisation({ name: 'Muu kaupunki', kind: 'city', municipality: 'Vantaa' });
+		await addMember(city.id, lead.id, 'programme_lead');
+		await addMember(city.id, member.id, 'member');
 		client().prepare("INSERT INTO programmes (id, name, owner_organisation_id) VALUES ('p1', 'Mukana', ?), ('p2', 'Muu', ?)").run(city.id, other.id);
 
-		expect(canImportAreas({ id: lead.id, isAdmin: false })).toBe(true);
-		expect(canImportAreas({ id: member.id, isAdmin: false })).toBe(false);
-		expect(canImportAreas({ id: member.id, isAdmin: true })).toBe(true);
-		expect(listEditableProgrammes({ id: lead.id, isAdmin: false }).map((p) => p.id)).toEqual(['p1']);
-		expect(listEditableProgrammes({ id: member.id, isAdmin: false })).toEqual([]);
-		expect(listEditableProgrammes({ id: member.id, isAdmin: true }).map((p) => p.id).sort()).toEqual(['p1', 'p2']);
+		expect(await canImportAreas({ id: lead.id, isAdmin: false })).toBe(true);
+		expect(await canImportAreas({ id: member.id, isAdmin: false })).toBe(false);
+		expect(await canImportAreas({ id: member.id, isAdmin: true })).toBe(true);
+		expect((await listEditableProgrammes({ id: lead.id, isAdmin: false })).map((p) => p.id)).toEqual(['p1']);
+		expect(await listEditableProgrammes({ id: member.id, isAdmin: false })).toEqual([]);
+		expect((await listEditableProgrammes({ id: member.id, isAdmin: true })).map((p) => p.id).sort()).toEqual(['p1', 'p2']);
 
-		expect(addProgrammeTargetAreas('p1', ['00420', '00420', '00700', '12345'])).toEqual({ added: 2, existing: 0, unknown: ['12345'] });
-		expect(addProgrammeTargetAreas('p1', ['00420', '00940'])).toEqual({ added: 1, existing: 1, unknown: [] });
-		expect(getProgrammeDetails('p1')!.targetAreas.map((a) => a.code)).toEqual(['00420', '00700', '00940']);
+		expect(await addProgrammeTargetAreas('p1', ['00420', '00420', '00700', '12345'])).toEqual({ added: 2, existing: 0, unknown: ['12345'] });
+		expect(await addProgrammeTargetAreas('p1', ['00420', '00940'])).toEqual({ added: 1, existing: 1, unknown: [] });
+		expect((await getProgrammeDetails('p1'))!.targetAreas.map((a) => a.code)).toEqual(['00420', '00700', '00940']);
 	});
 });
 
 describe('the demo import', () => {
-	it('finds the in-repo copy first and is idempotent', () => {
+	it('finds the in-repo copy first and is idempotent', async () => {
 		expect(demoPaavoDirectory()).toBe(repoDir);
 		// The copy is the real data, byte for byte.
 		if (existsSync(sharedDir))
 			for (const year of [2022, 2023]) expect(readFileSync(join(repoDir, file(year))).equals(readFileSync(join(sharedDir, file(year))))).toBe(true);
 		const before = snapshot();
-		const imported = importDemoAreas();
+		const imported = await importDemoAreas();
 		expect(imported.map((i) => i.filename)).toEqual([file(2022), file(2023)]);
 		expect(imported.map((i) => i.areas)).toEqual([84, 84]);
 		expect(snapshot()).toEqual({ ...before, imports: before.imports + 2 });

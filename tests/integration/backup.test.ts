@@ -42,10 +42,10 @@ describe('backup and restore', () => {
 		const live = process.env.DATABASE_PATH!;
 		server = await startProductionServer({ env: { DATABASE_PATH: live } });
 		const owner = await newUser('Varmistaja');
-		const workshop = newWorkshop(owner.id, 'Varmuuskopioitu työpaja');
+		const workshop = await newWorkshop(owner.id, 'Varmuuskopioitu työpaja');
 		const items = ['a', 'b', 'c'].map((id) => ({ id, kind: 'idea' as const, text: `Idea ${id}` }));
-		const round = openRound(workshop.id, { method: 'dot', items, budget: 3, cap: 3 }, owner.id);
-		const people = Array.from({ length: 20 }, (_, i) => newGuest(workshop.id, `Osallistuja ${i}`));
+		const round = await openRound(workshop.id, { method: 'dot', items, budget: 3, cap: 3 }, owner.id);
+		const people = await Promise.all(Array.from({ length: 20 }, (_, i) => newGuest(workshop.id, `Osallistuja ${i}`)));
 		const watcher = connectBoard(server.url, workshop.id, { cookie: owner.cookie, name: 'watcher' });
 		clients.push(watcher, ...people.map((person) => connectBoard(server.url, workshop.id, { cookie: person.cookie, name: person.name })));
 		await synced(...clients);

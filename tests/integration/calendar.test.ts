@@ -64,19 +64,19 @@ let counter = 0;
 /** A running pilot (started 2026-01-05, every 4 weeks) proposed by `teamMember`, who is on its team. */
 async function runningPilot(teamMember: { id: string }, title: string) {
 	const n = ++counter;
-	const city = createOrganisation({ name: `Kalenterikaupunki ${n}-${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
+	const city = await createOrganisation({ name: `Kalenterikaupunki ${n}-${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
 	const lead = await newUser('Vetäjä');
-	addMember(city.id, lead.id, 'programme_lead');
-	addMember(city.id, teamMember.id, 'member');
+	await addMember(city.id, lead.id, 'programme_lead');
+	await addMember(city.id, teamMember.id, 'member');
 	const form = new FormData();
 	for (const [key, value] of Object.entries({ name: `Ohjelma ${n}`, ownerOrganisationId: city.id, startsOn: '', endsOn: '', description: '' })) form.set(key, value);
 	form.set('goals.0.title', 'Tavoite');
-	const programme = createProgramme(programmeSchema.parse(readProgrammeForm(form)), lead.id);
+	const programme = await createProgramme(programmeSchema.parse(readProgrammeForm(form)), lead.id);
 	const pilotForm = new FormData();
 	for (const [key, value] of Object.entries({ title, summary: '', cadenceWeeks: '4', startsOn: '2026-01-05' })) pilotForm.set(key, value);
-	const pilot = proposePilot(programme.id, pilotSchema.parse(readPilotForm(pilotForm)), teamMember.id);
-	transitionPilot(pilot.id, 'approve', { id: lead.id, isAdmin: false });
-	transitionPilot(pilot.id, 'start', { id: teamMember.id, isAdmin: false });
+	const pilot = await proposePilot(programme.id, pilotSchema.parse(readPilotForm(pilotForm)), teamMember.id);
+	await transitionPilot(pilot.id, 'approve', { id: lead.id, isAdmin: false });
+	await transitionPilot(pilot.id, 'start', { id: teamMember.id, isAdmin: false });
 	return { pilot, lead, programme };
 }
 
@@ -119,15 +119,15 @@ describe('iCalendar output', () => {
 describe('workshop calendar fields', () => {
 	it('a change of title, time, length or place is a new version (SEQUENCE + 1); other edits are not', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = createWorkshop(input('Ideapaja', { startsAt: at('2026-11-22T18:30'), durationMinutes: 120, location: 'Kontula' }), owner.id);
+		const workshop = await createWorkshop(input('Ideapaja', { startsAt: at('2026-11-22T18:30'), durationMinutes: 120, location: 'Kontula' }), owner.id);
 		expect(workshop).toMatchObject({ durationMinutes: 120, location: 'Kontula', calendarSequence: 0 });
-		expect(createWorkshop(input('Oletus'), owner.id)).toMatchObject({ durationMinutes: 180, location: '' });
+		expect(await createWorkshop(input('Oletus'), owner.id)).toMatchObject({ durationMinutes: 180, location: '' });
 		const same = { startsAt: at('2026-11-22T18:30'), durationMinutes: 120, location: 'Kontula' };
-		expect(updateWorkshop(workshop.id, input('Ideapaja', { ...same, theme: 'Uusi teema' })).after.calendarSequence).toBe(0);
-		expect(updateWorkshop(workshop.id, input('Ideapaja', { ...same, startsAt: at('2026-11-22T19:00') })).after.calendarSequence).toBe(1);
-		expect(updateWorkshop(workshop.id, input('Ideapaja', { ...same, startsAt: at('2026-11-22T19:00'), location: 'Itäkeskus' })).after.calendarSequence).toBe(2);
-		expect(updateWorkshop(workshop.id, input('Ideapaja 2', { ...same, startsAt: at('2026-11-22T19:00'), location: 'Itäkeskus' })).after.calendarSequence).toBe(3);
-		expect(getWorkshop(workshop.id)).toMatchObject({ title: 'Ideapaja 2', calendarSequence: 3, location: 'Itäkeskus' });
+		expect((await updateWorkshop(workshop.id, input('Ideapaja', { ...same, theme: 'Uusi teema' }))).after.calendarSequence).toBe(0);
+		expect((await updateWorkshop(workshop.id, input('Ideapaja', { ...same, startsAt: at('2026-11-22T19:00') }))).after.calendarSequence).toBe(1);
+		expect((await updateWorkshop(workshop.id, input('Ideapaja', { ...same, startsAt: at('2026-11-22T19:00'), location: 'Itäkeskus' }))).after.calendarSequence).toBe(2);
+		expect((await updateWorkshop(workshop.id, input('Ideapaja 2', { ...same, startsAt: at('2026-11-22T19:00'), location: 'Itäkeskus' }))).after.calendarSequence).toBe(3);
+		expect(await getWorkshop(workshop.id)).toMatchObject({ title: 'Ideapaja 2', calendarSequence: 3, location: 'Itäkeskus' });
 	});
 });
 
@@ -135,19 +135,19 @@ describe('the personal calendar', () => {
 	it("holds exactly the person's timed workshops and their team's next check-in days, in their language", async () => {
 		const me = await newUser('Minä');
 		const other = await newUser('Muu');
-		const facilitated = createWorkshop(input('Vedän tämän', { startsAt: at('2026-11-22T18:30'), durationMinutes: 120, location: 'Kontula' }), me.id);
-		const joined = createWorkshop(input('Osallistun tähän', { startsAt: at('2026-06-10T09:00') }), other.id);
-		joinAsUser(joined.id, me);
-		const removedFrom = createWorkshop(input('Minut poistettiin', { startsAt: at('2026-06-11T09:00') }), other.id);
-		removeParticipant(removedFrom.id, joinAsUser(removedFrom.id, me)!.id);
-		createWorkshop(input('Ei ajankohtaa'), me.id);
-		createWorkshop(input('Jonkun muun', { startsAt: at('2026-06-12T09:00') }), other.id);
+		const facilitated = await createWorkshop(input('Vedän tämän', { startsAt: at('2026-11-22T18:30'), durationMinutes: 120, location: 'Kontula' }), me.id);
+		const joined = await createWorkshop(input('Osallistun tähän', { startsAt: at('2026-06-10T09:00') }), other.id);
+		await joinAsUser(joined.id, me);
+		const removedFrom = await createWorkshop(input('Minut poistettiin', { startsAt: at('2026-06-11T09:00') }), other.id);
+		await removeParticipant(removedFrom.id, (await joinAsUser(removedFrom.id, me))!.id);
+		await createWorkshop(input('Ei ajankohtaa'), me.id);
+		await createWorkshop(input('Jonkun muun', { startsAt: at('2026-06-12T09:00') }), other.id);
 		const { pilot } = await runningPilot(me, 'Läksykerho');
 		const { pilot: reported } = await runningPilot(me, 'Olohuone');
-		recordCheckIn(reported.id, checkInSchema.parse({ reportedOn: '2026-02-03', status: 'on_track', happened: 'Alkoi', learned: '', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' }), me.id);
+		await recordCheckIn(reported.id, checkInSchema.parse({ reportedOn: '2026-02-03', status: 'on_track', happened: 'Alkoi', learned: '', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' }), me.id);
 		await runningPilot(other, 'Toisen tiimin kokeilu');
 
-		const feed = readCalendar(buildPersonalCalendar({ userId: me.id, locale: 'fi' }, 'https://verstas.example.fi'));
+		const feed = readCalendar(await buildPersonalCalendar({ userId: me.id, locale: 'fi' }, 'https://verstas.example.fi'));
 		expect(feed.method).toBeNull();
 		expect(feed.name).toBe('Verstas');
 		expect(feed.events).toEqual([
@@ -195,10 +195,10 @@ describe('the personal calendar', () => {
 				}))
 		]);
 
-		const english = readCalendar(buildPersonalCalendar({ userId: me.id, locale: 'en' }, 'https://verstas.example.fi'));
+		const english = readCalendar(await buildPersonalCalendar({ userId: me.id, locale: 'en' }, 'https://verstas.example.fi'));
 		expect(english.events.find((event) => event.uid === checkInEventUid(pilot.id))?.summary).toBe('Check-in due: Läksykerho');
 		// The other person's calendar has none of mine.
-		const theirs = readCalendar(buildPersonalCalendar({ userId: other.id, locale: 'fi' }, 'https://verstas.example.fi'));
+		const theirs = readCalendar(await buildPersonalCalendar({ userId: other.id, locale: 'fi' }, 'https://verstas.example.fi'));
 		expect(theirs.events.map((event) => event.summary).sort()).toEqual(
 			['Jonkun muun', 'Minut poistettiin', 'Osallistun tähän', 'Seurantaraportti erääntyy: Toisen tiimin kokeilu'].sort()
 		);
@@ -241,8 +241,8 @@ describe('feed address on the production server', () => {
 	it('serves the feed to whoever has the address; a new address or turning it off makes the old one 404', async () => {
 		const me = await newUser('Tilaaja');
 		const other = await newUser('Toinen');
-		const mine = createWorkshop(input('Oma työpaja', { startsAt: at('2026-11-22T18:30') }), me.id);
-		createWorkshop(input('Toisen työpaja', { startsAt: at('2026-11-23T18:30') }), other.id);
+		const mine = await createWorkshop(input('Oma työpaja', { startsAt: at('2026-11-22T18:30') }), me.id);
+		await createWorkshop(input('Toisen työpaja', { startsAt: at('2026-11-23T18:30') }), other.id);
 
 		const profile = await fetch(`${server.url}/profile`, { headers: { cookie: me.cookie } });
 		expect(await profile.text()).toContain(m.calendar_feed_none());
@@ -291,7 +291,7 @@ describe('feed address on the production server', () => {
 		expect(((await signedOut.json()) as ActionResult).type).toBe('redirect');
 
 		const owner = await newUser('Muokkaaja');
-		const workshop = createWorkshop(input('Lomake', { startsAt: at('2026-11-22T18:30') }), owner.id);
+		const workshop = await createWorkshop(input('Lomake', { startsAt: at('2026-11-22T18:30') }), owner.id);
 		const fields = {
 			title: 'Lomake',
 			theme: 'Teema',
@@ -306,10 +306,10 @@ describe('feed address on the production server', () => {
 		const refused = await action(`/workshops/${workshop.id}/edit`, owner.cookie, fields);
 		expect(refused.status).toBe(400);
 		expect((refused.data!.errors as Record<string, string>).durationMinutes).toBe(m.error_workshop_duration({ max: 1440 }));
-		expect(getWorkshop(workshop.id)).toMatchObject({ durationMinutes: 180, location: '', calendarSequence: 0 });
+		expect(await getWorkshop(workshop.id)).toMatchObject({ durationMinutes: 180, location: '', calendarSequence: 0 });
 
 		const saved = await action(`/workshops/${workshop.id}/edit`, owner.cookie, { ...fields, durationMinutes: '150' });
 		expect(saved.type).toBe('redirect');
-		expect(getWorkshop(workshop.id)).toMatchObject({ durationMinutes: 150, location: 'Teams: https://teams.example/meet/1', calendarSequence: 1 });
+		expect(await getWorkshop(workshop.id)).toMatchObject({ durationMinutes: 150, location: 'Teams: https://teams.example/meet/1', calendarSequence: 1 });
 	});
 });

@@ -73,9 +73,9 @@ const noteTexts = (doc: Y.Doc) => readBoard(doc).notes.map((note) => note.text).
 describe('two nodes behind a load balancer', () => {
 	it('clients on different nodes converge: notes and presence cross through Redis', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const anna = newGuest(workshop.id, 'Anna');
-		const ben = newGuest(workshop.id, 'Ben');
+		const workshop = await newWorkshop(owner.id);
+		const anna = await newGuest(workshop.id, 'Anna');
+		const ben = await newGuest(workshop.id, 'Ben');
 		const onA = track(connectBoard(nodeA().url, workshop.id, { cookie: anna.cookie, name: 'Anna on A' }));
 		const onB = track(connectBoard(nodeB().url, workshop.id, { cookie: ben.cookie, name: 'Ben on B' }));
 		await synced(onA, onB);
@@ -99,9 +99,9 @@ describe('two nodes behind a load balancer', () => {
 
 	it('live state, votes and a removal made through node A reach node B at once', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const anna = newGuest(workshop.id, 'Anna');
-		const ben = newGuest(workshop.id, 'Ben');
+		const workshop = await newWorkshop(owner.id);
+		const anna = await newGuest(workshop.id, 'Anna');
+		const ben = await newGuest(workshop.id, 'Ben');
 		// Ben watches on node B; the facilitator acts through node A.
 		const watcher = track(connectLive(nodeB().url, workshop.id, { cookie: ben.cookie, name: 'Ben on B' }));
 		const announced: VoteLive[] = [];
@@ -117,7 +117,7 @@ describe('two nodes behind a load balancer', () => {
 		expect(Date.now() - lockedAt).toBeLessThan(1000);
 
 		// A vote cast on node A's socket: node B's board hears the turnout, and who is present counts both nodes.
-		const round = openRound(workshop.id, { method: 'dot', items: [{ id: 'a', kind: 'note', text: 'Kerhot' }], budget: 3, cap: 3 }, owner.id);
+		const round = await openRound(workshop.id, { method: 'dot', items: [{ id: 'a', kind: 'note', text: 'Kerhot' }], budget: 3, cap: 3 }, owner.id);
 		const voter = await rawBoardSocket(nodeA().url, workshop.id, { cookie: anna.cookie });
 		try {
 			const encoder = encoding.createEncoder();
@@ -142,8 +142,8 @@ describe('two nodes behind a load balancer', () => {
 
 	it('private writing on node B: the facilitator on node A sees the count, and the reveal reaches node B', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const anna = newGuest(workshop.id, 'Anna');
+		const workshop = await newWorkshop(owner.id);
+		const anna = await newGuest(workshop.id, 'Anna');
 		const privateOn = await postAction(nodeA().url, `/workshops/${workshop.id}/board?/setPrivateWriting`, owner.cookie, { on: 'true' });
 		expect(privateOn).toMatchObject({ type: 'success' });
 		const facilitator = track(connectLive(nodeA().url, workshop.id, { cookie: owner.cookie, name: 'facilitator on A' }));
@@ -171,7 +171,7 @@ describe('two nodes behind a load balancer', () => {
 			id: string;
 			programmeId: string;
 		};
-		const cookie = `verstas_session=${createSession(lead.id).token}`;
+		const cookie = `verstas_session=${(await createSession(lead.id)).token}`;
 		const dashboardRow = async () => {
 			const html = await (await fetch(`${nodeB().url}/programmes/${pilot.programmeId}`, { headers: { cookie } })).text();
 			const start = html.indexOf(`href="/pilots/${pilot.id}"`);
@@ -191,8 +191,8 @@ describe('two nodes behind a load balancer', () => {
 
 	it('kill -9 of a node during edits: its clients reconnect by themselves and nothing any client saw is lost', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const people = Array.from({ length: 6 }, (_, index) => newGuest(workshop.id, `Osallistuja ${index + 1}`));
+		const workshop = await newWorkshop(owner.id);
+		const people = await Promise.all(Array.from({ length: 6 }, (_, index) => newGuest(workshop.id, `Osallistuja ${index + 1}`)));
 		// Through HAProxy, which places a workshop's people on one node: the one its answers name.
 		const placed = (await fetch(`${haproxy.url}/workshops/${workshop.id}/board`, { redirect: 'manual' })).headers.get('x-verstas-node');
 		expect(placed).toMatch(/^node[01]$/);
@@ -241,7 +241,7 @@ describe('two nodes behind a load balancer', () => {
 describe('what keeps several nodes from losing a change', () => {
 	it('a compaction merges what other nodes logged and snapshotted instead of replacing it', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const store = new SqliteBoardStore(getDb().$client);
 		const board = (text: string) => {
 			const doc = new Y.Doc();
@@ -262,8 +262,8 @@ describe('what keeps several nodes from losing a change', () => {
 
 	it('a node that went away before publishing a saved change: the others read it from the log within a second', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const anna = newGuest(workshop.id, 'Anna');
+		const workshop = await newWorkshop(owner.id);
+		const anna = await newGuest(workshop.id, 'Anna');
 		const channel = 'verstas:gap-test';
 		const relay = createRedisRelay(redis.url, { channel, watchEveryMs: 100, log: { error: () => {}, warn: () => {} } });
 		const harness = await startCollabHarness({ relay });

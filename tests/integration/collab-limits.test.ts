@@ -57,8 +57,8 @@ function board(url: string, workshopId: string, person: { cookie: string; name: 
 /** A facilitator's board and a guest's, both synced. */
 async function room(url: string) {
 	const owner = await newUser('Vetäjä');
-	const workshop = newWorkshop(owner.id);
-	const guest = newGuest(workshop.id, 'Vieras');
+	const workshop = await newWorkshop(owner.id);
+	const guest = await newGuest(workshop.id, 'Vieras');
 	const facilitator = board(url, workshop.id, owner);
 	const phone = live(url, workshop.id, guest);
 	await synced(facilitator, phone);
@@ -205,8 +205,8 @@ describe('sync replies and slow readers', () => {
 	it('drops a connection that asks for the board again and again without reading; the room keeps syncing', async () => {
 		const { url, collab } = await startHarness({ maxBoardBytes: 8 * 1024 * 1024, maxNotes: 5000, maxBufferedBytes: 4 * 1024 * 1024, maxSyncRequestsPerSecond: 1000 });
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Hidas');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Hidas');
 		storeBigBoard(workshop.id, 2000, owner);
 		const facilitator = board(url, workshop.id, owner);
 		await synced(facilitator);
@@ -227,7 +227,7 @@ describe('sync replies and slow readers', () => {
 		await waitFor(() => connections() === 1, 'the slow reader to be dropped');
 		// The room goes on: a note from the facilitator reaches a phone that joins now.
 		addNote(facilitator.doc, { text: 'vielä', lane: 'a', author: authorOf(owner), id: 'after' });
-		const phone = board(url, workshop.id, newGuest(workshop.id, 'Nopea'));
+		const phone = board(url, workshop.id, await newGuest(workshop.id, 'Nopea'));
 		await waitFor(() => notesOf(phone.doc).has('after') && notesOf(phone.doc).size === 2001, 'a new phone to get the whole board');
 		slow.ws.terminate();
 	});
@@ -235,8 +235,8 @@ describe('sync replies and slow readers', () => {
 	it('closes (1008) a connection sending more sync requests than allowed a second', async () => {
 		const { url } = await startHarness();
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Kyselijä');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Kyselijä');
 		const socket = await rawBoardSocket(url, workshop.id, { cookie: guest.cookie });
 		for (let i = 0; i < 8; i++) socket.ws.send(uniqueSyncStep1(i));
 		await waitFor(() => socket.closeCode() !== null, 'the close');
@@ -248,11 +248,11 @@ describe('updates whose dependencies the board lacks', () => {
 	it('are refused (1007) at once, never kept pending, also during private writing; the room keeps syncing', async () => {
 		const { url, collab } = await startHarness({ maxBoardBytes: 8 * 1024 * 1024, maxNotes: 5000 });
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Hyökkääjä');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Hyökkääjä');
 		storeBigBoard(workshop.id, 2000, owner);
 		// Private writing: on the shared board a participant may not add notes, so every update is looked at for them.
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		const facilitator = board(url, workshop.id, owner);
 		await synced(facilitator);
 
@@ -284,7 +284,7 @@ describe('updates whose dependencies the board lacks', () => {
 		expect(notesOf(storedBoard(workshop.id)).has('second')).toBe(false);
 
 		// An honest client sending edit after edit faster than the room flushes: each builds on the one before.
-		setPrivateWriting(workshop.id, false, false);
+		await setPrivateWriting(workshop.id, false, false);
 		const phone = live(url, workshop.id, guest);
 		await synced(phone);
 		for (let i = 0; i < 20; i++) addNote(phone.doc, { text: `nopea ${i}`, lane: 'a', author: guest, id: `fast${i}` });
@@ -298,15 +298,15 @@ describe('connections per person and per address', () => {
 	it('refuses (429) a person’s connections beyond the cap, and an address’s; a closed one frees its place', async () => {
 		const { url } = await startHarness({ maxConnectionsPerPerson: 3, maxConnectionsPerAddress: 6 });
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Monta');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Monta');
 		const open: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
 		for (let i = 0; i < 3; i++) open.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
 		expect((await tryUpgrade(url, workshop.id, { cookie: guest.cookie, origin: url }, 0)).status).toBe(429);
 		// Another person from the same address is still let in, up to the address's cap.
 		const others: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
-		for (let i = 0; i < 3; i++) others.push(await rawBoardSocket(url, workshop.id, { cookie: newGuest(workshop.id, `Toinen ${i}`).cookie }));
-		expect((await tryUpgrade(url, workshop.id, { cookie: newGuest(workshop.id, 'Seitsemäs').cookie, origin: url }, 0)).status).toBe(429);
+		for (let i = 0; i < 3; i++) others.push(await rawBoardSocket(url, workshop.id, { cookie: (await newGuest(workshop.id, `Toinen ${i}`)).cookie }));
+		expect((await tryUpgrade(url, workshop.id, { cookie: (await newGuest(workshop.id, 'Seitsemäs')).cookie, origin: url }, 0)).status).toBe(429);
 		// A closed connection frees its place.
 		open[0]!.ws.close();
 		await waitFor(() => open[0]!.closeCode() !== null, 'the close');
@@ -318,21 +318,21 @@ describe('connections per person and per address', () => {
 	it('counts the address a reverse proxy reports (X-Forwarded-For), not the proxy’s', async () => {
 		const { url } = await startHarness({ maxConnectionsPerAddress: 2, addressHeader: 'x-forwarded-for' });
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const from = (address: string) => ({ cookie: newGuest(workshop.id, address).cookie, 'x-forwarded-for': `203.0.113.9, ${address}` });
-		const sockets = [await rawBoardSocket(url, workshop.id, from('198.51.100.1')), await rawBoardSocket(url, workshop.id, from('198.51.100.1'))];
-		expect((await tryUpgrade(url, workshop.id, { ...from('198.51.100.1'), origin: url }, 0)).status).toBe(429);
-		sockets.push(await rawBoardSocket(url, workshop.id, from('198.51.100.2')));
+		const workshop = await newWorkshop(owner.id);
+		const from = async (address: string) => ({ cookie: (await newGuest(workshop.id, address)).cookie, 'x-forwarded-for': `203.0.113.9, ${address}` });
+		const sockets = [await rawBoardSocket(url, workshop.id, await from('198.51.100.1')), await rawBoardSocket(url, workshop.id, await from('198.51.100.1'))];
+		expect((await tryUpgrade(url, workshop.id, { ...await from('198.51.100.1'), origin: url }, 0)).status).toBe(429);
+		sockets.push(await rawBoardSocket(url, workshop.id, await from('198.51.100.2')));
 		for (const socket of sockets) socket.ws.terminate();
 	});
 
 	it('lets 200 guests behind one address (a venue’s NAT) in with the defaults, each with a board and a private room', async () => {
 		const { url, collab } = await startHarness();
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const sockets: Awaited<ReturnType<typeof rawBoardSocket>>[] = [];
 		for (let i = 0; i < 200; i++) {
-			const guest = newGuest(workshop.id, `Vieras ${i}`);
+			const guest = await newGuest(workshop.id, `Vieras ${i}`);
 			sockets.push(await rawBoardSocket(url, workshop.id, { cookie: guest.cookie }));
 			sockets.push(await rawBoardSocket(url, `${workshop.id}.private.${guest.participantId}`, { cookie: guest.cookie }));
 		}
@@ -358,9 +358,9 @@ describe('attacks on the production server', () => {
 	it('one guest cannot hurt the room or the server', async () => {
 		const url = server.url;
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const attacker = newGuest(workshop.id, 'Hyökkääjä');
-		const people = [0, 1].map((i) => newGuest(workshop.id, `Osallistuja ${i}`));
+		const workshop = await newWorkshop(owner.id);
+		const attacker = await newGuest(workshop.id, 'Hyökkääjä');
+		const people = await Promise.all([0, 1].map((i) => newGuest(workshop.id, `Osallistuja ${i}`)));
 		// A real board: 300 notes.
 		const seed = new Y.Doc();
 		seed.transact(() => {
@@ -372,7 +372,7 @@ describe('attacks on the production server', () => {
 		await synced(facilitator, ...phones);
 		// Warmed up by what a room does anyway (phones joining and writing), so the start is the server at work.
 		for (let i = 0; i < 5; i++) {
-			const guest = newGuest(workshop.id, `Lämmittely ${i}`);
+			const guest = await newGuest(workshop.id, `Lämmittely ${i}`);
 			const warm = board(url, workshop.id, guest);
 			await synced(warm);
 			addNote(warm.doc, { text: `lämmittely ${i}`, lane: 'a', author: authorOf(guest), id: `warm${i}` });
@@ -442,7 +442,7 @@ describe('attacks on the production server', () => {
 			}
 			await waitFor(() => sockets.every((socket) => socket.closeCode() !== null), 'the big edits to be refused');
 		});
-		const joiner = board(url, workshop.id, newGuest(workshop.id, 'Myöhäinen'));
+		const joiner = board(url, workshop.id, await newGuest(workshop.id, 'Myöhäinen'));
 		await synced(joiner);
 		const download = Y.encodeStateAsUpdate(joiner.doc).byteLength;
 		report.push(`board a phone joining downloads: ${(download / 1024).toFixed(0)} KiB, ${notesOf(joiner.doc).size} notes`);
@@ -463,7 +463,7 @@ describe('attacks on the production server', () => {
 		});
 
 		// 3. With private writing on: 40 updates depending on something the board lacks.
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		privateWriting = true;
 		await attack('40 updates with missing dependencies (private writing)', async () => {
 			const source = new Y.Doc();
@@ -478,7 +478,7 @@ describe('attacks on the production server', () => {
 				expect(socket.closeCode()).toBe(1007);
 			}
 		});
-		setPrivateWriting(workshop.id, false, false);
+		await setPrivateWriting(workshop.id, false, false);
 		privateWriting = false;
 
 		// 4. Many connections from one guest.

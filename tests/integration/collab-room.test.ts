@@ -66,8 +66,8 @@ afterAll(async () => {
 describe('collab module (in-process)', () => {
 	it('disconnects a removed participant at once with 4403; they stay out, the others stay on', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Vieras');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Vieras');
 		const member = await newMember(workshop.id, 'Jäsen');
 		const facilitator = client(workshop.id, owner);
 		const removedGuest = client(workshop.id, guest);
@@ -75,9 +75,9 @@ describe('collab module (in-process)', () => {
 		await synced(facilitator, removedGuest, removedMember);
 
 		// What the facilitator's remove action does: the row first, then the live connections.
-		expect(removeParticipant(workshop.id, guest.participantId)).toEqual([guest.participantId]);
+		expect(await removeParticipant(workshop.id, guest.participantId)).toEqual([guest.participantId]);
 		expect(collab.disconnectParticipant(workshop.id, guest.participantId)).toBe(1);
-		expect(removeParticipant(workshop.id, member.participantId)).toEqual([member.participantId]);
+		expect(await removeParticipant(workshop.id, member.participantId)).toEqual([member.participantId]);
 		expect(collab.disconnectParticipant(workshop.id, member.participantId)).toBe(1);
 		await waitFor(() => removedGuest.closes.includes(4403) && removedMember.closes.includes(4403), 'the 4403 closes');
 
@@ -96,15 +96,15 @@ describe('collab module (in-process)', () => {
 
 	it('switches observer ↔ participant live on an open connection', async () => {
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Tarkkailija');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Tarkkailija');
 		const facilitator = client(workshop.id, owner);
 		const switching = client(workshop.id, guest);
 		await synced(facilitator, switching);
 		const closeCodes: number[] = [];
 		switching.provider.on('connection-close', (event: CloseEvent | null) => closeCodes.push(event?.code ?? 0));
 
-		setParticipantRole(workshop.id, guest.participantId, 'observer');
+		await setParticipantRole(workshop.id, guest.participantId, 'observer');
 		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'observer')).toBe(1);
 		// A retryable close: the client reconnects (and the board page reloads itself in the new role).
 		await waitFor(() => closeCodes.includes(closeCodesOf.roleChanged), 'the role-change close');
@@ -116,7 +116,7 @@ describe('collab module (in-process)', () => {
 		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
 		expect(notesOf(storedBoard(workshop.id)).has('dropped')).toBe(false);
 
-		setParticipantRole(workshop.id, guest.participantId, 'participant');
+		await setParticipantRole(workshop.id, guest.participantId, 'participant');
 		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'participant')).toBe(1);
 		addNote(switching.doc, { text: 'nyt saa kirjoittaa', lane: 'a', author: authorOf(guest), id: 'allowed' });
 		await waitFor(() => notesOf(facilitator.doc).has('allowed'), 'the promoted participant’s note');
@@ -125,8 +125,8 @@ describe('collab module (in-process)', () => {
 
 	it('stamps awareness with the server-known identity and keeps connections to their own client ids', async () => {
 		const owner = await newUser('Oikea Nimi');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Vieras Ville');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Vieras Ville');
 		const a = client(workshop.id, owner);
 		const b = client(workshop.id, guest);
 		await synced(a, b);
@@ -147,9 +147,9 @@ describe('collab module (in-process)', () => {
 
 	it('compacts the log into the snapshot when the room empties, unloads it, and loads the same board', async () => {
 		const owner = await newUser('Tiivistäjä');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
-		const writer = newGuest(workshop.id, 'Kirjoittaja');
+		const writer = await newGuest(workshop.id, 'Kirjoittaja');
 		const b = client(workshop.id, writer);
 		await synced(a, b);
 		for (let i = 0; i < 45; i++) addNote(i % 2 ? a.doc : b.doc, { text: `lappu ${i}`, lane: 'a', author: authorOf(i % 2 ? owner : writer) });
@@ -175,7 +175,7 @@ describe('collab module (in-process)', () => {
 	it('keeps only the most recently left empty rooms in memory; an unloaded board comes back whole', async () => {
 		const { collab, url } = await startHarness({ unloadAfterMs: 60_000, maxIdleRooms: 1 });
 		const owner = await newUser('Muistinsäästäjä');
-		const workshops = [newWorkshop(owner.id), newWorkshop(owner.id), newWorkshop(owner.id)];
+		const workshops = [await newWorkshop(owner.id), await newWorkshop(owner.id), await newWorkshop(owner.id)];
 		const loaded = () => collab.stats().rooms.map((room) => room.workshopId);
 		for (const [index, workshop] of workshops.entries()) {
 			const visitor = connectBoard(url, workshop.id, { cookie: owner.cookie, name: owner.name });
@@ -196,7 +196,7 @@ describe('collab module (in-process)', () => {
 
 	it('answers clients that come back with the same state vector from one computation, and a change made meanwhile reaches the next', async () => {
 		const owner = await newUser('Palaaja');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const first = client(workshop.id, owner);
 		await synced(first);
 		for (let i = 0; i < 5; i++) addNote(first.doc, { text: `vanha ${i}`, lane: 'a', author: authorOf(owner) });
@@ -223,16 +223,16 @@ describe('collab module (in-process)', () => {
 	it('authorises open connections again: a removal or role change takes effect even without the action’s call', async () => {
 		const own = await startHarness({ reauthoriseMs: 100 });
 		const owner = await newUser('Valvoja');
-		const workshop = newWorkshop(owner.id);
-		const leaving = newGuest(workshop.id, 'Lähtijä');
-		const watcher = newGuest(workshop.id, 'Katsoja');
+		const workshop = await newWorkshop(owner.id);
+		const leaving = await newGuest(workshop.id, 'Lähtijä');
+		const watcher = await newGuest(workshop.id, 'Katsoja');
 		const facilitator = client(workshop.id, owner, own.url);
 		const removed = client(workshop.id, leaving, own.url);
 		const demoted = client(workshop.id, watcher, own.url);
 		await synced(facilitator, removed, demoted);
 
-		removeParticipant(workshop.id, leaving.participantId);
-		setParticipantRole(workshop.id, watcher.participantId, 'observer');
+		await removeParticipant(workshop.id, leaving.participantId);
+		await setParticipantRole(workshop.id, watcher.participantId, 'observer');
 		await waitFor(() => removed.closes.includes(4403), 'the removed guest to be closed');
 		// The role in the awareness identity follows from the client's next awareness message.
 		const role = () => (facilitator.provider.awareness.getStates().get(demoted.doc.clientID)?.identity as { role?: string } | undefined)?.role;
@@ -251,13 +251,13 @@ describe('collab module (in-process)', () => {
 
 	it('closes a deleted workshop’s board with 4404; the clients do not come back', async () => {
 		const owner = await newUser('Poistaja');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
 		await synced(a);
 		addNote(a.doc, { text: 'katoaa', lane: 'a', author: authorOf(owner) });
 		await waitFor(() => loggedUpdates(workshop.id) === 1, 'the note to be logged');
 
-		expect(deleteWorkshop(workshop.id)).toBe(true);
+		expect(await deleteWorkshop(workshop.id)).toBe(true);
 		collab.closeRoom(workshop.id);
 		await waitFor(() => a.closes.includes(4404), 'the 4404 close');
 		expect(collab.stats().rooms.some((r) => r.workshopId === workshop.id)).toBe(false);
@@ -267,9 +267,9 @@ describe('collab module (in-process)', () => {
 
 	it('never sends what it could not save: a failed append closes the room (1011) and the clients resync', async () => {
 		const owner = await newUser('Levytön');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
-		const b = client(workshop.id, newGuest(workshop.id, 'Toinen'));
+		const b = client(workshop.id, await newGuest(workshop.id, 'Toinen'));
 		await synced(a, b);
 		// A real write failure: the table is locked by another connection's write transaction.
 		const blocker = new Database(getDb().$client.name, { timeout: 0 });
@@ -296,8 +296,8 @@ describe('merging a busy room’s updates', () => {
 	it('sends updates arriving soon after a broadcast to everyone as one merged message', async () => {
 		const harness = await startHarness({ updateIntervalMs: 300 });
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const people = ['A', 'B', 'C'].map((name) => newGuest(workshop.id, name));
+		const workshop = await newWorkshop(owner.id);
+		const people = await Promise.all(['A', 'B', 'C'].map((name) => newGuest(workshop.id, name)));
 		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url));
 		await synced(a!, b!, watcher!);
 		const before = watcher!.received();
@@ -325,7 +325,7 @@ describe('a raw Y.Doc round trip through the store', () => {
 		const updates: Uint8Array[] = [];
 		doc.on('update', (u: Uint8Array) => updates.push(u));
 		const owner = await newUser('Varasto');
-		const { id } = newWorkshop(owner.id);
+		const { id } = await newWorkshop(owner.id);
 		addNote(doc, { text: 'yksi', lane: 'a', author: authorOf(owner), id: 'one' });
 		const first = store.append(id, updates.splice(0));
 		store.compact(id, Y.encodeStateAsUpdate(doc), first);

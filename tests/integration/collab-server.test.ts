@@ -68,8 +68,8 @@ afterAll(async () => {
 describe('boards on the production server', () => {
 	it('converges when four people edit the same board at once', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = newWorkshop(owner.id);
-		const people = [owner, newGuest(workshop.id, 'Vieras A'), newGuest(workshop.id, 'Vieras B'), await newMember(workshop.id, 'Jäsen')];
+		const workshop = await newWorkshop(owner.id);
+		const people = [owner, await newGuest(workshop.id, 'Vieras A'), await newGuest(workshop.id, 'Vieras B'), await newMember(workshop.id, 'Jäsen')];
 		const board = people.map((person) => client(workshop.id, person));
 		await synced(...board);
 
@@ -107,9 +107,9 @@ describe('boards on the production server', () => {
 	it('refuses unauthorised handshakes with a plain HTTP status and sends no board data', async () => {
 		const owner = await newUser('Omistaja');
 		const stranger = await newUser('Ulkopuolinen');
-		const a = newWorkshop(owner.id, 'A');
-		const b = newWorkshop(owner.id, 'B');
-		const guestOfA = newGuest(a.id, 'Vieras A:sta');
+		const a = await newWorkshop(owner.id, 'A');
+		const b = await newWorkshop(owner.id, 'B');
+		const guestOfA = await newGuest(a.id, 'Vieras A:sta');
 		const origin = server.url;
 
 		const cases: [string, string, Record<string, string>, number][] = [
@@ -132,9 +132,9 @@ describe('boards on the production server', () => {
 
 	it('lets an observer watch the board; its own edits are neither stored nor seen by others', async () => {
 		const owner = await newUser('Vetäjä');
-		const workshop = newWorkshop(owner.id);
-		const observer = newGuest(workshop.id, 'Tarkkailija');
-		setParticipantRole(workshop.id, observer.participantId, 'observer');
+		const workshop = await newWorkshop(owner.id);
+		const observer = await newGuest(workshop.id, 'Tarkkailija');
+		await setParticipantRole(workshop.id, observer.participantId, 'observer');
 		const writer = client(workshop.id, owner);
 		await synced(writer);
 		addNote(writer.doc, { text: 'ennen', lane: 'a', author: authorOf(owner), id: 'before' });
@@ -162,10 +162,10 @@ describe('boards on the production server', () => {
 
 	it('closes only the connection that sends malformed, oversized or too many messages', async () => {
 		const owner = await newUser('Kohde');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Häirikkö');
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Häirikkö');
 		const a = client(workshop.id, owner);
-		const decent = newGuest(workshop.id, 'Kunnollinen');
+		const decent = await newGuest(workshop.id, 'Kunnollinen');
 		const b = client(workshop.id, decent);
 		await synced(a, b);
 		addNote(a.doc, { text: 'ensimmäinen', lane: 'a', author: authorOf(owner), id: 'first' });
@@ -209,10 +209,10 @@ describe('boards on the production server', () => {
 
 	it('keeps every update anyone saw through a SIGKILL of 20 streaming clients; they reconnect by themselves, offline edits merge', async () => {
 		const owner = await newUser('Kestävä');
-		const workshop = newWorkshop(owner.id);
-		const people = [owner, ...Array.from({ length: 19 }, (_, i) => newGuest(workshop.id, `Kirjoittaja ${i}`))];
+		const workshop = await newWorkshop(owner.id);
+		const people = [owner, ...(await Promise.all(Array.from({ length: 19 }, (_, i) => newGuest(workshop.id, `Kirjoittaja ${i}`))))];
 		const writers = people.map((person) => client(workshop.id, person));
-		const witness = client(workshop.id, newGuest(workshop.id, 'Todistaja'));
+		const witness = client(workshop.id, await newGuest(workshop.id, 'Todistaja'));
 		await synced(...writers, witness);
 
 		let streaming = true;
@@ -275,7 +275,7 @@ describe('boards on the production server', () => {
 
 	it('saves, compacts and closes boards (1012) on SIGTERM', async () => {
 		const owner = await newUser('Sammuttaja');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const a = client(workshop.id, owner);
 		await synced(a);
 		for (let n = 0; n < 10; n++) addNote(a.doc, { text: `${n}`, lane: 'a', author: authorOf(owner) });

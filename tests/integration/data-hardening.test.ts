@@ -125,14 +125,14 @@ describe('area import: no regex backtracking on untrusted labels, label limits',
 // A programme world: Helsinki owns the programme, Vantaa takes part, Espoo does not.
 async function programmeWorld() {
 	const suffix = Math.random().toString(36).slice(2, 8);
-	const helsinki = createOrganisation({ name: `Helsingin kaupunki ${suffix}`, kind: 'city', municipality: 'Helsinki' });
-	const vantaa = createOrganisation({ name: `Vantaan kaupunki ${suffix}`, kind: 'city', municipality: 'Vantaa' });
-	const espoo = createOrganisation({ name: `Espoon kaupunki ${suffix}`, kind: 'city', municipality: 'Espoo' });
+	const helsinki = await createOrganisation({ name: `Helsingin kaupunki ${suffix}`, kind: 'city', municipality: 'Helsinki' });
+	const vantaa = await createOrganisation({ name: `Vantaan kaupunki ${suffix}`, kind: 'city', municipality: 'Vantaa' });
+	const espoo = await createOrganisation({ name: `Espoon kaupunki ${suffix}`, kind: 'city', municipality: 'Espoo' });
 	const [lead, partner, outsider] = [await newUser('Liisa'), await newUser('Pekka'), await newUser('Ulla')];
-	addMember(helsinki.id, lead.id, 'programme_lead');
-	addMember(vantaa.id, partner.id, 'member');
-	addMember(espoo.id, outsider.id, 'programme_lead');
-	const programme = createProgramme(
+	await addMember(helsinki.id, lead.id, 'programme_lead');
+	await addMember(vantaa.id, partner.id, 'member');
+	await addMember(espoo.id, outsider.id, 'programme_lead');
+	const programme = await createProgramme(
 		{
 			name: `Mukana ${suffix}`,
 			ownerOrganisationId: helsinki.id,
@@ -145,7 +145,7 @@ async function programmeWorld() {
 		},
 		lead.id
 	);
-	return { helsinki, vantaa, espoo, lead, partner, outsider, programme: getProgrammeDetails(programme.id)! };
+	return { helsinki, vantaa, espoo, lead, partner, outsider, programme: (await getProgrammeDetails(programme.id))! };
 }
 
 function pilotForm(fields: Record<string, string>) {
@@ -219,7 +219,7 @@ describe("a pilot's owner organisation and responsible person belong to its prog
 
 describe("a board's address is no key to its join code", () => {
 	it('sends a stranger to the neutral code form, for a real and an unknown workshop alike', async () => {
-		const workshop = newWorkshop(admin.id, 'Salainen työpaja');
+		const workshop = await newWorkshop(admin.id, 'Salainen työpaja');
 		const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 		for (const id of [workshop.id, 'no-such-workshop']) {
 			const response = await get(`/workshops/${id}/board`);
@@ -232,7 +232,7 @@ describe("a board's address is no key to its join code", () => {
 		const refused = await get(`/workshops/${workshop.id}/board`, outsider.cookie);
 		expect(refused.status).toBe(403);
 		expect(await refused.text()).not.toContain(workshop.joinCode);
-		const guest = newGuest(workshop.id, 'Vieras');
+		const guest = await newGuest(workshop.id, 'Vieras');
 		expect((await get(`/workshops/${workshop.id}/board`, guest.cookie)).status).toBe(200);
 	});
 });

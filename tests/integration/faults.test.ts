@@ -126,10 +126,10 @@ async function action(path: string, cookie: string, fields: Record<string, strin
 describe('faults and abuse', () => {
 	it('10,000 fuzzed frames: the server stays up and responsive, others are unaffected, the board unchanged', async () => {
 		const owner = await newUser('Vakaa');
-		const workshop = newWorkshop(owner.id);
-		const fuzzer = newGuest(workshop.id, 'Sumea');
+		const workshop = await newWorkshop(owner.id);
+		const fuzzer = await newGuest(workshop.id, 'Sumea');
 		const a = client(workshop.id, owner);
-		const ordinary = newGuest(workshop.id, 'Tavallinen');
+		const ordinary = await newGuest(workshop.id, 'Tavallinen');
 		const b = client(workshop.id, ordinary);
 		await synced(a, b);
 		addNote(a.doc, { text: 'ennen', lane: 'a', author: authorOf(owner), id: 'before' });
@@ -162,7 +162,7 @@ describe('faults and abuse', () => {
 
 	it('200 people behind one address (a venue’s NAT) all join and all get the board', async () => {
 		const owner = await newUser('Sali');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const cookies: string[] = [];
 		for (let i = 0; i < 200; i++) {
 			const response = await fetch(`${server.url}/w/${workshop.joinCode}`, {
@@ -186,9 +186,9 @@ describe('faults and abuse', () => {
 
 	it('a database locked by another process: a clear error, nothing half-written, and it works once the lock goes', async () => {
 		const owner = await newUser('Lukko');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Äänestäjä');
-		const round = openRound(workshop.id, { method: 'dot', items: [{ id: 'idea', kind: 'idea', text: 'Idea' }] }, owner.id);
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Äänestäjä');
+		const round = await openRound(workshop.id, { method: 'dot', items: [{ id: 'idea', kind: 'idea', text: 'Idea' }] }, owner.id);
 		const board = client(workshop.id, guest);
 		await synced(board);
 		// A vote sent on the board socket (type 103) and its answer (type 104).
@@ -239,9 +239,9 @@ describe('faults and abuse', () => {
 
 	it('a full database (its size ceiling reached): a clear error, nothing half-written, and it works once space is freed', async () => {
 		const owner = await newUser('Täysi');
-		const workshop = newWorkshop(owner.id);
-		const guest = newGuest(workshop.id, 'Äänestäjä');
-		const round = openRound(workshop.id, { method: 'dot', items: [{ id: 'idea', kind: 'idea', text: 'Idea' }], budget: 50, cap: 50 }, owner.id);
+		const workshop = await newWorkshop(owner.id);
+		const guest = await newGuest(workshop.id, 'Äänestäjä');
+		const round = await openRound(workshop.id, { method: 'dot', items: [{ id: 'idea', kind: 'idea', text: 'Idea' }], budget: 50, cap: 50 }, owner.id);
 
 		// Another process fills the file up to the server's ceiling (its own connection has none).
 		const other = new Database(databasePath);

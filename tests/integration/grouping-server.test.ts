@@ -24,12 +24,12 @@ type Suggestions = { lane: string; groups: { lane: string; name: string; noteIds
 describe('suggested groups on the production server', () => {
 	it('answers the workshop’s facilitator from the live board, writes nothing, and refuses everyone else', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = createWorkshop(
+		const workshop = await createWorkshop(
 			{ ...workshopInput('Ryhmittely'), perspectives: [{ title: 'Nuoret aikuiset', description: '' }, { title: 'Lapsiperheet', description: '' }] },
 			owner.id
 		);
-		const [young, families] = getWorkshopDetails(workshop.id)!.perspectives;
-		const guest = newGuest(workshop.id, 'Vieras');
+		const [young, families] = (await getWorkshopDetails(workshop.id))!.perspectives;
+		const guest = await newGuest(workshop.id, 'Vieras');
 		const member = await newMember(workshop.id, 'Osallistuja');
 		const outsider = await newUser('Ulkopuolinen');
 

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { closeDb } from '../../src/lib/server/db';
 import { GET } from '../../src/routes/healthz/+server';
 
-const call = () => GET({} as Parameters<typeof GET>[0]) as Response;
+const call = async () => (await GET({} as Parameters<typeof GET>[0])) as Response;
 
 describe('GET /healthz', () => {
 	it('answers 200 {status: ok} when the database answers', async () => {
-		const response = call();
+		const response = await call();
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({ status: 'ok' });
 	});
@@ -20,7 +20,7 @@ describe('GET /healthz', () => {
 		closeDb();
 		process.env.DATABASE_PATH = dir; // a directory is not a database
 		try {
-			const response = call();
+			const response = await call();
 			expect(response.status).toBe(503);
 			expect(await response.json()).toEqual({ status: 'unavailable' });
 		} finally {

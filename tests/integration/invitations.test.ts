@@ -81,12 +81,12 @@ describe('inviting people to a workshop by e-mail', () => {
 	it('refuses bad input with a translated message and writes nothing', async () => {
 		const owner = await newUser('Kutsuja');
 		const sv = `${owner.cookie}; PARAGLIDE_LOCALE=sv`;
-		const untimed = createWorkshop(workshopInput('Ilman aikaa'), owner.id);
+		const untimed = await createWorkshop(workshopInput('Ilman aikaa'), owner.id);
 		const noTime = await action(`/workshops/${untimed.id}?/invite`, sv, { emails: 'anna@example.fi' });
 		expect(noTime.status).toBe(400);
 		expect(formOf(noTime).errors!.emails).toBe(m.invitation_error_no_time({}, { locale: 'sv' }));
 
-		const workshop = createWorkshop({ ...workshopInput('Aikataulutettu'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
+		const workshop = await createWorkshop({ ...workshopInput('Aikataulutettu'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
 		const cases: [string, string][] = [
 			['', m.invitation_error_empty({}, { locale: 'sv' })],
 			['anna@example.fi, ei-osoite; @x.fi', m.invitation_error_invalid({ addresses: 'ei-osoite, @x.fi' }, { locale: 'sv' })],
@@ -104,7 +104,7 @@ describe('inviting people to a workshop by e-mail', () => {
 		expect(over.status).toBe(400);
 		expect(formOf(over).errors!.emails).toBe(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: 1 }, { locale: 'sv' }));
 		// The limit per person and hour, over all workshops: two more than are left are refused as a whole.
-		const other = createWorkshop({ ...workshopInput('Toinen'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
+		const other = await createWorkshop({ ...workshopInput('Toinen'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
 		const recordEvent = getDb().$client.prepare('INSERT INTO rate_limit_events (key, at) VALUES (?, ?)');
 		for (let i = 0; i < maxInvitationsPerHour - 1; i++) recordEvent.run(`invitations:user:${owner.id}`, Date.now() - 1000);
 		const hourly = await action(`/workshops/${other.id}?/invite`, sv, { emails: 'x1@example.fi x2@example.fi' });
@@ -131,7 +131,7 @@ describe('inviting people to a workshop by e-mail', () => {
 		const ownerEmail = getDb().$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(owner.id) as string;
 		const sv = `${owner.cookie}; PARAGLIDE_LOCALE=sv`;
 		const startsAt = fromDateTimeLocal('2026-11-22T18:30')!;
-		const workshop = createWorkshop({ ...workshopInput('Jalostamo Kontula'), startsAt, durationMinutes: 120, location: 'Kontulan kirjasto' }, owner.id);
+		const workshop = await createWorkshop({ ...workshopInput('Jalostamo Kontula'), startsAt, durationMinutes: 120, location: 'Kontulan kirjasto' }, owner.id);
 
 		const invited = await action(`/workshops/${workshop.id}?/invite`, sv, { emails: 'Anna Ahonen <Anna@Example.fi>,\nbertil@example.fi' });
 		expect(invited.type).toBe('success');
@@ -190,7 +190,7 @@ describe('inviting people to a workshop by e-mail', () => {
 		expect(row('nobody@example.fi')).toContain(`data-delivery="failed">${m.invitation_delivery_failed()}</td>`);
 
 		// The facilitator moves it half an hour later: every invitee gets the same event with SEQUENCE 1.
-		const [lane] = getWorkshopDetails(workshop.id)!.perspectives;
+		const [lane] = (await getWorkshopDetails(workshop.id))!.perspectives;
 		const edited = await action(`/workshops/${workshop.id}/edit`, owner.cookie, {
 			title: 'Jalostamo Kontula',
 			theme: 'Nuorten osallisuus',
@@ -248,17 +248,17 @@ describe('invitations when the time goes and comes back', () => {
 	it('a workshop that loses its time is cancelled for the invitees and sent again when it gets one; a failed save sends nothing', async () => {
 		const owner = await newUser('Ajastaja');
 		const base = { ...workshopInput('Aika muuttuu'), startsAt: fromDateTimeLocal('2026-12-01T10:00') };
-		const workshop = createWorkshop(base, owner.id);
-		inviteToWorkshop(workshop.id, ['dora@example.fi'], { id: owner.id, name: 'Ajastaja', email: 'ajastaja@example.fi' }, 'en');
-		updateWorkshop(workshop.id, { ...base, startsAt: null });
+		const workshop = await createWorkshop(base, owner.id);
+		await inviteToWorkshop(workshop.id, ['dora@example.fi'], { id: owner.id, name: 'Ajastaja', email: 'ajastaja@example.fi' }, 'en');
+		await updateWorkshop(workshop.id, { ...base, startsAt: null });
 		expect(stateOf(workshop.id)).toBe('cancelled');
-		updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
+		await updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
 		expect(stateOf(workshop.id)).toBe('invited');
 		// A save that fails (an unknown co-facilitator) changes nothing and sends nothing.
-		expect(() => updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-03T10:00'), coFacilitatorEmails: ['ei-ole@example.fi'] })).toThrow(
+		await expect(updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-03T10:00'), coFacilitatorEmails: ['ei-ole@example.fi'] })).rejects.toThrow(
 			UnknownFacilitatorError
 		);
-		expect(getWorkshop(workshop.id)).toMatchObject({ calendarSequence: 2, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
+		expect(await getWorkshop(workshop.id)).toMatchObject({ calendarSequence: 2, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
 		expect(queuedCalendars(workshop.id)).toEqual([
 			{ to: 'dora@example.fi', method: 'REQUEST', sequence: 0, start: '2026-12-01T10:00:00' },
 			{ to: 'dora@example.fi', method: 'CANCEL', sequence: 1, start: '2026-12-01T10:00:00' },

@@ -61,10 +61,10 @@ function leave(c: BoardClient) {
 
 async function setup(phases: { kind: 'ideas' | 'voting' | 'canvas'; title: string; durationMinutes: number }[] = []) {
 	const owner = await newUser('Fasilitaattori');
-	const workshop = createWorkshop({ ...workshopInput('Livenä'), phases }, owner.id);
-	const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
-	const phaseIds = getWorkshopDetails(workshop.id)!.phases.map((p) => p.id);
-	const anna = newGuest(workshop.id, 'Anna');
+	const workshop = await createWorkshop({ ...workshopInput('Livenä'), phases }, owner.id);
+	const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
+	const phaseIds = (await getWorkshopDetails(workshop.id))!.phases.map((p) => p.id);
+	const anna = await newGuest(workshop.id, 'Anna');
 	const bertil = await newMember(workshop.id, 'Bertil');
 	return { owner, workshop, lane, phaseIds, anna, bertil };
 }
@@ -81,7 +81,7 @@ describe('live cockpit over the collab server', () => {
 		addNote(a.doc, { text: 'Ennen lukitusta', lane, author: { id: anna.id, name: anna.name } });
 		await waitFor(() => noteTexts(b.doc).length === 1, 'the note before the lock');
 
-		setLocked(workshop.id, true);
+		await setLocked(workshop.id, true);
 		await waitFor(() => [a, b, facilitator].every((c) => c.channel.live.at(-1)?.state.locked === true), 'everyone to see the lock');
 		const logged = loggedUpdates(workshop.id);
 		addNote(a.doc, { text: 'Lukittuna', lane, author: { id: anna.id, name: anna.name } });
@@ -101,7 +101,7 @@ describe('live cockpit over the collab server', () => {
 		await synced(again);
 		await waitFor(() => noteTexts(again.doc).length === 2, 'the true board');
 		expect(again.channel.live[0]?.state.locked).toBe(true);
-		setLocked(workshop.id, false);
+		await setLocked(workshop.id, false);
 		await waitFor(() => again.channel.live.at(-1)?.state.locked === false, 'the unlock');
 		addNote(again.doc, { text: 'Avattu', lane, author: { id: anna.id, name: anna.name } });
 		await waitFor(() => noteTexts(b.doc).includes('Avattu'), 'a note after the unlock');
@@ -110,7 +110,7 @@ describe('live cockpit over the collab server', () => {
 
 	it('an observer’s update is dropped with permission-denied and 101 observer; the connection stays', async () => {
 		const { owner, workshop, lane, anna } = await setup();
-		expect(setParticipantRole(workshop.id, anna.id, 'observer')).toBe(true);
+		expect(await setParticipantRole(workshop.id, anna.id, 'observer')).toBe(true);
 		const facilitator = join(workshop.id, owner);
 		const observer = join(workshop.id, anna);
 		await synced(facilitator, observer);
@@ -133,7 +133,7 @@ describe('live cockpit over the collab server', () => {
 		const ideaId = promoteToIdea(facilitator.doc, { kind: 'note', id: 'x' }, 'Idea', lane);
 		await waitFor(() => readBoard(b.doc).ideas.length === 1, 'the idea');
 
-		setPhase(workshop.id, phaseIds[0]!);
+		await setPhase(workshop.id, phaseIds[0]!);
 		const voter = join(workshop.id, anna);
 		await synced(voter);
 		await waitFor(() => voter.channel.live.length > 0, 'the live state');
@@ -141,7 +141,7 @@ describe('live cockpit over the collab server', () => {
 		await waitFor(() => voter.channel.refused.includes('phase'), 'the 101 phase');
 		leave(voter);
 
-		setPhase(workshop.id, phaseIds[1]!);
+		await setPhase(workshop.id, phaseIds[1]!);
 		const writer = join(workshop.id, anna);
 		await synced(writer);
 		await waitFor(() => writer.channel.live.at(-1)?.state.phaseId === phaseIds[1], 'the canvas phase');
@@ -158,7 +158,7 @@ describe('live cockpit over the collab server', () => {
 
 	it('private writing: hidden from others and from facilitators (403 on another’s room), revealed onto the board', async () => {
 		const { owner, workshop, lane, anna, bertil } = await setup();
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		const annaRoom = privateRoomName(workshop.id, anna.id);
 		const facilitator = join(workshop.id, owner);
 		const b = join(workshop.id, bertil);
@@ -206,7 +206,7 @@ describe('live cockpit over the collab server', () => {
 		leave(aPrivate);
 
 		// An anonymous round: the authors are blanked.
-		setPrivateWriting(workshop.id, true, true);
+		await setPrivateWriting(workshop.id, true, true);
 		const round2 = join(annaRoom, anna);
 		await synced(round2);
 		await waitFor(() => round2.channel.live.length > 0 && noteTexts(round2.doc).length === 0, 'a clean private document');
@@ -219,15 +219,15 @@ describe('live cockpit over the collab server', () => {
 		const anonymous = readBoard(b.doc).notes.find((n) => n.text === 'Nimetön')!;
 		expect(anonymous).toMatchObject({ authorId: '', authorName: '' });
 		expect(noteTexts(storedBoard(annaRoom))).toEqual([]);
-		expect(getLiveState(workshop.id)).toMatchObject({ privateWriting: false, revealSeq: 2 });
+		expect(await getLiveState(workshop.id)).toMatchObject({ privateWriting: false, revealSeq: 2 });
 	});
 
 	it('a late joiner gets the current phase and a timer consistent with serverNow; changes and focus reach everyone', async () => {
 		const { owner, workshop, phaseIds, anna } = await setup([{ kind: 'ideas', title: 'Ideointi', durationMinutes: 15 }]);
 		const facilitator = join(workshop.id, owner);
 		await synced(facilitator);
-		setPhase(workshop.id, phaseIds[0]!);
-		const started = startTimer(workshop.id);
+		await setPhase(workshop.id, phaseIds[0]!);
+		const started = await startTimer(workshop.id);
 		await sleep(300);
 
 		const late = join(workshop.id, anna);
@@ -242,7 +242,7 @@ describe('live cockpit over the collab server', () => {
 		expect(state.timer.remainingMs).toBeLessThanOrEqual(15 * 60_000 - 300);
 		expect(state.timer.remainingMs).toBeGreaterThan(15 * 60_000 - 5_000);
 
-		const focus = focusEveryone(workshop.id, { kind: 'lane', id: 'x' });
+		const focus = await focusEveryone(workshop.id, { kind: 'lane', id: 'x' });
 		await waitFor(() => late.channel.live.at(-1)?.state.focus?.seq === focus.focus!.seq, 'the focus');
 		await waitFor(() => facilitator.channel.live.at(-1)?.state.focus?.id === 'x', 'the focus to the facilitator');
 	});

@@ -99,7 +99,7 @@ function join(room: string, person: Person, at = url): Watched {
 
 async function setup() {
 	const owner = await newUser('Fasilitaattori');
-	const workshop = createWorkshop(
+	const workshop = await createWorkshop(
 		{
 			...workshopInput('Valmiina'),
 			phases: [
@@ -109,11 +109,11 @@ async function setup() {
 		},
 		owner.id
 	);
-	const details = getWorkshopDetails(workshop.id)!;
-	const anna = newGuest(workshop.id, 'Anna');
+	const details = (await getWorkshopDetails(workshop.id))!;
+	const anna = await newGuest(workshop.id, 'Anna');
 	const bertil = await newMember(workshop.id, 'Bertil');
-	const carl = newGuest(workshop.id, 'Carl');
-	expect(setParticipantRole(workshop.id, carl.id, 'observer')).toBe(true);
+	const carl = await newGuest(workshop.id, 'Carl');
+	expect(await setParticipantRole(workshop.id, carl.id, 'observer')).toBe(true);
 	return { owner, workshop, lane: details.perspectives[0]!.id, phaseIds: details.phases.map((p) => p.id), anna, bertil, carl };
 }
 
@@ -124,9 +124,9 @@ describe('the timer on the wire', () => {
 		const { owner, workshop, phaseIds, anna } = await setup();
 		const facilitator = join(workshop.id, owner);
 		await synced(facilitator);
-		setPhase(workshop.id, phaseIds[0]!);
-		setTimerLength(workshop.id, 3);
-		const started = startTimer(workshop.id);
+		await setPhase(workshop.id, phaseIds[0]!);
+		await setTimerLength(workshop.id, 3);
+		const started = await startTimer(workshop.id);
 		expect(started.timer).toMatchObject({ running: true, durationMs: 180_000 });
 		await waitFor(() => last(facilitator.channel.live)?.state.timer.running === true, 'the start to reach the facilitator');
 
@@ -140,11 +140,11 @@ describe('the timer on the wire', () => {
 		// Three minutes later by the server's clock: every screen is told 0 left (the end), still "running".
 		vi.useFakeTimers({ toFake: ['Date'] });
 		vi.setSystemTime(started.timer.endsAt! + 1_000);
-		setLocked(workshop.id, false); // any change sends the state again
+		await setLocked(workshop.id, false); // any change sends the state again
 		await waitFor(() => last(late.channel.live)!.serverNow > started.timer.endsAt!, 'the state after the end');
 		expect(last(late.channel.live)!.state.timer).toMatchObject({ running: true, remainingMs: 0, durationMs: 180_000 });
 		// One more minute counts from now.
-		addTimerMinute(workshop.id);
+		await addTimerMinute(workshop.id);
 		await waitFor(() => last(late.channel.live)!.state.timer.remainingMs === 60_000, 'the extra minute');
 	});
 });
@@ -164,12 +164,12 @@ describe('"valmis / klar / done"', () => {
 		expect(last(observer.done)?.counted).toBe(false);
 		expect(last(facilitator.done)?.counted).toBe(false);
 
-		const run = setPhase(workshop.id, phaseIds[0]!).phaseRun;
+		const run = (await setPhase(workshop.id, phaseIds[0]!)).phaseRun;
 		const everyone = [facilitator, a, b, observer];
 		await waitFor(() => everyone.every((c) => last(c.done)?.run === run && last(c.done)?.total === 2), 'the new run, 0/2');
 		expect(last(b.done)).toEqual({ run, phaseId: phaseIds[0], done: 0, total: 2, counted: true, mine: false });
 
-		setDone(workshop.id, anna.id, run, true);
+		await setDone(workshop.id, anna.id, run, true);
 		await waitFor(() => everyone.every((c) => last(c.done)?.done === 1), 'everyone to see 1/2');
 		expect(last(a.done)).toMatchObject({ done: 1, total: 2, counted: true, mine: true });
 		expect(last(b.done)).toMatchObject({ done: 1, total: 2, counted: true, mine: false });
@@ -191,8 +191,8 @@ describe('"valmis / klar / done"', () => {
 			]
 		});
 		// A page load says the same before its socket does.
-		expect(getDoneState(workshop.id, anna.id, true)).toEqual({ run, phaseId: phaseIds[0], done: 1, total: 2, counted: true, mine: true });
-		expect(getDoneState(workshop.id, null, false)).toMatchObject({ done: 1, total: 2, counted: false, mine: false });
+		expect(await getDoneState(workshop.id, anna.id, true)).toEqual({ run, phaseId: phaseIds[0], done: 1, total: 2, counted: true, mine: true });
+		expect(await getDoneState(workshop.id, null, false)).toMatchObject({ done: 1, total: 2, counted: false, mine: false });
 
 		// Someone done who leaves still counts; someone not done who leaves does not.
 		b.destroy();
@@ -203,7 +203,7 @@ describe('"valmis / klar / done"', () => {
 		// Re-opening the phase is a new run: nobody is done.
 		const again = join(workshop.id, anna);
 		await synced(again);
-		const run2 = setPhase(workshop.id, phaseIds[0]!).phaseRun;
+		const run2 = (await setPhase(workshop.id, phaseIds[0]!)).phaseRun;
 		expect(run2).toBe(run + 1);
 		await waitFor(() => last(again.done)?.run === run2, 'the re-opened phase');
 		expect(last(again.done)).toMatchObject({ done: 0, total: 1, counted: true, mine: false });
@@ -222,8 +222,8 @@ describe('"valmis / klar / done"', () => {
 describe('private writing, counted for facilitators only', () => {
 	it('sends each person’s count and the total to facilitators as they write, never to participants, never the content', async () => {
 		const { owner, workshop, lane, phaseIds, anna, bertil } = await setup();
-		setPhase(workshop.id, phaseIds[0]!);
-		setPrivateWriting(workshop.id, true, false);
+		await setPhase(workshop.id, phaseIds[0]!);
+		await setPrivateWriting(workshop.id, true, false);
 		const annaRoom = privateRoomName(workshop.id, anna.id);
 		const facilitator = join(workshop.id, owner);
 		const a = join(workshop.id, anna);
@@ -325,7 +325,7 @@ describe('quick +1 reactions', () => {
 		expect(viewBoard(storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(2);
 
 		// The board's other rules apply to reactions like to any edit: a lock refuses a participant's +1.
-		setLocked(workshop.id, true);
+		await setLocked(workshop.id, true);
 		const locked = join(workshop.id, anna);
 		await synced(locked);
 		await waitFor(() => last(locked.channel.live)?.state.locked === true, 'the lock');

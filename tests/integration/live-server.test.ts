@@ -44,15 +44,15 @@ function join(room: string, person: { cookie: string; name: string }) {
 describe('live cockpit on the production server', () => {
 	it('a late joiner gets phase and timer; a lock is enforced; private rooms are only for their owner, not even for facilitators', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const workshop = createWorkshop({ ...workshopInput('Tuotanto'), phases: [{ kind: 'ideas', title: 'Ideointi', durationMinutes: 15 }] }, owner.id);
-		const { phases, perspectives } = getWorkshopDetails(workshop.id)!;
+		const workshop = await createWorkshop({ ...workshopInput('Tuotanto'), phases: [{ kind: 'ideas', title: 'Ideointi', durationMinutes: 15 }] }, owner.id);
+		const { phases, perspectives } = (await getWorkshopDetails(workshop.id))!;
 		const lane = perspectives[0]!.id;
-		const anna = newGuest(workshop.id, 'Anna');
+		const anna = await newGuest(workshop.id, 'Anna');
 		const bertil = await newMember(workshop.id, 'Bertil');
 
-		setPhase(workshop.id, phases[0]!.id);
-		const started = startTimer(workshop.id);
-		setLocked(workshop.id, true);
+		await setPhase(workshop.id, phases[0]!.id);
+		const started = await startTimer(workshop.id);
+		await setLocked(workshop.id, true);
 		await sleep(200);
 
 		const facilitator = join(workshop.id, owner);
@@ -72,7 +72,7 @@ describe('live cockpit on the production server', () => {
 		await sleep(150);
 		expect(readBoard(facilitator.doc).notes.map((n) => n.text)).toEqual(['Fasilitaattorin']);
 
-		setPrivateWriting(workshop.id, true, false);
+		await setPrivateWriting(workshop.id, true, false);
 		const annaRoom = privateRoomName(workshop.id, anna.id);
 		expect((await tryUpgrade(server.url, annaRoom, { cookie: bertil.cookie, origin: server.url })).status).toBe(403);
 		expect((await tryUpgrade(server.url, annaRoom, { cookie: anna.cookie, origin: server.url })).opened).toBe(true);

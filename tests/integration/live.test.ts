@@ -25,7 +25,7 @@ import { newGuest, newUser, workshopInput } from '../helpers/collab';
 
 async function workshopWithAgenda() {
 	const owner = await newUser('Ajastaja');
-	const workshop = createWorkshop(
+	const workshop = await createWorkshop(
 		{
 			...workshopInput('Ajastettu'),
 			phases: [
@@ -35,7 +35,7 @@ async function workshopWithAgenda() {
 		},
 		owner.id
 	);
-	const [ideas, voting] = getWorkshopDetails(workshop.id)!.phases;
+	const [ideas, voting] = (await getWorkshopDetails(workshop.id))!.phases;
 	return { workshop, ideas: ideas!, voting: voting! };
 }
 
@@ -46,7 +46,7 @@ afterEach(() => {
 describe('live state', () => {
 	it('starts with defaults and stores no row until something changes', async () => {
 		const { workshop } = await workshopWithAgenda();
-		expect(getLiveState(workshop.id)).toEqual({
+		expect(await getLiveState(workshop.id)).toEqual({
 			phaseId: null,
 			phaseStartedAt: null,
 			locked: false,
@@ -66,44 +66,44 @@ describe('live state', () => {
 		const t0 = new Date('2026-11-23T09:00:00Z').getTime();
 		vi.setSystemTime(t0);
 
-		let state = setPhase(workshop.id, ideas.id);
+		let state = await setPhase(workshop.id, ideas.id);
 		expect(state.phaseId).toBe(ideas.id);
 		expect(state.phaseStartedAt).toBe(t0);
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 600_000, durationMs: 600_000 });
 
 		vi.setSystemTime(t0 + 5_000); // a paused timer does not run
-		expect(getLiveState(workshop.id).timer.remainingMs).toBe(600_000);
-		state = startTimer(workshop.id);
+		expect((await getLiveState(workshop.id)).timer.remainingMs).toBe(600_000);
+		state = await startTimer(workshop.id);
 		expect(state.timer).toEqual({ running: true, endsAt: t0 + 605_000, remainingMs: 600_000, durationMs: 600_000 });
-		expect(startTimer(workshop.id).timer.endsAt).toBe(t0 + 605_000); // starting a running timer changes nothing
+		expect((await startTimer(workshop.id)).timer.endsAt).toBe(t0 + 605_000); // starting a running timer changes nothing
 
 		vi.setSystemTime(t0 + 95_000);
-		expect(getLiveState(workshop.id).timer.remainingMs).toBe(510_000);
-		state = pauseTimer(workshop.id);
+		expect((await getLiveState(workshop.id)).timer.remainingMs).toBe(510_000);
+		state = await pauseTimer(workshop.id);
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 510_000, durationMs: 600_000 });
 
 		vi.setSystemTime(t0 + 700_000);
-		expect(getLiveState(workshop.id).timer.remainingMs).toBe(510_000);
-		state = addTimerMinute(workshop.id);
+		expect((await getLiveState(workshop.id)).timer.remainingMs).toBe(510_000);
+		state = await addTimerMinute(workshop.id);
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 570_000, durationMs: 660_000 });
 
-		state = startTimer(workshop.id);
+		state = await startTimer(workshop.id);
 		expect(state.timer.endsAt).toBe(t0 + 700_000 + 570_000);
 		vi.setSystemTime(t0 + 710_000);
-		state = addTimerMinute(workshop.id);
+		state = await addTimerMinute(workshop.id);
 		expect(state.timer).toEqual({ running: true, endsAt: t0 + 1_330_000, remainingMs: 620_000, durationMs: 720_000 });
 
 		// Ran out: remaining is 0, never negative; a minute more counts from now.
 		vi.setSystemTime(t0 + 2_000_000);
-		expect(getLiveState(workshop.id).timer.remainingMs).toBe(0);
-		expect(addTimerMinute(workshop.id).timer.remainingMs).toBe(60_000);
+		expect((await getLiveState(workshop.id)).timer.remainingMs).toBe(0);
+		expect((await addTimerMinute(workshop.id)).timer.remainingMs).toBe(60_000);
 
 		// The next phase resets the timer, paused, to its own duration.
 		vi.setSystemTime(t0 + 2_100_000);
-		state = setPhase(workshop.id, voting.id);
+		state = await setPhase(workshop.id, voting.id);
 		expect(state).toMatchObject({ phaseId: voting.id, phaseStartedAt: t0 + 2_100_000 });
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 300_000, durationMs: 300_000 });
-		state = setPhase(workshop.id, null);
+		state = await setPhase(workshop.id, null);
 		expect(state).toMatchObject({ phaseId: null, phaseStartedAt: null });
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 0, durationMs: 0 });
 	});
@@ -115,81 +115,81 @@ describe('live state', () => {
 		vi.setSystemTime(t0);
 
 		// Before any phase: a length sets a paused timer; a reset keeps its own length.
-		expect(setTimerLength(workshop.id, 3).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
-		expect(resetTimer(workshop.id).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
+		expect((await setTimerLength(workshop.id, 3)).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
+		expect((await resetTimer(workshop.id)).timer).toEqual({ running: false, endsAt: null, remainingMs: 180_000, durationMs: 180_000 });
 
-		setPhase(workshop.id, ideas.id); // planned: 10 min
-		let state = setTimerLength(workshop.id, 5);
+		await setPhase(workshop.id, ideas.id); // planned: 10 min
+		let state = await setTimerLength(workshop.id, 5);
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 300_000, durationMs: 300_000 });
-		startTimer(workshop.id);
+		await startTimer(workshop.id);
 		vi.setSystemTime(t0 + 100_000);
 		// Running: the new length counts from now, and the timer keeps running.
-		state = setTimerLength(workshop.id, 1);
+		state = await setTimerLength(workshop.id, 1);
 		expect(state.timer).toEqual({ running: true, endsAt: t0 + 160_000, remainingMs: 60_000, durationMs: 60_000 });
 		// The end: nothing left, still "running" (every screen shows the end from the server's endsAt).
 		vi.setSystemTime(t0 + 161_000);
-		expect(getLiveState(workshop.id).timer).toEqual({ running: true, endsAt: t0 + 160_000, remainingMs: 0, durationMs: 60_000 });
-		state = resetTimer(workshop.id);
+		expect((await getLiveState(workshop.id)).timer).toEqual({ running: true, endsAt: t0 + 160_000, remainingMs: 0, durationMs: 60_000 });
+		state = await resetTimer(workshop.id);
 		expect(state.timer).toEqual({ running: false, endsAt: null, remainingMs: 600_000, durationMs: 600_000 });
-		expect(setTimerLength(workshop.id, 120).timer.durationMs).toBe(7_200_000);
+		expect((await setTimerLength(workshop.id, 120)).timer.durationMs).toBe(7_200_000);
 
-		for (const bad of [0, 121, 2.5, Number.NaN, -1]) expect(() => setTimerLength(workshop.id, bad)).toThrow(RangeError);
-		expect(getLiveState(workshop.id).timer.durationMs).toBe(7_200_000);
-		expect(() => setTimerLength('no-such-workshop', 5)).toThrow(UnknownWorkshopError);
+		for (const bad of [0, 121, 2.5, Number.NaN, -1]) await expect(setTimerLength(workshop.id, bad)).rejects.toThrow(RangeError);
+		expect((await getLiveState(workshop.id)).timer.durationMs).toBe(7_200_000);
+		await expect(setTimerLength('no-such-workshop', 5)).rejects.toThrow(UnknownWorkshopError);
 	});
 
 	it('keeps "done" marks per phase run: a new or re-opened phase starts from nobody done; only participants count', async () => {
 		const { workshop, ideas, voting } = await workshopWithAgenda();
-		const anna = newGuest(workshop.id, 'Anna');
-		const bertil = newGuest(workshop.id, 'Bertil');
+		const anna = await newGuest(workshop.id, 'Anna');
+		const bertil = await newGuest(workshop.id, 'Bertil');
 		// No phase: nothing to be done with.
-		expect(() => setDone(workshop.id, anna.id, 0, true)).toThrow(StalePhaseRunError);
+		await expect(setDone(workshop.id, anna.id, 0, true)).rejects.toThrow(StalePhaseRunError);
 
-		const run1 = setPhase(workshop.id, ideas.id).phaseRun;
+		const run1 = (await setPhase(workshop.id, ideas.id)).phaseRun;
 		expect(run1).toBe(1);
-		expect(setDone(workshop.id, anna.id, run1, true)).toEqual({ run: run1, mine: true });
+		expect(await setDone(workshop.id, anna.id, run1, true)).toEqual({ run: run1, mine: true });
 		const doneRows = () =>
 			getDb().$client.prepare('SELECT participant_id, phase_run FROM phase_done WHERE workshop_id = ? ORDER BY participant_id').all(workshop.id);
 		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 		// Marking twice is one mark; taking it back removes it.
-		setDone(workshop.id, bertil.id, run1, true);
-		setDone(workshop.id, bertil.id, run1, true);
-		setDone(workshop.id, bertil.id, run1, false);
+		await setDone(workshop.id, bertil.id, run1, true);
+		await setDone(workshop.id, bertil.id, run1, true);
+		await setDone(workshop.id, bertil.id, run1, false);
 		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 
 		// A form sent for the run before is refused: the facilitator has moved on.
-		const run2 = setPhase(workshop.id, voting.id).phaseRun;
+		const run2 = (await setPhase(workshop.id, voting.id)).phaseRun;
 		expect(run2).toBe(run1 + 1);
-		expect(() => setDone(workshop.id, bertil.id, run1, true)).toThrow(StalePhaseRunError);
+		await expect(setDone(workshop.id, bertil.id, run1, true)).rejects.toThrow(StalePhaseRunError);
 		// Re-opening the same phase is a new run too.
-		const run3 = setPhase(workshop.id, voting.id).phaseRun;
+		const run3 = (await setPhase(workshop.id, voting.id)).phaseRun;
 		expect(run3).toBe(run2 + 1);
-		expect(() => setDone(workshop.id, anna.id, run2, true)).toThrow(StalePhaseRunError);
+		await expect(setDone(workshop.id, anna.id, run2, true)).rejects.toThrow(StalePhaseRunError);
 
 		// Observers, removed people and strangers do not count.
-		expect(setParticipantRole(workshop.id, bertil.id, 'observer')).toBe(true);
-		expect(() => setDone(workshop.id, bertil.id, run3, true)).toThrow(NotCountedError);
-		removeParticipant(workshop.id, anna.id);
-		expect(() => setDone(workshop.id, anna.id, run3, true)).toThrow(NotCountedError);
-		expect(() => setDone(workshop.id, 'nobody', run3, true)).toThrow(NotCountedError);
+		expect(await setParticipantRole(workshop.id, bertil.id, 'observer')).toBe(true);
+		await expect(setDone(workshop.id, bertil.id, run3, true)).rejects.toThrow(NotCountedError);
+		await removeParticipant(workshop.id, anna.id);
+		await expect(setDone(workshop.id, anna.id, run3, true)).rejects.toThrow(NotCountedError);
+		await expect(setDone(workshop.id, 'nobody', run3, true)).rejects.toThrow(NotCountedError);
 		const other = await workshopWithAgenda();
-		const stranger = newGuest(other.workshop.id, 'Carl');
-		expect(() => setDone(workshop.id, stranger.id, run3, true)).toThrow(NotCountedError);
+		const stranger = await newGuest(other.workshop.id, 'Carl');
+		await expect(setDone(workshop.id, stranger.id, run3, true)).rejects.toThrow(NotCountedError);
 		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 	});
 
 	it('keeps lock, private writing and focus; refuses unknown workshops and other workshops’ phases', async () => {
 		const { workshop } = await workshopWithAgenda();
 		const other = await workshopWithAgenda();
-		expect(setLocked(workshop.id, true).locked).toBe(true);
-		expect(setPrivateWriting(workshop.id, true, true)).toMatchObject({ privateWriting: true, anonymousReveal: true, locked: true });
-		expect(focusEveryone(workshop.id, { kind: 'lane', id: 'a' }).focus).toEqual({ kind: 'lane', id: 'a', seq: 1 });
-		expect(focusEveryone(workshop.id, { kind: 'lane', id: 'a' }).focus).toEqual({ kind: 'lane', id: 'a', seq: 2 });
-		expect(focusEveryone(workshop.id, { kind: 'note', id: 'n1' }).focus).toEqual({ kind: 'note', id: 'n1', seq: 3 });
-		expect(setLocked(workshop.id, false)).toMatchObject({ locked: false, privateWriting: true, focus: { seq: 3 } });
-		expect(() => setPhase(workshop.id, other.ideas.id)).toThrow(UnknownPhaseError);
-		expect(() => setLocked('no-such-workshop', true)).toThrow(UnknownWorkshopError);
-		expect(getLiveState(other.workshop.id).locked).toBe(false);
+		expect((await setLocked(workshop.id, true)).locked).toBe(true);
+		expect(await setPrivateWriting(workshop.id, true, true)).toMatchObject({ privateWriting: true, anonymousReveal: true, locked: true });
+		expect((await focusEveryone(workshop.id, { kind: 'lane', id: 'a' })).focus).toEqual({ kind: 'lane', id: 'a', seq: 1 });
+		expect((await focusEveryone(workshop.id, { kind: 'lane', id: 'a' })).focus).toEqual({ kind: 'lane', id: 'a', seq: 2 });
+		expect((await focusEveryone(workshop.id, { kind: 'note', id: 'n1' })).focus).toEqual({ kind: 'note', id: 'n1', seq: 3 });
+		expect(await setLocked(workshop.id, false)).toMatchObject({ locked: false, privateWriting: true, focus: { seq: 3 } });
+		await expect(setPhase(workshop.id, other.ideas.id)).rejects.toThrow(UnknownPhaseError);
+		await expect(setLocked('no-such-workshop', true)).rejects.toThrow(UnknownWorkshopError);
+		expect((await getLiveState(other.workshop.id)).locked).toBe(false);
 	});
 
 	it('says what each phase lets participants do', () => {

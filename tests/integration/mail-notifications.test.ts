@@ -21,18 +21,18 @@ const person = async (name: string, locale: Locale) => {
 };
 
 async function world() {
-	const owner = createOrganisation({ name: `Helsingin kaupunki ${++counter}`, kind: 'city', municipality: 'Helsinki' });
+	const owner = await createOrganisation({ name: `Helsingin kaupunki ${++counter}`, kind: 'city', municipality: 'Helsinki' });
 	const lead = await person('Lisa', 'sv');
 	const proposer = await person('Tiina', 'fi');
 	const teammate = await person('Tom', 'en');
-	addMember(owner.id, lead.id, 'programme_lead');
-	addMember(owner.id, proposer.id, 'member');
-	addMember(owner.id, teammate.id, 'member');
+	await addMember(owner.id, lead.id, 'programme_lead');
+	await addMember(owner.id, proposer.id, 'member');
+	await addMember(owner.id, teammate.id, 'member');
 	const form = new FormData();
 	for (const [key, value] of Object.entries({ name: `Mukana ${counter}`, ownerOrganisationId: owner.id, startsOn: '2024-01-01', endsOn: '2027-12-31', description: '' }))
 		form.set(key, value);
 	form.set('goals.0.title', 'Tavoite');
-	const programme = createProgramme(programmeSchema.parse(readProgrammeForm(form)), lead.id);
+	const programme = await createProgramme(programmeSchema.parse(readProgrammeForm(form)), lead.id);
 	return { lead, proposer, teammate, programme };
 }
 
@@ -48,9 +48,9 @@ const mailTo = (email: string, subjectLike = '%') =>
 describe('pilot notifications', () => {
 	it('a proposal reaches the leads in their language, with a one-click unsubscribe, and reviews and comments reach the team', async () => {
 		const { lead, proposer, teammate, programme } = await world();
-		const pilot = proposePilot(programme.id, pilotInput('Läksykerho <b>&</b>', [teammate.email]), proposer.id);
+		const pilot = await proposePilot(programme.id, pilotInput('Läksykerho <b>&</b>', [teammate.email]), proposer.id);
 
-		const [proposal, ...more] = mailTo(lead.email);
+		const [proposal, ...more] = await mailTo(lead.email);
 		expect(more).toHaveLength(0);
 		expect(proposal).toMatchObject({ kind: 'pilot_proposals', locale: 'sv', subject: 'Nytt förslag till försök: Läksykerho <b>&</b>' });
 		expect(proposal!.text).toContain(`/pilots/${pilot.id}`);
@@ -60,68 +60,68 @@ describe('pilot notifications', () => {
 		const unsubscribeLink = new URL(proposal!.headers['List-Unsubscribe']!.slice(1, -1));
 		expect(proposal!.text).toContain(unsubscribeLink.href);
 		// The proposer is not told of their own proposal.
-		expect(mailTo(proposer.email)).toHaveLength(0);
+		expect(await mailTo(proposer.email)).toHaveLength(0);
 
-		transitionPilot(pilot.id, 'requestChanges', lead, { comment: 'Lisää mittarit' });
-		const [review] = mailTo(teammate.email);
+		await transitionPilot(pilot.id, 'requestChanges', lead, { comment: 'Lisää mittarit' });
+		const [review] = await mailTo(teammate.email);
 		expect(review).toMatchObject({ kind: 'pilot_updates', locale: 'en', subject: 'Pilot Läksykerho <b>&</b>: Changes requested' });
 		expect(review!.text).toContain('Lisää mittarit');
-		expect(mailTo(proposer.email)[0]).toMatchObject({ locale: 'fi' });
-		expect(mailTo(lead.email)).toHaveLength(1);
+		expect((await mailTo(proposer.email))[0]).toMatchObject({ locale: 'fi' });
+		expect(await mailTo(lead.email)).toHaveLength(1);
 
-		addPilotComment(pilot.id, proposer.id, 'Kiitos, korjataan');
-		expect(mailTo(teammate.email, 'New comment%')).toHaveLength(1);
-		expect(mailTo(proposer.email, 'Uusi kommentti%')).toHaveLength(0);
+		await addPilotComment(pilot.id, proposer.id, 'Kiitos, korjataan');
+		expect(await mailTo(teammate.email, 'New comment%')).toHaveLength(1);
+		expect(await mailTo(proposer.email, 'Uusi kommentti%')).toHaveLength(0);
 
 		// The one-click link turns the kind off: the next proposal does not reach this lead.
-		const link = checkUnsubscribeLink(unsubscribeLink.searchParams)!;
+		const link = (await checkUnsubscribeLink(unsubscribeLink.searchParams))!;
 		expect(link).toEqual({ userId: lead.id, kind: 'pilot_proposals' });
 		const tampered = new URLSearchParams(unsubscribeLink.searchParams);
 		tampered.set('k', 'digest');
-		expect(checkUnsubscribeLink(tampered)).toBeNull();
-		unsubscribe(link.userId, link.kind);
-		proposePilot(programme.id, pilotInput('Toinen'), proposer.id);
-		expect(mailTo(lead.email)).toHaveLength(1);
+		expect(await checkUnsubscribeLink(tampered)).toBeNull();
+		await unsubscribe(link.userId, link.kind);
+		await proposePilot(programme.id, pilotInput('Toinen'), proposer.id);
+		expect(await mailTo(lead.email)).toHaveLength(1);
 	});
 });
 
 describe('check-in reminders', () => {
 	it('remind the team three days ahead and once overdue, once per due date', async () => {
 		const { lead, proposer, teammate, programme } = await world();
-		const pilot = proposePilot(programme.id, pilotInput('Kerho', [teammate.email]), proposer.id);
-		transitionPilot(pilot.id, 'approve', lead);
-		transitionPilot(pilot.id, 'start', lead);
+		const pilot = await proposePilot(programme.id, pilotInput('Kerho', [teammate.email]), proposer.id);
+		await transitionPilot(pilot.id, 'approve', lead);
+		await transitionPilot(pilot.id, 'start', lead);
 		getDb().$client.prepare("UPDATE pilots SET starts_on = '2025-01-06' WHERE id = ?").run(pilot.id);
 		// Cadence 4 weeks from 6 January: due 3 February.
-		setMailPreferences(teammate.id, { checkin_reminders: 'immediate' });
+		await setMailPreferences(teammate.id, { checkin_reminders: 'immediate' });
 		const at = (iso: string) => new Date(iso);
 		const reminders = () => db.select().from(mailOutbox).where(and(eq(mailOutbox.kind, 'checkin_reminders'), eq(mailOutbox.about, `pilot:${pilot.id}`))).all();
 
-		queueCheckInReminders(at('2025-01-30T10:00:00Z'));
-		expect(reminders()).toHaveLength(0);
-		queueCheckInReminders(at('2025-01-31T10:00:00Z'));
-		queueCheckInReminders(at('2025-02-01T10:00:00Z'));
-		expect(reminders().map((row) => [row.to, row.subject]).sort()).toEqual([
+		await queueCheckInReminders(at('2025-01-30T10:00:00Z'));
+		expect(await reminders()).toHaveLength(0);
+		await queueCheckInReminders(at('2025-01-31T10:00:00Z'));
+		await queueCheckInReminders(at('2025-02-01T10:00:00Z'));
+		expect((await reminders()).map((row) => [row.to, row.subject]).sort()).toEqual([
 			[proposer.email, m.mail_checkin_due_subject({ date: '2025-02-03', title: 'Kerho' }, { locale: 'fi' })],
 			[teammate.email, 'Check-in due 2025-02-03: Kerho']
 		]);
-		queueCheckInReminders(at('2025-02-04T10:00:00Z'));
-		queueCheckInReminders(at('2025-02-06T10:00:00Z'));
-		expect(reminders().filter((row) => row.subject.startsWith('Check-in overdue'))).toHaveLength(1);
-		expect(reminders()).toHaveLength(4);
+		await queueCheckInReminders(at('2025-02-04T10:00:00Z'));
+		await queueCheckInReminders(at('2025-02-06T10:00:00Z'));
+		expect((await reminders()).filter((row) => row.subject.startsWith('Check-in overdue'))).toHaveLength(1);
+		expect(await reminders()).toHaveLength(4);
 
 		// A check-in moves the due date: the next cycle is reminded again.
-		recordCheckIn(pilot.id, checkInSchema.parse({ reportedOn: '2025-02-07', status: 'on_track', happened: '', learned: '', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' }), proposer.id);
-		queueCheckInReminders(at('2025-03-05T10:00:00Z'));
-		expect(reminders().filter((row) => row.subject.includes('2025-03-07'))).toHaveLength(2);
+		await recordCheckIn(pilot.id, checkInSchema.parse({ reportedOn: '2025-02-07', status: 'on_track', happened: '', learned: '', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' }), proposer.id);
+		await queueCheckInReminders(at('2025-03-05T10:00:00Z'));
+		expect((await reminders()).filter((row) => row.subject.includes('2025-03-07'))).toHaveLength(2);
 	});
 });
 
 describe('digests', () => {
 	it('a weekly digest on Monday morning (Helsinki) summarises the lead’s programmes; daily when chosen; none when off', async () => {
 		const { lead, proposer, programme } = await world();
-		const pilot = proposePilot(programme.id, pilotInput('Digestikerho'), proposer.id);
-		transitionPilot(pilot.id, 'approve', lead);
+		const pilot = await proposePilot(programme.id, pilotInput('Digestikerho'), proposer.id);
+		await transitionPilot(pilot.id, 'approve', lead);
 		const digests = () => mailTo(lead.email, 'Verstas: sammandrag%');
 		const sunday = new Date(Date.now() + 0);
 		// Find the coming Monday 08:00 Helsinki (06:00 or 05:00 UTC): 06:00 UTC is 08:00 or 09:00 there, after 07:00.
@@ -130,13 +130,13 @@ describe('digests', () => {
 		monday.setUTCHours(6, 0, 0, 0);
 		const tuesday = new Date(monday.getTime() + 24 * 60 * 60_000);
 
-		queueDigests(tuesday);
-		expect(digests()).toHaveLength(0);
-		queueDigests(new Date(monday.getTime() - 4 * 60 * 60_000)); // 02:00 UTC: before seven in Helsinki
-		expect(digests()).toHaveLength(0);
-		queueDigests(monday);
-		queueDigests(new Date(monday.getTime() + 60 * 60_000));
-		const [digest, ...more] = digests();
+		await queueDigests(tuesday);
+		expect(await digests()).toHaveLength(0);
+		await queueDigests(new Date(monday.getTime() - 4 * 60 * 60_000)); // 02:00 UTC: before seven in Helsinki
+		expect(await digests()).toHaveLength(0);
+		await queueDigests(monday);
+		await queueDigests(new Date(monday.getTime() + 60 * 60_000));
+		const [digest, ...more] = await digests();
 		expect(more).toHaveLength(0);
 		expect(digest!.locale).toBe('sv');
 		expect(digest!.text).toContain('Nya förslag');
@@ -145,14 +145,14 @@ describe('digests', () => {
 		expect(digest!.headers['List-Unsubscribe']).toContain('k=digest');
 
 		// Daily: only what happened in the last day (here, moved to Tuesday morning), and nothing when nothing happened.
-		setMailPreferences(lead.id, { digest: 'daily' });
-		queueDigests(tuesday);
-		expect(digests()).toHaveLength(1);
+		await setMailPreferences(lead.id, { digest: 'daily' });
+		await queueDigests(tuesday);
+		expect(await digests()).toHaveLength(1);
 		getDb().$client.prepare('UPDATE pilot_status_history SET at = ? WHERE pilot_id = ?').run(tuesday.getTime() - 60 * 60_000, pilot.id);
-		queueDigests(new Date(tuesday.getTime() + 60_000));
-		expect(digests()).toHaveLength(2);
-		setMailPreferences(lead.id, { digest: 'off' });
-		queueDigests(new Date(tuesday.getTime() + 24 * 60 * 60_000));
-		expect(digests()).toHaveLength(2);
+		await queueDigests(new Date(tuesday.getTime() + 60_000));
+		expect(await digests()).toHaveLength(2);
+		await setMailPreferences(lead.id, { digest: 'off' });
+		await queueDigests(new Date(tuesday.getTime() + 24 * 60 * 60_000));
+		expect(await digests()).toHaveLength(2);
 	});
 });

@@ -34,27 +34,27 @@ function queue(subject: string, extra: { dedupeKey?: string } = {}) {
 const received = (subject: string) => smtp.messages.filter((mail) => mail.parsed.subject === subject).length;
 
 describe('queueMail', () => {
-	it('writes only with the transaction that caused it, and a dedupeKey once', () => {
-		expect(() =>
-			db.transaction((tx) => {
-				queueMail(tx, { to: 'a@example.fi', kind: 'test', locale: 'fi', subject: 'rolled back', text: 't', html: '<p>t</p>' });
+	it('writes only with the transaction that caused it, and a dedupeKey once', async () => {
+		await expect(
+			db.transaction(async (tx) => {
+				await queueMail(tx, { to: 'a@example.fi', kind: 'test', locale: 'fi', subject: 'rolled back', text: 't', html: '<p>t</p>' });
 				throw new Error('the event failed');
 			})
-		).toThrow('the event failed');
-		expect(db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'rolled back')).all()).toHaveLength(0);
+		).rejects.toThrow('the event failed');
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'rolled back')).all()).toHaveLength(0);
 
-		const first = queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
-		const second = queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
+		const first = await queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
+		const second = await queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
 		expect(first).toBeTruthy();
 		expect(second).toBeNull();
-		expect(db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'once')).all()).toHaveLength(1);
-		db.delete(mailOutbox).run();
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'once')).all()).toHaveLength(1);
+		await db.delete(mailOutbox).run();
 	});
 });
 
 describe('sendDueMail', () => {
 	it('sends a queued message once, with text and HTML parts, escaped, in its language', async () => {
-		const id = queue('Hei')!;
+		const id = (await queue('Hei'))!;
 		expect(await sendDueMail(worker())).toBe(1);
 		const mail = await smtp.messageTo('person@example.fi');
 		expect(mail.parsed.text).toContain('Hej <b>"du"</b> & co');
@@ -62,8 +62,8 @@ describe('sendDueMail', () => {
 		expect(mail.parsed.html).toContain('Hej &lt;b&gt;&quot;du&quot;&lt;/b&gt; &amp; co');
 		expect(mail.parsed.html).toContain('<a href="http://127.0.0.1/x?a=1&amp;b=2"');
 		expect(mail.parsed.html).not.toMatch(/<img|<script/i);
-		expect(mail.parsed.messageId).toBe(getMail(id)!.messageId);
-		expect(getMail(id)).toMatchObject({ status: 'sent', attempts: 1 });
+		expect(mail.parsed.messageId).toBe((await getMail(id))!.messageId);
+		expect(await getMail(id)).toMatchObject({ status: 'sent', attempts: 1 });
 		expect(await sendDueMail(worker())).toBe(0);
 		expect(received('Hei')).toBe(1);
 	});
@@ -72,42 +72,42 @@ describe('sendDueMail', () => {
 		answer = (subject) => (subject === 'Busy' ? { code: 451, message: 'Try again later' } : undefined);
 		let clock = Date.now();
 		const now = () => new Date(clock);
-		const id = queue('Busy')!;
+		const id = (await queue('Busy'))!;
 		await sendDueMail(worker({ now }));
-		expect(getMail(id)).toMatchObject({ status: 'queued', attempts: 1 });
-		expect(getMail(id)!.nextAttemptAt.getTime()).toBe(clock + backoffMs(1, settings.retryBaseMs));
-		expect(getMail(id)!.lastError).toContain('Try again later');
+		expect(await getMail(id)).toMatchObject({ status: 'queued', attempts: 1 });
+		expect((await getMail(id))!.nextAttemptAt.getTime()).toBe(clock + backoffMs(1, settings.retryBaseMs));
+		expect((await getMail(id))!.lastError).toContain('Try again later');
 		// Not before its time …
 		clock += 999;
 		expect(await sendDueMail(worker({ now }))).toBe(0);
 		clock += 1;
 		expect(await sendDueMail(worker({ now }))).toBe(1);
-		expect(getMail(id)!.nextAttemptAt.getTime()).toBe(clock + 2000);
+		expect((await getMail(id))!.nextAttemptAt.getTime()).toBe(clock + 2000);
 		clock += 2000;
 		await sendDueMail(worker({ now }));
-		expect(getMail(id)).toMatchObject({ status: 'failed', attempts: 3 });
-		expect(getMail(id)!.lastError).toContain('451');
+		expect(await getMail(id)).toMatchObject({ status: 'failed', attempts: 3 });
+		expect((await getMail(id))!.lastError).toContain('451');
 
 		// An admin retries once the server works again: it goes out.
 		answer = () => undefined;
-		expect(retryMail(id)).toBe(true);
+		expect(await retryMail(id)).toBe(true);
 		await sendDueMail(worker({ now }));
-		expect(getMail(id)).toMatchObject({ status: 'sent' });
+		expect(await getMail(id)).toMatchObject({ status: 'sent' });
 		expect(received('Busy')).toBe(1);
 		expect(smtp.attempts.filter((mail) => mail.parsed.subject === 'Busy')).toHaveLength(4);
 	});
 
 	it('does not retry a permanent refusal (5xx)', async () => {
 		answer = (subject) => (subject === 'Nobody' ? { code: 550, message: 'No such user' } : undefined);
-		const id = queue('Nobody')!;
+		const id = (await queue('Nobody'))!;
 		await sendDueMail(worker());
-		expect(getMail(id)).toMatchObject({ status: 'failed', attempts: 1 });
-		expect(getMail(id)!.lastError).toContain('No such user');
+		expect(await getMail(id)).toMatchObject({ status: 'failed', attempts: 1 });
+		expect((await getMail(id))!.lastError).toContain('No such user');
 		answer = () => undefined;
 	});
 
 	it('two workers at once send every message exactly once', async () => {
-		for (let i = 0; i < 20; i++) queue(`Batch ${i}`);
+		for (let i = 0; i < 20; i++) await queue(`Batch ${i}`);
 		const counts = await Promise.all([sendDueMail(worker({ owner: 'a' })), sendDueMail(worker({ owner: 'b' }))]);
 		expect(counts[0]! + counts[1]!).toBe(20);
 		for (let i = 0; i < 20; i++) expect(received(`Batch ${i}`), `Batch ${i}`).toBe(1);
@@ -116,26 +116,26 @@ describe('sendDueMail', () => {
 	it('marks a message whose answer never came uncertain, and does not send it again by itself', async () => {
 		let release!: () => void;
 		answer = (subject) => (subject === 'Hang' ? new Promise<SmtpReply>((resolve) => (release = () => resolve())) : undefined);
-		const id = queue('Hang')!;
+		const id = (await queue('Hang'))!;
 		await sendDueMail(worker({ settings: { ...settings, leaseMs: 1000 } }));
 		release();
-		expect(getMail(id)).toMatchObject({ status: 'uncertain' });
-		expect(getMail(id)!.lastError).toContain('no answer');
+		expect(await getMail(id)).toMatchObject({ status: 'uncertain' });
+		expect((await getMail(id))!.lastError).toContain('no answer');
 		await sendDueMail(worker());
 		expect(smtp.attempts.filter((mail) => mail.parsed.subject === 'Hang')).toHaveLength(1);
 		answer = () => undefined;
 	});
 
 	it('a claim whose sender died turns uncertain when its lease ends, never resent', async () => {
-		const id = queue('Crashed')!;
+		const id = (await queue('Crashed'))!;
 		let clock = Date.now();
-		expect(claimNextMail('dead-process', new Date(clock + 4000), new Date(clock))?.id).toBe(id);
+		expect((await claimNextMail('dead-process', new Date(clock + 4000), new Date(clock)))?.id).toBe(id);
 		// Within the lease: nobody touches it.
 		await sendDueMail(worker({ now: () => new Date(clock) }));
-		expect(getMail(id)).toMatchObject({ status: 'sending' });
+		expect(await getMail(id)).toMatchObject({ status: 'sending' });
 		clock += 4000;
 		await sendDueMail(worker({ now: () => new Date(clock) }));
-		expect(getMail(id)).toMatchObject({ status: 'uncertain' });
+		expect(await getMail(id)).toMatchObject({ status: 'uncertain' });
 		expect(received('Crashed')).toBe(0);
 	});
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { openDatabase } from '../../src/lib/server/db';
+import { openConnection } from '../../src/lib/server/db';
 import { queueMail } from '../../src/lib/server/mail/outbox';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 import { startSmtpServer, type SmtpReply, type SmtpTestServer } from '../helpers/smtp';
@@ -187,14 +187,14 @@ describe('outbox worker in the server', () => {
 	it('two server processes on one database send each message exactly once', async () => {
 		const second = await startProductionServer({ env: env() });
 		extra.push(second);
-		const direct = openDatabase(databasePath);
+		const direct = openConnection(databasePath);
 		const before = smtp.messages.length;
-		direct.transaction((tx) => {
+		await direct.db.transaction(async (tx) => {
 			for (let i = 0; i < 20; i++) {
-				queueMail(tx, { to: `many${i}@example.fi`, kind: 'test', locale: 'fi', subject: `Monta ${i}`, text: `viesti ${i}`, html: `<p>viesti ${i}</p>` });
+				await queueMail(tx, { to: `many${i}@example.fi`, kind: 'test', locale: 'fi', subject: `Monta ${i}`, text: `viesti ${i}`, html: `<p>viesti ${i}</p>` });
 			}
 		});
-		direct.$client.close();
+		direct.sqlite.close();
 		await smtp.until(() => smtp.messages.length >= before + 20);
 		// Both workers had time for another round; still one of each.
 		await requestReset('sanna@example.fi', '10.4.0.1');

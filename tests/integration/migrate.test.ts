@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/lib/server/db';
+import { openDatabase, type SyncDb as Db } from '../../src/lib/server/db';
 import { DatabaseTooNewError, migrateDatabase } from '../../src/lib/server/db/migrate';
 
 const opened: { db: Db; dir: string }[] = [];

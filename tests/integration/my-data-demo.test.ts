@@ -20,8 +20,8 @@ function iso(ms: unknown) {
 const bool = (value: unknown) => value === 1;
 const byJson = (rows: Raw[]) => rows.map((row) => JSON.stringify(row)).sort();
 
-function exportOf(userId: string) {
-	const files = collectUserData(userId)!;
+async function exportOf(userId: string) {
+	const files = (await collectUserData(userId))!;
 	const zip = unzipSync(buildDataZip(files, 'fi', 'user'));
 	return (name: string) => {
 		expect(zip[`${name}.json`], name).toBeDefined();
@@ -38,13 +38,13 @@ describe('the demo accounts’ own data', () => {
 		for (const { email } of demoAccounts) {
 			const [user] = all('SELECT id FROM users WHERE email = ?', email);
 			ids.set(email, user!.id as string);
-			createSession(user!.id as string);
+			await createSession(user!.id as string);
 		}
 	}, 60_000);
 
-	it.each(demoAccounts.map((account) => account.email))('%s: every file matches the database field by field', (email) => {
+	it.each(demoAccounts.map((account) => account.email))('%s: every file matches the database field by field', async (email) => {
 		const userId = ids.get(email)!;
-		const file = exportOf(userId);
+		const file = await exportOf(userId);
 
 		const [user] = all('SELECT * FROM users WHERE id = ?', userId);
 		expect(file('profile')).toEqual([{ id: userId, email, name: user!.name, locale: user!.locale, isAdmin: bool(user!.is_admin), createdAt: iso(user!.created_at) }]);
@@ -149,16 +149,16 @@ describe('the demo accounts’ own data', () => {
 		expect(byJson(file('pilot_comments'))).toEqual(byJson(all('SELECT * FROM pilot_comments WHERE author_id = ?', userId).map((c) => ({ id: c.id, pilotId: c.pilot_id, text: c.text, at: iso(c.at) }))));
 	});
 
-	it('holds what the demo gave each person (the comparison above is not of two empty lists)', () => {
-		const team = exportOf(ids.get('team@demo.verstas.fi')!);
+	it('holds what the demo gave each person (the comparison above is not of two empty lists)', async () => {
+		const team = await exportOf(ids.get('team@demo.verstas.fi')!);
 		expect(team('board_notes')).toHaveLength(11);
 		expect(team('participations').map((p) => p.workshopTitle)).toEqual(['Sosiaalisesti kestävät kaupungit']);
 		expect(team('pilots').map((p) => p.title)).toEqual(expect.arrayContaining(['Läksykerho ja turvallinen aikuinen Kannelmäessä', 'Perheiden olohuone Kontulan ostarilla']));
 		expect(team('check_ins').length).toBeGreaterThanOrEqual(3);
 		expect(team('memberships')).toHaveLength(2);
-		const lead = exportOf(ids.get('lead@demo.verstas.fi')!);
+		const lead = await exportOf(ids.get('lead@demo.verstas.fi')!);
 		expect(lead('pilot_status_changes').map((c) => c.toStatus)).toEqual(expect.arrayContaining(['approved', 'decided']));
-		const facilitator = exportOf(ids.get('facilitator@demo.verstas.fi')!);
+		const facilitator = await exportOf(ids.get('facilitator@demo.verstas.fi')!);
 		expect(facilitator('workshops').map((w) => [w.title, w.createdByMe, w.facilitator])).toEqual([['Sosiaalisesti kestävät kaupungit', true, true]]);
 	});
 });

@@ -63,17 +63,17 @@ describe('my data', () => {
 	let ownWorkshopId: string;
 	let otherWorkshopId: string;
 	let myParticipantId: string;
-	let guest: ReturnType<typeof newGuest>;
+	let guest: Awaited<ReturnType<typeof newGuest>>;
 
 	beforeAll(async () => {
 		me = await newUser('Maija Minä');
 		other = await newUser('Olli Muu');
-		const city = createOrganisation({ name: `Omakaupunki ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
-		addMember(city.id, me.id, 'programme_lead');
-		addMember(city.id, other.id, 'facilitator');
-		setMailPreferences(me.id, { pilot_updates: 'off' });
-		setMailPreferences(other.id, { pilot_updates: 'off' });
-		createCalendarFeed(me.id);
+		const city = await createOrganisation({ name: `Omakaupunki ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
+		await addMember(city.id, me.id, 'programme_lead');
+		await addMember(city.id, other.id, 'facilitator');
+		await setMailPreferences(me.id, { pilot_updates: 'off' });
+		await setMailPreferences(other.id, { pilot_updates: 'off' });
+		await createCalendarFeed(me.id);
 		const now = Date.now();
 		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-maija', me.id);
 		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-olli', other.id);
@@ -83,13 +83,13 @@ describe('my data', () => {
 				.run(id, user, subject, `<${id}@verstas>`, now);
 		}
 
-		ownWorkshopId = newWorkshop(me.id, 'Oma työpaja').id;
-		otherWorkshopId = newWorkshop(other.id, 'Muiden työpaja').id;
+		ownWorkshopId = (await newWorkshop(me.id, 'Oma työpaja')).id;
+		otherWorkshopId = (await newWorkshop(other.id, 'Muiden työpaja')).id;
 		for (const [workshopId, by, email] of [[ownWorkshopId, me.id, 'kutsuttu@example.fi'], [otherWorkshopId, other.id, 'toinen@example.fi']] as const) {
 			sql().prepare("INSERT INTO workshop_invitations (id, workshop_id, email, locale, invited_by, invited_at) VALUES (?, ?, ?, 'fi', ?, ?)").run(`inv-${email}`, workshopId, email, by, now);
 		}
-		myParticipantId = joinAsUser(otherWorkshopId, me)!.id;
-		guest = newGuest(otherWorkshopId, 'Vieras Ville');
+		myParticipantId = (await joinAsUser(otherWorkshopId, me))!.id;
+		guest = await newGuest(otherWorkshopId, 'Vieras Ville');
 
 		// My own board: a note as `user:{id}` (a facilitator without a participant row), an idea from it, a comment.
 		await onBoard(
@@ -145,23 +145,23 @@ describe('my data', () => {
 		const form = new FormData();
 		for (const [key, value] of Object.entries({ name: 'Ohjelma', ownerOrganisationId: city.id, startsOn: '', endsOn: '', description: '' })) form.set(key, value);
 		form.set('goals.0.title', 'Tavoite');
-		const programme = createProgramme(programmeSchema.parse(readProgrammeForm(form)), me.id);
+		const programme = await createProgramme(programmeSchema.parse(readProgrammeForm(form)), me.id);
 		const pilotForm = (title: string) => {
 			const data = new FormData();
 			for (const [key, value] of Object.entries({ title, summary: 'Tiivistelmä', cadenceWeeks: '4', startsOn: '2026-01-05' })) data.set(key, value);
 			return pilotSchema.parse(readPilotForm(data));
 		};
-		const mine = proposePilot(programme.id, pilotForm('Oma kokeilu'), me.id);
-		const theirs = proposePilot(programme.id, pilotForm('Muun kokeilu'), other.id);
-		const unrelated = proposePilot(programme.id, pilotForm('Vieras kokeilu'), other.id);
+		const mine = await proposePilot(programme.id, pilotForm('Oma kokeilu'), me.id);
+		const theirs = await proposePilot(programme.id, pilotForm('Muun kokeilu'), other.id);
+		const unrelated = await proposePilot(programme.id, pilotForm('Vieras kokeilu'), other.id);
 		sql().prepare('UPDATE pilots SET responsible_user_id = ? WHERE id = ?').run(me.id, theirs.id);
-		transitionPilot(mine.id, 'approve', { id: me.id, isAdmin: false });
-		transitionPilot(unrelated.id, 'approve', { id: me.id, isAdmin: false });
-		transitionPilot(unrelated.id, 'start', { id: me.id, isAdmin: true });
+		await transitionPilot(mine.id, 'approve', { id: me.id, isAdmin: false });
+		await transitionPilot(unrelated.id, 'approve', { id: me.id, isAdmin: false });
+		await transitionPilot(unrelated.id, 'start', { id: me.id, isAdmin: true });
 		const checkIn = (happened: string) =>
 			checkInSchema.parse({ reportedOn: '2026-02-03', status: 'on_track', happened, learned: 'Opittu', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '' });
-		recordCheckIn(unrelated.id, checkIn('Minun katsaukseni'), me.id);
-		recordCheckIn(unrelated.id, checkIn('Muun katsaus'), other.id);
+		await recordCheckIn(unrelated.id, checkIn('Minun katsaukseni'), me.id);
+		await recordCheckIn(unrelated.id, checkIn('Muun katsaus'), other.id);
 		for (const [cid, author, text] of [['pc-me', me.id, 'Kommenttini kokeiluun'], ['pc-other', other.id, 'Muun kommentti kokeiluun']] as const) {
 			sql().prepare('INSERT INTO pilot_comments (id, pilot_id, author_id, text, at) VALUES (?, ?, ?, ?, ?)').run(cid, unrelated.id, author, text, now);
 		}
@@ -283,12 +283,12 @@ describe('my data', () => {
 		const stranger = await download(`/workshops/${otherWorkshopId}/my-data.zip`);
 		expect(stranger.status).toBe(401);
 		expect(await stranger.text()).toContain('Vierasistuntosi tähän työpajaan on päättynyt');
-		removeParticipant(otherWorkshopId, guest.participantId);
+		await removeParticipant(otherWorkshopId, guest.participantId);
 		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, guest.cookie)).status).toBe(401);
 	});
 
 	it('gives a guest whose session has expired nothing', async () => {
-		const late = newGuest(otherWorkshopId, 'Myöhäinen');
+		const late = await newGuest(otherWorkshopId, 'Myöhäinen');
 		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(200);
 		sql().prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(Date.now() - 31 * 24 * 60 * 60 * 1000, late.participantId);
 		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(401);

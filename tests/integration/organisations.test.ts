@@ -18,19 +18,19 @@ import { createUser } from '../../src/lib/server/users';
 
 describe('organisations and memberships', () => {
 	it('creates, lists with member counts, renames and refuses a duplicate name in any case', async () => {
-		const helsinki = createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
-		const vantaa = createOrganisation({ name: 'Vantaan kaupunki', kind: 'city', municipality: 'Vantaa' });
-		expect(() => createOrganisation({ name: 'helsingin KAUPUNKI', kind: 'ngo', municipality: 'Espoo' })).toThrow(
+		const helsinki = await createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
+		const vantaa = await createOrganisation({ name: 'Vantaan kaupunki', kind: 'city', municipality: 'Vantaa' });
+		await expect(createOrganisation({ name: 'helsingin KAUPUNKI', kind: 'ngo', municipality: 'Espoo' })).rejects.toThrow(
 			OrganisationNameTakenError
 		);
-		expect(() => updateOrganisation(vantaa.id, { name: 'Helsingin kaupunki', kind: 'city', municipality: 'Vantaa' })).toThrow(
+		await expect(updateOrganisation(vantaa.id, { name: 'Helsingin kaupunki', kind: 'city', municipality: 'Vantaa' })).rejects.toThrow(
 			OrganisationNameTakenError
 		);
-		updateOrganisation(helsinki.id, { name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki (Helsingfors)' });
+		await updateOrganisation(helsinki.id, { name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki (Helsingfors)' });
 
 		const { id: userId } = await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'salasana-123' });
-		addMember(helsinki.id, userId, 'member');
-		const list = listOrganisations();
+		await addMember(helsinki.id, userId, 'member');
+		const list = await listOrganisations();
 		expect(list.map((o) => [o.name, o.memberCount])).toEqual([
 			['Helsingin kaupunki', 1],
 			['Vantaan kaupunki', 0]
@@ -39,23 +39,23 @@ describe('organisations and memberships', () => {
 	});
 
 	it('adds a member once, changes the role, removes, and deleting the organisation removes memberships', async () => {
-		const org = createOrganisation({ name: 'Suomen Kuntaliitto', kind: 'agency', municipality: 'Helsinki' });
+		const org = await createOrganisation({ name: 'Suomen Kuntaliitto', kind: 'agency', municipality: 'Helsinki' });
 		const { id: userId } = await createUser({ name: 'Leena', email: 'leena@example.fi', password: 'salasana-123' });
 
-		addMember(org.id, userId, 'member');
-		addMember(org.id, userId, 'facilitator');
-		expect(listMembers(org.id).map((m) => m.role)).toEqual(['facilitator']);
-		expect(setMemberRole(org.id, userId, 'programme_lead')).toBe(true);
-		expect(listMembershipsOfUser(userId)).toEqual([
+		await addMember(org.id, userId, 'member');
+		await addMember(org.id, userId, 'facilitator');
+		expect((await listMembers(org.id)).map((m) => m.role)).toEqual(['facilitator']);
+		expect(await setMemberRole(org.id, userId, 'programme_lead')).toBe(true);
+		expect(await listMembershipsOfUser(userId)).toEqual([
 			{ organisationId: org.id, name: 'Suomen Kuntaliitto', role: 'programme_lead' }
 		]);
-		expect(removeMember(org.id, userId)).toBe(true);
-		expect(removeMember(org.id, userId)).toBe(false);
+		expect(await removeMember(org.id, userId)).toBe(true);
+		expect(await removeMember(org.id, userId)).toBe(false);
 
-		addMember(org.id, userId, 'member');
-		const before = db.select({ n: count() }).from(memberships).get()!.n;
-		expect(deleteOrganisation(org.id)).toBe(true);
-		expect(db.select({ n: count() }).from(memberships).get()!.n).toBe(before - 1);
-		expect(deleteOrganisation(org.id)).toBe(false);
+		await addMember(org.id, userId, 'member');
+		const before = (await db.select({ n: count() }).from(memberships).get())!.n;
+		expect(await deleteOrganisation(org.id)).toBe(true);
+		expect((await db.select({ n: count() }).from(memberships).get())!.n).toBe(before - 1);
+		expect(await deleteOrganisation(org.id)).toBe(false);
 	});
 });

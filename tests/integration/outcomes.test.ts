@@ -76,14 +76,14 @@ let world: Awaited<ReturnType<typeof buildWorld>>;
 async function buildWorld() {
 	await person('Ensimmäinen'); // the first account becomes admin: keep it out of the roles under test
 	const [lead, member, outsider, team] = [await person('Liisa'), await person('Mikko'), await person('Ulla'), await person('Tiina')];
-	const helsinki = createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
-	const vantaa = createOrganisation({ name: 'Vantaan kaupunki', kind: 'city', municipality: 'Vantaa' });
-	const espoo = createOrganisation({ name: 'Espoon kaupunki', kind: 'city', municipality: 'Espoo' });
-	addMember(helsinki.id, lead.id, 'programme_lead');
-	addMember(helsinki.id, team.id, 'member');
-	addMember(vantaa.id, member.id, 'member');
-	addMember(espoo.id, outsider.id, 'programme_lead');
-	db.insert(areas)
+	const helsinki = await createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
+	const vantaa = await createOrganisation({ name: 'Vantaan kaupunki', kind: 'city', municipality: 'Vantaa' });
+	const espoo = await createOrganisation({ name: 'Espoon kaupunki', kind: 'city', municipality: 'Espoo' });
+	await addMember(helsinki.id, lead.id, 'programme_lead');
+	await addMember(helsinki.id, team.id, 'member');
+	await addMember(vantaa.id, member.id, 'member');
+	await addMember(espoo.id, outsider.id, 'programme_lead');
+	await db.insert(areas)
 		.values([
 			{ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' },
 			{ code: '00700', name: 'Malmi', municipality: 'Helsinki' },
@@ -91,7 +91,7 @@ async function buildWorld() {
 		])
 		.onConflictDoNothing()
 		.run();
-	const programme = createProgramme(
+	const programme = await createProgramme(
 		{
 			name: 'Mukana-ohjelma',
 			ownerOrganisationId: helsinki.id,
@@ -107,54 +107,54 @@ async function buildWorld() {
 		},
 		lead.id
 	);
-	const { goals } = (await import('../../src/lib/server/programmes')).getProgrammeDetails(programme.id)!;
+	const { goals } = (await (await import('../../src/lib/server/programmes')).getProgrammeDetails(programme.id))!;
 	const [g1, g2] = [goals[0]!.id, goals[1]!.id];
 
-	const propose = (input: Partial<PilotInput> & { title: string }) => proposePilot(programme.id, pilotInput(input), team.id).id;
-	const run = (id: string) => {
-		transitionPilot(id, 'approve', lead);
-		transitionPilot(id, 'start', team);
+	const propose = async (input: Partial<PilotInput> & { title: string }) => (await proposePilot(programme.id, pilotInput(input), team.id)).id;
+	const run = async (id: string) => {
+		await transitionPilot(id, 'approve', lead);
+		await transitionPilot(id, 'start', team);
 	};
 	const decide = (id: string, decision: 'scale' | 'adapt' | 'stop', reason: string) => transitionPilot(id, 'decide', lead, { decision, comment: reason });
 
 	// A: running, two indicators, two check-ins, the first one corrected.
-	const a = propose({ title: 'Kerhot kouluille', goalId: g1, areaCodes: ['00420'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
-	run(a);
-	const members = addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
-	const absences = addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20, target: 10, higherIsBetter: false });
-	recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18 } }), team.id);
-	recordCheckIn(a, checkIn({ reportedOn: '2025-02-26', status: 'at_risk', readings: { [members.id]: 14, [absences.id]: 16 } }), team.id);
-	const first = listCheckIns(a).find((c) => c.reportedOn === '2025-01-29')!;
-	correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: 'Korjattu luku', readings: { [members.id]: 12, [absences.id]: 19 } }), team.id);
+	const a = await propose({ title: 'Kerhot kouluille', goalId: g1, areaCodes: ['00420'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	await run(a);
+	const members = await addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
+	const absences = await addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20, target: 10, higherIsBetter: false });
+	await recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18 } }), team.id);
+	await recordCheckIn(a, checkIn({ reportedOn: '2025-02-26', status: 'at_risk', readings: { [members.id]: 14, [absences.id]: 16 } }), team.id);
+	const first = (await listCheckIns(a)).find((c) => c.reportedOn === '2025-01-29')!;
+	await correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: 'Korjattu luku', readings: { [members.id]: 12, [absences.id]: 19 } }), team.id);
 
 	// B: running, no check-ins yet, every 2 weeks from 1 March.
-	const b = propose({ title: 'Nuorten kesätyöt', goalId: g2, areaCodes: ['00700'], perspective: 'Nuoret aikuiset', ownerOrganisationId: vantaa.id, startsOn: '2025-03-01', cadenceWeeks: 2 });
-	run(b);
+	const b = await propose({ title: 'Nuorten kesätyöt', goalId: g2, areaCodes: ['00700'], perspective: 'Nuoret aikuiset', ownerOrganisationId: vantaa.id, startsOn: '2025-03-01', cadenceWeeks: 2 });
+	await run(b);
 
 	// C, D, E: decided, with learnings in Finnish, Swedish and English.
-	const c = propose({ title: 'Perhekahvila', goalId: g1, areaCodes: ['00420', '00940'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
-	run(c);
-	recordCheckIn(
+	const c = await propose({ title: 'Perhekahvila', goalId: g1, areaCodes: ['00420', '00940'], perspective: 'Lapsiperheet', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	await run(c);
+	await recordCheckIn(
 		c,
 		checkIn({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.', happened: 'Olohuoneessa kävi noin 300 perhettä.', impactLocalActors: 'Asukasyhdistys tuli mukaan.' }),
 		team.id
 	);
-	decide(c, 'scale', 'Päätös: kävijämäärät kasvoivat joka kuukausi.');
+	await decide(c, 'scale', 'Päätös: kävijämäärät kasvoivat joka kuukausi.');
 
-	const d = propose({ title: 'Läxhjälp på svenska', goalId: g2, areaCodes: ['00700'], perspective: 'Barnfamiljer', ownerOrganisationId: vantaa.id, startsOn: '2025-01-01' });
-	run(d);
-	recordCheckIn(d, checkIn({ reportedOn: '2025-02-01', learned: 'Åtgärden fungerade bäst när föräldrarna deltog.' }), team.id);
-	decide(d, 'adapt', 'Fler frivilliga behövs.');
+	const d = await propose({ title: 'Läxhjälp på svenska', goalId: g2, areaCodes: ['00700'], perspective: 'Barnfamiljer', ownerOrganisationId: vantaa.id, startsOn: '2025-01-01' });
+	await run(d);
+	await recordCheckIn(d, checkIn({ reportedOn: '2025-02-01', learned: 'Åtgärden fungerade bäst när föräldrarna deltog.' }), team.id);
+	await decide(d, 'adapt', 'Fler frivilliga behövs.');
 
-	const e = propose({ title: 'Evening sports', goalId: g2, areaCodes: [], perspective: 'Young adults', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
-	run(e);
-	recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.', impactInstitutions: 'The sports office lent its volunteers.' }), team.id);
-	decide(e, 'stop', 'Too few participants in winter.');
+	const e = await propose({ title: 'Evening sports', goalId: g2, areaCodes: [], perspective: 'Young adults', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
+	await run(e);
+	await recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.', impactInstitutions: 'The sports office lent its volunteers.' }), team.id);
+	await decide(e, 'stop', 'Too few participants in winter.');
 
 	// F: a proposal whose title is a spreadsheet formula; G: declined (with words the library must not return).
-	const f = propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', goalId: g1 });
-	const g = propose({ title: 'Hylätty kohtaamispaikka', summary: 'Kohtaamispaikan ehdotus', goalId: g1 });
-	transitionPilot(g, 'decline', lead, { comment: 'Ei resursseja' });
+	const f = await propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', goalId: g1 });
+	const g = await propose({ title: 'Hylätty kohtaamispaikka', summary: 'Kohtaamispaikan ehdotus', goalId: g1 });
+	await transitionPilot(g, 'decline', lead, { comment: 'Ei resursseja' });
 
 	return { lead, member, outsider, team, helsinki, vantaa, espoo, programme, g1, g2, pilots: { a, b, c, d, e, f, g }, indicators: { members, absences } };
 }
@@ -196,8 +196,8 @@ const records = (text: string) => {
 };
 
 describe('programme dashboard', () => {
-	it('counts pilots by status, goal and area', () => {
-		const dashboard = programmeDashboard(world.programme.id, {}, '2025-03-10')!;
+	it('counts pilots by status, goal and area', async () => {
+		const dashboard = (await programmeDashboard(world.programme.id, {}, '2025-03-10'))!;
 		expect(dashboard.total).toBe(7);
 		expect(Object.fromEntries(dashboard.byStatus.map((s) => [s.key, s.count]))).toEqual({
 			proposed: 1,
@@ -220,20 +220,20 @@ describe('programme dashboard', () => {
 		]);
 	});
 
-	it('flags running pilots whose next check-in is before today, most overdue first', () => {
-		expect(programmeDashboard(world.programme.id, {}, '2025-03-10')!.overdue).toEqual([]);
+	it('flags running pilots whose next check-in is before today, most overdue first', async () => {
+		expect((await programmeDashboard(world.programme.id, {}, '2025-03-10'))!.overdue).toEqual([]);
 		// A: latest report 26 Feb, every 4 weeks → due 26 Mar; B: no reports, from 1 Mar every 2 weeks → 15 Mar.
-		const overdue = programmeDashboard(world.programme.id, {}, '2025-04-02')!.overdue;
+		const overdue = (await programmeDashboard(world.programme.id, {}, '2025-04-02'))!.overdue;
 		expect(overdue.map((o) => [o.pilot.id, o.due, o.daysOverdue])).toEqual([
 			[world.pilots.b, '2025-03-15', 18],
 			[world.pilots.a, '2025-03-26', 7]
 		]);
 		// Due today is not overdue yet.
-		expect(programmeDashboard(world.programme.id, {}, '2025-03-26')!.overdue.map((o) => o.pilot.id)).toEqual([world.pilots.b]);
+		expect((await programmeDashboard(world.programme.id, {}, '2025-03-26'))!.overdue.map((o) => o.pilot.id)).toEqual([world.pilots.b]);
 	});
 
-	it('shows each pilot with its latest check-in and indicator progress from the current versions', () => {
-		const a = programmeDashboard(world.programme.id, {}, '2025-03-10')!.pilots.find((p) => p.id === world.pilots.a)!;
+	it('shows each pilot with its latest check-in and indicator progress from the current versions', async () => {
+		const a = (await programmeDashboard(world.programme.id, {}, '2025-03-10'))!.pilots.find((p) => p.id === world.pilots.a)!;
 		expect(a.latestCheckIn).toEqual({ reportedOn: '2025-02-26', status: 'at_risk' });
 		expect(a.checkInCount).toBe(2);
 		expect(a.areas).toEqual([{ code: '00420', name: 'Kannelmäki' }]);
@@ -248,8 +248,8 @@ describe('programme dashboard', () => {
 		expect(absences!.readings.map((r) => r.value)).toEqual([19, 16]);
 	});
 
-	it('gives the page only what it shows: a page of pilots, readings as numbers, the most overdue check-ins', () => {
-		const dashboard = programmeDashboard(world.programme.id, {}, '2025-04-02')!;
+	it('gives the page only what it shows: a page of pilots, readings as numbers, the most overdue check-ins', async () => {
+		const dashboard = (await programmeDashboard(world.programme.id, {}, '2025-04-02'))!;
 		const view = dashboardPage(dashboard);
 		// The counts still cover every pilot.
 		expect(view).toMatchObject({ total: 7, byStatus: dashboard.byStatus, byGoal: dashboard.byGoal, byArea: dashboard.byArea, page: 1, pages: 1 });
@@ -306,17 +306,17 @@ describe('programme dashboard', () => {
 		expect(indicatorProgress(indicator, [{ reportedOn: '2025-01-01', value: 21 }]).reached).toBe(true);
 	});
 
-	it('applies the filters to the list and the counts', () => {
-		const ids = (filters: Parameters<typeof programmeDashboard>[1]) =>
-			programmeDashboard(world.programme.id, filters, '2025-04-02')!.pilots.map((p) => p.id).sort();
+	it('applies the filters to the list and the counts', async () => {
+		const ids = async (filters: Parameters<typeof programmeDashboard>[1]) =>
+			(await programmeDashboard(world.programme.id, filters, '2025-04-02'))!.pilots.map((p) => p.id).sort();
 		const { a, b, c, d, e } = world.pilots;
-		expect(ids({ status: 'running' })).toEqual([a, b].sort());
-		expect(ids({ goalId: world.g2 })).toEqual([b, d, e].sort());
-		expect(ids({ areaCode: '00420' })).toEqual([a, c].sort());
-		expect(ids({ organisationId: world.vantaa.id })).toEqual([b, d].sort());
-		expect(ids({ perspective: 'Lapsiperheet' })).toEqual([a, c].sort());
-		expect(ids({ perspective: 'Lapsiperheet', status: 'decided' })).toEqual([c]);
-		const filtered = programmeDashboard(world.programme.id, { areaCode: '00420' }, '2025-04-02')!;
+		expect(await ids({ status: 'running' })).toEqual([a, b].sort());
+		expect(await ids({ goalId: world.g2 })).toEqual([b, d, e].sort());
+		expect(await ids({ areaCode: '00420' })).toEqual([a, c].sort());
+		expect(await ids({ organisationId: world.vantaa.id })).toEqual([b, d].sort());
+		expect(await ids({ perspective: 'Lapsiperheet' })).toEqual([a, c].sort());
+		expect(await ids({ perspective: 'Lapsiperheet', status: 'decided' })).toEqual([c]);
+		const filtered = (await programmeDashboard(world.programme.id, { areaCode: '00420' }, '2025-04-02'))!;
 		expect(filtered.total).toBe(2);
 		expect(filtered.byStatus.find((s) => s.key === 'running')!.count).toBe(1);
 		expect(filtered.overdue.map((o) => o.pilot.id)).toEqual([a]);
@@ -335,13 +335,13 @@ describe('programme dashboard', () => {
 		expect(readLearningQuery(new URLSearchParams(`q=${'x'.repeat(500)}`)).q).toBeUndefined();
 	});
 
-	it('is undefined for an unknown programme and has empty lists for a programme without pilots', () => {
-		expect(programmeDashboard('nope')).toBeUndefined();
-		const empty = createProgramme(
+	it('is undefined for an unknown programme and has empty lists for a programme without pilots', async () => {
+		expect(await programmeDashboard('nope')).toBeUndefined();
+		const empty = await createProgramme(
 			{ name: 'Tyhjä', ownerOrganisationId: world.helsinki.id, startsOn: null, endsOn: null, description: '', goals: [{ title: 'T', description: '' }], organisationIds: [], areaCodes: [] },
 			world.lead.id
 		);
-		const dashboard = programmeDashboard(empty.id)!;
+		const dashboard = (await programmeDashboard(empty.id))!;
 		expect(dashboard.total).toBe(0);
 		expect(dashboard.pilots).toEqual([]);
 		expect(dashboard.overdue).toEqual([]);
@@ -350,11 +350,11 @@ describe('programme dashboard', () => {
 });
 
 describe('learning library', () => {
-	const search = (q: string, more: Parameters<typeof searchLearnings>[0] = {}) =>
-		searchLearnings({ programmeId: world.programme.id, q, ...more }).results.map((r) => r.id);
+	const search = async (q: string, more: Parameters<typeof searchLearnings>[0] = {}) =>
+		(await searchLearnings({ programmeId: world.programme.id, q, ...more })).results.map((r) => r.id);
 
-	it('lists decided pilots with decision and reason; proposals, running and declined pilots stay out', () => {
-		const { results, searched } = searchLearnings({ programmeId: world.programme.id });
+	it('lists decided pilots with decision and reason; proposals, running and declined pilots stay out', async () => {
+		const { results, searched } = await searchLearnings({ programmeId: world.programme.id });
 		expect(searched).toBe(false);
 		expect(results.map((r) => r.id).sort()).toEqual([world.pilots.c, world.pilots.d, world.pilots.e].sort());
 		const c = results.find((r) => r.id === world.pilots.c)!;
@@ -364,56 +364,56 @@ describe('learning library', () => {
 		expect(c.learningParts.map((p) => p.text).join('')).toContain('matalan kynnyksen');
 	});
 
-	it('finds Finnish text in any form of its words, with or without diacritics, and marks the match', () => {
-		expect(search('päätös')).toEqual([world.pilots.c]);
-		expect(search('paatos')).toEqual([world.pilots.c]);
-		expect(search('KOHTAAMISPAIKAN')).toEqual([world.pilots.c]); // the declined proposal says it too
+	it('finds Finnish text in any form of its words, with or without diacritics, and marks the match', async () => {
+		expect(await search('päätös')).toEqual([world.pilots.c]);
+		expect(await search('paatos')).toEqual([world.pilots.c]);
+		expect(await search('KOHTAAMISPAIKAN')).toEqual([world.pilots.c]); // the declined proposal says it too
 		// Other forms of the same word: inessive for genitive, and the plural partitive whose stem changes (paikka →
 		// paikko); a compound's part finds it too.
-		expect(search('kohtaamispaikassa')).toEqual([world.pilots.c]);
-		expect(search('kohtaamispaikkoja')).toEqual([world.pilots.c]);
-		expect(search('paikoissa')).toEqual([world.pilots.c]);
-		const [inflected] = searchLearnings({ programmeId: world.programme.id, q: 'kohtaamispaikoissa' }).results;
+		expect(await search('kohtaamispaikassa')).toEqual([world.pilots.c]);
+		expect(await search('kohtaamispaikkoja')).toEqual([world.pilots.c]);
+		expect(await search('paikoissa')).toEqual([world.pilots.c]);
+		const [inflected] = (await searchLearnings({ programmeId: world.programme.id, q: 'kohtaamispaikoissa' })).results;
 		expect(inflected!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kohtaamispaikan']);
 		// A word cut short still finds its beginning ("kynnyks" is no word: matched as typed, as a prefix).
-		const [hit] = searchLearnings({ programmeId: world.programme.id, q: 'kynnyks' }).results;
+		const [hit] = (await searchLearnings({ programmeId: world.programme.id, q: 'kynnyks' })).results;
 		expect(hit!.learningParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['kynnyksen']);
-		const [reason] = searchLearnings({ programmeId: world.programme.id, q: 'paatos' }).results;
+		const [reason] = (await searchLearnings({ programmeId: world.programme.id, q: 'paatos' })).results;
 		expect(reason!.reasonParts.filter((p) => p.mark).map((p) => p.text)).toEqual(['Päätös']);
 		// What happened and the impact seen are searched too, not only what was learned.
-		expect(search('olohuoneissa')).toEqual([world.pilots.c]);
-		expect(search('asukasyhdistyksille')).toEqual([world.pilots.c]);
-		expect(search('volunteer')).toEqual([world.pilots.e]);
+		expect(await search('olohuoneissa')).toEqual([world.pilots.c]);
+		expect(await search('asukasyhdistyksille')).toEqual([world.pilots.c]);
+		expect(await search('volunteer')).toEqual([world.pilots.e]);
 	});
 
-	it('finds Swedish and English text, the last word as a prefix', () => {
-		expect(search('atgarden')).toEqual([world.pilots.d]);
-		expect(search('åtgärd')).toEqual([world.pilots.d]);
-		expect(search('föräldrar')).toEqual([world.pilots.d]);
-		expect(search('coach')).toEqual([world.pilots.e]);
-		expect(search('young peers')).toEqual([world.pilots.e]);
-		expect(search('young kynnyksen')).toEqual([]); // every word must match
+	it('finds Swedish and English text, the last word as a prefix', async () => {
+		expect(await search('atgarden')).toEqual([world.pilots.d]);
+		expect(await search('åtgärd')).toEqual([world.pilots.d]);
+		expect(await search('föräldrar')).toEqual([world.pilots.d]);
+		expect(await search('coach')).toEqual([world.pilots.e]);
+		expect(await search('young peers')).toEqual([world.pilots.e]);
+		expect(await search('young kynnyksen')).toEqual([]); // every word must match
 	});
 
-	it('combines the text with the filters', () => {
-		expect(search('kynnyksen', { goalId: world.g2 })).toEqual([]);
-		expect(search('', { goalId: world.g2 }).sort()).toEqual([world.pilots.d, world.pilots.e].sort());
-		expect(search('', { areaCode: '00940' })).toEqual([world.pilots.c]);
-		expect(search('', { organisationId: world.vantaa.id })).toEqual([world.pilots.d]);
-		expect(search('', { perspective: 'Young adults' })).toEqual([world.pilots.e]);
-		expect(searchLearnings({ programmeId: 'other', q: 'paatos' }).results).toEqual([]);
+	it('combines the text with the filters', async () => {
+		expect(await search('kynnyksen', { goalId: world.g2 })).toEqual([]);
+		expect((await search('', { goalId: world.g2 })).sort()).toEqual([world.pilots.d, world.pilots.e].sort());
+		expect(await search('', { areaCode: '00940' })).toEqual([world.pilots.c]);
+		expect(await search('', { organisationId: world.vantaa.id })).toEqual([world.pilots.d]);
+		expect(await search('', { perspective: 'Young adults' })).toEqual([world.pilots.e]);
+		expect((await searchLearnings({ programmeId: 'other', q: 'paatos' })).results).toEqual([]);
 	});
 
-	it('treats hostile input as text and never throws', () => {
+	it('treats hostile input as text and never throws', async () => {
 		for (const q of ['"', '*', 'NEAR(', 'OR', 'AND', 'NOT', '"päätös', 'päätös"*', 'a OR b', ') (', 'title:päätös', '^päätös', '-', '+', '\uE000', "'; DROP TABLE pilots; --", 'NEAR(päätös kävijämäärät, 5)', '{title}: päätös', 'päätös NOT kävijämäärät']) {
-			expect(() => searchLearnings({ programmeId: world.programme.id, q }), q).not.toThrow();
+			await expect(searchLearnings({ programmeId: world.programme.id, q }), q).resolves.toBeDefined();
 		}
-		expect(search('"päätös')).toEqual([world.pilots.c]);
-		expect(search('title:päätös')).toEqual([]); // a column filter is not honoured: "title" is a word to find
+		expect(await search('"päätös')).toEqual([world.pilots.c]);
+		expect(await search('title:päätös')).toEqual([]); // a column filter is not honoured: "title" is a word to find
 		// As an operator NOT would leave c out; as text it is the English small word "not", which asks for nothing.
-		expect(search('päätös NOT kävijämäärät')).toEqual([world.pilots.c]);
-		expect(search('NEAR(päätös kävijämäärät, 5)')).toEqual([]); // "near" is a word to find, not FTS5's NEAR()
-		expect(search('*')).toEqual([]);
+		expect(await search('päätös NOT kävijämäärät')).toEqual([world.pilots.c]);
+		expect(await search('NEAR(päätös kävijämäärät, 5)')).toEqual([]); // "near" is a word to find, not FTS5's NEAR()
+		expect(await search('*')).toEqual([]);
 		// Every user term is a quoted string; only the column filters and the operators between them are the query's.
 		const query = ftsQuery('a "b" NEAR(c {title} OR d*')!;
 		const outsideQuotes = query.replace(/"(?:[^"]|"")*"/g, '""');
@@ -425,8 +425,8 @@ describe('learning library', () => {
 });
 
 describe('CSV exports', () => {
-	it('pilots.csv: one row per pilot, BOM, CRLF, stable columns, formulas defused', () => {
-		const text = pilotsCsv(world.programme.id, '2025-04-02')!;
+	it('pilots.csv: one row per pilot, BOM, CRLF, stable columns, formulas defused', async () => {
+		const text = (await pilotsCsv(world.programme.id, '2025-04-02'))!;
 		expect(text.split('\r\n')[0]).toBe(
 			'\uFEFFpilot_id,title,status,decision,decision_reason,goal_id,goal,owner_organisation,perspective,target_group,area_codes,starts_on,ends_on,cadence_weeks,budget_euros,summary,hypothesis,latest_check_in_on,latest_check_in_status,next_check_in_due,indicators,source_workshop_id,created_at,updated_at'
 		);
@@ -454,8 +454,8 @@ describe('CSV exports', () => {
 		expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""klikkaa"")"`);
 	});
 
-	it('checkins.csv: every version with series, version and current flag; readings as JSON', () => {
-		const rows = records(checkInsCsv(world.programme.id));
+	it('checkins.csv: every version with series, version and current flag; readings as JSON', async () => {
+		const rows = records(await checkInsCsv(world.programme.id));
 		expect(rows).toHaveLength(6); // A: 2 series, one corrected (3 rows); C, D, E: 1 each
 		const a = rows.filter((r) => r.pilot_id === world.pilots.a);
 		expect(a.map((r) => [r.reported_on, r.version, r.is_current])).toEqual([
@@ -473,47 +473,47 @@ describe('CSV exports', () => {
 		expect(rows.find((r) => r.pilot_id === world.pilots.d)!.learned).toBe('Åtgärden fungerade bäst när föräldrarna deltog.');
 	});
 
-	it('the data dictionary describes every column of both files', () => {
+	it('the data dictionary describes every column of both files', async () => {
 		const dictionary = records(dataDictionaryCsv());
 		const columnsOf = (text: string) => parseCsv(text)[0]!;
-		expect(dictionary.filter((r) => r.file === 'pilots.csv').map((r) => r.column)).toEqual(columnsOf(pilotsCsv(world.programme.id)!));
-		expect(dictionary.filter((r) => r.file === 'checkins.csv').map((r) => r.column)).toEqual(columnsOf(checkInsCsv(world.programme.id)));
+		expect(dictionary.filter((r) => r.file === 'pilots.csv').map((r) => r.column)).toEqual(columnsOf((await pilotsCsv(world.programme.id))!));
+		expect(dictionary.filter((r) => r.file === 'checkins.csv').map((r) => r.column)).toEqual(columnsOf(await checkInsCsv(world.programme.id)));
 		for (const row of dictionary) expect(row.description, row.column).not.toBe('');
 		expect(dictionary.find((r) => r.column === 'decision')!.allowed_values).toBe('scale (Laajennetaan); adapt (Muokataan); stop (Lopetetaan)');
 	});
 });
 
 describe('who may follow the outcomes', () => {
-	it('the lead and members of participating organisations; others get 403, unknown programmes 404', () => {
-		expect(programmeRole(world.programme.id, world.lead)).toBe('lead');
-		expect(programmeRole(world.programme.id, world.member)).toBe('member');
-		expect(programmeRole(world.programme.id, world.outsider)).toBeNull();
-		expect(resolveOutcomeAccess(world.programme.id, world.lead)).toMatchObject({ ok: true, role: 'lead' });
-		expect(resolveOutcomeAccess(world.programme.id, world.member)).toMatchObject({ ok: true, role: 'member' });
-		expect(resolveOutcomeAccess(world.programme.id, world.outsider)).toEqual({ ok: false, status: 403 });
-		expect(resolveOutcomeAccess(world.programme.id, null)).toEqual({ ok: false, status: 403 });
-		expect(resolveOutcomeAccess('unknown', world.lead)).toEqual({ ok: false, status: 404 });
+	it('the lead and members of participating organisations; others get 403, unknown programmes 404', async () => {
+		expect(await programmeRole(world.programme.id, world.lead)).toBe('lead');
+		expect(await programmeRole(world.programme.id, world.member)).toBe('member');
+		expect(await programmeRole(world.programme.id, world.outsider)).toBeNull();
+		expect(await resolveOutcomeAccess(world.programme.id, world.lead)).toMatchObject({ ok: true, role: 'lead' });
+		expect(await resolveOutcomeAccess(world.programme.id, world.member)).toMatchObject({ ok: true, role: 'member' });
+		expect(await resolveOutcomeAccess(world.programme.id, world.outsider)).toEqual({ ok: false, status: 403 });
+		expect(await resolveOutcomeAccess(world.programme.id, null)).toEqual({ ok: false, status: 403 });
+		expect(await resolveOutcomeAccess('unknown', world.lead)).toEqual({ ok: false, status: 404 });
 	});
 });
 
 describe('who may follow the outcomes, after a change', () => {
 	it('reuses the answer only until the next write', async () => {
 		const late = await person('Myöhäinen');
-		expect(resolveOutcomeAccess(world.programme.id, late)).toEqual({ ok: false, status: 403 });
-		expect(resolveOutcomeAccess(world.programme.id, late)).toBe(resolveOutcomeAccess(world.programme.id, late));
-		addMember(world.vantaa.id, late.id, 'member');
-		expect(resolveOutcomeAccess(world.programme.id, late)).toMatchObject({ ok: true, role: 'member' });
+		expect(await resolveOutcomeAccess(world.programme.id, late)).toEqual({ ok: false, status: 403 });
+		expect(await resolveOutcomeAccess(world.programme.id, late)).toBe(await resolveOutcomeAccess(world.programme.id, late));
+		await addMember(world.vantaa.id, late.id, 'member');
+		expect(await resolveOutcomeAccess(world.programme.id, late)).toMatchObject({ ok: true, role: 'member' });
 		// The same person as an admin is a lead: the answer is per user and admin flag.
-		expect(resolveOutcomeAccess(world.programme.id, { ...late, isAdmin: true })).toMatchObject({ ok: true, role: 'lead' });
+		expect(await resolveOutcomeAccess(world.programme.id, { ...late, isAdmin: true })).toMatchObject({ ok: true, role: 'lead' });
 	});
 });
 
 describe('dashboard reuse', () => {
-	it('is computed once while nothing is written, and again after any write', () => {
-		const first = programmeDashboard(world.programme.id);
-		expect(programmeDashboard(world.programme.id)).toBe(first);
-		proposePilot(world.programme.id, pilotInput({ title: 'Uusi ehdotus' }), world.lead.id);
-		const after = programmeDashboard(world.programme.id);
+	it('is computed once while nothing is written, and again after any write', async () => {
+		const first = await programmeDashboard(world.programme.id);
+		expect(await programmeDashboard(world.programme.id)).toBe(first);
+		await proposePilot(world.programme.id, pilotInput({ title: 'Uusi ehdotus' }), world.lead.id);
+		const after = await programmeDashboard(world.programme.id);
 		expect(after).not.toBe(first);
 		expect(after!.total).toBe(first!.total + 1);
 	});
@@ -528,8 +528,8 @@ describe('CSV addresses on the production server', () => {
 		await server?.stop();
 	});
 
-	const get = (path: string, userId?: string) =>
-		fetch(`${server.url}${path}`, { headers: userId ? { cookie: `verstas_session=${createSession(userId).token}` } : {}, redirect: 'manual' });
+	const get = async (path: string, userId?: string) =>
+		fetch(`${server.url}${path}`, { headers: userId ? { cookie: `verstas_session=${(await createSession(userId)).token}` } : {}, redirect: 'manual' });
 
 	for (const file of ['pilots.csv', 'checkins.csv', 'data-dictionary.csv']) {
 		it(`${file}: member 200, outsider and anonymous 403, unknown programme 404`, async () => {
@@ -569,9 +569,9 @@ describe('CSV addresses on the production server', () => {
 
 	it('the dashboard lists the 10 most overdue check-ins and links to all of them', async () => {
 		for (let i = 0; i < 11; i++) {
-			const id = proposePilot(world.programme.id, pilotInput({ title: `Myöhästelevä kokeilu ${i}`, startsOn: '2025-01-01' }), world.team.id).id;
-			transitionPilot(id, 'approve', world.lead);
-			transitionPilot(id, 'start', world.team);
+			const id = (await proposePilot(world.programme.id, pilotInput({ title: `Myöhästelevä kokeilu ${i}`, startsOn: '2025-01-01' }), world.team.id)).id;
+			await transitionPilot(id, 'approve', world.lead);
+			await transitionPilot(id, 'start', world.team);
 		}
 		const overdueRows = (html: string) => {
 			const start = html.indexOf('id="overdue-title"');
@@ -590,12 +590,12 @@ describe('CSV addresses on the production server', () => {
 	});
 
 	it('answers a repeated dashboard view with the same page until anything is written, by any process', async () => {
-		const signedIn = (userId: string) => {
-			const cookie = `verstas_session=${createSession(userId).token}`;
+		const signedIn = async (userId: string) => {
+			const cookie = `verstas_session=${(await createSession(userId)).token}`;
 			return (headers: Record<string, string> = {}) =>
 				fetch(`${server.url}/programmes/${world.programme.id}`, { headers: { cookie, ...headers }, redirect: 'manual' });
 		};
-		const lead = signedIn(world.lead.id);
+		const lead = await signedIn(world.lead.id);
 		const nonceOf = (response: Response) => /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
 		const first = await lead();
 		const page = await first.text();
@@ -613,21 +613,21 @@ describe('CSV addresses on the production server', () => {
 
 		// This test process writes (another process, as far as the server is concerned): the next view shows it.
 		const renamed = `Ohjelmavastaava ${counter++}`;
-		db.update(users).set({ name: renamed }).where(eq(users.id, world.lead.id)).run();
+		await db.update(users).set({ name: renamed }).where(eq(users.id, world.lead.id)).run();
 		const afterWrite = await lead();
 		expect(afterWrite.status).toBe(200);
 		expect(await afterWrite.text()).toContain(renamed);
 
 		// Another person gets their own answer, never the lead's page.
-		const member = await signedIn(world.member.id)();
+		const member = await (await signedIn(world.member.id))();
 		expect(member.status).toBe(200);
 		expect(await member.text()).toContain(world.member.name);
-		expect((await signedIn(world.outsider.id)()).status).toBe(403);
+		expect((await (await signedIn(world.outsider.id))()).status).toBe(403);
 	});
 
 	it('the dashboard counts every pilot but lists them a page (25) at a time, keeping the filters', async () => {
 		const before = (await (await get(`/programmes/${world.programme.id}`, world.lead.id)).text()).match(/\/pilots\/[a-z0-9]{12}"/g)?.length ?? 0;
-		for (let i = 0; i < 30; i++) proposePilot(world.programme.id, pilotInput({ title: `Sivutettu kokeilu ${i}` }), world.lead.id);
+		for (let i = 0; i < 30; i++) await proposePilot(world.programme.id, pilotInput({ title: `Sivutettu kokeilu ${i}` }), world.lead.id);
 		const first = await (await get(`/programmes/${world.programme.id}?status=proposed`, world.lead.id)).text();
 		expect(first).toMatch(/Sivu 1\/2/);
 		expect(first).toContain('?status=proposed&amp;page=2');

@@ -84,8 +84,8 @@ describe('reusing a rendered page', () => {
 
 	it('keeps the page while only boards are edited (their update logs), not after any other write', async () => {
 		const user = await newUser();
-		const workshop = newWorkshop(user.id);
-		const guest = newGuest(workshop.id, 'Vieras');
+		const workshop = await newWorkshop(user.id);
+		const guest = await newGuest(workshop.id, 'Vieras');
 		await view(user);
 		// During a workshop the board logs are written every second; nothing reused is read from them.
 		const store = new SqliteBoardStore(getDb().$client);
@@ -98,7 +98,7 @@ describe('reusing a rendered page', () => {
 		}
 		await view(user);
 		expect(renders).toBe(1);
-		newGuest(workshop.id, 'Toinen'); // any other write
+		await newGuest(workshop.id, 'Toinen'); // any other write
 		await view(user);
 		expect(renders).toBe(2);
 	});

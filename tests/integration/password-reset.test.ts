@@ -10,32 +10,32 @@ describe('password reset tokens', () => {
 	it('expire after an hour, are stored hashed, and are written with their mail in the recipient language', async () => {
 		const user = await createUser({ name: 'Sven', email: 'sven@example.fi', password: 'kahvia-ja-pullaa-42', locale: 'sv' });
 		const now = new Date();
-		requestPasswordReset('sven@example.fi', '192.0.2.1', now);
-		const mail = db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).get()!;
+		await requestPasswordReset('sven@example.fi', '192.0.2.1', now);
+		const mail = (await db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).get())!;
 		expect(mail.locale).toBe('sv');
 		expect(mail.subject).toBe('Verstas: byte av lösenord');
 		expect(mail.headers['List-Unsubscribe']).toBeUndefined();
 		const token = mail.text.match(/\/reset-password\/(\S+)/)![1]!;
 		const [id, secret] = token.split('.');
-		const stored = db.select().from(passwordResetTokens).where(eq(passwordResetTokens.id, id!)).get()!;
+		const stored = (await db.select().from(passwordResetTokens).where(eq(passwordResetTokens.id, id!)).get())!;
 		expect(stored.secretHash.toString('utf8')).not.toContain(secret);
 
-		expect(checkResetToken(token, new Date(now.getTime() + resetTokenLifetimeMs - 1000))).toBe(user.id);
+		expect(await checkResetToken(token, new Date(now.getTime() + resetTokenLifetimeMs - 1000))).toBe(user.id);
 		const late = new Date(now.getTime() + resetTokenLifetimeMs + 1);
-		expect(checkResetToken(token, late)).toBeNull();
+		expect(await checkResetToken(token, late)).toBeNull();
 		expect(await resetPassword(token, 'uusi-kahvikuppi-77', late)).toBe(false);
 		expect(await verifyCredentials('sven@example.fi', 'kahvia-ja-pullaa-42')).toBeTruthy();
 		// A wrong secret for a real id is refused too.
-		expect(checkResetToken(`${id}.wrongsecretwrongsecretxx`, now)).toBeNull();
+		expect(await checkResetToken(`${id}.wrongsecretwrongsecretxx`, now)).toBeNull();
 	});
 
 	it('sends nothing to a domain whose organisation requires SSO', async () => {
 		const user = await createUser({ name: 'Kerttu', email: 'kerttu@kaupunki.example', password: 'kahvia-ja-pullaa-42' });
-		db.insert(organisations).values({ id: 'sso-org', name: 'SSO-kaupunki', kind: 'city', municipality: 'Espoo', ssoDomain: 'kaupunki.example', ssoRequired: true }).run();
-		requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
-		expect(db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toEqual([]);
-		db.update(organisations).set({ ssoRequired: false }).where(eq(organisations.id, 'sso-org')).run();
-		requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
-		expect(db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toHaveLength(1);
+		await db.insert(organisations).values({ id: 'sso-org', name: 'SSO-kaupunki', kind: 'city', municipality: 'Espoo', ssoDomain: 'kaupunki.example', ssoRequired: true }).run();
+		await requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toEqual([]);
+		await db.update(organisations).set({ ssoRequired: false }).where(eq(organisations.id, 'sso-org')).run();
+		await requestPasswordReset('kerttu@kaupunki.example', '192.0.2.2');
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.userId, user.id)).all()).toHaveLength(1);
 	});
 });

@@ -41,15 +41,15 @@ const organisation = (name: string) => createOrganisation({ name: `${name} ${++c
 
 /** A programme owned by one city, another city participating; a lead, a member of each and an outsider. */
 async function world() {
-	const owner = organisation('Helsingin kaupunki');
-	const partner = organisation('Vantaan kaupunki');
+	const owner = await organisation('Helsingin kaupunki');
+	const partner = await organisation('Vantaan kaupunki');
 	const lead = await person('Liisa');
 	const member = await person('Matti');
 	const partnerMember = await person('Pia');
 	const outsider = await person('Otto');
-	addMember(owner.id, lead.id, 'programme_lead');
-	addMember(owner.id, member.id, 'member');
-	addMember(partner.id, partnerMember.id, 'facilitator');
+	await addMember(owner.id, lead.id, 'programme_lead');
+	await addMember(owner.id, member.id, 'member');
+	await addMember(partner.id, partnerMember.id, 'facilitator');
 	getDb().$client.prepare("INSERT OR IGNORE INTO areas (code, name, municipality) VALUES ('00420', 'Kannelmäki', 'Helsinki')").run();
 	getDb().$client.prepare("INSERT OR IGNORE INTO indicators (key, name, unit, higher_is_better) VALUES ('unemployment_rate', 'Työttömyysaste', '%', 0)").run();
 	getDb().$client.prepare("INSERT OR REPLACE INTO area_values (area_code, indicator_key, year, value) VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)").run();
@@ -61,8 +61,8 @@ async function world() {
 	form.append('organisationIds', partner.id);
 	form.append('areaCodes', '00420');
 	const parsed = programmeSchema.parse(readProgrammeForm(form));
-	const programme = createProgramme(parsed, lead.id);
-	return { owner, partner, lead, member, partnerMember, outsider, programme, goals: getProgrammeDetails(programme.id)!.goals };
+	const programme = await createProgramme(parsed, lead.id);
+	return { owner, partner, lead, member, partnerMember, outsider, programme, goals: (await getProgrammeDetails(programme.id))!.goals };
 }
 
 const pilotInput = (overrides: Record<string, string> = {}) => {
@@ -79,20 +79,20 @@ const checkIn = (overrides: Partial<Record<string, unknown>> = {}) =>
 describe('programmes', () => {
 	it('leads, members of owner and participating organisations, and outsiders', async () => {
 		const w = await world();
-		expect(programmeRole(w.programme.id, w.lead)).toBe('lead');
-		expect(programmeRole(w.programme.id, w.member)).toBe('member');
-		expect(programmeRole(w.programme.id, w.partnerMember)).toBe('member');
-		expect(programmeRole(w.programme.id, w.outsider)).toBeNull();
-		expect(programmeRole(w.programme.id, await person('Admin', true))).toBe('lead');
-		expect(listProgrammesForUser(w.outsider).map((p) => p.id)).not.toContain(w.programme.id);
-		expect(listProgrammesForUser(w.partnerMember).find((p) => p.id === w.programme.id)?.role).toBe('member');
+		expect(await programmeRole(w.programme.id, w.lead)).toBe('lead');
+		expect(await programmeRole(w.programme.id, w.member)).toBe('member');
+		expect(await programmeRole(w.programme.id, w.partnerMember)).toBe('member');
+		expect(await programmeRole(w.programme.id, w.outsider)).toBeNull();
+		expect(await programmeRole(w.programme.id, await person('Admin', true))).toBe('lead');
+		expect((await listProgrammesForUser(w.outsider)).map((p) => p.id)).not.toContain(w.programme.id);
+		expect((await listProgrammesForUser(w.partnerMember)).find((p) => p.id === w.programme.id)?.role).toBe('member');
 	});
 
 	it('keeps goal ids across edits (pilots point at them) and validates its period', async () => {
 		const w = await world();
-		const details = getProgrammeDetails(w.programme.id)!;
+		const details = (await getProgrammeDetails(w.programme.id))!;
 		expect(details.targetAreas.map((area) => area.code)).toEqual(['00420']);
-		updateProgramme(w.programme.id, {
+		await updateProgramme(w.programme.id, {
 			name: details.name,
 			ownerOrganisationId: details.ownerOrganisationId,
 			startsOn: null,
@@ -102,7 +102,7 @@ describe('programmes', () => {
 			areaCodes: ['00420'],
 			goals: [{ id: w.goals[0]!.id, title: 'Turvallinen aikuinen', description: '' }, { title: 'Koulutus', description: '' }]
 		});
-		const after = getProgrammeDetails(w.programme.id)!;
+		const after = (await getProgrammeDetails(w.programme.id))!;
 		expect(after.goals.map((goal) => goal.title)).toEqual(['Turvallinen aikuinen', 'Koulutus']);
 		expect(after.goals[0]!.id).toBe(w.goals[0]!.id);
 		expect(programmeSchema.safeParse({ ...details, startsOn: '2026-01-01', endsOn: '2025-01-01', goals: [{ title: 'x', description: '' }], organisationIds: [], areaCodes: [] }).success).toBe(false);
@@ -112,32 +112,32 @@ describe('programmes', () => {
 describe('pilots', () => {
 	it('a proposal is reviewed by a lead; the team runs it; a lead decides with a reason; every step is kept', async () => {
 		const w = await world();
-		const pilot = proposePilot(w.programme.id, pilotInput({ goalId: w.goals[0]!.id }), w.partnerMember.id);
+		const pilot = await proposePilot(w.programme.id, pilotInput({ goalId: w.goals[0]!.id }), w.partnerMember.id);
 		expect(pilot.status).toBe('proposed');
-		expect(pilotPermissions(pilot, w.partnerMember)).toMatchObject({ team: true, lead: false, edit: true, checkIn: false });
-		expect(pilotPermissions(pilot, w.member)).toMatchObject({ team: false, lead: false, edit: false });
-		expect(pilotPermissions(pilot, w.lead)).toMatchObject({ lead: true, edit: true });
-		expect(pilotPermissions(pilot, w.outsider)).toBeNull();
+		expect(await pilotPermissions(pilot, w.partnerMember)).toMatchObject({ team: true, lead: false, edit: true, checkIn: false });
+		expect(await pilotPermissions(pilot, w.member)).toMatchObject({ team: false, lead: false, edit: false });
+		expect(await pilotPermissions(pilot, w.lead)).toMatchObject({ lead: true, edit: true });
+		expect(await pilotPermissions(pilot, w.outsider)).toBeNull();
 
 		// Only a lead reviews; asking for changes needs a comment the team sees.
-		expect(() => transitionPilot(pilot.id, 'approve', w.partnerMember)).toThrow(PilotTransitionError);
-		expect(() => transitionPilot(pilot.id, 'requestChanges', w.lead)).toThrow(/reason_required/);
-		transitionPilot(pilot.id, 'requestChanges', w.lead, { comment: 'Lisää mittarit' });
-		expect(getPilot(pilot.id)).toMatchObject({ status: 'changes_requested', reviewComment: 'Lisää mittarit' });
-		transitionPilot(pilot.id, 'submit', w.partnerMember);
-		transitionPilot(pilot.id, 'approve', w.lead);
-		expect(() => transitionPilot(pilot.id, 'evaluate', w.partnerMember)).toThrow(/status/);
-		transitionPilot(pilot.id, 'start', w.partnerMember);
-		expect(pilotPermissions(getPilot(pilot.id)!, w.partnerMember)).toMatchObject({ checkIn: true });
-		expect(pilotPermissions(getPilot(pilot.id)!, w.lead)).toMatchObject({ checkIn: false });
+		await expect(transitionPilot(pilot.id, 'approve', w.partnerMember)).rejects.toThrow(PilotTransitionError);
+		await expect(transitionPilot(pilot.id, 'requestChanges', w.lead)).rejects.toThrow(/reason_required/);
+		await transitionPilot(pilot.id, 'requestChanges', w.lead, { comment: 'Lisää mittarit' });
+		expect(await getPilot(pilot.id)).toMatchObject({ status: 'changes_requested', reviewComment: 'Lisää mittarit' });
+		await transitionPilot(pilot.id, 'submit', w.partnerMember);
+		await transitionPilot(pilot.id, 'approve', w.lead);
+		await expect(transitionPilot(pilot.id, 'evaluate', w.partnerMember)).rejects.toThrow(/status/);
+		await transitionPilot(pilot.id, 'start', w.partnerMember);
+		expect(await pilotPermissions((await getPilot(pilot.id))!, w.partnerMember)).toMatchObject({ checkIn: true });
+		expect(await pilotPermissions((await getPilot(pilot.id))!, w.lead)).toMatchObject({ checkIn: false });
 
-		transitionPilot(pilot.id, 'evaluate', w.partnerMember);
-		expect(() => transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Hyvä' })).toThrow(/decision_required/);
-		expect(() => transitionPilot(pilot.id, 'decide', w.partnerMember, { comment: 'Hyvä', decision: 'scale' })).toThrow(/forbidden/);
-		transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Laajennetaan Malmille', decision: 'scale' });
-		expect(getPilot(pilot.id)).toMatchObject({ status: 'decided', decision: 'scale', decisionReason: 'Laajennetaan Malmille' });
-		expect(pilotPermissions(getPilot(pilot.id)!, w.partnerMember)).toMatchObject({ edit: false, checkIn: false });
-		expect(statusHistory(pilot.id).map((entry) => [entry.toStatus, entry.by])).toEqual([
+		await transitionPilot(pilot.id, 'evaluate', w.partnerMember);
+		await expect(transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Hyvä' })).rejects.toThrow(/decision_required/);
+		await expect(transitionPilot(pilot.id, 'decide', w.partnerMember, { comment: 'Hyvä', decision: 'scale' })).rejects.toThrow(/forbidden/);
+		await transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Laajennetaan Malmille', decision: 'scale' });
+		expect(await getPilot(pilot.id)).toMatchObject({ status: 'decided', decision: 'scale', decisionReason: 'Laajennetaan Malmille' });
+		expect(await pilotPermissions((await getPilot(pilot.id))!, w.partnerMember)).toMatchObject({ edit: false, checkIn: false });
+		expect((await statusHistory(pilot.id)).map((entry) => [entry.toStatus, entry.by])).toEqual([
 			['proposed', 'Pia'],
 			['changes_requested', 'Liisa'],
 			['proposed', 'Pia'],
@@ -150,29 +150,29 @@ describe('pilots', () => {
 
 	it('check-ins are never rewritten: a correction is a new version; readings, baselines from area data, overdue', async () => {
 		const w = await world();
-		const pilot = proposePilot(w.programme.id, pilotInput(), w.member.id);
-		const linked = addIndicator(pilot.id, { name: 'Työttömyysaste', unit: '', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: null, target: 12, higherIsBetter: true });
+		const pilot = await proposePilot(w.programme.id, pilotInput(), w.member.id);
+		const linked = await addIndicator(pilot.id, { name: 'Työttömyysaste', unit: '', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: null, target: 12, higherIsBetter: true });
 		expect(linked).toMatchObject({ baseline: 15.6, unit: '%', higherIsBetter: false });
-		const custom = addIndicator(pilot.id, { name: 'Kerholaiset', unit: 'lasta', indicatorKey: null, areaCode: null, baseline: 0, target: 30, higherIsBetter: true });
-		transitionPilot(pilot.id, 'approve', w.lead);
-		transitionPilot(pilot.id, 'start', w.member);
+		const custom = await addIndicator(pilot.id, { name: 'Kerholaiset', unit: 'lasta', indicatorKey: null, areaCode: null, baseline: 0, target: 30, higherIsBetter: true });
+		await transitionPilot(pilot.id, 'approve', w.lead);
+		await transitionPilot(pilot.id, 'start', w.member);
 
-		const first = recordCheckIn(pilot.id, checkIn({ readings: { [custom.id]: '12', unknown: '5' } }), w.member.id);
-		const series = listCheckIns(pilot.id)[0]!.seriesId;
-		correctCheckIn(pilot.id, series, checkIn({ status: 'at_risk', readings: { [custom.id]: '10' } }), w.member.id);
-		recordCheckIn(pilot.id, checkIn({ reportedOn: '2025-03-03', readings: { [custom.id]: '18' } }), w.member.id);
+		const first = await recordCheckIn(pilot.id, checkIn({ readings: { [custom.id]: '12', unknown: '5' } }), w.member.id);
+		const series = (await listCheckIns(pilot.id))[0]!.seriesId;
+		await correctCheckIn(pilot.id, series, checkIn({ status: 'at_risk', readings: { [custom.id]: '10' } }), w.member.id);
+		await recordCheckIn(pilot.id, checkIn({ reportedOn: '2025-03-03', readings: { [custom.id]: '18' } }), w.member.id);
 
-		const all = listCheckIns(pilot.id);
+		const all = await listCheckIns(pilot.id);
 		expect(all).toHaveLength(3);
 		expect(all.find((c) => c.id === first)).toMatchObject({ version: 1, status: 'on_track', readings: { [custom.id]: 12 } });
-		const current = currentCheckIns(pilot.id);
+		const current = await currentCheckIns(pilot.id);
 		expect(current.map((c) => [c.reportedOn, c.version, c.status])).toEqual([
 			['2025-03-03', 1, 'on_track'],
 			['2025-02-03', 2, 'at_risk']
 		]);
 		expect(current[1]!.earlierVersions.map((c) => c.version)).toEqual([1]);
 
-		const running = getPilot(pilot.id)!;
+		const running = (await getPilot(pilot.id))!;
 		expect(nextCheckInDue(running, '2025-03-03', '2025-03-30')).toEqual({ due: '2025-03-31', overdue: false });
 		expect(nextCheckInDue(running, '2025-03-03', '2025-04-01')).toEqual({ due: '2025-03-31', overdue: true });
 		expect(nextCheckInDue(running, null, '2025-01-01')).toEqual({ due: '2025-02-03', overdue: false });
@@ -180,11 +180,11 @@ describe('pilots', () => {
 
 	it('the learning library index follows the pilot (title, learnings, the decision) with diacritics folded', async () => {
 		const w = await world();
-		const pilot = proposePilot(w.programme.id, pilotInput({ title: 'Perheiden olohuone' }), w.member.id);
-		transitionPilot(pilot.id, 'approve', w.lead);
-		transitionPilot(pilot.id, 'start', w.member);
-		recordCheckIn(pilot.id, checkIn({ learned: 'Isät osallistuivat, kun toiminta oli iltaisin' }), w.member.id);
-		transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Päätös: jatketaan muokattuna', decision: 'adapt' });
+		const pilot = await proposePilot(w.programme.id, pilotInput({ title: 'Perheiden olohuone' }), w.member.id);
+		await transitionPilot(pilot.id, 'approve', w.lead);
+		await transitionPilot(pilot.id, 'start', w.member);
+		await recordCheckIn(pilot.id, checkIn({ learned: 'Isät osallistuivat, kun toiminta oli iltaisin' }), w.member.id);
+		await transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Päätös: jatketaan muokattuna', decision: 'adapt' });
 		const search = (q: string) =>
 			getDb().$client.prepare<[string], { pilot_id: string }>('SELECT pilot_id FROM pilot_search WHERE pilot_search MATCH ?').all(q).map((row) => row.pilot_id);
 		expect(search('olohuone')).toContain(pilot.id);
@@ -195,14 +195,14 @@ describe('pilots', () => {
 
 	it('a proposal brought into a workshop becomes one idea card with its canvas filled in', async () => {
 		const w = await world();
-		const pilot = proposePilot(w.programme.id, pilotInput({ hypothesis: 'Jos aikuinen on paikalla, niin poissaolot vähenevät' }), w.member.id);
-		const workshop = createWorkshop(
+		const pilot = await proposePilot(w.programme.id, pilotInput({ hypothesis: 'Jos aikuinen on paikalla, niin poissaolot vähenevät' }), w.member.id);
+		const workshop = await createWorkshop(
 			{ title: 'Jalostamo', theme: 'Turvallinen aikuinen', description: '', startsAt: null, programmeId: w.programme.id, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
 			w.lead.id
 		);
-		expect(getWorkshop(workshop.id)?.programmeId).toBe(w.programme.id);
-		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
-		expect(bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
+		expect((await getWorkshop(workshop.id))?.programmeId).toBe(w.programme.id);
+		expect(await bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
+		expect(await bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
 		const doc = readBoardDoc(workshop.id);
 		const ideas = viewBoard(doc).ideas;
 		expect(ideas).toHaveLength(1);
@@ -240,7 +240,7 @@ describe('from an idea card to a proposal', () => {
 	});
 
 	async function workshopWithIdea(programmeId: string | null, ownerId: string, canvas: Partial<Record<CanvasField, string>>) {
-		const workshop = createWorkshop(
+		const workshop = await createWorkshop(
 			{ title: `Työpaja ${++counter}`, theme: 'Turvallinen aikuinen', description: '', startsAt: null, programmeId, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
 			ownerId
 		);
@@ -261,23 +261,23 @@ describe('from an idea card to a proposal', () => {
 			hypothesis: 'Jos palveluohjaaja on ostarilla, niin perheet löytävät avun',
 			targetAreas: '00940 Kontula, 00970 Mellunmäki'
 		});
-		const draft = pilotDraftFromIdea(workshop.id, ideaId)!;
+		const draft = (await pilotDraftFromIdea(workshop.id, ideaId))!;
 		expect(draft).toMatchObject({ title: 'Perheiden olohuone', hypothesis: 'Jos palveluohjaaja on ostarilla, niin perheet löytävät avun', areaCodes: ['00940', '00970'] });
 		expect(draft.canvas.targetAreas).toBe('00940 Kontula, 00970 Mellunmäki');
-		expect(pilotDraftFromIdea(workshop.id, 'no-such-idea')).toBeUndefined();
+		expect(await pilotDraftFromIdea(workshop.id, 'no-such-idea')).toBeUndefined();
 		const { workshop: bare, ideaId: bareIdea } = await workshopWithIdea(null, w.lead.id, {});
-		expect(pilotDraftFromIdea(bare.id, bareIdea)!.areaCodes).toEqual([]);
+		expect((await pilotDraftFromIdea(bare.id, bareIdea))!.areaCodes).toEqual([]);
 	});
 
 	it('a programme’s proposal picks from the ideas of the workshops that serve it', async () => {
 		const w = await world();
 		const served = await workshopWithIdea(w.programme.id, w.lead.id, { targetAreas: 'Kannelmäki' });
 		await workshopWithIdea(null, w.lead.id, {}); // serves no programme
-		createWorkshop(
+		await createWorkshop(
 			{ title: 'Tyhjä', theme: 'x', description: '', startsAt: null, programmeId: w.programme.id, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Nuoret', description: '' }], phases: [] },
 			w.lead.id
 		);
-		expect(listProgrammeIdeas(w.programme.id)).toEqual([
+		expect(await listProgrammeIdeas(w.programme.id)).toEqual([
 			{ workshopId: served.workshop.id, workshopTitle: served.workshop.title, ideas: [{ id: served.ideaId, title: 'Perheiden olohuone' }] }
 		]);
 	});
@@ -285,8 +285,8 @@ describe('from an idea card to a proposal', () => {
 	it('idea cards link to a proposal for everyone with a programme to propose to, and for nobody else', async () => {
 		const w = await world();
 		const { workshop } = await workshopWithIdea(null, w.lead.id, {});
-		for (const who of [w.lead, w.member, w.partnerMember]) expect(pilotProposalLink(workshop.id, who)).toBe(`/pilots/new?workshop=${workshop.id}`);
-		expect(pilotProposalLink(workshop.id, w.outsider)).toBeNull();
-		expect(pilotProposalLink(workshop.id, null)).toBeNull();
+		for (const who of [w.lead, w.member, w.partnerMember]) expect(await pilotProposalLink(workshop.id, who)).toBe(`/pilots/new?workshop=${workshop.id}`);
+		expect(await pilotProposalLink(workshop.id, w.outsider)).toBeNull();
+		expect(await pilotProposalLink(workshop.id, null)).toBeNull();
 	});
 });

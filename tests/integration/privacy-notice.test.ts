@@ -58,7 +58,7 @@ describe('privacy notice', () => {
 		expect((await page('/sign-in', { cookie: 'PARAGLIDE_LOCALE=sv' })).body, 'footer in the page language').toContain('href="/dataskydd"');
 
 		const owner = await newUser('Ohjaaja');
-		const workshop = newWorkshop(owner.id);
+		const workshop = await newWorkshop(owner.id);
 		const join = await page(`/w/${workshop.joinCode}`, fi);
 		expect(join.status).toBe(200);
 		const start = join.body.indexOf('name="displayName"');
@@ -66,13 +66,13 @@ describe('privacy notice', () => {
 		expect(form, 'inside the join form').toContain(link);
 
 		const lead = await newUser('Liidi');
-		const city = createOrganisation({ name: `Esimerkkilä ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
-		addMember(city.id, lead.id, 'programme_lead');
+		const city = await createOrganisation({ name: `Esimerkkilä ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
+		await addMember(city.id, lead.id, 'programme_lead');
 		const input = new FormData();
 		for (const [key, value] of Object.entries({ name: 'Ohjelma', ownerOrganisationId: city.id, startsOn: '2024-01-01', endsOn: '2027-12-31', description: '' }))
 			input.set(key, value);
 		input.set('goals.0.title', 'Tavoite');
-		const programme = createProgramme(programmeSchema.parse(readProgrammeForm(input)), lead.id);
+		const programme = await createProgramme(programmeSchema.parse(readProgrammeForm(input)), lead.id);
 		const pilotForm = await page(`/programmes/${programme.id}/pilots/new`, { cookie: `${lead.cookie}; PARAGLIDE_LOCALE=fi` });
 		expect(pilotForm.status).toBe(200);
 		const team = pilotForm.body.slice(pilotForm.body.indexOf('name="teamEmails"'));

@@ -11,44 +11,44 @@ import {
 const minute = 60_000;
 
 describe('sign-in rate limit', () => {
-	it('slows one address trying many emails, with delays that double', () => {
+	it('slows one address trying many emails, with delays that double', async () => {
 		const address = '203.0.113.5';
 		const start = Date.now();
 		for (let i = 0; i < signInPerAddress.free; i++) {
-			expect(signInWaitMs(`kohde-${i}@example.fi`, address, start + i)).toBe(0);
-			recordFailedSignIn(`kohde-${i}@example.fi`, address, start + i);
+			expect(await signInWaitMs(`kohde-${i}@example.fi`, address, start + i)).toBe(0);
+			await recordFailedSignIn(`kohde-${i}@example.fi`, address, start + i);
 		}
 		// The 11th email, never tried before, must wait: the address is counted whatever the email.
 		const last = start + signInPerAddress.free - 1;
-		expect(signInWaitMs('uusi@example.fi', address, last)).toBe(1000);
-		recordFailedSignIn('uusi@example.fi', address, last + 1000);
-		expect(signInWaitMs('toinen@example.fi', address, last + 1000)).toBe(2000);
+		expect(await signInWaitMs('uusi@example.fi', address, last)).toBe(1000);
+		await recordFailedSignIn('uusi@example.fi', address, last + 1000);
+		expect(await signInWaitMs('toinen@example.fi', address, last + 1000)).toBe(2000);
 		// Another address is not slowed.
-		expect(signInWaitMs('uusi@example.fi', '198.51.100.9', last + 1000)).toBe(0);
+		expect(await signInWaitMs('uusi@example.fi', '198.51.100.9', last + 1000)).toBe(0);
 		// Growth stops at the cap, and the whole count ages out with the window.
-		for (let i = 0; i < 20; i++) recordFailedSignIn(`x${i}@example.fi`, address, last + 2000);
-		expect(signInWaitMs('x@example.fi', address, last + 2000)).toBe(signInPerAddress.maxDelayMs);
-		expect(signInWaitMs('x@example.fi', address, last + 2000 + signInPerAddress.windowMs)).toBe(0);
+		for (let i = 0; i < 20; i++) await recordFailedSignIn(`x${i}@example.fi`, address, last + 2000);
+		expect(await signInWaitMs('x@example.fi', address, last + 2000)).toBe(signInPerAddress.maxDelayMs);
+		expect(await signInWaitMs('x@example.fi', address, last + 2000 + signInPerAddress.windowMs)).toBe(0);
 	});
 
-	it('slows guesses at one account from many addresses, but never longer than a minute', () => {
+	it('slows guesses at one account from many addresses, but never longer than a minute', async () => {
 		const email = 'omistaja@example.fi';
 		const start = Date.now();
-		for (let i = 0; i < 40; i++) recordFailedSignIn(email, `192.0.2.${i}`, start + i * 1000);
+		for (let i = 0; i < 40; i++) await recordFailedSignIn(email, `192.0.2.${i}`, start + i * 1000);
 		const lastFailure = start + 39 * 1000;
 		// The owner, from an address that never failed, waits at most the account's cap after the last guess.
-		expect(signInWaitMs(email, '198.51.100.1', lastFailure)).toBe(signInPerAccount.maxDelayMs);
-		expect(signInWaitMs(email, '198.51.100.1', lastFailure + minute)).toBe(0);
+		expect(await signInWaitMs(email, '198.51.100.1', lastFailure)).toBe(signInPerAccount.maxDelayMs);
+		expect(await signInWaitMs(email, '198.51.100.1', lastFailure + minute)).toBe(0);
 	});
 
-	it('a successful sign-in clears the account count, not the address count', () => {
+	it('a successful sign-in clears the account count, not the address count', async () => {
 		const email = 'onnistuja@example.fi';
 		const address = '203.0.113.77';
 		const now = Date.now();
-		for (let i = 0; i < 11; i++) recordFailedSignIn(email, address, now);
-		clearFailedSignIns(email);
-		expect(signInWaitMs(email, '198.51.100.2', now)).toBe(0);
-		expect(signInWaitMs(email, address, now)).toBeGreaterThan(0);
+		for (let i = 0; i < 11; i++) await recordFailedSignIn(email, address, now);
+		await clearFailedSignIns(email);
+		expect(await signInWaitMs(email, '198.51.100.2', now)).toBe(0);
+		expect(await signInWaitMs(email, address, now)).toBeGreaterThan(0);
 	});
 
 	it('counts an IPv6 subscriber by its /64', () => {

@@ -62,8 +62,8 @@ const noCanvas = canvasFields.map(() => '');
 async function buildWorkshop() {
 	const n = ++counter;
 	const owner = await newUser('Fasilitaattori');
-	const city = createOrganisation({ name: `Vantaan kaupunki ${n}`, kind: 'city', municipality: 'Vantaa' });
-	const workshop = createWorkshop(
+	const city = await createOrganisation({ name: `Vantaan kaupunki ${n}`, kind: 'city', municipality: 'Vantaa' });
+	const workshop = await createWorkshop(
 		{
 			title: 'Jalostamo: Itä-Helsinki / kevät "2026"',
 			theme: 'Nuorten osallisuus',
@@ -79,12 +79,12 @@ async function buildWorkshop() {
 		},
 		owner.id
 	);
-	const [families, youth] = getWorkshopDetails(workshop.id)!.perspectives.map((p) => p.id) as [string, string];
-	const anna = joinAsGuest(workshop.id, { displayName: 'Anna Guest', organisationName: city.name });
-	joinAsGuest(workshop.id, { displayName: 'Ville', organisationName: city.name });
-	joinAsGuest(workshop.id, { displayName: 'Nimetön' });
+	const [families, youth] = (await getWorkshopDetails(workshop.id))!.perspectives.map((p) => p.id) as [string, string];
+	const anna = await joinAsGuest(workshop.id, { displayName: 'Anna Guest', organisationName: city.name });
+	await joinAsGuest(workshop.id, { displayName: 'Ville', organisationName: city.name });
+	await joinAsGuest(workshop.id, { displayName: 'Nimetön' });
 	const bertil = await newUser('Bertil');
-	joinAsUser(workshop.id, bertil);
+	await joinAsUser(workshop.id, bertil);
 
 	// The board, as a client would write it and the collab server would save it.
 	const doc = new Y.Doc();
@@ -104,7 +104,7 @@ async function buildWorkshop() {
 	doc.destroy();
 
 	// Round 1: dot, results hidden, closed and revealed; a tie; the cluster chosen; an item since deleted.
-	const revealed = openRound(
+	const revealed = await openRound(
 		workshop.id,
 		{
 			method: 'dot',
@@ -118,16 +118,16 @@ async function buildWorkshop() {
 		},
 		owner.id
 	);
-	for (const voter of ['v1', 'v2']) castDotVote(revealed.id, voter, cluster, 1);
-	castDotVote(revealed.id, 'v1', heading, 1);
-	castDotVote(revealed.id, 'v3', heading, 1);
-	castDotVote(revealed.id, 'v3', 'poistettu-lappu', 1);
-	closeRound(revealed.id);
-	revealRound(revealed.id);
-	markChosen(revealed.id, [cluster]);
+	for (const voter of ['v1', 'v2']) await castDotVote(revealed.id, voter, cluster, 1);
+	await castDotVote(revealed.id, 'v1', heading, 1);
+	await castDotVote(revealed.id, 'v3', heading, 1);
+	await castDotVote(revealed.id, 'v3', 'poistettu-lappu', 1);
+	await closeRound(revealed.id);
+	await revealRound(revealed.id);
+	await markChosen(revealed.id, [cluster]);
 
 	// Round 2: dot, results hidden, closed but never revealed; a choice made on it must not show either.
-	const hidden = openRound(
+	const hidden = await openRound(
 		workshop.id,
 		{
 			method: 'dot',
@@ -140,13 +140,13 @@ async function buildWorkshop() {
 		},
 		owner.id
 	);
-	castDotVote(hidden.id, 'v1', 'salainen', 1);
-	castDotVote(hidden.id, 'v2', 'salainen', 1);
-	closeRound(hidden.id);
-	markChosen(hidden.id, ['salainen', minus]);
+	await castDotVote(hidden.id, 'v1', 'salainen', 1);
+	await castDotVote(hidden.id, 'v2', 'salainen', 1);
+	await closeRound(hidden.id);
+	await markChosen(hidden.id, ['salainen', minus]);
 
 	// Round 3: rating over the idea cards, visible, closed.
-	const rating = openRound(
+	const rating = await openRound(
 		workshop.id,
 		{
 			method: 'rating',
@@ -157,10 +157,10 @@ async function buildWorkshop() {
 		},
 		owner.id
 	);
-	submitRating(rating.id, 'v1', idea, 5, 3);
-	submitRating(rating.id, 'v2', idea, 4, 4);
-	submitRating(rating.id, 'v1', otherIdea, 2, 5);
-	closeRound(rating.id);
+	await submitRating(rating.id, 'v1', idea, 5, 3);
+	await submitRating(rating.id, 'v2', idea, 4, 4);
+	await submitRating(rating.id, 'v1', otherIdea, 2, 5);
+	await closeRound(rating.id);
 
 	return { owner, workshop, families, youth, anna, bertil, ids: { park, club, formula, minus, heading, at, cluster, idea, otherIdea } };
 }
@@ -211,26 +211,26 @@ describe('the workshop report', () => {
 	it('allows facilitators, participants and observers; refuses others; 404 for an unknown workshop', async () => {
 		const { owner, workshop, anna } = await buildWorkshop();
 		const stranger = await newUser('Ulkopuolinen');
-		const guest = newGuest(workshop.id, 'Tarkkailija');
-		setParticipantRole(workshop.id, guest.id, 'observer');
+		const guest = await newGuest(workshop.id, 'Tarkkailija');
+		await setParticipantRole(workshop.id, guest.id, 'observer');
 		const who = (user: { id: string; name: string } | null, guestToken?: string) => resolveReportAccess(workshop.id, { user, guestToken });
-		expect(who(owner).ok).toBe(true);
-		expect(who(null, anna.token).ok).toBe(true);
-		expect(who(null, guest.cookie.split('=')[1]).ok).toBe(true);
-		expect(who(stranger)).toEqual({ ok: false, status: 403 });
-		expect(who(null)).toEqual({ ok: false, status: 403 });
-		expect(resolveReportAccess('no-such-workshop', { user: owner, guestToken: undefined })).toEqual({ ok: false, status: 404 });
-		expect(buildWorkshopCsv('no-such-workshop')).toBeUndefined();
+		expect((await who(owner)).ok).toBe(true);
+		expect((await who(null, anna.token)).ok).toBe(true);
+		expect((await who(null, guest.cookie.split('=')[1])).ok).toBe(true);
+		expect(await who(stranger)).toEqual({ ok: false, status: 403 });
+		expect(await who(null)).toEqual({ ok: false, status: 403 });
+		expect(await resolveReportAccess('no-such-workshop', { user: owner, guestToken: undefined })).toEqual({ ok: false, status: 404 });
+		expect(await buildWorkshopCsv('no-such-workshop')).toBeUndefined();
 	});
 
 	it('reports an empty workshop (no board, no rounds) without failing', async () => {
 		const owner = await newUser('Tyhjä');
-		const workshop = createWorkshop(
+		const workshop = await createWorkshop(
 			{ title: 'Tyhjä', theme: 'Teema', description: '', startsAt: null, organisationIds: [], coFacilitatorEmails: [], perspectives: [{ title: 'Yksi', description: '' }], phases: [] },
 			owner.id
 		);
-		expect(buildWorkshopCsv(workshop.id)).toBe(`\uFEFFtyyppi,tunniste,näkökulma,ryhmä,teksti,kirjoittaja,valittu jatkoon,${canvasHeaders.join(',')}\r\n`);
-		const md = buildWorkshopMarkdown(workshop.id)!;
+		expect(await buildWorkshopCsv(workshop.id)).toBe(`\uFEFFtyyppi,tunniste,näkökulma,ryhmä,teksti,kirjoittaja,valittu jatkoon,${canvasHeaders.join(',')}\r\n`);
+		const md = (await buildWorkshopMarkdown(workshop.id))!;
 		expect(md).toContain(m.report_organisations_empty());
 		expect(md).toContain(`*${m.report_lane_empty()}*`);
 		expect(md).toContain(`*${m.report_rounds_empty()}*`);
@@ -239,7 +239,7 @@ describe('the workshop report', () => {
 
 	it('assembles lanes, clusters, organisations, visible rounds only and the chosen idea with its canvas', async () => {
 		const { workshop, ids } = await buildWorkshop();
-		const report = assembleReport(workshop.id)!;
+		const report = (await assembleReport(workshop.id))!;
 		expect(report.lanes.map((lane) => lane.title)).toEqual(['Lapsiperheet', 'Nuoret aikuiset']);
 		expect(report.lanes[0]!.clusters.map((c) => [c.name, c.notes.map((n) => n.text)])).toEqual([
 			['Vapaa-aika', ['Puistot auki iltaisin', 'Kerhot kouluille']]
@@ -270,7 +270,7 @@ describe('the workshop report', () => {
 
 	it('exports CSV: BOM, CRLF, a row per cluster, note and idea, visible rounds only, defused formulas', async () => {
 		const { workshop, ids } = await buildWorkshop();
-		const csv = buildWorkshopCsv(workshop.id)!;
+		const csv = (await buildWorkshopCsv(workshop.id))!;
 		expect(csv.startsWith('\uFEFF')).toBe(true);
 		expect(csv.replace(/"[^"]*"/g, '').split('\n').every((line, i, all) => i === all.length - 1 || line.endsWith('\r'))).toBe(true);
 		const [header, ...rows] = parseCsv(csv.slice(1));
@@ -331,7 +331,7 @@ describe('the workshop report', () => {
 
 	it('exports Markdown with details, organisations, clusters, results tables with ties, hidden rounds hidden, escaped text', async () => {
 		const { workshop } = await buildWorkshop();
-		const md = buildWorkshopMarkdown(workshop.id)!;
+		const md = (await buildWorkshopMarkdown(workshop.id))!;
 		const lines = md.split('\n');
 		expect(lines[0]).toBe('# Jalostamo: Itä-Helsinki / kevät "2026"');
 		expect(md).toContain('**Teema:** Nuorten osallisuus');
@@ -385,7 +385,7 @@ describe('export routes on the production server', () => {
 
 	it('serves CSV and Markdown to participants and facilitators; 403 for others, 404 for an unknown workshop', async () => {
 		const { owner, workshop } = await buildWorkshop();
-		const guest = newGuest(workshop.id, 'Vieras');
+		const guest = await newGuest(workshop.id, 'Vieras');
 		const member = await newMember(workshop.id, 'Jäsen');
 		const stranger = await newUser('Ulkopuolinen');
 
@@ -433,7 +433,7 @@ describe('export routes on the production server', () => {
 
 	it('shows the print-ready report page to participants; others are refused or sent to sign in', async () => {
 		const { workshop } = await buildWorkshop();
-		const guest = newGuest(workshop.id, 'Vieras');
+		const guest = await newGuest(workshop.id, 'Vieras');
 		const stranger = await newUser('Ulkopuolinen');
 
 		const page = await get(`/workshops/${workshop.id}/report`, guest.cookie);

@@ -18,21 +18,21 @@ async function endedWorkshop(title: string, endedDaysAgo: number | null) {
 	const owner = await newUser(`Vetäjä ${title}`);
 	// A scheduled workshop ends at its start plus its duration; an unscheduled one at its creation (or last activity).
 	const startsAt = endedDaysAgo === null ? null : new Date(now.getTime() - endedDaysAgo * day - 180 * 60_000);
-	const workshop = createWorkshop({ ...workshopInput(title), startsAt, durationMinutes: 180 }, owner.id);
-	const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
-	const guests = [newGuest(workshop.id, 'Aino Asukas'), newGuest(workshop.id, 'Bertil Boende')];
+	const workshop = await createWorkshop({ ...workshopInput(title), startsAt, durationMinutes: 180 }, owner.id);
+	const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
+	const guests = [await newGuest(workshop.id, 'Aino Asukas'), await newGuest(workshop.id, 'Bertil Boende')];
 	const token = guests[0]!.cookie.split('=')[1]!;
 	changeBoard(workshop.id, (doc) => {
 		addNote(doc, { text: 'Pyöräkorjaamo', lane, author: authorOf(guests[0]!), id: `${workshop.id}-n1` });
 		addNote(doc, { text: 'Lähikirjasto', lane, author: authorOf(guests[1]!), id: `${workshop.id}-n2` });
 		addNote(doc, { text: 'Vetäjän lappu', lane, author: authorOf(owner), id: `${workshop.id}-n3` });
 	});
-	db.insert(privateBoardUpdates).values({ workshopId: workshop.id, participantId: guests[0]!.id, update: Buffer.from(Y.encodeStateAsUpdate(new Y.Doc())) }).run();
+	await db.insert(privateBoardUpdates).values({ workshopId: workshop.id, participantId: guests[0]!.id, update: Buffer.from(Y.encodeStateAsUpdate(new Y.Doc())) }).run();
 	return { workshop, guests, token, owner };
 }
 
-const names = (workshopId: string) =>
-	db.select({ name: participants.displayName }).from(participants).where(eq(participants.workshopId, workshopId)).all().map((row) => row.name).sort();
+const names = async (workshopId: string) =>
+	(await db.select({ name: participants.displayName }).from(participants).where(eq(participants.workshopId, workshopId)).all()).map((row) => row.name).sort();
 const notes = (workshopId: string) => readBoard(readBoardDoc(workshopId)).notes.map((note) => `${note.text}: ${note.authorName}`).sort();
 
 describe('guest retention', () => {
@@ -40,42 +40,42 @@ describe('guest retention', () => {
 		const recent = await endedWorkshop('Tuore', 89);
 		const old = await endedWorkshop('Vanha', 91);
 
-		expect(anonymiseEndedWorkshops(now)).toEqual([old.workshop.id]);
-		expect(names(recent.workshop.id)).toEqual(['Aino Asukas', 'Bertil Boende']);
-		expect(validateGuestToken(recent.workshop.id, recent.token)).not.toBeNull();
+		expect(await anonymiseEndedWorkshops(now)).toEqual([old.workshop.id]);
+		expect(await names(recent.workshop.id)).toEqual(['Aino Asukas', 'Bertil Boende']);
+		expect(await validateGuestToken(recent.workshop.id, recent.token)).not.toBeNull();
 
-		expect(names(old.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
+		expect(await names(old.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
 		expect(notes(old.workshop.id)).toEqual(['Lähikirjasto: Vieras 2', 'Pyöräkorjaamo: Vieras 1', 'Vetäjän lappu: Vetäjä Vanha']);
-		expect(validateGuestToken(old.workshop.id, old.token)).toBeNull();
-		expect(db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, old.workshop.id)).all()).toEqual([]);
-		expect(db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id)).all()).toHaveLength(1);
-		const anonymisedAt = db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get()!.guestsAnonymisedAt;
+		expect(await validateGuestToken(old.workshop.id, old.token)).toBeNull();
+		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, old.workshop.id)).all()).toEqual([]);
+		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id)).all()).toHaveLength(1);
+		const anonymisedAt = (await db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get())!.guestsAnonymisedAt;
 		expect(anonymisedAt?.getTime()).toBe(now.getTime());
 		// The audit log says so, without the guests' names.
-		const logged = db.select().from(auditEvents).where(eq(auditEvents.subjectId, old.workshop.id)).all();
+		const logged = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, old.workshop.id)).all();
 		expect(logged).toMatchObject([{ action: 'guests_anonymised', actorLabel: 'system', details: { guests: 2 } }]);
 		expect(JSON.stringify(logged)).not.toMatch(/Aino|Bertil/);
 
 		// Running again (even later) changes nothing more: no rows, no board update.
 		const updates = loggedUpdates(old.workshop.id);
-		expect(anonymiseEndedWorkshops(new Date(now.getTime() + 1000))).toEqual([]);
+		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 1000))).toEqual([]);
 		expect(loggedUpdates(old.workshop.id)).toBe(updates);
-		expect(db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get()!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
+		expect((await db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get())!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
 
 		// Two days on, the recent one's turn comes.
-		expect(anonymiseEndedWorkshops(new Date(now.getTime() + 2 * day))).toEqual([recent.workshop.id]);
-		expect(names(recent.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
+		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 2 * day))).toEqual([recent.workshop.id]);
+		expect(await names(recent.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
 	});
 
 	it('counts an unscheduled workshop from its creation, and runs by itself from the schedule', async () => {
 		const unscheduled = await endedWorkshop('Aikatauluton', null);
-		expect(anonymiseEndedWorkshops(new Date(now.getTime() + 89 * day))).toEqual([]);
-		expect(anonymiseEndedWorkshops(new Date(now.getTime() + 91 * day))).toEqual([unscheduled.workshop.id]);
+		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 89 * day))).toEqual([]);
+		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 91 * day))).toEqual([unscheduled.workshop.id]);
 
 		const due = await endedWorkshop('Ajastettu', 120);
-		const stop = startRetentionSchedule(3_600_000);
+		const stop = await startRetentionSchedule(3_600_000);
 		stop();
-		expect(names(due.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
+		expect(await names(due.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
 		expect(notes(due.workshop.id)).toContain('Pyöräkorjaamo: Vieras 1');
 	});
 });

@@ -20,9 +20,9 @@ let world: { programmeId: string; pilotId: string; leadId: string };
 beforeAll(async () => {
 	await createUser({ name: 'Ylläpitäjä', email: 'index-admin@example.fi', password: 'salasana-123' });
 	const lead = await createUser({ name: 'Liisa', email: 'index-lead@example.fi', password: 'salasana-123' });
-	const city = createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
-	addMember(city.id, lead.id, 'programme_lead');
-	const programme = createProgramme(
+	const city = await createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
+	await addMember(city.id, lead.id, 'programme_lead');
+	const programme = await createProgramme(
 		{ name: 'Mukana-ohjelma', ownerOrganisationId: city.id, startsOn: '2025-01-01', endsOn: '2027-12-31', description: '', goals: [], organisationIds: [], areaCodes: [] },
 		lead.id
 	);
@@ -43,34 +43,34 @@ beforeAll(async () => {
 		budgetEuros: null,
 		canvas: {}
 	};
-	const { id } = proposePilot(programme.id, input, lead.id);
+	const { id } = await proposePilot(programme.id, input, lead.id);
 	const user = { id: lead.id, isAdmin: false };
-	transitionPilot(id, 'approve', user);
-	transitionPilot(id, 'start', user);
-	recordCheckIn(
+	await transitionPilot(id, 'approve', user);
+	await transitionPilot(id, 'start', user);
+	await recordCheckIn(
 		id,
 		{ reportedOn: '2025-03-01', status: 'on_track', happened: 'Ikäihmiset ja lukiolaiset kävivät vierailulla.', learned: 'Kotikäynti toi perheet mukaan.', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '', readings: {} },
 		lead.id
 	);
-	transitionPilot(id, 'decide', user, { decision: 'scale', comment: 'Laajennetaan Malmille.' });
+	await transitionPilot(id, 'decide', user, { decision: 'scale', comment: 'Laajennetaan Malmille.' });
 	world = { programmeId: programme.id, pilotId: id, leadId: lead.id };
 });
 
 const inflected = ['olohuoneissa', 'ikäihmisille', 'lukiolaisille', 'vierailuista', 'kotikäynneillä'];
-const found = (q: string) => searchLearnings({ programmeId: world.programmeId, q }).results.map((result) => result.id);
+const found = async (q: string) => (await searchLearnings({ programmeId: world.programmeId, q })).results.map((result) => result.id);
 
 describe('the index when the analyser changes', () => {
-	it('is rebuilt only when the analyser that wrote it is not the one at work', () => {
-		ensureSearchIndex();
-		expect(ensureSearchIndex()).toBeNull();
+	it('is rebuilt only when the analyser that wrote it is not the one at work', async () => {
+		await ensureSearchIndex();
+		expect(await ensureSearchIndex()).toBeNull();
 		const sqlite = getDb().$client;
 		expect(sqlite.prepare("SELECT analyser FROM search_index_state WHERE name = 'pilot_search'").get()).toEqual({ analyser: describeAnalyser() });
 		// Written without Voikko (stems only), then Voikko was installed: the terms no longer meet the queries.
 		sqlite.prepare("UPDATE search_index_state SET analyser = 'snowball; terms 1' WHERE name = 'pilot_search'").run();
 		sqlite.prepare("UPDATE pilot_search SET title_terms = '', summary_terms = '', learnings_terms = '', reason_terms = ''").run();
-		expect(found('olohuoneissa')).toEqual([]);
-		expect(ensureSearchIndex()).toMatchObject({ analyser: describeAnalyser(), pilots: 1 });
-		for (const q of inflected) expect(found(q), q).toEqual([world.pilotId]);
+		expect(await found('olohuoneissa')).toEqual([]);
+		expect(await ensureSearchIndex()).toMatchObject({ analyser: describeAnalyser(), pilots: 1 });
+		for (const q of inflected) expect(await found(q), q).toEqual([world.pilotId]);
 	});
 });
 
@@ -99,14 +99,14 @@ describe('upgrading a database from the previous version', () => {
 		for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement);
 
 		expect(sqlite.prepare('SELECT count(*) AS n FROM pilot_search').get()).toEqual({ n: 0 }); // to be filled at start-up
-		expect(found('olohuone')).toEqual([]);
+		expect(await found('olohuone')).toEqual([]);
 
 		server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
 		expect(server.output()).toMatch(/Search index rebuilt: 1 pilots, \d+ words in \d+ ms; analyser: voikko /);
 		expect(sqlite.prepare("SELECT analyser FROM search_index_state WHERE name = 'pilot_search'").get()).toEqual({ analyser: describeAnalyser() });
-		for (const q of inflected) expect(found(q), q).toEqual([world.pilotId]);
+		for (const q of inflected) expect(await found(q), q).toEqual([world.pilotId]);
 		// And through the page, as the programme lead sees it.
-		const cookie = `verstas_session=${createSession(world.leadId).token}`;
+		const cookie = `verstas_session=${(await createSession(world.leadId)).token}`;
 		const page = await fetch(`${server.url}/programmes/${world.programmeId}/learning?q=${encodeURIComponent('kotikäynneillä')}`, { headers: { cookie } });
 		expect(page.status).toBe(200);
 		const html = await page.text();

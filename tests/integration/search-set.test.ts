@@ -27,10 +27,10 @@ beforeAll(async () => {
 	const lead = await createUser({ name: 'Liisa', email: 'search-lead@example.fi', password: 'salasana-123' });
 	const team = await createUser({ name: 'Tiina', email: 'search-team@example.fi', password: 'salasana-123' });
 	void admin;
-	const city = createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
-	addMember(city.id, lead.id, 'programme_lead');
-	addMember(city.id, team.id, 'member');
-	const programme = createProgramme(
+	const city = await createOrganisation({ name: 'Helsingin kaupunki', kind: 'city', municipality: 'Helsinki' });
+	await addMember(city.id, lead.id, 'programme_lead');
+	await addMember(city.id, team.id, 'member');
+	const programme = await createProgramme(
 		{ name: 'Mukana-ohjelma', ownerOrganisationId: city.id, startsOn: '2025-01-01', endsOn: '2027-12-31', description: '', goals: [], organisationIds: [], areaCodes: [] },
 		lead.id
 	);
@@ -55,10 +55,10 @@ beforeAll(async () => {
 			budgetEuros: null,
 			canvas: {}
 		};
-		const { id } = proposePilot(programme.id, input, team.id);
+		const { id } = await proposePilot(programme.id, input, team.id);
 		keyOf.set(id, pilot.key);
-		transitionPilot(id, 'approve', leadUser);
-		transitionPilot(id, 'start', teamUser);
+		await transitionPilot(id, 'approve', leadUser);
+		await transitionPilot(id, 'start', teamUser);
 		const checkIn: CheckInInput = {
 			reportedOn: '2025-03-01',
 			status: 'on_track',
@@ -71,8 +71,8 @@ beforeAll(async () => {
 			readings: {},
 			...pilot.checkIn
 		};
-		recordCheckIn(id, checkIn, team.id);
-		transitionPilot(id, 'decide', leadUser, { decision: 'scale', comment: pilot.decisionReason });
+		await recordCheckIn(id, checkIn, team.id);
+		await transitionPilot(id, 'decide', leadUser, { decision: 'scale', comment: pilot.decisionReason });
 	}
 });
 
@@ -82,14 +82,14 @@ afterAll(() => {
 });
 
 /** Runs every query through the library's search and counts. */
-function measure() {
+async function measure() {
 	let relevant = 0;
 	let foundRelevant = 0;
 	let found = 0;
 	const misses: string[] = [];
 	const extras: string[] = [];
 	for (const query of set.queries) {
-		const keys = searchLearnings({ programmeId, q: query.q }).results.map((result) => keyOf.get(result.id)!);
+		const keys = (await searchLearnings({ programmeId, q: query.q })).results.map((result) => keyOf.get(result.id)!);
 		relevant += query.find.length;
 		found += keys.length;
 		foundRelevant += keys.filter((key) => query.find.includes(key)).length;
@@ -104,7 +104,7 @@ function measure() {
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-function report(title: string, result: ReturnType<typeof measure>) {
+function report(title: string, result: Awaited<ReturnType<typeof measure>>) {
 	console.log(
 		`${title}: ${set.queries.length} queries, recall ${percent(result.recall)} (${result.foundRelevant}/${result.relevant}), ` +
 			`extra results ${percent(result.extraRate)} (${result.found - result.foundRelevant}/${result.found})` +
@@ -120,23 +120,23 @@ describe('search test set', () => {
 		for (const query of set.queries) for (const key of query.find) expect(keys, `${query.q}: ${key}`).toContain(key);
 	});
 
-	it('finds ≥ 95 % of what each query must find, with ≤ 10 % extra results (Voikko for Finnish)', () => {
+	it('finds ≥ 95 % of what each query must find, with ≤ 10 % extra results (Voikko for Finnish)', async () => {
 		expect(describeAnalyser(), 'Voikko is needed: apt-get install libvoikko1 voikko-fi').toMatch(/^voikko /);
-		const result = measure();
+		const result = await measure();
 		report(describeAnalyser(), result);
 		expect(result.recall).toBeGreaterThanOrEqual(0.95);
 		expect(result.extraRate).toBeLessThanOrEqual(0.1);
 	});
 
-	it('without Voikko the stemmers answer alone (measured, printed)', () => {
+	it('without Voikko the stemmers answer alone (measured, printed)', async () => {
 		process.env.VERSTAS_VOIKKO = 'off';
 		resetTextAnalysis();
-		rebuildSearchIndex();
-		const result = measure();
+		await rebuildSearchIndex();
+		const result = await measure();
 		report(describeAnalyser(), result);
 		delete process.env.VERSTAS_VOIKKO;
 		resetTextAnalysis();
-		rebuildSearchIndex();
+		await rebuildSearchIndex();
 		expect(result.found).toBeGreaterThan(0);
 	});
 });

@@ -14,67 +14,67 @@ beforeAll(async () => {
 const row = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get();
 
 describe('sessions', () => {
-	it('stores only the sha-256 of the secret', () => {
-		const { token } = createSession(userId);
+	it('stores only the sha-256 of the secret', async () => {
+		const { token } = await createSession(userId);
 		const [id, secret] = token.split('.') as [string, string];
 		expect(secret).toHaveLength(24);
-		const stored = row(id)!;
+		const stored = (await row(id))!;
 		expect(Buffer.from(stored.secretHash).equals(createHash('sha256').update(secret).digest())).toBe(true);
 		expect(JSON.stringify(stored)).not.toContain(secret);
 	});
 
-	it('validates the right token and refuses a changed secret or a malformed token', () => {
-		const { token } = createSession(userId);
-		expect(validateSessionToken(token)?.user.email).toBe('aino@example.fi');
-		expect(validateSessionToken(token)?.user).not.toHaveProperty('passwordHash');
+	it('validates the right token and refuses a changed secret or a malformed token', async () => {
+		const { token } = await createSession(userId);
+		expect((await validateSessionToken(token))?.user.email).toBe('aino@example.fi');
+		expect((await validateSessionToken(token))?.user).not.toHaveProperty('passwordHash');
 		const [id, secret] = token.split('.') as [string, string];
 		const flipped = secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a');
-		expect(validateSessionToken(`${id}.${flipped}`)).toBeNull();
-		expect(validateSessionToken(id)).toBeNull();
-		expect(validateSessionToken(`${token}.extra`)).toBeNull();
+		expect(await validateSessionToken(`${id}.${flipped}`)).toBeNull();
+		expect(await validateSessionToken(id)).toBeNull();
+		expect(await validateSessionToken(`${token}.extra`)).toBeNull();
 	});
 
-	it('expires after ten days without use, and deletes the row', () => {
-		const { token } = createSession(userId);
+	it('expires after ten days without use, and deletes the row', async () => {
+		const { token } = await createSession(userId);
 		const id = token.split('.')[0]!;
-		db.update(sessions)
+		await db.update(sessions)
 			.set({ lastVerifiedAt: new Date(Date.now() - 10 * 24 * 3600_000 - 1000) })
 			.where(eq(sessions.id, id))
 			.run();
-		expect(validateSessionToken(token)).toBeNull();
-		expect(row(id)).toBeUndefined();
+		expect(await validateSessionToken(token)).toBeNull();
+		expect(await row(id)).toBeUndefined();
 	});
 
-	it('ends thirty days after sign-in however active it is, and the cookie never outlives that', () => {
-		const { token } = createSession(userId);
+	it('ends thirty days after sign-in however active it is, and the cookie never outlives that', async () => {
+		const { token } = await createSession(userId);
 		const id = token.split('.')[0]!;
 		const day = 24 * 3600_000;
-		db.update(sessions).set({ createdAt: new Date(Date.now() - 25 * day), lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, id)).run();
-		const young = validateSessionToken(token)!;
+		await db.update(sessions).set({ createdAt: new Date(Date.now() - 25 * day), lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, id)).run();
+		const young = (await validateSessionToken(token))!;
 		expect(young.refreshed).toBe(true);
 		// Five days left of the thirty, though ten days of inactivity would allow more.
 		expect(young.session.expiresAt.getTime() - (Date.now() + 5 * day)).toBeLessThan(60_000);
-		expect(young.session.expiresAt.getTime()).toBe(row(id)!.createdAt.getTime() + 30 * day);
+		expect(young.session.expiresAt.getTime()).toBe((await row(id))!.createdAt.getTime() + 30 * day);
 
-		db.update(sessions).set({ createdAt: new Date(Date.now() - 30 * day - 1000), lastVerifiedAt: new Date() }).where(eq(sessions.id, id)).run();
-		expect(validateSessionToken(token)).toBeNull();
-		expect(row(id)).toBeUndefined();
+		await db.update(sessions).set({ createdAt: new Date(Date.now() - 30 * day - 1000), lastVerifiedAt: new Date() }).where(eq(sessions.id, id)).run();
+		expect(await validateSessionToken(token)).toBeNull();
+		expect(await row(id)).toBeUndefined();
 	});
 
-	it('extends an active session once its last use is over an hour old', () => {
-		const { token } = createSession(userId);
+	it('extends an active session once its last use is over an hour old', async () => {
+		const { token } = await createSession(userId);
 		const id = token.split('.')[0]!;
 		const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-		db.update(sessions).set({ lastVerifiedAt: twoHoursAgo }).where(eq(sessions.id, id)).run();
-		const result = validateSessionToken(token)!;
+		await db.update(sessions).set({ lastVerifiedAt: twoHoursAgo }).where(eq(sessions.id, id)).run();
+		const result = (await validateSessionToken(token))!;
 		expect(result.refreshed).toBe(true);
-		expect(row(id)!.lastVerifiedAt.getTime()).toBeGreaterThan(twoHoursAgo.getTime());
-		expect(validateSessionToken(token)!.refreshed).toBe(false);
+		expect((await row(id))!.lastVerifiedAt.getTime()).toBeGreaterThan(twoHoursAgo.getTime());
+		expect((await validateSessionToken(token))!.refreshed).toBe(false);
 	});
 
-	it('sign-out invalidates the session', () => {
-		const { token } = createSession(userId);
-		invalidateSession(token.split('.')[0]!);
-		expect(validateSessionToken(token)).toBeNull();
+	it('sign-out invalidates the session', async () => {
+		const { token } = await createSession(userId);
+		await invalidateSession(token.split('.')[0]!);
+		expect(await validateSessionToken(token)).toBeNull();
 	});
 });

@@ -83,7 +83,7 @@ const canvasTexts = Object.fromEntries(canvasFields.map((field, i) => [field, `$
 
 async function buildWorkshop() {
 	const owner = await newUser('Fasilitaattori');
-	const workshop = createWorkshop(
+	const workshop = await createWorkshop(
 		{
 			title: 'Jalostamo: Itä-Helsinki',
 			theme: 'Nuorten osallisuus',
@@ -99,7 +99,7 @@ async function buildWorkshop() {
 		},
 		owner.id
 	);
-	const [families, youth] = getWorkshopDetails(workshop.id)!.perspectives.map((p) => p.id) as [string, string];
+	const [families, youth] = (await getWorkshopDetails(workshop.id))!.perspectives.map((p) => p.id) as [string, string];
 	const doc = new Y.Doc();
 	const by = (name: string) => ({ id: `author-${name}`, name });
 	const park = addNote(doc, { text: 'Puistot auki iltaisin', lane: families, author: by('Anna'), createdAt: 1 });
@@ -113,17 +113,17 @@ async function buildWorkshop() {
 	new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 
-	const dot = openRound(workshop.id, { method: 'dot', items: [{ id: cluster, kind: 'cluster', text: 'Vapaa-aika' }, { id: formula, kind: 'note', text: 'kaava' }] }, owner.id);
-	castDotVote(dot.id, 'v1', cluster, 1);
-	castDotVote(dot.id, 'v1', cluster, 1);
-	castDotVote(dot.id, 'v2', cluster, 1);
-	closeRound(dot.id);
-	revealRound(dot.id);
-	markChosen(dot.id, [cluster]);
-	const rating = openRound(workshop.id, { method: 'rating', items: [{ id: idea, kind: 'idea', text: 'Avoimet illat' }, { id: other, kind: 'idea', text: 'Lämpimät tilat' }] }, owner.id);
-	submitRating(rating.id, 'v1', idea, 5, 3);
-	submitRating(rating.id, 'v2', idea, 4, 4);
-	closeRound(rating.id);
+	const dot = await openRound(workshop.id, { method: 'dot', items: [{ id: cluster, kind: 'cluster', text: 'Vapaa-aika' }, { id: formula, kind: 'note', text: 'kaava' }] }, owner.id);
+	await castDotVote(dot.id, 'v1', cluster, 1);
+	await castDotVote(dot.id, 'v1', cluster, 1);
+	await castDotVote(dot.id, 'v2', cluster, 1);
+	await closeRound(dot.id);
+	await revealRound(dot.id);
+	await markChosen(dot.id, [cluster]);
+	const rating = await openRound(workshop.id, { method: 'rating', items: [{ id: idea, kind: 'idea', text: 'Avoimet illat' }, { id: other, kind: 'idea', text: 'Lämpimät tilat' }] }, owner.id);
+	await submitRating(rating.id, 'v1', idea, 5, 3);
+	await submitRating(rating.id, 'v2', idea, 4, 4);
+	await closeRound(rating.id);
 	return { owner, workshop, ids: { park, club, formula, semicolon, cluster, idea, other } };
 }
 
@@ -189,7 +189,7 @@ describe('the workshop as Excel', () => {
 
 	it('CSV for Excel: `;`, BOM, CRLF, decimal comma, the same columns as the sheet, formulas defused', async () => {
 		const { workshop, ids } = await buildWorkshop();
-		const text = buildWorkshopExcelCsv(workshop.id, 'fi')!;
+		const text = (await buildWorkshopExcelCsv(workshop.id, 'fi'))!;
 		const { header, rows } = recordsOf(text);
 		expect(header).toHaveLength(13 + canvasFields.length);
 		const byId = new Map(rows.map((row) => [row['tunniste'], row]));
@@ -202,12 +202,12 @@ describe('the workshop as Excel', () => {
 		expect(text).toContain(';4,5;3,5;kyllä;');
 		expect(text).toContain(`"'=HYPERLINK(""http://evil.example"";""klikkaa"")"`);
 		// English keeps the decimal point.
-		expect(recordsOf(buildWorkshopExcelCsv(workshop.id, 'en')!).rows.find((row) => row['tunniste'] === ids.idea)!['Äänestys 2: vaikuttavuus (ka.)']).toBe('4.5');
+		expect(recordsOf((await buildWorkshopExcelCsv(workshop.id, 'en'))!).rows.find((row) => row['tunniste'] === ids.idea)!['Äänestys 2: vaikuttavuus (ka.)']).toBe('4.5');
 	});
 
 	it('the comma CSV for tools keeps its columns and adds the canvas after them', async () => {
 		const { workshop, ids } = await buildWorkshop();
-		const csv = buildWorkshopCsv(workshop.id)!;
+		const csv = (await buildWorkshopCsv(workshop.id))!;
 		const header = csv.slice(1, csv.indexOf('\r\n')).split(',');
 		expect(header.slice(0, 13)).toEqual(['tyyppi', 'tunniste', 'näkökulma', 'ryhmä', 'teksti', 'kirjoittaja', 'Äänestys 1: pisteet', 'Äänestys 1: sija', 'Äänestys 2: pisteet', 'Äänestys 2: sija', 'Äänestys 2: vaikuttavuus (ka.)', 'Äänestys 2: toteutettavuus (ka.)', 'valittu jatkoon']);
 		expect(header.slice(13)).toEqual(canvasFields.map((field) => canvasFieldLabels[field]()));
@@ -283,28 +283,28 @@ async function buildProgramme() {
 	const lead = await newUser('Liisa');
 	const member = await newUser('Mikko');
 	const outsider = await newUser('Ulla');
-	const helsinki = createOrganisation({ name: `Helsingin kaupunki ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
-	addMember(helsinki.id, lead.id, 'programme_lead');
-	addMember(helsinki.id, member.id, 'member');
-	db.insert(areas)
+	const helsinki = await createOrganisation({ name: `Helsingin kaupunki ${Date.now()}`, kind: 'city', municipality: 'Helsinki' });
+	await addMember(helsinki.id, lead.id, 'programme_lead');
+	await addMember(helsinki.id, member.id, 'member');
+	await db.insert(areas)
 		.values([
 			{ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' },
 			{ code: '00940', name: 'Kontula', municipality: 'Helsinki' }
 		])
 		.onConflictDoNothing()
 		.run();
-	db.insert(indicators).values({ key: 'unemployment_rate', name: 'Työttömyysaste', unit: '%', higherIsBetter: false }).onConflictDoNothing().run();
-	const programme = createProgramme(
+	await db.insert(indicators).values({ key: 'unemployment_rate', name: 'Työttömyysaste', unit: '%', higherIsBetter: false }).onConflictDoNothing().run();
+	const programme = await createProgramme(
 		{ name: 'Mukana-ohjelma', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01', endsOn: '2027-12-31', description: '', goals: [{ title: 'Turvallinen aikuinen', description: '' }], organisationIds: [], areaCodes: ['00420'] },
 		lead.id
 	);
-	const propose = (input: Partial<PilotInput> & { title: string }) => proposePilot(programme.id, pilotInput(input), lead.id).id;
-	const run = (id: string) => {
-		transitionPilot(id, 'approve', { id: lead.id, isAdmin: false });
-		transitionPilot(id, 'start', { id: lead.id, isAdmin: false });
+	const propose = async (input: Partial<PilotInput> & { title: string }) => (await proposePilot(programme.id, pilotInput(input), lead.id)).id;
+	const run = async (id: string) => {
+		await transitionPilot(id, 'approve', { id: lead.id, isAdmin: false });
+		await transitionPilot(id, 'start', { id: lead.id, isAdmin: false });
 	};
 	// A: two indicators, a corrected check-in with decimals.
-	const a = propose({
+	const a = await propose({
 		title: 'Kerhot kouluille',
 		areaCodes: ['00420', '00940'],
 		startsOn: '2025-01-01',
@@ -312,21 +312,21 @@ async function buildProgramme() {
 		budgetEuros: 12000,
 		canvas: { problem: 'Nuoret yksin iltaisin', partners: 'Seurakunta; nuorisotalo', firstStep: '-Sovitaan tilat' }
 	});
-	run(a);
-	const members = addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
-	const absences = addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20.5, target: 10, higherIsBetter: false });
-	recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18.25 } }), lead.id);
-	const first = listCheckIns(a).find((c) => c.reportedOn === '2025-01-29')!;
-	correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: '=1+1', readings: { [members.id]: 12, [absences.id]: 19.5 } }), lead.id);
+	await run(a);
+	const members = await addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
+	const absences = await addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20.5, target: 10, higherIsBetter: false });
+	await recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18.25 } }), lead.id);
+	const first = (await listCheckIns(a)).find((c) => c.reportedOn === '2025-01-29')!;
+	await correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: '=1+1', readings: { [members.id]: 12, [absences.id]: 19.5 } }), lead.id);
 	// B: a formula for a title; an indicator named as A's (one shared column) and two unemployment rates by area.
-	const b = propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', areaCodes: ['00940'] });
-	run(b);
-	const bMembers = addIndicator(b, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: null, target: null, higherIsBetter: true });
-	const kannelmaki = addIndicator(b, { name: 'Työttömyysaste', unit: '%', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: 9.1, target: 8, higherIsBetter: false });
-	const kontula = addIndicator(b, { name: 'Työttömyysaste', unit: '%', indicatorKey: 'unemployment_rate', areaCode: '00940', baseline: 14.2, target: 12, higherIsBetter: false });
+	const b = await propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', areaCodes: ['00940'] });
+	await run(b);
+	const bMembers = await addIndicator(b, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: null, target: null, higherIsBetter: true });
+	const kannelmaki = await addIndicator(b, { name: 'Työttömyysaste', unit: '%', indicatorKey: 'unemployment_rate', areaCode: '00420', baseline: 9.1, target: 8, higherIsBetter: false });
+	const kontula = await addIndicator(b, { name: 'Työttömyysaste', unit: '%', indicatorKey: 'unemployment_rate', areaCode: '00940', baseline: 14.2, target: 12, higherIsBetter: false });
 	// An indicator named as a fixed column does not take its heading.
-	const version = addIndicator(b, { name: 'Versio', unit: '', indicatorKey: null, areaCode: null, baseline: null, target: null, higherIsBetter: true });
-	recordCheckIn(b, checkIn({ reportedOn: '2025-03-01', status: 'at_risk', readings: { [bMembers.id]: 7, [kannelmaki.id]: 8.9, [kontula.id]: -0.5, [version.id]: 3 } }), lead.id);
+	const version = await addIndicator(b, { name: 'Versio', unit: '', indicatorKey: null, areaCode: null, baseline: null, target: null, higherIsBetter: true });
+	await recordCheckIn(b, checkIn({ reportedOn: '2025-03-01', status: 'at_risk', readings: { [bMembers.id]: 7, [kannelmaki.id]: 8.9, [kontula.id]: -0.5, [version.id]: 3 } }), lead.id);
 	return { lead, member, outsider, programme, pilots: { a, b } };
 }
 
@@ -397,8 +397,8 @@ describe('the programme as Excel', () => {
 		expect(dictionary.rows.find((row) => row['Sarake']!.value === 'Poissaolot (%)')!['Kuvaus']!.value).toBe(m.export_dict_reading({ name: 'Poissaolot', unit: '%' }));
 	});
 
-	it('CSV for Excel: pilots and check-ins with `;`, a decimal comma in fi and a point in en, formulas defused', () => {
-		const checkIns = recordsOf(programmeExcelCsv(world.programme.id, 'checkIns', 'fi')!);
+	it('CSV for Excel: pilots and check-ins with `;`, a decimal comma in fi and a point in en, formulas defused', async () => {
+		const checkIns = recordsOf((await programmeExcelCsv(world.programme.id, 'checkIns', 'fi'))!);
 		expect(checkIns.header.slice(-5)).toEqual(['Harrastajat (hlö)', 'Poissaolot (%)', 'Työttömyysaste (%)', 'Työttömyysaste, 00940 (%)', 'Versio 2']);
 		expect(checkIns.rows.map((row) => [row['Päivä'], row['Poissaolot (%)'], row['Työttömyysaste, 00940 (%)']])).toEqual([
 			['2025-01-29', '18,25', ''],
@@ -407,16 +407,16 @@ describe('the programme as Excel', () => {
 		]);
 		expect(checkIns.rows[1]!['Mitä opittiin']).toBe("'=1+1");
 		expect(checkIns.rows.every((row) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(row['Kirjoitettu']!))).toBe(true);
-		const english = recordsOf(programmeExcelCsv(world.programme.id, 'checkIns', 'en')!);
+		const english = recordsOf((await programmeExcelCsv(world.programme.id, 'checkIns', 'en'))!);
 		expect(english.rows.map((row) => row['Poissaolot (%)'])).toEqual(['18.25', '19.5', '']);
 
-		const pilots = recordsOf(programmeExcelCsv(world.programme.id, 'pilots', 'fi')!);
+		const pilots = recordsOf((await programmeExcelCsv(world.programme.id, 'pilots', 'fi'))!);
 		const b = pilots.rows.find((row) => row['Kokeilun tunniste'] === world.pilots.b)!;
 		expect(b['Kokeilu']).toBe(`'=HYPERLINK("http://evil.example","klikkaa")`);
 		const a = pilots.rows.find((row) => row['Kokeilun tunniste'] === world.pilots.a)!;
 		expect([a['Alkaa'], a['Budjetti (€)'], a['Alueet'], a[canvasFieldLabels.partners()]]).toEqual(['2025-01-01', '12000', '00420 Kannelmäki; 00940 Kontula', 'Seurakunta; nuorisotalo']);
 
-		const dictionary = recordsOf(programmeExcelCsv(world.programme.id, 'dictionary', 'fi')!);
+		const dictionary = recordsOf((await programmeExcelCsv(world.programme.id, 'dictionary', 'fi'))!);
 		expect(dictionary.rows.filter((row) => row['Taulukko'] === 'Seurantaraportit').map((row) => row['Sarake'])).toEqual(checkIns.header);
 	});
 
@@ -470,7 +470,7 @@ describe('the programme as Excel', () => {
 
 		it('the workshop addresses: participants download them; others are refused', async () => {
 			const { owner, workshop } = await buildWorkshop();
-			const guest = newGuest(workshop.id, 'Vieras');
+			const guest = await newGuest(workshop.id, 'Vieras');
 			const stranger = await newUser('Ulkopuolinen');
 			const files = [
 				['export.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', /^attachment; filename="Jalostamo-Ita-Helsinki\.xlsx"/],
@@ -499,7 +499,7 @@ describe('the programme as Excel', () => {
 
 		it('the report and programme pages link every download', async () => {
 			const { workshop } = await buildWorkshop();
-			const guest = newGuest(workshop.id, 'Vieras');
+			const guest = await newGuest(workshop.id, 'Vieras');
 			const report = await (await get(`/workshops/${workshop.id}/report`, guest.cookie)).text();
 			for (const file of ['export.xlsx', 'export-excel.csv', 'export.csv', 'data-dictionary-excel.csv']) expect(report).toContain(`href="/workshops/${workshop.id}/${file}"`);
 			for (const path of ['', '/report']) {

@@ -13,7 +13,7 @@ import {
 	verifyCredentials
 } from '../../src/lib/server/users';
 
-const userCount = () => db.select({ n: count() }).from(users).get()!.n;
+const userCount = async () => (await db.select({ n: count() }).from(users).get())!.n;
 
 function form(fields: Record<string, string>) {
 	const data = new FormData();
@@ -22,8 +22,8 @@ function form(fields: Record<string, string>) {
 }
 
 describe('accounts', () => {
-	beforeEach(() => {
-		db.delete(users).run();
+	beforeEach(async () => {
+		await db.delete(users).run();
 	});
 
 	it('makes the first account on an empty database admin, and only that one', async () => {
@@ -35,7 +35,7 @@ describe('accounts', () => {
 
 	it('stores an Argon2id hash at OWASP parameters, never the password', async () => {
 		await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'hyvin-salainen' });
-		const row = db.select().from(users).where(eq(users.email, 'aino@example.fi')).get()!;
+		const row = (await db.select().from(users).where(eq(users.email, 'aino@example.fi')).get())!;
 		expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 		expect(row.passwordHash).not.toContain('hyvin-salainen');
 	});
@@ -45,7 +45,7 @@ describe('accounts', () => {
 		await expect(createUser({ name: 'Toinen', email: 'aino@example.fi', password: 'salasana-456' })).rejects.toBeInstanceOf(
 			EmailTakenError
 		);
-		expect(userCount()).toBe(1);
+		expect(await userCount()).toBe(1);
 	});
 
 	it('refuses concurrent sign-ups for one email: exactly one account results', async () => {
@@ -54,7 +54,7 @@ describe('accounts', () => {
 		);
 		expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
 		expect(attempts.filter((a) => a.status === 'rejected' && a.reason instanceof EmailTakenError)).toHaveLength(4);
-		expect(userCount()).toBe(1);
+		expect(await userCount()).toBe(1);
 	});
 
 	it('verifies credentials: right password, wrong password, unknown email', async () => {
@@ -66,15 +66,15 @@ describe('accounts', () => {
 
 	it('changing the password ends every session of the user', async () => {
 		const { id } = await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'salasana-123' });
-		const phone = createSession(id);
-		const laptop = createSession(id);
+		const phone = await createSession(id);
+		const laptop = await createSession(id);
 		expect(await changePassword(id, 'väärä-salasana', 'uusi-salasana-1')).toBe(false);
-		expect(validateSessionToken(phone.token)).not.toBeNull();
+		expect(await validateSessionToken(phone.token)).not.toBeNull();
 
 		expect(await changePassword(id, 'salasana-123', 'uusi-salasana-1')).toBe(true);
-		expect(validateSessionToken(phone.token)).toBeNull();
-		expect(validateSessionToken(laptop.token)).toBeNull();
-		expect(db.select({ n: count() }).from(sessions).where(eq(sessions.userId, id)).get()!.n).toBe(0);
+		expect(await validateSessionToken(phone.token)).toBeNull();
+		expect(await validateSessionToken(laptop.token)).toBeNull();
+		expect((await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, id)).get())!.n).toBe(0);
 		expect(await verifyCredentials('aino@example.fi', 'uusi-salasana-1')).not.toBeNull();
 		expect(await verifyCredentials('aino@example.fi', 'salasana-123')).toBeNull();
 	});

@@ -84,11 +84,11 @@ const votesOf = (roundId: string) =>
 describe('voting through the server', () => {
 	it('a facilitator opens a round over a lane; participants vote within budget and cap; observers and outsiders cannot', async () => {
 		const owner = await newUser('Vetäjä');
-		const workshop = createWorkshop(workshopInput('Äänestys'), owner.id);
-		const lane = getWorkshopDetails(workshop.id)!.perspectives[0]!.id;
-		const anna = newGuest(workshop.id, 'Anna');
-		const olli = newGuest(workshop.id, 'Olli');
-		setParticipantRole(workshop.id, olli.id, 'observer');
+		const workshop = await createWorkshop(workshopInput('Äänestys'), owner.id);
+		const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
+		const anna = await newGuest(workshop.id, 'Anna');
+		const olli = await newGuest(workshop.id, 'Olli');
+		await setParticipantRole(workshop.id, olli.id, 'observer');
 		const outsider = await newUser('Ulkopuolinen');
 
 		const { client: board, announced } = watchVotes(workshop.id, owner);
@@ -112,12 +112,12 @@ describe('voting through the server', () => {
 		expect(opened).toMatchObject({ type: 'redirect', location: `/workshops/${workshop.id}/board` });
 		await waitFor(() => announced.some((vote) => vote.status === 'open'), 'the open round announced');
 		const roundId = announced.at(-1)!.roundId;
-		expect(getRound(roundId)).toMatchObject({ workshopId: workshop.id, budget: 3, cap: 2, resultsHidden: true });
+		expect(await getRound(roundId)).toMatchObject({ workshopId: workshop.id, budget: 3, cap: 2, resultsHidden: true });
 		expect(announced.at(-1)).toMatchObject({ turnout: 0, present: 1, results: null });
 		// By text: the three notes were written within a millisecond, so their order on the board may tie.
 		const noteId = (text: string) => viewBoard(watcher.client.doc).notes.find((note) => note.text === text)?.id;
 		const [first, second] = [noteId('Kerhot kouluille'), noteId('Kesätyöt nuorille')];
-		expect(tally(roundId).items.map((item) => item.itemId).sort()).toEqual([first, second, noteId('=HYPERLINK("x")')].sort());
+		expect((await tally(roundId)).items.map((item) => item.itemId).sort()).toEqual([first, second, noteId('=HYPERLINK("x")')].sort());
 
 		const vote = (who: { cookie: string }, itemId: string, delta: string, requestId?: string) =>
 			action(`/workshops/${workshop.id}/board?/vote`, who.cookie, { roundId, itemId, delta, ...(requestId ? { requestId } : {}) });
@@ -142,8 +142,8 @@ describe('voting through the server', () => {
 			data: { vote: { message: voteRefusalMessage('not_voter') } }
 		});
 		expect(await vote(outsider, first!, '1')).toMatchObject({ type: 'failure', status: 403 });
-		const other = createWorkshop(workshopInput('Toinen'), owner.id);
-		const otherRound = openRound(other.id, { method: 'dot', items: [{ id: 'x', kind: 'note', text: 'x' }] }, owner.id);
+		const other = await createWorkshop(workshopInput('Toinen'), owner.id);
+		const otherRound = await openRound(other.id, { method: 'dot', items: [{ id: 'x', kind: 'note', text: 'x' }] }, owner.id);
 		expect(await action(`/workshops/${workshop.id}/board?/vote`, anna.cookie, { roundId: otherRound.id, itemId: 'x', delta: '1' })).toMatchObject({
 			type: 'failure',
 			status: 404
@@ -178,10 +178,10 @@ describe('voting through the server', () => {
 
 	it('300 participants voting at once: accepted = stored = tallied, nobody over budget, the final turnout reaches the board', async () => {
 		const owner = await newUser('Suurvetäjä');
-		const workshop = createWorkshop(workshopInput('Suuri sali'), owner.id);
+		const workshop = await createWorkshop(workshopInput('Suuri sali'), owner.id);
 		const items = Array.from({ length: 8 }, (_, index) => ({ id: `idea-${index}`, kind: 'idea' as const, text: `Idea ${index}` }));
-		const round = openRound(workshop.id, { method: 'dot', items, budget: 5, cap: 3 }, owner.id);
-		const voters = Array.from({ length: 300 }, (_, index) => newGuest(workshop.id, `Osallistuja ${index}`));
+		const round = await openRound(workshop.id, { method: 'dot', items, budget: 5, cap: 3 }, owner.id);
+		const voters = await Promise.all(Array.from({ length: 300 }, (_, index) => newGuest(workshop.id, `Osallistuja ${index}`)));
 		const { client, announced } = watchVotes(workshop.id, owner);
 		await synced(client);
 
@@ -212,7 +212,7 @@ describe('voting through the server', () => {
 		const perVoter = new Map<string, number>();
 		for (const row of stored) perVoter.set(row.voter_id, (perVoter.get(row.voter_id) ?? 0) + row.points);
 		const storedPoints = stored.reduce((sum, row) => sum + row.points, 0);
-		const tallied = tally(round.id).items.reduce((sum, item) => sum + item.score, 0);
+		const tallied = (await tally(round.id)).items.reduce((sum, item) => sum + item.score, 0);
 		expect(accepted + refused).toBe(300 * 7);
 		expect(storedPoints).toBe(accepted);
 		expect(tallied).toBe(accepted);
@@ -223,12 +223,12 @@ describe('voting through the server', () => {
 
 	it('votes sent on the board socket: answered on that socket, authorised again for every vote, counted once', async () => {
 		const owner = await newUser('Sokettivetäjä');
-		const workshop = createWorkshop(workshopInput('Sokettiäänestys'), owner.id);
+		const workshop = await createWorkshop(workshopInput('Sokettiäänestys'), owner.id);
 		const items = ['a', 'b'].map((id) => ({ id, kind: 'idea' as const, text: `Idea ${id}` }));
-		const round = openRound(workshop.id, { method: 'dot', items, budget: 3, cap: 2 }, owner.id);
-		const anna = newGuest(workshop.id, 'Anna');
-		const olli = newGuest(workshop.id, 'Olli');
-		setParticipantRole(workshop.id, olli.id, 'observer');
+		const round = await openRound(workshop.id, { method: 'dot', items, budget: 3, cap: 2 }, owner.id);
+		const anna = await newGuest(workshop.id, 'Anna');
+		const olli = await newGuest(workshop.id, 'Olli');
+		await setParticipantRole(workshop.id, olli.id, 'observer');
 		const maija = await newMember(workshop.id, 'Maija');
 		const { client: screen, announced } = watchVotes(workshop.id, owner);
 		await synced(screen);
@@ -244,8 +244,8 @@ describe('voting through the server', () => {
 		expect(await annaSocket.cast(dot('a', 5, 's4'))).toMatchObject({ ok: false, reason: 'invalid', mine: null });
 		expect(await annaSocket.cast({ method: 'dot', roundId: round.id, itemId: 'a', delta: 1 })).toMatchObject({ requestId: '', ok: false, reason: 'invalid' });
 		expect(await annaSocket.cast({ ...dot('a', 1, 's5'), method: 'ranking', itemIds: ['a'] })).toMatchObject({ ok: false, reason: 'invalid' });
-		const other = createWorkshop(workshopInput('Toinen sali'), owner.id);
-		const otherRound = openRound(other.id, { method: 'dot', items }, owner.id);
+		const other = await createWorkshop(workshopInput('Toinen sali'), owner.id);
+		const otherRound = await openRound(other.id, { method: 'dot', items }, owner.id);
 		expect(await annaSocket.cast({ ...dot('a', 1, 's6'), roundId: otherRound.id })).toMatchObject({ ok: false, reason: 'invalid' });
 		await waitFor(() => announced.at(-1)?.turnout === 1, 'the turnout announced after a socket vote');
 

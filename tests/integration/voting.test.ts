@@ -30,7 +30,7 @@ let counter = 0;
 async function workshop() {
 	const email = `vetaja${++counter}@example.fi`;
 	const owner = await createUser({ name: 'Vetäjä', email, password: 'salasana-123' });
-	const created = createWorkshop(
+	const created = await createWorkshop(
 		{
 			title: 'Jalostamo',
 			theme: 'Sosiaalisesti kestävät kaupungit',
@@ -61,7 +61,7 @@ describe('opening a round', () => {
 	it('freezes the items in order with the defaults (budget 5, cap 3, changes allowed)', async () => {
 		const opened = await round();
 		expect(opened).toMatchObject({ method: 'dot', status: 'open', budget: 5, cap: 3, anonymous: false, resultsHidden: false, allowChanges: true });
-		expect(tally(opened.id).items.map((item) => [item.itemId, item.text, item.score, item.rank])).toEqual([
+		expect((await tally(opened.id)).items.map((item) => [item.itemId, item.text, item.score, item.rank])).toEqual([
 			['note-0', 'Idea 0', 0, 1],
 			['note-1', 'Idea 1', 0, 1],
 			['note-2', 'Idea 2', 0, 1],
@@ -71,21 +71,21 @@ describe('opening a round', () => {
 
 	it('refuses no items, duplicated items, a bad budget or a ranking larger than the items', async () => {
 		const { workshopId, ownerId } = await workshop();
-		expect(() => openRound(workshopId, { method: 'dot', items: [] }, ownerId)).toThrow();
-		expect(() => openRound(workshopId, { method: 'dot', items: [...items(1), ...items(1)] }, ownerId)).toThrow();
-		expect(() => openRound(workshopId, { method: 'dot', items: items(2), budget: 0 }, ownerId)).toThrow();
-		expect(() => openRound(workshopId, { method: 'ranking', items: items(2), rankingSize: 3 }, ownerId)).toThrow();
-		expect(listRounds(workshopId)).toEqual([]);
+		await expect(openRound(workshopId, { method: 'dot', items: [] }, ownerId)).rejects.toThrow();
+		await expect(openRound(workshopId, { method: 'dot', items: [...items(1), ...items(1)] }, ownerId)).rejects.toThrow();
+		await expect(openRound(workshopId, { method: 'dot', items: items(2), budget: 0 }, ownerId)).rejects.toThrow();
+		await expect(openRound(workshopId, { method: 'ranking', items: items(2), rankingSize: 3 }, ownerId)).rejects.toThrow();
+		expect(await listRounds(workshopId)).toEqual([]);
 	});
 
 	it('lists the workshop rounds newest first with turnout; a reopened vote is a new round', async () => {
 		const { workshopId, ownerId } = await workshop();
-		const first = openRound(workshopId, { method: 'dot', items: items(2) }, ownerId);
-		castDotVote(first.id, 'p1', 'note-0', 1);
-		closeRound(first.id);
-		const second = openRound(workshopId, { method: 'ranking', items: items(3) }, ownerId);
+		const first = await openRound(workshopId, { method: 'dot', items: items(2) }, ownerId);
+		await castDotVote(first.id, 'p1', 'note-0', 1);
+		await closeRound(first.id);
+		const second = await openRound(workshopId, { method: 'ranking', items: items(3) }, ownerId);
 		expect(second.rankingSize).toBe(3);
-		expect(listRounds(workshopId).map((listed) => [listed.id, listed.status, listed.turnout])).toEqual([
+		expect((await listRounds(workshopId)).map((listed) => [listed.id, listed.status, listed.turnout])).toEqual([
 			[second.id, 'open', 0],
 			[first.id, 'closed', 1]
 		]);
@@ -95,69 +95,69 @@ describe('opening a round', () => {
 describe('dot voting', () => {
 	it('adds and takes back points, and tells the points left', async () => {
 		const opened = await round();
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, points: { 'note-0': 2 }, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
-		expect(myVotes(getRound(opened.id)!, 'p1')).toMatchObject({ points: { 'note-0': 1 }, pointsLeft: 4 });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toMatchObject({ ok: true, pointsLeft: 5 });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', 1)).toEqual({ ok: true, pointsLeft: 3, points: { 'note-0': 2 }, duplicate: false });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
+		expect(await myVotes((await getRound(opened.id))!, 'p1')).toMatchObject({ points: { 'note-0': 1 }, pointsLeft: 4 });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1)).toMatchObject({ ok: true, pointsLeft: 5 });
 		expect(storedVotes(opened.id)).toEqual([]);
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'no_points' });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'no_points' });
 	});
 
 	it('refuses going over the cap or the budget and changes nothing', async () => {
 		const opened = await round({ budget: 5, cap: 3 });
-		for (let i = 0; i < 3; i++) expect(castDotVote(opened.id, 'p1', 'note-0', 1).ok).toBe(true);
+		for (let i = 0; i < 3; i++) expect((await castDotVote(opened.id, 'p1', 'note-0', 1)).ok).toBe(true);
 		const before = storedVotes(opened.id);
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'req-cap')).toEqual({ ok: false, reason: 'cap' });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', 1, 'req-cap')).toEqual({ ok: false, reason: 'cap' });
 		expect(storedVotes(opened.id)).toEqual(before);
-		castDotVote(opened.id, 'p1', 'note-1', 1);
-		castDotVote(opened.id, 'p1', 'note-1', 1);
+		await castDotVote(opened.id, 'p1', 'note-1', 1);
+		await castDotVote(opened.id, 'p1', 'note-1', 1);
 		const full = storedVotes(opened.id);
-		expect(castDotVote(opened.id, 'p1', 'note-2', 1)).toEqual({ ok: false, reason: 'budget' });
+		expect(await castDotVote(opened.id, 'p1', 'note-2', 1)).toEqual({ ok: false, reason: 'budget' });
 		expect(storedVotes(opened.id)).toEqual(full);
-		expect(myVotes(getRound(opened.id)!, 'p1').pointsLeft).toBe(0);
+		expect((await myVotes((await getRound(opened.id))!, 'p1')).pointsLeft).toBe(0);
 		// The refused request id was not recorded: the same id is applied once there is room.
-		castDotVote(opened.id, 'p1', 'note-1', -1);
-		expect(castDotVote(opened.id, 'p1', 'note-2', 1, 'req-cap')).toMatchObject({ ok: true, duplicate: false });
+		await castDotVote(opened.id, 'p1', 'note-1', -1);
+		expect(await castDotVote(opened.id, 'p1', 'note-2', 1, 'req-cap')).toMatchObject({ ok: true, duplicate: false });
 		expect(voteRefusalMessage('cap', opened.cap)).toContain('3');
 	});
 
 	it('refuses items not in the round, and a closed round refuses everyone', async () => {
 		const opened = await round();
-		castDotVote(opened.id, 'p1', 'note-0', 1);
-		expect(castDotVote(opened.id, 'p1', 'note-99', 1)).toEqual({ ok: false, reason: 'unknown_item' });
-		expect(closeRound(opened.id)).toBe(true);
+		await castDotVote(opened.id, 'p1', 'note-0', 1);
+		expect(await castDotVote(opened.id, 'p1', 'note-99', 1)).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(await closeRound(opened.id)).toBe(true);
 		const before = storedVotes(opened.id);
-		expect(castDotVote(opened.id, 'p1', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'closed' });
-		expect(castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(await castDotVote(opened.id, 'p1', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'closed' });
+		expect(await castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
 		expect(storedVotes(opened.id)).toEqual(before);
-		expect(revealRound(opened.id)).toBe(true);
-		expect(castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
-		expect(closeRound(opened.id)).toBe(false);
+		expect(await revealRound(opened.id)).toBe(true);
+		expect(await castDotVote(opened.id, 'p2', 'note-1', 1)).toEqual({ ok: false, reason: 'closed' });
+		expect(await closeRound(opened.id)).toBe(false);
 	});
 
 	it('without changes allowed, a point cannot be taken back', async () => {
 		const opened = await round({ allowChanges: false });
-		castDotVote(opened.id, 'p1', 'note-0', 1);
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'locked' });
-		expect(tally(opened.id).items[0]).toMatchObject({ itemId: 'note-0', score: 1 });
+		await castDotVote(opened.id, 'p1', 'note-0', 1);
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1)).toEqual({ ok: false, reason: 'locked' });
+		expect((await tally(opened.id)).items[0]).toMatchObject({ itemId: 'note-0', score: 1 });
 	});
 
 	it('counts a repeated request id once', async () => {
 		const opened = await round();
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
-		expect(castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
-		expect(castDotVote(opened.id, 'p1', 'note-0', -1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: false });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', 1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
+		expect(await castDotVote(opened.id, 'p1', 'note-0', -1, 'abc')).toEqual({ ok: true, pointsLeft: 4, points: { 'note-0': 1 }, duplicate: true });
 		// Request ids are per voter.
-		expect(castDotVote(opened.id, 'p2', 'note-0', 1, 'abc')).toMatchObject({ ok: true, duplicate: false });
-		expect(tally(opened.id).items.find((item) => item.itemId === 'note-0')?.score).toBe(2);
+		expect(await castDotVote(opened.id, 'p2', 'note-0', 1, 'abc')).toMatchObject({ ok: true, duplicate: false });
+		expect((await tally(opened.id)).items.find((item) => item.itemId === 'note-0')?.score).toBe(2);
 	});
 
 	it('throws for an unknown round or the wrong method', async () => {
-		expect(() => castDotVote('nope', 'p1', 'note-0', 1)).toThrow(UnknownRoundError);
+		await expect(castDotVote('nope', 'p1', 'note-0', 1)).rejects.toThrow(UnknownRoundError);
 		const ranking = await round({ method: 'ranking' });
-		expect(() => castDotVote(ranking.id, 'p1', 'note-0', 1)).toThrow(WrongMethodError);
+		await expect(castDotVote(ranking.id, 'p1', 'note-0', 1)).rejects.toThrow(WrongMethodError);
 	});
 
 	it('300 simulated voters casting random votes: accepted = stored = tallied, nobody over budget or cap', async () => {
@@ -179,8 +179,8 @@ describe('dot voting', () => {
 				const itemId = `note-${Math.floor(random() * 8)}`;
 				const delta = random() < 0.8 ? 1 : -1;
 				const requestId = `r${voter}-${attempt}`;
-				const result = castDotVote(opened.id, voterId, itemId, delta, requestId);
-				if (result.ok && random() < 0.1) expect(castDotVote(opened.id, voterId, itemId, delta, requestId)).toMatchObject({ ok: true, duplicate: true });
+				const result = await castDotVote(opened.id, voterId, itemId, delta, requestId);
+				if (result.ok && random() < 0.1) expect(await castDotVote(opened.id, voterId, itemId, delta, requestId)).toMatchObject({ ok: true, duplicate: true });
 				if (result.ok) mine.set(itemId, (mine.get(itemId) ?? 0) + delta);
 				else if (result.reason === 'budget') refusedBudget++;
 				else if (result.reason === 'cap') refusedCap++;
@@ -204,22 +204,22 @@ describe('dot voting', () => {
 		}
 		for (const used of perVoter.values()) expect(used).toBeLessThanOrEqual(5);
 
-		const result = tally(opened.id);
+		const result = await tally(opened.id);
 		for (const item of result.items)
 			expect(item.score).toBe(acceptedRows.filter((row) => row.itemId === item.itemId).reduce((sum, row) => sum + row.points, 0));
 		expect(result.items.reduce((sum, item) => sum + item.score, 0)).toBe(acceptedRows.reduce((sum, row) => sum + row.points, 0));
 		expect(result.turnout).toBe(perVoter.size);
-		expect(turnout(opened.id).voters).toBe(perVoter.size);
+		expect((await turnout(opened.id)).voters).toBe(perVoter.size);
 	});
 });
 
 describe('ranking', () => {
 	it('scores by Borda count over the top n and shows ties as ties', async () => {
 		const opened = await round({ method: 'ranking', items: items(4), rankingSize: 2 });
-		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-1'])).toEqual({ ok: true, duplicate: false });
-		expect(submitRanking(opened.id, 'p2', ['note-1', 'note-0'])).toEqual({ ok: true, duplicate: false });
-		expect(submitRanking(opened.id, 'p3', ['note-2'])).toEqual({ ok: true, duplicate: false });
-		const result = tally(opened.id);
+		expect(await submitRanking(opened.id, 'p1', ['note-0', 'note-1'])).toEqual({ ok: true, duplicate: false });
+		expect(await submitRanking(opened.id, 'p2', ['note-1', 'note-0'])).toEqual({ ok: true, duplicate: false });
+		expect(await submitRanking(opened.id, 'p3', ['note-2'])).toEqual({ ok: true, duplicate: false });
+		const result = await tally(opened.id);
 		expect(result.items.map((item) => [item.itemId, item.score, item.rank])).toEqual([
 			['note-0', 3, 1],
 			['note-1', 3, 1],
@@ -231,40 +231,40 @@ describe('ranking', () => {
 
 	it('replaces a voter ranking, refuses invalid ones and changes nothing', async () => {
 		const opened = await round({ method: 'ranking', items: items(4), rankingSize: 2 });
-		submitRanking(opened.id, 'p1', ['note-0', 'note-1']);
-		submitRanking(opened.id, 'p1', ['note-3', 'note-2']);
+		await submitRanking(opened.id, 'p1', ['note-0', 'note-1']);
+		await submitRanking(opened.id, 'p1', ['note-3', 'note-2']);
 		const before = storedVotes(opened.id);
 		expect(before).toHaveLength(2);
-		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-1', 'note-2'])).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRanking(opened.id, 'p1', ['note-0', 'note-0'])).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRanking(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRanking(opened.id, 'p1', ['note-0', 'nope'])).toEqual({ ok: false, reason: 'unknown_item' });
-		expect(submitRanking(opened.id, 'p1', ['note-0'], 'once')).toEqual({ ok: true, duplicate: false });
-		expect(submitRanking(opened.id, 'p1', ['note-1'], 'once')).toEqual({ ok: true, duplicate: true });
-		expect(tally(opened.id).items[0]).toMatchObject({ itemId: 'note-0', score: 2 });
-		closeRound(opened.id);
-		expect(submitRanking(opened.id, 'p2', ['note-1'])).toEqual({ ok: false, reason: 'closed' });
+		expect(await submitRanking(opened.id, 'p1', ['note-0', 'note-1', 'note-2'])).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRanking(opened.id, 'p1', ['note-0', 'note-0'])).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRanking(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRanking(opened.id, 'p1', ['note-0', 'nope'])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(await submitRanking(opened.id, 'p1', ['note-0'], 'once')).toEqual({ ok: true, duplicate: false });
+		expect(await submitRanking(opened.id, 'p1', ['note-1'], 'once')).toEqual({ ok: true, duplicate: true });
+		expect((await tally(opened.id)).items[0]).toMatchObject({ itemId: 'note-0', score: 2 });
+		await closeRound(opened.id);
+		expect(await submitRanking(opened.id, 'p2', ['note-1'])).toEqual({ ok: false, reason: 'closed' });
 	});
 
 	it('without changes allowed, a second ranking is locked', async () => {
 		const opened = await round({ method: 'ranking', items: items(3), allowChanges: false });
-		submitRanking(opened.id, 'p1', ['note-0']);
-		expect(submitRanking(opened.id, 'p1', ['note-1'])).toEqual({ ok: false, reason: 'locked' });
+		await submitRanking(opened.id, 'p1', ['note-0']);
+		expect(await submitRanking(opened.id, 'p1', ['note-1'])).toEqual({ ok: false, reason: 'locked' });
 	});
 });
 
 describe('rating', () => {
 	it('averages impact and feasibility per item with counts', async () => {
 		const opened = await round({ method: 'rating', items: items(3) });
-		expect(submitRating(opened.id, 'p1', 'note-0', 5, 2)).toEqual({ ok: true, duplicate: false });
-		expect(submitRating(opened.id, 'p2', 'note-0', 4, 3)).toEqual({ ok: true, duplicate: false });
-		expect(submitRating(opened.id, 'p1', 'note-1', 1, 1)).toEqual({ ok: true, duplicate: false });
-		expect(submitRating(opened.id, 'p1', 'note-1', 2, 2)).toEqual({ ok: true, duplicate: false }); // changed
-		expect(submitRating(opened.id, 'p1', 'note-2', 6, 1)).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRating(opened.id, 'p1', 'note-2', 0, 1)).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRating(opened.id, 'p1', 'note-2', 2.5, 1)).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRating(opened.id, 'p1', 'nope', 3, 3)).toEqual({ ok: false, reason: 'unknown_item' });
-		const result = tally(opened.id);
+		expect(await submitRating(opened.id, 'p1', 'note-0', 5, 2)).toEqual({ ok: true, duplicate: false });
+		expect(await submitRating(opened.id, 'p2', 'note-0', 4, 3)).toEqual({ ok: true, duplicate: false });
+		expect(await submitRating(opened.id, 'p1', 'note-1', 1, 1)).toEqual({ ok: true, duplicate: false });
+		expect(await submitRating(opened.id, 'p1', 'note-1', 2, 2)).toEqual({ ok: true, duplicate: false }); // changed
+		expect(await submitRating(opened.id, 'p1', 'note-2', 6, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRating(opened.id, 'p1', 'note-2', 0, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRating(opened.id, 'p1', 'note-2', 2.5, 1)).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRating(opened.id, 'p1', 'nope', 3, 3)).toEqual({ ok: false, reason: 'unknown_item' });
+		const result = await tally(opened.id);
 		expect(result.items.map((item) => [item.itemId, item.meanImpact, item.meanFeasibility, item.voters, item.rank])).toEqual([
 			['note-0', 4.5, 2.5, 2, 1],
 			['note-1', 2, 2, 1, 2],
@@ -275,11 +275,11 @@ describe('rating', () => {
 
 	it('without changes allowed, a rated item is locked; a closed round refuses', async () => {
 		const opened = await round({ method: 'rating', items: items(2), allowChanges: false });
-		submitRating(opened.id, 'p1', 'note-0', 3, 3);
-		expect(submitRating(opened.id, 'p1', 'note-0', 4, 4)).toEqual({ ok: false, reason: 'locked' });
-		expect(submitRating(opened.id, 'p1', 'note-1', 4, 4).ok).toBe(true);
-		closeRound(opened.id);
-		expect(submitRating(opened.id, 'p2', 'note-1', 4, 4)).toEqual({ ok: false, reason: 'closed' });
+		await submitRating(opened.id, 'p1', 'note-0', 3, 3);
+		expect(await submitRating(opened.id, 'p1', 'note-0', 4, 4)).toEqual({ ok: false, reason: 'locked' });
+		expect((await submitRating(opened.id, 'p1', 'note-1', 4, 4)).ok).toBe(true);
+		await closeRound(opened.id);
+		expect(await submitRating(opened.id, 'p2', 'note-1', 4, 4)).toEqual({ ok: false, reason: 'closed' });
 	});
 
 	it('a whole ballot in one submit: all its items or nothing, once per request id', async () => {
@@ -288,15 +288,15 @@ describe('rating', () => {
 			{ itemId: 'note-0', impact: 5, feasibility: 4 },
 			{ itemId: 'note-2', impact: 2, feasibility: 3 }
 		];
-		expect(submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: false });
-		expect(submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: true });
-		expect(myVotes(opened, 'p1').ratings).toEqual({ 'note-0': { impact: 5, feasibility: 4 }, 'note-2': { impact: 2, feasibility: 3 } });
+		expect(await submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: false });
+		expect(await submitRatings(opened.id, 'p1', ballot, 'b1')).toEqual({ ok: true, duplicate: true });
+		expect((await myVotes(opened, 'p1')).ratings).toEqual({ 'note-0': { impact: 5, feasibility: 4 }, 'note-2': { impact: 2, feasibility: 3 } });
 		const before = storedVotes(opened.id);
 		// One bad item refuses the whole ballot: the good item in it is not stored either.
-		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-0', impact: 9, feasibility: 1 }])).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'nope', impact: 3, feasibility: 1 }])).toEqual({ ok: false, reason: 'unknown_item' });
-		expect(submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-1', impact: 2, feasibility: 2 }])).toEqual({ ok: false, reason: 'invalid' });
-		expect(submitRatings(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'incomplete' });
+		expect(await submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-0', impact: 9, feasibility: 1 }])).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'nope', impact: 3, feasibility: 1 }])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect(await submitRatings(opened.id, 'p1', [{ itemId: 'note-1', impact: 3, feasibility: 3 }, { itemId: 'note-1', impact: 2, feasibility: 2 }])).toEqual({ ok: false, reason: 'invalid' });
+		expect(await submitRatings(opened.id, 'p1', [])).toEqual({ ok: false, reason: 'incomplete' });
 		expect(storedVotes(opened.id)).toEqual(before);
 	});
 
@@ -323,11 +323,11 @@ describe('closing, revealing and choosing', () => {
 	it('reveals only after closing; hidden results become visible on reveal', async () => {
 		const opened = await round({ resultsHidden: true });
 		expect(resultsVisible(opened)).toBe(false);
-		expect(revealRound(opened.id)).toBe(false);
-		expect(closeRound(opened.id)).toBe(true);
-		expect(revealRound(opened.id)).toBe(true);
-		expect(resultsVisible(tally(opened.id))).toBe(true);
-		const listed = listRounds(opened.workshopId)[0]!;
+		expect(await revealRound(opened.id)).toBe(false);
+		expect(await closeRound(opened.id)).toBe(true);
+		expect(await revealRound(opened.id)).toBe(true);
+		expect(resultsVisible(await tally(opened.id))).toBe(true);
+		const listed = (await listRounds(opened.workshopId))[0]!;
 		expect(listed.status).toBe('revealed');
 		expect(listed.revealedAt).toBeInstanceOf(Date);
 		expect(resultsVisible(listed)).toBe(true);
@@ -336,11 +336,11 @@ describe('closing, revealing and choosing', () => {
 
 	it('marks chosen items, replacing the earlier choice, and refuses items not in the round', async () => {
 		const opened = await round();
-		expect(markChosen(opened.id, ['note-1', 'note-2'])).toEqual({ ok: true });
-		expect(markChosen(opened.id, ['note-2', 'note-3'])).toEqual({ ok: true });
-		expect(markChosen(opened.id, ['note-9'])).toEqual({ ok: false, reason: 'unknown_item' });
-		expect(tally(opened.id).items.filter((item) => item.chosen).map((item) => item.itemId).sort()).toEqual(['note-2', 'note-3']);
-		expect(() => markChosen('nope', [])).toThrow(UnknownRoundError);
+		expect(await markChosen(opened.id, ['note-1', 'note-2'])).toEqual({ ok: true });
+		expect(await markChosen(opened.id, ['note-2', 'note-3'])).toEqual({ ok: true });
+		expect(await markChosen(opened.id, ['note-9'])).toEqual({ ok: false, reason: 'unknown_item' });
+		expect((await tally(opened.id)).items.filter((item) => item.chosen).map((item) => item.itemId).sort()).toEqual(['note-2', 'note-3']);
+		await expect(markChosen('nope', [])).rejects.toThrow(UnknownRoundError);
 	});
 });
 
@@ -350,12 +350,12 @@ describe('anonymity', () => {
 			const opened = await round({ method, anonymous: true, items: items(3) });
 			const voters = ['participant-secret-a', 'user:secret-b'];
 			for (const voterId of voters) {
-				if (method === 'dot') castDotVote(opened.id, voterId, 'note-0', 1);
-				if (method === 'ranking') submitRanking(opened.id, voterId, ['note-1']);
-				if (method === 'rating') submitRating(opened.id, voterId, 'note-2', 3, 4);
+				if (method === 'dot') await castDotVote(opened.id, voterId, 'note-0', 1);
+				if (method === 'ranking') await submitRanking(opened.id, voterId, ['note-1']);
+				if (method === 'rating') await submitRating(opened.id, voterId, 'note-2', 3, 4);
 			}
-			const exposed = JSON.stringify([tally(opened.id), turnout(opened.id), listRounds(opened.workshopId)]);
-			expect(turnout(opened.id)).toEqual({ voters: 2 });
+			const exposed = JSON.stringify([await tally(opened.id), await turnout(opened.id), await listRounds(opened.workshopId)]);
+			expect(await turnout(opened.id)).toEqual({ voters: 2 });
 			for (const voterId of voters) expect(exposed).not.toContain(voterId);
 			expect(exposed).not.toContain('secret');
 		}
@@ -363,34 +363,34 @@ describe('anonymity', () => {
 
 	it('closing an anonymous round unlinks its votes from the voters in the database; results stay the same', async () => {
 		const opened = await round({ method: 'ranking', anonymous: true, items: items(3) });
-		submitRanking(opened.id, 'participant-a', ['note-0', 'note-1'], 'req-a');
-		submitRanking(opened.id, 'participant-b', ['note-1', 'note-0'], 'req-b');
-		submitRanking(opened.id, 'participant-c', ['note-1'], 'req-c');
-		const before = tally(opened.id);
-		expect(closeRound(opened.id)).toBe(true);
+		await submitRanking(opened.id, 'participant-a', ['note-0', 'note-1'], 'req-a');
+		await submitRanking(opened.id, 'participant-b', ['note-1', 'note-0'], 'req-b');
+		await submitRanking(opened.id, 'participant-c', ['note-1'], 'req-c');
+		const before = await tally(opened.id);
+		expect(await closeRound(opened.id)).toBe(true);
 		const sqlite = getDb().$client;
 		const stored = JSON.stringify([
 			sqlite.prepare('SELECT * FROM votes WHERE round_id = ?').all(opened.id),
 			sqlite.prepare('SELECT * FROM vote_requests WHERE round_id = ?').all(opened.id)
 		]);
 		expect(stored).not.toMatch(/participant-|req-/);
-		expect(tally(opened.id).items).toEqual(before.items);
-		expect(tally(opened.id).turnout).toBe(3);
+		expect((await tally(opened.id)).items).toEqual(before.items);
+		expect((await tally(opened.id)).turnout).toBe(3);
 
 		// A round that is not anonymous keeps its voters (they may be shown their own votes later).
 		const named = await round({ method: 'dot', items: items(2) });
-		castDotVote(named.id, 'participant-d', 'note-0', 1);
-		closeRound(named.id);
+		await castDotVote(named.id, 'participant-d', 'note-0', 1);
+		await closeRound(named.id);
 		expect(JSON.stringify(sqlite.prepare('SELECT voter_id FROM votes WHERE round_id = ?').all(named.id))).toContain('participant-d');
 	});
 
 	it('opening a new round closes the one still open (and unlinks it when anonymous)', async () => {
 		const first = await round({ method: 'dot', anonymous: true, items: items(2) });
-		castDotVote(first.id, 'participant-e', 'note-0', 1);
-		const second = openRound(first.workshopId, { method: 'dot', items: [{ id: 'x', kind: 'idea', text: 'X' }] }, null);
-		expect(getRound(first.id)!.status).toBe('closed');
-		expect(getRound(second.id)!.status).toBe('open');
-		expect(castDotVote(first.id, 'participant-e', 'note-0', 1)).toEqual({ ok: false, reason: 'closed' });
+		await castDotVote(first.id, 'participant-e', 'note-0', 1);
+		const second = await openRound(first.workshopId, { method: 'dot', items: [{ id: 'x', kind: 'idea', text: 'X' }] }, null);
+		expect((await getRound(first.id))!.status).toBe('closed');
+		expect((await getRound(second.id))!.status).toBe('open');
+		expect(await castDotVote(first.id, 'participant-e', 'note-0', 1)).toEqual({ ok: false, reason: 'closed' });
 		expect(JSON.stringify(getDb().$client.prepare('SELECT voter_id FROM votes WHERE round_id = ?').all(first.id))).not.toContain('participant-e');
 	});
 });
@@ -414,21 +414,21 @@ describe('anonymity in the raw database files', () => {
 		const opened = await round({ method: 'dot', anonymous: true, items: items(3), budget: 3 });
 		// Each vote a transaction of its own (WAL frames), and changed votes (overwritten cells): the places old
 		// copies linger.
-		castDotVote(opened.id, voters[0]!, 'note-0', 1, requests[0]);
-		castDotVote(opened.id, voters[1]!, 'note-1', 1, requests[1]);
-		castDotVote(opened.id, voters[0]!, 'note-0', -1);
-		castDotVote(opened.id, voters[0]!, 'note-2', 1);
+		await castDotVote(opened.id, voters[0]!, 'note-0', 1, requests[0]);
+		await castDotVote(opened.id, voters[1]!, 'note-1', 1, requests[1]);
+		await castDotVote(opened.id, voters[0]!, 'note-0', -1);
+		await castDotVote(opened.id, voters[0]!, 'note-2', 1);
 		for (const text of [...voters, ...requests]) expect(rawOccurrences(text).length, text).toBeGreaterThan(0);
-		expect(closeRound(opened.id)).toBe(true);
+		expect(await closeRound(opened.id)).toBe(true);
 		for (const text of [...voters, ...requests]) expect(rawOccurrences(text), text).toEqual([]);
-		expect(tally(opened.id).turnout).toBe(2);
+		expect((await tally(opened.id)).turnout).toBe(2);
 
 		// The same when opening the next round closes it.
 		const next = await round({ method: 'dot', anonymous: true, items: items(2) });
 		const voter = `participant-wal-${tag}-c`;
-		castDotVote(next.id, voter, 'note-0', 1);
+		await castDotVote(next.id, voter, 'note-0', 1);
 		expect(rawOccurrences(voter).length).toBeGreaterThan(0);
-		openRound(next.workshopId, { method: 'dot', items: items(2) }, null);
+		await openRound(next.workshopId, { method: 'dot', items: items(2) }, null);
 		expect(rawOccurrences(voter)).toEqual([]);
 	});
 });

@@ -50,16 +50,16 @@ describe('duplicating a workshop', () => {
 		const owner = await person('Fanni');
 		const co = await person('Kalle');
 		const copier = await person('Sanna');
-		const city = organisation('Helsingin kaupunki');
-		const original = createWorkshop(plan({ organisationIds: [city.id], coFacilitatorEmails: [co.email] }), owner.id);
-		joinAsGuest(original.id, { displayName: 'Vieras' });
+		const city = await organisation('Helsingin kaupunki');
+		const original = await createWorkshop(plan({ organisationIds: [city.id], coFacilitatorEmails: [co.email] }), owner.id);
+		await joinAsGuest(original.id, { displayName: 'Vieras' });
 		const doc = new Y.Doc();
-		addNote(doc, { text: 'Lappu', lane: getWorkshopDetails(original.id)!.perspectives[0]!.id, author: { id: 'a', name: 'A' }, createdAt: 1 });
+		addNote(doc, { text: 'Lappu', lane: (await getWorkshopDetails(original.id))!.perspectives[0]!.id, author: { id: 'a', name: 'A' }, createdAt: 1 });
 		new SqliteBoardStore(getDb().$client).append(original.id, [Y.encodeStateAsUpdate(doc)]);
 
-		const copy = duplicateWorkshop(original.id, copier.id, (title) => `${title} (kopio)`)!;
-		const before = getWorkshopDetails(original.id)!;
-		const after = getWorkshopDetails(copy.id)!;
+		const copy = (await duplicateWorkshop(original.id, copier.id, (title) => `${title} (kopio)`))!;
+		const before = (await getWorkshopDetails(original.id))!;
+		const after = (await getWorkshopDetails(copy.id))!;
 		expect(after.workshop).toMatchObject({ title: 'Jalostamo Kontulassa (kopio)', theme: 'Perheiden arki', description: 'Kevään työpaja', startsAt: null });
 		expect(after.workshop.joinCode).not.toBe(before.workshop.joinCode);
 		expect(after.perspectives.map(({ title, description }) => [title, description])).toEqual([
@@ -75,14 +75,14 @@ describe('duplicating a workshop', () => {
 		expect(after.organisations.map((o) => o.id)).toEqual([city.id]);
 		expect(before.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id].sort());
 		expect(after.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id, copier.id].sort());
-		expect(listParticipants(copy.id)).toEqual([]);
+		expect(await listParticipants(copy.id)).toEqual([]);
 		expect(new SqliteBoardStore(getDb().$client).load(copy.id).updates).toEqual([]);
 		expect(getDb().$client.prepare('SELECT count(*) AS n FROM vote_rounds WHERE workshop_id = ?').get(copy.id)).toEqual({ n: 0 });
 
 		// A title at the limit stays within it; a workshop that does not exist copies to nothing.
-		const long = createWorkshop(plan({ title: 'x'.repeat(120) }), owner.id);
-		expect(duplicateWorkshop(long.id, owner.id, (title) => `${title} (kopio)`)!.title).toHaveLength(120);
-		expect(duplicateWorkshop('no-such-workshop', owner.id, (title) => title)).toBeUndefined();
+		const long = await createWorkshop(plan({ title: 'x'.repeat(120) }), owner.id);
+		expect((await duplicateWorkshop(long.id, owner.id, (title) => `${title} (kopio)`))!.title).toHaveLength(120);
+		expect(await duplicateWorkshop('no-such-workshop', owner.id, (title) => title)).toBeUndefined();
 	});
 
 	it('an empty plan has one lane to name and no agenda', () => {
@@ -92,26 +92,26 @@ describe('duplicating a workshop', () => {
 
 describe('workshop templates', () => {
 	it('are kept per organisation for its facilitators, and only they see and use them', async () => {
-		const helsinki = organisation('Helsingin kaupunki');
-		const vantaa = organisation('Vantaan kaupunki');
+		const helsinki = await organisation('Helsingin kaupunki');
+		const vantaa = await organisation('Vantaan kaupunki');
 		const facilitator = await person('Aino');
 		const colleague = await person('Eero');
 		const member = await person('Matti');
 		const other = await person('Vilja');
 		const admin = await person('Ylläpito', true);
-		addMember(helsinki.id, facilitator.id, 'facilitator');
-		addMember(helsinki.id, colleague.id, 'facilitator');
-		addMember(helsinki.id, member.id, 'member');
-		addMember(vantaa.id, other.id, 'facilitator');
-		const workshop = createWorkshop(plan(), facilitator.id);
+		await addMember(helsinki.id, facilitator.id, 'facilitator');
+		await addMember(helsinki.id, colleague.id, 'facilitator');
+		await addMember(helsinki.id, member.id, 'member');
+		await addMember(vantaa.id, other.id, 'facilitator');
+		const workshop = await createWorkshop(plan(), facilitator.id);
 
-		expect(templateOrganisations(facilitator).map((o) => o.id)).toEqual([helsinki.id]);
-		expect(templateOrganisations(member)).toEqual([]);
+		expect((await templateOrganisations(facilitator)).map((o) => o.id)).toEqual([helsinki.id]);
+		expect(await templateOrganisations(member)).toEqual([]);
 		// Not for an organisation one does not facilitate in.
-		expect(saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: vantaa.id }, facilitator)).toBeUndefined();
-		expect(saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: helsinki.id }, member)).toBeUndefined();
+		expect(await saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: vantaa.id }, facilitator)).toBeUndefined();
+		expect(await saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: helsinki.id }, member)).toBeUndefined();
 
-		const saved = saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: helsinki.id }, facilitator)!;
+		const saved = (await saveWorkshopTemplate(workshop.id, { name: 'Jalostamo Kontula', organisationId: helsinki.id }, facilitator))!;
 		expect(saved.organisation.id).toBe(helsinki.id);
 		expect(saved.template).toMatchObject({
 			name: 'Jalostamo Kontula',
@@ -128,14 +128,14 @@ describe('workshop templates', () => {
 		});
 
 		const listed = { id: saved.template.id, name: 'Jalostamo Kontula', organisationId: helsinki.id, perspectiveCount: 2, phaseCount: 2 };
-		expect(listWorkshopTemplates(colleague)).toMatchObject([listed]);
-		expect(listWorkshopTemplates(facilitator)).toMatchObject([listed]);
-		expect(listWorkshopTemplates(member)).toEqual([]);
-		expect(listWorkshopTemplates(other)).toEqual([]);
-		expect(listWorkshopTemplates(admin).map((t) => t.id)).toContain(saved.template.id);
-		expect(getWorkshopTemplate(saved.template.id, colleague)?.theme).toBe('Perheiden arki');
-		expect(getWorkshopTemplate(saved.template.id, other)).toBeUndefined();
-		expect(getWorkshopTemplate(saved.template.id, member)).toBeUndefined();
-		expect(getWorkshopTemplate('no-such-template', facilitator)).toBeUndefined();
+		expect(await listWorkshopTemplates(colleague)).toMatchObject([listed]);
+		expect(await listWorkshopTemplates(facilitator)).toMatchObject([listed]);
+		expect(await listWorkshopTemplates(member)).toEqual([]);
+		expect(await listWorkshopTemplates(other)).toEqual([]);
+		expect((await listWorkshopTemplates(admin)).map((t) => t.id)).toContain(saved.template.id);
+		expect((await getWorkshopTemplate(saved.template.id, colleague))?.theme).toBe('Perheiden arki');
+		expect(await getWorkshopTemplate(saved.template.id, other)).toBeUndefined();
+		expect(await getWorkshopTemplate(saved.template.id, member)).toBeUndefined();
+		expect(await getWorkshopTemplate('no-such-template', facilitator)).toBeUndefined();
 	});
 });

@@ -5,7 +5,7 @@ import { invalidate } from '$app/navigation';
 import type { voteView } from '$lib/server/voting';
 import type { LiveClient, VoteLive } from './live.svelte';
 
-export type VoteView = NonNullable<ReturnType<typeof voteView>>;
+export type VoteView = NonNullable<Awaited<ReturnType<typeof voteView>>>;
 
 const keyOf = (vote: Pick<VoteLive, 'roundId' | 'status' | 'results'>) => `${vote.roundId}:${vote.status}:${vote.results ? 1 : 0}`;
 

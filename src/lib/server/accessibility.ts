@@ -52,19 +52,19 @@ export function feedbackSchema(locale: Locale) {
 }
 
 /** Stores feedback, or says how long this address must wait (ms) before sending more. */
-export function submitFeedback(input: z.output<ReturnType<typeof feedbackSchema>>, locale: Locale, address: string, now = Date.now()) {
-	const waitMs = attemptWaitMs(feedbackKey(address), feedbackPerAddress, now);
+export async function submitFeedback(input: z.output<ReturnType<typeof feedbackSchema>>, locale: Locale, address: string, now = Date.now()) {
+	const waitMs = await attemptWaitMs(feedbackKey(address), feedbackPerAddress, now);
 	if (waitMs > 0) return { ok: false as const, waitMs };
-	recordAttempt([feedbackKey(address)], now);
-	db.insert(accessibilityFeedback)
+	await recordAttempt([feedbackKey(address)], now);
+	await db.insert(accessibilityFeedback)
 		.values({ id: generateSecureRandomString(12), ...input, locale, receivedAt: new Date(now) })
 		.run();
 	return { ok: true as const };
 }
 
 /** Everything received, unanswered first (oldest first: the most urgent on top), with each one's age in days. */
-export function listFeedback(now = Date.now()) {
-	const rows = db
+export async function listFeedback(now = Date.now()) {
+	const rows = await db
 		.select()
 		.from(accessibilityFeedback)
 		.orderBy(sql`${accessibilityFeedback.answeredAt} IS NOT NULL`, asc(accessibilityFeedback.receivedAt))
@@ -76,10 +76,10 @@ export function listFeedback(now = Date.now()) {
 }
 
 /** Marks feedback answered (by whom, when); answering twice keeps the first answer. Returns whether it existed. */
-export function markFeedbackAnswered(id: string, adminId: string, now = new Date()) {
-	const existing = db.select({ id: accessibilityFeedback.id }).from(accessibilityFeedback).where(eq(accessibilityFeedback.id, id)).get();
+export async function markFeedbackAnswered(id: string, adminId: string, now = new Date()) {
+	const existing = await db.select({ id: accessibilityFeedback.id }).from(accessibilityFeedback).where(eq(accessibilityFeedback.id, id)).get();
 	if (!existing) return false;
-	db.update(accessibilityFeedback)
+	await db.update(accessibilityFeedback)
 		.set({ answeredAt: now, answeredBy: adminId })
 		.where(and(eq(accessibilityFeedback.id, id), isNull(accessibilityFeedback.answeredAt)))
 		.run();
@@ -97,7 +97,7 @@ export function statementPage(locale: Locale) {
 			feedback: async ({ request, getClientAddress }: { request: Request; getClientAddress: () => string }) => {
 				const form = parseForm(feedbackSchema(locale), await request.formData());
 				if (!form.ok) return fail(400, formState({ ...form, message: m.form_has_errors({}, { locale }) }));
-				const outcome = submitFeedback(form.data, locale, getClientAddress());
+				const outcome = await submitFeedback(form.data, locale, getClientAddress());
 				if (!outcome.ok) {
 					const minutes = Math.max(1, Math.ceil(outcome.waitMs / 60_000));
 					return fail(429, formState({ values: form.data, message: m.a11y_feedback_rate_limited({ minutes }, { locale }) }));

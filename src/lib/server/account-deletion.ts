@@ -11,28 +11,29 @@ import { invalidateUserSessions } from './session';
 import { recordAudit, userActor } from './audit';
 
 /** Why the account cannot go yet (the person must hand over first), or null when nothing would be orphaned. */
-export function accountDeletionBlocker(userId: string): string | null {
-	const user = db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId)).get();
+export async function accountDeletionBlocker(userId: string): Promise<string | null> {
+	const user = await db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId)).get();
 	if (!user) return null;
-	if (user.isAdmin && !db.select({ id: users.id }).from(users).where(and(eq(users.isAdmin, true), ne(users.id, userId))).get()) {
+	if (user.isAdmin && !await db.select({ id: users.id }).from(users).where(and(eq(users.isAdmin, true), ne(users.id, userId))).get()) {
 		return m.account_delete_last_admin();
 	}
 	// Programmes are led by the programme leads of their owner organisation: the last one leaves nobody in charge.
-	const led = db
+	const led = await db
 		.select({ organisationId: memberships.organisationId, name: organisations.name })
 		.from(memberships)
 		.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
 		.where(and(eq(memberships.userId, userId), eq(memberships.role, 'programme_lead')))
 		.all();
-	const orphaned = led.filter(
-		({ organisationId }) =>
-			db.select({ id: programmes.id }).from(programmes).where(eq(programmes.ownerOrganisationId, organisationId)).get() &&
-			!db
-				.select({ userId: memberships.userId })
-				.from(memberships)
-				.where(and(eq(memberships.organisationId, organisationId), eq(memberships.role, 'programme_lead'), ne(memberships.userId, userId)))
-				.get()
-	);
+	const orphaned = [];
+	for (const lead of led) {
+		const owns = await db.select({ id: programmes.id }).from(programmes).where(eq(programmes.ownerOrganisationId, lead.organisationId)).get();
+		const another = await db
+			.select({ userId: memberships.userId })
+			.from(memberships)
+			.where(and(eq(memberships.organisationId, lead.organisationId), eq(memberships.role, 'programme_lead'), ne(memberships.userId, userId)))
+			.get();
+		if (owns && !another) orphaned.push(lead);
+	}
 	if (orphaned.length) return m.account_delete_last_lead({ organisations: orphaned.map((row) => row.name).join(', ') });
 	return null;
 }
@@ -47,27 +48,27 @@ export type DeletionResult = { ok: true } | { ok: false; field: 'confirmation' |
  * took part in, facilitated or created.
  */
 export async function deleteAccount(userId: string, confirmation: string): Promise<DeletionResult> {
-	const user = db.select().from(users).where(eq(users.id, userId)).get();
+	const user = await db.select().from(users).where(eq(users.id, userId)).get();
 	if (!user) return { ok: false, field: null, message: m.error_not_found() };
 	if (user.passwordHash) {
 		if (!(await verifyPassword(user.passwordHash, confirmation))) return { ok: false, field: 'confirmation', message: m.account_delete_wrong_password() };
 	} else if (confirmation.trim().toLowerCase() !== user.email.toLowerCase()) {
 		return { ok: false, field: 'confirmation', message: m.account_delete_wrong_email() };
 	}
-	const blocker = accountDeletionBlocker(userId);
+	const blocker = await accountDeletionBlocker(userId);
 	if (blocker) return { ok: false, field: null, message: blocker };
 
-	const { sessionIds, joined, boards } = db.transaction((tx) => {
-		const sessionIds = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all().map((row) => row.id);
-		const joined = tx.select({ id: participants.id, workshopId: participants.workshopId }).from(participants).where(eq(participants.userId, userId)).all();
-		const facilitated = tx.select({ workshopId: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all();
-		const created = tx.select({ workshopId: workshops.id }).from(workshops).where(eq(workshops.createdBy, userId)).all();
+	const { sessionIds, joined, boards } = await db.transaction(async (tx) => {
+		const sessionIds = (await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()).map((row) => row.id);
+		const joined = await tx.select({ id: participants.id, workshopId: participants.workshopId }).from(participants).where(eq(participants.userId, userId)).all();
+		const facilitated = await tx.select({ workshopId: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all();
+		const created = await tx.select({ workshopId: workshops.id }).from(workshops).where(eq(workshops.createdBy, userId)).all();
 		// Mail to and about the person (addresses, texts) is theirs, sent or not.
-		tx.delete(mailOutbox).where(eq(mailOutbox.userId, userId)).run();
-		invalidateUserSessions(userId, tx);
+		await tx.delete(mailOutbox).where(eq(mailOutbox.userId, userId)).run();
+		await invalidateUserSessions(userId, tx);
 		// Recorded under the person's name, which the log keeps after the account is gone (its link is unset).
-		recordAudit(tx, { action: 'account_deleted', actor: userActor(tx, userId), subject: { kind: 'user', id: userId } });
-		tx.delete(users).where(eq(users.id, userId)).run();
+		await recordAudit(tx, { action: 'account_deleted', actor: await userActor(tx, userId), subject: { kind: 'user', id: userId } });
+		await tx.delete(users).where(eq(users.id, userId)).run();
 		const boards = new Set([...joined, ...facilitated, ...created].map((row) => row.workshopId));
 		return { sessionIds, joined, boards };
 	});
@@ -77,7 +78,7 @@ export async function deleteAccount(userId: string, confirmation: string): Promi
 	const deleted: Author = { id: deletedAuthorId, name: m.deleted_user({}, { locale: 'fi' }) };
 	const replacements = new Map([`user:${userId}`, ...joined.map((row) => row.id)].map((id) => [id, deleted]));
 	for (const workshopId of boards) {
-		if (!db.select({ id: workshops.id }).from(workshops).where(eq(workshops.id, workshopId)).get()) continue;
+		if (!await db.select({ id: workshops.id }).from(workshops).where(eq(workshops.id, workshopId)).get()) continue;
 		changeBoard(workshopId, (doc) => replaceAuthors(doc, replacements));
 	}
 	return { ok: true };

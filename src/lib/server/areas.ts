@@ -17,7 +17,8 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { m } from '../paraglide/messages.js';
-import { db, getDb, preparedOnce } from './db';
+import { changedRows, db, getDb, preparedOnce, preparedOnceSync, withSqlite } from './db';
+import type Database from 'better-sqlite3';
 import { areaImports, areas, areaValues, indicators, organisations, programmeAreas } from './db/schema';
 import { leadOrganisations, listProgrammesForUser } from './programmes';
 import { generateSecureRandomString } from './session';
@@ -173,6 +174,28 @@ function runWhole<T>(steps: Steps<T>): T {
 }
 
 const sliceMs = 10;
+
+/** Steps that wait for the database between checkpoints (the area import). */
+type AsyncSteps<T> = AsyncGenerator<void, T, void>;
+
+async function runWholeAsync<T>(steps: AsyncSteps<T>): Promise<T> {
+	for (;;) {
+		const step = await steps.next();
+		if (step.done) return step.value;
+	}
+}
+
+async function runInSlicesAsync<T>(steps: AsyncSteps<T>): Promise<T> {
+	let started = performance.now();
+	for (;;) {
+		const step = await steps.next();
+		if (step.done) return step.value;
+		if (performance.now() - started >= sliceMs) {
+			await new Promise((resolve) => setImmediate(resolve));
+			started = performance.now();
+		}
+	}
+}
 
 async function runInSlices<T>(steps: Steps<T>): Promise<T> {
 	let started = performance.now();
@@ -601,7 +624,8 @@ export type ImportSummary = { id: string; areas: number; values: number; indicat
 /** Rows per write transaction: ~1–5 ms each, so a slice of the import holds the event loop briefly. */
 const writeBatch = 500;
 
-const generationQueries = preparedOnce((db) => {
+// Raw statements on the SQLite connection, run through withSqlite (never inside another request's transaction).
+const generationQueries = preparedOnceSync((db) => {
 	const sqlite = db.$client;
 	return {
 		current: sqlite.prepare<[], { generation: number }>('SELECT generation FROM area_data_state WHERE id = 1'),
@@ -631,18 +655,18 @@ const generationQueries = preparedOnce((db) => {
 });
 
 /** Deletes one generation's rows, a batch per transaction. */
-function* deleteGeneration(generation: number): Steps<void> {
+async function* deleteGeneration(generation: number): AsyncSteps<void> {
 	const queries = generationQueries();
-	while (getDb().$client.transaction(() => queries.deleteSome.run(generation, writeBatch).changes)() > 0) yield;
+	while ((await withSqlite((sqlite) => sqlite.transaction(() => queries.deleteSome.run(generation, writeBatch).changes)())) > 0) yield;
 }
 
 /** Generations other than the current one: left by an import that failed or by a process that stopped mid-import. */
-function* deleteOtherGenerations(current: number): Steps<void> {
+async function* deleteOtherGenerations(current: number): AsyncSteps<void> {
 	const queries = generationQueries();
 	for (;;) {
-		const other = queries.newer.get(current) ?? queries.older.get(current);
+		const other = await withSqlite(() => queries.newer.get(current) ?? queries.older.get(current));
 		if (!other) return;
-		yield* deleteGeneration(other.generation);
+		yield* await deleteGeneration(other.generation);
 	}
 }
 
@@ -653,47 +677,52 @@ function* deleteOtherGenerations(current: number): Steps<void> {
  * readers see all of the file or none of it; a failure before that leaves the data as it was. The old generation is
  * deleted afterwards. Run whole (demo seed, tests) or in slices (uploads: importAreaFile).
  */
-function* importSteps(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }): Steps<ImportSummary> {
+async function* importSteps(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }): AsyncSteps<ImportSummary> {
 	const queries = generationQueries();
-	const sqlite = getDb().$client;
-	const current = queries.current.get()?.generation ?? 0;
+	const current = await withSqlite((sqlite) => {
+		// A caller's own open transaction (no other is open here): foreign_keys below cannot change inside it.
+		if (sqlite.inTransaction) throw new Error('an area import writes its own transactions');
+		return queries.current.get()?.generation ?? 0;
+	});
 	const next = current + 1;
-	if (sqlite.inTransaction) throw new Error('an area import writes its own transactions'); // foreign_keys below
-	yield* deleteOtherGenerations(current);
+	yield* await deleteOtherGenerations(current);
 	const id = generateSecureRandomString(12);
 	try {
 		let last = { areaCode: '', indicatorKey: '', year: 0 };
-		while (sqlite.transaction(() => queries.copySome.run(next, current, last.areaCode, last.indicatorKey, last.year, writeBatch).changes)() > 0) {
+		const copySome = (sqlite: Database.Database) => sqlite.transaction(() => queries.copySome.run(next, current, last.areaCode, last.indicatorKey, last.year, writeBatch).changes)();
+		while ((await withSqlite(copySome)) > 0) {
 			last = queries.lastCopied.get(next)!;
 			yield;
 		}
 		for (const batch of chunk(parsed.rows, writeBatch)) {
 			// New areas and indicators are inserted by the switch's transaction below, so their values come first:
 			// foreign keys are checked again from there on (nobody reads this generation before it).
-			sqlite.pragma('foreign_keys = OFF');
-			try {
-				sqlite.transaction(() => {
-					for (const row of batch) queries.upsert.run(next, row.areaCode, row.indicatorKey, row.year, row.value);
-				})();
-			} finally {
-				sqlite.pragma('foreign_keys = ON');
-			}
+			await withSqlite((sqlite) => {
+				sqlite.pragma('foreign_keys = OFF');
+				try {
+					sqlite.transaction(() => {
+						for (const row of batch) queries.upsert.run(next, row.areaCode, row.indicatorKey, row.year, row.value);
+					})();
+				} finally {
+					sqlite.pragma('foreign_keys = ON');
+				}
+			});
 			yield;
 		}
-		db.transaction(
-			(tx) => {
+		await db.transaction(
+			async (tx) => {
 				for (const area of parsed.areas) queries.upsertArea.run(area.code, area.name, area.municipality);
 				for (const indicator of parsed.indicators) {
 					const insert = tx.insert(indicators).values(indicator);
 					// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
 					if (definitions.has(indicator.key))
-						insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
-					else insert.onConflictDoNothing().run();
+						await insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
+					else await insert.onConflictDoNothing().run();
 				}
-				tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
-				recordAudit(tx, {
+				await tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
+				await recordAudit(tx, {
 					action: 'areas_imported',
-					...(options.importedBy ? { actor: userActor(tx, options.importedBy) } : {}),
+					...(options.importedBy ? { actor: await userActor(tx, options.importedBy) } : {}),
 					subject: { kind: 'area_import', id },
 					details: { filename: options.filename.slice(0, 255), format: options.format, areas: parsed.areas.length, values: parsed.rows.length }
 				});
@@ -703,18 +732,18 @@ function* importSteps(parsed: ParsedAreas, options: { filename: string; format: 
 		);
 	} catch (error) {
 		// Readers never saw the new generation: its rows go now (what cannot go now, the next import deletes first).
-		yield* deleteQuietly(next);
+		yield* await deleteQuietly(next);
 		throw error;
 	}
-	yield* deleteQuietly(current);
+	yield* await deleteQuietly(current);
 	const years = [...new Set(parsed.rows.map((row) => row.year))].sort();
 	return { id, areas: parsed.areas.length, values: parsed.rows.length, indicators: parsed.indicators.length, years };
 }
 
 /** A generation nobody reads any more: an error (the disk still full) leaves it for the next import to delete. */
-function* deleteQuietly(generation: number): Steps<void> {
+async function* deleteQuietly(generation: number): AsyncSteps<void> {
 	try {
-		yield* deleteGeneration(generation);
+		yield* await deleteGeneration(generation);
 	} catch {
 		// deleted by the next import's deleteOtherGenerations
 	}
@@ -723,9 +752,9 @@ function* deleteQuietly(generation: number): Steps<void> {
 
 
 /** Writes a clean parse at once (the demo seed, tests); an upload goes through importAreaFile, in slices. */
-export function importAreas(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
+export async function importAreas(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }) {
 	if (importsRunning > 0) throw new Error('an area import is running in slices');
-	return runWhole(importSteps(parsed, options));
+	return runWholeAsync(await importSteps(parsed, options));
 }
 
 /** Imports write one after another: each builds the next generation from the current one. */
@@ -736,7 +765,7 @@ function importAreasInSlices(parsed: ParsedAreas, options: { filename: string; f
 	const run = importQueue.then(async () => {
 		importsRunning++;
 		try {
-			return await runInSlices(importSteps(parsed, options));
+			return await runInSlicesAsync(await importSteps(parsed, options));
 		} finally {
 			importsRunning--;
 		}
@@ -752,25 +781,24 @@ const sameMunicipality = (a: string, b: string) => a.trim().toLocaleLowerCase('f
  * a programme lead only areas of the municipalities of the organisations they lead (organisation.municipality),
  * so one city's lead cannot overwrite another city's indicators.
  */
-export function importableMunicipalities(user: UserLike): string[] | null {
+export async function importableMunicipalities(user: UserLike): Promise<string[] | null> {
 	if (user.isAdmin) return null;
-	const ids = leadOrganisations(user).map((organisation) => organisation.id);
+	const ids = (await leadOrganisations(user)).map((organisation) => organisation.id);
 	if (!ids.length) return [];
-	return [...new Set(db.select({ municipality: organisations.municipality }).from(organisations).where(inArray(organisations.id, ids)).all().map((row) => row.municipality))];
+	return [...new Set((await db.select({ municipality: organisations.municipality }).from(organisations).where(inArray(organisations.id, ids)).all()).map((row) => row.municipality))];
 }
 
 /**
  * Every area of the file must be in an allowed municipality, both as the file names it and as it is already stored
  * (re-labelling another city's area as one's own would overwrite it); an area with neither is refused too.
  */
-export function scopeErrors(parsed: ParsedAreas, allowed: readonly string[] | null): ImportError[] {
+export async function scopeErrors(parsed: ParsedAreas, allowed: readonly string[] | null): Promise<ImportError[]> {
 	if (allowed === null) return [];
 	const errors = new ErrorList();
-	const stored = new Map(
-		chunk(parsed.areas.map((area) => area.code), 500).flatMap((codes) =>
-			db.select({ code: areas.code, municipality: areas.municipality }).from(areas).where(inArray(areas.code, codes)).all().map((row) => [row.code, row.municipality] as const)
-		)
-	);
+	const stored = new Map<string, string>();
+	for (const codes of chunk(parsed.areas.map((area) => area.code), 500))
+		for (const row of await db.select({ code: areas.code, municipality: areas.municipality }).from(areas).where(inArray(areas.code, codes)).all())
+			stored.set(row.code, row.municipality);
 	const list = allowed.join(', ') || '–';
 	for (const area of parsed.areas) {
 		const where = parsed.sources?.get(area.code) ?? { row: 0, column: '' };
@@ -789,7 +817,7 @@ export function scopeErrors(parsed: ParsedAreas, allowed: readonly string[] | nu
 export async function importAreaFile(bytes: Uint8Array, options: { filename: string; format: ImportFormat; importedBy: string | null; municipalities: readonly string[] | null }) {
 	const parsed = await runInSlices(options.format === 'paavo' ? parsePaavoSteps(bytes, options.filename) : parsePlainSteps(bytes, options.filename));
 	if (!parsed.ok) return parsed;
-	const outside = scopeErrors(parsed, options.municipalities);
+	const outside = await scopeErrors(parsed, options.municipalities);
 	if (outside.length) return { ok: false as const, errors: outside };
 	return { ok: true as const, imported: await importAreasInSlices(parsed, options) };
 }
@@ -801,17 +829,16 @@ export function demoPaavoDirectory() {
 }
 
 /** Imports every Paavo file of the demo directory (the real 2022 and 2023 Helsinki files); idempotent. */
-export function importDemoAreas() {
+export async function importDemoAreas() {
 	const dir = demoPaavoDirectory();
 	if (!dir) return [];
-	return readdirSync(dir)
-		.filter((name) => /^paavo_.*\.csv$/i.test(name))
-		.sort()
-		.map((filename) => {
-			const parsed = parsePaavoCsv(readFileSync(join(dir, filename)), filename);
-			if (!parsed.ok) throw new Error(`${filename}: ${parsed.errors.map((e) => `row ${e.row} ${e.column}: ${e.message}`).join('; ')}`);
-			return { filename, ...importAreas(parsed, { filename, format: 'paavo', importedBy: null }) };
-		});
+	const imported = [];
+	for (const filename of readdirSync(dir).filter((name) => /^paavo_.*\.csv$/i.test(name)).sort()) {
+		const parsed = parsePaavoCsv(readFileSync(join(dir, filename)), filename);
+		if (!parsed.ok) throw new Error(`${filename}: ${parsed.errors.map((e) => `row ${e.row} ${e.column}: ${e.message}`).join('; ')}`);
+		imported.push({ filename, ...(await importAreas(parsed, { filename, format: 'paavo', importedBy: null })) });
+	}
+	return imported;
 }
 
 // Reading ----------------------------------------------------------------------------------------------
@@ -819,8 +846,8 @@ export function importDemoAreas() {
 export type Area = typeof areas.$inferSelect;
 export type Indicator = typeof indicators.$inferSelect;
 
-export function listAreas(): Area[] {
-	return db.select().from(areas).orderBy(asc(areas.code)).all();
+export async function listAreas(): Promise<Area[]> {
+	return await db.select().from(areas).orderBy(asc(areas.code)).all();
 }
 
 /**
@@ -853,43 +880,43 @@ export function findAreaCodes(text: string, known: readonly Pick<Area, 'code' | 
 	return [...found].sort();
 }
 
-export function getArea(code: string): Area | undefined {
-	return db.select().from(areas).where(eq(areas.code, code)).get();
+export async function getArea(code: string): Promise<Area | undefined> {
+	return await db.select().from(areas).where(eq(areas.code, code)).get();
 }
 
 const builtInOrder: readonly string[] = builtInIndicators.map((d) => d.key);
 const orderOf = (key: string) => (builtInOrder.includes(key) ? builtInOrder.indexOf(key) : builtInOrder.length);
 
 /** Built-in indicators in their headline order, then imported ones by key. */
-export function listIndicators(): Indicator[] {
-	return db.select().from(indicators).all().sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
+export async function listIndicators(): Promise<Indicator[]> {
+	return (await db.select().from(indicators).all()).sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
 }
 
 /** Years with values, newest first. */
-export function listYears(): number[] {
-	return db.selectDistinct({ year: areaValues.year }).from(areaValues).orderBy(desc(areaValues.year)).all().map((row) => row.year);
+export async function listYears(): Promise<number[]> {
+	return (await db.selectDistinct({ year: areaValues.year }).from(areaValues).orderBy(desc(areaValues.year)).all()).map((row) => row.year);
 }
 
-export function listMunicipalities(): string[] {
-	return db.selectDistinct({ municipality: areas.municipality }).from(areas).orderBy(asc(areas.municipality)).all().map((row) => row.municipality);
+export async function listMunicipalities(): Promise<string[]> {
+	return (await db.selectDistinct({ municipality: areas.municipality }).from(areas).orderBy(asc(areas.municipality)).all()).map((row) => row.municipality);
 }
 
 /** Every area with the given indicators' values for one year (null where there is none). */
-export function tabulateAreas(year: number, keys: readonly string[]) {
+export async function tabulateAreas(year: number, keys: readonly string[]) {
 	const values = keys.length
-		? db.select().from(areaValues).where(and(eq(areaValues.year, year), inArray(areaValues.indicatorKey, [...keys]))).all()
+		? await db.select().from(areaValues).where(and(eq(areaValues.year, year), inArray(areaValues.indicatorKey, [...keys]))).all()
 		: [];
 	const byArea = new Map<string, Record<string, number>>();
 	for (const row of values) {
 		if (!byArea.has(row.areaCode)) byArea.set(row.areaCode, {});
 		byArea.get(row.areaCode)![row.indicatorKey] = row.value;
 	}
-	return listAreas().map((area) => ({ ...area, values: Object.fromEntries(keys.map((key) => [key, byArea.get(area.code)?.[key] ?? null])) as Record<string, number | null> }));
+	return (await listAreas()).map((area) => ({ ...area, values: Object.fromEntries(keys.map((key) => [key, byArea.get(area.code)?.[key] ?? null])) as Record<string, number | null> }));
 }
 
 /** The area's indicators over the years, in the built-in order, then imported ones by key. */
-export function areaSeries(code: string) {
-	const rows = db
+export async function areaSeries(code: string) {
+	const rows = await db
 		.select({ key: indicators.key, name: indicators.name, unit: indicators.unit, higherIsBetter: indicators.higherIsBetter, year: areaValues.year, value: areaValues.value })
 		.from(areaValues)
 		.innerJoin(indicators, eq(indicators.key, areaValues.indicatorKey))
@@ -918,8 +945,8 @@ export function weightedMean(values: readonly number[], weights: readonly number
  * municipality's pooled rate), median income by adults, an imported indicator by inhabitants. Counts, and any
  * indicator whose weights are incomplete, get the plain mean of the areas; a count's mean is rounded to whole ones.
  */
-export function cityAverage(indicatorKey: string, year: number, municipality: string): number | null {
-	const average = averageOverAreas(indicatorKey, year, municipality);
+export async function cityAverage(indicatorKey: string, year: number, municipality: string): Promise<number | null> {
+	const average = await averageOverAreas(indicatorKey, year, municipality);
 	// A head count's average is whole people ("7 770", not "7 770,01"); shares, rates and money keep their decimals.
 	return average !== null && isCountIndicator(indicatorKey) ? Math.round(average) : average;
 }
@@ -927,7 +954,7 @@ export function cityAverage(indicatorKey: string, year: number, municipality: st
 /** Built-in indicators without a unit are counts of people or households. */
 const isCountIndicator = (key: string) => definitions.get(key)?.unit === '';
 
-function averageOverAreas(indicatorKey: string, year: number, municipality: string): number | null {
+async function averageOverAreas(indicatorKey: string, year: number, municipality: string): Promise<number | null> {
 	const valuesOf = (key: string) =>
 		db
 			.select({ code: areaValues.areaCode, value: areaValues.value })
@@ -935,12 +962,12 @@ function averageOverAreas(indicatorKey: string, year: number, municipality: stri
 			.innerJoin(areas, eq(areas.code, areaValues.areaCode))
 			.where(and(eq(areaValues.indicatorKey, key), eq(areaValues.year, year), eq(areas.municipality, municipality)))
 			.all();
-	const values = valuesOf(indicatorKey);
+	const values = await valuesOf(indicatorKey);
 	if (!values.length) return null;
 	const definition = definitions.get(indicatorKey);
 	const weightKey = definition ? definition.weightKey : 'inhabitants';
 	if (weightKey) {
-		const weightByCode = new Map(valuesOf(weightKey).map((row) => [row.code, row.value]));
+		const weightByCode = new Map((await valuesOf(weightKey)).map((row) => [row.code, row.value]));
 		const weights = values.map((row) => weightByCode.get(row.code));
 		if (weights.every((w) => w !== undefined && w > 0)) return weightedMean(values.map((row) => row.value), weights as number[]);
 	}
@@ -988,13 +1015,13 @@ export function compositeScores(criteria: readonly Criterion[]) {
  * Only indicators with a positive weight count; an area missing any of them is left out (and listed as such),
  * since a z-score of a missing value would be a guess.
  */
-export function rankAreas({ weights, year, municipality }: { weights: Record<string, number>; year?: number; municipality?: string }) {
-	const chosen = listIndicators().filter((indicator) => (weights[indicator.key] ?? 0) > 0);
+export async function rankAreas({ weights, year, municipality }: { weights: Record<string, number>; year?: number; municipality?: string }) {
+	const chosen = (await listIndicators()).filter((indicator) => (weights[indicator.key] ?? 0) > 0);
 	const keys = chosen.map((indicator) => indicator.key);
-	const useYear = year ?? listYears()[0];
+	const useYear = year ?? (await listYears())[0];
 	if (!keys.length || useYear === undefined) return { year: useYear ?? null, criteria: [], ranked: [], excluded: [] };
 
-	const all = tabulateAreas(useYear, keys).filter((area) => !municipality || area.municipality === municipality);
+	const all = (await tabulateAreas(useYear, keys)).filter((area) => !municipality || area.municipality === municipality);
 	const hasAny = all.filter((area) => keys.some((key) => area.values[key] !== null));
 	const complete = hasAny.filter((area) => keys.every((key) => area.values[key] !== null));
 	const criteria = chosen.map((indicator) => ({
@@ -1024,13 +1051,13 @@ export function rankAreas({ weights, year, municipality }: { weights: Record<str
 type UserLike = { id: string; isAdmin: boolean };
 
 /** Admins and programme leads import area data. */
-export function canImportAreas(user: UserLike) {
-	return user.isAdmin || leadOrganisations(user).length > 0;
+export async function canImportAreas(user: UserLike) {
+	return user.isAdmin || (await leadOrganisations(user)).length > 0;
 }
 
 /** Programmes whose target areas the user may change: the ones they lead (admins lead all). */
-export function listEditableProgrammes(user: UserLike) {
-	return listProgrammesForUser(user)
+export async function listEditableProgrammes(user: UserLike) {
+	return (await listProgrammesForUser(user))
 		.filter((programme) => programme.role === 'lead')
 		.map(({ id, name }) => ({ id, name }));
 }
@@ -1038,11 +1065,11 @@ export function listEditableProgrammes(user: UserLike) {
 /** Adds known areas to the programme's target areas; ones already there are left as they are. */
 export function addProgrammeTargetAreas(programmeId: string, codes: readonly string[]) {
 	return db.transaction(
-		(tx) => {
+		async (tx) => {
 			const unique = [...new Set(codes)];
-			const known = unique.length ? tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, unique)).all().map((row) => row.code) : [];
+			const known = unique.length ? (await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, unique)).all()).map((row) => row.code) : [];
 			let added = 0;
-			for (const areaCode of known) added += tx.insert(programmeAreas).values({ programmeId, areaCode }).onConflictDoNothing().run().changes;
+			for (const areaCode of known) added += changedRows((await tx.insert(programmeAreas).values({ programmeId, areaCode }).onConflictDoNothing().run()));
 			return { added, existing: known.length - added, unknown: unique.filter((code) => !known.includes(code)) };
 		},
 		{ behavior: 'immediate' }

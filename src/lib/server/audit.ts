@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, count, desc, eq, gte, lt, lte } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
-import { db, type Executor } from './db';
+import { changedRows, db, type Executor } from './db';
 import { auditEvents, auditPruneGate, pilots, users, workshops } from './db/schema';
 import { generateSecureRandomString } from './session';
 
@@ -54,16 +54,16 @@ export type AuditEntry = {
 };
 
 /** An account as the actor, by id (its name is the label that stays if the account goes). */
-export function userActor(executor: Executor, userId: string): Actor {
-	const user = executor.select({ name: users.name }).from(users).where(eq(users.id, userId)).get();
+export async function userActor(executor: Executor, userId: string): Promise<Actor> {
+	const user = await executor.select({ name: users.name }).from(users).where(eq(users.id, userId)).get();
 	return { id: user ? userId : null, label: user?.name ?? 'system' };
 }
 
 /** Appends one event on `executor`: pass the action's transaction so both commit or neither does. */
-export function recordAudit(executor: Executor, entry: AuditEntry) {
+export async function recordAudit(executor: Executor, entry: AuditEntry) {
 	const context = requestActor.getStore();
 	const actor = entry.actor ?? context?.actor ?? { id: null, label: 'system' };
-	executor
+	await executor
 		.insert(auditEvents)
 		.values({
 			id: generateSecureRandomString(12),
@@ -89,24 +89,24 @@ export function auditRetentionDays(env: Record<string, string | undefined> = pro
 
 /** Deletes events older than the retention period; the gate row opens the DELETE trigger for this transaction only. */
 export function pruneAudit(now = Date.now(), retentionDays = auditRetentionDays()) {
-	return db.transaction((tx) => {
-		tx.insert(auditPruneGate).values({ open: 1 }).onConflictDoNothing().run();
-		const { changes } = tx.delete(auditEvents).where(lt(auditEvents.at, new Date(now - retentionDays * day))).run();
-		tx.delete(auditPruneGate).run();
+	return db.transaction(async (tx) => {
+		await tx.insert(auditPruneGate).values({ open: 1 }).onConflictDoNothing().run();
+		const changes = changedRows(await tx.delete(auditEvents).where(lt(auditEvents.at, new Date(now - retentionDays * day))).run());
+		await tx.delete(auditPruneGate).run();
 		return changes;
 	});
 }
 
 /** Prunes now and then every hour; returns the stop function. */
-export function startAuditPruning(everyMs = 60 * 60_000) {
-	const prune = () => {
+export async function startAuditPruning(everyMs = 60 * 60_000) {
+	const prune = async () => {
 		try {
-			pruneAudit();
+			await pruneAudit();
 		} catch (error) {
 			console.error('audit pruning failed', error);
 		}
 	};
-	prune();
+	await prune();
 	const timer = setInterval(prune, everyMs);
 	timer.unref();
 	return () => clearInterval(timer);
@@ -126,7 +126,7 @@ export type AuditFilter = z.output<typeof auditFilterSchema>;
 export const auditPageSize = 50;
 
 /** One page of events, newest first, with the total that match. Dates are whole UTC days, both ends included. */
-export function listAudit(filter: AuditFilter) {
+export async function listAudit(filter: AuditFilter) {
 	const conditions = [
 		filter.action ? eq(auditEvents.action, filter.action) : undefined,
 		filter.actor ? eq(users.email, filter.actor.toLowerCase()) : undefined,
@@ -134,10 +134,10 @@ export function listAudit(filter: AuditFilter) {
 		filter.to ? lte(auditEvents.at, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + day - 1)) : undefined
 	];
 	const where = and(...conditions);
-	const [{ total }] = [db.select({ total: count() }).from(auditEvents).leftJoin(users, eq(users.id, auditEvents.actorId)).where(where).get()!];
+	const [{ total }] = [(await db.select({ total: count() }).from(auditEvents).leftJoin(users, eq(users.id, auditEvents.actorId)).where(where).get())!];
 	// The subject by the name an admin knows it by (an account's email, a pilot's or workshop's title), where it still exists.
 	const subjectUser = alias(users, 'subject_user');
-	const rows = db
+	const rows = await db
 		.select({ event: auditEvents, actorEmail: users.email, subjectEmail: subjectUser.email, pilotTitle: pilots.title, workshopTitle: workshops.title })
 		.from(auditEvents)
 		.leftJoin(users, eq(users.id, auditEvents.actorId))

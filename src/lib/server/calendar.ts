@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { toDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { db } from './db';
+import { changedRows, db } from './db';
 import { calendarFeeds, checkIns, participants, pilots, pilotTeam, users, workshopFacilitators, workshops, type Locale } from './db/schema';
 import { nextCheckInDue } from './pilots';
 import { generateSecureRandomString, hashSecret, secretMatches, splitToken } from './session';
@@ -118,32 +118,32 @@ export const checkInEventUid = (pilotId: string) => `pilot-${pilotId}-check-in@v
 // The personal feed ---------------------------------------------------------------------------------------------
 
 /** A new feed address for the person (any earlier one stops working). The token is shown once; only its hash is kept. */
-export function createCalendarFeed(userId: string) {
+export async function createCalendarFeed(userId: string) {
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
-	db.transaction((tx) => {
-		tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run();
-		tx.insert(calendarFeeds).values({ id, userId, secretHash: hashSecret(secret) }).run();
+	await db.transaction(async (tx) => {
+		await tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run();
+		await tx.insert(calendarFeeds).values({ id, userId, secretHash: hashSecret(secret) }).run();
 	});
 	return `${id}.${secret}`;
 }
 
-export function revokeCalendarFeed(userId: string) {
-	return db.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run().changes > 0;
+export async function revokeCalendarFeed(userId: string) {
+	return changedRows((await db.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run())) > 0;
 }
 
 /** Whether the person has a feed, and since when (the address itself cannot be shown again). */
-export function getCalendarFeed(userId: string) {
-	return db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get() ?? null;
+export async function getCalendarFeed(userId: string) {
+	return await db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get() ?? null;
 }
 
 export const calendarFeedPath = (token: string) => `/calendar/${token}.ics`;
 
 /** The feed's owner for a token from the address, or null (unknown, revoked or a wrong secret: constant-time). */
-export function findCalendarFeedOwner(token: string) {
+export async function findCalendarFeedOwner(token: string) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = db
+	const row = await db
 		.select({ secretHash: calendarFeeds.secretHash, userId: users.id, locale: users.locale })
 		.from(calendarFeeds)
 		.innerJoin(users, eq(users.id, calendarFeeds.userId))
@@ -156,15 +156,15 @@ export function findCalendarFeedOwner(token: string) {
  * The person's calendar: workshops with a time that they facilitate or joined with their account (not removed),
  * and the next check-in due day of each running pilot whose team they are in. In their own language.
  */
-export function buildPersonalCalendar(owner: { userId: string; locale: Locale }, origin: string, now = new Date()) {
+export async function buildPersonalCalendar(owner: { userId: string; locale: Locale }, origin: string, now = new Date()) {
 	const { userId, locale } = owner;
 	const facilitated = db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId));
 	const joined = db
 		.select({ id: participants.workshopId })
 		.from(participants)
 		.where(and(eq(participants.userId, userId), isNull(participants.removedAt)));
-	const facilitating = new Set(facilitated.all().map((row) => row.id));
-	const workshopRows = db
+	const facilitating = new Set((await facilitated.all()).map((row) => row.id));
+	const workshopRows = await db
 		.select()
 		.from(workshops)
 		.where(and(isNotNull(workshops.startsAt), or(inArray(workshops.id, facilitated), inArray(workshops.id, joined))))
@@ -184,7 +184,7 @@ export function buildPersonalCalendar(owner: { userId: string; locale: Locale },
 		};
 	});
 
-	const teamPilots = db
+	const teamPilots = await db
 		.select({ id: pilots.id, title: pilots.title, status: pilots.status, cadenceWeeks: pilots.cadenceWeeks, startsOn: pilots.startsOn, updatedAt: pilots.updatedAt })
 		.from(pilotTeam)
 		.innerJoin(pilots, eq(pilots.id, pilotTeam.pilotId))
@@ -193,7 +193,7 @@ export function buildPersonalCalendar(owner: { userId: string; locale: Locale },
 		.all();
 	const latest = new Map<string, string>();
 	if (teamPilots.length) {
-		for (const row of db
+		for (const row of await db
 			.select({ pilotId: checkIns.pilotId, reportedOn: checkIns.reportedOn })
 			.from(checkIns)
 			.where(inArray(checkIns.pilotId, teamPilots.map((pilot) => pilot.id)))

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { addNote, type NoteColor } from '../board/model';
 import { fromDateTimeLocal, toDateTimeLocal } from '../format';
 import { SqliteBoardStore } from './collab/store';
-import { db, getDb } from './db';
+import { db, withSqlite } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
 import { importDemoAreas } from './areas';
 import { addMember, createOrganisation } from './organisations';
@@ -70,17 +70,18 @@ const demoNotes: [perspective: number, text: string, color: NoteColor][] = [
 
 /** Seeds an empty database with the demo organisations, accounts and the Jalostamo workshop. */
 export async function seedDemo() {
-	const organisationIds = new Map(demoOrganisations.map((o) => [o.name, createOrganisation(o).id]));
+	const organisationIds = new Map<string, string>();
+	for (const o of demoOrganisations) organisationIds.set(o.name, (await createOrganisation(o)).id);
 	const accountIds = new Map<string, string>();
 	for (const account of demoAccounts) {
 		const { id } = await createUser({ name: account.name, email: account.email, password: demoPassword });
 		accountIds.set(account.email, id);
-		db.update(users).set({ isAdmin: account.admin ?? false }).where(eq(users.id, id)).run();
-		for (const [organisation, role] of account.memberships) addMember(organisationIds.get(organisation)!, id, role);
+		await db.update(users).set({ isAdmin: account.admin ?? false }).where(eq(users.id, id)).run();
+		for (const [organisation, role] of account.memberships) await addMember(organisationIds.get(organisation)!, id, role);
 	}
 
 	const template = jalostamoTemplate();
-	const workshop = createWorkshop(
+	const workshop = await createWorkshop(
 		{
 			title: 'Sosiaalisesti kestävät kaupungit',
 			theme: 'Sosiaalinen kestävyys eli urbaani hyvinvointi kaupungeissa',
@@ -98,15 +99,15 @@ export async function seedDemo() {
 		demoJoinCode
 	);
 	const team = demoAccounts.find((a) => a.email === 'team@demo.verstas.fi')!;
-	const participant = joinAsUser(workshop.id, { id: accountIds.get(team.email)!, name: team.name })!;
+	const participant = (await joinAsUser(workshop.id, { id: accountIds.get(team.email)!, name: team.name }))!;
 
-	const lanes = listPerspectives(workshop.id);
+	const lanes = await listPerspectives(workshop.id);
 	const doc = new Y.Doc();
 	demoNotes.forEach(([lane, text, color], index) =>
 		addNote(doc, { text, color, lane: lanes[lane]!.id, author: { id: participant.id, name: team.name }, createdAt: Date.now() + index })
 	);
-	new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
-	seedDemoProgramme(organisationIds, accountIds);
+	await withSqlite((sqlite) => new SqliteBoardStore(sqlite).append(workshop.id, [Y.encodeStateAsUpdate(doc)]));
+	await seedDemoProgramme(organisationIds, accountIds);
 }
 
 // The Mukana programme (Helsinki, against youth exclusion) in its own words: four goals, six target areas.
@@ -122,11 +123,11 @@ const mukanaAreas = ['00420', '00410', '00700', '00940', '00970', '00980'];
 const weeksAgo = (weeks: number) => isoDay(new Date(Date.now() - weeks * 7 * 24 * 3600_000));
 
 /** Seeds the real Helsinki areas, the Mukana programme and two pilots: one running, one decided. */
-export function seedDemoProgramme(organisationIds: Map<string, string>, accountIds: Map<string, string>) {
-	importDemoAreas();
+export async function seedDemoProgramme(organisationIds: Map<string, string>, accountIds: Map<string, string>) {
+	await importDemoAreas();
 	const lead = { id: accountIds.get('lead@demo.verstas.fi')!, isAdmin: false };
 	const team = { id: accountIds.get('team@demo.verstas.fi')!, isAdmin: false };
-	const programme = createProgramme(
+	const programme = await createProgramme(
 		{
 			name: 'Mukana – nuorten syrjäytymisen ehkäisy',
 			ownerOrganisationId: organisationIds.get('Helsingin kaupunki')!,
@@ -140,10 +141,10 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		},
 		lead.id
 	);
-	const goals = getProgrammeDetails(programme.id)!.goals;
+	const goals = (await getProgrammeDetails(programme.id))!.goals;
 	const base = { summary: '', hypothesis: '', ownerOrganisationId: organisationIds.get('Helsingin kaupunki')!, responsibleUserId: team.id, teamEmails: [], targetGroup: '', perspective: '', endsOn: '', budgetEuros: '', canvas: {} };
 
-	const homework = proposePilot(
+	const homework = await proposePilot(
 		programme.id,
 		pilotSchema.parse({
 			...base,
@@ -160,7 +161,7 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		team.id
 	);
 	// Measured where the club can move it: its own pupils' absences, not the area's unemployment rate.
-	const absences = addIndicator(homework.id, {
+	const absences = await addIndicator(homework.id, {
 		name: 'Kerholaisten luvattomat poissaolot',
 		unit: 'tuntia / oppilas / jakso',
 		indicatorKey: null,
@@ -169,9 +170,9 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		target: 5,
 		higherIsBetter: false
 	});
-	const regulars = addIndicator(homework.id, { name: 'Säännöllisesti käyvät nuoret', unit: 'nuorta', indicatorKey: null, areaCode: null, baseline: 0, target: 40, higherIsBetter: true });
-	transitionPilot(homework.id, 'approve', lead);
-	transitionPilot(homework.id, 'start', team);
+	const regulars = await addIndicator(homework.id, { name: 'Säännöllisesti käyvät nuoret', unit: 'nuorta', indicatorKey: null, areaCode: null, baseline: 0, target: 40, higherIsBetter: true });
+	await transitionPilot(homework.id, 'approve', lead);
+	await transitionPilot(homework.id, 'start', team);
 	const checkIn = (reportedOn: string, status: 'on_track' | 'at_risk', readings: string, happened: string, learned: string, absent = '') =>
 		checkInSchema.parse({
 			reportedOn,
@@ -184,10 +185,10 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 			impactInstitutions: '',
 			readings: { [regulars.id]: readings, [absences.id]: absent }
 		});
-	recordCheckIn(homework.id, checkIn(weeksAgo(6), 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.', '8'), team.id);
-	recordCheckIn(homework.id, checkIn(weeksAgo(2), 'at_risk', '22', 'Vapaaehtoisia oli liian vähän lomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.', '7'), team.id);
+	await recordCheckIn(homework.id, checkIn(weeksAgo(6), 'on_track', '18', 'Kerho aloitti kirjastossa; koulun kuraattori ohjasi ensimmäiset nuoret.', 'Nuoret tulivat kavereiden kanssa, eivät yksin.', '8'), team.id);
+	await recordCheckIn(homework.id, checkIn(weeksAgo(2), 'at_risk', '22', 'Vapaaehtoisia oli liian vähän lomaviikolla.', 'Paikallisten yhdistysten kanssa tarvitaan vuorolista.', '7'), team.id);
 
-	const family = proposePilot(
+	const family = await proposePilot(
 		programme.id,
 		pilotSchema.parse({
 			...base,
@@ -201,54 +202,54 @@ export function seedDemoProgramme(organisationIds: Map<string, string>, accountI
 		}),
 		team.id
 	);
-	transitionPilot(family.id, 'approve', lead);
-	transitionPilot(family.id, 'start', team);
-	recordCheckIn(
+	await transitionPilot(family.id, 'approve', lead);
+	await transitionPilot(family.id, 'start', team);
+	await recordCheckIn(
 		family.id,
 		checkIn(weeksAgo(40), 'on_track', '', 'Olohuoneessa kävi kevään aikana noin 300 perhettä.', 'Isät osallistuivat, kun toimintaa oli iltaisin; palveluohjaus kannattaa tuoda samaan tilaan.'),
 		team.id
 	);
-	transitionPilot(family.id, 'evaluate', team);
-	transitionPilot(family.id, 'decide', lead, {
+	await transitionPilot(family.id, 'evaluate', team);
+	await transitionPilot(family.id, 'decide', lead, {
 		decision: 'scale',
 		comment: 'Laajennetaan Malmille ja Mellunmäkeen: perheet löysivät palvelut ilman ajanvarausta, ja kumppanit sitoutuivat.'
 	});
-	seedDemoLearnings(programme.id, goals, base, lead, team);
+	await seedDemoLearnings(programme.id, goals, base, lead, team);
 }
 
 /**
  * Two more decided pilots for the learning library, in words people search in other forms (ikäihmisille,
  * lukiolaisille, vierailuista, kotikäynneillä).
  */
-function seedDemoLearnings(
+async function seedDemoLearnings(
 	programmeId: string,
 	goals: { id: string }[],
 	base: Record<string, unknown>,
 	lead: { id: string; isAdmin: boolean },
 	team: { id: string; isAdmin: boolean }
 ) {
-	const decided = (
+	const decided = async (
 		fields: { title: string; summary: string; hypothesis: string; goal: number; areaCodes: string[]; targetGroup: string; weeks: number },
 		report: { happened: string; learned: string; nextSteps: string; impactResidents: string },
 		decision: 'scale' | 'adapt',
 		reason: string
 	) => {
-		const pilot = proposePilot(
+		const pilot = await proposePilot(
 			programmeId,
 			pilotSchema.parse({ ...base, ...fields, goalId: goals[fields.goal]!.id, startsOn: weeksAgo(fields.weeks), cadenceWeeks: 8 }),
 			team.id
 		);
-		transitionPilot(pilot.id, 'approve', lead);
-		transitionPilot(pilot.id, 'start', team);
-		recordCheckIn(
+		await transitionPilot(pilot.id, 'approve', lead);
+		await transitionPilot(pilot.id, 'start', team);
+		await recordCheckIn(
 			pilot.id,
 			checkInSchema.parse({ reportedOn: weeksAgo(fields.weeks - 8), status: 'on_track', ...report, impactLocalActors: '', impactInstitutions: '', readings: {} }),
 			team.id
 		);
-		transitionPilot(pilot.id, 'evaluate', team);
-		transitionPilot(pilot.id, 'decide', lead, { decision, comment: reason });
+		await transitionPilot(pilot.id, 'evaluate', team);
+		await transitionPilot(pilot.id, 'decide', lead, { decision, comment: reason });
 	};
-	decided(
+	await decided(
 		{
 			title: 'Lukiolaiset ikäihmisten digitukena Malmilla',
 			summary: 'Lukiolaiset opastavat ikäihmisiä älypuhelimen ja verkkopalveluiden käytössä kirjastossa ja palvelutalon vierailuilla.',
@@ -267,7 +268,7 @@ function seedDemoLearnings(
 		'scale',
 		'Laajennetaan Kontulaan: lukio hyväksyi opastuksen valinnaiseksi kurssiksi.'
 	);
-	decided(
+	await decided(
 		{
 			title: 'Perhetyön kotikäynti ennen koulun alkua',
 			summary: 'Perhetyöntekijä tekee kotikäynnin perheisiin, joiden lapsi aloittaa koulun syksyllä.',

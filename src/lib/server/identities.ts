@@ -48,9 +48,9 @@ function claimMatches(claim: unknown, value: string) {
 }
 
 /** Makes the person a member (role member) of every organisation bound to their email domain or a claim they carry. */
-function joinBoundOrganisations(tx: Executor, userId: string, email: string, claims: Record<string, unknown>) {
+async function joinBoundOrganisations(tx: Executor, userId: string, email: string, claims: Record<string, unknown>) {
 	const domain = emailDomain(email);
-	const bound = tx
+	const bound = await tx
 		.select({ id: organisations.id, ssoDomain: organisations.ssoDomain, claimName: organisations.ssoClaimName, claimValue: organisations.ssoClaimValue })
 		.from(organisations)
 		.where(or(eq(organisations.ssoDomain, domain), isNotNull(organisations.ssoClaimName)))
@@ -58,7 +58,7 @@ function joinBoundOrganisations(tx: Executor, userId: string, email: string, cla
 	for (const organisation of bound) {
 		const byClaim = organisation.claimName && organisation.claimValue && claimMatches(claims[organisation.claimName], organisation.claimValue);
 		if (organisation.ssoDomain !== domain && !byClaim) continue;
-		tx.insert(memberships).values({ userId, organisationId: organisation.id, role: 'member' }).onConflictDoNothing().run();
+		await tx.insert(memberships).values({ userId, organisationId: organisation.id, role: 'member' }).onConflictDoNothing().run();
 	}
 }
 
@@ -70,30 +70,30 @@ export type IdentitySignIn =
  * The account behind a verified identity: the linked one, a new one made from the claims, or (an account with this
  * email already exists) a pending link that waits for that account's password.
  */
-export function signInWithIdentity(provider: OidcProvider, identity: VerifiedIdentity): IdentitySignIn {
+export async function signInWithIdentity(provider: OidcProvider, identity: VerifiedIdentity): Promise<IdentitySignIn> {
 	const email = verifiedEmail(provider, identity.claims);
-	return db.transaction(
-		(tx) => {
-			const linked = tx
+	return await db.transaction(
+		async (tx) => {
+			const linked = await tx
 				.select({ id: users.id, locale: users.locale, email: users.email })
 				.from(userIdentities)
 				.innerJoin(users, eq(users.id, userIdentities.userId))
 				.where(and(eq(userIdentities.provider, provider.id), eq(userIdentities.subject, identity.subject)))
 				.get();
 			if (linked) {
-				joinBoundOrganisations(tx, linked.id, email, identity.claims);
+				await joinBoundOrganisations(tx, linked.id, email, identity.claims);
 				return { kind: 'signed-in', userId: linked.id, locale: linked.locale };
 			}
 
-			const existing = tx.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).get();
+			const existing = await tx.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).get();
 			if (existing) {
 				// Without a password there is nothing to prove ownership with: the account belongs to another sign-in.
 				if (!existing.passwordHash) throw new IdentityRefusedError('linked-elsewhere');
 				const id = generateSecureRandomString();
 				const secret = generateSecureRandomString();
 				const expiresAt = new Date(Date.now() + linkLifetimeMs);
-				tx.delete(pendingIdentityLinks).where(lt(pendingIdentityLinks.expiresAt, new Date())).run();
-				tx.insert(pendingIdentityLinks)
+				await tx.delete(pendingIdentityLinks).where(lt(pendingIdentityLinks.expiresAt, new Date())).run();
+				await tx.insert(pendingIdentityLinks)
 					.values({
 						id,
 						secretHash: hashSecret(secret),
@@ -107,14 +107,14 @@ export function signInWithIdentity(provider: OidcProvider, identity: VerifiedIde
 				return { kind: 'link', token: `${id}.${secret}`, expiresAt };
 			}
 
-			const isFirst = tx.select({ n: count() }).from(users).get()!.n === 0;
-			const user = tx
+			const isFirst = (await tx.select({ n: count() }).from(users).get())!.n === 0;
+			const user = await tx
 				.insert(users)
 				.values({ id: generateSecureRandomString(), name: displayName(identity.claims, email), email, passwordHash: null, isAdmin: isFirst })
 				.returning({ id: users.id, locale: users.locale })
 				.get();
-			tx.insert(userIdentities).values({ provider: provider.id, subject: identity.subject, userId: user.id }).run();
-			joinBoundOrganisations(tx, user.id, email, identity.claims);
+			await tx.insert(userIdentities).values({ provider: provider.id, subject: identity.subject, userId: user.id }).run();
+			await joinBoundOrganisations(tx, user.id, email, identity.claims);
 			return { kind: 'signed-in', userId: user.id, locale: user.locale };
 		},
 		{ behavior: 'immediate' }
@@ -122,10 +122,10 @@ export function signInWithIdentity(provider: OidcProvider, identity: VerifiedIde
 }
 
 /** The pending link a browser's cookie points to, with the account's email, while it has not expired. */
-export function getPendingLink(token: string | undefined) {
+export async function getPendingLink(token: string | undefined) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = db
+	const row = await db
 		.select({ link: pendingIdentityLinks, email: users.email, locale: users.locale, passwordHash: users.passwordHash })
 		.from(pendingIdentityLinks)
 		.innerJoin(users, eq(users.id, pendingIdentityLinks.userId))
@@ -142,23 +142,23 @@ export function getPendingLink(token: string | undefined) {
 	};
 }
 
-export type PendingLink = NonNullable<ReturnType<typeof getPendingLink>>;
+export type PendingLink = NonNullable<Awaited<ReturnType<typeof getPendingLink>>>;
 
 /** Links the identity when the password is the account's; false (nothing changed) otherwise. */
 export async function confirmLink(link: PendingLink, password: string) {
 	if (!link.passwordHash || !(await verifyPassword(link.passwordHash, password))) return false;
-	db.transaction((tx) => {
-		const pending = tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning().get();
+	await db.transaction(async (tx) => {
+		const pending = await tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning().get();
 		if (!pending) throw new IdentityRefusedError('link-expired');
-		tx.insert(userIdentities).values({ provider: pending.provider, subject: pending.subject, userId: pending.userId }).onConflictDoNothing().run();
-		joinBoundOrganisations(tx, pending.userId, link.email, JSON.parse(pending.claims) as Record<string, unknown>);
+		await tx.insert(userIdentities).values({ provider: pending.provider, subject: pending.subject, userId: pending.userId }).onConflictDoNothing().run();
+		await joinBoundOrganisations(tx, pending.userId, link.email, JSON.parse(pending.claims) as Record<string, unknown>);
 	});
 	return true;
 }
 
 /** Is password sign-in (and sign-up) closed for this email because its domain's organisation requires SSO? */
-export function ssoRequiredFor(email: string) {
-	const row = db
+export async function ssoRequiredFor(email: string) {
+	const row = await db
 		.select({ id: organisations.id })
 		.from(organisations)
 		.where(and(eq(organisations.ssoDomain, emailDomain(email.trim().toLowerCase())), eq(organisations.ssoRequired, true)))

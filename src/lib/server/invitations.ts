@@ -119,16 +119,16 @@ function invitationMail(workshop: Workshop, to: string, kind: Kind, locale: Loca
 	};
 }
 
-function queueInvitationMail(tx: Executor, workshop: Workshop, invitation: { id: string; email: string; locale: Locale }, kind: Kind, organizer: Organizer, sequence: number) {
-	const mailId = queueMail(tx, {
+async function queueInvitationMail(tx: Executor, workshop: Workshop, invitation: { id: string; email: string; locale: Locale }, kind: Kind, organizer: Organizer, sequence: number) {
+	const mailId = await queueMail(tx, {
 		to: invitation.email,
-		userId: tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get()?.id ?? null,
+		userId: (await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get())?.id ?? null,
 		kind: 'invitation',
 		locale: invitation.locale,
 		about: `workshop:${workshop.id}`,
 		...invitationMail(workshop, invitation.email, kind, invitation.locale, organizer, sequence)
 	});
-	tx.update(workshopInvitations).set({ lastMailId: mailId }).where(eq(workshopInvitations.id, invitation.id)).run();
+	await tx.update(workshopInvitations).set({ lastMailId: mailId }).where(eq(workshopInvitations.id, invitation.id)).run();
 }
 
 /** The organizer of every message about an invitation: whoever sent it (their current name and address). */
@@ -154,12 +154,12 @@ function invitationsWithOrganizer(tx: Executor, workshopId: string, states: Invi
  */
 export function inviteToWorkshop(workshopId: string, addresses: string[], inviter: { id: string; name: string; email: string }, locale: Locale) {
 	return db.transaction(
-		(tx) => {
-			const workshop = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+		async (tx) => {
+			const workshop = await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
 			if (!workshop) throw new InvitationError(m.workshop_not_found());
 			if (!workshop.startsAt) throw new InvitationError(m.invitation_error_no_time());
 			const existing = new Set(
-				tx.select({ email: workshopInvitations.email }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).all().map((row) => row.email)
+				(await tx.select({ email: workshopInvitations.email }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).all()).map((row) => row.email)
 			);
 			const added = addresses.filter((address) => !existing.has(address));
 			const skipped = addresses.filter((address) => existing.has(address));
@@ -168,18 +168,18 @@ export function inviteToWorkshop(workshopId: string, addresses: string[], invite
 				throw new InvitationError(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: Math.max(0, maxInvitationsPerWorkshop - existing.size) }));
 			const now = new Date();
 			const key = `invitations:user:${inviter.id}`;
-			const sentThisHour = tx
+			const sentThisHour = (await tx
 				.select({ n: sql<number>`count(*)` })
 				.from(rateLimitEvents)
 				.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now.getTime() - hourMs))))
-				.get()!.n;
+				.get())!.n;
 			if (sentThisHour + added.length > maxInvitationsPerHour)
 				throw new InvitationError(m.invitation_error_hourly({ max: maxInvitationsPerHour, left: Math.max(0, maxInvitationsPerHour - sentThisHour) }));
-			for (const _ of added) tx.insert(rateLimitEvents).values({ key, at: now }).run();
+			for (const _ of added) await tx.insert(rateLimitEvents).values({ key, at: now }).run();
 			for (const email of added) {
 				const invitation = { id: generateSecureRandomString(12), email, locale };
-				tx.insert(workshopInvitations).values({ ...invitation, workshopId, invitedBy: inviter.id, invitedAt: now }).run();
-				queueInvitationMail(tx, workshop, invitation, 'invite', { name: inviter.name, email: inviter.email }, workshop.calendarSequence);
+				await tx.insert(workshopInvitations).values({ ...invitation, workshopId, invitedBy: inviter.id, invitedAt: now }).run();
+				await queueInvitationMail(tx, workshop, invitation, 'invite', { name: inviter.name, email: inviter.email }, workshop.calendarSequence);
 			}
 			return { added, skipped };
 		},
@@ -191,28 +191,28 @@ export function inviteToWorkshop(workshopId: string, addresses: string[], invite
  * After a workshop's title, time, length or place changed (its calendarSequence grew), in the same transaction: the
  * invitees get the event again with the new SEQUENCE, or its cancellation when it no longer has a time.
  */
-export function queueInvitationChanges(tx: Executor, before: Workshop, after: Workshop) {
+export async function queueInvitationChanges(tx: Executor, before: Workshop, after: Workshop) {
 	if (!after.startsAt) {
 		if (!before.startsAt) return;
 		// The cancellation names the time the invitees' calendars hold.
 		const cancelled = { ...after, startsAt: before.startsAt };
-		for (const invitation of invitationsWithOrganizer(tx, after.id, ['invited'])) {
-			queueInvitationMail(tx, cancelled, invitation, 'cancel', organizerOf(invitation), after.calendarSequence);
-			tx.update(workshopInvitations).set({ state: 'cancelled' }).where(eq(workshopInvitations.id, invitation.id)).run();
+		for (const invitation of await invitationsWithOrganizer(tx, after.id, ['invited'])) {
+			await queueInvitationMail(tx, cancelled, invitation, 'cancel', organizerOf(invitation), after.calendarSequence);
+			await tx.update(workshopInvitations).set({ state: 'cancelled' }).where(eq(workshopInvitations.id, invitation.id)).run();
 		}
 		return;
 	}
-	for (const invitation of invitationsWithOrganizer(tx, after.id, ['invited', 'cancelled'])) {
-		queueInvitationMail(tx, after, invitation, 'update', organizerOf(invitation), after.calendarSequence);
-		tx.update(workshopInvitations).set({ state: 'invited' }).where(eq(workshopInvitations.id, invitation.id)).run();
+	for (const invitation of await invitationsWithOrganizer(tx, after.id, ['invited', 'cancelled'])) {
+		await queueInvitationMail(tx, after, invitation, 'update', organizerOf(invitation), after.calendarSequence);
+		await tx.update(workshopInvitations).set({ state: 'invited' }).where(eq(workshopInvitations.id, invitation.id)).run();
 	}
 }
 
 /** Before a workshop is deleted, in the same transaction: its invitees' calendars drop the event (METHOD:CANCEL). */
-export function queueInvitationCancels(tx: Executor, workshop: Workshop) {
+export async function queueInvitationCancels(tx: Executor, workshop: Workshop) {
 	if (!workshop.startsAt) return;
-	for (const invitation of invitationsWithOrganizer(tx, workshop.id, ['invited'])) {
-		queueInvitationMail(tx, workshop, invitation, 'cancel', organizerOf(invitation), workshop.calendarSequence + 1);
+	for (const invitation of await invitationsWithOrganizer(tx, workshop.id, ['invited'])) {
+		await queueInvitationMail(tx, workshop, invitation, 'cancel', organizerOf(invitation), workshop.calendarSequence + 1);
 	}
 }
 
@@ -242,6 +242,6 @@ export function listInvitations(workshopId: string) {
 		.all();
 }
 
-export function countInvitations(workshopId: string) {
-	return db.select({ n: sql<number>`count(*)` }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).get()!.n;
+export async function countInvitations(workshopId: string) {
+	return (await db.select({ n: sql<number>`count(*)` }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).get())!.n;
 }

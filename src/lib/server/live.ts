@@ -6,7 +6,7 @@
 import { boardSink, broadcastLive, rosterChanged } from './collab';
 import { phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
 import type { DoneLive } from '../live-protocol';
-import { getDb } from './db';
+import { getDb, withSqlite } from './db';
 
 export type { DoneLive, LiveFocus, LiveState };
 export { phasePermissions };
@@ -50,7 +50,7 @@ function storedRow(workshopId: string) {
 }
 
 /** The workshop's live state now (defaults before the facilitator first changes anything). */
-export function getLiveState(workshopId: string): LiveState {
+function getLiveStateSync(workshopId: string): LiveState {
 	return readLiveSnapshot(workshopId).state;
 }
 
@@ -73,7 +73,7 @@ function change(workshopId: string, compute: (row: LiveRow, now: number) => Chan
 			workshopId
 		);
 	}).immediate();
-	return options.broadcast ? broadcast(workshopId) : getLiveState(workshopId);
+	return options.broadcast ? broadcast(workshopId) : getLiveStateSync(workshopId);
 }
 
 function broadcast(workshopId: string) {
@@ -84,7 +84,7 @@ function broadcast(workshopId: string) {
 }
 
 /** Opens an agenda phase (or none): the timer is reset, paused, to the phase's planned duration. */
-export function setPhase(workshopId: string, phaseId: string | null): LiveState {
+function setPhaseSync(workshopId: string, phaseId: string | null): LiveState {
 	let durationMs = 0;
 	if (phaseId !== null) {
 		const phase = sqlite()
@@ -107,12 +107,12 @@ export function setPhase(workshopId: string, phaseId: string | null): LiveState 
 }
 
 /** Locks the board (read-only for participants) or unlocks it. */
-export function setLocked(workshopId: string, locked: boolean): LiveState {
+function setLockedSync(workshopId: string, locked: boolean): LiveState {
 	return change(workshopId, () => ({ locked: Number(locked) }));
 }
 
 /** Private writing on or off; `anonymous`: the reveal leaves out the authors' names. */
-export function setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean): LiveState {
+function setPrivateWritingSync(workshopId: string, on: boolean, anonymous: boolean): LiveState {
 	const state = change(workshopId, () => ({ private_writing: Number(on), anonymous_reveal: Number(anonymous) }));
 	rosterChanged(workshopId);
 	return state;
@@ -126,34 +126,36 @@ export async function revealPrivateNotes(workshopId: string): Promise<{ revealed
 	let anonymous = false;
 	// Private writing ends first: from here on, private documents refuse participants' changes. The state is
 	// sent once the notes are on the board, so a client that sees the new revealSeq already has them.
-	change(
+	await withSqlite(() =>
+		change(
 		workshopId,
 		(row) => {
 			anonymous = !!row.anonymous_reveal;
 			return { private_writing: 0, reveal_seq: row.reveal_seq + 1 };
 		},
 		{ broadcast: false }
+	)
 	);
 	const revealed = boardSink(workshopId).revealPrivateNotes(workshopId, anonymous);
-	const state = broadcast(workshopId);
+	const state = await withSqlite(() => broadcast(workshopId));
 	rosterChanged(workshopId);
 	return { revealed, state };
 }
 
 /** Starts (resumes) the timer from its remaining time. */
-export function startTimer(workshopId: string): LiveState {
+function startTimerSync(workshopId: string): LiveState {
 	return change(workshopId, (row, now) => (row.timer_ends_at !== null ? {} : { timer_ends_at: now + row.timer_remaining_ms }));
 }
 
 /** Pauses the timer, keeping the remaining time. */
-export function pauseTimer(workshopId: string): LiveState {
+function pauseTimerSync(workshopId: string): LiveState {
 	return change(workshopId, (row, now) =>
 		row.timer_ends_at === null ? {} : { timer_ends_at: null, timer_remaining_ms: Math.max(0, row.timer_ends_at - now) }
 	);
 }
 
 /** One more minute, running or paused (a timer that ran out restarts from one minute when running). */
-export function addTimerMinute(workshopId: string): LiveState {
+function addTimerMinuteSync(workshopId: string): LiveState {
 	return change(workshopId, (row, now) =>
 		row.timer_ends_at !== null
 			? { timer_ends_at: Math.max(row.timer_ends_at, now) + minute, timer_duration_ms: row.timer_duration_ms + minute }
@@ -165,7 +167,7 @@ export function addTimerMinute(workshopId: string): LiveState {
  * Sets the timer's length (whole minutes, 1–120). It keeps running or stays paused as it was: a running timer now
  * ends that long from now, a paused one waits with the full length.
  */
-export function setTimerLength(workshopId: string, minutes: number): LiveState {
+function setTimerLengthSync(workshopId: string, minutes: number): LiveState {
 	if (!Number.isInteger(minutes) || minutes < timerMinutes.min || minutes > timerMinutes.max) throw new RangeError(`timer minutes ${minutes}`);
 	const length = minutes * minute;
 	return change(workshopId, (row, now) =>
@@ -176,7 +178,7 @@ export function setTimerLength(workshopId: string, minutes: number): LiveState {
 }
 
 /** Stops the timer and sets it back to the current phase's planned length (with no phase: to its own length). */
-export function resetTimer(workshopId: string): LiveState {
+function resetTimerSync(workshopId: string): LiveState {
 	return change(workshopId, (row) => {
 		const planned =
 			row.phase_id === null
@@ -195,7 +197,7 @@ export function resetTimer(workshopId: string): LiveState {
  * A participant marks themselves done (or not) for the phase run they saw. Refused for another run (the phase changed
  * or was re-opened meanwhile: StalePhaseRunError) and for anyone who does not count (NotCountedError).
  */
-export function setDone(workshopId: string, participantId: string, run: number, done: boolean): { run: number; mine: boolean } {
+function setDoneSync(workshopId: string, participantId: string, run: number, done: boolean): { run: number; mine: boolean } {
 	const db = sqlite();
 	db.transaction(() => {
 		const live = db
@@ -225,7 +227,7 @@ export function setDone(workshopId: string, participantId: string, run: number, 
  * The done signal as a page load shows it before the board's socket says more: the run, whether this person counts
  * and is marked, and the counts as the collab server has them now.
  */
-export function getDoneState(workshopId: string, participantId: string | null, counted: boolean): DoneLive {
+function getDoneStateSync(workshopId: string, participantId: string | null, counted: boolean): DoneLive {
 	const live = sqlite()
 		.prepare<[string], { phase_id: string | null; phase_run: number }>('SELECT phase_id, phase_run FROM workshop_live WHERE workshop_id = ?')
 		.get(workshopId);
@@ -241,7 +243,56 @@ export function getDoneState(workshopId: string, participantId: string | null, c
 }
 
 /** "Bring everyone here": participants' views jump to the lane, note or idea; seq grows on every call. */
-export function focusEveryone(workshopId: string, target: { kind: LiveFocus['kind']; id: string }): LiveState {
+function focusEveryoneSync(workshopId: string, target: { kind: LiveFocus['kind']; id: string }): LiveState {
 	if (!['lane', 'note', 'idea'].includes(target.kind)) throw new TypeError(`focus kind ${String(target.kind)}`);
 	return change(workshopId, (row) => ({ focus_kind: target.kind, focus_id: target.id, focus_seq: row.focus_seq + 1 }));
+}
+
+// From asynchronous code (routes, other domain modules): each waits for its turn on the connection (see db/index.ts).
+export async function getLiveState(workshopId: string) {
+	return withSqlite(() => getLiveStateSync(workshopId));
+}
+
+export async function setPhase(workshopId: string, phaseId: string | null) {
+	return withSqlite(() => setPhaseSync(workshopId, phaseId));
+}
+
+export async function setLocked(workshopId: string, locked: boolean) {
+	return withSqlite(() => setLockedSync(workshopId, locked));
+}
+
+export async function setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean) {
+	return withSqlite(() => setPrivateWritingSync(workshopId, on, anonymous));
+}
+
+export async function startTimer(workshopId: string) {
+	return withSqlite(() => startTimerSync(workshopId));
+}
+
+export async function pauseTimer(workshopId: string) {
+	return withSqlite(() => pauseTimerSync(workshopId));
+}
+
+export async function addTimerMinute(workshopId: string) {
+	return withSqlite(() => addTimerMinuteSync(workshopId));
+}
+
+export async function setTimerLength(workshopId: string, minutes: number) {
+	return withSqlite(() => setTimerLengthSync(workshopId, minutes));
+}
+
+export async function resetTimer(workshopId: string) {
+	return withSqlite(() => resetTimerSync(workshopId));
+}
+
+export async function setDone(workshopId: string, participantId: string, run: number, done: boolean) {
+	return withSqlite(() => setDoneSync(workshopId, participantId, run, done));
+}
+
+export async function getDoneState(workshopId: string, participantId: string | null, counted: boolean) {
+	return withSqlite(() => getDoneStateSync(workshopId, participantId, counted));
+}
+
+export async function focusEveryone(workshopId: string, target: { kind: LiveFocus['kind']; id: string }) {
+	return withSqlite(() => focusEveryoneSync(workshopId, target));
 }

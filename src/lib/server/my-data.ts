@@ -105,9 +105,9 @@ const voteShape = {
 	updatedAt: votes.updatedAt
 };
 
-function votesOf(voterIds: string[]) {
+async function votesOf(voterIds: string[]) {
 	const rows = voterIds.length
-		? db
+		? await db
 				.select(voteShape)
 				.from(votes)
 				.innerJoin(voteRounds, eq(voteRounds.id, votes.roundId))
@@ -131,21 +131,21 @@ const participationShape = {
 };
 
 /** Every file of a signed-in person's data, or null when there is no such person. */
-export function collectUserData(userId: string) {
+export async function collectUserData(userId: string) {
 	const profileShape = { id: users.id, email: users.email, name: users.name, locale: users.locale, isAdmin: users.isAdmin, createdAt: users.createdAt };
-	const profile = db.select(profileShape).from(users).where(eq(users.id, userId)).get();
+	const profile = await db.select(profileShape).from(users).where(eq(users.id, userId)).get();
 	if (!profile) return null;
 
 	const membershipShape = { organisationId: memberships.organisationId, organisationName: organisations.name, role: memberships.role, createdAt: memberships.createdAt };
-	const sessionRows = db
+	const sessionRows = (await db
 		.select({ createdAt: sessions.createdAt, lastVerifiedAt: sessions.lastVerifiedAt })
 		.from(sessions)
 		.where(eq(sessions.userId, userId))
-		.all()
+		.all())
 		.map((row) => ({ createdAt: row.createdAt, lastUsedAt: row.lastVerifiedAt, expiresAt: sessionExpiry(row) }));
 	const identityShape = { provider: userIdentities.provider, subject: userIdentities.subject, createdAt: userIdentities.createdAt };
 	const preferenceShape = { kind: mailPreferences.kind, frequency: mailPreferences.frequency };
-	const feed = db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get();
+	const feed = await db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get();
 	const mailShape = { kind: mailOutbox.kind, to: mailOutbox.to, subject: mailOutbox.subject, status: mailOutbox.status, createdAt: mailOutbox.createdAt, sentAt: mailOutbox.sentAt };
 	const invitationShape = {
 		workshopId: workshopInvitations.workshopId,
@@ -155,23 +155,23 @@ export function collectUserData(userId: string) {
 		invitedAt: workshopInvitations.invitedAt
 	};
 
-	const facilitated = new Set(db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all().map((r) => r.id));
+	const facilitated = new Set((await db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all()).map((r) => r.id));
 	const workshopShape = { id: workshops.id, title: workshops.title, theme: workshops.theme, description: workshops.description, startsAt: workshops.startsAt, location: workshops.location, createdBy: workshops.createdBy, createdAt: workshops.createdAt };
-	const ownWorkshops = db
+	const ownWorkshops = (await db
 		.select(workshopShape)
 		.from(workshops)
 		.where(or(eq(workshops.createdBy, userId), inArray(workshops.id, [...facilitated])))
-		.all()
+		.all())
 		.map(({ createdBy, ...row }) => ({ ...row, createdByMe: createdBy === userId, facilitator: facilitated.has(row.id) }));
 
-	const participations = db.select(participationShape).from(participants).innerJoin(workshops, eq(workshops.id, participants.workshopId)).where(eq(participants.userId, userId)).all();
+	const participations = await db.select(participationShape).from(participants).innerJoin(workshops, eq(workshops.id, participants.workshopId)).where(eq(participants.userId, userId)).all();
 
 	// On boards a signed-in person writes as their participant id, or as `user:{id}` where they have none.
 	const authorIds = new Set([`user:${userId}`, ...participations.map((p) => p.id)]);
 	const boardIds = [...new Set([...ownWorkshops.map((w) => w.id), ...participations.map((p) => p.workshopId)])];
 	const board = boardWritings(boardIds, authorIds);
 
-	const team = new Set(db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, userId)).all().map((r) => r.id));
+	const team = new Set((await db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, userId)).all()).map((r) => r.id));
 	const pilotShape = {
 		id: pilots.id,
 		programmeName: programmes.name,
@@ -184,12 +184,12 @@ export function collectUserData(userId: string) {
 		createdAt: pilots.createdAt,
 		updatedAt: pilots.updatedAt
 	};
-	const pilotRows = db
+	const pilotRows = (await db
 		.select(pilotShape)
 		.from(pilots)
 		.innerJoin(programmes, eq(programmes.id, pilots.programmeId))
 		.where(or(eq(pilots.proposedBy, userId), eq(pilots.responsibleUserId, userId), inArray(pilots.id, [...team])))
-		.all()
+		.all())
 		.map(({ proposedBy, responsibleUserId, ...row }) => ({ ...row, proposedByMe: proposedBy === userId, responsible: responsibleUserId === userId, inTeam: team.has(row.id) }));
 	const checkInShape = {
 		id: checkIns.id,
@@ -211,28 +211,28 @@ export function collectUserData(userId: string) {
 
 	return [
 		file('profile', keysOf(profileShape), [profile]),
-		file('memberships', keysOf(membershipShape), db.select(membershipShape).from(memberships).innerJoin(organisations, eq(organisations.id, memberships.organisationId)).where(eq(memberships.userId, userId)).all()),
+		file('memberships', keysOf(membershipShape), await db.select(membershipShape).from(memberships).innerJoin(organisations, eq(organisations.id, memberships.organisationId)).where(eq(memberships.userId, userId)).all()),
 		file('sessions', ['createdAt', 'lastUsedAt', 'expiresAt'], sessionRows),
-		file('openid_identities', keysOf(identityShape), db.select(identityShape).from(userIdentities).where(eq(userIdentities.userId, userId)).all()),
-		file('mail_preferences', keysOf(preferenceShape), db.select(preferenceShape).from(mailPreferences).where(eq(mailPreferences.userId, userId)).all()),
-		file('mail_sent_to_me', keysOf(mailShape), db.select(mailShape).from(mailOutbox).where(eq(mailOutbox.userId, userId)).all()),
+		file('openid_identities', keysOf(identityShape), await db.select(identityShape).from(userIdentities).where(eq(userIdentities.userId, userId)).all()),
+		file('mail_preferences', keysOf(preferenceShape), await db.select(preferenceShape).from(mailPreferences).where(eq(mailPreferences.userId, userId)).all()),
+		file('mail_sent_to_me', keysOf(mailShape), await db.select(mailShape).from(mailOutbox).where(eq(mailOutbox.userId, userId)).all()),
 		file('calendar_feed', ['exists', 'createdAt'], [{ exists: !!feed, createdAt: feed?.createdAt ?? null }]),
-		file('invitations_sent', keysOf(invitationShape), db.select(invitationShape).from(workshopInvitations).innerJoin(workshops, eq(workshops.id, workshopInvitations.workshopId)).where(eq(workshopInvitations.invitedBy, userId)).all()),
+		file('invitations_sent', keysOf(invitationShape), await db.select(invitationShape).from(workshopInvitations).innerJoin(workshops, eq(workshops.id, workshopInvitations.workshopId)).where(eq(workshopInvitations.invitedBy, userId)).all()),
 		file('workshops', ['id', 'title', 'theme', 'description', 'startsAt', 'location', 'createdAt', 'createdByMe', 'facilitator'], ownWorkshops),
 		file('participations', keysOf(participationShape), participations),
 		board.notes,
 		board.comments,
-		votesOf([...authorIds]),
+		await votesOf([...authorIds]),
 		file('pilots', ['id', 'programmeName', 'title', 'summary', 'hypothesis', 'status', 'createdAt', 'updatedAt', 'proposedByMe', 'responsible', 'inTeam'], pilotRows),
-		file('pilot_status_changes', keysOf(statusShape), db.select(statusShape).from(pilotStatusHistory).where(eq(pilotStatusHistory.byUserId, userId)).all()),
-		file('check_ins', keysOf(checkInShape), db.select(checkInShape).from(checkIns).where(eq(checkIns.writtenBy, userId)).all()),
-		file('pilot_comments', keysOf(commentShape), db.select(commentShape).from(pilotComments).where(eq(pilotComments.authorId, userId)).all())
+		file('pilot_status_changes', keysOf(statusShape), await db.select(statusShape).from(pilotStatusHistory).where(eq(pilotStatusHistory.byUserId, userId)).all()),
+		file('check_ins', keysOf(checkInShape), await db.select(checkInShape).from(checkIns).where(eq(checkIns.writtenBy, userId)).all()),
+		file('pilot_comments', keysOf(commentShape), await db.select(commentShape).from(pilotComments).where(eq(pilotComments.authorId, userId)).all())
 	];
 }
 
 /** A guest's own data of the one workshop their guest session is for. */
-export function collectGuestData(workshopId: string, participantId: string) {
-	const participation = db
+export async function collectGuestData(workshopId: string, participantId: string) {
+	const participation = await db
 		.select(participationShape)
 		.from(participants)
 		.innerJoin(workshops, eq(workshops.id, participants.workshopId))
@@ -240,7 +240,7 @@ export function collectGuestData(workshopId: string, participantId: string) {
 		.get();
 	if (!participation) return null;
 	const board = boardWritings([workshopId], new Set([participantId]));
-	return [file('participation', keysOf(participationShape), [participation]), board.notes, board.comments, votesOf([participantId])];
+	return [file('participation', keysOf(participationShape), [participation]), board.notes, board.comments, await votesOf([participantId])];
 }
 
 export function readmeText(files: DataFile[], locale: Locale, kind: 'user' | 'guest') {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { recordAudit, type AuditAction } from './audit';
 import { z } from 'zod';
-import { db, type Executor } from './db';
+import { changedRows, db, driverMessage, type Executor } from './db';
 import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
 import { m } from '../paraglide/messages.js';
 import { emailField, enumField, requiredText } from './forms';
@@ -59,11 +59,11 @@ export const ssoBindingSchema = z
 
 export class SsoDomainTakenError extends Error {}
 
-export function setSsoBinding(id: string, binding: z.output<typeof ssoBindingSchema>) {
+export async function setSsoBinding(id: string, binding: z.output<typeof ssoBindingSchema>) {
 	try {
-		db.update(organisations).set(binding).where(eq(organisations.id, id)).run();
+		await db.update(organisations).set(binding).where(eq(organisations.id, id)).run();
 	} catch (error) {
-		if (error instanceof Error && /UNIQUE constraint failed: organisations\.sso_domain/.test(error.message)) {
+		if (/UNIQUE constraint failed: organisations\.sso_domain/.test(driverMessage(error))) {
 			throw new SsoDomainTakenError(binding.ssoDomain ?? '');
 		}
 		throw error;
@@ -74,8 +74,8 @@ export type OrganisationInput = z.output<typeof organisationSchema>;
 
 export class OrganisationNameTakenError extends Error {}
 
-function assertNameFree(name: string, exceptId?: string) {
-	const clash = db
+async function assertNameFree(name: string, exceptId?: string) {
+	const clash = await db
 		.select({ id: organisations.id })
 		.from(organisations)
 		.where(
@@ -109,8 +109,8 @@ export function getOrganisation(id: string) {
 }
 
 export function createOrganisation(input: OrganisationInput) {
-	return db.transaction(() => {
-		assertNameFree(input.name);
+	return db.transaction(async () => {
+		await assertNameFree(input.name);
 		return db
 			.insert(organisations)
 			.values({ id: generateSecureRandomString(12), ...input })
@@ -119,16 +119,16 @@ export function createOrganisation(input: OrganisationInput) {
 	});
 }
 
-export function updateOrganisation(id: string, input: OrganisationInput) {
-	db.transaction(() => {
-		assertNameFree(input.name, id);
-		db.update(organisations).set(input).where(eq(organisations.id, id)).run();
+export async function updateOrganisation(id: string, input: OrganisationInput) {
+	await db.transaction(async () => {
+		await assertNameFree(input.name, id);
+		await db.update(organisations).set(input).where(eq(organisations.id, id)).run();
 	});
 }
 
 /** Memberships go with the organisation (ON DELETE CASCADE). */
-export function deleteOrganisation(id: string) {
-	return db.delete(organisations).where(eq(organisations.id, id)).run().changes > 0;
+export async function deleteOrganisation(id: string) {
+	return changedRows((await db.delete(organisations).where(eq(organisations.id, id)).run())) > 0;
 }
 
 export function listMembers(organisationId: string) {
@@ -148,52 +148,52 @@ export function listMembers(organisationId: string) {
 }
 
 /** Adds the user, or changes their role when they already belong to the organisation. */
-export function addMember(organisationId: string, userId: string, role: MembershipRole) {
-	db.transaction((tx) => {
-		const before = roleIn(tx, organisationId, userId);
-		tx.insert(memberships)
+export async function addMember(organisationId: string, userId: string, role: MembershipRole) {
+	await db.transaction(async (tx) => {
+		const before = await roleIn(tx, organisationId, userId);
+		await tx.insert(memberships)
 			.values({ organisationId, userId, role })
 			.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } })
 			.run();
-		if (before !== role) auditMembership(tx, before ? 'membership_role_changed' : 'membership_added', organisationId, userId, { from: before, to: role });
+		if (before !== role) await auditMembership(tx, before ? 'membership_role_changed' : 'membership_added', organisationId, userId, { from: before, to: role });
 	});
 }
 
 export function setMemberRole(organisationId: string, userId: string, role: MembershipRole) {
-	return db.transaction((tx) => {
-		const before = roleIn(tx, organisationId, userId);
+	return db.transaction(async (tx) => {
+		const before = await roleIn(tx, organisationId, userId);
 		if (!before) return false;
-		tx.update(memberships)
+		await tx.update(memberships)
 			.set({ role })
 			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
 			.run();
-		if (before !== role) auditMembership(tx, 'membership_role_changed', organisationId, userId, { from: before, to: role });
+		if (before !== role) await auditMembership(tx, 'membership_role_changed', organisationId, userId, { from: before, to: role });
 		return true;
 	});
 }
 
 export function removeMember(organisationId: string, userId: string) {
-	return db.transaction((tx) => {
-		const before = roleIn(tx, organisationId, userId);
+	return db.transaction(async (tx) => {
+		const before = await roleIn(tx, organisationId, userId);
 		if (!before) return false;
-		tx.delete(memberships)
+		await tx.delete(memberships)
 			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
 			.run();
-		auditMembership(tx, 'membership_removed', organisationId, userId, { from: before });
+		await auditMembership(tx, 'membership_removed', organisationId, userId, { from: before });
 		return true;
 	});
 }
 
-function roleIn(tx: Executor, organisationId: string, userId: string) {
-	return tx
+async function roleIn(tx: Executor, organisationId: string, userId: string) {
+	return (await tx
 		.select({ role: memberships.role })
 		.from(memberships)
 		.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-		.get()?.role;
+		.get())?.role;
 }
 
-function auditMembership(tx: Executor, action: AuditAction, organisationId: string, userId: string, details: Record<string, unknown>) {
-	recordAudit(tx, { action, subject: { kind: 'user', id: userId }, details: { organisationId, ...details } });
+async function auditMembership(tx: Executor, action: AuditAction, organisationId: string, userId: string, details: Record<string, unknown>) {
+	await recordAudit(tx, { action, subject: { kind: 'user', id: userId }, details: { organisationId, ...details } });
 }
 
 export function listMembershipsOfUser(userId: string) {

@@ -9,7 +9,7 @@ import { canvasFieldLabels } from '../labels';
 import { m } from '../paraglide/messages.js';
 import { getLocale, type Locale } from '../paraglide/runtime.js';
 import { checkInStatusLabels, pilotDecisionLabels, pilotStatusLabels } from '../pilot-labels';
-import { db, getDb, unchangedSinceLastWrite } from './db';
+import { db, rawAll, unchangedSinceLastWrite } from './db';
 import {
 	areas,
 	checkInReadings,
@@ -170,11 +170,11 @@ export function programmeDashboard(programmeId: string, filters: OutcomeFilters 
 	return unchangedSinceLastWrite(`dashboard|${programmeId}|${today}|${JSON.stringify(filters)}`, () => computeDashboard(programmeId, filters, today));
 }
 
-function computeDashboard(programmeId: string, filters: OutcomeFilters, today: string) {
-	const programme = getProgrammeDetails(programmeId);
+async function computeDashboard(programmeId: string, filters: OutcomeFilters, today: string) {
+	const programme = await getProgrammeDetails(programmeId);
 	if (!programme) return undefined;
 
-	const rows = db
+	const rows = await db
 		.select({
 			id: pilots.id,
 			title: pilots.title,
@@ -194,7 +194,7 @@ function computeDashboard(programmeId: string, filters: OutcomeFilters, today: s
 		.orderBy(sql`${pilots.title} COLLATE NOCASE`, asc(pilots.id))
 		.all();
 
-	const areaRows = db
+	const areaRows = await db
 		.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
 		.from(pilotAreas)
 		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
@@ -202,7 +202,7 @@ function computeDashboard(programmeId: string, filters: OutcomeFilters, today: s
 		.where(eq(pilots.programmeId, programmeId))
 		.orderBy(asc(areas.code))
 		.all();
-	const indicatorRows = db
+	const indicatorRows = await db
 		.select({
 			id: pilotIndicators.id,
 			pilotId: pilotIndicators.pilotId,
@@ -219,7 +219,7 @@ function computeDashboard(programmeId: string, filters: OutcomeFilters, today: s
 		.all();
 	const areasByPilot = groupBy(areaRows, (row) => row.pilotId);
 	const indicatorsByPilot = groupBy(indicatorRows, (row) => row.pilotId);
-	const checkInRows = currentCheckInRows(programmeId);
+	const checkInRows = await currentCheckInRows(programmeId);
 	const readingsByIndicator = groupBy(
 		checkInRows.filter((row) => row.indicatorId !== null),
 		(row) => row.indicatorId
@@ -294,10 +294,10 @@ function computeDashboard(programmeId: string, filters: OutcomeFilters, today: s
 		byArea,
 		overdue,
 		pilots: pilotList,
-		options: filterOptions(programmeId)
+		options: await filterOptions(programmeId)
 	};
 }
-export type ProgrammeDashboard = NonNullable<ReturnType<typeof programmeDashboard>>;
+export type ProgrammeDashboard = NonNullable<Awaited<ReturnType<typeof programmeDashboard>>>;
 export type DashboardPilot = ProgrammeDashboard['pilots'][number];
 
 /** How many of the overdue check-ins the dashboard lists before "show all" (the most overdue first). */
@@ -360,36 +360,37 @@ export function dashboardPage(dashboard: ProgrammeDashboard, { page = 1, perPage
 }
 
 /** What the filter forms offer: the programme's goals, the areas and organisations involved, perspectives in use. */
-export function filterOptions(programmeId: string) {
-	const goals = db
+export async function filterOptions(programmeId: string) {
+	const goals = await db
 		.select({ id: programmeGoals.id, title: programmeGoals.title })
 		.from(programmeGoals)
 		.where(eq(programmeGoals.programmeId, programmeId))
 		.orderBy(asc(programmeGoals.position))
 		.all();
-	const areaOptions = getDb()
-		.$client.prepare<[string, string], { code: string; name: string }>(
-			`SELECT code, name FROM areas WHERE code IN (
-				SELECT area_code FROM programme_areas WHERE programme_id = ?
-				UNION SELECT pa.area_code FROM pilot_areas pa JOIN pilots p ON p.id = pa.pilot_id WHERE p.programme_id = ?)
-			ORDER BY name COLLATE NOCASE, code`
-		)
-		.all(programmeId, programmeId);
-	const organisationOptions = getDb()
-		.$client.prepare<[string, string, string], { id: string; name: string }>(
-			`SELECT id, name FROM organisations WHERE id IN (
-				SELECT owner_organisation_id FROM programmes WHERE id = ?
-				UNION SELECT organisation_id FROM programme_organisations WHERE programme_id = ?
-				UNION SELECT owner_organisation_id FROM pilots WHERE programme_id = ?)
-			ORDER BY name COLLATE NOCASE`
-		)
-		.all(programmeId, programmeId, programmeId);
-	const perspectives = db
+	const areaOptions = await rawAll<{ code: string; name: string }>(
+		`SELECT code, name FROM areas WHERE code IN (
+			SELECT area_code FROM programme_areas WHERE programme_id = ?
+			UNION SELECT pa.area_code FROM pilot_areas pa JOIN pilots p ON p.id = pa.pilot_id WHERE p.programme_id = ?)
+		ORDER BY name COLLATE NOCASE, code`,
+		programmeId,
+		programmeId
+	);
+	const organisationOptions = await rawAll<{ id: string; name: string }>(
+		`SELECT id, name FROM organisations WHERE id IN (
+			SELECT owner_organisation_id FROM programmes WHERE id = ?
+			UNION SELECT organisation_id FROM programme_organisations WHERE programme_id = ?
+			UNION SELECT owner_organisation_id FROM pilots WHERE programme_id = ?)
+		ORDER BY name COLLATE NOCASE`,
+		programmeId,
+		programmeId,
+		programmeId
+	);
+	const perspectives = (await db
 		.selectDistinct({ perspective: pilots.perspective })
 		.from(pilots)
 		.where(and(eq(pilots.programmeId, programmeId), sql`${pilots.perspective} <> ''`))
 		.orderBy(sql`${pilots.perspective} COLLATE NOCASE`)
-		.all()
+		.all())
 		.map((row) => row.perspective);
 	return { statuses: pilotStatuses, goals, areas: areaOptions, organisations: organisationOptions, perspectives };
 }
@@ -501,7 +502,7 @@ const plainParts = (text: string, max = 280) => {
  * are matched by their analysed terms (text-analysis.ts), so another form of a word finds it ("olohuoneissa" →
  * "olohuone", "föräldrarna" → "föräldrar"), and as written, with case and diacritics folded ("paatos" → "päätös").
  */
-export function searchLearnings(query: LearningQuery, limit = 100) {
+export async function searchLearnings(query: LearningQuery, limit = 100) {
 	const words = query.q ? learningQueryWords(query.q) : [];
 	const match = ftsQuery(words);
 	const base = db
@@ -530,22 +531,22 @@ export function searchLearnings(query: LearningQuery, limit = 100) {
 	if (query.q) {
 		if (!match) return { results: [], searched: true };
 		// The index answers the text part; the SQL filters above answer the rest (joined on pilot ids below).
-		found = getDb()
-			.$client.prepare<[string, number], Indexed & { rank: number }>(
-				`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5, 10, 2, 5, 5) AS rank,
-					title, summary, learnings, decision_reason AS reason
-				FROM pilot_search WHERE pilot_search MATCH ? ORDER BY rank LIMIT ?`
-			)
-			.all(match, 2000);
+		found = await rawAll<Indexed & { rank: number }>(
+			`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5, 10, 2, 5, 5) AS rank,
+				title, summary, learnings, decision_reason AS reason
+			FROM pilot_search WHERE pilot_search MATCH ? ORDER BY rank LIMIT ?`,
+			match,
+			2000
+		);
 		if (!found.length) return { results: [], searched: true };
 	}
-	const rows = base
+	const rows = await base
 		.where(and(...conditions, found ? inArray(pilots.id, found.map((row) => row.pilotId)) : undefined))
 		.orderBy(desc(pilots.updatedAt))
 		.limit(found ? 2000 : limit)
 		.all();
 	const areaRows = rows.length
-		? db
+		? await db
 				.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
 				.from(pilotAreas)
 				.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
@@ -558,11 +559,10 @@ export function searchLearnings(query: LearningQuery, limit = 100) {
 	const learnings = new Map<string, string>();
 	if (!found && rows.length) {
 		const placeholders = rows.map(() => '?').join(',');
-		for (const row of getDb()
-			.$client.prepare<string[], { pilotId: string; learnings: string }>(
-				`SELECT pilot_id AS pilotId, learnings FROM pilot_search WHERE pilot_id IN (${placeholders})`
-			)
-			.all(...rows.map((row) => row.id)))
+		for (const row of await rawAll<{ pilotId: string; learnings: string }>(
+			`SELECT pilot_id AS pilotId, learnings FROM pilot_search WHERE pilot_id IN (${placeholders})`,
+			...rows.map((row) => row.id)
+		))
 			learnings.set(row.pilotId, row.learnings);
 	}
 	const byId = new Map(rows.map((row) => [row.id, row]));
@@ -589,7 +589,7 @@ export function searchLearnings(query: LearningQuery, limit = 100) {
 	});
 	return { results, searched: !!query.q };
 }
-export type LearningResult = ReturnType<typeof searchLearnings>['results'][number];
+export type LearningResult = Awaited<ReturnType<typeof searchLearnings>>['results'][number];
 
 // Exports ----------------------------------------------------------------------------------------------
 
@@ -647,12 +647,12 @@ const checkInColumns = [
 ] as const;
 
 /** The programme's pilots, one row each (see `dataDictionaryCsv`). */
-export function pilotsCsv(programmeId: string, today = isoToday()) {
-	const all = db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
-	const dashboard = programmeDashboard(programmeId, {}, today);
+export async function pilotsCsv(programmeId: string, today = isoToday()) {
+	const all = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const dashboard = await programmeDashboard(programmeId, {}, today);
 	if (!dashboard) return undefined;
 	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
-	const indicatorRows = db
+	const indicatorRows = await db
 		.select()
 		.from(pilotIndicators)
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
@@ -733,9 +733,9 @@ function checkInReadingRows(programmeId: string) {
  * one row per version with its readings as a JSON array in one column: a row per reading would repeat every text
  * field for each indicator.
  */
-export function checkInsCsv(programmeId: string) {
-	const rows = checkInVersions(programmeId);
-	const readingsByCheckIn = groupBy(checkInReadingRows(programmeId), (row) => row.checkInId);
+export async function checkInsCsv(programmeId: string) {
+	const rows = await checkInVersions(programmeId);
+	const readingsByCheckIn = groupBy(await checkInReadingRows(programmeId), (row) => row.checkInId);
 	return toCsv([
 		[...checkInColumns],
 		...rows.map(({ checkIn, pilotTitle, current }) => [
@@ -834,7 +834,7 @@ const labelsOf = <K extends string>(values: readonly K[], labels: Record<K, () =
 /** The canvas fields a pilot keeps besides its own hypothesis and target group columns. */
 const pilotCanvasFields = canvasFields.filter((field) => field !== 'hypothesis' && field !== 'targetGroup');
 
-type CheckInVersion = ReturnType<typeof checkInVersions>[number];
+type CheckInVersion = Awaited<ReturnType<typeof checkInVersions>>[number];
 
 /** The check-ins sheet's own columns, before one per indicator. */
 function checkInSheetColumns(): (Column & { value: (row: CheckInVersion) => Cell })[] {
@@ -871,19 +871,19 @@ const checkInColumnHeaders = () => checkInSheetColumns().map((column) => column.
  * so a programme-wide measure lines up), and the pilots' areas. Enumerations are shown as their labels, days as
  * days. Undefined for an unknown programme.
  */
-export function programmeTables(programmeId: string, today = isoToday()) {
-	const dashboard = programmeDashboard(programmeId, {}, today);
+export async function programmeTables(programmeId: string, today = isoToday()) {
+	const dashboard = await programmeDashboard(programmeId, {}, today);
 	if (!dashboard) return undefined;
 	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
-	const pilotRows = db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const pilotRows = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
 	const pilotList = pilotRows.map((pilot) => ({ pilot, seen: summary.get(pilot.id)! }));
-	const indicatorRows = db
+	const indicatorRows = (await db
 		.select({ indicator: pilotIndicators })
 		.from(pilotIndicators)
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
 		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(pilotIndicators.position))
-		.all()
+		.all())
 		.map((row) => row.indicator);
 
 	// One check-in column per indicator heading; a pilot's two indicators with one heading are told apart by area
@@ -982,8 +982,8 @@ export function programmeTables(programmeId: string, today = isoToday()) {
 		indicatorRows
 	);
 
-	const checkInRows = checkInVersions(programmeId);
-	const readingsByCheckIn = groupBy(checkInReadingRows(programmeId), (row) => row.checkInId);
+	const checkInRows = await checkInVersions(programmeId);
+	const readingsByCheckIn = groupBy(await checkInReadingRows(programmeId), (row) => row.checkInId);
 	type CheckInRow = (typeof checkInRows)[number];
 	const checkInsSheet = defineTable<CheckInRow>(
 		m.export_sheet_checkins(),
@@ -1017,20 +1017,20 @@ export function programmeTables(programmeId: string, today = isoToday()) {
 }
 
 /** The workbook's sheets in order, the data dictionary last. */
-function workbookTables(tables: NonNullable<ReturnType<typeof programmeTables>>): Table[] {
+function workbookTables(tables: NonNullable<Awaited<ReturnType<typeof programmeTables>>>): Table[] {
 	const sheets = [tables.pilots, tables.indicators, tables.checkIns, tables.areas];
 	return [...sheets, dictionaryTable(sheets)];
 }
 
 /** The whole programme as an Excel workbook in the reader's language. */
 export async function programmeXlsx(programmeId: string, locale: Locale = getLocale()) {
-	const tables = programmeTables(programmeId);
-	return tables && toXlsx(workbookTables(tables), locale);
+	const tables = await programmeTables(programmeId);
+	return tables && await toXlsx(workbookTables(tables), locale);
 }
 
 /** One sheet of the workbook (pilots, check-ins or the data dictionary) as CSV for Excel. */
-export function programmeExcelCsv(programmeId: string, sheet: 'pilots' | 'checkIns' | 'dictionary', locale: Locale = getLocale()) {
-	const tables = programmeTables(programmeId);
+export async function programmeExcelCsv(programmeId: string, sheet: 'pilots' | 'checkIns' | 'dictionary', locale: Locale = getLocale()) {
+	const tables = await programmeTables(programmeId);
 	if (!tables) return undefined;
 	return toExcelCsv(sheet === 'dictionary' ? workbookTables(tables).at(-1)! : tables[sheet], locale);
 }
@@ -1045,10 +1045,10 @@ export function resolveOutcomeAccess(programmeId: string, user: Pick<SessionUser
 	return unchangedSinceLastWrite(`access|${programmeId}|${user ? `${user.id}|${user.isAdmin}` : ''}`, () => outcomeAccess(programmeId, user));
 }
 
-function outcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
-	const programme = getProgramme(programmeId);
+async function outcomeAccess(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
+	const programme = await getProgramme(programmeId);
 	if (!programme) return { ok: false as const, status: 404 as const };
-	const role = user ? programmeRole(programmeId, user) : null;
+	const role = user ? await programmeRole(programmeId, user) : null;
 	if (!role) return { ok: false as const, status: 403 as const };
 	return { ok: true as const, programme, role };
 }
@@ -1074,7 +1074,7 @@ const exportFiles = {
  * unknown programme.
  */
 export async function outcomeExportResponse(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null, file: keyof typeof exportFiles) {
-	const allowed = resolveOutcomeAccess(programmeId, user);
+	const allowed = await resolveOutcomeAccess(programmeId, user);
 	if (!allowed.ok) return allowed.status === 404 ? plain(404, m.outcomes_programme_not_found()) : plain(403, m.outcomes_forbidden());
 	const { build, name, extension, contentType } = exportFiles[file];
 	const body = await build(programmeId);

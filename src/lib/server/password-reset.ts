@@ -37,12 +37,12 @@ export function resetRequestWaitMs(address: string, now = Date.now()) {
  * require SSO; otherwise does nothing.
  * The caller answers the same either way (no account enumeration): the work is the same database round trips.
  */
-export function requestPasswordReset(email: string, address: string, now = new Date()) {
-	const mayMail = attemptWaitMs(emailKeyOf(email), resetPerEmail, now.getTime()) === 0;
-	recordAttempt(mayMail ? [addressKeyOf(address), emailKeyOf(email)] : [addressKeyOf(address)], now.getTime());
-	const user = db.select({ id: users.id, name: users.name, locale: users.locale }).from(users).where(eq(users.email, email)).get();
+export async function requestPasswordReset(email: string, address: string, now = new Date()) {
+	const mayMail = await attemptWaitMs(emailKeyOf(email), resetPerEmail, now.getTime()) === 0;
+	await recordAttempt(mayMail ? [addressKeyOf(address), emailKeyOf(email)] : [addressKeyOf(address)], now.getTime());
+	const user = await db.select({ id: users.id, name: users.name, locale: users.locale }).from(users).where(eq(users.email, email)).get();
 	// A domain whose organisation requires SSO signs in only at its provider: a password set here would be unusable.
-	if (!user || !mayMail || ssoRequiredFor(email)) return;
+	if (!user || !mayMail || await ssoRequiredFor(email)) return;
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
 	const locale = user.locale;
@@ -57,21 +57,21 @@ export function requestPasswordReset(email: string, address: string, now = new D
 			{ paragraph: m.mail_reset_ignore({}, { locale }) }
 		]
 	});
-	db.transaction((tx) => {
+	await db.transaction(async (tx) => {
 		// Expired tokens of anyone go; a user's older links stay valid until used or expired.
-		tx.delete(passwordResetTokens).where(lt(passwordResetTokens.expiresAt, now)).run();
-		tx.insert(passwordResetTokens)
+		await tx.delete(passwordResetTokens).where(lt(passwordResetTokens.expiresAt, now)).run();
+		await tx.insert(passwordResetTokens)
 			.values({ id, secretHash: hashSecret(secret), userId: user.id, expiresAt: new Date(now.getTime() + resetTokenLifetimeMs), createdAt: now })
 			.run();
-		queueMail(tx, { to: email, userId: user.id, kind: 'password_reset', locale, ...content }, now);
+		await queueMail(tx, { to: email, userId: user.id, kind: 'password_reset', locale, ...content }, now);
 	});
 }
 
 /** The token's user id when the token is valid now (known, unexpired, secret matching), else null. */
-export function checkResetToken(token: string, now = new Date()) {
+export async function checkResetToken(token: string, now = new Date()) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = db
+	const row = await db
 		.select()
 		.from(passwordResetTokens)
 		.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now)))
@@ -84,21 +84,21 @@ export function checkResetToken(token: string, now = new Date()) {
  * sessions, in one transaction. Returns false (nothing changed) for an invalid, used or expired token.
  */
 export async function resetPassword(token: string, password: string, now = new Date()) {
-	if (!checkResetToken(token, now)) return false;
+	if (!await checkResetToken(token, now)) return false;
 	const passwordHash = await hashPassword(password);
-	return db.transaction((tx) => {
+	return db.transaction(async (tx) => {
 		// Checked again inside the transaction: two submissions of one link must not both succeed.
 		const parts = splitToken(token)!;
-		const row = tx
+		const row = await tx
 			.select()
 			.from(passwordResetTokens)
 			.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now)))
 			.get();
 		if (!row || !secretMatches(parts.secret, row.secretHash)) return false;
-		tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, row.userId)).run();
-		tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId)).run();
-		invalidateUserSessions(row.userId, tx);
-		recordAudit(tx, { action: 'password_reset', actor: userActor(tx, row.userId), subject: { kind: 'user', id: row.userId } });
+		await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, row.userId)).run();
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId)).run();
+		await invalidateUserSessions(row.userId, tx);
+		await recordAudit(tx, { action: 'password_reset', actor: await userActor(tx, row.userId), subject: { kind: 'user', id: row.userId } });
 		return true;
 	}, { behavior: 'immediate' });
 }

@@ -5,21 +5,21 @@ import { getPilot, pilotPermissions } from './pilots';
 import { getProgrammeDetails, programmeRole } from './programmes';
 
 /** Loads and actions of a pilot's pages: signed in, the pilot exists, and the user has some access to it. */
-export function requirePilot(event: RequestEvent<{ id: string }>) {
+export async function requirePilot(event: RequestEvent<{ id: string }>) {
 	const user = requireUser(event);
-	const pilot = getPilot(event.params.id);
+	const pilot = await getPilot(event.params.id);
 	if (!pilot) error(404, m.pilot_not_found());
-	const can = pilotPermissions(pilot, user);
+	const can = await pilotPermissions(pilot, user);
 	if (!can) error(403, m.error_forbidden());
 	return { user, pilot, can };
 }
 
 /** A programme's pages for its leads and members (members propose pilots; others 403). */
-export function requireProgrammeMember(event: RequestEvent<{ id: string }>) {
+export async function requireProgrammeMember(event: RequestEvent<{ id: string }>) {
 	const user = requireUser(event);
-	const programme = getProgrammeDetails(event.params.id);
+	const programme = await getProgrammeDetails(event.params.id);
 	if (!programme) error(404, m.programme_not_found());
-	const role = programmeRole(programme.id, user);
+	const role = await programmeRole(programme.id, user);
 	if (!role) error(403, m.error_forbidden());
 	return { user, programme, role };
 }

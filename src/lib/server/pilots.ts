@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { canvasFieldMaxLength, canvasFields, ideaText, promoteToIdea, viewBoard, type CanvasField } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { changeBoard, readBoardDoc } from './collab';
-import { db, getDb, type Executor } from './db';
+import { changedRows, db, rawAll, rawGet, rawRun, type Executor } from './db';
 import {
 	areas,
 	areaValues,
@@ -116,9 +116,9 @@ export type CheckInInput = z.output<typeof checkInSchema>;
  * on everything in their programme, review proposals and make decisions; members of the programme's
  * organisations read. Null: no access at all (403).
  */
-export function pilotPermissions(pilot: Pick<Pilot, 'id' | 'programmeId' | 'status'>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const role = programmeRole(pilot.programmeId, user);
-	const onTeam = !!db
+export async function pilotPermissions(pilot: Pick<Pilot, 'id' | 'programmeId' | 'status'>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const role = await programmeRole(pilot.programmeId, user);
+	const onTeam = !!await db
 		.select({ userId: pilotTeam.userId })
 		.from(pilotTeam)
 		.where(and(eq(pilotTeam.pilotId, pilot.id), eq(pilotTeam.userId, user.id)))
@@ -156,8 +156,8 @@ export class PilotTransitionError extends Error {
 	}
 }
 
-function recordStatus(tx: Executor, pilotId: string, from: PilotStatus | null, to: PilotStatus, byUserId: string | null, comment = '', decision: PilotDecision | null = null) {
-	tx.insert(pilotStatusHistory)
+async function recordStatus(tx: Executor, pilotId: string, from: PilotStatus | null, to: PilotStatus, byUserId: string | null, comment = '', decision: PilotDecision | null = null) {
+	await tx.insert(pilotStatusHistory)
 		.values({ id: generateSecureRandomString(12), pilotId, fromStatus: from, toStatus: to, decision, comment, byUserId, at: new Date() })
 		.run();
 }
@@ -175,16 +175,16 @@ export function transitionPilot(
 	const rule = pilotTransitions[action];
 	const comment = (options.comment ?? '').trim();
 	return db.transaction(
-		(tx) => {
-			const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+		async (tx) => {
+			const pilot = await tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
 			if (!pilot) throw new PilotTransitionError('status');
-			const allowed = pilotPermissions(pilot, user);
+			const allowed = await pilotPermissions(pilot, user);
 			if (!allowed || (rule.by === 'lead' ? !allowed.lead : !(allowed.team || allowed.lead))) throw new PilotTransitionError('forbidden');
 			if (!rule.from.includes(pilot.status)) throw new PilotTransitionError('status');
 			if (['decline', 'requestChanges', 'decide'].includes(action) && !comment) throw new PilotTransitionError('reason_required');
 			const decision = action === 'decide' ? (options.decision ?? null) : null;
 			if (action === 'decide' && !decision) throw new PilotTransitionError('decision_required');
-			tx.update(pilots)
+			await tx.update(pilots)
 				.set({
 					status: rule.to,
 					updatedAt: new Date(),
@@ -193,17 +193,17 @@ export function transitionPilot(
 				})
 				.where(eq(pilots.id, pilotId))
 				.run();
-			recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
-			recordAudit(tx, {
+			await recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
+			await recordAudit(tx, {
 				action: 'pilot_transition',
-				actor: userActor(tx, user.id),
+				actor: await userActor(tx, user.id),
 				subject: { kind: 'pilot', id: pilotId },
 				details: { action, from: pilot.status, to: rule.to, ...(decision ? { decision } : {}) }
 			});
-			reindexPilot(pilotId, tx);
+			await reindexPilot(pilotId, tx);
 			// Mail in the same transaction: a resubmission reaches the leads again, a lead's review or decision the team.
-			if (action === 'submit') notifyPilotProposed(tx, pilotId, user.id);
-			else if (rule.by === 'lead') notifyPilotStatus(tx, pilotId, rule.to, user.id, comment, decision);
+			if (action === 'submit') await notifyPilotProposed(tx, pilotId, user.id);
+			else if (rule.by === 'lead') await notifyPilotStatus(tx, pilotId, rule.to, user.id, comment, decision);
 			return rule.to;
 		},
 		{ behavior: 'immediate' }
@@ -229,25 +229,25 @@ export function statusHistory(pilotId: string) {
 
 // Creating and editing -------------------------------------------------------------------------------------
 
-function userIdsByEmail(tx: Executor, emails: string[]) {
+async function userIdsByEmail(tx: Executor, emails: string[]) {
 	if (!emails.length) return [];
-	return tx
+	return (await tx
 		.select({ id: users.id })
 		.from(users)
 		.where(inArray(users.email, emails.map((email) => email.toLowerCase())))
-		.all()
+		.all())
 		.map((row) => row.id);
 }
 
-function writePilotParts(tx: Executor, pilotId: string, input: PilotInput, alwaysOnTeam: string[]) {
-	tx.delete(pilotTeam).where(eq(pilotTeam.pilotId, pilotId)).run();
-	for (const userId of new Set([...alwaysOnTeam, ...userIdsByEmail(tx, input.teamEmails)]))
-		tx.insert(pilotTeam).values({ pilotId, userId }).run();
-	tx.delete(pilotAreas).where(eq(pilotAreas.pilotId, pilotId)).run();
+async function writePilotParts(tx: Executor, pilotId: string, input: PilotInput, alwaysOnTeam: string[]) {
+	await tx.delete(pilotTeam).where(eq(pilotTeam.pilotId, pilotId)).run();
+	for (const userId of new Set([...alwaysOnTeam, ...await userIdsByEmail(tx, input.teamEmails)]))
+		await tx.insert(pilotTeam).values({ pilotId, userId }).run();
+	await tx.delete(pilotAreas).where(eq(pilotAreas.pilotId, pilotId)).run();
 	const codes = [...new Set(input.areaCodes)];
 	if (codes.length)
-		for (const { code } of tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all())
-			tx.insert(pilotAreas).values({ pilotId, areaCode: code }).run();
+		for (const { code } of await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all())
+			await tx.insert(pilotAreas).values({ pilotId, areaCode: code }).run();
 }
 
 function pilotColumns(input: PilotInput) {
@@ -274,8 +274,8 @@ export type PilotSource = { workshopId: string; roundId: string | null; ideaId: 
 /** A proposal (status proposed) to the programme; the proposer is on its team. */
 export function proposePilot(programmeId: string, input: PilotInput, proposedBy: string, source?: PilotSource | null) {
 	return db.transaction(
-		(tx) => {
-			const pilot = tx
+		async (tx) => {
+			const pilot = await tx
 				.insert(pilots)
 				.values({
 					id: generateSecureRandomString(12),
@@ -289,23 +289,23 @@ export function proposePilot(programmeId: string, input: PilotInput, proposedBy:
 				})
 				.returning()
 				.get();
-			writePilotParts(tx, pilot.id, input, [proposedBy]);
-			recordStatus(tx, pilot.id, null, 'proposed', proposedBy);
-			reindexPilot(pilot.id, tx);
-			notifyPilotProposed(tx, pilot.id, proposedBy);
+			await writePilotParts(tx, pilot.id, input, [proposedBy]);
+			await recordStatus(tx, pilot.id, null, 'proposed', proposedBy);
+			await reindexPilot(pilot.id, tx);
+			await notifyPilotProposed(tx, pilot.id, proposedBy);
 			return pilot;
 		},
 		{ behavior: 'immediate' }
 	);
 }
 
-export function updatePilot(pilotId: string, input: PilotInput) {
-	db.transaction(
-		(tx) => {
-			const pilot = tx.select({ proposedBy: pilots.proposedBy }).from(pilots).where(eq(pilots.id, pilotId)).get();
-			tx.update(pilots).set(pilotColumns(input)).where(eq(pilots.id, pilotId)).run();
-			writePilotParts(tx, pilotId, input, pilot?.proposedBy ? [pilot.proposedBy] : []);
-			reindexPilot(pilotId, tx);
+export async function updatePilot(pilotId: string, input: PilotInput) {
+	await db.transaction(
+		async (tx) => {
+			const pilot = await tx.select({ proposedBy: pilots.proposedBy }).from(pilots).where(eq(pilots.id, pilotId)).get();
+			await tx.update(pilots).set(pilotColumns(input)).where(eq(pilots.id, pilotId)).run();
+			await writePilotParts(tx, pilotId, input, pilot?.proposedBy ? [pilot.proposedBy] : []);
+			await reindexPilot(pilotId, tx);
 		},
 		{ behavior: 'immediate' }
 	);
@@ -316,29 +316,29 @@ export function getPilot(pilotId: string) {
 }
 
 /** The pilot with everything its page shows. */
-export function getPilotDetails(pilotId: string) {
-	const pilot = getPilot(pilotId);
+export async function getPilotDetails(pilotId: string) {
+	const pilot = await getPilot(pilotId);
 	if (!pilot) return undefined;
-	const team = db
+	const team = await db
 		.select({ id: users.id, name: users.name, email: users.email })
 		.from(pilotTeam)
 		.innerJoin(users, eq(users.id, pilotTeam.userId))
 		.where(eq(pilotTeam.pilotId, pilotId))
 		.orderBy(asc(users.name))
 		.all();
-	const targetAreas = db
+	const targetAreas = await db
 		.select({ code: areas.code, name: areas.name })
 		.from(pilotAreas)
 		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
 		.where(eq(pilotAreas.pilotId, pilotId))
 		.orderBy(asc(areas.code))
 		.all();
-	const sourceWorkshop = pilot.sourceWorkshopId ? getWorkshop(pilot.sourceWorkshopId) : undefined;
+	const sourceWorkshop = pilot.sourceWorkshopId ? await getWorkshop(pilot.sourceWorkshopId) : undefined;
 	return {
 		...pilot,
 		team,
 		targetAreas,
-		indicators: listIndicators(pilotId),
+		indicators: await listIndicators(pilotId),
 		source: sourceWorkshop ? { workshopId: sourceWorkshop.id, workshopTitle: sourceWorkshop.title, roundId: pilot.sourceRoundId, ideaId: pilot.sourceIdeaId } : null
 	};
 }
@@ -347,13 +347,13 @@ export function getPilotDetails(pilotId: string) {
  * A new pilot's fields filled from a chosen idea card: its title and canvas (the canvas is carried over), and the
  * target areas its canvas names (postal codes and area names, see findAreaCodes) ticked.
  */
-export function pilotDraftFromIdea(workshopId: string, ideaId: string) {
+export async function pilotDraftFromIdea(workshopId: string, ideaId: string) {
 	const doc = readBoardDoc(workshopId);
 	try {
 		const idea = viewBoard(doc).ideas.find((candidate) => candidate.id === ideaId);
 		if (!idea) return undefined;
 		const canvas = Object.fromEntries(canvasFields.map((field) => [field, ideaText(doc, ideaId, field)?.toString() ?? ''])) as Record<CanvasField, string>;
-		const areaCodes = canvas.targetAreas.trim() ? findAreaCodes(canvas.targetAreas, listAreas()) : [];
+		const areaCodes = canvas.targetAreas.trim() ? findAreaCodes(canvas.targetAreas, await listAreas()) : [];
 		return { title: idea.title, hypothesis: canvas.hypothesis, targetGroup: canvas.targetGroup, areaCodes, canvas };
 	} finally {
 		doc.destroy();
@@ -364,8 +364,8 @@ export function pilotDraftFromIdea(workshopId: string, ideaId: string) {
  * The idea cards of the workshops that serve the programme, by workshop (newest first): a proposal to the programme
  * may start from any of them. Workshops without idea cards are left out.
  */
-export function listProgrammeIdeas(programmeId: string) {
-	const served = db
+export async function listProgrammeIdeas(programmeId: string) {
+	const served = await db
 		.select({ id: workshops.id, title: workshops.title })
 		.from(workshops)
 		.where(eq(workshops.programmeId, programmeId))
@@ -386,8 +386,8 @@ export function listProgrammeIdeas(programmeId: string) {
  * the programme), or null when they may propose nowhere. Anyone with a role in some programme (its leads and the
  * members of its organisations) may propose; guests have no account to propose with.
  */
-export function pilotProposalLink(workshopId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
-	if (!user || !listProgrammesForUser(user).length) return null;
+export async function pilotProposalLink(workshopId: string, user: Pick<SessionUser, 'id' | 'isAdmin'> | null) {
+	if (!user || !(await listProgrammesForUser(user)).length) return null;
 	return `/pilots/new?workshop=${encodeURIComponent(workshopId)}`;
 }
 
@@ -416,10 +416,10 @@ export function latestAreaValue(areaCode: string, indicatorKey: string) {
 /** Adds an indicator; one linked to an area indicator gets its baseline from the latest area data when none is given. */
 export function addIndicator(pilotId: string, input: IndicatorInput) {
 	return db.transaction(
-		(tx) => {
-			const linked = input.indicatorKey && input.areaCode ? latestAreaValue(input.areaCode, input.indicatorKey) : undefined;
-			const known = input.indicatorKey ? tx.select().from(indicators).where(eq(indicators.key, input.indicatorKey)).get() : undefined;
-			const position = (tx.select({ last: max(pilotIndicators.position) }).from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).get()?.last ?? -1) + 1;
+		async (tx) => {
+			const linked = input.indicatorKey && input.areaCode ? await latestAreaValue(input.areaCode, input.indicatorKey) : undefined;
+			const known = input.indicatorKey ? await tx.select().from(indicators).where(eq(indicators.key, input.indicatorKey)).get() : undefined;
+			const position = ((await tx.select({ last: max(pilotIndicators.position) }).from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).get())?.last ?? -1) + 1;
 			return tx
 				.insert(pilotIndicators)
 				.values({
@@ -441,8 +441,8 @@ export function addIndicator(pilotId: string, input: IndicatorInput) {
 	);
 }
 
-export function removeIndicator(pilotId: string, indicatorId: string) {
-	return db.delete(pilotIndicators).where(and(eq(pilotIndicators.pilotId, pilotId), eq(pilotIndicators.id, indicatorId))).run().changes === 1;
+export async function removeIndicator(pilotId: string, indicatorId: string) {
+	return changedRows((await db.delete(pilotIndicators).where(and(eq(pilotIndicators.pilotId, pilotId), eq(pilotIndicators.id, indicatorId))).run())) === 1;
 }
 
 export function listIndicators(pilotId: string) {
@@ -451,9 +451,9 @@ export function listIndicators(pilotId: string) {
 
 // Check-ins --------------------------------------------------------------------------------------------
 
-function writeCheckIn(tx: Executor, pilotId: string, seriesId: string, version: number, input: CheckInInput, writtenBy: string) {
+async function writeCheckIn(tx: Executor, pilotId: string, seriesId: string, version: number, input: CheckInInput, writtenBy: string) {
 	const id = generateSecureRandomString(12);
-	tx.insert(checkIns)
+	await tx.insert(checkIns)
 		.values({
 			id,
 			pilotId,
@@ -471,18 +471,18 @@ function writeCheckIn(tx: Executor, pilotId: string, seriesId: string, version: 
 			writtenAt: new Date()
 		})
 		.run();
-	const known = new Set(listIndicators(pilotId).map((indicator) => indicator.id));
+	const known = new Set((await listIndicators(pilotId)).map((indicator) => indicator.id));
 	for (const [indicatorId, value] of Object.entries(input.readings))
-		if (value !== null && known.has(indicatorId)) tx.insert(checkInReadings).values({ checkInId: id, indicatorId, value }).run();
+		if (value !== null && known.has(indicatorId)) await tx.insert(checkInReadings).values({ checkInId: id, indicatorId, value }).run();
 	return id;
 }
 
 /** A new check-in on the pilot (readings for unknown indicators are ignored). */
 export function recordCheckIn(pilotId: string, input: CheckInInput, writtenBy: string) {
 	return db.transaction(
-		(tx) => {
-			const id = writeCheckIn(tx, pilotId, generateSecureRandomString(12), 1, input, writtenBy);
-			reindexPilot(pilotId, tx);
+		async (tx) => {
+			const id = await writeCheckIn(tx, pilotId, generateSecureRandomString(12), 1, input, writtenBy);
+			await reindexPilot(pilotId, tx);
 			return id;
 		},
 		{ behavior: 'immediate' }
@@ -492,15 +492,15 @@ export function recordCheckIn(pilotId: string, input: CheckInInput, writtenBy: s
 /** A correction: the series' next version. What was written before stays as it was. */
 export function correctCheckIn(pilotId: string, seriesId: string, input: CheckInInput, writtenBy: string) {
 	return db.transaction(
-		(tx) => {
-			const latest = tx
+		async (tx) => {
+			const latest = await tx
 				.select({ version: max(checkIns.version) })
 				.from(checkIns)
 				.where(and(eq(checkIns.pilotId, pilotId), eq(checkIns.seriesId, seriesId)))
 				.get();
 			if (!latest?.version) return null;
-			const id = writeCheckIn(tx, pilotId, seriesId, latest.version + 1, input, writtenBy);
-			reindexPilot(pilotId, tx);
+			const id = await writeCheckIn(tx, pilotId, seriesId, latest.version + 1, input, writtenBy);
+			await reindexPilot(pilotId, tx);
 			return id;
 		},
 		{ behavior: 'immediate' }
@@ -508,8 +508,8 @@ export function correctCheckIn(pilotId: string, seriesId: string, input: CheckIn
 }
 
 /** Every check-in (all versions), newest report first, with its readings and author. */
-export function listCheckIns(pilotId: string, tx: Executor = db) {
-	const rows = tx
+export async function listCheckIns(pilotId: string, tx: Executor = db) {
+	const rows = await tx
 		.select({ checkIn: checkIns, author: users.name })
 		.from(checkIns)
 		.leftJoin(users, eq(users.id, checkIns.writtenBy))
@@ -517,7 +517,7 @@ export function listCheckIns(pilotId: string, tx: Executor = db) {
 		.orderBy(desc(checkIns.reportedOn), asc(checkIns.seriesId), desc(checkIns.version))
 		.all();
 	const ids = rows.map((row) => row.checkIn.id);
-	const readings = ids.length ? tx.select().from(checkInReadings).where(inArray(checkInReadings.checkInId, ids)).all() : [];
+	const readings = ids.length ? await tx.select().from(checkInReadings).where(inArray(checkInReadings.checkInId, ids)).all() : [];
 	return rows.map(({ checkIn, author }) => ({
 		...checkIn,
 		author: author ?? '',
@@ -526,8 +526,8 @@ export function listCheckIns(pilotId: string, tx: Executor = db) {
 }
 
 /** The current text of each check-in: the latest version of every series, newest report first. */
-export function currentCheckIns(pilotId: string, tx: Executor = db) {
-	const all = listCheckIns(pilotId, tx);
+export async function currentCheckIns(pilotId: string, tx: Executor = db) {
+	const all = await listCheckIns(pilotId, tx);
 	const seen = new Set<string>();
 	return all
 		.filter((checkIn) => (seen.has(checkIn.seriesId) ? false : (seen.add(checkIn.seriesId), true)))
@@ -556,10 +556,10 @@ const helsinkiDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsink
 
 export const commentSchema = z.object({ text: requiredText(2000) });
 
-export function addPilotComment(pilotId: string, authorId: string, text: string) {
-	db.transaction((tx) => {
-		tx.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
-		notifyPilotComment(tx, pilotId, authorId, text);
+export async function addPilotComment(pilotId: string, authorId: string, text: string) {
+	await db.transaction(async (tx) => {
+		await tx.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
+		await notifyPilotComment(tx, pilotId, authorId, text);
 	});
 }
 
@@ -580,8 +580,8 @@ export function listPilotComments(pilotId: string) {
  * of its current check-ins: what happened and was learned, next steps, the impact on residents, local actors and
  * institutions) and the decision's reason.
  */
-function searchTexts(pilot: Pilot, tx: Executor) {
-	const learnings = currentCheckIns(pilot.id, tx)
+async function searchTexts(pilot: Pilot, tx: Executor) {
+	const learnings = (await currentCheckIns(pilot.id, tx))
 		.map((checkIn) =>
 			[checkIn.learned, checkIn.happened, checkIn.nextSteps, checkIn.impactResidents, checkIn.impactLocalActors, checkIn.impactInstitutions]
 				.filter(Boolean)
@@ -606,13 +606,12 @@ export function searchTextLanguages(texts: { title: string; summary: string; lea
 }
 
 /** Rewrites the pilot's row in the full-text index: each text as written, and its analysed terms. Returns the word count. */
-export function reindexPilot(pilotId: string, tx: Executor = db) {
-	// The same connection as `tx` (better-sqlite3 is synchronous), so this joins its transaction.
-	const sqlite = getDb().$client;
-	const pilot = tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
-	sqlite.prepare('DELETE FROM pilot_search WHERE pilot_id = ?').run(pilotId);
+export async function reindexPilot(pilotId: string, tx: Executor = db) {
+	// On the one connection: inside `tx`'s transaction when there is one (raw SQL waits its turn like every query).
+	const pilot = await tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+	await rawRun('DELETE FROM pilot_search WHERE pilot_id = ?', pilotId);
 	if (!pilot) return 0;
-	const texts = searchTexts(pilot, tx);
+	const texts = await searchTexts(pilot, tx);
 	const language = searchTextLanguages(texts);
 	let words = 0;
 	const terms = (text: string, lang: TextLanguage | undefined) => {
@@ -620,12 +619,9 @@ export function reindexPilot(pilotId: string, tx: Executor = db) {
 		words += analysed.length;
 		return analysed.flatMap((word) => word.terms).join(' ');
 	};
-	sqlite
-		.prepare(
+	await rawRun(
 			`INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason, title_terms, summary_terms, learnings_terms, reason_terms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-		)
-		.run(
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			pilotId,
 			texts.title,
 			texts.summary,
@@ -640,15 +636,15 @@ export function reindexPilot(pilotId: string, tx: Executor = db) {
 }
 
 /** Indexes every pilot again, in one transaction, and records the analyser that did it. */
-export function rebuildSearchIndex() {
+export async function rebuildSearchIndex() {
 	const analyser = describeAnalyser();
 	const started = performance.now();
 	let words = 0;
-	const ids = db.transaction((tx) => {
-		getDb().$client.prepare('DELETE FROM pilot_search').run();
-		const all = tx.select({ id: pilots.id }).from(pilots).all();
-		for (const { id } of all) words += reindexPilot(id, tx);
-		tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } }).run();
+	const ids = await db.transaction(async (tx) => {
+		await rawRun('DELETE FROM pilot_search');
+		const all = await tx.select({ id: pilots.id }).from(pilots).all();
+		for (const { id } of all) words += await reindexPilot(id, tx);
+		await tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } }).run();
 		return all;
 	});
 	return { analyser, pilots: ids.length, words, ms: performance.now() - started };
@@ -658,8 +654,8 @@ export function rebuildSearchIndex() {
  * At start-up: rebuilds the index when it was written by another analyser than the one now at work, or never
  * recorded (a database that has just been upgraded). Returns what it did, or null when the index was current.
  */
-export function ensureSearchIndex() {
-	const state = db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')).get();
+export async function ensureSearchIndex() {
+	const state = await db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')).get();
 	if (state?.analyser === describeAnalyser()) return null;
 	return rebuildSearchIndex();
 }
@@ -711,16 +707,15 @@ export function readCheckInForm(formData: FormData) {
 }
 
 /** People who can be named responsible for a programme's pilot: members of its owner and participating organisations. */
-export function programmePeople(programmeId: string) {
-	const sqlite = getDb().$client;
-	return sqlite
-		.prepare<[string, string], { id: string; name: string }>(
-			`SELECT DISTINCT u.id, u.name FROM users u JOIN memberships ms ON ms.user_id = u.id
-			 WHERE ms.organisation_id = (SELECT owner_organisation_id FROM programmes WHERE id = ?)
-			    OR ms.organisation_id IN (SELECT organisation_id FROM programme_organisations WHERE programme_id = ?)
-			 ORDER BY u.name`
-		)
-		.all(programmeId, programmeId);
+export async function programmePeople(programmeId: string) {
+	return rawAll<{ id: string; name: string }>(
+		`SELECT DISTINCT u.id, u.name FROM users u JOIN memberships ms ON ms.user_id = u.id
+		 WHERE ms.organisation_id = (SELECT owner_organisation_id FROM programmes WHERE id = ?)
+		    OR ms.organisation_id IN (SELECT organisation_id FROM programme_organisations WHERE programme_id = ?)
+		 ORDER BY u.name`,
+		programmeId,
+		programmeId
+	);
 }
 
 /**
@@ -729,18 +724,18 @@ export function programmePeople(programmeId: string) {
  * forged or stale form) is a translated field error, never a foreign-key failure. On an edit, a value the pilot
  * already has stays acceptable (a responsible person who has since left the organisation is not forced out).
  */
-export function pilotReferenceErrors(
+export async function pilotReferenceErrors(
 	programme: { id: string; goals: readonly { id: string }[]; owner: { id: string }; organisations: readonly { id: string }[] },
 	input: Pick<PilotInput, 'goalId' | 'ownerOrganisationId' | 'responsibleUserId'>,
 	current?: Pick<Pilot, 'goalId' | 'ownerOrganisationId' | 'responsibleUserId'>
-): Record<string, string> | null {
+): Promise<Record<string, string> | null> {
 	const errors: Record<string, string> = {};
 	const kept = (key: 'goalId' | 'ownerOrganisationId' | 'responsibleUserId') => current !== undefined && input[key] === current[key];
 	if (input.goalId && !kept('goalId') && !programme.goals.some((goal) => goal.id === input.goalId)) errors.goalId = m.error_choose_option();
 	const organisationIds = [programme.owner.id, ...programme.organisations.map((organisation) => organisation.id)];
 	if (input.ownerOrganisationId && !kept('ownerOrganisationId') && !organisationIds.includes(input.ownerOrganisationId))
 		errors.ownerOrganisationId = m.pilot_error_owner_organisation();
-	if (input.responsibleUserId && !kept('responsibleUserId') && !programmePeople(programme.id).some((person) => person.id === input.responsibleUserId))
+	if (input.responsibleUserId && !kept('responsibleUserId') && !(await programmePeople(programme.id)).some((person) => person.id === input.responsibleUserId))
 		errors.responsibleUserId = m.pilot_error_responsible();
 	return Object.keys(errors).length ? errors : null;
 }
@@ -749,15 +744,16 @@ export function pilotReferenceErrors(
  * Where a pilot proposed from an idea card comes from: the workshop, the idea and the vote round that chose it
  * (or its source note/cluster). Undefined when the idea is not on that workshop's board.
  */
-export function ideaSource(workshopId: string, ideaId: string): PilotSource | undefined {
+export async function ideaSource(workshopId: string, ideaId: string): Promise<PilotSource | undefined> {
 	const idea = viewBoard(readBoardDoc(workshopId)).ideas.find((candidate) => candidate.id === ideaId);
 	if (!idea) return undefined;
-	const chosenIn = getDb()
-		.$client.prepare<[string, string, string], { id: string }>(
-			`SELECT r.id FROM vote_round_choices c JOIN vote_rounds r ON r.id = c.round_id
-			 WHERE r.workshop_id = ? AND c.item_id IN (?, ?) ORDER BY r.opened_at DESC LIMIT 1`
-		)
-		.get(workshopId, ideaId, idea.source?.id ?? ideaId);
+	const chosenIn = await rawGet<{ id: string }>(
+		`SELECT r.id FROM vote_round_choices c JOIN vote_rounds r ON r.id = c.round_id
+		 WHERE r.workshop_id = ? AND c.item_id IN (?, ?) ORDER BY r.opened_at DESC LIMIT 1`,
+		workshopId,
+		ideaId,
+		idea.source?.id ?? ideaId
+	);
 	return { workshopId, ideaId, roundId: chosenIn?.id ?? null };
 }
 
@@ -768,9 +764,9 @@ export function ideaSource(workshopId: string, ideaId: string): PilotSource | un
  * can refine it. The card remembers the pilot; bringing it twice adds nothing. Returns false when the workshop
  * has no lanes.
  */
-export function bringPilotToWorkshop(pilotId: string, workshopId: string) {
-	const pilot = getPilot(pilotId);
-	const lane = listPerspectives(workshopId)[0];
+export async function bringPilotToWorkshop(pilotId: string, workshopId: string) {
+	const pilot = await getPilot(pilotId);
+	const lane = (await listPerspectives(workshopId))[0];
 	if (!pilot || !lane) return false;
 	changeBoard(workshopId, (doc) => {
 		if (viewBoard(doc).ideas.some((idea) => idea.source?.kind === 'pilot' && idea.source.id === pilotId)) return;

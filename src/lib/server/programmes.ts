@@ -41,19 +41,19 @@ export type ProgrammeInput = z.output<typeof programmeSchema>;
 export type ProgrammeRole = 'lead' | 'member';
 
 /** The organisations where the user has the role (admins: every organisation for 'programme_lead'). */
-function organisationsWithRole(userId: string, role?: 'programme_lead') {
-	return db
+async function organisationsWithRole(userId: string, role?: 'programme_lead') {
+	return (await db
 		.select({ organisationId: memberships.organisationId })
 		.from(memberships)
 		.where(and(eq(memberships.userId, userId), role ? eq(memberships.role, role) : undefined))
-		.all()
+		.all())
 		.map((row) => row.organisationId);
 }
 
 /** Admins and programme leads may start programmes (owned by an organisation they lead). */
-export function leadOrganisations(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+export async function leadOrganisations(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
 	if (user.isAdmin) return db.select({ id: organisations.id, name: organisations.name }).from(organisations).orderBy(asc(organisations.name)).all();
-	const ids = organisationsWithRole(user.id, 'programme_lead');
+	const ids = await organisationsWithRole(user.id, 'programme_lead');
 	if (!ids.length) return [];
 	return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)).orderBy(asc(organisations.name)).all();
 }
@@ -66,15 +66,15 @@ export function getProgramme(programmeId: string) {
  * The user's role in the programme: 'lead' (admin, or programme lead of the owner organisation), 'member'
  * (a member of the owner or a participating organisation), or null (no access: 403).
  */
-export function programmeRole(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'>): ProgrammeRole | null {
-	const programme = getProgramme(programmeId);
+export async function programmeRole(programmeId: string, user: Pick<SessionUser, 'id' | 'isAdmin'>): Promise<ProgrammeRole | null> {
+	const programme = await getProgramme(programmeId);
 	if (!programme) return null;
 	if (user.isAdmin) return 'lead';
-	const leads = organisationsWithRole(user.id, 'programme_lead');
+	const leads = await organisationsWithRole(user.id, 'programme_lead');
 	if (leads.includes(programme.ownerOrganisationId)) return 'lead';
-	const mine = new Set(organisationsWithRole(user.id));
+	const mine = new Set(await organisationsWithRole(user.id));
 	if (mine.has(programme.ownerOrganisationId)) return 'member';
-	const participating = db
+	const participating = await db
 		.select({ id: programmeOrganisations.organisationId })
 		.from(programmeOrganisations)
 		.where(eq(programmeOrganisations.programmeId, programmeId))
@@ -83,87 +83,89 @@ export function programmeRole(programmeId: string, user: Pick<SessionUser, 'id' 
 }
 
 /** The programmes the user can see, with their role in each. */
-export function listProgrammesForUser(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const all = db
+export async function listProgrammesForUser(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const all = await db
 		.select({ id: programmes.id, name: programmes.name, startsOn: programmes.startsOn, endsOn: programmes.endsOn, owner: organisations.name })
 		.from(programmes)
 		.innerJoin(organisations, eq(organisations.id, programmes.ownerOrganisationId))
 		.orderBy(asc(programmes.name))
 		.all();
 	if (user.isAdmin) return all.map((programme) => ({ ...programme, role: 'lead' as ProgrammeRole }));
-	const mine = organisationsWithRole(user.id);
+	const mine = await organisationsWithRole(user.id);
 	if (!mine.length) return [];
 	const visible = new Set(
-		db
+		(await db
 			.select({ id: programmes.id })
 			.from(programmes)
 			.leftJoin(programmeOrganisations, eq(programmeOrganisations.programmeId, programmes.id))
 			.where(or(inArray(programmes.ownerOrganisationId, mine), inArray(programmeOrganisations.organisationId, mine)))
-			.all()
+			.all())
 			.map((row) => row.id)
 	);
-	return all.filter((programme) => visible.has(programme.id)).map((programme) => ({ ...programme, role: programmeRole(programme.id, user)! }));
+	const shown = [];
+	for (const programme of all) if (visible.has(programme.id)) shown.push({ ...programme, role: (await programmeRole(programme.id, user))! });
+	return shown;
 }
 
 /** The programme with its goals (in order), target areas and participating organisations. */
-export function getProgrammeDetails(programmeId: string) {
-	const programme = getProgramme(programmeId);
+export async function getProgrammeDetails(programmeId: string) {
+	const programme = await getProgramme(programmeId);
 	if (!programme) return undefined;
 	const [goals, targetAreas, participating, owner] = [
-		db.select().from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).orderBy(asc(programmeGoals.position)).all(),
-		db
+		await db.select().from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).orderBy(asc(programmeGoals.position)).all(),
+		await db
 			.select({ code: areas.code, name: areas.name })
 			.from(programmeAreas)
 			.innerJoin(areas, eq(areas.code, programmeAreas.areaCode))
 			.where(eq(programmeAreas.programmeId, programmeId))
 			.orderBy(asc(areas.code))
 			.all(),
-		db
+		await db
 			.select({ id: organisations.id, name: organisations.name })
 			.from(programmeOrganisations)
 			.innerJoin(organisations, eq(organisations.id, programmeOrganisations.organisationId))
 			.where(eq(programmeOrganisations.programmeId, programmeId))
 			.orderBy(asc(organisations.name))
 			.all(),
-		db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.id, programme.ownerOrganisationId)).get()
+		await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.id, programme.ownerOrganisationId)).get()
 	];
 	return { ...programme, owner: owner!, goals, targetAreas, organisations: participating };
 }
 
-function writeProgrammeParts(tx: Executor, programmeId: string, input: ProgrammeInput) {
+async function writeProgrammeParts(tx: Executor, programmeId: string, input: ProgrammeInput) {
 	// Goals keep their ids across edits: pilots point at them.
 	const existing = new Set(
-		tx.select({ id: programmeGoals.id }).from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).all().map((row) => row.id)
+		(await tx.select({ id: programmeGoals.id }).from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).all()).map((row) => row.id)
 	);
 	const kept = input.goals.map((goal) => (goal.id && existing.has(goal.id) ? goal.id : undefined));
-	tx.delete(programmeGoals)
+	await tx.delete(programmeGoals)
 		.where(and(eq(programmeGoals.programmeId, programmeId), notInArray(programmeGoals.id, kept.filter((id) => id !== undefined))))
 		.run();
-	input.goals.forEach((goal, position) => {
+	for (const [position, goal] of input.goals.entries()) {
 		const values = { title: goal.title, description: goal.description, position };
 		const id = kept[position];
-		if (id) tx.update(programmeGoals).set(values).where(eq(programmeGoals.id, id)).run();
-		else tx.insert(programmeGoals).values({ ...values, id: generateSecureRandomString(12), programmeId }).run();
-	});
-	tx.delete(programmeOrganisations).where(eq(programmeOrganisations.programmeId, programmeId)).run();
+		if (id) await tx.update(programmeGoals).set(values).where(eq(programmeGoals.id, id)).run();
+		else await tx.insert(programmeGoals).values({ ...values, id: generateSecureRandomString(12), programmeId }).run();
+	}
+	await tx.delete(programmeOrganisations).where(eq(programmeOrganisations.programmeId, programmeId)).run();
 	const organisationIds = [...new Set(input.organisationIds)];
 	if (organisationIds.length) {
-		const known = tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
-		for (const { id } of known) tx.insert(programmeOrganisations).values({ programmeId, organisationId: id }).run();
+		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
+		for (const { id } of known) await tx.insert(programmeOrganisations).values({ programmeId, organisationId: id }).run();
 	}
-	tx.delete(programmeAreas).where(eq(programmeAreas.programmeId, programmeId)).run();
+	await tx.delete(programmeAreas).where(eq(programmeAreas.programmeId, programmeId)).run();
 	const codes = [...new Set(input.areaCodes)];
 	if (codes.length) {
-		const known = tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all();
-		for (const { code } of known) tx.insert(programmeAreas).values({ programmeId, areaCode: code }).run();
+		const known = await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all();
+		for (const { code } of known) await tx.insert(programmeAreas).values({ programmeId, areaCode: code }).run();
 	}
 }
 
 /** Creates the programme with its goals, organisations and target areas in one transaction. */
 export function createProgramme(input: ProgrammeInput, createdBy: string | null) {
 	return db.transaction(
-		(tx) => {
-			const programme = tx
+		async (tx) => {
+			const programme = await tx
 				.insert(programmes)
 				.values({
 					id: generateSecureRandomString(12),
@@ -176,17 +178,17 @@ export function createProgramme(input: ProgrammeInput, createdBy: string | null)
 				})
 				.returning()
 				.get();
-			writeProgrammeParts(tx, programme.id, input);
+			await writeProgrammeParts(tx, programme.id, input);
 			return programme;
 		},
 		{ behavior: 'immediate' }
 	);
 }
 
-export function updateProgramme(programmeId: string, input: ProgrammeInput) {
-	db.transaction(
-		(tx) => {
-			tx.update(programmes)
+export async function updateProgramme(programmeId: string, input: ProgrammeInput) {
+	await db.transaction(
+		async (tx) => {
+			await tx.update(programmes)
 				.set({
 					name: input.name,
 					ownerOrganisationId: input.ownerOrganisationId,
@@ -196,7 +198,7 @@ export function updateProgramme(programmeId: string, input: ProgrammeInput) {
 				})
 				.where(eq(programmes.id, programmeId))
 				.run();
-			writeProgrammeParts(tx, programmeId, input);
+			await writeProgrammeParts(tx, programmeId, input);
 		},
 		{ behavior: 'immediate' }
 	);

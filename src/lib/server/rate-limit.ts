@@ -31,8 +31,8 @@ export const guestJoinPerAddress: Limit = { free: 400, windowMs: hour };
 export const guestJoinPerWorkshop: Limit = { free: 600, windowMs: hour };
 
 /** Milliseconds until the next attempt under this key may go ahead; 0 when it may go ahead now. */
-export function attemptWaitMs(key: string, limit: Limit, now = Date.now()) {
-	const recent = db
+export async function attemptWaitMs(key: string, limit: Limit, now = Date.now()) {
+	const recent = await db
 		.select({ at: rateLimitEvents.at })
 		.from(rateLimitEvents)
 		.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now - limit.windowMs))))
@@ -48,20 +48,22 @@ export function attemptWaitMs(key: string, limit: Limit, now = Date.now()) {
 }
 
 /** The longest wait of several keys (an attempt counted under all of them). */
-export function longestWaitMs(checks: [key: string, limit: Limit][], now = Date.now()) {
-	return Math.max(0, ...checks.map(([key, limit]) => attemptWaitMs(key, limit, now)));
+export async function longestWaitMs(checks: [key: string, limit: Limit][], now = Date.now()) {
+	let longest = 0;
+	for (const [key, limit] of checks) longest = Math.max(longest, await attemptWaitMs(key, limit, now));
+	return longest;
 }
 
-export function recordAttempt(keys: string[], now = Date.now()) {
+export async function recordAttempt(keys: string[], now = Date.now()) {
 	const longestWindow = 24 * hour;
-	db.transaction((tx) => {
-		for (const key of keys) tx.insert(rateLimitEvents).values({ key, at: new Date(now) }).run();
-		tx.delete(rateLimitEvents).where(lt(rateLimitEvents.at, new Date(now - longestWindow))).run();
+	await db.transaction(async (tx) => {
+		for (const key of keys) await tx.insert(rateLimitEvents).values({ key, at: new Date(now) }).run();
+		await tx.delete(rateLimitEvents).where(lt(rateLimitEvents.at, new Date(now - longestWindow))).run();
 	});
 }
 
-export function clearAttempts(key: string) {
-	db.delete(rateLimitEvents).where(eq(rateLimitEvents.key, key)).run();
+export async function clearAttempts(key: string) {
+	await db.delete(rateLimitEvents).where(eq(rateLimitEvents.key, key)).run();
 }
 
 /**
@@ -93,16 +95,16 @@ export function signInWaitMs(email: string, address: string, now = Date.now()) {
 	);
 }
 
-export function recordFailedSignIn(email: string, address: string, now = Date.now()) {
-	recordAttempt([signInAddressKey(address), signInAccountKey(email)], now);
+export async function recordFailedSignIn(email: string, address: string, now = Date.now()) {
+	await recordAttempt([signInAddressKey(address), signInAccountKey(email)], now);
 }
 
 /**
  * The account's count starts again after a successful sign-in. The address's does not: an attacker could
  * otherwise reset it by signing in to an account of their own between guesses.
  */
-export function clearFailedSignIns(email: string) {
-	clearAttempts(signInAccountKey(email));
+export async function clearFailedSignIns(email: string) {
+	await clearAttempts(signInAccountKey(email));
 }
 
 const joinLookupKey = (address: string) => `join-lookup:address:${addressKey(address)}`;
@@ -118,8 +120,8 @@ export function signUpWaitMs(address: string, now = Date.now()) {
 	return attemptWaitMs(signUpKey(address), signUpPerAddress, now);
 }
 
-export function recordSignUp(address: string, now = Date.now()) {
-	recordAttempt([signUpKey(address)], now);
+export async function recordSignUp(address: string, now = Date.now()) {
+	await recordAttempt([signUpKey(address)], now);
 }
 
 /** Milliseconds until this address may look up join codes again (every lookup waits while its misses are over). */
@@ -127,8 +129,8 @@ export function joinLookupWaitMs(address: string, now = Date.now()) {
 	return attemptWaitMs(joinLookupKey(address), joinLookupPerAddress, now);
 }
 
-export function recordUnknownJoinCode(address: string, now = Date.now()) {
-	recordAttempt([joinLookupKey(address)], now);
+export async function recordUnknownJoinCode(address: string, now = Date.now()) {
+	await recordAttempt([joinLookupKey(address)], now);
 }
 
 /** Milliseconds until another guest may be created from this address in this workshop. */
@@ -142,6 +144,6 @@ export function guestJoinWaitMs(workshopId: string, address: string, now = Date.
 	);
 }
 
-export function recordGuestJoin(workshopId: string, address: string, now = Date.now()) {
-	recordAttempt([guestJoinAddressKey(address), guestJoinWorkshopKey(workshopId)], now);
+export async function recordGuestJoin(workshopId: string, address: string, now = Date.now()) {
+	await recordAttempt([guestJoinAddressKey(address), guestJoinWorkshopKey(workshopId)], now);
 }

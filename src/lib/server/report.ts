@@ -19,13 +19,13 @@ import { getWorkshop, getWorkshopDetails, listParticipants, resolveWorkshopAcces
  * Who may read a workshop's report and exports: its facilitators and participants. Observers too: they already
  * see the whole board live, and the report holds nothing the board and the revealed results do not.
  */
-export function resolveReportAccess(
+export async function resolveReportAccess(
 	workshopId: string,
 	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
 ) {
-	const workshop = getWorkshop(workshopId);
+	const workshop = await getWorkshop(workshopId);
 	if (!workshop) return { ok: false as const, status: 404 as const };
-	const access = resolveWorkshopAccess(workshopId, who);
+	const access = await resolveWorkshopAccess(workshopId, who);
 	if (!access) return { ok: false as const, status: 403 as const };
 	return { ok: true as const, workshop, access };
 }
@@ -47,12 +47,12 @@ function resultOf(item: TallyItem) {
 }
 
 /** The rounds oldest first, numbered from 1; results only where they may be seen. */
-function assembleRounds(workshopId: string) {
-	return listRounds(workshopId)
-		.reverse()
-		.map((round, index) => {
+async function assembleRounds(workshopId: string) {
+	const rounds = (await listRounds(workshopId)).reverse();
+	const assembled = [];
+	for (const [index, round] of rounds.entries()) {
 			const visible = resultsVisible(round);
-			return {
+			assembled.push({
 				id: round.id,
 				number: index + 1,
 				title: m.votes_round_heading({ number: index + 1, method: voteMethodLabels[round.method]() }),
@@ -62,18 +62,19 @@ function assembleRounds(workshopId: string) {
 				turnout: round.turnout,
 				openedAt: round.openedAt,
 				visible,
-				results: visible ? tally(round.id).items.map(resultOf) : null
-			};
-		});
+				results: visible ? (await tally(round.id)).items.map(resultOf) : null
+			});
+	}
+	return assembled;
 }
 
-export type ReportRound = ReturnType<typeof assembleRounds>[number];
+export type ReportRound = Awaited<ReturnType<typeof assembleRounds>>[number];
 
 /** Participants per organisation, invited organisations included (with 0 when nobody from them joined). */
-function countOrganisations(workshopId: string, invited: string[]) {
+async function countOrganisations(workshopId: string, invited: string[]) {
 	const counts = new Map<string, number>(invited.map((name) => [name, 0]));
 	let unknown = 0;
-	const people = listParticipants(workshopId);
+	const people = await listParticipants(workshopId);
 	for (const person of people) {
 		const name = person.organisationName.trim();
 		if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
@@ -87,8 +88,8 @@ function countOrganisations(workshopId: string, invited: string[]) {
 }
 
 /** Everything the report shows, or undefined for an unknown workshop. */
-export function assembleReport(workshopId: string) {
-	const details = getWorkshopDetails(workshopId);
+export async function assembleReport(workshopId: string) {
+	const details = await getWorkshopDetails(workshopId);
 	if (!details) return undefined;
 	const doc = readBoardDoc(workshopId);
 	const board = viewBoard(doc);
@@ -141,7 +142,7 @@ export function assembleReport(workshopId: string) {
 		ideas: ideas.filter((idea) => idea.lane === lane)
 	}));
 
-	const rounds = assembleRounds(workshopId);
+	const rounds = await assembleRounds(workshopId);
 
 	// Chosen: only from rounds whose results may be seen (a choice made on hidden results would leak them).
 	// A chosen note or cluster is refined in the idea card made from it.
@@ -172,7 +173,7 @@ export function assembleReport(workshopId: string) {
 		);
 	}
 
-	const { organisations, total } = countOrganisations(
+	const { organisations, total } = await countOrganisations(
 		workshopId,
 		details.organisations.map((o) => o.name)
 	);
@@ -200,11 +201,11 @@ export function assembleReport(workshopId: string) {
 	};
 }
 
-export type WorkshopReport = NonNullable<ReturnType<typeof assembleReport>>;
+export type WorkshopReport = NonNullable<Awaited<ReturnType<typeof assembleReport>>>;
 
 /** The report as plain data for the report page: no functions, and no authors (the page shows none). */
-export function loadReportPage(workshopId: string) {
-	const report = assembleReport(workshopId);
+export async function loadReportPage(workshopId: string) {
+	const report = await assembleReport(workshopId);
 	if (!report) return undefined;
 	const { workshop, perspectives, organisations, participantCount, rounds, chosen } = report;
 	const plainNote = (note: { id: string; text: string }) => ({ id: note.id, text: note.text });
@@ -363,15 +364,15 @@ function organisationsTable(report: WorkshopReport) {
 }
 
 /** The workshop's tables: items (the CSV's table), vote rounds, perspectives, organisations; undefined if unknown. */
-export function workshopTables(workshopId: string) {
-	const report = assembleReport(workshopId);
+export async function workshopTables(workshopId: string) {
+	const report = await assembleReport(workshopId);
 	if (!report) return undefined;
 	return [itemsTable(report), roundsTable(report), perspectivesTable(report), organisationsTable(report)];
 }
 
 /** The comma CSV for tools: numbers with a point (two decimals at most), "chosen" as yes or blank. */
-export function buildWorkshopCsv(workshopId: string) {
-	const report = assembleReport(workshopId);
+export async function buildWorkshopCsv(workshopId: string) {
+	const report = await assembleReport(workshopId);
 	if (!report) return undefined;
 	const table = itemsTable(report);
 	const cell = (value: Cell) => (typeof value === 'boolean' ? (value ? m.report_csv_yes() : '') : value instanceof Date ? value.toISOString() : value);
@@ -379,21 +380,21 @@ export function buildWorkshopCsv(workshopId: string) {
 }
 
 /** The items table as CSV for Excel in the reader's language (see spreadsheets.ts). */
-export function buildWorkshopExcelCsv(workshopId: string, locale: Locale = getLocale()) {
-	const report = assembleReport(workshopId);
+export async function buildWorkshopExcelCsv(workshopId: string, locale: Locale = getLocale()) {
+	const report = await assembleReport(workshopId);
 	return report && toExcelCsv(itemsTable(report), locale);
 }
 
 /** The data dictionary of the workbook and the Excel CSV, as CSV for Excel. */
-export function buildWorkshopDictionaryCsv(workshopId: string, locale: Locale = getLocale()) {
-	const tables = workshopTables(workshopId);
+export async function buildWorkshopDictionaryCsv(workshopId: string, locale: Locale = getLocale()) {
+	const tables = await workshopTables(workshopId);
 	return tables && toExcelCsv(dictionaryTable(tables), locale);
 }
 
 /** Every table of the workshop and its data dictionary as an Excel workbook. */
 export async function buildWorkshopXlsx(workshopId: string, locale: Locale = getLocale()) {
-	const tables = workshopTables(workshopId);
-	return tables && toXlsx([...tables, dictionaryTable(tables)], locale);
+	const tables = await workshopTables(workshopId);
+	return tables && await toXlsx([...tables, dictionaryTable(tables)], locale);
 }
 
 // Markdown ---------------------------------------------------------------------------------------------
@@ -431,8 +432,8 @@ function mdNumber(value: number | null, locale = getLocale()) {
 }
 
 /** The report as Markdown: details, perspectives, organisations, clusters with notes, votes, chosen ideas. */
-export function buildWorkshopMarkdown(workshopId: string) {
-	const report = assembleReport(workshopId);
+export async function buildWorkshopMarkdown(workshopId: string) {
+	const report = await assembleReport(workshopId);
 	if (!report) return undefined;
 	const locale = getLocale();
 	const { workshop } = report;
@@ -575,7 +576,7 @@ export async function exportResponse(
 	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined },
 	format: keyof typeof exportFormats
 ) {
-	const allowed = resolveReportAccess(workshopId, who);
+	const allowed = await resolveReportAccess(workshopId, who);
 	if (!allowed.ok) return allowed.status === 404 ? plain(404, m.workshop_not_found()) : plain(403, m.report_forbidden());
 	const { build, contentType, extension, suffix } = exportFormats[format];
 	const body = await build(workshopId);

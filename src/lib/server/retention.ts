@@ -21,28 +21,29 @@ export function guestRetentionDays(env: Record<string, string | undefined> = pro
  * When a workshop ended: its start plus its duration when it was scheduled, else its last board activity (the
  * board's latest saved snapshot) or last guest joining, or its creation, whichever is latest.
  */
-function endedAt(workshop: { id: string; startsAt: Date | null; durationMinutes: number; createdAt: Date }) {
+async function endedAt(workshop: { id: string; startsAt: Date | null; durationMinutes: number; createdAt: Date }) {
 	if (workshop.startsAt) return workshop.startsAt.getTime() + workshop.durationMinutes * 60_000;
-	const board = db.select({ at: boardSnapshots.updatedAt }).from(boardSnapshots).where(eq(boardSnapshots.workshopId, workshop.id)).get();
-	const joined = db.select({ at: max(participants.joinedAt) }).from(participants).where(eq(participants.workshopId, workshop.id)).get();
+	const board = await db.select({ at: boardSnapshots.updatedAt }).from(boardSnapshots).where(eq(boardSnapshots.workshopId, workshop.id)).get();
+	const joined = await db.select({ at: max(participants.joinedAt) }).from(participants).where(eq(participants.workshopId, workshop.id)).get();
 	return Math.max(workshop.createdAt.getTime(), board?.at.getTime() ?? 0, joined?.at?.getTime() ?? 0);
 }
 
 /** Anonymises the guests of every workshop that ended `days` ago or earlier, once each; returns their ids. */
-export function anonymiseEndedWorkshops(now = new Date(), days = guestRetentionDays()) {
-	const due = db
+export async function anonymiseEndedWorkshops(now = new Date(), days = guestRetentionDays()) {
+	const candidates = (await db
 		.select({ id: workshops.id, startsAt: workshops.startsAt, durationMinutes: workshops.durationMinutes, createdAt: workshops.createdAt })
 		.from(workshops)
 		.where(isNull(workshops.guestsAnonymisedAt))
-		.all()
-		.filter((workshop) => endedAt(workshop) + days * dayMs <= now.getTime());
-	for (const workshop of due) anonymiseWorkshopGuests(workshop.id, now);
+		.all());
+	const due = [];
+	for (const workshop of candidates) if ((await endedAt(workshop)) + days * dayMs <= now.getTime()) due.push(workshop);
+	for (const workshop of due) await anonymiseWorkshopGuests(workshop.id, now);
 	return due.map((workshop) => workshop.id);
 }
 
-function anonymiseWorkshopGuests(workshopId: string, now: Date) {
-	const renamed = db.transaction((tx) => {
-		const guests = tx
+async function anonymiseWorkshopGuests(workshopId: string, now: Date) {
+	const renamed = await db.transaction(async (tx) => {
+		const guests = await tx
 			.select({ id: participants.id })
 			.from(participants)
 			.where(and(eq(participants.workshopId, workshopId), isNull(participants.userId)))
@@ -52,15 +53,15 @@ function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 		// The board is shared by speakers of every language: the label is written in Finnish, the default.
 		const renamed = guests.map(({ id }, index): Author => ({ id, name: m.guest_anonymised_name({ number: index + 1 }, { locale: 'fi' }) }));
 		for (const guest of renamed) {
-			tx.update(participants).set({ displayName: guest.name, organisationName: '', guestSecretHash: null, deviceId: null }).where(eq(participants.id, guest.id)).run();
+			await tx.update(participants).set({ displayName: guest.name, organisationName: '', guestSecretHash: null, deviceId: null }).where(eq(participants.id, guest.id)).run();
 		}
 		const ids = guests.map((guest) => guest.id);
 		if (ids.length) {
-			tx.delete(privateBoardUpdates).where(and(eq(privateBoardUpdates.workshopId, workshopId), inArray(privateBoardUpdates.participantId, ids))).run();
-			tx.delete(privateBoardSnapshots).where(and(eq(privateBoardSnapshots.workshopId, workshopId), inArray(privateBoardSnapshots.participantId, ids))).run();
+			await tx.delete(privateBoardUpdates).where(and(eq(privateBoardUpdates.workshopId, workshopId), inArray(privateBoardUpdates.participantId, ids))).run();
+			await tx.delete(privateBoardSnapshots).where(and(eq(privateBoardSnapshots.workshopId, workshopId), inArray(privateBoardSnapshots.participantId, ids))).run();
 		}
-		tx.update(workshops).set({ guestsAnonymisedAt: now }).where(eq(workshops.id, workshopId)).run();
-		recordAudit(tx, { action: 'guests_anonymised', actor: { id: null, label: 'system' }, subject: { kind: 'workshop', id: workshopId }, details: { guests: renamed.length }, address: null, at: now });
+		await tx.update(workshops).set({ guestsAnonymisedAt: now }).where(eq(workshops.id, workshopId)).run();
+		await recordAudit(tx, { action: 'guests_anonymised', actor: { id: null, label: 'system' }, subject: { kind: 'workshop', id: workshopId }, details: { guests: renamed.length }, address: null, at: now });
 		return renamed;
 	});
 	if (!renamed.length) return;
@@ -69,15 +70,15 @@ function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 }
 
 /** Checks every VERSTAS_RETENTION_CHECK_MS (default hourly), and once at start; the timer never keeps the process up. */
-export function startRetentionSchedule(everyMs = Number(process.env.VERSTAS_RETENTION_CHECK_MS) || 3_600_000) {
-	const run = () => {
+export async function startRetentionSchedule(everyMs = Number(process.env.VERSTAS_RETENTION_CHECK_MS) || 3_600_000) {
+	const run = async () => {
 		try {
-			anonymiseEndedWorkshops();
+			await anonymiseEndedWorkshops();
 		} catch (error) {
 			console.error('guest retention failed', error);
 		}
 	};
-	run();
+	await run();
 	const timer = setInterval(run, everyMs);
 	timer.unref();
 	return () => clearInterval(timer);

@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
 import { createHash, getRandomValues, timingSafeEqual } from 'node:crypto';
-import { db, preparedOnce, type Executor } from './db';
+import { db, getDb, preparedOnceSync, withSqlite, type Executor } from './db';
 import { sessions, users } from './db/schema';
 
 // Sessions as lucia-auth.com teaches them: token = id.secret, only sha-256(secret) is stored.
@@ -43,18 +43,18 @@ export function secretMatches(secret: string, storedHash: Uint8Array) {
 	return given.length === storedHash.length && timingSafeEqual(given, storedHash);
 }
 
-export function createSession(userId: string) {
+export async function createSession(userId: string) {
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
 	const now = new Date();
-	db.insert(sessions)
+	await db.insert(sessions)
 		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now })
 		.run();
 	return { token: `${id}.${secret}`, expiresAt: sessionExpiry({ createdAt: now, lastVerifiedAt: now }) };
 }
 
 // Every signed-in request reads its session: built and prepared once.
-const sessionWithUser = preparedOnce((db) =>
+const sessionWithUser = preparedOnceSync((db) =>
 	db
 		.select({ session: sessions, user: users })
 		.from(sessions)
@@ -63,7 +63,11 @@ const sessionWithUser = preparedOnce((db) =>
 		.prepare()
 );
 
-export function validateSessionToken(token: string) {
+/**
+ * Synchronous, for the WebSocket path (the collab server authorises upgrades without awaiting); everywhere else
+ * use validateSessionToken.
+ */
+export function validateSessionTokenSync(token: string) {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const { id, secret } = parts;
@@ -72,7 +76,7 @@ export function validateSessionToken(token: string) {
 
 	const now = Date.now();
 	if (now - row.session.lastVerifiedAt.getTime() >= inactivityTimeoutMs || now - row.session.createdAt.getTime() >= absoluteLifetimeMs) {
-		invalidateSession(id);
+		getDb().delete(sessions).where(eq(sessions.id, id)).run();
 		return null;
 	}
 	if (!secretMatches(secret, row.session.secretHash)) return null;
@@ -80,7 +84,7 @@ export function validateSessionToken(token: string) {
 	let refreshed = false;
 	if (now - row.session.lastVerifiedAt.getTime() >= activityCheckIntervalMs) {
 		row.session.lastVerifiedAt = new Date(now);
-		db.update(sessions).set({ lastVerifiedAt: row.session.lastVerifiedAt }).where(eq(sessions.id, id)).run();
+		getDb().update(sessions).set({ lastVerifiedAt: row.session.lastVerifiedAt }).where(eq(sessions.id, id)).run();
 		refreshed = true;
 	}
 	const { passwordHash: _, ...user } = row.user;
@@ -92,11 +96,15 @@ export function validateSessionToken(token: string) {
 	};
 }
 
-export type SessionValidation = NonNullable<ReturnType<typeof validateSessionToken>>;
+export async function validateSessionToken(token: string) {
+	return withSqlite(() => validateSessionTokenSync(token));
+}
+
+export type SessionValidation = NonNullable<ReturnType<typeof validateSessionTokenSync>>;
 export type SessionUser = SessionValidation['user'];
 
-export function invalidateSession(sessionId: string) {
-	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+export async function invalidateSession(sessionId: string) {
+	await db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }
 
 const sessionsEndedListeners = new Set<(userId: string) => void>();
@@ -108,8 +116,8 @@ export function onUserSessionsEnded(listener: (userId: string) => void) {
 }
 
 /** Ends every session of the user (a password change, an administrator's action); their open boards close at once. */
-export function invalidateUserSessions(userId: string, executor: Executor = db) {
-	executor.delete(sessions).where(eq(sessions.userId, userId)).run();
+export async function invalidateUserSessions(userId: string, executor: Executor = db) {
+	await executor.delete(sessions).where(eq(sessions.userId, userId)).run();
 	// After the caller's transaction: if it rolled back, the sockets are authorised again and stay open.
 	setImmediate(() => {
 		for (const listener of sessionsEndedListeners) listener(userId);

@@ -2,7 +2,7 @@ import { asc, count, eq, isNotNull } from 'drizzle-orm';
 import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db } from './db';
+import { db, driverMessage } from './db';
 import { locales, users, type Locale } from './db/schema';
 import { emailField, enumField, newPasswordField, requiredText } from './forms';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
@@ -35,10 +35,10 @@ export class EmailTakenError extends Error {}
 export async function createUser(input: { name: string; email: string; password: string; locale?: Locale }) {
 	const passwordHash = await hashPassword(input.password);
 	try {
-		return db.transaction((tx) => {
-			const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+		return await db.transaction(async (tx) => {
+			const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
 			if (existing) throw new EmailTakenError(input.email);
-			const isFirst = tx.select({ n: count() }).from(users).get()!.n === 0;
+			const isFirst = (await tx.select({ n: count() }).from(users).get())!.n === 0;
 			return tx
 				.insert(users)
 				.values({
@@ -54,7 +54,7 @@ export async function createUser(input: { name: string; email: string; password:
 		}, { behavior: 'immediate' });
 	} catch (error) {
 		// Two sign-ups racing for one email: the unique index decides.
-		if (error instanceof Error && /UNIQUE constraint failed: users\.email/.test(error.message)) {
+		if (/UNIQUE constraint failed: users\.email/.test(driverMessage(error))) {
 			throw new EmailTakenError(input.email);
 		}
 		throw error;
@@ -63,9 +63,12 @@ export async function createUser(input: { name: string; email: string; password:
 
 /** The user when email and password match, null otherwise (unknown email and wrong password alike). */
 export async function verifyCredentials(email: string, password: string) {
-	const user = db.select().from(users).where(eq(users.email, email)).get();
+	const user = await db.select().from(users).where(eq(users.email, email)).get();
 	// An account made by organisation sign-in has no password: it fails like a wrong one, in the same time.
-	if (!user?.passwordHash) return verifyAgainstDummy(password).then(() => null);
+	if (!user?.passwordHash) {
+		await verifyAgainstDummy(password);
+		return null;
+	}
 	return (await verifyPassword(user.passwordHash, password)) ? user : null;
 }
 
@@ -92,23 +95,23 @@ export function getProfile(userId: string) {
 		.get();
 }
 
-export function updateProfile(userId: string, profile: { name: string; locale: Locale }) {
-	db.update(users).set(profile).where(eq(users.id, userId)).run();
+export async function updateProfile(userId: string, profile: { name: string; locale: Locale }) {
+	await db.update(users).set(profile).where(eq(users.id, userId)).run();
 }
 
-export function setPreferredLocale(userId: string, locale: Locale) {
-	db.update(users).set({ locale }).where(eq(users.id, userId)).run();
+export async function setPreferredLocale(userId: string, locale: Locale) {
+	await db.update(users).set({ locale }).where(eq(users.id, userId)).run();
 }
 
 /** Changes the password and ends every session of the user; the caller signs the current device in again. */
 export async function changePassword(userId: string, currentPassword: string, newPassword: string) {
-	const user = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+	const user = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
 	if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
 	const passwordHash = await hashPassword(newPassword);
-	db.transaction((tx) => {
-		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
-		invalidateUserSessions(userId, tx);
-		recordAudit(tx, { action: 'password_changed', actor: userActor(tx, userId), subject: { kind: 'user', id: userId } });
+	await db.transaction(async (tx) => {
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+		await invalidateUserSessions(userId, tx);
+		await recordAudit(tx, { action: 'password_changed', actor: await userActor(tx, userId), subject: { kind: 'user', id: userId } });
 	});
 	return true;
 }

@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, getDb, isStorageUnavailable, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
+import { db, eraseOldPageVersions, getDb, isStorageUnavailable, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite, type Executor, type SyncDb } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -107,21 +107,21 @@ export function rankWithTies(scores: Iterable<readonly [string, number]>): Ranke
 // Rounds ---------------------------------------------------------------------------------------------
 
 /** Opens a new round over the given board items, their texts frozen now. Throws a ZodError on invalid input. */
-export function openRound(workshopId: string, input: RoundInput, openedBy: string | null): VoteRound {
+export async function openRound(workshopId: string, input: RoundInput, openedBy: string | null): Promise<VoteRound> {
 	const parsed = roundSchema.parse(input);
 	const rankingSize =
 		parsed.method === 'ranking' ? (parsed.rankingSize ?? Math.min(defaultRankingSize, parsed.items.length)) : null;
 	let unlinked = false;
-	const opened = db.transaction(
-		(tx) => {
+	const opened = await db.transaction(
+		async (tx) => {
 			// Only the newest round takes votes: one still open closes now (it stays in the history).
-			const open = tx
+			const open = await tx
 				.select({ id: voteRounds.id })
 				.from(voteRounds)
 				.where(and(eq(voteRounds.workshopId, workshopId), eq(voteRounds.status, 'open')))
 				.all();
-			for (const { id } of open) if (closeIn(tx, id) === 'unlinked') unlinked = true;
-			const round = tx
+			for (const { id } of open) if (await closeIn(tx, id) === 'unlinked') unlinked = true;
+			const round = await tx
 				.insert(voteRounds)
 				.values({
 					id: generateSecureRandomString(12),
@@ -139,10 +139,10 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 				})
 				.returning()
 				.get();
-			tx.insert(voteRoundItems)
+			await tx.insert(voteRoundItems)
 				.values(parsed.items.map((item, position) => ({ roundId: round.id, itemId: item.id, kind: item.kind, text: item.text, position })))
 				.run();
-			recordAudit(tx, {
+			await recordAudit(tx, {
 				action: 'vote_round_opened',
 				subject: { kind: 'vote_round', id: round.id },
 				details: { workshopId, method: round.method, anonymous: round.anonymous, items: parsed.items.length }
@@ -155,10 +155,15 @@ export function openRound(workshopId: string, input: RoundInput, openedBy: strin
 	return opened;
 }
 
-const roundById = preparedOnce((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
+const roundById = preparedOnceSync((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
 
 /** The round (on the same connection, so inside a transaction too). */
-export function getRound(roundId: string) {
+export async function getRound(roundId: string) {
+	return withSqlite(() => getRoundSync(roundId));
+}
+
+/** Synchronous, for votes cast on the board's socket (castVoteFromSocket); elsewhere use getRound. */
+function getRoundSync(roundId: string) {
 	return roundById().get({ id: roundId });
 }
 
@@ -172,9 +177,11 @@ export function listRoundItems(roundId: string, tx: Executor = db) {
 }
 
 /** The workshop's rounds, newest first, each with its turnout. */
-export function listRounds(workshopId: string) {
-	const rounds = db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).all();
-	return rounds.map((round) => ({ ...round, turnout: turnout(round.id).voters }));
+export async function listRounds(workshopId: string) {
+	const rounds = await db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).all();
+	const listed = [];
+	for (const round of rounds) listed.push({ ...round, turnout: (await turnout(round.id)).voters });
+	return listed;
 }
 
 /**
@@ -184,52 +191,52 @@ export function listRounds(workshopId: string) {
  * the linked versions from the files too (eraseOldPageVersions: secure_delete zeroes the old cells, the WAL is
  * checkpointed and truncated), once the transaction has committed.
  */
-function closeIn(tx: Executor, roundId: string): 'closed' | 'unlinked' | false {
-	const closed = tx
+async function closeIn(tx: Executor, roundId: string): Promise<'closed' | 'unlinked' | false> {
+	const closed = await tx
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
 		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
 		.returning({ anonymous: voteRounds.anonymous, workshopId: voteRounds.workshopId })
 		.get();
 	if (!closed) return false;
-	recordAudit(tx, { action: 'vote_round_closed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: closed.workshopId } });
+	await recordAudit(tx, { action: 'vote_round_closed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: closed.workshopId } });
 	if (closed.anonymous) {
-		const voters = tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId)).all();
+		const voters = await tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId)).all();
 		for (const { voterId } of voters)
-			tx.update(votes)
+			await tx.update(votes)
 				.set({ voterId: `anonymous:${generateSecureRandomString(12)}` })
 				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
 				.run();
-		tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId)).run();
+		await tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId)).run();
 		return 'unlinked';
 	}
 	return 'closed';
 }
 
 /** Open → closed. Returns false when the round was not open. */
-export function closeRound(roundId: string) {
-	const closed = db.transaction((tx) => closeIn(tx, roundId), { behavior: 'immediate' });
+export async function closeRound(roundId: string) {
+	const closed = await db.transaction((tx) => closeIn(tx, roundId), { behavior: 'immediate' });
 	if (closed === 'unlinked') eraseOldPageVersions();
 	return closed !== false;
 }
 
 /** Closed → revealed. Returns false when the round was not closed (close first). */
 export function revealRound(roundId: string) {
-	return db.transaction((tx) => {
-		const revealed = tx
+	return db.transaction(async (tx) => {
+		const revealed = await tx
 			.update(voteRounds)
 			.set({ status: 'revealed', revealedAt: new Date() })
 			.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))
 			.returning({ workshopId: voteRounds.workshopId })
 			.get();
-		if (revealed) recordAudit(tx, { action: 'vote_round_revealed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: revealed.workshopId } });
+		if (revealed) await recordAudit(tx, { action: 'vote_round_revealed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: revealed.workshopId } });
 		return revealed !== undefined;
 	});
 }
 
 /** How many people have voted: a count only, never who. */
-export function turnout(roundId: string, tx: Executor = db) {
-	const row = tx
+export async function turnout(roundId: string, tx: Executor = db) {
+	const row = await tx
 		.select({ voters: sql<number>`count(distinct ${votes.voterId})` })
 		.from(votes)
 		.where(eq(votes.roundId, roundId))
@@ -240,21 +247,21 @@ export function turnout(roundId: string, tx: Executor = db) {
 /** Marks exactly these items of the round as chosen (replacing the earlier choice). Unknown items are refused. */
 export function markChosen(roundId: string, itemIds: string[]) {
 	return db.transaction(
-		(tx) => {
-			if (!getRound(roundId)) throw new UnknownRoundError(roundId);
+		async (tx) => {
+			if (!await getRound(roundId)) throw new UnknownRoundError(roundId);
 			const unique = [...new Set(itemIds)];
-			const known = new Set(listRoundItems(roundId, tx).map((item) => item.itemId));
+			const known = new Set((await listRoundItems(roundId, tx)).map((item) => item.itemId));
 			if (unique.some((id) => !known.has(id))) return { ok: false as const, reason: 'unknown_item' as const };
-			tx.delete(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).run();
-			if (unique.length) tx.insert(voteRoundChoices).values(unique.map((itemId) => ({ roundId, itemId }))).run();
+			await tx.delete(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).run();
+			if (unique.length) await tx.insert(voteRoundChoices).values(unique.map((itemId) => ({ roundId, itemId }))).run();
 			return { ok: true as const };
 		},
 		{ behavior: 'immediate' }
 	);
 }
 
-export function listChosen(roundId: string) {
-	return db.select({ itemId: voteRoundChoices.itemId }).from(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).all().map((row) => row.itemId);
+export async function listChosen(roundId: string) {
+	return (await db.select({ itemId: voteRoundChoices.itemId }).from(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).all()).map((row) => row.itemId);
 }
 
 // Voting ---------------------------------------------------------------------------------------------
@@ -272,14 +279,18 @@ export function voterIdFor(access: Pick<WorkshopAccess, 'role' | 'participantId'
 	return access?.role === 'participant' && access.participantId ? access.participantId : null;
 }
 
-function requireRound(tx: Executor, roundId: string, method: VoteMethod) {
-	const round = getRound(roundId);
+// Casting a vote is synchronous (on the synchronous database) while the collab server calls castVoteFromSocket
+// without awaiting: the helpers below take its transaction.
+type SyncTransaction = Parameters<Parameters<SyncDb['transaction']>[0]>[0];
+
+function requireRound(tx: SyncTransaction, roundId: string, method: VoteMethod) {
+	const round = getRoundSync(roundId);
 	if (!round) throw new UnknownRoundError(roundId);
 	if (round.method !== method) throw new WrongMethodError(`${roundId} is a ${round.method} round`);
 	return round;
 }
 
-function alreadyApplied(tx: Executor, roundId: string, voterId: string, requestId: string | undefined) {
+function alreadyApplied(tx: SyncTransaction, roundId: string, voterId: string, requestId: string | undefined) {
 	if (!requestId) return false;
 	return !!tx
 		.select({ id: voteRequests.requestId })
@@ -288,11 +299,11 @@ function alreadyApplied(tx: Executor, roundId: string, voterId: string, requestI
 		.get();
 }
 
-function recordRequest(tx: Executor, roundId: string, voterId: string, requestId: string | undefined) {
+function recordRequest(tx: SyncTransaction, roundId: string, voterId: string, requestId: string | undefined) {
 	if (requestId) tx.insert(voteRequests).values({ roundId, voterId, requestId }).run();
 }
 
-function inRound(tx: Executor, roundId: string, itemIds: string[]) {
+function inRound(tx: SyncTransaction, roundId: string, itemIds: string[]) {
 	if (itemIds.length === 0) return true;
 	const found = tx
 		.select({ itemId: voteRoundItems.itemId })
@@ -302,7 +313,7 @@ function inRound(tx: Executor, roundId: string, itemIds: string[]) {
 	return found.length === new Set(itemIds).size;
 }
 
-function hasVoted(tx: Executor, roundId: string, voterId: string) {
+function hasVoted(tx: SyncTransaction, roundId: string, voterId: string) {
 	return !!tx
 		.select({ itemId: votes.itemId })
 		.from(votes)
@@ -343,7 +354,11 @@ function dot() {
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
  * The answer carries the voter's points after it, for their screen.
  */
-export function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): DotResult {
+export async function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string) {
+	return withSqlite(() => castDotVoteSync(roundId, voterId, itemId, delta, requestId));
+}
+
+function castDotVoteSync(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): DotResult {
 	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
 	const { sqlite, statements: q } = dot();
 	const cast = sqlite.transaction((): DotResult => {
@@ -379,8 +394,12 @@ export function castDotVote(roundId: string, voterId: string, itemId: string, de
 }
 
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
-export function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): SubmitResult {
-	return db.transaction(
+export async function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string) {
+	return withSqlite(() => submitRankingSync(roundId, voterId, itemIds, requestId));
+}
+
+function submitRankingSync(roundId: string, voterId: string, itemIds: string[], requestId?: string): SubmitResult {
+	return getDb().transaction(
 		(tx): SubmitResult => {
 			const round = requireRound(tx, roundId, 'ranking');
 			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
@@ -404,14 +423,14 @@ export function submitRanking(roundId: string, voterId: string, itemIds: string[
 const isScore = (value: number) => Number.isInteger(value) && value >= 1 && value <= 5;
 
 /** Sets the voter's impact and feasibility (1–5 each) for one item. */
-export function submitRating(
+export async function submitRating(
 	roundId: string,
 	voterId: string,
 	itemId: string,
 	impact: number,
 	feasibility: number,
 	requestId?: string
-): SubmitResult {
+) {
 	return submitRatings(roundId, voterId, [{ itemId, impact, feasibility }], requestId);
 }
 
@@ -422,8 +441,12 @@ export type Rating = { itemId: string; impact: number; feasibility: number };
  * All or nothing: one invalid, unknown or locked item refuses the ballot and nothing is stored. Items the voter
  * leaves out keep what they had.
  */
-export function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): SubmitResult {
-	return db.transaction(
+export async function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string) {
+	return withSqlite(() => submitRatingsSync(roundId, voterId, ratings, requestId));
+}
+
+function submitRatingsSync(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): SubmitResult {
+	return getDb().transaction(
 		(tx): SubmitResult => {
 			const round = requireRound(tx, roundId, 'rating');
 			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
@@ -467,16 +490,16 @@ const mean = (values: number[]) => (values.length ? values.reduce((sum, value) =
  * The round's results per item, best first. Only counts and scores: never who voted for what. Whether the caller
  * may see them (results hidden until revealed) is the caller's decision: see `resultsVisible`.
  */
-export function tally(roundId: string): Tally {
-	const round = getRound(roundId);
+export async function tally(roundId: string): Promise<Tally> {
+	const round = await getRound(roundId);
 	if (!round) throw new UnknownRoundError(roundId);
-	const items = listRoundItems(roundId);
-	const rows = db
+	const items = await listRoundItems(roundId);
+	const rows = await db
 		.select({ voterId: votes.voterId, itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
 		.from(votes)
 		.where(eq(votes.roundId, roundId))
 		.all();
-	const chosen = new Set(listChosen(roundId));
+	const chosen = new Set(await listChosen(roundId));
 
 	let scores: Map<string, number>;
 	const ratings = new Map<string, { impact: number[]; feasibility: number[] }>();
@@ -549,10 +572,10 @@ export function currentRound(workshopId: string) {
 }
 
 /** The round's turnout, and its results when they are visible: what every screen sees that is kept in the database. */
-function countRound(round: VoteRound) {
-	const counted = resultsVisible(round) ? tally(round.id) : null;
+async function countRound(round: VoteRound) {
+	const counted = resultsVisible(round) ? await tally(round.id) : null;
 	return {
-		turnout: counted ? counted.turnout : turnout(round.id).voters,
+		turnout: counted ? counted.turnout : (await turnout(round.id)).voters,
 		results: counted
 			? counted.items.map(({ itemId, score, rank, voters, meanImpact, meanFeasibility, chosen }) => ({
 					itemId,
@@ -568,7 +591,8 @@ function countRound(round: VoteRound) {
 }
 
 /** The round as every screen sees it: turnout always, results only when visible. */
-export function voteLiveState(round: VoteRound, counted = countRound(round)): VoteLive {
+export async function voteLiveState(round: VoteRound, counted?: Awaited<ReturnType<typeof countRound>>): Promise<VoteLive> {
+	counted ??= await countRound(round);
 	return {
 		roundId: round.id,
 		status: round.status,
@@ -584,17 +608,21 @@ const announceDelayMs = 150;
 const pendingAnnouncements = new Map<string, ReturnType<typeof setTimeout>>();
 
 /** Sends the round's state to every screen on the board: now (status changes) or soon (votes). */
-export function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
+export async function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
 	if (when === 'soon' && pendingAnnouncements.has(roundId)) return;
 	clearTimeout(pendingAnnouncements.get(roundId));
 	pendingAnnouncements.delete(roundId);
-	const send = () => {
+	const send = async () => {
 		pendingAnnouncements.delete(roundId);
-		const round = getRound(roundId);
-		if (round) broadcastVote(round.workshopId, voteLiveState(round));
+		const round = await getRound(roundId);
+		if (round) broadcastVote(round.workshopId, await voteLiveState(round));
 	};
-	if (when === 'now') send();
-	else pendingAnnouncements.set(roundId, setTimeout(send, announceDelayMs));
+	if (when === 'now') await send();
+	else
+		pendingAnnouncements.set(
+			roundId,
+			setTimeout(() => send().catch((error: unknown) => console.error('Could not announce the vote round', roundId, error)), announceDelayMs)
+		);
 }
 
 // Items from the board ---------------------------------------------------------------------------------
@@ -633,13 +661,13 @@ export function itemsForScope(items: ReturnType<typeof votableItems>, scope: Rou
  * Marks the chosen items and gives each chosen note or cluster an idea card with the experiment canvas (unless
  * it has one), saved to the board before anyone receives it. Items no longer on the board get no card.
  */
-export function chooseItems(roundId: string, itemIds: string[]) {
-	const round = getRound(roundId);
+export async function chooseItems(roundId: string, itemIds: string[]) {
+	const round = await getRound(roundId);
 	if (!round) throw new UnknownRoundError(roundId);
-	const marked = markChosen(roundId, itemIds);
+	const marked = await markChosen(roundId, itemIds);
 	if (!marked.ok) return marked;
 	const chosen = new Set(itemIds);
-	const items = listRoundItems(roundId).filter((item) => chosen.has(item.itemId) && item.kind !== 'idea');
+	const items = (await listRoundItems(roundId)).filter((item) => chosen.has(item.itemId) && item.kind !== 'idea');
 	let created = 0;
 	if (items.length)
 		changeBoard(round.workshopId, (doc) => {
@@ -654,19 +682,19 @@ export function chooseItems(roundId: string, itemIds: string[]) {
 				created += 1;
 			}
 		});
-	announceRound(roundId);
+	await announceRound(roundId);
 	return { ok: true as const, created };
 }
 
 /** What one person's screen shows of the current round: the round, their own votes, and what all may see. */
-export function voteView(workshopId: string, voterId: string | null) {
+export async function voteView(workshopId: string, voterId: string | null) {
 	// The round, its items and its count are the same for every screen until the next vote: every participant's
 	// board page reads them, so they are counted once per change, not once per page.
-	const shared = unchangedSinceLastWrite(`vote-view:${workshopId}`, () => {
-		const round = currentRound(workshopId);
+	const shared = await unchangedSinceLastWrite(`vote-view:${workshopId}`, async () => {
+		const round = await currentRound(workshopId);
 		if (!round) return null;
-		const items = listRoundItems(round.id).map(({ itemId, kind, text }) => ({ itemId, kind, text }));
-		return { round, items, counted: countRound(round) };
+		const items = (await listRoundItems(round.id)).map(({ itemId, kind, text }) => ({ itemId, kind, text }));
+		return { round, items, counted: await countRound(round) };
 	});
 	if (!shared) return null;
 	const { round, items, counted } = shared;
@@ -683,13 +711,13 @@ export function voteView(workshopId: string, voterId: string | null) {
 			rankingSize: round.rankingSize ?? defaultRankingSize,
 			items
 		},
-		live: voteLiveState(round, counted),
+		live: await voteLiveState(round, counted),
 		canVote: !!voterId && round.status === 'open',
-		mine: voterId ? myVotes(round, voterId) : null
+		mine: voterId ? await myVotes(round, voterId) : null
 	};
 }
 
-const votesOfVoter = preparedOnce((db) =>
+const votesOfVoter = preparedOnceSync((db) =>
 	db
 		.select({ itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
 		.from(votes)
@@ -698,7 +726,11 @@ const votesOfVoter = preparedOnce((db) =>
 );
 
 /** The voter's own votes in the round, whatever its method. */
-export function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string): MyVotes {
+export async function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
+	return withSqlite(() => myVotesSync(round, voterId));
+}
+
+function myVotesSync(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string): MyVotes {
 	const rows = votesOfVoter().all({ roundId: round.id, voterId });
 	const points = Object.fromEntries(rows.filter((row) => row.points).map((row) => [row.itemId, row.points!]));
 	return {
@@ -760,22 +792,27 @@ type CastOutcome = { ok: true; mine: MyVotes } | { ok: false; status: 403 | 404 
  * from what was sent; the round must be this workshop's and of the cast's method. Accepted votes reach every
  * screen shortly (coalesced announcements).
  */
-export function castVote(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>): CastOutcome {
+export async function castVote(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>) {
+	return withSqlite(() => castVoteSync(workshopId, voterId, cast));
+}
+
+function castVoteSync(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>): CastOutcome {
 	if (!voterId) return { ok: false, status: 403, reason: 'not_voter', mine: null, cap: 0 };
-	const round = getRound(cast.roundId);
+	const round = getRoundSync(cast.roundId);
 	if (!round || round.workshopId !== workshopId || round.method !== cast.method) return { ok: false, status: 404, reason: 'invalid', mine: null, cap: 0 };
 	let result: DotResult | SubmitResult;
 	let mine: MyVotes | undefined;
 	if (cast.method === 'dot') {
-		const dot = castDotVote(round.id, voterId, cast.itemId, cast.delta, cast.requestId);
+		const dot = castDotVoteSync(round.id, voterId, cast.itemId, cast.delta, cast.requestId);
 		// An accepted dot vote already knows the voter's points: no second read.
 		if (dot.ok) mine = { points: dot.points, pointsLeft: dot.pointsLeft, ranking: [], ratings: {} };
 		result = dot;
-	} else if (cast.method === 'ranking') result = submitRanking(round.id, voterId, cast.itemIds, cast.requestId);
-	else result = submitRatings(round.id, voterId, cast.ratings, cast.requestId);
-	mine ??= myVotes(round, voterId);
+	} else if (cast.method === 'ranking') result = submitRankingSync(round.id, voterId, cast.itemIds, cast.requestId);
+	else result = submitRatingsSync(round.id, voterId, cast.ratings, cast.requestId);
+	mine ??= myVotesSync(round, voterId);
 	if (!result.ok) return { ok: false, status: 409, reason: result.reason, mine, cap: round.cap };
-	announceRound(round.id, 'soon');
+	// Only schedules the announcement (it resolves at once).
+	void announceRound(round.id, 'soon');
 	return { ok: true, mine };
 }
 
@@ -791,7 +828,7 @@ export function castVoteFromSocket(workshopId: string, cookieHeader: string | un
 	if (!cast.success || !requestId) return { requestId, ok: false, reason: 'invalid', mine: null };
 	const access = resolveBoardAccess(workshopId, cookieHeader);
 	try {
-		const outcome = castVote(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
+		const outcome = castVoteSync(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
 		return outcome.ok ? { requestId, ok: true, mine: outcome.mine } : { requestId, ok: false, reason: outcome.reason, mine: outcome.mine };
 	} catch (error) {
 		// A locked or full database: nothing was stored, and the voter is asked to try again.

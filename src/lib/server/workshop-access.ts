@@ -4,10 +4,10 @@ import { requireUser } from './authorise';
 import { getWorkshop, isFacilitator } from './workshops';
 
 /** Loads and actions of a workshop's management pages: signed in, the workshop exists, a facilitator of it. */
-export function requireFacilitator(event: RequestEvent<{ id: string }>) {
+export async function requireFacilitator(event: RequestEvent<{ id: string }>) {
 	const user = requireUser(event);
-	const workshop = getWorkshop(event.params.id);
+	const workshop = await getWorkshop(event.params.id);
 	if (!workshop) error(404, m.workshop_not_found());
-	if (!isFacilitator(workshop.id, user.id)) error(403, m.error_forbidden());
+	if (!await isFacilitator(workshop.id, user.id)) error(403, m.error_forbidden());
 	return { user, workshop };
 }

@@ -27,10 +27,10 @@ export function templateOrganisations(user: Pick<SessionUser, 'id' | 'isAdmin'>)
 }
 
 /** The templates the user may start from, by organisation and name. */
-export function listWorkshopTemplates(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const mine = templateOrganisations(user);
+export async function listWorkshopTemplates(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const mine = await templateOrganisations(user);
 	if (!mine.length) return [];
-	return db
+	return (await db
 		.select({
 			id: workshopTemplates.id,
 			name: workshopTemplates.name,
@@ -44,14 +44,14 @@ export function listWorkshopTemplates(user: Pick<SessionUser, 'id' | 'isAdmin'>)
 		.innerJoin(organisations, eq(organisations.id, workshopTemplates.organisationId))
 		.where(inArray(workshopTemplates.organisationId, mine.map((organisation) => organisation.id)))
 		.orderBy(asc(organisations.name), asc(workshopTemplates.name))
-		.all()
+		.all())
 		.map(({ perspectives, phases, ...template }) => ({ ...template, perspectiveCount: perspectives.length, phaseCount: phases.length }));
 }
 
 /** The template, if the user may use it (undefined otherwise, as for one that does not exist). */
-export function getWorkshopTemplate(templateId: string, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const template = db.select().from(workshopTemplates).where(eq(workshopTemplates.id, templateId)).get();
-	if (!template || !templateOrganisations(user).some((organisation) => organisation.id === template.organisationId)) return undefined;
+export async function getWorkshopTemplate(templateId: string, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const template = await db.select().from(workshopTemplates).where(eq(workshopTemplates.id, templateId)).get();
+	if (!template || !(await templateOrganisations(user)).some((organisation) => organisation.id === template.organisationId)) return undefined;
 	return template;
 }
 
@@ -59,11 +59,11 @@ export function getWorkshopTemplate(templateId: string, user: Pick<SessionUser, 
  * Saves the workshop's plan as a template of the organisation. The caller checks that the user facilitates the
  * workshop; here, that they may keep templates for that organisation. Undefined when they may not.
  */
-export function saveWorkshopTemplate(workshopId: string, input: z.output<typeof templateSchema>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const organisation = templateOrganisations(user).find((candidate) => candidate.id === input.organisationId);
-	const details = getWorkshopDetails(workshopId);
+export async function saveWorkshopTemplate(workshopId: string, input: z.output<typeof templateSchema>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+	const organisation = (await templateOrganisations(user)).find((candidate) => candidate.id === input.organisationId);
+	const details = await getWorkshopDetails(workshopId);
 	if (!organisation || !details) return undefined;
-	const template = db
+	const template = await db
 		.insert(workshopTemplates)
 		.values({
 			id: generateSecureRandomString(12),

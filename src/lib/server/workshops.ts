@@ -3,7 +3,7 @@ import { recordAudit } from './audit';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { db, preparedOnce, unchangedSinceLastWrite, type Executor } from './db';
+import { changedRows, db, getDb, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite, type Executor } from './db';
 import {
 	memberships,
 	organisations,
@@ -27,7 +27,7 @@ import {
 	secretMatches,
 	sessionCookieName,
 	splitToken,
-	validateSessionToken,
+	validateSessionToken, validateSessionTokenSync,
 	type SessionUser
 } from './session';
 
@@ -163,57 +163,57 @@ export class UnknownFacilitatorError extends Error {
 	}
 }
 
-function facilitatorIdsByEmail(tx: Executor, emails: string[]) {
+async function facilitatorIdsByEmail(tx: Executor, emails: string[]) {
 	if (emails.length === 0) return [];
-	const found = tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails)).all();
+	const found = await tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails)).all();
 	const missing = emails.filter((email) => !found.some((user) => user.email === email));
 	if (missing.length) throw new UnknownFacilitatorError(missing);
 	return found.map((user) => user.id);
 }
 
 /** Updates listed rows in place (by id), inserts new ones, deletes the rest; positions follow the list. */
-function syncOrderedRows(
+async function syncOrderedRows(
 	tx: Executor,
 	table: typeof workshopPerspectives | typeof workshopPhases,
 	workshopId: string,
 	rows: ({ id?: string } & Record<string, unknown>)[]
 ) {
-	const existing = new Set(tx.select({ id: table.id }).from(table).where(eq(table.workshopId, workshopId)).all().map((row) => row.id));
+	const existing = new Set((await tx.select({ id: table.id }).from(table).where(eq(table.workshopId, workshopId)).all()).map((row) => row.id));
 	const ids = rows.map((row) => (row.id && existing.has(row.id) ? row.id : undefined));
-	tx.delete(table)
+	await tx.delete(table)
 		.where(and(eq(table.workshopId, workshopId), notInArray(table.id, ids.filter((id) => id !== undefined))))
 		.run();
-	rows.forEach(({ id: _, ...values }, position) => {
+	for (const [position, { id: _, ...values }] of rows.entries()) {
 		const id = ids[position];
 		// The two tables share id, workshopId and position; the other columns come from the validated form.
 		const row = { ...values, position } as never;
-		if (id) tx.update(table).set(row).where(eq(table.id, id)).run();
-		else tx.insert(table).values({ ...(row as object), id: generateSecureRandomString(12), workshopId } as never).run();
-	});
+		if (id) await tx.update(table).set(row).where(eq(table.id, id)).run();
+		else await tx.insert(table).values({ ...(row as object), id: generateSecureRandomString(12), workshopId } as never).run();
+	}
 }
 
-function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: string | null, input: WorkshopInput) {
+async function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: string | null, input: WorkshopInput) {
 	// Perspectives and phases keep their ids: notes point at lanes, and the live state at the current phase.
-	syncOrderedRows(tx, workshopPerspectives, workshopId, input.perspectives);
-	syncOrderedRows(tx, workshopPhases, workshopId, input.phases);
-	tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId)).run();
-	tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId)).run();
+	await syncOrderedRows(tx, workshopPerspectives, workshopId, input.perspectives);
+	await syncOrderedRows(tx, workshopPhases, workshopId, input.phases);
+	await tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId)).run();
+	await tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId)).run();
 	const organisationIds = [...new Set(input.organisationIds)];
 	if (organisationIds.length) {
-		const known = tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
-		for (const { id } of known) tx.insert(workshopOrganisations).values({ workshopId, organisationId: id }).run();
+		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
+		for (const { id } of known) await tx.insert(workshopOrganisations).values({ workshopId, organisationId: id }).run();
 	}
-	const facilitatorIds = new Set(facilitatorIdsByEmail(tx, [...new Set(input.coFacilitatorEmails)]));
+	const facilitatorIds = new Set(await facilitatorIdsByEmail(tx, [...new Set(input.coFacilitatorEmails)]));
 	if (ownerId) facilitatorIds.add(ownerId);
-	for (const userId of facilitatorIds) tx.insert(workshopFacilitators).values({ workshopId, userId }).run();
+	for (const userId of facilitatorIds) await tx.insert(workshopFacilitators).values({ workshopId, userId }).run();
 }
 
 /** Creates the workshop with its perspectives, agenda, organisations and facilitators in one transaction. */
 export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?: string) {
-	return db.transaction((tx) => {
+	return db.transaction(async (tx) => {
 		let code = joinCode ?? generateJoinCode();
-		while (tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.joinCode, code)).get()) code = generateJoinCode();
-		const workshop = tx
+		while (await tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.joinCode, code)).get()) code = generateJoinCode();
+		const workshop = await tx
 			.insert(workshops)
 			.values({
 				id: generateSecureRandomString(12),
@@ -229,7 +229,7 @@ export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?:
 			})
 			.returning()
 			.get();
-		writeWorkshopParts(tx, workshop.id, ownerId, input);
+		await writeWorkshopParts(tx, workshop.id, ownerId, input);
 		return workshop;
 	});
 }
@@ -240,9 +240,9 @@ function calendarFields(workshop: Pick<Workshop, 'title' | 'startsAt' | 'duratio
 }
 
 /** Saves the form; returns the workshop before and after, so a caller can tell invitees what changed. */
-export function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Executor = db) {
-	const write = (tx: Executor) => {
-		const before = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get()!;
+export async function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Executor = db) {
+	const write = async (tx: Executor) => {
+		const before = (await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get())!;
 		const changes = {
 			title: input.title,
 			theme: input.theme,
@@ -253,27 +253,27 @@ export function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Exe
 			programmeId: input.programmeId || null
 		};
 		const calendarChanged = calendarFields(before) !== calendarFields(changes);
-		const after = tx
+		const after = await tx
 			.update(workshops)
 			.set({ ...changes, calendarSequence: before.calendarSequence + (calendarChanged ? 1 : 0) })
 			.where(eq(workshops.id, workshopId))
 			.returning()
 			.get();
-		writeWorkshopParts(tx, workshopId, before.createdBy, input);
+		await writeWorkshopParts(tx, workshopId, before.createdBy, input);
 		// Invitees hear of it in the same transaction: the saved change and its messages come together or not at all.
-		if (calendarChanged) queueInvitationChanges(tx, before, after);
+		if (calendarChanged) await queueInvitationChanges(tx, before, after);
 		return { before, after, calendarChanged };
 	};
 	// Immediate: it reads then writes, and another process (a mail worker) may write in between.
-	return tx === db ? db.transaction(write, { behavior: 'immediate' }) : write(tx);
+	return tx === db ? await db.transaction(write, { behavior: 'immediate' }) : await write(tx);
 }
 
 /**
  * A new workshop with this one's plan: title (with the suffix), theme, description, programme, organisations,
  * facilitators, perspectives and agenda. Not its board, participants or votes; a new join code, no date.
  */
-export function duplicateWorkshop(workshopId: string, ownerId: string, title: (original: string) => string) {
-	const details = getWorkshopDetails(workshopId);
+export async function duplicateWorkshop(workshopId: string, ownerId: string, title: (original: string) => string) {
+	const details = await getWorkshopDetails(workshopId);
 	if (!details) return undefined;
 	const { workshop } = details;
 	return createWorkshop(
@@ -301,16 +301,16 @@ export function emptyWorkshopPlan() {
 
 /** Deletes the workshop (everything in it goes with it); its invitees' cancellations are queued first, in the same transaction. */
 export function deleteWorkshop(workshopId: string) {
-	return db.transaction((tx) => {
-		const workshop = tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+	return db.transaction(async (tx) => {
+		const workshop = await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
 		if (!workshop) return false;
-		queueInvitationCancels(tx, workshop);
-		return tx.delete(workshops).where(eq(workshops.id, workshopId)).run().changes > 0;
+		await queueInvitationCancels(tx, workshop);
+		return changedRows((await tx.delete(workshops).where(eq(workshops.id, workshopId)).run())) > 0;
 	}, { behavior: 'immediate' });
 }
 
 // Read on every board page, vote and WebSocket upgrade: built and prepared once.
-const workshopById = preparedOnce((db) => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id'))).prepare());
+const workshopById = preparedOnceSync((db) => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id'))).prepare());
 const perspectivesOf = preparedOnce((db) =>
 	db
 		.select({ id: workshopPerspectives.id, title: workshopPerspectives.title, description: workshopPerspectives.description })
@@ -328,8 +328,13 @@ const phasesOf = preparedOnce((db) =>
 		.prepare()
 );
 
-export function getWorkshop(workshopId: string) {
+/** Synchronous, for the WebSocket path (resolveBoardAccess, votes on the socket); elsewhere use getWorkshop. */
+export function getWorkshopSync(workshopId: string) {
 	return workshopById().get({ id: workshopId });
+}
+
+export async function getWorkshop(workshopId: string) {
+	return withSqlite(() => getWorkshopSync(workshopId));
 }
 
 export function getWorkshopByCode(code: string) {
@@ -341,28 +346,28 @@ export function getWorkshopByCode(code: string) {
  * a room joining at once from the code on the screen asks for it hundreds of times. Shared: not to be changed.
  */
 export function getBoardFrame(workshopId: string) {
-	return unchangedSinceLastWrite(`board-frame:${workshopId}`, () => {
-		const workshop = getWorkshop(workshopId);
-		return workshop && { workshop, perspectives: listPerspectives(workshopId), phases: listPhases(workshopId) };
+	return unchangedSinceLastWrite(`board-frame:${workshopId}`, async () => {
+		const workshop = await getWorkshop(workshopId);
+		return workshop && { workshop, perspectives: await listPerspectives(workshopId), phases: await listPhases(workshopId) };
 	});
 }
 
 /** Everything the edit form shows. */
-export function getWorkshopDetails(workshopId: string) {
-	const workshop = getWorkshop(workshopId);
+export async function getWorkshopDetails(workshopId: string) {
+	const workshop = await getWorkshop(workshopId);
 	if (!workshop) return undefined;
 	return {
 		workshop,
-		perspectives: listPerspectives(workshopId),
-		phases: listPhases(workshopId),
-		organisations: db
+		perspectives: await listPerspectives(workshopId),
+		phases: await listPhases(workshopId),
+		organisations: await db
 			.select({ id: organisations.id, name: organisations.name })
 			.from(workshopOrganisations)
 			.innerJoin(organisations, eq(organisations.id, workshopOrganisations.organisationId))
 			.where(eq(workshopOrganisations.workshopId, workshopId))
 			.orderBy(asc(organisations.name))
 			.all(),
-		facilitators: db
+		facilitators: await db
 			.select({ id: users.id, name: users.name, email: users.email })
 			.from(workshopFacilitators)
 			.innerJoin(users, eq(users.id, workshopFacilitators.userId))
@@ -403,25 +408,29 @@ export function listWorkshopsForUser(userId: string) {
 }
 
 /** Admins and members with the facilitator role in some organisation may prepare workshops. */
-export function canCreateWorkshops(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
+export async function canCreateWorkshops(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
 	if (user.isAdmin) return true;
-	return !!db
+	return !!await db
 		.select({ one: sql`1` })
 		.from(memberships)
 		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator')))
 		.get();
 }
 
-export function isFacilitator(workshopId: string, userId: string) {
-	return !!db
+export async function isFacilitator(workshopId: string, userId: string) {
+	return withSqlite(() => isFacilitatorSync(workshopId, userId));
+}
+
+function isFacilitatorSync(workshopId: string, userId: string) {
+	return !!getDb()
 		.select({ one: sql`1` })
 		.from(workshopFacilitators)
 		.where(and(eq(workshopFacilitators.workshopId, workshopId), eq(workshopFacilitators.userId, userId)))
 		.get();
 }
 
-export function setJoiningOpen(workshopId: string, open: boolean) {
-	db.update(workshops).set({ joiningOpen: open }).where(eq(workshops.id, workshopId)).run();
+export async function setJoiningOpen(workshopId: string, open: boolean) {
+	await db.update(workshops).set({ joiningOpen: open }).where(eq(workshops.id, workshopId)).run();
 }
 
 // Participants and guest sessions ----------------------------------------------------------------------
@@ -443,8 +452,8 @@ export function listParticipants(workshopId: string) {
 }
 
 /** Those a facilitator removed, most recently removed first: the workshop page offers to restore them. */
-export function listRemovedParticipants(workshopId: string) {
-	return db
+export async function listRemovedParticipants(workshopId: string) {
+	return (await db
 		.select({
 			id: participants.id,
 			displayName: participants.displayName,
@@ -455,7 +464,7 @@ export function listRemovedParticipants(workshopId: string) {
 		.from(participants)
 		.where(and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt)))
 		.orderBy(desc(participants.removedAt))
-		.all()
+		.all())
 		.map((participant) => ({ ...participant, removedAt: participant.removedAt! }));
 }
 
@@ -463,10 +472,10 @@ export function listRemovedParticipants(workshopId: string) {
  * A guest joins with a display name; the token (participant id + secret) is their session for this workshop only.
  * The device id (see deviceCookieName) is kept with them, so that removing them also keeps that browser out.
  */
-export function joinAsGuest(workshopId: string, guest: { displayName: string; organisationName?: string }, deviceId: string | null = null) {
+export async function joinAsGuest(workshopId: string, guest: { displayName: string; organisationName?: string }, deviceId: string | null = null) {
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
-	db.insert(participants)
+	await db.insert(participants)
 		.values({
 			id,
 			workshopId,
@@ -480,21 +489,21 @@ export function joinAsGuest(workshopId: string, guest: { displayName: string; or
 }
 
 /** Signed-in users join once; joining again returns the same participant (unless a facilitator removed them). */
-export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>, deviceId: string | null = null) {
-	const existing = db
+export async function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>, deviceId: string | null = null) {
+	const existing = await db
 		.select()
 		.from(participants)
 		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, user.id)))
 		.get();
 	if (existing) return existing.removedAt ? null : existing;
 	const organisationName =
-		db
+		(await db
 			.select({ name: organisations.name })
 			.from(memberships)
 			.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
 			.where(eq(memberships.userId, user.id))
 			.orderBy(asc(organisations.name))
-			.get()?.name ?? '';
+			.get())?.name ?? '';
 	return db
 		.insert(participants)
 		.values({ id: generateSecureRandomString(), workshopId, userId: user.id, displayName: user.name, organisationName, deviceId })
@@ -507,22 +516,22 @@ export function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'n
  * the secret must match), or anyone who joined from their browser (device cookie). Joining is refused then, and
  * the join page says why. Asked only when the requester has no working place in the workshop (resolveWorkshopAccess).
  */
-export function isRemoved(
+export async function isRemoved(
 	workshopId: string,
 	who: { user: Pick<SessionUser, 'id'> | null; guestToken: string | undefined; deviceId: string | null }
 ) {
 	const removed = and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt));
-	if (who.user && db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))).get()) return true;
+	if (who.user && await db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))).get()) return true;
 	const parts = splitToken(who.guestToken);
 	if (parts) {
 		const guest = guestById().get({ id: parts.id, workshopId });
 		if (guest?.removedAt && guest.guestSecretHash && secretMatches(parts.secret, guest.guestSecretHash)) return true;
 	}
-	return !!who.deviceId && !!db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))).get();
+	return !!who.deviceId && !!await db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))).get();
 }
 
 // Every request of every guest checks their token.
-const guestById = preparedOnce((db) =>
+const guestById = preparedOnceSync((db) =>
 	db
 		.select()
 		.from(participants)
@@ -530,7 +539,11 @@ const guestById = preparedOnce((db) =>
 		.prepare()
 );
 
-export function validateGuestToken(workshopId: string, token: string | undefined, now = Date.now()) {
+export async function validateGuestToken(workshopId: string, token: string | undefined, now = Date.now()) {
+	return withSqlite(() => validateGuestTokenSync(workshopId, token, now));
+}
+
+function validateGuestTokenSync(workshopId: string, token: string | undefined, now = Date.now()) {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const participant = guestById().get({ id: parts.id, workshopId });
@@ -546,43 +559,43 @@ export function validateGuestToken(workshopId: string, token: string | undefined
  * removed now (empty when there was no such participant), so their live connections can be closed.
  */
 export function removeParticipant(workshopId: string, participantId: string) {
-	return db.transaction((tx) => {
+	return db.transaction(async (tx) => {
 		const active = and(eq(participants.workshopId, workshopId), isNull(participants.removedAt));
-		const participant = tx.select().from(participants).where(and(active, eq(participants.id, participantId))).get();
+		const participant = await tx.select().from(participants).where(and(active, eq(participants.id, participantId))).get();
 		if (!participant) return [];
 		const sameDevice = participant.deviceId ? and(active, isNull(participants.userId), eq(participants.deviceId, participant.deviceId)) : undefined;
-		const removed = tx
+		const removed = (await tx
 			.update(participants)
 			.set({ removedAt: new Date() })
 			.where(sameDevice ? or(and(active, eq(participants.id, participantId)), sameDevice) : and(active, eq(participants.id, participantId)))
 			.returning({ id: participants.id })
-			.all()
+			.all())
 			.map((row) => row.id);
-		recordAudit(tx, { action: 'participant_removed', subject: { kind: 'participant', id: participantId }, details: { workshopId, removed } });
+		await recordAudit(tx, { action: 'participant_removed', subject: { kind: 'participant', id: participantId }, details: { workshopId, removed } });
 		return removed;
 	});
 }
 
 /** Undoes a removal: the person gets back in as before (the same guest token or account, the same name). */
-export function restoreParticipant(workshopId: string, participantId: string) {
+export async function restoreParticipant(workshopId: string, participantId: string) {
 	return (
-		db
+		changedRows((await db
 			.update(participants)
 			.set({ removedAt: null })
 			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNotNull(participants.removedAt)))
-			.run().changes > 0
+			.run())) > 0
 	);
 }
 
 export function setParticipantRole(workshopId: string, participantId: string, role: ParticipantRole) {
-	return db.transaction((tx) => {
+	return db.transaction(async (tx) => {
 		const changed =
-			tx
+			changedRows((await tx
 				.update(participants)
 				.set({ role })
 				.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
-				.run().changes > 0;
-		if (changed) recordAudit(tx, { action: 'participant_role_changed', subject: { kind: 'participant', id: participantId }, details: { workshopId, to: role } });
+				.run())) > 0;
+		if (changed) await recordAudit(tx, { action: 'participant_role_changed', subject: { kind: 'participant', id: participantId }, details: { workshopId, to: role } });
 		return changed;
 	});
 }
@@ -601,12 +614,20 @@ export type WorkshopAccess = {
  * Who the requester is in this workshop: a facilitator, a participant (signed in or guest), an observer,
  * or nobody (null). Signed-in users are not joined here; joining is an explicit step (/w/{code}).
  */
-export function resolveWorkshopAccess(
+export async function resolveWorkshopAccess(
+	workshopId: string,
+	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
+): Promise<WorkshopAccess | null> {
+	return withSqlite(() => resolveWorkshopAccessSync(workshopId, who));
+}
+
+function resolveWorkshopAccessSync(
 	workshopId: string,
 	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
 ): WorkshopAccess | null {
+	const db = getDb();
 	if (who.user) {
-		if (isFacilitator(workshopId, who.user.id)) {
+		if (isFacilitatorSync(workshopId, who.user.id)) {
 			const participant = db
 				.select({ id: participants.id })
 				.from(participants)
@@ -623,7 +644,7 @@ export function resolveWorkshopAccess(
 			return { workshopId, role: participant.role, participantId: participant.id, userId: who.user.id, displayName: participant.displayName };
 		}
 	}
-	const guest = validateGuestToken(workshopId, who.guestToken);
+	const guest = validateGuestTokenSync(workshopId, who.guestToken);
 	if (guest) return { workshopId, role: guest.role, participantId: guest.id, userId: null, displayName: guest.displayName };
 	return null;
 }
@@ -636,14 +657,17 @@ function readCookie(header: string | undefined, name: string) {
 	return undefined;
 }
 
-/** For the WebSocket upgrade: the same decision as page loads, from the raw Cookie header. */
+/**
+ * For the WebSocket upgrade: the same decision as page loads, from the raw Cookie header. Synchronous: the collab
+ * server calls it without awaiting (and from its own event-loop turn, never inside a request's transaction).
+ */
 export function resolveBoardAccess(workshopId: string, cookieHeader: string | undefined) {
-	if (!getWorkshop(workshopId)) return { ok: false as const, status: 404 as const };
+	if (!getWorkshopSync(workshopId)) return { ok: false as const, status: 404 as const };
 	const sessionToken = readCookie(cookieHeader, sessionCookieName);
-	const session = sessionToken ? validateSessionToken(sessionToken) : null;
+	const session = sessionToken ? validateSessionTokenSync(sessionToken) : null;
 	const user = session?.user ?? null;
 	const guestToken = readCookie(cookieHeader, guestCookieName(workshopId));
-	const access = resolveWorkshopAccess(workshopId, { user, guestToken });
+	const access = resolveWorkshopAccessSync(workshopId, { user, guestToken });
 	if (access) {
 		// When this access ends by time alone: the session's expiry, or the guest token's (30 days after joining).
 		const guest = access.userId === null && access.participantId ? guestById().get({ id: access.participantId, workshopId }) : undefined;

@@ -18,16 +18,16 @@ const querySchema = z.object({
 	year: z.coerce.number().int().optional().catch(undefined)
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const query = querySchema.parse(Object.fromEntries(event.url.searchParams));
-	const years = listYears();
+	const years = await listYears();
 	const year = query.year !== undefined && years.includes(query.year) ? query.year : years[0];
-	const indicators = new Map(listIndicators().map((indicator) => [indicator.key, indicator]));
+	const indicators = new Map((await listIndicators()).map((indicator) => [indicator.key, indicator]));
 	const columns = columnKeys
 		.filter((key) => indicators.has(key))
 		.map((key) => ({ key, label: indicatorLabel(key, indicators.get(key)!.name), unit: indicators.get(key)!.unit }));
-	const rows = year === undefined ? [] : tabulateAreas(year, columns.map((c) => c.key));
+	const rows = year === undefined ? [] : await tabulateAreas(year, columns.map((c) => c.key));
 
 	const direction = query.dir === 'asc' ? 1 : -1;
 	const collator = new Intl.Collator('fi');
@@ -40,7 +40,7 @@ export const load: PageServerLoad = (event) => {
 		if (av === null || bv === null) return (av === null ? 1 : 0) - (bv === null ? 1 : 0) || a.code.localeCompare(b.code);
 		return direction * (av - bv) || a.code.localeCompare(b.code);
 	});
-	return { year: year ?? null, years, columns, rows, sort: query.sort, dir: query.dir, canImport: canImportAreas(user) };
+	return { year: year ?? null, years, columns, rows, sort: query.sort, dir: query.dir, canImport: await canImportAreas(user) };
 };
 
 const importSchema = z.object({
@@ -58,7 +58,7 @@ const importState = (state: ImportState) => state;
 export const actions: Actions = {
 	import: async (event) => {
 		const user = requireUser(event);
-		if (!canImportAreas(user)) return fail(403, importState({ message: m.error_forbidden() }));
+		if (!await canImportAreas(user)) return fail(403, importState({ message: m.error_forbidden() }));
 		const data = await readUploadForm(event.request, { file: 'file', maxBytes: maxFileBytes });
 		const form = parseInput(importSchema, { format: data.fields.format, file: data.file ?? undefined });
 		if (!form.ok) return fail(400, importState({ errors: form.errors, format: data.fields.format ?? '' }));
@@ -67,7 +67,7 @@ export const actions: Actions = {
 			filename: file.name || 'areas.csv',
 			format,
 			importedBy: user.id,
-			municipalities: importableMunicipalities(user)
+			municipalities: await importableMunicipalities(user)
 		});
 		if (!result.ok)
 			return fail(400, importState({ format, message: m.areas_import_failed({ count: result.errors.length }), importErrors: result.errors }));

@@ -15,7 +15,7 @@ export const actions: Actions = {
 		const locale = languageSchema.safeParse(data.get('locale'));
 		if (!locale.success) return fail(400, { message: m.error_choose_option() });
 		// Remembered in the profile for signed-in users (follows them to other devices), in a cookie for everyone.
-		if (locals.user) setPreferredLocale(locals.user.id, locale.data);
+		if (locals.user) await setPreferredLocale(locals.user.id, locale.data);
 		setLocaleCookie(cookies, locale.data);
 		redirect(303, safeRedirectTarget(String(data.get('redirectTo') ?? '/')));
 	}

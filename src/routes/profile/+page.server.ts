@@ -18,23 +18,23 @@ import { changePassword, getProfile, passwordChangeSchema, profileSchema, update
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	// Read fresh, not from locals: after a save, locals still hold the user as the request found them.
-	const profile = getProfile(user.id);
+	const profile = await getProfile(user.id);
 	if (!profile) error(404, m.error_not_found());
 	return {
 		profile,
-		memberships: listMembershipsOfUser(user.id),
-		calendarFeed: getCalendarFeed(user.id),
-		mailKinds: Object.entries(listMailPreferences(user.id)).map(([kind, frequency]) => ({
+		memberships: await listMembershipsOfUser(user.id),
+		calendarFeed: await getCalendarFeed(user.id),
+		mailKinds: Object.entries(await listMailPreferences(user.id)).map(([kind, frequency]) => ({
 			kind,
 			frequency,
 			label: kindLabel(kind as NotificationKind),
 			choices: notificationKinds[kind as NotificationKind].choices
 		})),
 		saved: event.url.searchParams.has('saved') ? m.profile_saved() : undefined,
-		deletionBlocker: accountDeletionBlocker(user.id)
+		deletionBlocker: await accountDeletionBlocker(user.id)
 	};
 };
 
@@ -43,22 +43,22 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = parseForm(profileSchema, await event.request.formData());
 		if (!form.ok) return fail(400, { profile: formState(form) });
-		updateProfile(user.id, form.data);
+		await updateProfile(user.id, form.data);
 		setLocaleCookie(event.cookies, form.data.locale);
 		// A fresh request renders the page, <html lang> included, in the language just chosen.
 		redirect(303, '/profile?saved');
 	},
 
 	// The address is shown once, right after it is made: only a hash of its secret is kept.
-	createCalendarFeed: (event) => {
+	createCalendarFeed: async (event) => {
 		const user = requireUser(event);
-		const url = event.url.origin + calendarFeedPath(createCalendarFeed(user.id));
+		const url = event.url.origin + calendarFeedPath(await createCalendarFeed(user.id));
 		return { calendar: { url, saved: m.calendar_feed_created() } };
 	},
 
-	revokeCalendarFeed: (event) => {
+	revokeCalendarFeed: async (event) => {
 		const user = requireUser(event);
-		revokeCalendarFeed(user.id);
+		await revokeCalendarFeed(user.id);
 		return { calendar: { url: null, saved: m.calendar_feed_revoked() } };
 	},
 
@@ -66,7 +66,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = parseForm(mailPreferencesSchema, await event.request.formData());
 		if (!form.ok) return fail(400, { mail: formState(form) });
-		setMailPreferences(user.id, form.data);
+		await setMailPreferences(user.id, form.data);
 		return { mail: formState({ saved: m.profile_mail_saved() }) };
 	},
 
@@ -78,7 +78,7 @@ export const actions: Actions = {
 			return fail(400, { password: formState({ errors: { currentPassword: m.password_current_wrong() } }) });
 		}
 		// Every session ended with the old password; this device continues with a fresh one.
-		const { token, expiresAt } = createSession(user.id);
+		const { token, expiresAt } = await createSession(user.id);
 		setSessionCookie(event.cookies, token, expiresAt, secureCookies(event.url));
 		return { password: formState({ saved: m.password_changed() }) };
 	},

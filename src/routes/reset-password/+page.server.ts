@@ -9,11 +9,11 @@ export const actions: Actions = {
 		const form = parseForm(resetRequestSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 		const address = getClientAddress();
-		const waitMs = resetRequestWaitMs(address);
+		const waitMs = await resetRequestWaitMs(address);
 		if (waitMs > 0) {
 			return fail(429, formState({ values: { email: form.data.email }, message: m.reset_rate_limited({ minutes: Math.max(1, Math.ceil(waitMs / 60_000)) }) }));
 		}
-		requestPasswordReset(form.data.email, address);
+		await requestPasswordReset(form.data.email, address);
 		// The same answer whether or not the email has an account, and whether or not its hourly quota was used.
 		return formState({ saved: m.reset_sent() });
 	}

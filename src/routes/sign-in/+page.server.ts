@@ -52,12 +52,12 @@ export const actions: Actions = {
 		if (!form.ok) return fail(400, formState(form));
 		const { email, password } = form.data;
 		// Not a failed sign-in (nothing is counted): the domain's organisation has closed password sign-in.
-		if (ssoRequiredFor(email)) return fail(403, formState({ values: { email }, message: m.sign_in_sso_required() }));
+		if (await ssoRequiredFor(email)) return fail(403, formState({ values: { email }, message: m.sign_in_sso_required() }));
 
 		// Counted per address and per account, with growing waits (rate-limit.ts): the password is not even checked
 		// while either must wait, so waiting out the delay is the only way on.
 		const address = getClientAddress();
-		const waitMs = signInWaitMs(email, address);
+		const waitMs = await signInWaitMs(email, address);
 		if (waitMs > 0) {
 			const message =
 				waitMs < 60_000
@@ -68,15 +68,15 @@ export const actions: Actions = {
 
 		const user = await verifyCredentials(email, password);
 		if (!user) {
-			recordFailedSignIn(email, address);
-			recordAudit(db, { action: 'sign_in_failed', actor: { id: null, label: email }, details: { email, method: 'password' }, address });
+			await recordFailedSignIn(email, address);
+			await recordAudit(db, { action: 'sign_in_failed', actor: { id: null, label: email }, details: { email, method: 'password' }, address });
 			// One message for unknown email and wrong password: the form must not reveal who has an account.
 			return fail(400, formState({ values: { email }, message: m.sign_in_invalid() }));
 		}
 
-		clearFailedSignIns(email);
-		recordAudit(db, { action: 'sign_in', actor: { id: user.id, label: user.name }, subject: { kind: 'user', id: user.id }, details: { method: 'password' }, address });
-		const { token, expiresAt } = createSession(user.id);
+		await clearFailedSignIns(email);
+		await recordAudit(db, { action: 'sign_in', actor: { id: user.id, label: user.name }, subject: { kind: 'user', id: user.id }, details: { method: 'password' }, address });
+		const { token, expiresAt } = await createSession(user.id);
 		setSessionCookie(cookies, token, expiresAt, secureCookies(url));
 		setLocaleCookie(cookies, user.locale);
 		redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));

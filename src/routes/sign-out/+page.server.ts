@@ -8,9 +8,9 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: ({ locals, cookies, url }) => {
+	default: async ({ locals, cookies, url }) => {
 		if (locals.session) {
-			invalidateSession(locals.session.id);
+			await invalidateSession(locals.session.id);
 			// Open boards would otherwise stay connected until the next periodic check, up to a minute.
 			closeSessionConnections(locals.session.id);
 		}

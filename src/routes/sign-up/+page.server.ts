@@ -16,16 +16,16 @@ export const actions: Actions = {
 		const form = parseForm(signUpSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 		// The domain's organisation signs its people in with its own accounts: such an account is made at sign-in.
-		if (ssoRequiredFor(form.data.email)) {
+		if (await ssoRequiredFor(form.data.email)) {
 			return fail(403, formState({ values: { name: form.data.name, email: form.data.email }, message: m.sign_up_sso_required() }));
 		}
 		const address = getClientAddress();
-		const waitMs = signUpWaitMs(address);
+		const waitMs = await signUpWaitMs(address);
 		if (waitMs > 0) {
 			const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
 			return fail(429, formState({ values: { name: form.data.name, email: form.data.email }, message: m.sign_up_rate_limited({ minutes }) }));
 		}
-		recordSignUp(address);
+		await recordSignUp(address);
 
 		// One answer whether or not the email already had an account (the password is hashed first either way, so
 		// the time is the same too): sign-up must not tell who has an account. Nobody is signed in here; the new

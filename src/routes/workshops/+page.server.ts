@@ -2,7 +2,7 @@ import { requireUser } from '$lib/server/authorise';
 import { canCreateWorkshops, listWorkshopsForUser } from '$lib/server/workshops';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	return { workshops: listWorkshopsForUser(user.id), canCreate: canCreateWorkshops(user) };
+	return { workshops: await listWorkshopsForUser(user.id), canCreate: await canCreateWorkshops(user) };
 };

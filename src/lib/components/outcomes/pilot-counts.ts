@@ -2,7 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { pilotStatusLabels } from '$lib/pilot-labels';
 import type { programmeDashboard } from '$lib/server/outcomes';
 
-type Dashboard = NonNullable<ReturnType<typeof programmeDashboard>>;
+type Dashboard = NonNullable<Awaited<ReturnType<typeof programmeDashboard>>>;
 /** Sets one dashboard filter (keeping the others): the chart rows become links. */
 type Link = (filter: 'status' | 'goalId' | 'areaCode', value: string) => string | undefined;
 

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzleAsync } from 'drizzle-orm/sqlite-proxy';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as schema from './schema';
@@ -16,9 +18,22 @@ function envInteger(name: string, fallback: number) {
 	return Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
+/** The driver's own error under drizzle's wrapper ("Failed query: …", the driver's error as its cause). */
+export function driverError(error: unknown): unknown {
+	let current = error;
+	while (current instanceof Error && current.cause !== undefined && !(current as { code?: unknown }).code) current = current.cause;
+	return current;
+}
+
+/** The driver's message (for constraint checks: "UNIQUE constraint failed: users.email"). */
+export function driverMessage(error: unknown) {
+	const cause = driverError(error);
+	return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** SQLite's answers when the file cannot be written now: locked by another process, disk (or ceiling) full, I/O. */
 export function isStorageUnavailable(error: unknown) {
-	const code = (error as { code?: unknown } | null)?.code;
+	const code = (driverError(error) as { code?: unknown } | null)?.code;
 	return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)/.test(code);
 }
 
@@ -47,7 +62,8 @@ function reuseStatements(sqlite: Database.Database, limit = 500) {
 	}) as typeof sqlite.prepare;
 }
 
-export function openDatabase(path = databasePath()) {
+/** The SQLite connection with its synchronous drizzle database and the domain's asynchronous one. */
+export function openConnection(path = databasePath()) {
 	mkdirSync(dirname(path), { recursive: true });
 	const sqlite = new Database(path);
 	reuseStatements(sqlite);
@@ -66,19 +82,175 @@ export function openDatabase(path = databasePath()) {
 		const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
 		sqlite.pragma(`max_page_count = ${Math.floor((maxMegabytes * 1024 * 1024) / pageSize)}`);
 	}
-	return drizzle(sqlite, { schema });
+	const guard = new TransactionGuard();
+	return { sqlite, guard, sync: drizzle(sqlite, { schema }), db: openAsync(sqlite, guard) };
 }
 
-export type Db = ReturnType<typeof openDatabase>;
+/**
+ * Keeps every other caller off the connection while a transaction is open on it. SQLite has one connection per
+ * process here, and with asynchronous domain code two requests' steps interleave at every `await`: without this,
+ * one request's query would run inside another's open transaction (seeing its uncommitted rows, and rolled back
+ * with it). Transactions queue behind each other; queries outside them wait only while one is open. A transaction
+ * runs only database steps (never network or file waits), so it holds the connection for microseconds and never
+ * across the event loop's turns: the synchronous callers on the WebSocket path (board store, board access, votes
+ * on the socket) never find one open.
+ */
+class TransactionGuard {
+	readonly context = new AsyncLocalStorage<OpenTransaction>();
+	#open: OpenTransaction | null = null;
+	#waiting: (() => void)[] = [];
+
+	/** Whether the caller must wait for its turn: a transaction is open and it is not the caller's. */
+	blocked() {
+		return this.#open !== null && this.context.getStore() !== this.#open;
+	}
+
+	/**
+	 * Resolves when the open transaction ends. Callers loop `while (guard.blocked()) await guard.released();` and
+	 * then use the connection in the same synchronous step: any await between the check and the use would let
+	 * another transaction open in between.
+	 */
+	released() {
+		return new Promise<void>((resolve) => this.#waiting.push(resolve));
+	}
+
+	/** The caller's own open transaction, if it is inside one. */
+	current() {
+		return this.#open && this.context.getStore() === this.#open ? this.#open : null;
+	}
+
+	async run<T>(work: (open: OpenTransaction) => Promise<T>): Promise<T> {
+		while (this.blocked()) await this.released();
+		const open: OpenTransaction = { tx: null };
+		this.#open = open;
+		// Still open at the event loop's next turn: it waited for something other than the database, and the
+		// synchronous callers could have run inside it. A bug to fix where it is reported.
+		setImmediate(() => {
+			if (this.#open === open) console.error(new Error('A database transaction stayed open across an event-loop turn (it awaited something other than the database).'));
+		});
+		try {
+			return await this.context.run(open, () => work(open));
+		} finally {
+			this.#open = null;
+			const waiting = this.#waiting;
+			this.#waiting = [];
+			for (const wake of waiting) wake();
+		}
+	}
+}
+type OpenTransaction = { tx: Transaction | null };
+
+/** What a write reports on SQLite (better-sqlite3's RunResult), in drizzle's result shape. */
+type RunResult = { rows: never[]; changes: number; lastInsertRowid: number | bigint };
+
+/**
+ * The domain's asynchronous drizzle database over the process's better-sqlite3 connection (drizzle's sqlite-proxy
+ * driver: every query comes through `execute`, where the transaction guard decides when it may run).
+ */
+function openAsync(sqlite: Database.Database, guard: TransactionGuard) {
+	const execute = (source: string, params: unknown[], method: 'run' | 'all' | 'values' | 'get') => {
+		const statement = sqlite.prepare(source);
+		if (method === 'run' || !statement.reader) {
+			const result = statement.run(...params);
+			return { rows: [], changes: result.changes, lastInsertRowid: result.lastInsertRowid } satisfies RunResult;
+		}
+		// Rows as arrays: drizzle maps them onto the selected fields (as its better-sqlite3 driver does).
+		statement.raw(true);
+		return { rows: method === 'get' ? statement.get(...params) : statement.all(...params) } as { rows: unknown[] };
+	};
+	const database = drizzleAsync(
+		async (source, params, method) => {
+			while (guard.blocked()) await guard.released();
+			return execute(source, params, method) as { rows: unknown[] };
+		},
+		{ schema }
+	);
+	const begin = database.transaction.bind(database);
+	// One transaction at a time on the connection (IMMEDIATE: its write lock taken at BEGIN, so another process's
+	// writer makes it wait at the start, never fail halfway); a transaction opened inside another is a savepoint.
+	database.transaction = ((work: (tx: Transaction) => Promise<unknown>) => {
+		const open = guard.current();
+		if (open?.tx) return open.tx.transaction(work);
+		return guard.run((opened) =>
+			begin(
+				(tx) => {
+					opened.tx = tx;
+					return work(tx);
+				},
+				{ behavior: 'immediate' }
+			)
+		);
+	}) as typeof database.transaction;
+	return database;
+}
+
+type Connection = ReturnType<typeof openConnection>;
+
+/** A synchronous drizzle database on its own connection (migrations, tools, tests). */
+export function openDatabase(path = databasePath()) {
+	return openConnection(path).sync;
+}
+export type Db = Connection['db'];
+export type SyncDb = Connection['sync'];
 export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** The database or an open transaction: lets a write join the caller's transaction. */
 export type Executor = Db | Transaction;
 
-let instance: Db | undefined;
+let instance: Connection | undefined;
 
-/** The process's database, opened on first use (so `vite build`'s analysis never creates a file). */
-export function getDb(): Db {
-	return (instance ??= openDatabase());
+function connection() {
+	return (instance ??= openConnection());
+}
+
+/**
+ * The process's database for the synchronous callers that remain (the board store and the WebSocket path's board
+ * access and socket votes, which the collab server calls without awaiting), opened on first use (so `vite build`'s
+ * analysis never creates a file). Everything else uses `db`.
+ */
+export function getDb(): SyncDb {
+	return connection().sync;
+}
+
+/** The process's asynchronous database (the domain layer's). */
+export function getAsyncDb(): Db {
+	return connection().db;
+}
+
+/**
+ * Runs synchronous work on the SQLite connection (raw statements, the synchronous callers' functions) when no other
+ * request's transaction is open on it: from asynchronous code, never call them directly.
+ */
+export async function withSqlite<T>(work: (sqlite: Database.Database) => T): Promise<T> {
+	const { guard, sqlite } = connection();
+	while (guard.blocked()) await guard.released();
+	return work(sqlite);
+}
+
+/**
+ * Raw SQL for what drizzle cannot say (the full-text index, a few tuned queries), with `?` placeholders; waits for its
+ * turn like every query. On PostgreSQL the same calls will number the placeholders.
+ */
+export async function rawAll<Row>(source: string, ...params: unknown[]): Promise<Row[]> {
+	return withSqlite((sqlite) => sqlite.prepare(source).all(...params) as Row[]);
+}
+
+export async function rawGet<Row>(source: string, ...params: unknown[]): Promise<Row | undefined> {
+	return withSqlite((sqlite) => sqlite.prepare(source).get(...params) as Row | undefined);
+}
+
+export async function rawRun(source: string, ...params: unknown[]): Promise<number> {
+	return withSqlite((sqlite) => sqlite.prepare(source).run(...params).changes);
+}
+
+/** Rows changed by a write (`await db.update(…)`): SQLite's `changes`, PostgreSQL's `rowCount`. */
+export function changedRows(result: unknown): number {
+	const { changes, rowCount } = (result ?? {}) as { changes?: number; rowCount?: number | null };
+	return changes ?? rowCount ?? 0;
+}
+
+/** The first row of a query's rows (drizzle's `.get()`, which PostgreSQL's builders do not have). */
+export async function first<Row>(rows: PromiseLike<Row[]>): Promise<Row | undefined> {
+	return (await rows)[0];
 }
 
 /**
@@ -88,6 +260,17 @@ export function getDb(): Db {
 export function preparedOnce<Query>(build: (db: Db) => Query): () => Query {
 	const prepared = new WeakMap<Db, Query>();
 	return () => {
+		const current = getAsyncDb();
+		let query = prepared.get(current);
+		if (!query) prepared.set(current, (query = build(current)));
+		return query;
+	};
+}
+
+/** As `preparedOnce`, on the synchronous database (for the synchronous callers). */
+export function preparedOnceSync<Query>(build: (db: SyncDb) => Query): () => Query {
+	const prepared = new WeakMap<SyncDb, Query>();
+	return () => {
 		const current = getDb();
 		let query = prepared.get(current);
 		if (!query) prepared.set(current, (query = build(current)));
@@ -95,7 +278,7 @@ export function preparedOnce<Query>(build: (db: Db) => Query): () => Query {
 	};
 }
 
-const writeGeneration = preparedOnce((db) => ({
+const writeGeneration = preparedOnceSync((db) => ({
 	ours: db.$client.prepare<[], { n: number }>('SELECT total_changes() AS n'),
 	// data_version changes when another connection (another process) commits.
 	theirs: db.$client.prepare<[], { data_version: number }>('PRAGMA data_version')
@@ -115,11 +298,12 @@ export function databaseGeneration() {
  * The value computed once and reused until anything is written to the database (by this process or another):
  * for expensive reads that are asked for far more often than the data changes (a programme's dashboard).
  */
-export function unchangedSinceLastWrite<T>(key: string, compute: () => T): T {
+export async function unchangedSinceLastWrite<T>(key: string, compute: () => Promise<T>): Promise<T> {
+	// Taken before computing: a write while it runs makes the next call compute again, never keeps an older value.
 	const generation = databaseGeneration();
 	const hit = remembered.get(key);
 	if (hit?.generation === generation) return hit.value as T;
-	const value = compute();
+	const value = await compute();
 	if (remembered.size >= 100) remembered.delete(remembered.keys().next().value!);
 	remembered.set(key, { generation, value });
 	return value;
@@ -132,7 +316,12 @@ export function unchangedSinceLastWrite<T>(key: string, compute: () => T): T {
  * a minute. Returns whether it completed now.
  */
 export function eraseOldPageVersions(attempt = 0): boolean {
-	const sqlite = getDb().$client;
+	const { sqlite, guard } = connection();
+	// Never inside another request's open transaction on this connection: try again in a moment.
+	if (guard.blocked()) {
+		if (attempt < 60) setTimeout(() => eraseOldPageVersions(attempt + 1), 1000).unref();
+		return false;
+	}
 	const timeout = sqlite.pragma('busy_timeout', { simple: true });
 	sqlite.pragma('busy_timeout = 0');
 	let done = false;
@@ -149,10 +338,10 @@ export function eraseOldPageVersions(attempt = 0): boolean {
 }
 
 export function closeDb() {
-	instance?.$client.close();
+	instance?.sqlite.close();
 	instance = undefined;
 }
 
 export const db: Db = new Proxy({} as Db, {
-	get: (_, property) => Reflect.get(getDb(), property)
+	get: (_, property) => Reflect.get(getAsyncDb(), property)
 });

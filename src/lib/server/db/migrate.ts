@@ -1,7 +1,7 @@
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Db } from './index';
+import type { SyncDb as Db } from './index';
 
 export class DatabaseTooNewError extends Error {}
 

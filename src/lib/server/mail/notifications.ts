@@ -22,14 +22,14 @@ export const statusLabel = (status: PilotStatus, locale: Locale) => label(pilotS
 const decisionLabel = (decision: PilotDecision, locale: Locale) => label(pilotDecisionLabels[decision], locale);
 
 /** Queues one notification of `kind` to the person unless they turned it off; returns whether it was queued. */
-export function queueNotification(
+export async function queueNotification(
 	tx: Executor,
 	recipient: Recipient,
 	kind: NotificationKind,
 	content: (locale: Locale) => Content,
 	options: { about?: string; dedupeKey?: string; now?: Date } = {}
 ) {
-	if (mailFrequency(recipient.id, kind, tx) === 'off') return false;
+	if (await mailFrequency(recipient.id, kind, tx) === 'off') return false;
 	const locale = recipient.locale;
 	const { subject, title, blocks } = content(locale);
 	const rendered = renderMail({
@@ -39,12 +39,12 @@ export function queueNotification(
 		blocks,
 		footer: [
 			{ paragraph: m.mail_footer_why({ kind: kindLabel(kind, locale) }, { locale }) },
-			{ link: { label: m.mail_footer_unsubscribe({}, { locale }), url: unsubscribeUrl(recipient.id, kind) } },
+			{ link: { label: m.mail_footer_unsubscribe({}, { locale }), url: await unsubscribeUrl(recipient.id, kind) } },
 			{ link: { label: m.mail_footer_settings({}, { locale }), url: publicUrl('/profile#mail') } }
 		]
 	});
 	return (
-		queueMail(
+		await queueMail(
 			tx,
 			{
 				to: recipient.email,
@@ -52,7 +52,7 @@ export function queueNotification(
 				kind,
 				locale,
 				...rendered,
-				headers: unsubscribeHeaders(recipient.id, kind),
+				headers: await unsubscribeHeaders(recipient.id, kind),
 				about: options.about,
 				dedupeKey: options.dedupeKey
 			},
@@ -64,10 +64,10 @@ export function queueNotification(
 const recipientColumns = { id: users.id, email: users.email, name: users.name, locale: users.locale };
 
 /** The programme's leads: programme leads of its owner organisation. */
-export function programmeLeads(tx: Executor, programmeId: string): Recipient[] {
-	const programme = tx.select({ owner: programmes.ownerOrganisationId }).from(programmes).where(eq(programmes.id, programmeId)).get();
+export async function programmeLeads(tx: Executor, programmeId: string): Promise<Recipient[]> {
+	const programme = await tx.select({ owner: programmes.ownerOrganisationId }).from(programmes).where(eq(programmes.id, programmeId)).get();
 	if (!programme) return [];
-	return tx
+	return await tx
 		.select(recipientColumns)
 		.from(memberships)
 		.innerJoin(users, eq(users.id, memberships.userId))
@@ -75,8 +75,8 @@ export function programmeLeads(tx: Executor, programmeId: string): Recipient[] {
 		.all();
 }
 
-export function pilotTeamMembers(tx: Executor, pilotId: string): Recipient[] {
-	return tx.select(recipientColumns).from(pilotTeam).innerJoin(users, eq(users.id, pilotTeam.userId)).where(eq(pilotTeam.pilotId, pilotId)).all();
+export async function pilotTeamMembers(tx: Executor, pilotId: string): Promise<Recipient[]> {
+	return await tx.select(recipientColumns).from(pilotTeam).innerJoin(users, eq(users.id, pilotTeam.userId)).where(eq(pilotTeam.pilotId, pilotId)).all();
 }
 
 function pilotAndProgramme(tx: Executor, pilotId: string) {
@@ -88,8 +88,8 @@ function pilotAndProgramme(tx: Executor, pilotId: string) {
 		.get();
 }
 
-function nameOf(tx: Executor, userId: string) {
-	return tx.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name ?? '';
+async function nameOf(tx: Executor, userId: string) {
+	return (await tx.select({ name: users.name }).from(users).where(eq(users.id, userId)).get())?.name ?? '';
 }
 
 const pilotLink = (pilotId: string, locale: Locale): MailBlock => ({
@@ -97,13 +97,13 @@ const pilotLink = (pilotId: string, locale: Locale): MailBlock => ({
 });
 
 /** A new (or resubmitted) proposal reaches the programme's leads, the proposer excepted. */
-export function notifyPilotProposed(tx: Executor, pilotId: string, byUserId: string) {
-	const pilot = pilotAndProgramme(tx, pilotId);
+export async function notifyPilotProposed(tx: Executor, pilotId: string, byUserId: string) {
+	const pilot = await pilotAndProgramme(tx, pilotId);
 	if (!pilot) return;
-	const name = nameOf(tx, byUserId);
-	for (const lead of programmeLeads(tx, pilot.programmeId)) {
+	const name = await nameOf(tx, byUserId);
+	for (const lead of await programmeLeads(tx, pilot.programmeId)) {
 		if (lead.id === byUserId) continue;
-		queueNotification(
+		await queueNotification(
 			tx,
 			lead,
 			'pilot_proposals',
@@ -118,13 +118,13 @@ export function notifyPilotProposed(tx: Executor, pilotId: string, byUserId: str
 }
 
 /** A lead's review or decision reaches the pilot's team, the one who took it excepted. */
-export function notifyPilotStatus(tx: Executor, pilotId: string, status: PilotStatus, byUserId: string, comment: string, decision: PilotDecision | null) {
-	const pilot = pilotAndProgramme(tx, pilotId);
+export async function notifyPilotStatus(tx: Executor, pilotId: string, status: PilotStatus, byUserId: string, comment: string, decision: PilotDecision | null) {
+	const pilot = await pilotAndProgramme(tx, pilotId);
 	if (!pilot) return;
-	const name = nameOf(tx, byUserId);
-	for (const member of pilotTeamMembers(tx, pilotId)) {
+	const name = await nameOf(tx, byUserId);
+	for (const member of await pilotTeamMembers(tx, pilotId)) {
 		if (member.id === byUserId) continue;
-		queueNotification(
+		await queueNotification(
 			tx,
 			member,
 			'pilot_updates',
@@ -143,13 +143,13 @@ export function notifyPilotStatus(tx: Executor, pilotId: string, status: PilotSt
 }
 
 /** A comment reaches the pilot's team, its author excepted. */
-export function notifyPilotComment(tx: Executor, pilotId: string, authorId: string, text: string) {
-	const pilot = pilotAndProgramme(tx, pilotId);
+export async function notifyPilotComment(tx: Executor, pilotId: string, authorId: string, text: string) {
+	const pilot = await pilotAndProgramme(tx, pilotId);
 	if (!pilot) return;
-	const name = nameOf(tx, authorId);
-	for (const member of pilotTeamMembers(tx, pilotId)) {
+	const name = await nameOf(tx, authorId);
+	for (const member of await pilotTeamMembers(tx, pilotId)) {
 		if (member.id === authorId) continue;
-		queueNotification(
+		await queueNotification(
 			tx,
 			member,
 			'pilot_updates',

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { db, type Executor } from '../db';
+import { changedRows, db, type Executor } from '../db';
 import { mailOutbox, type Locale, type MailStatus } from '../db/schema';
 import { generateSecureRandomString } from '../session';
 
@@ -46,14 +46,14 @@ function messageIdFor(id: string) {
  * Writes the message into the outbox inside the caller's transaction (pass `tx`), to be sent once the transaction
  * commits. Returns the row's id, or null when a message with the same dedupeKey already exists (nothing written).
  */
-export function queueMail(executor: Executor, mail: OutgoingMail, now = new Date()): string | null {
+export async function queueMail(executor: Executor, mail: OutgoingMail, now = new Date()): Promise<string | null> {
 	const id = generateSecureRandomString();
 	const attachments = (mail.attachments ?? []).map((attachment) => ({
 		filename: attachment.filename,
 		contentType: attachment.contentType,
 		content: Buffer.from(attachment.content).toString('base64')
 	}));
-	const row = executor
+	const row = await executor
 		.insert(mailOutbox)
 		.values({
 			id,
@@ -100,8 +100,8 @@ export function getMail(id: string) {
 	return db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get();
 }
 
-export function countMailByStatus() {
-	const rows = db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).groupBy(mailOutbox.status).all();
+export async function countMailByStatus() {
+	const rows = await db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).groupBy(mailOutbox.status).all();
 	return Object.fromEntries(rows.map((row) => [row.status, row.n])) as Partial<Record<MailStatus, number>>;
 }
 
@@ -109,27 +109,27 @@ export function countMailByStatus() {
  * An admin sends a failed or uncertain message again (for an uncertain one, they accept that it may arrive twice).
  * Returns false when the message is in no such state (already queued, sending or sent).
  */
-export function retryMail(id: string, now = new Date()) {
-	const changed = db
+export async function retryMail(id: string, now = new Date()) {
+	const changed = await db
 		.update(mailOutbox)
 		.set({ status: 'queued', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null })
 		.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['failed', 'uncertain'])))
 		.run();
-	return changed.changes === 1;
+	return changedRows(changed) === 1;
 }
 
 /**
  * Claims the oldest due message for `owner` until `leaseUntil`, atomically: one UPDATE … RETURNING under SQLite's
  * write lock, so of two workers (processes) asking at once, exactly one gets each row.
  */
-export function claimNextMail(owner: string, leaseUntil: Date, now = new Date()): MailRow | undefined {
+export async function claimNextMail(owner: string, leaseUntil: Date, now = new Date()): Promise<MailRow | undefined> {
 	const due = db
 		.select({ id: mailOutbox.id })
 		.from(mailOutbox)
 		.where(and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, now)))
 		.orderBy(mailOutbox.nextAttemptAt)
 		.limit(1);
-	return db
+	return await db
 		.update(mailOutbox)
 		.set({ status: 'sending', leaseOwner: owner, leaseUntil, attempts: sql`${mailOutbox.attempts} + 1` })
 		.where(and(eq(mailOutbox.id, sql`(${due})`), eq(mailOutbox.status, 'queued')))
@@ -141,7 +141,7 @@ export function claimNextMail(owner: string, leaseUntil: Date, now = new Date())
  * The outcome of one attempt, written only by the claim's owner. A sender slower than its lease finds its message
  * marked uncertain and still records what really happened; after an admin's resend the old owner writes nothing.
  */
-export function settleMail(
+export async function settleMail(
 	id: string,
 	owner: string,
 	outcome: { status: 'sent' } | { status: 'queued'; error: string; nextAttemptAt: Date } | { status: 'failed' | 'uncertain'; error: string },
@@ -154,11 +154,11 @@ export function settleMail(
 				? { status: 'queued' as const, lastError: outcome.error, nextAttemptAt: outcome.nextAttemptAt }
 				: { status: outcome.status, lastError: outcome.error };
 	return (
-		db
+		changedRows((await db
 			.update(mailOutbox)
 			.set({ ...values, leaseOwner: null, leaseUntil: null })
 			.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['sending', 'uncertain']), eq(mailOutbox.leaseOwner, owner)))
-			.run().changes === 1
+			.run())) === 1
 	);
 }
 
@@ -167,10 +167,10 @@ export function settleMail(
  * recording the outcome, so the message may or may not have been handed to the SMTP server. It is not resent by
  * itself (at most once); it is marked uncertain for an admin to look at. Returns how many.
  */
-export function expireMailLeases(now = new Date()) {
-	return db
+export async function expireMailLeases(now = new Date()) {
+	return changedRows((await db
 		.update(mailOutbox)
 		.set({ status: 'uncertain', lastError: 'sender stopped before the outcome was known', leaseUntil: null })
 		.where(and(eq(mailOutbox.status, 'sending'), or(lte(mailOutbox.leaseUntil, now), sql`${mailOutbox.leaseUntil} IS NULL`)))
-		.run().changes;
+		.run()));
 }

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '../../paraglide/messages.js';
-import { db, type Executor } from '../db';
+import { db, driverMessage, type Executor } from '../db';
 import { appSecrets, mailPreferences, type Locale, type MailFrequency } from '../db/schema';
 import { publicUrl } from './links';
 
@@ -34,8 +34,8 @@ export function kindLabel(kind: NotificationKind, locale?: Locale) {
 	}[kind]({}, options);
 }
 
-export function mailFrequency(userId: string, kind: NotificationKind, executor: Executor = db): MailFrequency {
-	const row = executor
+export async function mailFrequency(userId: string, kind: NotificationKind, executor: Executor = db): Promise<MailFrequency> {
+	const row = await executor
 		.select({ frequency: mailPreferences.frequency })
 		.from(mailPreferences)
 		.where(and(eq(mailPreferences.userId, userId), eq(mailPreferences.kind, kind)))
@@ -43,8 +43,10 @@ export function mailFrequency(userId: string, kind: NotificationKind, executor: 
 	return row?.frequency ?? notificationKinds[kind].default;
 }
 
-export function listMailPreferences(userId: string) {
-	return Object.fromEntries(notificationKindNames.map((kind) => [kind, mailFrequency(userId, kind)])) as Record<NotificationKind, MailFrequency>;
+export async function listMailPreferences(userId: string) {
+	const entries = [];
+	for (const kind of notificationKindNames) entries.push([kind, await mailFrequency(userId, kind)]);
+	return Object.fromEntries(entries) as Record<NotificationKind, MailFrequency>;
 }
 
 const choice = <Kind extends NotificationKind>(kind: Kind) =>
@@ -56,10 +58,10 @@ export const mailPreferencesSchema = z.object({
 	digest: choice('digest')
 } satisfies Record<NotificationKind, z.ZodType>);
 
-export function setMailPreferences(userId: string, choices: Partial<Record<NotificationKind, MailFrequency>>) {
-	db.transaction((tx) => {
+export async function setMailPreferences(userId: string, choices: Partial<Record<NotificationKind, MailFrequency>>) {
+	await db.transaction(async (tx) => {
 		for (const [kind, frequency] of Object.entries(choices)) {
-			tx.insert(mailPreferences)
+			await tx.insert(mailPreferences)
 				.values({ userId, kind, frequency })
 				.onConflictDoUpdate({ target: [mailPreferences.userId, mailPreferences.kind], set: { frequency } })
 				.run();
@@ -70,40 +72,40 @@ export function setMailPreferences(userId: string, choices: Partial<Record<Notif
 // Unsubscribe links ------------------------------------------------------------------------------------
 
 /** A random key made once per database (every process reads the same row), signing unsubscribe links. */
-function unsubscribeKey() {
-	db.insert(appSecrets).values({ name: 'unsubscribe', value: randomBytes(32) }).onConflictDoNothing().run();
-	return db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'unsubscribe')).get()!.value;
+async function unsubscribeKey() {
+	await db.insert(appSecrets).values({ name: 'unsubscribe', value: randomBytes(32) }).onConflictDoNothing().run();
+	return (await db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'unsubscribe')).get())!.value;
 }
 
-function signature(userId: string, kind: string) {
-	return createHmac('sha256', unsubscribeKey()).update(`unsubscribe:${userId}:${kind}`).digest('base64url');
+async function signature(userId: string, kind: string) {
+	return createHmac('sha256', await unsubscribeKey()).update(`unsubscribe:${userId}:${kind}`).digest('base64url');
 }
 
 /** The link (without signing in) that turns this kind off for this person; also the RFC 8058 one-click target. */
-export function unsubscribeUrl(userId: string, kind: NotificationKind) {
-	const query = new URLSearchParams({ u: userId, k: kind, t: signature(userId, kind) });
+export async function unsubscribeUrl(userId: string, kind: NotificationKind) {
+	const query = new URLSearchParams({ u: userId, k: kind, t: await signature(userId, kind) });
 	return publicUrl(`/mail/unsubscribe?${query}`);
 }
 
-export function unsubscribeHeaders(userId: string, kind: NotificationKind) {
-	return { 'List-Unsubscribe': `<${unsubscribeUrl(userId, kind)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+export async function unsubscribeHeaders(userId: string, kind: NotificationKind) {
+	return { 'List-Unsubscribe': `<${await unsubscribeUrl(userId, kind)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 /** The kind the link names when its signature is right, else null. */
-export function checkUnsubscribeLink(params: URLSearchParams): { userId: string; kind: NotificationKind } | null {
+export async function checkUnsubscribeLink(params: URLSearchParams): Promise<{ userId: string; kind: NotificationKind } | null> {
 	const userId = params.get('u') ?? '';
 	const kind = params.get('k') ?? '';
 	const given = Buffer.from(params.get('t') ?? '');
 	if (!userId || !isNotificationKind(kind)) return null;
-	const expected = Buffer.from(signature(userId, kind));
+	const expected = Buffer.from(await signature(userId, kind));
 	return given.length === expected.length && timingSafeEqual(given, expected) ? { userId, kind } : null;
 }
 
-export function unsubscribe(userId: string, kind: NotificationKind) {
+export async function unsubscribe(userId: string, kind: NotificationKind) {
 	// A deleted account's link changes nothing (the foreign key would refuse the row).
 	try {
-		setMailPreferences(userId, { [kind]: 'off' });
+		await setMailPreferences(userId, { [kind]: 'off' });
 	} catch (error) {
-		if (!/FOREIGN KEY/.test(String((error as Error).message))) throw error;
+		if (!/FOREIGN KEY/.test(driverMessage(error))) throw error;
 	}
 }

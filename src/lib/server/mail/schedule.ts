@@ -27,9 +27,9 @@ function helsinkiClock(now: Date) {
 }
 
 /** A reminder when a running pilot's check-in is due within three days, and once more when it is overdue. */
-export function queueCheckInReminders(now = new Date()) {
+export async function queueCheckInReminders(now = new Date()) {
 	const today = isoToday(now);
-	const running = db
+	const running = await db
 		.select({
 			id: pilots.id,
 			title: pilots.title,
@@ -51,9 +51,9 @@ export function queueCheckInReminders(now = new Date()) {
 		const soon = !next.overdue && next.due <= addDays(today, reminderDaysAhead);
 		if (!soon && !next.overdue) continue;
 		const which = next.overdue ? 'overdue' : 'due';
-		db.transaction((tx) => {
-			for (const member of pilotTeamMembers(tx, pilot.id)) {
-				const sent = queueNotification(
+		await db.transaction(async (tx) => {
+			for (const member of await pilotTeamMembers(tx, pilot.id)) {
+				const sent = await queueNotification(
 					tx,
 					member,
 					'checkin_reminders',
@@ -90,8 +90,8 @@ function ledProgrammes(userId: string) {
 		.all();
 }
 
-function programmeDigest(programmeId: string, since: Date, today: string, locale: Locale) {
-	const changes = db
+async function programmeDigest(programmeId: string, since: Date, today: string, locale: Locale) {
+	const changes = await db
 		.select({ pilotId: pilots.id, title: pilots.title, from: pilotStatusHistory.fromStatus, to: pilotStatusHistory.toStatus })
 		.from(pilotStatusHistory)
 		.innerJoin(pilots, eq(pilots.id, pilotStatusHistory.pilotId))
@@ -102,14 +102,14 @@ function programmeDigest(programmeId: string, since: Date, today: string, locale
 	const statusChanges = changes
 		.filter((change) => change.from !== null)
 		.map((change) => m.mail_digest_change_item({ title: change.title, status: statusLabel(change.to, locale) }, { locale }));
-	const overdue = db
+	const overdue = (await db
 		.select({ title: pilots.title, status: pilots.status, cadenceWeeks: pilots.cadenceWeeks, startsOn: pilots.startsOn, updatedAt: pilots.updatedAt, latest: max(checkIns.reportedOn) })
 		.from(pilots)
 		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
 		.where(and(eq(pilots.programmeId, programmeId), eq(pilots.status, 'running')))
 		.groupBy(pilots.id)
 		.orderBy(asc(pilots.title))
-		.all()
+		.all())
 		.flatMap((pilot) => {
 			const next = nextCheckInDue(pilot, pilot.latest, today);
 			return next?.overdue ? [m.mail_digest_overdue_item({ title: pilot.title, date: next.due }, { locale })] : [];
@@ -121,11 +121,11 @@ function programmeDigest(programmeId: string, since: Date, today: string, locale
  * Each lead's digest of their programmes, daily or weekly (Monday) as they chose, from 07:00 Helsinki time; a
  * digest with nothing to say is not sent.
  */
-export function queueDigests(now = new Date()) {
+export async function queueDigests(now = new Date()) {
 	const clock = helsinkiClock(now);
 	if (clock.hour < digestHour) return 0;
 	const today = isoToday(now);
-	const leads = db
+	const leads = await db
 		.selectDistinct({ id: users.id, email: users.email, name: users.name, locale: users.locale })
 		.from(users)
 		.innerJoin(memberships, eq(memberships.userId, users.id))
@@ -133,18 +133,18 @@ export function queueDigests(now = new Date()) {
 		.all();
 	let queued = 0;
 	for (const lead of leads) {
-		const frequency = mailFrequency(lead.id, 'digest');
+		const frequency = await mailFrequency(lead.id, 'digest');
 		if (frequency !== 'daily' && !(frequency === 'weekly' && clock.weekday === 'Mon')) continue;
 		const dedupeKey = `digest:${frequency}:${lead.id}:${today}`;
 		// Already queued this period (the schedule runs every minute): not computed again.
-		if (db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).get()) continue;
+		if (await db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).get()) continue;
 		const since = new Date(now.getTime() - (frequency === 'daily' ? 1 : 7) * day);
-		const led = ledProgrammes(lead.id);
+		const led = await ledProgrammes(lead.id);
 		if (!led.length) continue;
 		const locale = lead.locale;
 		const blocks: MailBlock[] = [];
 		for (const programme of led) {
-			const digest = programmeDigest(programme.id, since, today, locale);
+			const digest = await programmeDigest(programme.id, since, today, locale);
 			if (!digest.proposals.length && !digest.overdue.length && !digest.statusChanges.length) continue;
 			blocks.push({ heading: programme.name });
 			if (digest.proposals.length) blocks.push({ paragraph: m.mail_digest_new_proposals({}, { locale }) }, { list: digest.proposals });
@@ -153,7 +153,7 @@ export function queueDigests(now = new Date()) {
 			blocks.push({ link: { label: m.mail_digest_open_programme({ programme: programme.name }, { locale }), url: publicUrl(`/programmes/${programme.id}`) } });
 		}
 		if (!blocks.length) continue;
-		const sent = db.transaction((tx) =>
+		const sent = await db.transaction((tx) =>
 			queueNotification(
 				tx,
 				lead,
@@ -173,10 +173,10 @@ export function queueDigests(now = new Date()) {
 
 let lastRun = 0;
 /** The worker's scheduled tasks; at most once a minute per process whatever the worker's poll interval. */
-export function runMailSchedule(now = new Date(), everyMs = Number(process.env.VERSTAS_MAIL_SCHEDULE_MS) || 60_000) {
+export async function runMailSchedule(now = new Date(), everyMs = Number(process.env.VERSTAS_MAIL_SCHEDULE_MS) || 60_000) {
 	if (now.getTime() - lastRun < everyMs) return;
 	lastRun = now.getTime();
-	queueCheckInReminders(now);
-	queueDigests(now);
+	await queueCheckInReminders(now);
+	await queueDigests(now);
 }
 

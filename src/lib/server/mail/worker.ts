@@ -171,10 +171,10 @@ export type WorkerOptions = { owner: string; smtp: SmtpSettings; from: string; s
 export async function sendDueMail(options: WorkerOptions) {
 	const now = options.now ?? (() => new Date());
 	const { settings } = options;
-	expireMailLeases(now());
+	await expireMailLeases(now());
 	let attempted = 0;
 	for (;;) {
-		const row = claimNextMail(options.owner, new Date(now().getTime() + settings.leaseMs), now());
+		const row = await claimNextMail(options.owner, new Date(now().getTime() + settings.leaseMs), now());
 		if (!row) return attempted;
 		attempted++;
 		let outcome: AttemptOutcome;
@@ -184,12 +184,12 @@ export async function sendDueMail(options: WorkerOptions) {
 			// Composing failed (nothing reached the server): a fault of ours, not worth retrying.
 			outcome = { delivered: false, handedOver: false, permanent: true, error: String((error as Error).message ?? error) };
 		}
-		if (outcome.delivered) settleMail(row.id, options.owner, { status: 'sent' }, now());
-		else if (outcome.handedOver) settleMail(row.id, options.owner, { status: 'uncertain', error: outcome.error }, now());
+		if (outcome.delivered) await settleMail(row.id, options.owner, { status: 'sent' }, now());
+		else if (outcome.handedOver) await settleMail(row.id, options.owner, { status: 'uncertain', error: outcome.error }, now());
 		else if (outcome.permanent || row.attempts >= settings.maxAttempts)
-			settleMail(row.id, options.owner, { status: 'failed', error: outcome.error }, now());
+			await settleMail(row.id, options.owner, { status: 'failed', error: outcome.error }, now());
 		else
-			settleMail(
+			await settleMail(
 				row.id,
 				options.owner,
 				{ status: 'queued', error: outcome.error, nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts, settings.retryBaseMs)) },
@@ -204,7 +204,7 @@ export type MailWorker = { wake: () => void; stop: () => Promise<void> };
  * The process's worker: every pollMs (and at once when woken) it runs `tasks` (scheduled reminders and digests
  * are queued there) and then sends what is due, if SMTP is configured; without SMTP, mail stays in the outbox.
  */
-export function startMailWorker(tasks: (now: Date) => void = () => {}, env: NodeJS.ProcessEnv = process.env): MailWorker {
+export function startMailWorker(tasks: (now: Date) => void | Promise<void> = () => {}, env: NodeJS.ProcessEnv = process.env): MailWorker {
 	const settings = workerSettings(env);
 	const smtp = smtpSettings(env);
 	const owner = `${hostname()}:${process.pid}:${generateSecureRandomString(8)}`;
@@ -220,7 +220,7 @@ export function startMailWorker(tasks: (now: Date) => void = () => {}, env: Node
 		}
 		running = (async () => {
 			try {
-				tasks(new Date());
+				await tasks(new Date());
 				if (smtp) await sendDueMail({ owner, smtp, from: mailFrom(env), settings });
 			} catch (error) {
 				console.error('Verstas: mail worker', error);

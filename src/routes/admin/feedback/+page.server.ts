@@ -5,16 +5,16 @@ import { formState } from '$lib/server/forms';
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireAdmin(event);
-	return { feedback: listFeedback(), responseDays: feedbackResponseDays };
+	return { feedback: await listFeedback(), responseDays: feedbackResponseDays };
 };
 
 export const actions: Actions = {
 	answered: async (event) => {
 		const admin = requireAdmin(event);
 		const id = String((await event.request.formData()).get('id') ?? '');
-		if (!markFeedbackAnswered(id, admin.id)) return fail(404, formState({ message: m.feedback_not_found() }));
+		if (!await markFeedbackAnswered(id, admin.id)) return fail(404, formState({ message: m.feedback_not_found() }));
 		return formState({ saved: m.feedback_marked() });
 	}
 };

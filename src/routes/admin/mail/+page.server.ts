@@ -12,7 +12,7 @@ import type { Actions, PageServerLoad } from './$types';
 const statusFilter = z.enum(mailStatuses).optional().catch(undefined);
 const retrySchema = z.object({ id: z.string({ error: () => m.error_required() }).min(1, { error: () => m.error_required() }).max(64) });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireAdmin(event);
 	const status = statusFilter.parse(event.url.searchParams.get('status') ?? undefined);
 	let smtpConfigured = false;
@@ -24,9 +24,9 @@ export const load: PageServerLoad = (event) => {
 	return {
 		status,
 		smtpConfigured,
-		counts: countMailByStatus(),
+		counts: await countMailByStatus(),
 		// Only what the page shows: the text part (never the HTML, which would be rendered), no attachments' bytes.
-		messages: listMail({ status }).map((row) => ({
+		messages: (await listMail({ status })).map((row) => ({
 			id: row.id,
 			to: row.to,
 			kind: mailKindLabel(row.kind),
@@ -54,7 +54,7 @@ export const actions: Actions = {
 		requireAdmin(event);
 		const form = parseForm(retrySchema, await event.request.formData());
 		if (!form.ok) return fail(400, formState(form));
-		if (!retryMail(form.data.id)) return fail(409, formState({ message: m.admin_mail_not_retryable() }));
+		if (!await retryMail(form.data.id)) return fail(409, formState({ message: m.admin_mail_not_retryable() }));
 		return formState({ saved: m.admin_mail_retried() });
 	}
 };

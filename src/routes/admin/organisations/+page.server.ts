@@ -10,9 +10,9 @@ import {
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireAdmin(event);
-	return { organisations: listOrganisations() };
+	return { organisations: await listOrganisations() };
 };
 
 export const actions: Actions = {
@@ -21,7 +21,7 @@ export const actions: Actions = {
 		const form = parseForm(organisationSchema, await event.request.formData());
 		if (!form.ok) return fail(400, formState(form));
 		try {
-			const organisation = createOrganisation(form.data);
+			const organisation = await createOrganisation(form.data);
 			return formState({ saved: m.org_created({ name: organisation.name }) });
 		} catch (error) {
 			if (!(error instanceof OrganisationNameTakenError)) throw error;

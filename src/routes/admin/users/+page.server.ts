@@ -2,7 +2,7 @@ import { requireAdmin } from '$lib/server/authorise';
 import { listUsers } from '$lib/server/users';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireAdmin(event);
-	return { users: listUsers() };
+	return { users: await listUsers() };
 };

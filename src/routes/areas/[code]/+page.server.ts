@@ -4,20 +4,20 @@ import { areaSeries, cityAverage, getArea, indicatorLabel, isInputIndicator } fr
 import { requireUser } from '$lib/server/authorise';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireUser(event);
 	const code = event.params.code;
-	const area = /^\d{5}$/.test(code) ? getArea(code) : undefined;
+	const area = /^\d{5}$/.test(code) ? await getArea(code) : undefined;
 	if (!area) error(404, m.areas_not_found());
 
-	const series = areaSeries(code).map((indicator) => ({
+	const series = await Promise.all((await areaSeries(code)).map(async (indicator) => ({
 		key: indicator.key,
 		label: indicatorLabel(indicator.key, indicator.name),
 		unit: indicator.unit,
 		higherIsBetter: indicator.higherIsBetter,
 		input: isInputIndicator(indicator.key),
-		points: indicator.points.map((point) => ({ ...point, average: cityAverage(indicator.key, point.year, area.municipality) }))
-	}));
+		points: await Promise.all(indicator.points.map(async (point) => ({ ...point, average: await cityAverage(indicator.key, point.year, area.municipality) })))
+	})));
 	const years = [...new Set(series.flatMap((s) => s.points.map((p) => p.year)))].sort();
 	return {
 		area,

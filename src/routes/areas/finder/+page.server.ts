@@ -27,13 +27,13 @@ const weightSchema = z
 	.transform((text) => (text === '' ? 0 : Number(text.replace(',', '.'))))
 	.pipe(z.number({ error: () => m.areas_finder_error_weight() }).min(0, { error: () => m.areas_finder_error_weight() }).max(maxWeight, { error: () => m.areas_finder_error_weight() }));
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const params = event.url.searchParams;
 	const chosenInUrl = [...params.keys()].some((key) => key.startsWith(weightPrefix));
 	const errors: Record<string, string> = {};
 	const weights: Record<string, number> = {};
-	const offered = listIndicators().filter((indicator) => !isInputIndicator(indicator.key));
+	const offered = (await listIndicators()).filter((indicator) => !isInputIndicator(indicator.key));
 	for (const indicator of offered) {
 		const raw = params.get(weightPrefix + indicator.key);
 		if (!chosenInUrl) weights[indicator.key] = defaultFinderWeights[indicator.key] ?? 0;
@@ -45,15 +45,17 @@ export const load: PageServerLoad = (event) => {
 		}
 	}
 
-	const years = listYears();
+	const years = await listYears();
 	const requestedYear = Number(params.get('year'));
 	const year = years.includes(requestedYear) ? requestedYear : years[0];
-	const municipalities = listMunicipalities().filter(Boolean);
+	const municipalities = (await listMunicipalities()).filter(Boolean);
 	const municipality = municipalities.includes(params.get('municipality') ?? '') ? params.get('municipality')! : '';
-	const result = year === undefined ? null : rankAreas({ weights, year, municipality: municipality || undefined });
+	const result = year === undefined ? null : await rankAreas({ weights, year, municipality: municipality || undefined });
 	const labels = new Map(offered.map((indicator) => [indicator.key, indicatorLabel(indicator.key, indicator.name)]));
 
-	const programmes = listEditableProgrammes(user).map((programme) => ({ ...programme, targets: getProgrammeDetails(programme.id)!.targetAreas }));
+	const programmes = await Promise.all(
+		(await listEditableProgrammes(user)).map(async (programme) => ({ ...programme, targets: (await getProgrammeDetails(programme.id))!.targetAreas }))
+	);
 	const query = new URLSearchParams();
 	for (const [key, weight] of Object.entries(weights)) if (weight > 0) query.set(weightPrefix + key, String(weight));
 	if (year !== undefined) query.set('year', String(year));
@@ -96,9 +98,9 @@ export const actions: Actions = {
 		const form = parseInput(addSchema, input);
 		const values = { programmeId: String(data.get('programmeId') ?? '') };
 		if (!form.ok) return fail(400, formState({ errors: form.errors, values }));
-		const programme = listEditableProgrammes(user).find((p) => p.id === form.data.programmeId);
+		const programme = (await listEditableProgrammes(user)).find((p) => p.id === form.data.programmeId);
 		if (!programme) return fail(403, formState({ message: m.areas_finder_programme_forbidden(), values }));
-		const { added, existing } = addProgrammeTargetAreas(programme.id, form.data.codes);
+		const { added, existing } = await addProgrammeTargetAreas(programme.id, form.data.codes);
 		return formState({ saved: m.areas_finder_added({ programme: programme.name, added, existing }), values });
 	}
 };

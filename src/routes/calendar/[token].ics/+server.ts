@@ -3,12 +3,12 @@ import { buildPersonalCalendar, findCalendarFeedOwner } from '$lib/server/calend
 import type { RequestHandler } from './$types';
 
 // Calendar apps fetch this without cookies: the secret in the address is the only credential.
-export const GET: RequestHandler = ({ params, url }) => {
-	const owner = findCalendarFeedOwner(params.token);
+export const GET: RequestHandler = async ({ params, url }) => {
+	const owner = await findCalendarFeedOwner(params.token);
 	if (!owner) {
 		return new Response(m.calendar_feed_not_found(), { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
 	}
-	return new Response(buildPersonalCalendar(owner, url.origin), {
+	return new Response(await buildPersonalCalendar(owner, url.origin), {
 		headers: {
 			'content-type': 'text/calendar; charset=utf-8',
 			'content-disposition': 'inline; filename="verstas.ics"',

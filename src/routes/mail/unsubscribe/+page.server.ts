@@ -4,16 +4,16 @@ import type { Actions, PageServerLoad } from './$types';
 
 // Works without signing in: the link's signature names the person and the kind. Opening the page changes nothing
 // (mail scanners open links); the button, or a mail client's RFC 8058 one-click POST to the same address, does.
-export const load: PageServerLoad = ({ url }) => {
-	const link = checkUnsubscribeLink(url.searchParams);
+export const load: PageServerLoad = async ({ url }) => {
+	const link = await checkUnsubscribeLink(url.searchParams);
 	return { kind: link ? kindLabel(link.kind) : null };
 };
 
 export const actions: Actions = {
-	default: ({ url }) => {
-		const link = checkUnsubscribeLink(url.searchParams);
+	default: async ({ url }) => {
+		const link = await checkUnsubscribeLink(url.searchParams);
 		if (!link) return fail(400, { done: false, kind: null });
-		unsubscribe(link.userId, link.kind);
+		await unsubscribe(link.userId, link.kind);
 		return { done: true, kind: kindLabel(link.kind) };
 	}
 };

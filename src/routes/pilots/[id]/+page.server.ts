@@ -26,11 +26,11 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
-	const { pilot, can, user } = requirePilot(event);
-	const details = getPilotDetails(pilot.id)!;
-	const programme = getProgrammeDetails(pilot.programmeId)!;
-	const checkIns = currentCheckIns(pilot.id);
+export const load: PageServerLoad = async (event) => {
+	const { pilot, can, user } = await requirePilot(event);
+	const details = (await getPilotDetails(pilot.id))!;
+	const programme = (await getProgrammeDetails(pilot.programmeId))!;
+	const checkIns = await currentCheckIns(pilot.id);
 	// The actions this person may take now, in the order they appear.
 	const actions = (Object.keys(pilotTransitions) as PilotAction[]).filter((action) => {
 		const rule = pilotTransitions[action];
@@ -46,14 +46,14 @@ export const load: PageServerLoad = (event) => {
 		responsible: details.team.find((member) => member.id === details.responsibleUserId)?.name ?? null,
 		can,
 		actions,
-		history: statusHistory(pilot.id),
+		history: await statusHistory(pilot.id),
 		checkIns,
 		due: nextCheckInDue(pilot, checkIns[0]?.reportedOn ?? null),
-		comments: listPilotComments(pilot.id),
-		areaIndicators: can.edit ? listIndicators().map(({ key, name }) => ({ key, name: indicatorLabel(key, name) })) : [],
+		comments: await listPilotComments(pilot.id),
+		areaIndicators: can.edit ? (await listIndicators()).map(({ key, name }) => ({ key, name: indicatorLabel(key, name) })) : [],
 		// A proposal can be refined in a workshop the user facilitates (one still to come, or undated).
 		workshops: ['proposed', 'changes_requested', 'approved'].includes(pilot.status)
-			? listWorkshopsForUser(user.id)
+			? (await listWorkshopsForUser(user.id))
 					.filter((workshop) => workshop.facilitating && (!workshop.startsAt || workshop.startsAt.getTime() > Date.now() - 24 * 3600_000))
 					.map(({ id, title }) => ({ id, title }))
 			: [],
@@ -76,11 +76,11 @@ const transitionMessages = {
 
 export const actions: Actions = {
 	transition: async (event) => {
-		const { pilot, user } = requirePilot(event);
+		const { pilot, user } = await requirePilot(event);
 		const input = transitionSchema.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!input.success) return fail(400, { transition: formState({ message: m.pilot_transition_status() }) });
 		try {
-			transitionPilot(pilot.id, input.data.action, user, { comment: input.data.comment, decision: input.data.decision ?? null });
+			await transitionPilot(pilot.id, input.data.action, user, { comment: input.data.comment, decision: input.data.decision ?? null });
 		} catch (caught) {
 			if (!(caught instanceof PilotTransitionError)) throw caught;
 			const status = caught.reason === 'forbidden' ? 403 : caught.reason === 'status' ? 409 : 400;
@@ -90,37 +90,37 @@ export const actions: Actions = {
 	},
 
 	comment: async (event) => {
-		const { pilot, user } = requirePilot(event);
+		const { pilot, user } = await requirePilot(event);
 		const values = Object.fromEntries(await event.request.formData()) as Record<string, string>;
 		const parsed = parseInput(commentSchema, values, values);
 		if (!parsed.ok) return fail(400, { comment: formState({ errors: parsed.errors, values }) });
-		addPilotComment(pilot.id, user.id, parsed.data.text);
+		await addPilotComment(pilot.id, user.id, parsed.data.text);
 		return { comment: formState({ saved: m.pilot_comment_added() }) };
 	},
 
 	addIndicator: async (event) => {
-		const { pilot, can } = requirePilot(event);
+		const { pilot, can } = await requirePilot(event);
 		if (!can.edit) return fail(403, { indicator: formState({ message: m.error_forbidden() }) });
 		const values = Object.fromEntries(await event.request.formData()) as Record<string, string>;
 		const parsed = parseInput(indicatorSchema, { ...values, higherIsBetter: values.higherIsBetter !== 'false' }, values);
 		if (!parsed.ok) return fail(400, { indicator: formState({ errors: parsed.errors, values }) });
-		addIndicator(pilot.id, parsed.data);
+		await addIndicator(pilot.id, parsed.data);
 		return { indicator: formState({ saved: m.pilot_indicator_added() }) };
 	},
 
 	bringToWorkshop: async (event) => {
-		const { pilot, user } = requirePilot(event);
+		const { pilot, user } = await requirePilot(event);
 		const workshopId = String((await event.request.formData()).get('workshopId') ?? '');
-		if (!isFacilitator(workshopId, user.id)) return fail(403, { bring: formState({ message: m.pilot_bring_not_facilitator() }) });
-		if (!bringPilotToWorkshop(pilot.id, workshopId)) return fail(409, { bring: formState({ message: m.pilot_bring_no_lanes() }) });
+		if (!await isFacilitator(workshopId, user.id)) return fail(403, { bring: formState({ message: m.pilot_bring_not_facilitator() }) });
+		if (!await bringPilotToWorkshop(pilot.id, workshopId)) return fail(409, { bring: formState({ message: m.pilot_bring_no_lanes() }) });
 		return { bring: formState({ saved: m.pilot_bring_done() }) };
 	},
 
 	removeIndicator: async (event) => {
-		const { pilot, can } = requirePilot(event);
+		const { pilot, can } = await requirePilot(event);
 		if (!can.edit) return fail(403, { indicator: formState({ message: m.error_forbidden() }) });
 		const id = String((await event.request.formData()).get('indicatorId') ?? '');
-		if (!removeIndicator(pilot.id, id)) return fail(404, { indicator: formState({ message: m.pilot_indicator_not_found() }) });
+		if (!await removeIndicator(pilot.id, id)) return fail(404, { indicator: formState({ message: m.pilot_indicator_not_found() }) });
 		return { indicator: formState({ saved: m.pilot_indicator_removed() }) };
 	}
 };

@@ -8,7 +8,7 @@ import type { PageServerLoad } from './$types';
 // Where "propose as a pilot" leads (an idea card's link, the workshop page's form): on to a programme's proposal
 // page, which checks who may propose and where the idea comes from. The programme is the one asked for, else the one
 // the workshop serves, else the person's only one; with several to choose from, this page asks.
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const { url } = event;
 	const params = new URLSearchParams();
@@ -20,10 +20,10 @@ export const load: PageServerLoad = (event) => {
 	const asked = url.searchParams.get('programme');
 	if (asked) redirect(303, to(asked));
 
-	const programmes = listProgrammesForUser(user);
+	const programmes = await listProgrammesForUser(user);
 	if (!programmes.length) error(403, m.pilot_propose_no_programme());
 	const workshopId = url.searchParams.get('workshop');
-	const served = workshopId ? getWorkshop(workshopId)?.programmeId : null;
+	const served = workshopId ? (await getWorkshop(workshopId))?.programmeId : null;
 	if (served && programmes.some((programme) => programme.id === served)) redirect(303, to(served));
 	if (programmes.length === 1) redirect(303, to(programmes[0]!.id));
 	return {

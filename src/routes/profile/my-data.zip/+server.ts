@@ -8,11 +8,11 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 
 /** Everything Verstas holds about the signed-in person: only ever their own. */
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
-	const files = collectUserData(user.id);
+	const files = await collectUserData(user.id);
 	if (!files) error(404, m.error_not_found());
 	const locale = (files[0]!.rows[0]!.locale as Locale) ?? 'fi';
-	recordAudit(db, { action: 'data_exported', subject: { kind: 'user', id: user.id } });
+	await recordAudit(db, { action: 'data_exported', subject: { kind: 'user', id: user.id } });
 	return zipResponse(buildDataZip(files, locale, 'user'), 'verstas-omat-tiedot.zip');
 };

@@ -5,7 +5,7 @@ import { deleteSessionCookie, secureCookies } from '$lib/server/session';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ params }) => ({ valid: checkResetToken(params.token) !== null });
+export const load: PageServerLoad = async ({ params }) => ({ valid: await checkResetToken(params.token) !== null });
 
 export const actions: Actions = {
 	reset: async ({ params, request, cookies, url }) => {

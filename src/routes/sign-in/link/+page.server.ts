@@ -16,26 +16,26 @@ const linkSchema = z.object({
 	password: z.string({ error: () => m.error_required() }).min(1, { error: () => m.error_required() })
 });
 
-function pendingLinkOf({ cookies }: RequestEvent) {
-	const link = getPendingLink(cookies.get(linkCookieName));
+async function pendingLinkOf({ cookies }: RequestEvent) {
+	const link = await getPendingLink(cookies.get(linkCookieName));
 	if (!link) redirect(303, '/sign-in?sso=link-expired');
 	return link;
 }
 
-export const load: PageServerLoad = (event) => {
-	const link = pendingLinkOf(event);
+export const load: PageServerLoad = async (event) => {
+	const link = await pendingLinkOf(event);
 	return { email: link.email, label: findProvider(link.provider)?.label ?? link.provider };
 };
 
 export const actions: Actions = {
 	link: async (event) => {
-		const link = pendingLinkOf(event);
+		const link = await pendingLinkOf(event);
 		const form = parseForm(linkSchema, await event.request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
 		// The same counts and waits as the sign-in form: this form is another way to guess the account's password.
 		const address = event.getClientAddress();
-		const waitMs = signInWaitMs(link.email, address);
+		const waitMs = await signInWaitMs(link.email, address);
 		if (waitMs > 0) {
 			const message =
 				waitMs < 60_000
@@ -51,14 +51,14 @@ export const actions: Actions = {
 			throw caught;
 		}
 		if (!linked) {
-			recordFailedSignIn(link.email, address);
+			await recordFailedSignIn(link.email, address);
 			return fail(400, formState({ message: m.sso_link_wrong_password() }));
 		}
 
-		clearFailedSignIns(link.email);
+		await clearFailedSignIns(link.email);
 		const secure = secureCookies(event.url);
 		event.cookies.delete(linkCookieName, { path: '/sign-in/link', httpOnly: true, sameSite: 'lax', secure });
-		const { token, expiresAt } = createSession(link.userId);
+		const { token, expiresAt } = await createSession(link.userId);
 		setSessionCookie(event.cookies, token, expiresAt, secure);
 		if (link.locale) setLocaleCookie(event.cookies, link.locale);
 		redirect(303, '/');

@@ -50,30 +50,30 @@ const minutesOf = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
  * A valid code shows the workshop's title, so codes must not be walked: an address whose unknown codes are over
  * the limit gets no answer for any code until it waits (rate-limit.ts).
  */
-function lookUp(code: string, address: string) {
-	const waitMs = joinLookupWaitMs(address);
+async function lookUp(code: string, address: string) {
+	const waitMs = await joinLookupWaitMs(address);
 	if (waitMs > 0) return { limited: m.join_rate_limited({ minutes: minutesOf(waitMs) }) };
-	const workshop = getWorkshopByCode(code);
-	if (!workshop) recordUnknownJoinCode(address);
+	const workshop = await getWorkshopByCode(code);
+	if (!workshop) await recordUnknownJoinCode(address);
 	return { workshop };
 }
 
-export const load: PageServerLoad = ({ params, locals, cookies, url, getClientAddress }) => {
+export const load: PageServerLoad = async ({ params, locals, cookies, url, getClientAddress }) => {
 	if (normaliseJoinCode(params.code) !== params.code) redirect(303, `/w/${encodeURIComponent(normaliseJoinCode(params.code))}`);
-	const { workshop, limited } = lookUp(params.code, getClientAddress());
+	const { workshop, limited } = await lookUp(params.code, getClientAddress());
 	if (limited) return { state: 'limited' as const, message: limited };
 	if (!workshop) return { state: 'unknown' as const };
 
 	// Already in: straight to the board.
-	if (access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
+	if (await access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
 
 	const summary = { title: workshop.title, theme: workshop.theme };
 	const deviceId = deviceOf(cookies, url);
-	if (removed(workshop.id, locals, cookies, deviceId)) return { state: 'removed' as const, workshop: summary };
+	if (await removed(workshop.id, locals, cookies, deviceId)) return { state: 'removed' as const, workshop: summary };
 	if (!workshop.joiningOpen) return { state: 'closed' as const, workshop: summary };
 	if (locals.user) {
 		// Signed-in members join under their own name, without a form.
-		if (joinAsUser(workshop.id, locals.user, deviceId)) redirect(303, boardOf(workshop.id));
+		if (await joinAsUser(workshop.id, locals.user, deviceId)) redirect(303, boardOf(workshop.id));
 		return { state: 'removed' as const, workshop: summary };
 	}
 	return { state: 'open' as const, workshop: summary };
@@ -82,23 +82,23 @@ export const load: PageServerLoad = ({ params, locals, cookies, url, getClientAd
 export const actions: Actions = {
 	default: async ({ params, request, cookies, locals, url, getClientAddress }) => {
 		const address = getClientAddress();
-		const { workshop, limited } = lookUp(params.code, address);
+		const { workshop, limited } = await lookUp(params.code, address);
 		if (limited) return fail(429, formState({ message: limited }));
 		if (!workshop) return fail(404, formState({ message: m.join_code_unknown() }));
-		if (access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
+		if (await access(workshop.id, locals, cookies)) redirect(303, boardOf(workshop.id));
 		const deviceId = deviceOf(cookies, url);
-		if (removed(workshop.id, locals, cookies, deviceId)) return fail(403, formState({ message: m.join_removed() }));
+		if (await removed(workshop.id, locals, cookies, deviceId)) return fail(403, formState({ message: m.join_removed() }));
 		if (!workshop.joiningOpen) return fail(403, formState({ message: m.join_closed() }));
 		const form = parseForm(guestJoinSchema, await request.formData());
 		if (!form.ok) return fail(400, formState(form));
 
 		// Guests per address and per workshop: a script must not fill a workshop with participants.
-		const waitMs = guestJoinWaitMs(workshop.id, address);
+		const waitMs = await guestJoinWaitMs(workshop.id, address);
 		if (waitMs > 0) {
 			return fail(429, formState({ values: form.data, message: m.join_guest_rate_limited({ minutes: minutesOf(waitMs) }) }));
 		}
-		const { token } = joinAsGuest(workshop.id, form.data, deviceId);
-		recordGuestJoin(workshop.id, address);
+		const { token } = await joinAsGuest(workshop.id, form.data, deviceId);
+		await recordGuestJoin(workshop.id, address);
 		// Scoped to this workshop: the cookie's token is only valid for this workshop's participant row.
 		cookies.set(guestCookieName(workshop.id), token, {
 			path: '/',

@@ -27,10 +27,10 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
-	const { workshop, user } = requireFacilitator(event);
-	const details = getWorkshopDetails(workshop.id)!;
-	const pilots = pilotsFromWorkshop(workshop.id);
+export const load: PageServerLoad = async (event) => {
+	const { workshop, user } = await requireFacilitator(event);
+	const details = (await getWorkshopDetails(workshop.id))!;
+	const pilots = await pilotsFromWorkshop(workshop.id);
 	const joinLink = `${event.url.origin}/w/${workshop.joinCode}`;
 	return {
 		workshop,
@@ -38,41 +38,41 @@ export const load: PageServerLoad = (event) => {
 		phases: details.phases,
 		organisations: details.organisations,
 		facilitators: details.facilitators,
-		participants: listParticipants(workshop.id),
-		removedParticipants: listRemovedParticipants(workshop.id),
+		participants: await listParticipants(workshop.id),
+		removedParticipants: await listRemovedParticipants(workshop.id),
 		joinLink,
 		qr: qrCodePath(joinLink),
 		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
 		ideas: viewBoard(readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
 		pilots,
-		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
+		programmes: (await listProgrammesForUser(user)).map(({ id, name }) => ({ id, name })),
 		// Where this facilitator may keep the workshop's plan as a template.
-		templateOrganisations: templateOrganisations(user),
+		templateOrganisations: await templateOrganisations(user),
 		duplicated: event.url.searchParams.has('duplicated'),
-		invitations: listInvitations(workshop.id).map(({ deliveryError: _, ...invitation }) => invitation),
+		invitations: (await listInvitations(workshop.id)).map(({ deliveryError: _, ...invitation }) => invitation),
 		invitationLimits: { perWorkshop: maxInvitationsPerWorkshop, perSubmission: maxInvitationsPerSubmission }
 	};
 };
 
 const participantAction = z.object({ participantId: z.string().min(1), role: z.enum(participantRoles).optional() });
 
-function findParticipant(workshopId: string, participantId: string) {
-	return listParticipants(workshopId).find((participant) => participant.id === participantId);
+async function findParticipant(workshopId: string, participantId: string) {
+	return (await listParticipants(workshopId)).find((participant) => participant.id === participantId);
 }
 
 export const actions: Actions = {
 	setJoining: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		const open = (await event.request.formData()).get('open') === 'true';
-		setJoiningOpen(workshop.id, open);
+		await setJoiningOpen(workshop.id, open);
 		return { participants: formState({ saved: open ? m.joining_status_open() : m.joining_status_closed() }) };
 	},
 
 	removeParticipant: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
-		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
-		const removed = participant ? removeParticipant(workshop.id, participant.id) : [];
+		const participant = input.success ? await findParticipant(workshop.id, input.data.participantId) : undefined;
+		const removed = participant ? await removeParticipant(workshop.id, participant.id) : [];
 		if (!participant || !removed.length) {
 			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
 		}
@@ -82,21 +82,21 @@ export const actions: Actions = {
 	},
 
 	restoreParticipant: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
-		const participant = input.success ? listRemovedParticipants(workshop.id).find((removed) => removed.id === input.data.participantId) : undefined;
-		if (!participant || !restoreParticipant(workshop.id, participant.id)) {
+		const participant = input.success ? (await listRemovedParticipants(workshop.id)).find((removed) => removed.id === input.data.participantId) : undefined;
+		if (!participant || !await restoreParticipant(workshop.id, participant.id)) {
 			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
 		}
 		return { participants: formState({ saved: m.participant_restored({ name: participant.displayName }) }) };
 	},
 
 	setRole: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		const input = participantAction.safeParse(Object.fromEntries(await event.request.formData()));
-		const participant = input.success ? findParticipant(workshop.id, input.data.participantId) : undefined;
+		const participant = input.success ? await findParticipant(workshop.id, input.data.participantId) : undefined;
 		const role = input.success ? input.data.role : undefined;
-		if (!participant || !role || !setParticipantRole(workshop.id, participant.id, role)) {
+		if (!participant || !role || !await setParticipantRole(workshop.id, participant.id, role)) {
 			return fail(404, { participants: formState({ message: m.participant_not_found() }) });
 		}
 		setConnectionRole(workshop.id, participant.id, role);
@@ -108,30 +108,30 @@ export const actions: Actions = {
 	},
 
 	duplicate: async (event) => {
-		const { workshop, user } = requireFacilitator(event);
-		const copy = duplicateWorkshop(workshop.id, user.id, (title) => m.workshop_copy_title({ title }));
+		const { workshop, user } = await requireFacilitator(event);
+		const copy = await duplicateWorkshop(workshop.id, user.id, (title) => m.workshop_copy_title({ title }));
 		if (!copy) return fail(404, { reuse: formState({ message: m.workshop_not_found() }) });
 		redirect(303, `/workshops/${copy.id}?duplicated`);
 	},
 
 	saveTemplate: async (event) => {
-		const { workshop, user } = requireFacilitator(event);
+		const { workshop, user } = await requireFacilitator(event);
 		const values = Object.fromEntries(await event.request.formData()) as Record<string, string>;
 		const input = parseInput(templateSchema, values, values);
 		if (!input.ok) return fail(400, { reuse: formState({ errors: input.errors, values }) });
-		const saved = saveWorkshopTemplate(workshop.id, input.data, user);
+		const saved = await saveWorkshopTemplate(workshop.id, input.data, user);
 		if (!saved) return fail(403, { reuse: formState({ errors: { organisationId: m.error_choose_option() }, values }) });
 		return { reuse: formState({ saved: m.workshop_template_saved({ name: saved.template.name, organisation: saved.organisation.name }) }) };
 	},
 
 	invite: async (event) => {
-		const { workshop, user } = requireFacilitator(event);
+		const { workshop, user } = await requireFacilitator(event);
 		const values = { emails: String((await event.request.formData()).get('emails') ?? '') };
 		const form = parseInput(invitationSchema, values, values);
 		if (!form.ok) return fail(400, { invitations: formState({ errors: form.errors, values }) });
 		try {
 			// In the inviter's language: the page's, which is the one they are writing in.
-			const { added, skipped } = inviteToWorkshop(workshop.id, form.data, user, getLocale());
+			const { added, skipped } = await inviteToWorkshop(workshop.id, form.data, user, getLocale());
 			const saved = [m.invitations_sent({ count: added.length }), skipped.length ? m.invitations_skipped({ addresses: skipped.join(', ') }) : '']
 				.filter(Boolean)
 				.join(' ');
@@ -143,9 +143,9 @@ export const actions: Actions = {
 	},
 
 	delete: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		closeRoom(workshop.id);
-		deleteWorkshop(workshop.id);
+		await deleteWorkshop(workshop.id);
 		redirect(303, '/workshops');
 	}
 };

@@ -17,9 +17,9 @@ import {
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-function requireCreator(event: RequestEvent) {
+async function requireCreator(event: RequestEvent) {
 	const user = requireUser(event);
-	if (!canCreateWorkshops(user)) error(403, m.error_cannot_create_workshops());
+	if (!await canCreateWorkshops(user)) error(403, m.error_cannot_create_workshops());
 	return user;
 }
 
@@ -27,10 +27,10 @@ function requireCreator(event: RequestEvent) {
  * What the form starts from: the Jalostamo template (the default), an empty workshop (?start=empty), or a saved
  * template of one of the facilitator's organisations (?template=id).
  */
-function startingPoint(url: URL, user: ReturnType<typeof requireCreator>) {
+async function startingPoint(url: URL, user: Awaited<ReturnType<typeof requireCreator>>) {
 	const templateId = url.searchParams.get('template');
 	if (templateId) {
-		const saved = getWorkshopTemplate(templateId, user);
+		const saved = await getWorkshopTemplate(templateId, user);
 		if (!saved) error(404, m.workshop_template_not_found());
 		return { start: `template:${saved.id}`, theme: saved.theme, description: saved.description, perspectives: saved.perspectives, phases: saved.phases };
 	}
@@ -38,15 +38,15 @@ function startingPoint(url: URL, user: ReturnType<typeof requireCreator>) {
 	return { start: 'jalostamo', theme: '', description: '', ...jalostamoTemplate() };
 }
 
-export const load: PageServerLoad = (event) => {
-	const user = requireCreator(event);
-	const { start, ...plan } = startingPoint(event.url, user);
+export const load: PageServerLoad = async (event) => {
+	const user = await requireCreator(event);
+	const { start, ...plan } = await startingPoint(event.url, user);
 	return {
 		start,
-		templates: listWorkshopTemplates(user),
+		templates: await listWorkshopTemplates(user),
 		template: jalostamoTemplate(),
-		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
-		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
+		organisations: (await listOrganisations()).map(({ id, name }) => ({ id, name })),
+		programmes: (await listProgrammesForUser(user)).map(({ id, name }) => ({ id, name })),
 		maxPerspectives,
 		initial: { title: '', startsAt: '', programmeId: '', organisationIds: [], coFacilitatorEmails: [], ...plan }
 	};
@@ -54,15 +54,15 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const user = requireCreator(event);
+		const user = await requireCreator(event);
 		const input = readWorkshopForm(await event.request.formData());
 		const form = parseInput(workshopSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		if (form.data.programmeId && !programmeRole(form.data.programmeId, user))
+		if (form.data.programmeId && !await programmeRole(form.data.programmeId, user))
 			return fail(400, { input, errors: { programmeId: m.error_choose_option() } });
 		let workshopId: string;
 		try {
-			workshopId = createWorkshop(form.data, user.id).id;
+			workshopId = (await createWorkshop(form.data, user.id)).id;
 		} catch (caught) {
 			if (!(caught instanceof UnknownFacilitatorError)) throw caught;
 			return fail(400, { input, errors: { coFacilitatorEmails: m.error_unknown_facilitators({ emails: caught.emails.join(', ') }) } });

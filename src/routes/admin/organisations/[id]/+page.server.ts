@@ -22,25 +22,25 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Every load and action: an admin, and an organisation that exists. */
-function authorise(event: RequestEvent<{ id: string }>) {
+async function authorise(event: RequestEvent<{ id: string }>) {
 	requireAdmin(event);
-	const organisation = getOrganisation(event.params.id);
+	const organisation = await getOrganisation(event.params.id);
 	if (!organisation) error(404, m.org_not_found());
 	return organisation;
 }
 
-export const load: PageServerLoad = (event) => {
-	const organisation = authorise(event);
-	return { organisation, members: listMembers(organisation.id) };
+export const load: PageServerLoad = async (event) => {
+	const organisation = await authorise(event);
+	return { organisation, members: await listMembers(organisation.id) };
 };
 
 export const actions: Actions = {
 	update: async (event) => {
-		const organisation = authorise(event);
+		const organisation = await authorise(event);
 		const form = parseForm(organisationSchema, await event.request.formData());
 		if (!form.ok) return fail(400, { details: formState(form) });
 		try {
-			updateOrganisation(organisation.id, form.data);
+			await updateOrganisation(organisation.id, form.data);
 		} catch (caught) {
 			if (!(caught instanceof OrganisationNameTakenError)) throw caught;
 			return fail(409, { details: formState({ values: form.data, errors: { name: m.org_name_taken() } }) });
@@ -49,12 +49,12 @@ export const actions: Actions = {
 	},
 
 	sso: async (event) => {
-		const organisation = authorise(event);
+		const organisation = await authorise(event);
 		const submitted = await event.request.formData();
 		const form = parseForm(ssoBindingSchema, submitted);
 		if (!form.ok) return fail(400, { sso: formState(form) });
 		try {
-			setSsoBinding(organisation.id, form.data);
+			await setSsoBinding(organisation.id, form.data);
 		} catch (caught) {
 			if (!(caught instanceof SsoDomainTakenError)) throw caught;
 			const values = Object.fromEntries([...submitted].map(([key, value]) => [key, String(value)]));
@@ -64,39 +64,39 @@ export const actions: Actions = {
 	},
 
 	delete: async (event) => {
-		const organisation = authorise(event);
-		deleteOrganisation(organisation.id);
+		const organisation = await authorise(event);
+		await deleteOrganisation(organisation.id);
 		redirect(303, '/admin/organisations');
 	},
 
 	addMember: async (event) => {
-		const organisation = authorise(event);
+		const organisation = await authorise(event);
 		const form = parseForm(addMemberSchema, await event.request.formData());
 		if (!form.ok) return fail(400, { member: formState(form) });
-		const user = getUserByEmail(form.data.email);
+		const user = await getUserByEmail(form.data.email);
 		if (!user) {
 			return fail(404, { member: formState({ values: form.data, errors: { email: m.member_unknown_email() } }) });
 		}
-		addMember(organisation.id, user.id, form.data.role);
+		await addMember(organisation.id, user.id, form.data.role);
 		return { member: formState({ saved: m.member_added({ name: user.name }) }) };
 	},
 
 	setRole: async (event) => {
-		const organisation = authorise(event);
+		const organisation = await authorise(event);
 		const form = parseForm(memberRoleSchema, await event.request.formData());
 		if (!form.ok) return fail(400, { members: formState({ message: Object.values(form.errors)[0] }) });
-		const member = listMembers(organisation.id).find((candidate) => candidate.userId === form.data.userId);
-		if (!member || !setMemberRole(organisation.id, member.userId, form.data.role)) {
+		const member = (await listMembers(organisation.id)).find((candidate) => candidate.userId === form.data.userId);
+		if (!member || !await setMemberRole(organisation.id, member.userId, form.data.role)) {
 			return fail(404, { members: formState({ message: m.member_not_found() }) });
 		}
 		return { members: formState({ saved: m.member_role_saved({ name: member.name }) }) };
 	},
 
 	removeMember: async (event) => {
-		const organisation = authorise(event);
+		const organisation = await authorise(event);
 		const userId = String((await event.request.formData()).get('userId') ?? '');
-		const member = listMembers(organisation.id).find((candidate) => candidate.userId === userId);
-		if (!member || !removeMember(organisation.id, member.userId)) {
+		const member = (await listMembers(organisation.id)).find((candidate) => candidate.userId === userId);
+		if (!member || !await removeMember(organisation.id, member.userId)) {
 			return fail(404, { members: formState({ message: m.member_not_found() }) });
 		}
 		return { members: formState({ saved: m.member_removed({ name: member.name }) }) };

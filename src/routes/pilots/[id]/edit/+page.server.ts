@@ -8,21 +8,21 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The team and the programme's leads edit a pilot until it is decided or declined. */
-function requireEditor(event: RequestEvent<{ id: string }>) {
-	const found = requirePilot(event);
+async function requireEditor(event: RequestEvent<{ id: string }>) {
+	const found = await requirePilot(event);
 	if (!found.can.edit) error(403, m.pilot_cannot_edit());
-	return { ...found, programme: getProgrammeDetails(found.pilot.programmeId)! };
+	return { ...found, programme: (await getProgrammeDetails(found.pilot.programmeId))! };
 }
 
-export const load: PageServerLoad = (event) => {
-	const { pilot, programme } = requireEditor(event);
-	const details = getPilotDetails(pilot.id)!;
+export const load: PageServerLoad = async (event) => {
+	const { pilot, programme } = await requireEditor(event);
+	const details = (await getPilotDetails(pilot.id))!;
 	return {
 		pilot: { id: pilot.id, title: pilot.title },
 		goals: programme.goals.map(({ id, title }) => ({ id, title })),
 		organisations: [programme.owner, ...programme.organisations.filter((organisation) => organisation.id !== programme.owner.id)],
-		people: programmePeople(programme.id),
-		areas: listAreas().map(({ code, name }) => ({ code, name })),
+		people: await programmePeople(programme.id),
+		areas: (await listAreas()).map(({ code, name }) => ({ code, name })),
 		targetAreaCodes: programme.targetAreas.map((area) => area.code),
 		initial: {
 			title: pilot.title,
@@ -46,13 +46,13 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { pilot, programme } = requireEditor(event);
+		const { pilot, programme } = await requireEditor(event);
 		const input = readPilotForm(await event.request.formData());
 		const form = parseInput(pilotSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		const referenceErrors = pilotReferenceErrors(programme, form.data, pilot);
+		const referenceErrors = await pilotReferenceErrors(programme, form.data, pilot);
 		if (referenceErrors) return fail(400, { input, errors: referenceErrors });
-		updatePilot(pilot.id, form.data);
+		await updatePilot(pilot.id, form.data);
 		redirect(303, `/pilots/${pilot.id}`);
 	}
 };

@@ -8,21 +8,21 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Only the programme's leads edit it. */
-function requireProgrammeLead(event: RequestEvent<{ id: string }>) {
-	const { user, programme, role } = requireProgrammeMember(event);
+async function requireProgrammeLead(event: RequestEvent<{ id: string }>) {
+	const { user, programme, role } = await requireProgrammeMember(event);
 	if (role !== 'lead') error(403, m.error_forbidden());
 	return { user, programme };
 }
 
-export const load: PageServerLoad = (event) => {
-	const { user, programme } = requireProgrammeLead(event);
-	const owners = leadOrganisations(user);
+export const load: PageServerLoad = async (event) => {
+	const { user, programme } = await requireProgrammeLead(event);
+	const owners = await leadOrganisations(user);
 	return {
 		programme: { id: programme.id, name: programme.name },
 		// The current owner stays choosable even for a lead who does not lead it (an admin moved it).
 		owners: owners.some((owner) => owner.id === programme.owner.id) ? owners : [programme.owner, ...owners],
-		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
-		areas: listAreas().map(({ code, name }) => ({ code, name })),
+		organisations: (await listOrganisations()).map(({ id, name }) => ({ id, name })),
+		areas: (await listAreas()).map(({ code, name }) => ({ code, name })),
 		initial: {
 			name: programme.name,
 			ownerOrganisationId: programme.ownerOrganisationId,
@@ -38,14 +38,14 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { user, programme } = requireProgrammeLead(event);
+		const { user, programme } = await requireProgrammeLead(event);
 		const input = readProgrammeForm(await event.request.formData());
 		const form = parseInput(programmeSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		const owners = leadOrganisations(user).map((owner) => owner.id);
+		const owners = (await leadOrganisations(user)).map((owner) => owner.id);
 		if (form.data.ownerOrganisationId !== programme.ownerOrganisationId && !owners.includes(form.data.ownerOrganisationId))
 			return fail(403, { input, errors: { ownerOrganisationId: m.programme_owner_not_yours() } });
-		updateProgramme(programme.id, form.data);
+		await updateProgramme(programme.id, form.data);
 		redirect(303, `/programmes/${programme.id}`);
 	}
 };

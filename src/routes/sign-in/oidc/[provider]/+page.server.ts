@@ -57,7 +57,7 @@ export const load: PageServerLoad = async ({ params, url, cookies }) => {
 
 	let outcome;
 	try {
-		outcome = signInWithIdentity(provider, identity);
+		outcome = await signInWithIdentity(provider, identity);
 	} catch (caught) {
 		if (!(caught instanceof IdentityRefusedError)) throw caught;
 		backToSignIn(caught.reason, provider);
@@ -66,8 +66,8 @@ export const load: PageServerLoad = async ({ params, url, cookies }) => {
 		setLinkCookie(cookies, outcome.token, outcome.expiresAt, secureCookies(url));
 		redirect(303, '/sign-in/link');
 	}
-	signInAs(cookies, url, outcome);
-	recordAudit(db, { action: 'sign_in', actor: userActor(db, outcome.userId), subject: { kind: 'user', id: outcome.userId }, details: { method: 'oidc', provider: provider.id } });
+	await signInAs(cookies, url, outcome);
+	await recordAudit(db, { action: 'sign_in', actor: await userActor(db, outcome.userId), subject: { kind: 'user', id: outcome.userId }, details: { method: 'oidc', provider: provider.id } });
 	redirect(303, safeRedirectTarget(flow.redirectTo));
 };
 
@@ -75,8 +75,8 @@ function setLinkCookie(cookies: Cookies, token: string, expires: Date, secure: b
 	cookies.set(linkCookieName, token, { path: '/sign-in/link', httpOnly: true, sameSite: 'lax', secure, expires });
 }
 
-function signInAs(cookies: Cookies, url: URL, user: { userId: string; locale: 'fi' | 'sv' | 'en' }) {
-	const { token, expiresAt } = createSession(user.userId);
+async function signInAs(cookies: Cookies, url: URL, user: { userId: string; locale: 'fi' | 'sv' | 'en' }) {
+	const { token, expiresAt } = await createSession(user.userId);
 	setSessionCookie(cookies, token, expiresAt, secureCookies(url));
 	setLocaleCookie(cookies, user.locale);
 }

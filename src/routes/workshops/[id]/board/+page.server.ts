@@ -31,15 +31,15 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	// A stranger (no session, no guest cookie) goes to the neutral code form, before the workshop is even looked up:
 	// workshop ids are public (pilot pages, pilots.csv), so sending them on to /w/{code} handed out the join code,
 	// and a 404 here would tell which ids exist.
-	if (!locals.user && !guestToken && !removed()) redirect(303, '/w');
-	const frame = getBoardFrame(params.id);
+	if (!locals.user && !guestToken && !await removed()) redirect(303, '/w');
+	const frame = await getBoardFrame(params.id);
 	if (!frame) error(404, m.workshop_not_found());
 	const { workshop, perspectives } = frame;
-	const access = resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
+	const access = await resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
 		// Someone the facilitator removed knew the code: the join page tells them so (and keeps them out). A signed-in
 		// non-member is told why they cannot see the board.
-		if (removed()) redirect(303, `/w/${workshop.joinCode}`);
+		if (await removed()) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
 	const api = await liveApi();
@@ -57,14 +57,14 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		phases,
 		live: api
 			? {
-					state: api.getLiveState(params.id),
+					state: await api.getLiveState(params.id),
 					serverNow: Date.now(),
-					done: api.getDoneState(params.id, access.participantId, access.role === 'participant')
+					done: await api.getDoneState(params.id, access.participantId, access.role === 'participant')
 				}
 			: null,
-		vote: voteView(params.id, voterIdFor(access)),
+		vote: await voteView(params.id, voterIdFor(access)),
 		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
-		proposePilotUrl: pilotProposalLink(params.id, locals.user),
+		proposePilotUrl: await pilotProposalLink(params.id, locals.user),
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.
@@ -92,7 +92,7 @@ type Event = Parameters<Actions[string]>[0];
 
 /** Facilitator of this workshop, valid input, and a server with live support: or a translated failure. */
 async function prepare<Name extends keyof typeof schemas>(event: Event, name: Name) {
-	const { workshop } = requireFacilitator(event);
+	const { workshop } = await requireFacilitator(event);
 	const input = schemas[name].safeParse(Object.fromEntries(await event.request.formData()));
 	if (!input.success) return { failure: fail(400, { live: formState({ message: m.live_invalid_input() }) }) };
 	const api = await liveApi();
@@ -107,7 +107,7 @@ const saved = (message: string) => ({ live: formState({ saved: message }) });
  * the session or guest cookie, never from the form.
  */
 async function castVoteFromForm(event: Event, method: VoteCast['method']) {
-	const access = resolveWorkshopAccess(event.params.id!, {
+	const access = await resolveWorkshopAccess(event.params.id!, {
 		user: event.locals.user,
 		guestToken: event.cookies.get(guestCookieName(event.params.id!))
 	});
@@ -117,7 +117,7 @@ async function castVoteFromForm(event: Event, method: VoteCast['method']) {
 	if (ballot?.incomplete) return fail(400, { vote: { message: voteRefusalMessage('incomplete'), mine: null } });
 	const cast = voteCastSchema.safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds'), ratings: ballot?.ratings, method });
 	if (!cast.success) return fail(400, { vote: { message: voteRefusalMessage('invalid'), mine: null } });
-	const outcome = castVote(event.params.id!, voterIdFor(access), cast.data);
+	const outcome = await castVote(event.params.id!, voterIdFor(access), cast.data);
 	if (!outcome.ok) return fail(outcome.status, { vote: { message: voteRefusalMessage(outcome.reason, outcome.cap), mine: outcome.mine } });
 	return { vote: { message: undefined, mine: outcome.mine } };
 }
@@ -136,7 +136,7 @@ export const actions: Actions = {
 		const prepared = await prepare(event, 'setPhase');
 		if ('failure' in prepared) return prepared.failure;
 		const { workshop, api, data } = prepared;
-		const phases = listPhases(workshop.id);
+		const phases = await listPhases(workshop.id);
 		const phase = data.phaseId ? phases.find((candidate) => candidate.id === data.phaseId) : null;
 		if (phase === undefined) return fail(404, { live: formState({ message: m.live_phase_not_found() }) });
 		const result = await run(() => api.setPhase(workshop.id, phase?.id ?? null));
@@ -163,7 +163,7 @@ export const actions: Actions = {
 	},
 
 	reveal: async (event) => {
-		const { workshop } = requireFacilitator(event);
+		const { workshop } = await requireFacilitator(event);
 		const api = await liveApi();
 		if (!api) return fail(503, { live: formState({ message: m.live_unavailable() }) });
 		const result = await run(() => api.revealPrivateNotes(workshop.id));
@@ -203,7 +203,7 @@ export const actions: Actions = {
 	 * cookie, never from the form; facilitators and observers do not count.
 	 */
 	done: async (event) => {
-		const access = resolveWorkshopAccess(event.params.id!, {
+		const access = await resolveWorkshopAccess(event.params.id!, {
 			user: event.locals.user,
 			guestToken: event.cookies.get(guestCookieName(event.params.id!))
 		});
@@ -214,7 +214,7 @@ export const actions: Actions = {
 		const api = await liveApi();
 		if (!api) return fail(503, { done: { message: m.live_unavailable() } });
 		try {
-			const answer = api.setDone(access.workshopId, access.participantId, input.data.run, input.data.done);
+			const answer = await api.setDone(access.workshopId, access.participantId, input.data.run, input.data.done);
 			return { done: { ...answer, message: undefined } };
 		} catch (cause) {
 			if (cause instanceof StalePhaseRunError) return fail(409, { done: { message: m.live_done_stale() } });
@@ -240,9 +240,9 @@ export const actions: Actions = {
 	suggestGroups: async (event) => {
 		const user = event.locals.user;
 		if (!user) error(403, m.error_forbidden());
-		const frame = getBoardFrame(event.params.id!);
+		const frame = await getBoardFrame(event.params.id!);
 		if (!frame) error(404, m.workshop_not_found());
-		if (!isFacilitator(frame.workshop.id, user.id)) error(403, m.error_forbidden());
+		if (!await isFacilitator(frame.workshop.id, user.id)) error(403, m.error_forbidden());
 		const input = suggestSchema.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!input.success) return fail(400, { suggestions: { message: m.live_invalid_input() } });
 		const lane = input.data.lane;

@@ -6,19 +6,19 @@ import * as live from '$lib/server/live';
 
 type Target = { kind: 'lane' | 'note' | 'idea'; id: string };
 export type LiveApi = {
-	getLiveState(workshopId: string): LiveState;
-	setPhase(workshopId: string, phaseId: string | null): LiveState;
-	setLocked(workshopId: string, locked: boolean): LiveState;
-	setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean): LiveState;
+	getLiveState(workshopId: string): Promise<LiveState>;
+	setPhase(workshopId: string, phaseId: string | null): Promise<LiveState>;
+	setLocked(workshopId: string, locked: boolean): Promise<LiveState>;
+	setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean): Promise<LiveState>;
 	revealPrivateNotes(workshopId: string): Promise<{ revealed: number; state: LiveState }>;
-	startTimer(workshopId: string): LiveState;
-	pauseTimer(workshopId: string): LiveState;
-	addTimerMinute(workshopId: string): LiveState;
-	setTimerLength(workshopId: string, minutes: number): LiveState;
-	resetTimer(workshopId: string): LiveState;
-	setDone(workshopId: string, participantId: string, run: number, done: boolean): { run: number; mine: boolean };
-	getDoneState(workshopId: string, participantId: string | null, counted: boolean): DoneLive;
-	focusEveryone(workshopId: string, target: Target): LiveState;
+	startTimer(workshopId: string): Promise<LiveState>;
+	pauseTimer(workshopId: string): Promise<LiveState>;
+	addTimerMinute(workshopId: string): Promise<LiveState>;
+	setTimerLength(workshopId: string, minutes: number): Promise<LiveState>;
+	resetTimer(workshopId: string): Promise<LiveState>;
+	setDone(workshopId: string, participantId: string, run: number, done: boolean): Promise<{ run: number; mine: boolean }>;
+	getDoneState(workshopId: string, participantId: string | null, counted: boolean): Promise<DoneLive>;
+	focusEveryone(workshopId: string, target: Target): Promise<LiveState>;
 	phasePermissions(kind: PhaseKind | null): { addNotes: boolean; edit: boolean };
 };
 

@@ -16,14 +16,14 @@ import {
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
-	const { workshop, user } = requireFacilitator(event);
-	const details = getWorkshopDetails(workshop.id)!;
+export const load: PageServerLoad = async (event) => {
+	const { workshop, user } = await requireFacilitator(event);
+	const details = (await getWorkshopDetails(workshop.id))!;
 	return {
-		programmes: listProgrammesForUser(user).map(({ id, name }) => ({ id, name })),
+		programmes: (await listProgrammesForUser(user)).map(({ id, name }) => ({ id, name })),
 		workshop: { id: workshop.id, title: workshop.title },
 		template: jalostamoTemplate(),
-		organisations: listOrganisations().map(({ id, name }) => ({ id, name })),
+		organisations: (await listOrganisations()).map(({ id, name }) => ({ id, name })),
 		maxPerspectives,
 		initial: {
 			title: workshop.title,
@@ -44,15 +44,15 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { workshop, user } = requireFacilitator(event);
+		const { workshop, user } = await requireFacilitator(event);
 		const input = readWorkshopForm(await event.request.formData());
 		const form = parseInput(workshopSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
 		// A programme the facilitator is not part of cannot be chosen (the one already set may stay).
-		if (form.data.programmeId && form.data.programmeId !== workshop.programmeId && !programmeRole(form.data.programmeId, user))
+		if (form.data.programmeId && form.data.programmeId !== workshop.programmeId && !await programmeRole(form.data.programmeId, user))
 			return fail(400, { input, errors: { programmeId: m.error_choose_option() } });
 		try {
-			updateWorkshop(workshop.id, form.data);
+			await updateWorkshop(workshop.id, form.data);
 		} catch (caught) {
 			if (!(caught instanceof UnknownFacilitatorError)) throw caught;
 			return fail(400, { input, errors: { coFacilitatorEmails: m.error_unknown_facilitators({ emails: caught.emails.join(', ') }) } });

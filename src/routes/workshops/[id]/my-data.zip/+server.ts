@@ -8,12 +8,12 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 
 /** A guest's own notes, comments and votes of this workshop, while their guest session lasts. */
-export const GET: RequestHandler = ({ params, cookies }) => {
-	const guest = validateGuestToken(params.id, cookies.get(guestCookieName(params.id)));
+export const GET: RequestHandler = async ({ params, cookies }) => {
+	const guest = await validateGuestToken(params.id, cookies.get(guestCookieName(params.id)));
 	if (!guest) error(401, m.my_data_guest_expired());
-	const files = collectGuestData(params.id, guest.id);
+	const files = await collectGuestData(params.id, guest.id);
 	if (!files) error(401, m.my_data_guest_expired());
 	// A guest is logged by participant id only: guests' names are never written to the (unchangeable) log.
-	recordAudit(db, { action: 'data_exported', actor: { id: null, label: 'guest' }, subject: { kind: 'participant', id: guest.id } });
+	await recordAudit(db, { action: 'data_exported', actor: { id: null, label: 'guest' }, subject: { kind: 'participant', id: guest.id } });
 	return zipResponse(buildDataZip(files, getLocale(), 'guest'), 'verstas-tietoni.zip');
 };

@@ -10,11 +10,11 @@ import { liveApi } from '../board/live-api';
 // participant count and whether joining is open follow the workshop page's changes.
 export const load: PageServerLoad = async (event) => {
 	event.depends('verstas:votes', 'verstas:present');
-	const { workshop, user } = requireFacilitator(event);
-	const details = getWorkshopDetails(workshop.id)!;
+	const { workshop, user } = await requireFacilitator(event);
+	const details = (await getWorkshopDetails(workshop.id))!;
 	const api = await liveApi();
 	const joinLink = `${event.url.origin}/w/${workshop.joinCode}`;
-	const access = resolveWorkshopAccess(workshop.id, { user, guestToken: undefined });
+	const access = await resolveWorkshopAccess(workshop.id, { user, guestToken: undefined });
 	const phases: Phase[] = details.phases.map(({ id, kind, title, durationMinutes }) => ({
 		id,
 		kind,
@@ -27,11 +27,11 @@ export const load: PageServerLoad = async (event) => {
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme, joinCode: workshop.joinCode, joiningOpen: workshop.joiningOpen },
 		perspectives: details.perspectives.map(({ id, title, description }) => ({ id, title, description })),
 		phases,
-		participantCount: listParticipants(workshop.id).length,
+		participantCount: (await listParticipants(workshop.id)).length,
 		joinLink,
 		qr: qrCodePath(joinLink),
-		vote: voteView(workshop.id, null),
-		live: api ? { state: api.getLiveState(workshop.id), serverNow: Date.now() } : null,
+		vote: await voteView(workshop.id, null),
+		live: api ? { state: await api.getLiveState(workshop.id), serverNow: Date.now() } : null,
 		me: { authorId: access?.participantId ?? `user:${user.id}`, displayName: access?.displayName ?? user.name }
 	};
 };

@@ -25,13 +25,13 @@ import type { Actions, PageServerLoad } from './$types';
 // The facilitator's vote rounds: open one over board items, close, reveal, choose winners; the history.
 export const load: PageServerLoad = async (event) => {
 	event.depends('verstas:votes');
-	const { workshop } = requireFacilitator(event);
+	const { workshop } = await requireFacilitator(event);
 	const items = votableItems(workshop.id);
 	return {
 		workshop: { id: workshop.id, title: workshop.title },
-		lanes: listPerspectives(workshop.id).map(({ id, title }) => ({ id, title })),
+		lanes: (await listPerspectives(workshop.id)).map(({ id, title }) => ({ id, title })),
 		items,
-		rounds: listRounds(workshop.id).map((round) => ({
+		rounds: await Promise.all((await listRounds(workshop.id)).map(async (round) => ({
 			id: round.id,
 			method: round.method,
 			status: round.status,
@@ -42,10 +42,10 @@ export const load: PageServerLoad = async (event) => {
 			rankingSize: round.rankingSize,
 			openedAt: round.openedAt,
 			turnout: round.turnout,
-			items: listRoundItems(round.id).map(({ itemId, kind, text }) => ({ itemId, kind, text })),
+			items: (await listRoundItems(round.id)).map(({ itemId, kind, text }) => ({ itemId, kind, text })),
 			// Hidden results stay hidden from the facilitator too until revealed.
-			results: resultsVisible(round) ? tally(round.id).items : null
-		}))
+			results: resultsVisible(round) ? (await tally(round.id)).items : null
+		})))
 	};
 };
 
@@ -73,10 +73,10 @@ const roundIdSchema = z.object({ roundId: z.string().min(1).max(100), itemIds: z
 
 /** The round named in the form, if it is one of this workshop's. */
 async function roundOf(event: Parameters<Actions[string]>[0]) {
-	const { workshop } = requireFacilitator(event);
+	const { workshop } = await requireFacilitator(event);
 	const formData = await event.request.formData();
 	const input = roundIdSchema.safeParse({ ...Object.fromEntries(formData), itemIds: formData.getAll('itemIds') });
-	const round = input.success ? getRound(input.data.roundId) : undefined;
+	const round = input.success ? await getRound(input.data.roundId) : undefined;
 	if (!input.success || !round || round.workshopId !== workshop.id) return null;
 	return { round, itemIds: input.data.itemIds };
 }
@@ -85,7 +85,7 @@ const notFound = () => fail(404, { votes: formState({ message: m.vote_round_not_
 
 export const actions: Actions = {
 	open: async (event) => {
-		const { workshop, user } = requireFacilitator(event);
+		const { workshop, user } = await requireFacilitator(event);
 		const formData = await event.request.formData();
 		const values = Object.fromEntries([...formData].filter(([, value]) => typeof value === 'string')) as Record<string, string>;
 		const parsed = parseInput(openSchema, { ...values, itemIds: formData.getAll('itemIds') }, values);
@@ -110,24 +110,24 @@ export const actions: Actions = {
 			rankingSize: form.method === 'ranking' ? form.rankingSize : null
 		}, values);
 		if (!round.ok) return fail(400, { votes: formState({ errors: round.errors, values }) });
-		const opened = openRound(workshop.id, round.data, user.id);
-		announceRound(opened.id);
+		const opened = await openRound(workshop.id, round.data, user.id);
+		await announceRound(opened.id);
 		redirect(303, `/workshops/${workshop.id}/board`);
 	},
 
 	close: async (event) => {
 		const found = await roundOf(event);
 		if (!found) return notFound();
-		if (!closeRound(found.round.id)) return fail(409, { votes: formState({ message: m.vote_round_not_open() }) });
-		announceRound(found.round.id);
+		if (!await closeRound(found.round.id)) return fail(409, { votes: formState({ message: m.vote_round_not_open() }) });
+		await announceRound(found.round.id);
 		return { votes: formState({ saved: m.vote_round_closed_done() }) };
 	},
 
 	reveal: async (event) => {
 		const found = await roundOf(event);
 		if (!found) return notFound();
-		if (!revealRound(found.round.id)) return fail(409, { votes: formState({ message: m.vote_round_close_first() }) });
-		announceRound(found.round.id);
+		if (!await revealRound(found.round.id)) return fail(409, { votes: formState({ message: m.vote_round_close_first() }) });
+		await announceRound(found.round.id);
 		return { votes: formState({ saved: m.vote_round_revealed_done() }) };
 	},
 
@@ -136,7 +136,7 @@ export const actions: Actions = {
 		if (!found) return notFound();
 		if (found.round.status === 'open' || !resultsVisible(found.round))
 			return fail(409, { votes: formState({ message: m.vote_choose_after_results() }) });
-		const result = chooseItems(found.round.id, found.itemIds);
+		const result = await chooseItems(found.round.id, found.itemIds);
 		if (!result.ok) return fail(400, { votes: formState({ message: m.vote_refused_unknown_item() }) });
 		return { votes: formState({ saved: m.vote_chosen_done({ count: found.itemIds.length, created: result.created }) }) };
 	}

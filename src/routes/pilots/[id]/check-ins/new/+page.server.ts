@@ -6,18 +6,18 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The team writes check-ins while the pilot runs or is being evaluated. ?correct=<series> writes a new version. */
-function requireWriter(event: RequestEvent<{ id: string }>) {
-	const found = requirePilot(event);
+async function requireWriter(event: RequestEvent<{ id: string }>) {
+	const found = await requirePilot(event);
 	if (!found.can.checkIn) error(403, m.checkin_cannot_write());
 	const seriesId = event.url.searchParams.get('correct');
-	const correcting = seriesId ? currentCheckIns(found.pilot.id).find((checkIn) => checkIn.seriesId === seriesId) : undefined;
+	const correcting = seriesId ? (await currentCheckIns(found.pilot.id)).find((checkIn) => checkIn.seriesId === seriesId) : undefined;
 	if (seriesId && !correcting) error(404, m.checkin_not_found());
 	return { ...found, correcting };
 }
 
-export const load: PageServerLoad = (event) => {
-	const { pilot, correcting } = requireWriter(event);
-	const indicators = listIndicators(pilot.id).map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target }));
+export const load: PageServerLoad = async (event) => {
+	const { pilot, correcting } = await requireWriter(event);
+	const indicators = (await listIndicators(pilot.id)).map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target }));
 	return {
 		pilot: { id: pilot.id, title: pilot.title },
 		indicators,
@@ -38,15 +38,15 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { pilot, user, correcting } = requireWriter(event);
+		const { pilot, user, correcting } = await requireWriter(event);
 		const input = readCheckInForm(await event.request.formData());
 		const form = parseInput(checkInSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
 		// A second report for the same day is almost always the first one sent again or meant as a correction.
-		if (!correcting && currentCheckIns(pilot.id).some((checkIn) => checkIn.reportedOn === form.data.reportedOn))
+		if (!correcting && (await currentCheckIns(pilot.id)).some((checkIn) => checkIn.reportedOn === form.data.reportedOn))
 			return fail(409, { input, errors: { reportedOn: m.checkin_date_taken() } });
-		if (correcting) correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
-		else recordCheckIn(pilot.id, form.data, user.id);
+		if (correcting) await correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
+		else await recordCheckIn(pilot.id, form.data, user.id);
 		redirect(303, `/pilots/${pilot.id}`);
 	}
 };

@@ -7,19 +7,19 @@ import { getWorkshop, guestCookieName, resolveWorkshopAccess } from '$lib/server
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
-type Programme = ReturnType<typeof requireProgrammeMember>['programme'];
+type Programme = Awaited<ReturnType<typeof requireProgrammeMember>>['programme'];
 
 /**
  * The idea card a proposal starts from (?workshop=…&idea=…, or ?from=workshop:idea from the idea picker): allowed
  * to the workshop's people, and to the programme's people when the workshop serves this programme.
  */
-function sourceFrom(event: RequestEvent, programme: Programme, workshopId: string | null, ideaId: string | null) {
+async function sourceFrom(event: RequestEvent, programme: Programme, workshopId: string | null, ideaId: string | null) {
 	if (!workshopId || !ideaId) return null;
-	const workshop = getWorkshop(workshopId);
+	const workshop = await getWorkshop(workshopId);
 	if (!workshop) error(404, m.pilot_idea_not_found());
-	const access = resolveWorkshopAccess(workshopId, { user: event.locals.user, guestToken: event.cookies.get(guestCookieName(workshopId)) });
+	const access = await resolveWorkshopAccess(workshopId, { user: event.locals.user, guestToken: event.cookies.get(guestCookieName(workshopId)) });
 	if (!access && workshop.programmeId !== programme.id) error(403, m.error_forbidden());
-	const source = ideaSource(workshopId, ideaId);
+	const source = await ideaSource(workshopId, ideaId);
 	if (!source) error(404, m.pilot_idea_not_found());
 	return source;
 }
@@ -34,29 +34,29 @@ function requestedIdea(url: URL) {
 	return { workshopId: url.searchParams.get('workshop'), ideaId: url.searchParams.get('idea') };
 }
 
-function formChoices(programme: Programme) {
+async function formChoices(programme: Programme) {
 	return {
 		programme: { id: programme.id, name: programme.name },
 		goals: programme.goals.map(({ id, title }) => ({ id, title })),
 		organisations: [programme.owner, ...programme.organisations.filter((organisation) => organisation.id !== programme.owner.id)],
-		people: programmePeople(programme.id),
-		areas: listAreas().map(({ code, name }) => ({ code, name })),
+		people: await programmePeople(programme.id),
+		areas: (await listAreas()).map(({ code, name }) => ({ code, name })),
 		targetAreaCodes: programme.targetAreas.map((area) => area.code)
 	};
 }
 
-export const load: PageServerLoad = (event) => {
-	const { programme } = requireProgrammeMember(event);
+export const load: PageServerLoad = async (event) => {
+	const { programme } = await requireProgrammeMember(event);
 	const requested = requestedIdea(event.url);
-	const source = sourceFrom(event, programme, requested.workshopId, requested.ideaId);
-	const draft = source ? pilotDraftFromIdea(source.workshopId, source.ideaId) : undefined;
+	const source = await sourceFrom(event, programme, requested.workshopId, requested.ideaId);
+	const draft = source ? await pilotDraftFromIdea(source.workshopId, source.ideaId) : undefined;
 	// The ideas of the programme's workshops to pick from, and the one this proposal starts from even when its
 	// workshop serves no programme (it came from that workshop's idea card).
-	const ideas = listProgrammeIdeas(programme.id);
+	const ideas = await listProgrammeIdeas(programme.id);
 	if (source && draft && !ideas.some((workshop) => workshop.workshopId === source.workshopId))
-		ideas.unshift({ workshopId: source.workshopId, workshopTitle: getWorkshop(source.workshopId)!.title, ideas: [{ id: source.ideaId, title: draft.title }] });
+		ideas.unshift({ workshopId: source.workshopId, workshopTitle: (await getWorkshop(source.workshopId))!.title, ideas: [{ id: source.ideaId, title: draft.title }] });
 	return {
-		...formChoices(programme),
+		...await formChoices(programme),
 		source,
 		ideas,
 		initial: {
@@ -81,15 +81,15 @@ export const load: PageServerLoad = (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { user, programme } = requireProgrammeMember(event);
+		const { user, programme } = await requireProgrammeMember(event);
 		const formData = await event.request.formData();
-		const source = sourceFrom(event, programme, String(formData.get('sourceWorkshopId') ?? '') || null, String(formData.get('sourceIdeaId') ?? '') || null);
+		const source = await sourceFrom(event, programme, String(formData.get('sourceWorkshopId') ?? '') || null, String(formData.get('sourceIdeaId') ?? '') || null);
 		const input = readPilotForm(formData);
 		const form = parseInput(pilotSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
-		const referenceErrors = pilotReferenceErrors(programme, form.data);
+		const referenceErrors = await pilotReferenceErrors(programme, form.data);
 		if (referenceErrors) return fail(400, { input, errors: referenceErrors });
-		const pilot = proposePilot(programme.id, form.data, user.id, source);
+		const pilot = await proposePilot(programme.id, form.data, user.id, source);
 		redirect(303, `/pilots/${pilot.id}`);
 	}
 };

@@ -1,0 +1,58 @@
+// The asynchronous database on SQLite's one connection (src/lib/server/db/index.ts): a transaction's steps interleave
+// with other requests' at every await, and nothing of theirs may run inside it.
+import { eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { db, rawAll } from '../../src/lib/server/db';
+import { organisations } from '../../src/lib/server/db/schema';
+
+const organisation = (id: string) => ({ id, name: `Järjestö ${id}`, kind: 'ngo' as const, municipality: 'Helsinki' });
+const stored = async (ids: string[]) =>
+	(await db.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, ids)).all()).map((row) => row.id).sort();
+
+describe('transactions on the asynchronous database', () => {
+	it('keeps another request’s write out of an open transaction: the rollback takes only its own rows', async () => {
+		const ids = ['tx-rolled-back', 'outside-write', 'outside-raw'];
+		const failing = db.transaction(async (tx) => {
+			await tx.insert(organisations).values(organisation('tx-rolled-back')).run();
+			// Steps of the transaction still to come: the writes below are started while it is open.
+			await tx.select().from(organisations).where(eq(organisations.id, 'tx-rolled-back')).get();
+			await tx.select().from(organisations).all();
+			throw new Error('the request failed');
+		});
+		const outside = db.insert(organisations).values(organisation('outside-write')).run();
+		const raw = rawAll("INSERT INTO organisations (id, name, kind, municipality) VALUES ('outside-raw', 'Raaka', 'ngo', 'Helsinki') RETURNING id");
+		await expect(failing).rejects.toThrow('the request failed');
+		await outside;
+		await raw;
+		expect(await stored(ids)).toEqual(['outside-raw', 'outside-write']);
+	});
+
+	it('runs concurrent transactions one after another, each whole', async () => {
+		const results = await Promise.allSettled(
+			Array.from({ length: 10 }, (_, i) =>
+				db.transaction(async (tx) => {
+					await tx.insert(organisations).values(organisation(`concurrent-${i}-a`)).run();
+					await tx.select().from(organisations).all();
+					await tx.insert(organisations).values(organisation(`concurrent-${i}-b`)).run();
+					if (i % 2) throw new Error(`transaction ${i} fails`);
+				})
+			)
+		);
+		expect(results.map((result) => result.status)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 ? 'rejected' : 'fulfilled')));
+		const all = Array.from({ length: 10 }, (_, i) => [`concurrent-${i}-a`, `concurrent-${i}-b`]).flat();
+		expect(await stored(all)).toEqual(all.filter((id) => Number(id.split('-')[1]) % 2 === 0).sort());
+	});
+
+	it('a transaction opened inside another is a savepoint: its failure undoes only its own rows', async () => {
+		await db.transaction(async (tx) => {
+			await tx.insert(organisations).values(organisation('outer')).run();
+			await expect(
+				db.transaction(async (inner) => {
+					await inner.insert(organisations).values(organisation('inner')).run();
+					throw new Error('inner fails');
+				})
+			).rejects.toThrow('inner fails');
+		});
+		expect(await stored(['outer', 'inner'])).toEqual(['outer']);
+	});
+});
