@@ -1,7 +1,7 @@
 // A client process: a share of a benchmark's y-websocket clients, driven by the bench over IPC (fleet.mjs).
 // Send times and receive times are CLOCK_MONOTONIC milliseconds, the same clock in every process.
 import * as Y from 'yjs';
-import { connectMany, destroyAll, monoMs, startClientMeter } from './clients.mjs';
+import { connectMany, destroyAll, monoMs, startClientMeter, writeBenchNote } from './clients.mjs';
 
 process.on('disconnect', () => process.exit(0));
 
@@ -9,7 +9,6 @@ let clients = [];
 let edits = null;
 let presence = null;
 let meter = null;
-const lanes = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
 
 // Latency samples: receive − send for edits of other clients, while recording.
 let samples = new Float64Array(1 << 20);
@@ -53,28 +52,8 @@ function observe(client) {
 
 /** Sets the client's note text to `bench|<client>|<seq>|<send time>`; its first edit adds the note (addNote's shape). */
 function edit(client) {
-	const notes = client.doc.getMap('notes');
-	const id = `bench-note-${client.i}`;
 	client.seq = (client.seq ?? 0) + 1;
-	client.doc.transact(() => {
-		const text = `bench|${client.i}|${client.seq}|${monoMs()}`;
-		const note = notes.get(id);
-		if (note) note.set('text', text);
-		else {
-			const map = new Y.Map();
-			for (const [key, value] of Object.entries({
-				text,
-				lane: lanes[client.i % lanes.length],
-				color: 'yellow',
-				clusterId: null,
-				authorId: client.author.id,
-				authorName: client.author.name,
-				createdAt: Date.now()
-			}))
-				map.set(key, value);
-			notes.set(id, map);
-		}
-	});
+	writeBenchNote(client, `bench|${client.i}|${client.seq}|${monoMs()}`);
 	if (recording) sentWhileRecording++;
 }
 

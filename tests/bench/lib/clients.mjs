@@ -133,6 +133,33 @@ export async function connectMany(t, indices, options = {}) {
 /** Milliseconds on CLOCK_MONOTONIC: the same clock in every process of the machine. */
 export const monoMs = () => Number(process.hrtime.bigint()) / 1e6;
 
+const lanes = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
+
+/**
+ * Sets the bench client's own note (`bench-note-{i}`) to `text`, creating it on the first edit with the fields and
+ * author the board expects (the server refuses a note written under someone else's name).
+ */
+export function writeBenchNote(client, text) {
+	const notes = client.doc.getMap('notes');
+	const id = `bench-note-${client.i}`;
+	client.doc.transact(() => {
+		const note = notes.get(id);
+		if (note) return note.set('text', text);
+		const map = new Y.Map();
+		for (const [key, value] of Object.entries({
+			text,
+			lane: lanes[client.i % lanes.length],
+			color: 'yellow',
+			clusterId: null,
+			authorId: client.author.id,
+			authorName: client.author.name,
+			createdAt: Date.now()
+		}))
+			map.set(key, value);
+		notes.set(id, map);
+	});
+}
+
 export function destroyAll(clients) {
 	for (const client of clients) {
 		try {

@@ -1,21 +1,16 @@
 // B13's load: N editors on one board, each sending 1 edit/s, spread over client processes (editor-worker.mjs), in
 // the server's own protocol. Measures each edit's delivery to every other recording editor (p50/p99) and the
 // edits not delivered `drainMs` after the edits stop.
-import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startWorker } from './worker-process.mjs';
 import { monoMs, sleep } from './clients.mjs';
 import { startProcessMeter } from './server.mjs';
 import { log, mb, ms, pct, summary } from './stats.mjs';
 
 const workerPath = join(dirname(fileURLToPath(import.meta.url)), 'editor-worker.mjs');
-
-const workers = new Set();
-process.on('exit', () => {
-	for (const child of workers) child.kill('SIGKILL');
-});
 
 /** Busy and total jiffies of the whole machine (/proc/stat): what else ran during a window. */
 function machineTicks() {
@@ -34,39 +29,6 @@ function writeCalls(pid) {
 	}
 }
 
-function startWorker() {
-	// BENCH_CLIENT_PROFILE=<dir>: V8 CPU profiles of the client processes, written when they exit
-	const execArgv = process.env.BENCH_CLIENT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROFILE}`] : [];
-	const child = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-	workers.add(child);
-	let next = 0;
-	const pending = new Map();
-	const ready = new Promise((resolve, reject) => {
-		child.on('message', (message) => {
-			if (message.ready) return resolve();
-			const waiting = pending.get(message.id);
-			if (!waiting) return;
-			pending.delete(message.id);
-			if (message.error) waiting.reject(new Error(`client process: ${message.error}`));
-			else waiting.resolve(message.value);
-		});
-		child.once('exit', (code, signal) => {
-			workers.delete(child);
-			const error = new Error(`client process exited (${code ?? signal})`);
-			reject(error);
-			for (const waiting of pending.values()) waiting.reject(error);
-			pending.clear();
-		});
-	});
-	const call = (command, args) =>
-		new Promise((resolve, reject) => {
-			const id = ++next;
-			pending.set(id, { resolve, reject });
-			child.send({ id, command, args });
-		});
-	return { child, ready, call };
-}
-
 /**
  * Runs the load against `server` (a handle from server.mjs or b13's Hocuspocus start) through target `t`:
  * connect, edits at 1/s, `warmupMs`, then `measureMs` measured, the edits stop, `drainMs` for late deliveries.
@@ -74,7 +36,7 @@ function startWorker() {
 export async function runEditors(server, t, { editors, processes = 2, recordEvery = 1, warmupMs = 5000, measureMs = 15_000, drainMs = 3000, batch = 25 }) {
 	const groups = Array.from({ length: Math.min(processes, editors) }, () => []);
 	for (let i = 0; i < editors; i++) groups[i % groups.length].push(i);
-	const members = groups.map(startWorker);
+	const members = groups.map(() => startWorker(workerPath));
 	const all = (command, args) => Promise.all(members.map((m) => m.call(command, args)));
 	try {
 		await Promise.all(members.map((m) => m.ready));

@@ -3,8 +3,7 @@
 // fixed schedule; the recording editors (every `recordEvery`-th) note when each other editor's edit reaches them.
 // Only edits sent inside the measured window count, and they count whenever they arrive until `collect` (so an
 // edit still on its way when the edits stop is late, not lost). Times are CLOCK_MONOTONIC ms, the same in every process.
-import * as Y from 'yjs';
-import { destroyAll, monoMs, startClientMeter } from './clients.mjs';
+import { destroyAll, monoMs, startClientMeter, writeBenchNote } from './clients.mjs';
 import { connectAll, DEAF } from './protocol-clients.mjs';
 
 process.on('disconnect', () => process.exit(0));
@@ -24,7 +23,6 @@ let latencies = log();
 // who sent each logged edit and each receipt (for the per-editor count of what did not arrive)
 let senders = log();
 let receiptSenders = log();
-const lanes = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
 
 function push(to, value) {
 	if (to.count === to.values.length) {
@@ -54,29 +52,9 @@ function recorder(i) {
 }
 
 function edit(client) {
-	const notes = client.doc.getMap('notes');
-	const id = `bench-note-${client.i}`;
 	client.seq = (client.seq ?? 0) + 1;
 	const now = monoMs();
-	client.doc.transact(() => {
-		const text = `bench|${client.i}|${client.seq}|${now}`;
-		const note = notes.get(id);
-		if (note) note.set('text', text);
-		else {
-			const map = new Y.Map();
-			for (const [key, value] of Object.entries({
-				text,
-				lane: lanes[client.i % lanes.length],
-				color: 'yellow',
-				clusterId: null,
-				authorId: client.author.id,
-				authorName: client.author.name,
-				createdAt: Date.now()
-			}))
-				map.set(key, value);
-			notes.set(id, map);
-		}
-	});
+	writeBenchNote(client, `bench|${client.i}|${client.seq}|${now}`);
 	if (now >= windowStart) {
 		push(sends, now);
 		push(senders, client.i);

@@ -1,53 +1,12 @@
 // Bench clients spread over several client processes (client-worker.mjs), so that on a small machine the
 // clients can use every core the server does not; none of them runs inside the server's process.
-import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startWorker } from './worker-process.mjs';
 import { monoMs } from './clients.mjs';
 
 const workerPath = join(dirname(fileURLToPath(import.meta.url)), 'client-worker.mjs');
-
-const workers = new Set();
-process.on('exit', () => {
-	for (const child of workers) child.kill('SIGKILL');
-});
-
-function startWorker() {
-	const execArgv = process.env.BENCH_CLIENT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROFILE}`] : [];
-	const child = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-	workers.add(child);
-	let next = 0;
-	const pending = new Map();
-	const ready = new Promise((resolve, reject) => {
-		child.on('message', (message) => {
-			if (message.ready) return resolve();
-			const waiting = pending.get(message.id);
-			if (!waiting) return;
-			pending.delete(message.id);
-			if (message.error) waiting.reject(new Error(`client process: ${message.error}`));
-			else waiting.resolve(message.value);
-		});
-		child.once('exit', (code, signal) => {
-			workers.delete(child);
-			const error = new Error(`client process exited (${code ?? signal})`);
-			reject(error);
-			for (const waiting of pending.values()) waiting.reject(error);
-			pending.clear();
-		});
-	});
-	return {
-		child,
-		ready,
-		call(command, args) {
-			return new Promise((resolve, reject) => {
-				const id = ++next;
-				pending.set(id, { resolve, reject });
-				child.send({ id, command, args });
-			});
-		}
-	};
-}
 
 /** Default: one client process per core, at least 2. */
 export const defaultProcesses = () => Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(2, availableParallelism()));
@@ -64,7 +23,7 @@ export async function startFleet(target, total, { processes = defaultProcesses()
 		else groups[next++ % count].push(i);
 	}
 	if (fullGroup.length) groups.push(fullGroup);
-	const members = groups.map(startWorker);
+	const members = groups.map(() => startWorker(workerPath));
 	await Promise.all(members.map((m) => m.ready));
 	const all = (command, args) => Promise.all(members.map((m) => m.call(command, args)));
 	const started = performance.now();

@@ -2,14 +2,12 @@
 // (clients.mjs) connected to its workshop's board on its node. Unlike client-worker.mjs, clients can be added
 // while the others keep editing (the capacity is found by adding workshops), and samples are collected window by
 // window without stopping the load. Latency samples are split by whether sender and receiver are on the same node.
-import * as Y from 'yjs';
-import { connectMany, destroyAll, monoMs, startClientMeter } from './clients.mjs';
+import { connectMany, destroyAll, monoMs, startClientMeter, writeBenchNote } from './clients.mjs';
 
 process.on('disconnect', () => process.exit(0));
 
 /** @type {any[]} */
 let clients = [];
-const lanes = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
 const timers = new Set();
 
 // Where a sender's connection is: the placement rule of the run (b12), so a sample knows if it crossed nodes.
@@ -37,28 +35,8 @@ function recorder(i) {
 
 /** The note edit of client-worker.mjs: the first adds the note (addNote's shape), later ones set its text. */
 function edit(client) {
-	const notes = client.doc.getMap('notes');
-	const id = `bench-note-${client.i}`;
 	client.seq = (client.seq ?? 0) + 1;
-	const text = `bench|${client.i}|${client.seq}|${monoMs()}`;
-	client.doc.transact(() => {
-		const note = notes.get(id);
-		if (note) note.set('text', text);
-		else {
-			const map = new Y.Map();
-			for (const [key, value] of Object.entries({
-				text,
-				lane: lanes[client.i % lanes.length],
-				color: 'yellow',
-				clusterId: null,
-				authorId: client.author.id,
-				authorName: client.author.name,
-				createdAt: Date.now()
-			}))
-				map.set(key, value);
-			notes.set(id, map);
-		}
-	});
+	writeBenchNote(client, `bench|${client.i}|${client.seq}|${monoMs()}`);
 	if (recording) current.sent++;
 }
 

@@ -1,53 +1,11 @@
 // Many workshops' people spread over client processes (rooms-worker.mjs): clients are added room by room while
 // the others keep editing, and each measured window is collected from every process.
-import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startWorker } from './worker-process.mjs';
 import { monoMs } from './clients.mjs';
 
 const workerPath = join(dirname(fileURLToPath(import.meta.url)), 'rooms-worker.mjs');
-
-const workers = new Set();
-process.on('exit', () => {
-	for (const child of workers) child.kill('SIGKILL');
-});
-
-function startWorker() {
-	// BENCH_CLIENT_PROFILE=<dir>: a V8 CPU profile of each client process
-	const execArgv = process.env.BENCH_CLIENT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROFILE}`] : [];
-	const child = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-	workers.add(child);
-	let next = 0;
-	const pending = new Map();
-	const ready = new Promise((resolve, reject) => {
-		child.on('message', (message) => {
-			if (message.ready) return resolve();
-			const waiting = pending.get(message.id);
-			if (!waiting) return;
-			pending.delete(message.id);
-			if (message.error) waiting.reject(new Error(`client process: ${message.error}`));
-			else waiting.resolve(message.value);
-		});
-		child.once('exit', (code, signal) => {
-			workers.delete(child);
-			const error = new Error(`client process exited (${code ?? signal})`);
-			reject(error);
-			for (const waiting of pending.values()) waiting.reject(error);
-			pending.clear();
-		});
-	});
-	return {
-		child,
-		ready,
-		call(command, args) {
-			return new Promise((resolve, reject) => {
-				const id = ++next;
-				pending.set(id, { resolve, reject });
-				child.send({ id, command, args });
-			});
-		}
-	};
-}
 
 function concat(arrays) {
 	const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
@@ -64,7 +22,7 @@ function concat(arrays) {
  * into same-node and cross-node deliveries): { nodes, people, rule: 'one' | 'split' | 'affinity' }.
  */
 export async function startRoomsFleet({ processes = 2, place }) {
-	const members = Array.from({ length: processes }, startWorker);
+	const members = Array.from({ length: processes }, () => startWorker(workerPath));
 	await Promise.all(members.map((m) => m.ready));
 	const all = (command, args) => Promise.all(members.map((m) => m.call(command, args)));
 	return {
