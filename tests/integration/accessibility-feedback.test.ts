@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const stored = () => db.select().from(accessibilityFeedback).all();
+const stored = () => db.select().from(accessibilityFeedback);
 const sv = JSON.parse(readFileSync('messages/sv.json', 'utf8')) as Record<string, string>;
 /** The server reads the client's address from X-Forwarded-For here (ADDRESS_HEADER), so each test has its own. */
 const from = (address: string) => ({ 'x-forwarded-for': address });
@@ -65,12 +65,12 @@ describe('accessibility feedback', () => {
 
 	it('admins see each one’s age, unanswered first, overdue from day 14, and mark them answered; others are refused', async () => {
 		const admin = await newUser('Saavutettavuusvastaava');
-		await db.update(users).set({ isAdmin: true }).where(eq(users.id, admin.id)).run();
+		await db.update(users).set({ isAdmin: true }).where(eq(users.id, admin.id));
 		const other = await newUser('Tavallinen');
 		const day = 86_400_000;
 		const now = Date.now();
 		const [oldest] = (await stored()).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-		await db.update(accessibilityFeedback).set({ receivedAt: new Date(now - 14 * day - 1000) }).where(eq(accessibilityFeedback.id, oldest!.id)).run();
+		await db.update(accessibilityFeedback).set({ receivedAt: new Date(now - 14 * day - 1000) }).where(eq(accessibilityFeedback.id, oldest!.id));
 
 		const list = await listFeedback(now);
 		expect(list[0]).toMatchObject({ id: oldest!.id, ageDays: 14, overdue: true });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNote, readBoard } from '../../src/lib/board/model';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { db } from '../../src/lib/server/db';
+import { db, first } from '../../src/lib/server/db';
 import { auditEvents, checkIns, memberships, organisations, participants, pilots, programmes, sessions, users } from '../../src/lib/server/db/schema';
 import { getWorkshopDetails } from '../../src/lib/server/workshops';
 import { authorOf, connectBoard, newMember, newUser, newWorkshop, synced, waitFor, type BoardClient } from '../helpers/collab';
@@ -25,11 +25,11 @@ afterAll(async () => {
 });
 
 const remove = (cookie: string, confirmation: string) => postAction(server.url, '/profile?/deleteAccount', cookie, { confirmation });
-const userExists = async (id: string) => !!await db.select().from(users).where(eq(users.id, id)).get();
+const userExists = async (id: string) => !!await first(db.select().from(users).where(eq(users.id, id)));
 
 async function programmeOwnedBy(organisationId: string) {
 	const id = `programme-${organisationId}`;
-	await db.insert(programmes).values({ id, name: `Ohjelma ${organisationId}`, ownerOrganisationId: organisationId }).run();
+	await db.insert(programmes).values({ id, name: `Ohjelma ${organisationId}`, ownerOrganisationId: organisationId });
 	return id;
 }
 
@@ -38,11 +38,11 @@ describe('delete my account', () => {
 		const workshop = await newWorkshop(admin.id, 'Poistotyöpaja');
 		const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
 		const leaving = await newMember(workshop.id, 'Lähtevä Liisa');
-		await db.insert(organisations).values({ id: 'org-a', name: 'Kaupunki A', kind: 'city', municipality: 'Helsinki' }).run();
-		await db.insert(memberships).values({ userId: leaving.id, organisationId: 'org-a', role: 'member' }).run();
+		await db.insert(organisations).values({ id: 'org-a', name: 'Kaupunki A', kind: 'city', municipality: 'Helsinki' });
+		await db.insert(memberships).values({ userId: leaving.id, organisationId: 'org-a', role: 'member' });
 		const programmeId = await programmeOwnedBy('org-a');
-		await db.insert(pilots).values({ id: 'pilot-a', programmeId, title: 'Kokeilu', proposedBy: leaving.id, responsibleUserId: leaving.id, updatedAt: new Date() }).run();
-		await db.insert(checkIns).values({ id: 'check-a', pilotId: 'pilot-a', seriesId: 's', reportedOn: '2026-11-01', status: 'on_track', happened: 'Tapahtui', writtenBy: leaving.id, writtenAt: new Date() }).run();
+		await db.insert(pilots).values({ id: 'pilot-a', programmeId, title: 'Kokeilu', proposedBy: leaving.id, responsibleUserId: leaving.id, updatedAt: new Date() });
+		await db.insert(checkIns).values({ id: 'check-a', pilotId: 'pilot-a', seriesId: 's', reportedOn: '2026-11-01', status: 'on_track', happened: 'Tapahtui', writtenBy: leaving.id, writtenAt: new Date() });
 
 		const mine = connectBoard(server.url, workshop.id, { cookie: leaving.cookie, name: 'leaving' });
 		const watcher = connectBoard(server.url, workshop.id, { cookie: admin.cookie, name: 'watcher' });
@@ -55,21 +55,21 @@ describe('delete my account', () => {
 		expect(wrong.status).toBe(400);
 		expect(wrong.data?.deletion).toMatchObject({ message: m.account_delete_wrong_password() });
 		expect(await userExists(leaving.id)).toBe(true);
-		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toHaveLength(1);
+		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id))).toHaveLength(1);
 		expect(readBoard(watcher.doc).notes.find((note) => note.id === noteId)?.authorName).toBe('Lähtevä Liisa');
 
 		const done = await remove(leaving.cookie, 'salasana-123');
 		expect(done).toMatchObject({ type: 'redirect', location: '/sign-in?deleted' });
 		expect(await userExists(leaving.id)).toBe(false);
-		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id)).all()).toEqual([]);
+		expect(await db.select().from(sessions).where(eq(sessions.userId, leaving.id))).toEqual([]);
 		// The audit log keeps who left (the link to the account is gone with it).
-		expect(await db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)).all()).toMatchObject([
+		expect(await db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id))).toMatchObject([
 			{ action: 'account_deleted', actorId: null, actorLabel: leaving.name }
 		]);
-		expect(await db.select().from(memberships).where(eq(memberships.userId, leaving.id)).all()).toEqual([]);
-		expect(await db.select().from(participants).where(eq(participants.id, leaving.participantId)).all()).toEqual([]);
-		expect(await db.select().from(checkIns).where(eq(checkIns.id, 'check-a')).get()).toMatchObject({ happened: 'Tapahtui', writtenBy: null });
-		expect(await db.select().from(pilots).where(eq(pilots.id, 'pilot-a')).get()).toMatchObject({ proposedBy: null, responsibleUserId: null });
+		expect(await db.select().from(memberships).where(eq(memberships.userId, leaving.id))).toEqual([]);
+		expect(await db.select().from(participants).where(eq(participants.id, leaving.participantId))).toEqual([]);
+		expect(await first(db.select().from(checkIns).where(eq(checkIns.id, 'check-a')))).toMatchObject({ happened: 'Tapahtui', writtenBy: null });
+		expect(await first(db.select().from(pilots).where(eq(pilots.id, 'pilot-a')))).toMatchObject({ proposedBy: null, responsibleUserId: null });
 
 		// The board the person wrote on: the note stays, its author is replaced live; their own socket is closed.
 		await waitFor(() => readBoard(watcher.doc).notes.find((note) => note.id === noteId)?.authorName === 'Poistettu käyttäjä', 'the author to be replaced');
@@ -84,8 +84,8 @@ describe('delete my account', () => {
 
 	it('for an account without a password asks for its email', async () => {
 		const sso = await newUser('Kertakirjautuja');
-		await db.update(users).set({ passwordHash: null }).where(eq(users.id, sso.id)).run();
-		const email = (await db.select().from(users).where(eq(users.id, sso.id)).get())!.email;
+		await db.update(users).set({ passwordHash: null }).where(eq(users.id, sso.id));
+		const email = (await first(db.select().from(users).where(eq(users.id, sso.id))))!.email;
 		const wrong = await remove(sso.cookie, 'toinen@example.fi');
 		expect(wrong.data?.deletion).toMatchObject({ message: m.account_delete_wrong_email() });
 		expect(await userExists(sso.id)).toBe(true);
@@ -102,8 +102,8 @@ describe('delete my account', () => {
 		expect(profile).toContain(m.account_delete_last_admin());
 
 		const lead = await newUser('Ainoa Johtaja');
-		await db.insert(organisations).values({ id: 'org-b', name: 'Kaupunki B', kind: 'city', municipality: 'Espoo' }).run();
-		await db.insert(memberships).values({ userId: lead.id, organisationId: 'org-b', role: 'programme_lead' }).run();
+		await db.insert(organisations).values({ id: 'org-b', name: 'Kaupunki B', kind: 'city', municipality: 'Espoo' });
+		await db.insert(memberships).values({ userId: lead.id, organisationId: 'org-b', role: 'programme_lead' });
 		await programmeOwnedBy('org-b');
 		const alone = await remove(lead.cookie, 'salasana-123');
 		expect(alone.status).toBe(400);
@@ -112,7 +112,7 @@ describe('delete my account', () => {
 
 		// Handed over: another lead in the organisation, and the first may go.
 		const next = await newUser('Seuraava Johtaja');
-		await db.insert(memberships).values({ userId: next.id, organisationId: 'org-b', role: 'programme_lead' }).run();
+		await db.insert(memberships).values({ userId: next.id, organisationId: 'org-b', role: 'programme_lead' });
 		expect(await remove(lead.cookie, 'salasana-123')).toMatchObject({ type: 'redirect' });
 		expect(await userExists(lead.id)).toBe(false);
 	});

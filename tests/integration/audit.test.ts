@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, pruneAudit, recordAudit, type AuditAction } from '../../src/lib/server/audit';
-import { db, getDb } from '../../src/lib/server/db';
+import { db, first, getDb } from '../../src/lib/server/db';
 import { auditEvents, users } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { pilotSchema, proposePilot, readPilotForm, transitionPilot } from '../../src/lib/server/pilots';
@@ -23,19 +23,19 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
-const eventsOf = (action: AuditAction) => db.select().from(auditEvents).where(eq(auditEvents.action, action)).all();
+const eventsOf = (action: AuditAction) => db.select().from(auditEvents).where(eq(auditEvents.action, action));
 const sqlite = () => getDb().$client;
 
 async function admin(name: string) {
 	const user = await newUser(name);
-	await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id)).run();
+	await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id));
 	return user;
 }
 
 describe('audit log', () => {
 	it('records a failed sign-in with the typed email and the address, then the sign-in', async () => {
 		const user = await newUser('Kirjautuja');
-		const email = (await db.select({ email: users.email }).from(users).where(eq(users.id, user.id)).get())!.email;
+		const email = (await first(db.select({ email: users.email }).from(users).where(eq(users.id, user.id))))!.email;
 		const failed = await postAction(server.url, '/sign-in', '', { email, password: 'väärä-salasana' }, from('203.0.113.7'));
 		expect(failed.status).toBe(400);
 		expect((await eventsOf('sign_in_failed')).find((event) => event.actorLabel === email)).toMatchObject({
@@ -108,7 +108,7 @@ describe('audit log', () => {
 		const guest = await newGuest(workshop.id, 'Vieras Virtanen');
 		expect(await setParticipantRole(workshop.id, guest.id, 'observer')).toBe(true);
 		expect(await removeParticipant(workshop.id, guest.id)).toEqual([guest.id]);
-		const forGuest = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, guest.id)).all();
+		const forGuest = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, guest.id));
 		expect(forGuest.map((event) => event.action).sort()).toEqual(['participant_removed', 'participant_role_changed']);
 		expect(JSON.stringify(forGuest), 'a guest’s name is anonymised later; the log must not keep it').not.toContain('Virtanen');
 
@@ -132,7 +132,7 @@ describe('audit log', () => {
 	it('filters by action, actor e-mail and dates for admins, pages, and is 403 for others', async () => {
 		const boss = await admin('Lokinlukija');
 		const other = await newUser('Utelias');
-		const email = (await db.select({ email: users.email }).from(users).where(eq(users.id, boss.id)).get())!.email;
+		const email = (await first(db.select({ email: users.email }).from(users).where(eq(users.id, boss.id))))!.email;
 		for (let i = 0; i < 55; i++) await recordAudit(db, { action: 'membership_added', actor: { id: boss.id, label: 'Lokinlukija' }, at: new Date(Date.UTC(2026, 0, 10, 12, i)) });
 		await recordAudit(db, { action: 'membership_removed', actor: { id: boss.id, label: 'Lokinlukija' }, subject: { kind: 'user', id: other.id }, at: new Date(Date.UTC(2026, 0, 12)) });
 
@@ -162,7 +162,7 @@ describe('audit log', () => {
 		await recordAudit(db, { action: 'sign_in', actor: { id: null, label: 'tuore' }, at: new Date(now - 364 * day) });
 		expect(() => sqlite().prepare("UPDATE audit_events SET actor_label = 'muutettu'").run()).toThrow(/append-only/);
 		expect(() => sqlite().prepare("DELETE FROM audit_events WHERE actor_label = 'vanha'").run()).toThrow(/append-only/);
-		const labels = async () => (await db.select({ label: auditEvents.actorLabel }).from(auditEvents).all()).map((row) => row.label);
+		const labels = async () => (await db.select({ label: auditEvents.actorLabel }).from(auditEvents)).map((row) => row.label);
 		expect(await labels()).toEqual(expect.arrayContaining(['vanha', 'tuore']));
 
 		expect(await pruneAudit(now, 365)).toBeGreaterThanOrEqual(1);
@@ -176,7 +176,7 @@ describe('audit log', () => {
 	it('lets an account go: its events stay with their label, unlinked from it', async () => {
 		const leaving = await newUser('Lähtijä');
 		await recordAudit(db, { action: 'sign_in', actor: { id: leaving.id, label: 'Lähtijä' }, subject: { kind: 'user', id: leaving.id } });
-		await db.delete(users).where(eq(users.id, leaving.id)).run();
-		expect(await db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)).get()).toMatchObject({ actorId: null, actorLabel: 'Lähtijä' });
+		await db.delete(users).where(eq(users.id, leaving.id));
+		expect(await first(db.select().from(auditEvents).where(eq(auditEvents.subjectId, leaving.id)))).toMatchObject({ actorId: null, actorLabel: 'Lähtijä' });
 	});
 });

@@ -2,24 +2,24 @@
 // with other requests' at every await, and nothing of theirs may run inside it.
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db, rawAll } from '../../src/lib/server/db';
+import { db, first, rawAll } from '../../src/lib/server/db';
 import { organisations } from '../../src/lib/server/db/schema';
 
 const organisation = (id: string) => ({ id, name: `Järjestö ${id}`, kind: 'ngo' as const, municipality: 'Helsinki' });
 const stored = async (ids: string[]) =>
-	(await db.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, ids)).all()).map((row) => row.id).sort();
+	(await db.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, ids))).map((row) => row.id).sort();
 
 describe('transactions on the asynchronous database', () => {
 	it('keeps another request’s write out of an open transaction: the rollback takes only its own rows', async () => {
 		const ids = ['tx-rolled-back', 'outside-write', 'outside-raw'];
 		const failing = db.transaction(async (tx) => {
-			await tx.insert(organisations).values(organisation('tx-rolled-back')).run();
+			await tx.insert(organisations).values(organisation('tx-rolled-back'));
 			// Steps of the transaction still to come: the writes below are started while it is open.
-			await tx.select().from(organisations).where(eq(organisations.id, 'tx-rolled-back')).get();
-			await tx.select().from(organisations).all();
+			await first(tx.select().from(organisations).where(eq(organisations.id, 'tx-rolled-back')));
+			await tx.select().from(organisations);
 			throw new Error('the request failed');
 		});
-		const outside = db.insert(organisations).values(organisation('outside-write')).run();
+		const outside = db.insert(organisations).values(organisation('outside-write'));
 		const raw = rawAll("INSERT INTO organisations (id, name, kind, municipality) VALUES ('outside-raw', 'Raaka', 'ngo', 'Helsinki') RETURNING id");
 		await expect(failing).rejects.toThrow('the request failed');
 		await outside;
@@ -31,9 +31,9 @@ describe('transactions on the asynchronous database', () => {
 		const results = await Promise.allSettled(
 			Array.from({ length: 10 }, (_, i) =>
 				db.transaction(async (tx) => {
-					await tx.insert(organisations).values(organisation(`concurrent-${i}-a`)).run();
-					await tx.select().from(organisations).all();
-					await tx.insert(organisations).values(organisation(`concurrent-${i}-b`)).run();
+					await tx.insert(organisations).values(organisation(`concurrent-${i}-a`));
+					await tx.select().from(organisations);
+					await tx.insert(organisations).values(organisation(`concurrent-${i}-b`));
 					if (i % 2) throw new Error(`transaction ${i} fails`);
 				})
 			)
@@ -45,10 +45,10 @@ describe('transactions on the asynchronous database', () => {
 
 	it('a transaction opened inside another is a savepoint: its failure undoes only its own rows', async () => {
 		await db.transaction(async (tx) => {
-			await tx.insert(organisations).values(organisation('outer')).run();
+			await tx.insert(organisations).values(organisation('outer'));
 			await expect(
 				db.transaction(async (inner) => {
-					await inner.insert(organisations).values(organisation('inner')).run();
+					await inner.insert(organisations).values(organisation('inner'));
 					throw new Error('inner fails');
 				})
 			).rejects.toThrow('inner fails');

@@ -43,7 +43,7 @@ const pilotInput = (title: string, teamEmails: string[] = []) => {
 };
 
 const mailTo = (email: string, subjectLike = '%') =>
-	db.select().from(mailOutbox).where(and(eq(mailOutbox.to, email), like(mailOutbox.subject, subjectLike))).all();
+	db.select().from(mailOutbox).where(and(eq(mailOutbox.to, email), like(mailOutbox.subject, subjectLike)));
 
 describe('pilot notifications', () => {
 	it('a proposal reaches the leads in their language, with a one-click unsubscribe, and reviews and comments reach the team', async () => {
@@ -95,7 +95,7 @@ describe('check-in reminders', () => {
 		// Cadence 4 weeks from 6 January: due 3 February.
 		await setMailPreferences(teammate.id, { checkin_reminders: 'immediate' });
 		const at = (iso: string) => new Date(iso);
-		const reminders = () => db.select().from(mailOutbox).where(and(eq(mailOutbox.kind, 'checkin_reminders'), eq(mailOutbox.about, `pilot:${pilot.id}`))).all();
+		const reminders = () => db.select().from(mailOutbox).where(and(eq(mailOutbox.kind, 'checkin_reminders'), eq(mailOutbox.about, `pilot:${pilot.id}`)));
 
 		await queueCheckInReminders(at('2025-01-30T10:00:00Z'));
 		expect(await reminders()).toHaveLength(0);

@@ -41,14 +41,14 @@ describe('queueMail', () => {
 				throw new Error('the event failed');
 			})
 		).rejects.toThrow('the event failed');
-		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'rolled back')).all()).toHaveLength(0);
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'rolled back'))).toHaveLength(0);
 
 		const first = await queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
 		const second = await queue('once', { dedupeKey: 'reminder:x:2026-01-01' });
 		expect(first).toBeTruthy();
 		expect(second).toBeNull();
-		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'once')).all()).toHaveLength(1);
-		await db.delete(mailOutbox).run();
+		expect(await db.select().from(mailOutbox).where(eq(mailOutbox.subject, 'once'))).toHaveLength(1);
+		await db.delete(mailOutbox);
 	});
 });
 

@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db } from '../../src/lib/server/db';
+import { db, first } from '../../src/lib/server/db';
 import { memberships } from '../../src/lib/server/db/schema';
 import {
 	addMember,
@@ -53,9 +53,9 @@ describe('organisations and memberships', () => {
 		expect(await removeMember(org.id, userId)).toBe(false);
 
 		await addMember(org.id, userId, 'member');
-		const before = (await db.select({ n: count() }).from(memberships).get())!.n;
+		const before = (await first(db.select({ n: count() }).from(memberships)))!.n;
 		expect(await deleteOrganisation(org.id)).toBe(true);
-		expect((await db.select({ n: count() }).from(memberships).get())!.n).toBe(before - 1);
+		expect((await first(db.select({ n: count() }).from(memberships)))!.n).toBe(before - 1);
 		expect(await deleteOrganisation(org.id)).toBe(false);
 	});
 });

@@ -89,8 +89,7 @@ async function buildWorld() {
 			{ code: '00700', name: 'Malmi', municipality: 'Helsinki' },
 			{ code: '00940', name: 'Kontula', municipality: 'Helsinki' }
 		])
-		.onConflictDoNothing()
-		.run();
+		.onConflictDoNothing();
 	const programme = await createProgramme(
 		{
 			name: 'Mukana-ohjelma',
@@ -613,7 +612,7 @@ describe('CSV addresses on the production server', () => {
 
 		// This test process writes (another process, as far as the server is concerned): the next view shows it.
 		const renamed = `Ohjelmavastaava ${counter++}`;
-		await db.update(users).set({ name: renamed }).where(eq(users.id, world.lead.id)).run();
+		await db.update(users).set({ name: renamed }).where(eq(users.id, world.lead.id));
 		const afterWrite = await lead();
 		expect(afterWrite.status).toBe(200);
 		expect(await afterWrite.text()).toContain(renamed);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, readBoard } from '../../src/lib/board/model';
 import { changeBoard, readBoardDoc } from '../../src/lib/server/collab';
-import { db } from '../../src/lib/server/db';
+import { db, first } from '../../src/lib/server/db';
 import { auditEvents, participants, privateBoardUpdates, workshops } from '../../src/lib/server/db/schema';
 import { anonymiseEndedWorkshops, startRetentionSchedule } from '../../src/lib/server/retention';
 import { createWorkshop, getWorkshopDetails, validateGuestToken } from '../../src/lib/server/workshops';
@@ -27,12 +27,12 @@ async function endedWorkshop(title: string, endedDaysAgo: number | null) {
 		addNote(doc, { text: 'Lähikirjasto', lane, author: authorOf(guests[1]!), id: `${workshop.id}-n2` });
 		addNote(doc, { text: 'Vetäjän lappu', lane, author: authorOf(owner), id: `${workshop.id}-n3` });
 	});
-	await db.insert(privateBoardUpdates).values({ workshopId: workshop.id, participantId: guests[0]!.id, update: Buffer.from(Y.encodeStateAsUpdate(new Y.Doc())) }).run();
+	await db.insert(privateBoardUpdates).values({ workshopId: workshop.id, participantId: guests[0]!.id, update: Buffer.from(Y.encodeStateAsUpdate(new Y.Doc())) });
 	return { workshop, guests, token, owner };
 }
 
 const names = async (workshopId: string) =>
-	(await db.select({ name: participants.displayName }).from(participants).where(eq(participants.workshopId, workshopId)).all()).map((row) => row.name).sort();
+	(await db.select({ name: participants.displayName }).from(participants).where(eq(participants.workshopId, workshopId))).map((row) => row.name).sort();
 const notes = (workshopId: string) => readBoard(readBoardDoc(workshopId)).notes.map((note) => `${note.text}: ${note.authorName}`).sort();
 
 describe('guest retention', () => {
@@ -47,12 +47,12 @@ describe('guest retention', () => {
 		expect(await names(old.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
 		expect(notes(old.workshop.id)).toEqual(['Lähikirjasto: Vieras 2', 'Pyöräkorjaamo: Vieras 1', 'Vetäjän lappu: Vetäjä Vanha']);
 		expect(await validateGuestToken(old.workshop.id, old.token)).toBeNull();
-		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, old.workshop.id)).all()).toEqual([]);
-		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id)).all()).toHaveLength(1);
-		const anonymisedAt = (await db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get())!.guestsAnonymisedAt;
+		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, old.workshop.id))).toEqual([]);
+		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id))).toHaveLength(1);
+		const anonymisedAt = (await first(db.select().from(workshops).where(eq(workshops.id, old.workshop.id))))!.guestsAnonymisedAt;
 		expect(anonymisedAt?.getTime()).toBe(now.getTime());
 		// The audit log says so, without the guests' names.
-		const logged = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, old.workshop.id)).all();
+		const logged = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, old.workshop.id));
 		expect(logged).toMatchObject([{ action: 'guests_anonymised', actorLabel: 'system', details: { guests: 2 } }]);
 		expect(JSON.stringify(logged)).not.toMatch(/Aino|Bertil/);
 
@@ -60,7 +60,7 @@ describe('guest retention', () => {
 		const updates = loggedUpdates(old.workshop.id);
 		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 1000))).toEqual([]);
 		expect(loggedUpdates(old.workshop.id)).toBe(updates);
-		expect((await db.select().from(workshops).where(eq(workshops.id, old.workshop.id)).get())!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
+		expect((await first(db.select().from(workshops).where(eq(workshops.id, old.workshop.id))))!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
 
 		// Two days on, the recent one's turn comes.
 		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 2 * day))).toEqual([recent.workshop.id]);

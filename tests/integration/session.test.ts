@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '../../src/lib/server/db';
+import { db, first } from '../../src/lib/server/db';
 import { sessions } from '../../src/lib/server/db/schema';
 import { createSession, invalidateSession, validateSessionToken } from '../../src/lib/server/session';
 import { createUser } from '../../src/lib/server/users';
@@ -11,7 +11,7 @@ beforeAll(async () => {
 	({ id: userId } = await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'salasana-123' }));
 });
 
-const row = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get();
+const row = (id: string) => first(db.select().from(sessions).where(eq(sessions.id, id)));
 
 describe('sessions', () => {
 	it('stores only the sha-256 of the secret', async () => {
@@ -39,8 +39,7 @@ describe('sessions', () => {
 		const id = token.split('.')[0]!;
 		await db.update(sessions)
 			.set({ lastVerifiedAt: new Date(Date.now() - 10 * 24 * 3600_000 - 1000) })
-			.where(eq(sessions.id, id))
-			.run();
+			.where(eq(sessions.id, id));
 		expect(await validateSessionToken(token)).toBeNull();
 		expect(await row(id)).toBeUndefined();
 	});
@@ -49,14 +48,14 @@ describe('sessions', () => {
 		const { token } = await createSession(userId);
 		const id = token.split('.')[0]!;
 		const day = 24 * 3600_000;
-		await db.update(sessions).set({ createdAt: new Date(Date.now() - 25 * day), lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, id)).run();
+		await db.update(sessions).set({ createdAt: new Date(Date.now() - 25 * day), lastVerifiedAt: new Date(Date.now() - 2 * 3600_000) }).where(eq(sessions.id, id));
 		const young = (await validateSessionToken(token))!;
 		expect(young.refreshed).toBe(true);
 		// Five days left of the thirty, though ten days of inactivity would allow more.
 		expect(young.session.expiresAt.getTime() - (Date.now() + 5 * day)).toBeLessThan(60_000);
 		expect(young.session.expiresAt.getTime()).toBe((await row(id))!.createdAt.getTime() + 30 * day);
 
-		await db.update(sessions).set({ createdAt: new Date(Date.now() - 30 * day - 1000), lastVerifiedAt: new Date() }).where(eq(sessions.id, id)).run();
+		await db.update(sessions).set({ createdAt: new Date(Date.now() - 30 * day - 1000), lastVerifiedAt: new Date() }).where(eq(sessions.id, id));
 		expect(await validateSessionToken(token)).toBeNull();
 		expect(await row(id)).toBeUndefined();
 	});
@@ -65,7 +64,7 @@ describe('sessions', () => {
 		const { token } = await createSession(userId);
 		const id = token.split('.')[0]!;
 		const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-		await db.update(sessions).set({ lastVerifiedAt: twoHoursAgo }).where(eq(sessions.id, id)).run();
+		await db.update(sessions).set({ lastVerifiedAt: twoHoursAgo }).where(eq(sessions.id, id));
 		const result = (await validateSessionToken(token))!;
 		expect(result.refreshed).toBe(true);
 		expect((await row(id))!.lastVerifiedAt.getTime()).toBeGreaterThan(twoHoursAgo.getTime());

@@ -291,9 +291,8 @@ async function buildProgramme() {
 			{ code: '00420', name: 'Kannelmäki', municipality: 'Helsinki' },
 			{ code: '00940', name: 'Kontula', municipality: 'Helsinki' }
 		])
-		.onConflictDoNothing()
-		.run();
-	await db.insert(indicators).values({ key: 'unemployment_rate', name: 'Työttömyysaste', unit: '%', higherIsBetter: false }).onConflictDoNothing().run();
+		.onConflictDoNothing();
+	await db.insert(indicators).values({ key: 'unemployment_rate', name: 'Työttömyysaste', unit: '%', higherIsBetter: false }).onConflictDoNothing();
 	const programme = await createProgramme(
 		{ name: 'Mukana-ohjelma', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01', endsOn: '2027-12-31', description: '', goals: [{ title: 'Turvallinen aikuinen', description: '' }], organisationIds: [], areaCodes: ['00420'] },
 		lead.id

@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { db } from '../../src/lib/server/db';
+import { db, first } from '../../src/lib/server/db';
 import { sessions, users } from '../../src/lib/server/db/schema';
 import { parseForm } from '../../src/lib/server/forms';
 import { createSession, validateSessionToken } from '../../src/lib/server/session';
@@ -13,7 +13,7 @@ import {
 	verifyCredentials
 } from '../../src/lib/server/users';
 
-const userCount = async () => (await db.select({ n: count() }).from(users).get())!.n;
+const userCount = async () => (await first(db.select({ n: count() }).from(users)))!.n;
 
 function form(fields: Record<string, string>) {
 	const data = new FormData();
@@ -23,7 +23,7 @@ function form(fields: Record<string, string>) {
 
 describe('accounts', () => {
 	beforeEach(async () => {
-		await db.delete(users).run();
+		await db.delete(users);
 	});
 
 	it('makes the first account on an empty database admin, and only that one', async () => {
@@ -35,7 +35,7 @@ describe('accounts', () => {
 
 	it('stores an Argon2id hash at OWASP parameters, never the password', async () => {
 		await createUser({ name: 'Aino', email: 'aino@example.fi', password: 'hyvin-salainen' });
-		const row = (await db.select().from(users).where(eq(users.email, 'aino@example.fi')).get())!;
+		const row = (await first(db.select().from(users).where(eq(users.email, 'aino@example.fi'))))!;
 		expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 		expect(row.passwordHash).not.toContain('hyvin-salainen');
 	});
@@ -74,7 +74,7 @@ describe('accounts', () => {
 		expect(await changePassword(id, 'salasana-123', 'uusi-salasana-1')).toBe(true);
 		expect(await validateSessionToken(phone.token)).toBeNull();
 		expect(await validateSessionToken(laptop.token)).toBeNull();
-		expect((await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, id)).get())!.n).toBe(0);
+		expect((await first(db.select({ n: count() }).from(sessions).where(eq(sessions.userId, id))))!.n).toBe(0);
 		expect(await verifyCredentials('aino@example.fi', 'uusi-salasana-1')).not.toBeNull();
 		expect(await verifyCredentials('aino@example.fi', 'salasana-123')).toBeNull();
 	});

@@ -164,7 +164,7 @@ describe('joining and access', () => {
 		expect((await validateGuestToken(workshop.id, guest.token, Date.now() + 29 * day))?.displayName).toBe('Vieras');
 		expect(await validateGuestToken(workshop.id, guest.token, Date.now() + 30 * day)).toBeNull();
 		// The same through what every request and board connection asks, with the join time in the past.
-		await db.update(participants).set({ joinedAt: new Date(Date.now() - 30 * day) }).where(eq(participants.id, guest.participantId)).run();
+		await db.update(participants).set({ joinedAt: new Date(Date.now() - 30 * day) }).where(eq(participants.id, guest.participantId));
 		expect(resolveBoardAccess(workshop.id, `verstas_guest_${workshop.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
 	});
 

@@ -4,7 +4,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db } from './db';
+import { db, first } from './db';
 import { accessibilityFeedback, type locales } from './db/schema';
 import { formState, parseForm } from './forms';
 import { addressKey, attemptWaitMs, recordAttempt, type Limit } from './rate-limit';
@@ -57,8 +57,7 @@ export async function submitFeedback(input: z.output<ReturnType<typeof feedbackS
 	if (waitMs > 0) return { ok: false as const, waitMs };
 	await recordAttempt([feedbackKey(address)], now);
 	await db.insert(accessibilityFeedback)
-		.values({ id: generateSecureRandomString(12), ...input, locale, receivedAt: new Date(now) })
-		.run();
+		.values({ id: generateSecureRandomString(12), ...input, locale, receivedAt: new Date(now) });
 	return { ok: true as const };
 }
 
@@ -67,8 +66,7 @@ export async function listFeedback(now = Date.now()) {
 	const rows = await db
 		.select()
 		.from(accessibilityFeedback)
-		.orderBy(sql`${accessibilityFeedback.answeredAt} IS NOT NULL`, asc(accessibilityFeedback.receivedAt))
-		.all();
+		.orderBy(sql`${accessibilityFeedback.answeredAt} IS NOT NULL`, asc(accessibilityFeedback.receivedAt));
 	return rows.map((row) => {
 		const ageDays = Math.floor((now - row.receivedAt.getTime()) / day);
 		return { ...row, ageDays, overdue: row.answeredAt === null && ageDays >= feedbackResponseDays };
@@ -77,12 +75,11 @@ export async function listFeedback(now = Date.now()) {
 
 /** Marks feedback answered (by whom, when); answering twice keeps the first answer. Returns whether it existed. */
 export async function markFeedbackAnswered(id: string, adminId: string, now = new Date()) {
-	const existing = await db.select({ id: accessibilityFeedback.id }).from(accessibilityFeedback).where(eq(accessibilityFeedback.id, id)).get();
+	const existing = await first(db.select({ id: accessibilityFeedback.id }).from(accessibilityFeedback).where(eq(accessibilityFeedback.id, id)));
 	if (!existing) return false;
 	await db.update(accessibilityFeedback)
 		.set({ answeredAt: now, answeredBy: adminId })
-		.where(and(eq(accessibilityFeedback.id, id), isNull(accessibilityFeedback.answeredAt)))
-		.run();
+		.where(and(eq(accessibilityFeedback.id, id), isNull(accessibilityFeedback.answeredAt)));
 	return true;
 }
 

@@ -17,7 +17,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { m } from '../paraglide/messages.js';
-import { changedRows, db, getDb, preparedOnce, preparedOnceSync, withSqlite } from './db';
+import { changedRows, db, first, getDb, preparedOnce, preparedOnceSync, withSqlite } from './db';
 import type Database from 'better-sqlite3';
 import { areaImports, areas, areaValues, indicators, organisations, programmeAreas } from './db/schema';
 import { leadOrganisations, listProgrammesForUser } from './programmes';
@@ -716,10 +716,10 @@ async function* importSteps(parsed: ParsedAreas, options: { filename: string; fo
 					const insert = tx.insert(indicators).values(indicator);
 					// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
 					if (definitions.has(indicator.key))
-						await insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } }).run();
-					else await insert.onConflictDoNothing().run();
+						await insert.onConflictDoUpdate({ target: indicators.key, set: { name: indicator.name, unit: indicator.unit, higherIsBetter: indicator.higherIsBetter } });
+					else await insert.onConflictDoNothing();
 				}
-				await tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy }).run();
+				await tx.insert(areaImports).values({ id, filename: options.filename.slice(0, 255), format: options.format, rows: parsed.rows.length, importedBy: options.importedBy });
 				await recordAudit(tx, {
 					action: 'areas_imported',
 					...(options.importedBy ? { actor: await userActor(tx, options.importedBy) } : {}),
@@ -785,7 +785,7 @@ export async function importableMunicipalities(user: UserLike): Promise<string[]
 	if (user.isAdmin) return null;
 	const ids = (await leadOrganisations(user)).map((organisation) => organisation.id);
 	if (!ids.length) return [];
-	return [...new Set((await db.select({ municipality: organisations.municipality }).from(organisations).where(inArray(organisations.id, ids)).all()).map((row) => row.municipality))];
+	return [...new Set((await db.select({ municipality: organisations.municipality }).from(organisations).where(inArray(organisations.id, ids))).map((row) => row.municipality))];
 }
 
 /**
@@ -797,7 +797,7 @@ export async function scopeErrors(parsed: ParsedAreas, allowed: readonly string[
 	const errors = new ErrorList();
 	const stored = new Map<string, string>();
 	for (const codes of chunk(parsed.areas.map((area) => area.code), 500))
-		for (const row of await db.select({ code: areas.code, municipality: areas.municipality }).from(areas).where(inArray(areas.code, codes)).all())
+		for (const row of await db.select({ code: areas.code, municipality: areas.municipality }).from(areas).where(inArray(areas.code, codes)))
 			stored.set(row.code, row.municipality);
 	const list = allowed.join(', ') || '–';
 	for (const area of parsed.areas) {
@@ -847,7 +847,7 @@ export type Area = typeof areas.$inferSelect;
 export type Indicator = typeof indicators.$inferSelect;
 
 export async function listAreas(): Promise<Area[]> {
-	return await db.select().from(areas).orderBy(asc(areas.code)).all();
+	return await db.select().from(areas).orderBy(asc(areas.code));
 }
 
 /**
@@ -881,7 +881,7 @@ export function findAreaCodes(text: string, known: readonly Pick<Area, 'code' | 
 }
 
 export async function getArea(code: string): Promise<Area | undefined> {
-	return await db.select().from(areas).where(eq(areas.code, code)).get();
+	return await first(db.select().from(areas).where(eq(areas.code, code)));
 }
 
 const builtInOrder: readonly string[] = builtInIndicators.map((d) => d.key);
@@ -889,22 +889,22 @@ const orderOf = (key: string) => (builtInOrder.includes(key) ? builtInOrder.inde
 
 /** Built-in indicators in their headline order, then imported ones by key. */
 export async function listIndicators(): Promise<Indicator[]> {
-	return (await db.select().from(indicators).all()).sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
+	return (await db.select().from(indicators)).sort((a, b) => orderOf(a.key) - orderOf(b.key) || a.key.localeCompare(b.key));
 }
 
 /** Years with values, newest first. */
 export async function listYears(): Promise<number[]> {
-	return (await db.selectDistinct({ year: areaValues.year }).from(areaValues).orderBy(desc(areaValues.year)).all()).map((row) => row.year);
+	return (await db.selectDistinct({ year: areaValues.year }).from(areaValues).orderBy(desc(areaValues.year))).map((row) => row.year);
 }
 
 export async function listMunicipalities(): Promise<string[]> {
-	return (await db.selectDistinct({ municipality: areas.municipality }).from(areas).orderBy(asc(areas.municipality)).all()).map((row) => row.municipality);
+	return (await db.selectDistinct({ municipality: areas.municipality }).from(areas).orderBy(asc(areas.municipality))).map((row) => row.municipality);
 }
 
 /** Every area with the given indicators' values for one year (null where there is none). */
 export async function tabulateAreas(year: number, keys: readonly string[]) {
 	const values = keys.length
-		? await db.select().from(areaValues).where(and(eq(areaValues.year, year), inArray(areaValues.indicatorKey, [...keys]))).all()
+		? await db.select().from(areaValues).where(and(eq(areaValues.year, year), inArray(areaValues.indicatorKey, [...keys])))
 		: [];
 	const byArea = new Map<string, Record<string, number>>();
 	for (const row of values) {
@@ -921,8 +921,7 @@ export async function areaSeries(code: string) {
 		.from(areaValues)
 		.innerJoin(indicators, eq(indicators.key, areaValues.indicatorKey))
 		.where(eq(areaValues.areaCode, code))
-		.orderBy(asc(areaValues.year))
-		.all();
+		.orderBy(asc(areaValues.year));
 	const series = new Map<string, Indicator & { points: { year: number; value: number }[] }>();
 	for (const { year, value, ...indicator } of rows) {
 		if (!series.has(indicator.key)) series.set(indicator.key, { ...indicator, source: '', points: [] });
@@ -960,8 +959,7 @@ async function averageOverAreas(indicatorKey: string, year: number, municipality
 			.select({ code: areaValues.areaCode, value: areaValues.value })
 			.from(areaValues)
 			.innerJoin(areas, eq(areas.code, areaValues.areaCode))
-			.where(and(eq(areaValues.indicatorKey, key), eq(areaValues.year, year), eq(areas.municipality, municipality)))
-			.all();
+			.where(and(eq(areaValues.indicatorKey, key), eq(areaValues.year, year), eq(areas.municipality, municipality)));
 	const values = await valuesOf(indicatorKey);
 	if (!values.length) return null;
 	const definition = definitions.get(indicatorKey);
@@ -1067,9 +1065,9 @@ export function addProgrammeTargetAreas(programmeId: string, codes: readonly str
 	return db.transaction(
 		async (tx) => {
 			const unique = [...new Set(codes)];
-			const known = unique.length ? (await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, unique)).all()).map((row) => row.code) : [];
+			const known = unique.length ? (await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, unique))).map((row) => row.code) : [];
 			let added = 0;
-			for (const areaCode of known) added += changedRows((await tx.insert(programmeAreas).values({ programmeId, areaCode }).onConflictDoNothing().run()));
+			for (const areaCode of known) added += changedRows((await tx.insert(programmeAreas).values({ programmeId, areaCode }).onConflictDoNothing()));
 			return { added, existing: known.length - added, unknown: unique.filter((code) => !known.includes(code)) };
 		},
 		{ behavior: 'immediate' }

@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, count, desc, eq, gte, lt, lte } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
-import { changedRows, db, type Executor } from './db';
+import { changedRows, db, type Executor, first } from './db';
 import { auditEvents, auditPruneGate, pilots, users, workshops } from './db/schema';
 import { generateSecureRandomString } from './session';
 
@@ -55,7 +55,7 @@ export type AuditEntry = {
 
 /** An account as the actor, by id (its name is the label that stays if the account goes). */
 export async function userActor(executor: Executor, userId: string): Promise<Actor> {
-	const user = await executor.select({ name: users.name }).from(users).where(eq(users.id, userId)).get();
+	const user = await first(executor.select({ name: users.name }).from(users).where(eq(users.id, userId)));
 	return { id: user ? userId : null, label: user?.name ?? 'system' };
 }
 
@@ -75,8 +75,7 @@ export async function recordAudit(executor: Executor, entry: AuditEntry) {
 			subjectId: entry.subject?.id ?? null,
 			details: entry.details ?? {},
 			address: entry.address !== undefined ? entry.address : (context?.address() ?? null)
-		})
-		.run();
+		});
 }
 
 const day = 86_400_000;
@@ -90,9 +89,9 @@ export function auditRetentionDays(env: Record<string, string | undefined> = pro
 /** Deletes events older than the retention period; the gate row opens the DELETE trigger for this transaction only. */
 export function pruneAudit(now = Date.now(), retentionDays = auditRetentionDays()) {
 	return db.transaction(async (tx) => {
-		await tx.insert(auditPruneGate).values({ open: 1 }).onConflictDoNothing().run();
-		const changes = changedRows(await tx.delete(auditEvents).where(lt(auditEvents.at, new Date(now - retentionDays * day))).run());
-		await tx.delete(auditPruneGate).run();
+		await tx.insert(auditPruneGate).values({ open: 1 }).onConflictDoNothing();
+		const changes = changedRows(await tx.delete(auditEvents).where(lt(auditEvents.at, new Date(now - retentionDays * day))));
+		await tx.delete(auditPruneGate);
 		return changes;
 	});
 }
@@ -134,7 +133,7 @@ export async function listAudit(filter: AuditFilter) {
 		filter.to ? lte(auditEvents.at, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + day - 1)) : undefined
 	];
 	const where = and(...conditions);
-	const [{ total }] = [(await db.select({ total: count() }).from(auditEvents).leftJoin(users, eq(users.id, auditEvents.actorId)).where(where).get())!];
+	const [{ total }] = [(await first(db.select({ total: count() }).from(auditEvents).leftJoin(users, eq(users.id, auditEvents.actorId)).where(where)))!];
 	// The subject by the name an admin knows it by (an account's email, a pilot's or workshop's title), where it still exists.
 	const subjectUser = alias(users, 'subject_user');
 	const rows = await db
@@ -147,8 +146,7 @@ export async function listAudit(filter: AuditFilter) {
 		.where(where)
 		.orderBy(desc(auditEvents.at), desc(auditEvents.id))
 		.limit(auditPageSize)
-		.offset((filter.page - 1) * auditPageSize)
-		.all();
+		.offset((filter.page - 1) * auditPageSize);
 	return {
 		total,
 		pages: Math.max(1, Math.ceil(total / auditPageSize)),

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { toDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { changedRows, db } from './db';
+import { changedRows, db, first } from './db';
 import { calendarFeeds, checkIns, participants, pilots, pilotTeam, users, workshopFacilitators, workshops, type Locale } from './db/schema';
 import { nextCheckInDue } from './pilots';
 import { generateSecureRandomString, hashSecret, secretMatches, splitToken } from './session';
@@ -122,19 +122,19 @@ export async function createCalendarFeed(userId: string) {
 	const id = generateSecureRandomString();
 	const secret = generateSecureRandomString();
 	await db.transaction(async (tx) => {
-		await tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run();
-		await tx.insert(calendarFeeds).values({ id, userId, secretHash: hashSecret(secret) }).run();
+		await tx.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId));
+		await tx.insert(calendarFeeds).values({ id, userId, secretHash: hashSecret(secret) });
 	});
 	return `${id}.${secret}`;
 }
 
 export async function revokeCalendarFeed(userId: string) {
-	return changedRows((await db.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)).run())) > 0;
+	return changedRows((await db.delete(calendarFeeds).where(eq(calendarFeeds.userId, userId)))) > 0;
 }
 
 /** Whether the person has a feed, and since when (the address itself cannot be shown again). */
 export async function getCalendarFeed(userId: string) {
-	return await db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get() ?? null;
+	return await first(db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId))) ?? null;
 }
 
 export const calendarFeedPath = (token: string) => `/calendar/${token}.ics`;
@@ -143,12 +143,11 @@ export const calendarFeedPath = (token: string) => `/calendar/${token}.ics`;
 export async function findCalendarFeedOwner(token: string) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = await db
+	const row = await first(db
 		.select({ secretHash: calendarFeeds.secretHash, userId: users.id, locale: users.locale })
 		.from(calendarFeeds)
 		.innerJoin(users, eq(users.id, calendarFeeds.userId))
-		.where(eq(calendarFeeds.id, parts.id))
-		.get();
+		.where(eq(calendarFeeds.id, parts.id)));
 	return row && secretMatches(parts.secret, row.secretHash) ? { userId: row.userId, locale: row.locale } : null;
 }
 
@@ -163,13 +162,12 @@ export async function buildPersonalCalendar(owner: { userId: string; locale: Loc
 		.select({ id: participants.workshopId })
 		.from(participants)
 		.where(and(eq(participants.userId, userId), isNull(participants.removedAt)));
-	const facilitating = new Set((await facilitated.all()).map((row) => row.id));
+	const facilitating = new Set((await facilitated).map((row) => row.id));
 	const workshopRows = await db
 		.select()
 		.from(workshops)
 		.where(and(isNotNull(workshops.startsAt), or(inArray(workshops.id, facilitated), inArray(workshops.id, joined))))
-		.orderBy(workshops.startsAt, workshops.id)
-		.all();
+		.orderBy(workshops.startsAt, workshops.id);
 	const events: CalendarEvent[] = workshopRows.map((workshop) => {
 		const url = `${origin}/workshops/${workshop.id}${facilitating.has(workshop.id) ? '' : '/board'}`;
 		return {
@@ -189,15 +187,13 @@ export async function buildPersonalCalendar(owner: { userId: string; locale: Loc
 		.from(pilotTeam)
 		.innerJoin(pilots, eq(pilots.id, pilotTeam.pilotId))
 		.where(and(eq(pilotTeam.userId, userId), eq(pilots.status, 'running')))
-		.orderBy(pilots.id)
-		.all();
+		.orderBy(pilots.id);
 	const latest = new Map<string, string>();
 	if (teamPilots.length) {
 		for (const row of await db
 			.select({ pilotId: checkIns.pilotId, reportedOn: checkIns.reportedOn })
 			.from(checkIns)
-			.where(inArray(checkIns.pilotId, teamPilots.map((pilot) => pilot.id)))
-			.all()) {
+			.where(inArray(checkIns.pilotId, teamPilots.map((pilot) => pilot.id)))) {
 			if (row.reportedOn > (latest.get(row.pilotId) ?? '')) latest.set(row.pilotId, row.reportedOn);
 		}
 	}

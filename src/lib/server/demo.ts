@@ -76,7 +76,7 @@ export async function seedDemo() {
 	for (const account of demoAccounts) {
 		const { id } = await createUser({ name: account.name, email: account.email, password: demoPassword });
 		accountIds.set(account.email, id);
-		await db.update(users).set({ isAdmin: account.admin ?? false }).where(eq(users.id, id)).run();
+		await db.update(users).set({ isAdmin: account.admin ?? false }).where(eq(users.id, id));
 		for (const [organisation, role] of account.memberships) await addMember(organisationIds.get(organisation)!, id, role);
 	}
 

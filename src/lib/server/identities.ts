@@ -1,6 +1,6 @@
 import { and, count, eq, gt, isNotNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { db, type Executor } from './db';
+import { db, type Executor, first, one } from './db';
 import { memberships, organisations, pendingIdentityLinks, userIdentities, users } from './db/schema';
 import type { OidcProvider, VerifiedIdentity } from './oidc';
 import { verifyPassword } from './password';
@@ -53,12 +53,11 @@ async function joinBoundOrganisations(tx: Executor, userId: string, email: strin
 	const bound = await tx
 		.select({ id: organisations.id, ssoDomain: organisations.ssoDomain, claimName: organisations.ssoClaimName, claimValue: organisations.ssoClaimValue })
 		.from(organisations)
-		.where(or(eq(organisations.ssoDomain, domain), isNotNull(organisations.ssoClaimName)))
-		.all();
+		.where(or(eq(organisations.ssoDomain, domain), isNotNull(organisations.ssoClaimName)));
 	for (const organisation of bound) {
 		const byClaim = organisation.claimName && organisation.claimValue && claimMatches(claims[organisation.claimName], organisation.claimValue);
 		if (organisation.ssoDomain !== domain && !byClaim) continue;
-		await tx.insert(memberships).values({ userId, organisationId: organisation.id, role: 'member' }).onConflictDoNothing().run();
+		await tx.insert(memberships).values({ userId, organisationId: organisation.id, role: 'member' }).onConflictDoNothing();
 	}
 }
 
@@ -74,25 +73,24 @@ export async function signInWithIdentity(provider: OidcProvider, identity: Verif
 	const email = verifiedEmail(provider, identity.claims);
 	return await db.transaction(
 		async (tx) => {
-			const linked = await tx
+			const linked = await first(tx
 				.select({ id: users.id, locale: users.locale, email: users.email })
 				.from(userIdentities)
 				.innerJoin(users, eq(users.id, userIdentities.userId))
-				.where(and(eq(userIdentities.provider, provider.id), eq(userIdentities.subject, identity.subject)))
-				.get();
+				.where(and(eq(userIdentities.provider, provider.id), eq(userIdentities.subject, identity.subject))));
 			if (linked) {
 				await joinBoundOrganisations(tx, linked.id, email, identity.claims);
 				return { kind: 'signed-in', userId: linked.id, locale: linked.locale };
 			}
 
-			const existing = await tx.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).get();
+			const existing = await first(tx.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)));
 			if (existing) {
 				// Without a password there is nothing to prove ownership with: the account belongs to another sign-in.
 				if (!existing.passwordHash) throw new IdentityRefusedError('linked-elsewhere');
 				const id = generateSecureRandomString();
 				const secret = generateSecureRandomString();
 				const expiresAt = new Date(Date.now() + linkLifetimeMs);
-				await tx.delete(pendingIdentityLinks).where(lt(pendingIdentityLinks.expiresAt, new Date())).run();
+				await tx.delete(pendingIdentityLinks).where(lt(pendingIdentityLinks.expiresAt, new Date()));
 				await tx.insert(pendingIdentityLinks)
 					.values({
 						id,
@@ -102,18 +100,16 @@ export async function signInWithIdentity(provider: OidcProvider, identity: Verif
 						userId: existing.id,
 						claims: JSON.stringify(identity.claims),
 						expiresAt
-					})
-					.run();
+					});
 				return { kind: 'link', token: `${id}.${secret}`, expiresAt };
 			}
 
-			const isFirst = (await tx.select({ n: count() }).from(users).get())!.n === 0;
-			const user = await tx
+			const isFirst = (await first(tx.select({ n: count() }).from(users)))!.n === 0;
+			const user = await one(tx
 				.insert(users)
 				.values({ id: generateSecureRandomString(), name: displayName(identity.claims, email), email, passwordHash: null, isAdmin: isFirst })
-				.returning({ id: users.id, locale: users.locale })
-				.get();
-			await tx.insert(userIdentities).values({ provider: provider.id, subject: identity.subject, userId: user.id }).run();
+				.returning({ id: users.id, locale: users.locale }));
+			await tx.insert(userIdentities).values({ provider: provider.id, subject: identity.subject, userId: user.id });
 			await joinBoundOrganisations(tx, user.id, email, identity.claims);
 			return { kind: 'signed-in', userId: user.id, locale: user.locale };
 		},
@@ -125,12 +121,11 @@ export async function signInWithIdentity(provider: OidcProvider, identity: Verif
 export async function getPendingLink(token: string | undefined) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = await db
+	const row = await first(db
 		.select({ link: pendingIdentityLinks, email: users.email, locale: users.locale, passwordHash: users.passwordHash })
 		.from(pendingIdentityLinks)
 		.innerJoin(users, eq(users.id, pendingIdentityLinks.userId))
-		.where(and(eq(pendingIdentityLinks.id, parts.id), gt(pendingIdentityLinks.expiresAt, new Date())))
-		.get();
+		.where(and(eq(pendingIdentityLinks.id, parts.id), gt(pendingIdentityLinks.expiresAt, new Date()))));
 	if (!row || !secretMatches(parts.secret, row.link.secretHash)) return null;
 	return {
 		id: row.link.id,
@@ -148,9 +143,9 @@ export type PendingLink = NonNullable<Awaited<ReturnType<typeof getPendingLink>>
 export async function confirmLink(link: PendingLink, password: string) {
 	if (!link.passwordHash || !(await verifyPassword(link.passwordHash, password))) return false;
 	await db.transaction(async (tx) => {
-		const pending = await tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning().get();
+		const pending = await one(tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning());
 		if (!pending) throw new IdentityRefusedError('link-expired');
-		await tx.insert(userIdentities).values({ provider: pending.provider, subject: pending.subject, userId: pending.userId }).onConflictDoNothing().run();
+		await tx.insert(userIdentities).values({ provider: pending.provider, subject: pending.subject, userId: pending.userId }).onConflictDoNothing();
 		await joinBoundOrganisations(tx, pending.userId, link.email, JSON.parse(pending.claims) as Record<string, unknown>);
 	});
 	return true;
@@ -158,10 +153,9 @@ export async function confirmLink(link: PendingLink, password: string) {
 
 /** Is password sign-in (and sign-up) closed for this email because its domain's organisation requires SSO? */
 export async function ssoRequiredFor(email: string) {
-	const row = await db
+	const row = await first(db
 		.select({ id: organisations.id })
 		.from(organisations)
-		.where(and(eq(organisations.ssoDomain, emailDomain(email.trim().toLowerCase())), eq(organisations.ssoRequired, true)))
-		.get();
+		.where(and(eq(organisations.ssoDomain, emailDomain(email.trim().toLowerCase())), eq(organisations.ssoRequired, true))));
 	return !!row;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatDateTime, formatTime } from '../format';
 import { m } from '../paraglide/messages.js';
 import { buildCalendar, workshopEventUid } from './calendar';
-import { db, type Executor } from './db';
+import { db, type Executor, first } from './db';
 import { mailOutbox, rateLimitEvents, users, workshopInvitations, workshops, type InvitationState, type Locale, type Workshop } from './db/schema';
 import { publicOrigin } from './mail/links';
 import { queueMail } from './mail/outbox';
@@ -122,13 +122,13 @@ function invitationMail(workshop: Workshop, to: string, kind: Kind, locale: Loca
 async function queueInvitationMail(tx: Executor, workshop: Workshop, invitation: { id: string; email: string; locale: Locale }, kind: Kind, organizer: Organizer, sequence: number) {
 	const mailId = await queueMail(tx, {
 		to: invitation.email,
-		userId: (await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get())?.id ?? null,
+		userId: (await first(tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email))))?.id ?? null,
 		kind: 'invitation',
 		locale: invitation.locale,
 		about: `workshop:${workshop.id}`,
 		...invitationMail(workshop, invitation.email, kind, invitation.locale, organizer, sequence)
 	});
-	await tx.update(workshopInvitations).set({ lastMailId: mailId }).where(eq(workshopInvitations.id, invitation.id)).run();
+	await tx.update(workshopInvitations).set({ lastMailId: mailId }).where(eq(workshopInvitations.id, invitation.id));
 }
 
 /** The organizer of every message about an invitation: whoever sent it (their current name and address). */
@@ -144,8 +144,7 @@ function invitationsWithOrganizer(tx: Executor, workshopId: string, states: Invi
 		.from(workshopInvitations)
 		.leftJoin(users, eq(users.id, workshopInvitations.invitedBy))
 		.where(and(eq(workshopInvitations.workshopId, workshopId), inArray(workshopInvitations.state, states)))
-		.orderBy(asc(workshopInvitations.invitedAt), asc(workshopInvitations.email))
-		.all();
+		.orderBy(asc(workshopInvitations.invitedAt), asc(workshopInvitations.email));
 }
 
 /**
@@ -155,11 +154,11 @@ function invitationsWithOrganizer(tx: Executor, workshopId: string, states: Invi
 export function inviteToWorkshop(workshopId: string, addresses: string[], inviter: { id: string; name: string; email: string }, locale: Locale) {
 	return db.transaction(
 		async (tx) => {
-			const workshop = await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+			const workshop = await first(tx.select().from(workshops).where(eq(workshops.id, workshopId)));
 			if (!workshop) throw new InvitationError(m.workshop_not_found());
 			if (!workshop.startsAt) throw new InvitationError(m.invitation_error_no_time());
 			const existing = new Set(
-				(await tx.select({ email: workshopInvitations.email }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).all()).map((row) => row.email)
+				(await tx.select({ email: workshopInvitations.email }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId))).map((row) => row.email)
 			);
 			const added = addresses.filter((address) => !existing.has(address));
 			const skipped = addresses.filter((address) => existing.has(address));
@@ -168,17 +167,16 @@ export function inviteToWorkshop(workshopId: string, addresses: string[], invite
 				throw new InvitationError(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: Math.max(0, maxInvitationsPerWorkshop - existing.size) }));
 			const now = new Date();
 			const key = `invitations:user:${inviter.id}`;
-			const sentThisHour = (await tx
+			const sentThisHour = (await first(tx
 				.select({ n: sql<number>`count(*)` })
 				.from(rateLimitEvents)
-				.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now.getTime() - hourMs))))
-				.get())!.n;
+				.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now.getTime() - hourMs))))))!.n;
 			if (sentThisHour + added.length > maxInvitationsPerHour)
 				throw new InvitationError(m.invitation_error_hourly({ max: maxInvitationsPerHour, left: Math.max(0, maxInvitationsPerHour - sentThisHour) }));
-			for (const _ of added) await tx.insert(rateLimitEvents).values({ key, at: now }).run();
+			for (const _ of added) await tx.insert(rateLimitEvents).values({ key, at: now });
 			for (const email of added) {
 				const invitation = { id: generateSecureRandomString(12), email, locale };
-				await tx.insert(workshopInvitations).values({ ...invitation, workshopId, invitedBy: inviter.id, invitedAt: now }).run();
+				await tx.insert(workshopInvitations).values({ ...invitation, workshopId, invitedBy: inviter.id, invitedAt: now });
 				await queueInvitationMail(tx, workshop, invitation, 'invite', { name: inviter.name, email: inviter.email }, workshop.calendarSequence);
 			}
 			return { added, skipped };
@@ -198,13 +196,13 @@ export async function queueInvitationChanges(tx: Executor, before: Workshop, aft
 		const cancelled = { ...after, startsAt: before.startsAt };
 		for (const invitation of await invitationsWithOrganizer(tx, after.id, ['invited'])) {
 			await queueInvitationMail(tx, cancelled, invitation, 'cancel', organizerOf(invitation), after.calendarSequence);
-			await tx.update(workshopInvitations).set({ state: 'cancelled' }).where(eq(workshopInvitations.id, invitation.id)).run();
+			await tx.update(workshopInvitations).set({ state: 'cancelled' }).where(eq(workshopInvitations.id, invitation.id));
 		}
 		return;
 	}
 	for (const invitation of await invitationsWithOrganizer(tx, after.id, ['invited', 'cancelled'])) {
 		await queueInvitationMail(tx, after, invitation, 'update', organizerOf(invitation), after.calendarSequence);
-		await tx.update(workshopInvitations).set({ state: 'invited' }).where(eq(workshopInvitations.id, invitation.id)).run();
+		await tx.update(workshopInvitations).set({ state: 'invited' }).where(eq(workshopInvitations.id, invitation.id));
 	}
 }
 
@@ -238,10 +236,9 @@ export function listInvitations(workshopId: string) {
 		.leftJoin(users, eq(users.id, workshopInvitations.invitedBy))
 		.leftJoin(mailOutbox, eq(mailOutbox.id, workshopInvitations.lastMailId))
 		.where(eq(workshopInvitations.workshopId, workshopId))
-		.orderBy(asc(workshopInvitations.invitedAt), asc(workshopInvitations.email))
-		.all();
+		.orderBy(asc(workshopInvitations.invitedAt), asc(workshopInvitations.email));
 }
 
 export async function countInvitations(workshopId: string) {
-	return (await db.select({ n: sql<number>`count(*)` }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)).get())!.n;
+	return (await first(db.select({ n: sql<number>`count(*)` }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId))))!.n;
 }

@@ -5,7 +5,7 @@ import { strToU8, zipSync } from 'fflate';
 import { viewBoard } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { readBoardDoc } from './collab';
-import { db } from './db';
+import { db, first } from './db';
 import {
 	calendarFeeds,
 	checkIns,
@@ -113,7 +113,6 @@ async function votesOf(voterIds: string[]) {
 				.innerJoin(voteRounds, eq(voteRounds.id, votes.roundId))
 				.leftJoin(voteRoundItems, and(eq(voteRoundItems.roundId, votes.roundId), eq(voteRoundItems.itemId, votes.itemId)))
 				.where(inArray(votes.voterId, voterIds))
-				.all()
 		: [];
 	return file('votes', keysOf(voteShape), rows);
 }
@@ -133,19 +132,18 @@ const participationShape = {
 /** Every file of a signed-in person's data, or null when there is no such person. */
 export async function collectUserData(userId: string) {
 	const profileShape = { id: users.id, email: users.email, name: users.name, locale: users.locale, isAdmin: users.isAdmin, createdAt: users.createdAt };
-	const profile = await db.select(profileShape).from(users).where(eq(users.id, userId)).get();
+	const profile = await first(db.select(profileShape).from(users).where(eq(users.id, userId)));
 	if (!profile) return null;
 
 	const membershipShape = { organisationId: memberships.organisationId, organisationName: organisations.name, role: memberships.role, createdAt: memberships.createdAt };
 	const sessionRows = (await db
 		.select({ createdAt: sessions.createdAt, lastVerifiedAt: sessions.lastVerifiedAt })
 		.from(sessions)
-		.where(eq(sessions.userId, userId))
-		.all())
+		.where(eq(sessions.userId, userId)))
 		.map((row) => ({ createdAt: row.createdAt, lastUsedAt: row.lastVerifiedAt, expiresAt: sessionExpiry(row) }));
 	const identityShape = { provider: userIdentities.provider, subject: userIdentities.subject, createdAt: userIdentities.createdAt };
 	const preferenceShape = { kind: mailPreferences.kind, frequency: mailPreferences.frequency };
-	const feed = await db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)).get();
+	const feed = await first(db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)));
 	const mailShape = { kind: mailOutbox.kind, to: mailOutbox.to, subject: mailOutbox.subject, status: mailOutbox.status, createdAt: mailOutbox.createdAt, sentAt: mailOutbox.sentAt };
 	const invitationShape = {
 		workshopId: workshopInvitations.workshopId,
@@ -155,23 +153,22 @@ export async function collectUserData(userId: string) {
 		invitedAt: workshopInvitations.invitedAt
 	};
 
-	const facilitated = new Set((await db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId)).all()).map((r) => r.id));
+	const facilitated = new Set((await db.select({ id: workshopFacilitators.workshopId }).from(workshopFacilitators).where(eq(workshopFacilitators.userId, userId))).map((r) => r.id));
 	const workshopShape = { id: workshops.id, title: workshops.title, theme: workshops.theme, description: workshops.description, startsAt: workshops.startsAt, location: workshops.location, createdBy: workshops.createdBy, createdAt: workshops.createdAt };
 	const ownWorkshops = (await db
 		.select(workshopShape)
 		.from(workshops)
-		.where(or(eq(workshops.createdBy, userId), inArray(workshops.id, [...facilitated])))
-		.all())
+		.where(or(eq(workshops.createdBy, userId), inArray(workshops.id, [...facilitated]))))
 		.map(({ createdBy, ...row }) => ({ ...row, createdByMe: createdBy === userId, facilitator: facilitated.has(row.id) }));
 
-	const participations = await db.select(participationShape).from(participants).innerJoin(workshops, eq(workshops.id, participants.workshopId)).where(eq(participants.userId, userId)).all();
+	const participations = await db.select(participationShape).from(participants).innerJoin(workshops, eq(workshops.id, participants.workshopId)).where(eq(participants.userId, userId));
 
 	// On boards a signed-in person writes as their participant id, or as `user:{id}` where they have none.
 	const authorIds = new Set([`user:${userId}`, ...participations.map((p) => p.id)]);
 	const boardIds = [...new Set([...ownWorkshops.map((w) => w.id), ...participations.map((p) => p.workshopId)])];
 	const board = boardWritings(boardIds, authorIds);
 
-	const team = new Set((await db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, userId)).all()).map((r) => r.id));
+	const team = new Set((await db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, userId))).map((r) => r.id));
 	const pilotShape = {
 		id: pilots.id,
 		programmeName: programmes.name,
@@ -188,8 +185,7 @@ export async function collectUserData(userId: string) {
 		.select(pilotShape)
 		.from(pilots)
 		.innerJoin(programmes, eq(programmes.id, pilots.programmeId))
-		.where(or(eq(pilots.proposedBy, userId), eq(pilots.responsibleUserId, userId), inArray(pilots.id, [...team])))
-		.all())
+		.where(or(eq(pilots.proposedBy, userId), eq(pilots.responsibleUserId, userId), inArray(pilots.id, [...team]))))
 		.map(({ proposedBy, responsibleUserId, ...row }) => ({ ...row, proposedByMe: proposedBy === userId, responsible: responsibleUserId === userId, inTeam: team.has(row.id) }));
 	const checkInShape = {
 		id: checkIns.id,
@@ -211,33 +207,32 @@ export async function collectUserData(userId: string) {
 
 	return [
 		file('profile', keysOf(profileShape), [profile]),
-		file('memberships', keysOf(membershipShape), await db.select(membershipShape).from(memberships).innerJoin(organisations, eq(organisations.id, memberships.organisationId)).where(eq(memberships.userId, userId)).all()),
+		file('memberships', keysOf(membershipShape), await db.select(membershipShape).from(memberships).innerJoin(organisations, eq(organisations.id, memberships.organisationId)).where(eq(memberships.userId, userId))),
 		file('sessions', ['createdAt', 'lastUsedAt', 'expiresAt'], sessionRows),
-		file('openid_identities', keysOf(identityShape), await db.select(identityShape).from(userIdentities).where(eq(userIdentities.userId, userId)).all()),
-		file('mail_preferences', keysOf(preferenceShape), await db.select(preferenceShape).from(mailPreferences).where(eq(mailPreferences.userId, userId)).all()),
-		file('mail_sent_to_me', keysOf(mailShape), await db.select(mailShape).from(mailOutbox).where(eq(mailOutbox.userId, userId)).all()),
+		file('openid_identities', keysOf(identityShape), await db.select(identityShape).from(userIdentities).where(eq(userIdentities.userId, userId))),
+		file('mail_preferences', keysOf(preferenceShape), await db.select(preferenceShape).from(mailPreferences).where(eq(mailPreferences.userId, userId))),
+		file('mail_sent_to_me', keysOf(mailShape), await db.select(mailShape).from(mailOutbox).where(eq(mailOutbox.userId, userId))),
 		file('calendar_feed', ['exists', 'createdAt'], [{ exists: !!feed, createdAt: feed?.createdAt ?? null }]),
-		file('invitations_sent', keysOf(invitationShape), await db.select(invitationShape).from(workshopInvitations).innerJoin(workshops, eq(workshops.id, workshopInvitations.workshopId)).where(eq(workshopInvitations.invitedBy, userId)).all()),
+		file('invitations_sent', keysOf(invitationShape), await db.select(invitationShape).from(workshopInvitations).innerJoin(workshops, eq(workshops.id, workshopInvitations.workshopId)).where(eq(workshopInvitations.invitedBy, userId))),
 		file('workshops', ['id', 'title', 'theme', 'description', 'startsAt', 'location', 'createdAt', 'createdByMe', 'facilitator'], ownWorkshops),
 		file('participations', keysOf(participationShape), participations),
 		board.notes,
 		board.comments,
 		await votesOf([...authorIds]),
 		file('pilots', ['id', 'programmeName', 'title', 'summary', 'hypothesis', 'status', 'createdAt', 'updatedAt', 'proposedByMe', 'responsible', 'inTeam'], pilotRows),
-		file('pilot_status_changes', keysOf(statusShape), await db.select(statusShape).from(pilotStatusHistory).where(eq(pilotStatusHistory.byUserId, userId)).all()),
-		file('check_ins', keysOf(checkInShape), await db.select(checkInShape).from(checkIns).where(eq(checkIns.writtenBy, userId)).all()),
-		file('pilot_comments', keysOf(commentShape), await db.select(commentShape).from(pilotComments).where(eq(pilotComments.authorId, userId)).all())
+		file('pilot_status_changes', keysOf(statusShape), await db.select(statusShape).from(pilotStatusHistory).where(eq(pilotStatusHistory.byUserId, userId))),
+		file('check_ins', keysOf(checkInShape), await db.select(checkInShape).from(checkIns).where(eq(checkIns.writtenBy, userId))),
+		file('pilot_comments', keysOf(commentShape), await db.select(commentShape).from(pilotComments).where(eq(pilotComments.authorId, userId)))
 	];
 }
 
 /** A guest's own data of the one workshop their guest session is for. */
 export async function collectGuestData(workshopId: string, participantId: string) {
-	const participation = await db
+	const participation = await first(db
 		.select(participationShape)
 		.from(participants)
 		.innerJoin(workshops, eq(workshops.id, participants.workshopId))
-		.where(and(eq(participants.id, participantId), eq(participants.workshopId, workshopId)))
-		.get();
+		.where(and(eq(participants.id, participantId), eq(participants.workshopId, workshopId))));
 	if (!participation) return null;
 	const board = boardWritings([workshopId], new Set([participantId]));
 	return [file('participation', keysOf(participationShape), [participation]), board.notes, board.comments, await votesOf([participantId])];

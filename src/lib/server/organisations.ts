@@ -1,7 +1,7 @@
 import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { recordAudit, type AuditAction } from './audit';
 import { z } from 'zod';
-import { changedRows, db, driverMessage, type Executor } from './db';
+import { changedRows, db, driverMessage, type Executor, first, one } from './db';
 import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
 import { m } from '../paraglide/messages.js';
 import { emailField, enumField, requiredText } from './forms';
@@ -61,7 +61,7 @@ export class SsoDomainTakenError extends Error {}
 
 export async function setSsoBinding(id: string, binding: z.output<typeof ssoBindingSchema>) {
 	try {
-		await db.update(organisations).set(binding).where(eq(organisations.id, id)).run();
+		await db.update(organisations).set(binding).where(eq(organisations.id, id));
 	} catch (error) {
 		if (/UNIQUE constraint failed: organisations\.sso_domain/.test(driverMessage(error))) {
 			throw new SsoDomainTakenError(binding.ssoDomain ?? '');
@@ -75,7 +75,7 @@ export type OrganisationInput = z.output<typeof organisationSchema>;
 export class OrganisationNameTakenError extends Error {}
 
 async function assertNameFree(name: string, exceptId?: string) {
-	const clash = await db
+	const clash = await first(db
 		.select({ id: organisations.id })
 		.from(organisations)
 		.where(
@@ -83,8 +83,7 @@ async function assertNameFree(name: string, exceptId?: string) {
 				sql`lower(${organisations.name}) = lower(${name})`,
 				exceptId ? ne(organisations.id, exceptId) : undefined
 			)
-		)
-		.get();
+		));
 	if (clash) throw new OrganisationNameTakenError(name);
 }
 
@@ -100,35 +99,33 @@ export function listOrganisations() {
 		.from(organisations)
 		.leftJoin(memberships, eq(memberships.organisationId, organisations.id))
 		.groupBy(organisations.id)
-		.orderBy(asc(organisations.name))
-		.all();
+		.orderBy(asc(organisations.name));
 }
 
 export function getOrganisation(id: string) {
-	return db.select().from(organisations).where(eq(organisations.id, id)).get();
+	return first(db.select().from(organisations).where(eq(organisations.id, id)));
 }
 
 export function createOrganisation(input: OrganisationInput) {
 	return db.transaction(async () => {
 		await assertNameFree(input.name);
-		return db
+		return one(db
 			.insert(organisations)
 			.values({ id: generateSecureRandomString(12), ...input })
-			.returning()
-			.get();
+			.returning());
 	});
 }
 
 export async function updateOrganisation(id: string, input: OrganisationInput) {
 	await db.transaction(async () => {
 		await assertNameFree(input.name, id);
-		await db.update(organisations).set(input).where(eq(organisations.id, id)).run();
+		await db.update(organisations).set(input).where(eq(organisations.id, id));
 	});
 }
 
 /** Memberships go with the organisation (ON DELETE CASCADE). */
 export async function deleteOrganisation(id: string) {
-	return changedRows((await db.delete(organisations).where(eq(organisations.id, id)).run())) > 0;
+	return changedRows((await db.delete(organisations).where(eq(organisations.id, id)))) > 0;
 }
 
 export function listMembers(organisationId: string) {
@@ -143,8 +140,7 @@ export function listMembers(organisationId: string) {
 		.from(memberships)
 		.innerJoin(users, eq(users.id, memberships.userId))
 		.where(eq(memberships.organisationId, organisationId))
-		.orderBy(asc(users.name))
-		.all();
+		.orderBy(asc(users.name));
 }
 
 /** Adds the user, or changes their role when they already belong to the organisation. */
@@ -153,8 +149,7 @@ export async function addMember(organisationId: string, userId: string, role: Me
 		const before = await roleIn(tx, organisationId, userId);
 		await tx.insert(memberships)
 			.values({ organisationId, userId, role })
-			.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } })
-			.run();
+			.onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } });
 		if (before !== role) await auditMembership(tx, before ? 'membership_role_changed' : 'membership_added', organisationId, userId, { from: before, to: role });
 	});
 }
@@ -165,8 +160,7 @@ export function setMemberRole(organisationId: string, userId: string, role: Memb
 		if (!before) return false;
 		await tx.update(memberships)
 			.set({ role })
-			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-			.run();
+			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)));
 		if (before !== role) await auditMembership(tx, 'membership_role_changed', organisationId, userId, { from: before, to: role });
 		return true;
 	});
@@ -177,19 +171,17 @@ export function removeMember(organisationId: string, userId: string) {
 		const before = await roleIn(tx, organisationId, userId);
 		if (!before) return false;
 		await tx.delete(memberships)
-			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-			.run();
+			.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)));
 		await auditMembership(tx, 'membership_removed', organisationId, userId, { from: before });
 		return true;
 	});
 }
 
 async function roleIn(tx: Executor, organisationId: string, userId: string) {
-	return (await tx
+	return (await first(tx
 		.select({ role: memberships.role })
 		.from(memberships)
-		.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))
-		.get())?.role;
+		.where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))))?.role;
 }
 
 async function auditMembership(tx: Executor, action: AuditAction, organisationId: string, userId: string, details: Record<string, unknown>) {
@@ -202,6 +194,5 @@ export function listMembershipsOfUser(userId: string) {
 		.from(memberships)
 		.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
 		.where(eq(memberships.userId, userId))
-		.orderBy(asc(organisations.name))
-		.all();
+		.orderBy(asc(organisations.name));
 }

@@ -145,8 +145,7 @@ function currentCheckInRows(programmeId: string) {
 		.innerJoin(pilots, eq(pilots.id, checkIns.pilotId))
 		.leftJoin(checkInReadings, eq(checkInReadings.checkInId, checkIns.id))
 		.where(and(eq(pilots.programmeId, programmeId), isCurrentVersion()))
-		.orderBy(asc(checkIns.reportedOn), asc(checkIns.writtenAt), asc(checkIns.id))
-		.all();
+		.orderBy(asc(checkIns.reportedOn), asc(checkIns.writtenAt), asc(checkIns.id));
 }
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K) {
@@ -191,8 +190,7 @@ async function computeDashboard(programmeId: string, filters: OutcomeFilters, to
 		.from(pilots)
 		.leftJoin(organisations, eq(organisations.id, pilots.ownerOrganisationId))
 		.where(and(eq(pilots.programmeId, programmeId), ...pilotConditions(filters)))
-		.orderBy(sql`${pilots.title} COLLATE NOCASE`, asc(pilots.id))
-		.all();
+		.orderBy(sql`${pilots.title} COLLATE NOCASE`, asc(pilots.id));
 
 	const areaRows = await db
 		.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
@@ -200,8 +198,7 @@ async function computeDashboard(programmeId: string, filters: OutcomeFilters, to
 		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
 		.innerJoin(pilots, eq(pilots.id, pilotAreas.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(areas.code))
-		.all();
+		.orderBy(asc(areas.code));
 	const indicatorRows = await db
 		.select({
 			id: pilotIndicators.id,
@@ -215,8 +212,7 @@ async function computeDashboard(programmeId: string, filters: OutcomeFilters, to
 		.from(pilotIndicators)
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(pilotIndicators.pilotId), asc(pilotIndicators.position))
-		.all();
+		.orderBy(asc(pilotIndicators.pilotId), asc(pilotIndicators.position));
 	const areasByPilot = groupBy(areaRows, (row) => row.pilotId);
 	const indicatorsByPilot = groupBy(indicatorRows, (row) => row.pilotId);
 	const checkInRows = await currentCheckInRows(programmeId);
@@ -365,8 +361,7 @@ export async function filterOptions(programmeId: string) {
 		.select({ id: programmeGoals.id, title: programmeGoals.title })
 		.from(programmeGoals)
 		.where(eq(programmeGoals.programmeId, programmeId))
-		.orderBy(asc(programmeGoals.position))
-		.all();
+		.orderBy(asc(programmeGoals.position));
 	const areaOptions = await rawAll<{ code: string; name: string }>(
 		`SELECT code, name FROM areas WHERE code IN (
 			SELECT area_code FROM programme_areas WHERE programme_id = ?
@@ -389,8 +384,7 @@ export async function filterOptions(programmeId: string) {
 		.selectDistinct({ perspective: pilots.perspective })
 		.from(pilots)
 		.where(and(eq(pilots.programmeId, programmeId), sql`${pilots.perspective} <> ''`))
-		.orderBy(sql`${pilots.perspective} COLLATE NOCASE`)
-		.all())
+		.orderBy(sql`${pilots.perspective} COLLATE NOCASE`))
 		.map((row) => row.perspective);
 	return { statuses: pilotStatuses, goals, areas: areaOptions, organisations: organisationOptions, perspectives };
 }
@@ -543,8 +537,7 @@ export async function searchLearnings(query: LearningQuery, limit = 100) {
 	const rows = await base
 		.where(and(...conditions, found ? inArray(pilots.id, found.map((row) => row.pilotId)) : undefined))
 		.orderBy(desc(pilots.updatedAt))
-		.limit(found ? 2000 : limit)
-		.all();
+		.limit(found ? 2000 : limit);
 	const areaRows = rows.length
 		? await db
 				.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
@@ -552,7 +545,6 @@ export async function searchLearnings(query: LearningQuery, limit = 100) {
 				.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
 				.where(inArray(pilotAreas.pilotId, rows.map((row) => row.id)))
 				.orderBy(asc(areas.code))
-				.all()
 		: [];
 	const areasByPilot = groupBy(areaRows, (row) => row.pilotId);
 	// Without a query the learnings come straight from the index (the same text the search looks at).
@@ -648,7 +640,7 @@ const checkInColumns = [
 
 /** The programme's pilots, one row each (see `dataDictionaryCsv`). */
 export async function pilotsCsv(programmeId: string, today = isoToday()) {
-	const all = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const all = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id));
 	const dashboard = await programmeDashboard(programmeId, {}, today);
 	if (!dashboard) return undefined;
 	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
@@ -657,8 +649,7 @@ export async function pilotsCsv(programmeId: string, today = isoToday()) {
 		.from(pilotIndicators)
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(pilotIndicators.position))
-		.all();
+		.orderBy(asc(pilotIndicators.position));
 	const indicatorsByPilot = groupBy(
 		indicatorRows.map((row) => row.pilot_indicators),
 		(row) => row.pilotId
@@ -712,8 +703,7 @@ function checkInVersions(programmeId: string) {
 		.from(checkIns)
 		.innerJoin(pilots, eq(pilots.id, checkIns.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(checkIns.reportedOn), asc(checkIns.seriesId), asc(checkIns.version))
-		.all();
+		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(checkIns.reportedOn), asc(checkIns.seriesId), asc(checkIns.version));
 }
 
 /** Every reading of those versions, with its indicator's name and unit, in the indicators' order. */
@@ -724,8 +714,7 @@ function checkInReadingRows(programmeId: string) {
 		.innerJoin(pilotIndicators, eq(pilotIndicators.id, checkInReadings.indicatorId))
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(pilotIndicators.position))
-		.all();
+		.orderBy(asc(pilotIndicators.position));
 }
 
 /**
@@ -875,15 +864,14 @@ export async function programmeTables(programmeId: string, today = isoToday()) {
 	const dashboard = await programmeDashboard(programmeId, {}, today);
 	if (!dashboard) return undefined;
 	const summary = new Map(dashboard.pilots.map((pilot) => [pilot.id, pilot]));
-	const pilotRows = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id)).all();
+	const pilotRows = await db.select().from(pilots).where(eq(pilots.programmeId, programmeId)).orderBy(asc(pilots.createdAt), asc(pilots.id));
 	const pilotList = pilotRows.map((pilot) => ({ pilot, seen: summary.get(pilot.id)! }));
 	const indicatorRows = (await db
 		.select({ indicator: pilotIndicators })
 		.from(pilotIndicators)
 		.innerJoin(pilots, eq(pilots.id, pilotIndicators.pilotId))
 		.where(eq(pilots.programmeId, programmeId))
-		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(pilotIndicators.position))
-		.all())
+		.orderBy(asc(pilots.createdAt), asc(pilots.id), asc(pilotIndicators.position)))
 		.map((row) => row.indicator);
 
 	// One check-in column per indicator heading; a pilot's two indicators with one heading are told apart by area

@@ -2,7 +2,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db } from './db';
+import { db, first } from './db';
 import { passwordResetTokens, users } from './db/schema';
 import { emailField, newPasswordField } from './forms';
 import { publicUrl } from './mail/links';
@@ -40,7 +40,7 @@ export function resetRequestWaitMs(address: string, now = Date.now()) {
 export async function requestPasswordReset(email: string, address: string, now = new Date()) {
 	const mayMail = await attemptWaitMs(emailKeyOf(email), resetPerEmail, now.getTime()) === 0;
 	await recordAttempt(mayMail ? [addressKeyOf(address), emailKeyOf(email)] : [addressKeyOf(address)], now.getTime());
-	const user = await db.select({ id: users.id, name: users.name, locale: users.locale }).from(users).where(eq(users.email, email)).get();
+	const user = await first(db.select({ id: users.id, name: users.name, locale: users.locale }).from(users).where(eq(users.email, email)));
 	// A domain whose organisation requires SSO signs in only at its provider: a password set here would be unusable.
 	if (!user || !mayMail || await ssoRequiredFor(email)) return;
 	const id = generateSecureRandomString();
@@ -59,10 +59,9 @@ export async function requestPasswordReset(email: string, address: string, now =
 	});
 	await db.transaction(async (tx) => {
 		// Expired tokens of anyone go; a user's older links stay valid until used or expired.
-		await tx.delete(passwordResetTokens).where(lt(passwordResetTokens.expiresAt, now)).run();
+		await tx.delete(passwordResetTokens).where(lt(passwordResetTokens.expiresAt, now));
 		await tx.insert(passwordResetTokens)
-			.values({ id, secretHash: hashSecret(secret), userId: user.id, expiresAt: new Date(now.getTime() + resetTokenLifetimeMs), createdAt: now })
-			.run();
+			.values({ id, secretHash: hashSecret(secret), userId: user.id, expiresAt: new Date(now.getTime() + resetTokenLifetimeMs), createdAt: now });
 		await queueMail(tx, { to: email, userId: user.id, kind: 'password_reset', locale, ...content }, now);
 	});
 }
@@ -71,11 +70,10 @@ export async function requestPasswordReset(email: string, address: string, now =
 export async function checkResetToken(token: string, now = new Date()) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const row = await db
+	const row = await first(db
 		.select()
 		.from(passwordResetTokens)
-		.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now)))
-		.get();
+		.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now))));
 	return row && secretMatches(parts.secret, row.secretHash) ? row.userId : null;
 }
 
@@ -89,14 +87,13 @@ export async function resetPassword(token: string, password: string, now = new D
 	return db.transaction(async (tx) => {
 		// Checked again inside the transaction: two submissions of one link must not both succeed.
 		const parts = splitToken(token)!;
-		const row = await tx
+		const row = await first(tx
 			.select()
 			.from(passwordResetTokens)
-			.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now)))
-			.get();
+			.where(and(eq(passwordResetTokens.id, parts.id), gt(passwordResetTokens.expiresAt, now))));
 		if (!row || !secretMatches(parts.secret, row.secretHash)) return false;
-		await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, row.userId)).run();
-		await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId)).run();
+		await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, row.userId));
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId));
 		await invalidateUserSessions(row.userId, tx);
 		await recordAudit(tx, { action: 'password_reset', actor: await userActor(tx, row.userId), subject: { kind: 'user', id: row.userId } });
 		return true;

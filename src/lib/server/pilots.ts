@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { canvasFieldMaxLength, canvasFields, ideaText, promoteToIdea, viewBoard, type CanvasField } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { changeBoard, readBoardDoc } from './collab';
-import { changedRows, db, rawAll, rawGet, rawRun, type Executor } from './db';
+import { changedRows, db, type Executor, first, one, rawAll, rawGet, rawRun } from './db';
 import {
 	areas,
 	areaValues,
@@ -118,11 +118,10 @@ export type CheckInInput = z.output<typeof checkInSchema>;
  */
 export async function pilotPermissions(pilot: Pick<Pilot, 'id' | 'programmeId' | 'status'>, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
 	const role = await programmeRole(pilot.programmeId, user);
-	const onTeam = !!await db
+	const onTeam = !!await first(db
 		.select({ userId: pilotTeam.userId })
 		.from(pilotTeam)
-		.where(and(eq(pilotTeam.pilotId, pilot.id), eq(pilotTeam.userId, user.id)))
-		.get();
+		.where(and(eq(pilotTeam.pilotId, pilot.id), eq(pilotTeam.userId, user.id))));
 	if (!role && !onTeam) return null;
 	const lead = role === 'lead';
 	const open = pilot.status !== 'decided' && pilot.status !== 'declined';
@@ -158,8 +157,7 @@ export class PilotTransitionError extends Error {
 
 async function recordStatus(tx: Executor, pilotId: string, from: PilotStatus | null, to: PilotStatus, byUserId: string | null, comment = '', decision: PilotDecision | null = null) {
 	await tx.insert(pilotStatusHistory)
-		.values({ id: generateSecureRandomString(12), pilotId, fromStatus: from, toStatus: to, decision, comment, byUserId, at: new Date() })
-		.run();
+		.values({ id: generateSecureRandomString(12), pilotId, fromStatus: from, toStatus: to, decision, comment, byUserId, at: new Date() });
 }
 
 /**
@@ -176,7 +174,7 @@ export function transitionPilot(
 	const comment = (options.comment ?? '').trim();
 	return db.transaction(
 		async (tx) => {
-			const pilot = await tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+			const pilot = await first(tx.select().from(pilots).where(eq(pilots.id, pilotId)));
 			if (!pilot) throw new PilotTransitionError('status');
 			const allowed = await pilotPermissions(pilot, user);
 			if (!allowed || (rule.by === 'lead' ? !allowed.lead : !(allowed.team || allowed.lead))) throw new PilotTransitionError('forbidden');
@@ -191,8 +189,7 @@ export function transitionPilot(
 					...(action === 'decide' ? { decision, decisionReason: comment } : {}),
 					...(action === 'decline' || action === 'requestChanges' ? { reviewComment: comment } : {})
 				})
-				.where(eq(pilots.id, pilotId))
-				.run();
+				.where(eq(pilots.id, pilotId));
 			await recordStatus(tx, pilotId, pilot.status, rule.to, user.id, comment, decision);
 			await recordAudit(tx, {
 				action: 'pilot_transition',
@@ -223,8 +220,7 @@ export function statusHistory(pilotId: string) {
 		.from(pilotStatusHistory)
 		.leftJoin(users, eq(users.id, pilotStatusHistory.byUserId))
 		.where(eq(pilotStatusHistory.pilotId, pilotId))
-		.orderBy(asc(pilotStatusHistory.at), asc(sql`${pilotStatusHistory}.rowid`))
-		.all();
+		.orderBy(asc(pilotStatusHistory.at), asc(sql`${pilotStatusHistory}.rowid`));
 }
 
 // Creating and editing -------------------------------------------------------------------------------------
@@ -234,20 +230,19 @@ async function userIdsByEmail(tx: Executor, emails: string[]) {
 	return (await tx
 		.select({ id: users.id })
 		.from(users)
-		.where(inArray(users.email, emails.map((email) => email.toLowerCase())))
-		.all())
+		.where(inArray(users.email, emails.map((email) => email.toLowerCase()))))
 		.map((row) => row.id);
 }
 
 async function writePilotParts(tx: Executor, pilotId: string, input: PilotInput, alwaysOnTeam: string[]) {
-	await tx.delete(pilotTeam).where(eq(pilotTeam.pilotId, pilotId)).run();
+	await tx.delete(pilotTeam).where(eq(pilotTeam.pilotId, pilotId));
 	for (const userId of new Set([...alwaysOnTeam, ...await userIdsByEmail(tx, input.teamEmails)]))
-		await tx.insert(pilotTeam).values({ pilotId, userId }).run();
-	await tx.delete(pilotAreas).where(eq(pilotAreas.pilotId, pilotId)).run();
+		await tx.insert(pilotTeam).values({ pilotId, userId });
+	await tx.delete(pilotAreas).where(eq(pilotAreas.pilotId, pilotId));
 	const codes = [...new Set(input.areaCodes)];
 	if (codes.length)
-		for (const { code } of await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all())
-			await tx.insert(pilotAreas).values({ pilotId, areaCode: code }).run();
+		for (const { code } of await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)))
+			await tx.insert(pilotAreas).values({ pilotId, areaCode: code });
 }
 
 function pilotColumns(input: PilotInput) {
@@ -275,7 +270,7 @@ export type PilotSource = { workshopId: string; roundId: string | null; ideaId: 
 export function proposePilot(programmeId: string, input: PilotInput, proposedBy: string, source?: PilotSource | null) {
 	return db.transaction(
 		async (tx) => {
-			const pilot = await tx
+			const pilot = await one(tx
 				.insert(pilots)
 				.values({
 					id: generateSecureRandomString(12),
@@ -287,8 +282,7 @@ export function proposePilot(programmeId: string, input: PilotInput, proposedBy:
 					sourceRoundId: source?.roundId ?? null,
 					sourceIdeaId: source?.ideaId ?? null
 				})
-				.returning()
-				.get();
+				.returning());
 			await writePilotParts(tx, pilot.id, input, [proposedBy]);
 			await recordStatus(tx, pilot.id, null, 'proposed', proposedBy);
 			await reindexPilot(pilot.id, tx);
@@ -302,8 +296,8 @@ export function proposePilot(programmeId: string, input: PilotInput, proposedBy:
 export async function updatePilot(pilotId: string, input: PilotInput) {
 	await db.transaction(
 		async (tx) => {
-			const pilot = await tx.select({ proposedBy: pilots.proposedBy }).from(pilots).where(eq(pilots.id, pilotId)).get();
-			await tx.update(pilots).set(pilotColumns(input)).where(eq(pilots.id, pilotId)).run();
+			const pilot = await first(tx.select({ proposedBy: pilots.proposedBy }).from(pilots).where(eq(pilots.id, pilotId)));
+			await tx.update(pilots).set(pilotColumns(input)).where(eq(pilots.id, pilotId));
 			await writePilotParts(tx, pilotId, input, pilot?.proposedBy ? [pilot.proposedBy] : []);
 			await reindexPilot(pilotId, tx);
 		},
@@ -312,7 +306,7 @@ export async function updatePilot(pilotId: string, input: PilotInput) {
 }
 
 export function getPilot(pilotId: string) {
-	return db.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+	return first(db.select().from(pilots).where(eq(pilots.id, pilotId)));
 }
 
 /** The pilot with everything its page shows. */
@@ -324,15 +318,13 @@ export async function getPilotDetails(pilotId: string) {
 		.from(pilotTeam)
 		.innerJoin(users, eq(users.id, pilotTeam.userId))
 		.where(eq(pilotTeam.pilotId, pilotId))
-		.orderBy(asc(users.name))
-		.all();
+		.orderBy(asc(users.name));
 	const targetAreas = await db
 		.select({ code: areas.code, name: areas.name })
 		.from(pilotAreas)
 		.innerJoin(areas, eq(areas.code, pilotAreas.areaCode))
 		.where(eq(pilotAreas.pilotId, pilotId))
-		.orderBy(asc(areas.code))
-		.all();
+		.orderBy(asc(areas.code));
 	const sourceWorkshop = pilot.sourceWorkshopId ? await getWorkshop(pilot.sourceWorkshopId) : undefined;
 	return {
 		...pilot,
@@ -369,8 +361,7 @@ export async function listProgrammeIdeas(programmeId: string) {
 		.select({ id: workshops.id, title: workshops.title })
 		.from(workshops)
 		.where(eq(workshops.programmeId, programmeId))
-		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt))
-		.all();
+		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt));
 	return served
 		.map((workshop) => {
 			const doc = readBoardDoc(workshop.id);
@@ -397,20 +388,18 @@ export function pilotsFromWorkshop(workshopId: string) {
 		.select({ id: pilots.id, title: pilots.title, status: pilots.status, decision: pilots.decision, ideaId: pilots.sourceIdeaId, programmeId: pilots.programmeId })
 		.from(pilots)
 		.where(eq(pilots.sourceWorkshopId, workshopId))
-		.orderBy(asc(pilots.createdAt))
-		.all();
+		.orderBy(asc(pilots.createdAt));
 }
 
 // Indicators -------------------------------------------------------------------------------------------
 
 /** The latest value of an area indicator (the baseline of a linked pilot indicator). */
 export function latestAreaValue(areaCode: string, indicatorKey: string) {
-	return db
+	return first(db
 		.select({ value: areaValues.value, year: areaValues.year })
 		.from(areaValues)
 		.where(and(eq(areaValues.areaCode, areaCode), eq(areaValues.indicatorKey, indicatorKey)))
-		.orderBy(desc(areaValues.year))
-		.get();
+		.orderBy(desc(areaValues.year)));
 }
 
 /** Adds an indicator; one linked to an area indicator gets its baseline from the latest area data when none is given. */
@@ -418,9 +407,9 @@ export function addIndicator(pilotId: string, input: IndicatorInput) {
 	return db.transaction(
 		async (tx) => {
 			const linked = input.indicatorKey && input.areaCode ? await latestAreaValue(input.areaCode, input.indicatorKey) : undefined;
-			const known = input.indicatorKey ? await tx.select().from(indicators).where(eq(indicators.key, input.indicatorKey)).get() : undefined;
-			const position = ((await tx.select({ last: max(pilotIndicators.position) }).from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).get())?.last ?? -1) + 1;
-			return tx
+			const known = input.indicatorKey ? await first(tx.select().from(indicators).where(eq(indicators.key, input.indicatorKey))) : undefined;
+			const position = ((await first(tx.select({ last: max(pilotIndicators.position) }).from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId))))?.last ?? -1) + 1;
+			return one(tx
 				.insert(pilotIndicators)
 				.values({
 					id: generateSecureRandomString(12),
@@ -434,19 +423,18 @@ export function addIndicator(pilotId: string, input: IndicatorInput) {
 					target: input.target,
 					higherIsBetter: known?.higherIsBetter ?? input.higherIsBetter
 				})
-				.returning()
-				.get();
+				.returning());
 		},
 		{ behavior: 'immediate' }
 	);
 }
 
 export async function removeIndicator(pilotId: string, indicatorId: string) {
-	return changedRows((await db.delete(pilotIndicators).where(and(eq(pilotIndicators.pilotId, pilotId), eq(pilotIndicators.id, indicatorId))).run())) === 1;
+	return changedRows((await db.delete(pilotIndicators).where(and(eq(pilotIndicators.pilotId, pilotId), eq(pilotIndicators.id, indicatorId))))) === 1;
 }
 
 export function listIndicators(pilotId: string) {
-	return db.select().from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).orderBy(asc(pilotIndicators.position)).all();
+	return db.select().from(pilotIndicators).where(eq(pilotIndicators.pilotId, pilotId)).orderBy(asc(pilotIndicators.position));
 }
 
 // Check-ins --------------------------------------------------------------------------------------------
@@ -469,11 +457,10 @@ async function writeCheckIn(tx: Executor, pilotId: string, seriesId: string, ver
 			impactInstitutions: input.impactInstitutions,
 			writtenBy,
 			writtenAt: new Date()
-		})
-		.run();
+		});
 	const known = new Set((await listIndicators(pilotId)).map((indicator) => indicator.id));
 	for (const [indicatorId, value] of Object.entries(input.readings))
-		if (value !== null && known.has(indicatorId)) await tx.insert(checkInReadings).values({ checkInId: id, indicatorId, value }).run();
+		if (value !== null && known.has(indicatorId)) await tx.insert(checkInReadings).values({ checkInId: id, indicatorId, value });
 	return id;
 }
 
@@ -493,11 +480,10 @@ export function recordCheckIn(pilotId: string, input: CheckInInput, writtenBy: s
 export function correctCheckIn(pilotId: string, seriesId: string, input: CheckInInput, writtenBy: string) {
 	return db.transaction(
 		async (tx) => {
-			const latest = await tx
+			const latest = await first(tx
 				.select({ version: max(checkIns.version) })
 				.from(checkIns)
-				.where(and(eq(checkIns.pilotId, pilotId), eq(checkIns.seriesId, seriesId)))
-				.get();
+				.where(and(eq(checkIns.pilotId, pilotId), eq(checkIns.seriesId, seriesId))));
 			if (!latest?.version) return null;
 			const id = await writeCheckIn(tx, pilotId, seriesId, latest.version + 1, input, writtenBy);
 			await reindexPilot(pilotId, tx);
@@ -514,10 +500,9 @@ export async function listCheckIns(pilotId: string, tx: Executor = db) {
 		.from(checkIns)
 		.leftJoin(users, eq(users.id, checkIns.writtenBy))
 		.where(eq(checkIns.pilotId, pilotId))
-		.orderBy(desc(checkIns.reportedOn), asc(checkIns.seriesId), desc(checkIns.version))
-		.all();
+		.orderBy(desc(checkIns.reportedOn), asc(checkIns.seriesId), desc(checkIns.version));
 	const ids = rows.map((row) => row.checkIn.id);
-	const readings = ids.length ? await tx.select().from(checkInReadings).where(inArray(checkInReadings.checkInId, ids)).all() : [];
+	const readings = ids.length ? await tx.select().from(checkInReadings).where(inArray(checkInReadings.checkInId, ids)) : [];
 	return rows.map(({ checkIn, author }) => ({
 		...checkIn,
 		author: author ?? '',
@@ -558,7 +543,7 @@ export const commentSchema = z.object({ text: requiredText(2000) });
 
 export async function addPilotComment(pilotId: string, authorId: string, text: string) {
 	await db.transaction(async (tx) => {
-		await tx.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() }).run();
+		await tx.insert(pilotComments).values({ id: generateSecureRandomString(12), pilotId, authorId, text, at: new Date() });
 		await notifyPilotComment(tx, pilotId, authorId, text);
 	});
 }
@@ -569,8 +554,7 @@ export function listPilotComments(pilotId: string) {
 		.from(pilotComments)
 		.leftJoin(users, eq(users.id, pilotComments.authorId))
 		.where(eq(pilotComments.pilotId, pilotId))
-		.orderBy(asc(pilotComments.at))
-		.all();
+		.orderBy(asc(pilotComments.at));
 }
 
 // The learning library's index ---------------------------------------------------------------------------
@@ -608,7 +592,7 @@ export function searchTextLanguages(texts: { title: string; summary: string; lea
 /** Rewrites the pilot's row in the full-text index: each text as written, and its analysed terms. Returns the word count. */
 export async function reindexPilot(pilotId: string, tx: Executor = db) {
 	// On the one connection: inside `tx`'s transaction when there is one (raw SQL waits its turn like every query).
-	const pilot = await tx.select().from(pilots).where(eq(pilots.id, pilotId)).get();
+	const pilot = await first(tx.select().from(pilots).where(eq(pilots.id, pilotId)));
 	await rawRun('DELETE FROM pilot_search WHERE pilot_id = ?', pilotId);
 	if (!pilot) return 0;
 	const texts = await searchTexts(pilot, tx);
@@ -642,9 +626,9 @@ export async function rebuildSearchIndex() {
 	let words = 0;
 	const ids = await db.transaction(async (tx) => {
 		await rawRun('DELETE FROM pilot_search');
-		const all = await tx.select({ id: pilots.id }).from(pilots).all();
+		const all = await tx.select({ id: pilots.id }).from(pilots);
 		for (const { id } of all) words += await reindexPilot(id, tx);
-		await tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } }).run();
+		await tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } });
 		return all;
 	});
 	return { analyser, pilots: ids.length, words, ms: performance.now() - started };
@@ -655,7 +639,7 @@ export async function rebuildSearchIndex() {
  * recorded (a database that has just been upgraded). Returns what it did, or null when the index was current.
  */
 export async function ensureSearchIndex() {
-	const state = await db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')).get();
+	const state = await first(db.select().from(searchIndexState).where(eq(searchIndexState.name, 'pilot_search')));
 	if (state?.analyser === describeAnalyser()) return null;
 	return rebuildSearchIndex();
 }

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, notInArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, type Executor } from './db';
+import { db, type Executor, first, one } from './db';
 import { areas, memberships, organisations, programmeAreas, programmeGoals, programmeOrganisations, programmes } from './db/schema';
 import { requiredText } from './forms';
 import { generateSecureRandomString, type SessionUser } from './session';
@@ -45,21 +45,20 @@ async function organisationsWithRole(userId: string, role?: 'programme_lead') {
 	return (await db
 		.select({ organisationId: memberships.organisationId })
 		.from(memberships)
-		.where(and(eq(memberships.userId, userId), role ? eq(memberships.role, role) : undefined))
-		.all())
+		.where(and(eq(memberships.userId, userId), role ? eq(memberships.role, role) : undefined)))
 		.map((row) => row.organisationId);
 }
 
 /** Admins and programme leads may start programmes (owned by an organisation they lead). */
 export async function leadOrganisations(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	if (user.isAdmin) return db.select({ id: organisations.id, name: organisations.name }).from(organisations).orderBy(asc(organisations.name)).all();
+	if (user.isAdmin) return db.select({ id: organisations.id, name: organisations.name }).from(organisations).orderBy(asc(organisations.name));
 	const ids = await organisationsWithRole(user.id, 'programme_lead');
 	if (!ids.length) return [];
-	return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)).orderBy(asc(organisations.name)).all();
+	return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)).orderBy(asc(organisations.name));
 }
 
 export function getProgramme(programmeId: string) {
-	return db.select().from(programmes).where(eq(programmes.id, programmeId)).get();
+	return first(db.select().from(programmes).where(eq(programmes.id, programmeId)));
 }
 
 /**
@@ -77,8 +76,7 @@ export async function programmeRole(programmeId: string, user: Pick<SessionUser,
 	const participating = await db
 		.select({ id: programmeOrganisations.organisationId })
 		.from(programmeOrganisations)
-		.where(eq(programmeOrganisations.programmeId, programmeId))
-		.all();
+		.where(eq(programmeOrganisations.programmeId, programmeId));
 	return participating.some((row) => mine.has(row.id)) ? 'member' : null;
 }
 
@@ -88,8 +86,7 @@ export async function listProgrammesForUser(user: Pick<SessionUser, 'id' | 'isAd
 		.select({ id: programmes.id, name: programmes.name, startsOn: programmes.startsOn, endsOn: programmes.endsOn, owner: organisations.name })
 		.from(programmes)
 		.innerJoin(organisations, eq(organisations.id, programmes.ownerOrganisationId))
-		.orderBy(asc(programmes.name))
-		.all();
+		.orderBy(asc(programmes.name));
 	if (user.isAdmin) return all.map((programme) => ({ ...programme, role: 'lead' as ProgrammeRole }));
 	const mine = await organisationsWithRole(user.id);
 	if (!mine.length) return [];
@@ -98,8 +95,7 @@ export async function listProgrammesForUser(user: Pick<SessionUser, 'id' | 'isAd
 			.select({ id: programmes.id })
 			.from(programmes)
 			.leftJoin(programmeOrganisations, eq(programmeOrganisations.programmeId, programmes.id))
-			.where(or(inArray(programmes.ownerOrganisationId, mine), inArray(programmeOrganisations.organisationId, mine)))
-			.all())
+			.where(or(inArray(programmes.ownerOrganisationId, mine), inArray(programmeOrganisations.organisationId, mine))))
 			.map((row) => row.id)
 	);
 	const shown = [];
@@ -112,22 +108,20 @@ export async function getProgrammeDetails(programmeId: string) {
 	const programme = await getProgramme(programmeId);
 	if (!programme) return undefined;
 	const [goals, targetAreas, participating, owner] = [
-		await db.select().from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).orderBy(asc(programmeGoals.position)).all(),
+		await db.select().from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).orderBy(asc(programmeGoals.position)),
 		await db
 			.select({ code: areas.code, name: areas.name })
 			.from(programmeAreas)
 			.innerJoin(areas, eq(areas.code, programmeAreas.areaCode))
 			.where(eq(programmeAreas.programmeId, programmeId))
-			.orderBy(asc(areas.code))
-			.all(),
+			.orderBy(asc(areas.code)),
 		await db
 			.select({ id: organisations.id, name: organisations.name })
 			.from(programmeOrganisations)
 			.innerJoin(organisations, eq(organisations.id, programmeOrganisations.organisationId))
 			.where(eq(programmeOrganisations.programmeId, programmeId))
-			.orderBy(asc(organisations.name))
-			.all(),
-		await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.id, programme.ownerOrganisationId)).get()
+			.orderBy(asc(organisations.name)),
+		await first(db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.id, programme.ownerOrganisationId)))
 	];
 	return { ...programme, owner: owner!, goals, targetAreas, organisations: participating };
 }
@@ -135,29 +129,28 @@ export async function getProgrammeDetails(programmeId: string) {
 async function writeProgrammeParts(tx: Executor, programmeId: string, input: ProgrammeInput) {
 	// Goals keep their ids across edits: pilots point at them.
 	const existing = new Set(
-		(await tx.select({ id: programmeGoals.id }).from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId)).all()).map((row) => row.id)
+		(await tx.select({ id: programmeGoals.id }).from(programmeGoals).where(eq(programmeGoals.programmeId, programmeId))).map((row) => row.id)
 	);
 	const kept = input.goals.map((goal) => (goal.id && existing.has(goal.id) ? goal.id : undefined));
 	await tx.delete(programmeGoals)
-		.where(and(eq(programmeGoals.programmeId, programmeId), notInArray(programmeGoals.id, kept.filter((id) => id !== undefined))))
-		.run();
+		.where(and(eq(programmeGoals.programmeId, programmeId), notInArray(programmeGoals.id, kept.filter((id) => id !== undefined))));
 	for (const [position, goal] of input.goals.entries()) {
 		const values = { title: goal.title, description: goal.description, position };
 		const id = kept[position];
-		if (id) await tx.update(programmeGoals).set(values).where(eq(programmeGoals.id, id)).run();
-		else await tx.insert(programmeGoals).values({ ...values, id: generateSecureRandomString(12), programmeId }).run();
+		if (id) await tx.update(programmeGoals).set(values).where(eq(programmeGoals.id, id));
+		else await tx.insert(programmeGoals).values({ ...values, id: generateSecureRandomString(12), programmeId });
 	}
-	await tx.delete(programmeOrganisations).where(eq(programmeOrganisations.programmeId, programmeId)).run();
+	await tx.delete(programmeOrganisations).where(eq(programmeOrganisations.programmeId, programmeId));
 	const organisationIds = [...new Set(input.organisationIds)];
 	if (organisationIds.length) {
-		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
-		for (const { id } of known) await tx.insert(programmeOrganisations).values({ programmeId, organisationId: id }).run();
+		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds));
+		for (const { id } of known) await tx.insert(programmeOrganisations).values({ programmeId, organisationId: id });
 	}
-	await tx.delete(programmeAreas).where(eq(programmeAreas.programmeId, programmeId)).run();
+	await tx.delete(programmeAreas).where(eq(programmeAreas.programmeId, programmeId));
 	const codes = [...new Set(input.areaCodes)];
 	if (codes.length) {
-		const known = await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes)).all();
-		for (const { code } of known) await tx.insert(programmeAreas).values({ programmeId, areaCode: code }).run();
+		const known = await tx.select({ code: areas.code }).from(areas).where(inArray(areas.code, codes));
+		for (const { code } of known) await tx.insert(programmeAreas).values({ programmeId, areaCode: code });
 	}
 }
 
@@ -165,7 +158,7 @@ async function writeProgrammeParts(tx: Executor, programmeId: string, input: Pro
 export function createProgramme(input: ProgrammeInput, createdBy: string | null) {
 	return db.transaction(
 		async (tx) => {
-			const programme = await tx
+			const programme = await one(tx
 				.insert(programmes)
 				.values({
 					id: generateSecureRandomString(12),
@@ -176,8 +169,7 @@ export function createProgramme(input: ProgrammeInput, createdBy: string | null)
 					description: input.description,
 					createdBy
 				})
-				.returning()
-				.get();
+				.returning());
 			await writeProgrammeParts(tx, programme.id, input);
 			return programme;
 		},
@@ -196,8 +188,7 @@ export async function updateProgramme(programmeId: string, input: ProgrammeInput
 					endsOn: input.endsOn,
 					description: input.description
 				})
-				.where(eq(programmes.id, programmeId))
-				.run();
+				.where(eq(programmes.id, programmeId));
 			await writeProgrammeParts(tx, programmeId, input);
 		},
 		{ behavior: 'immediate' }

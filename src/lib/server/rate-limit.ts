@@ -36,8 +36,7 @@ export async function attemptWaitMs(key: string, limit: Limit, now = Date.now())
 		.select({ at: rateLimitEvents.at })
 		.from(rateLimitEvents)
 		.where(and(eq(rateLimitEvents.key, key), gt(rateLimitEvents.at, new Date(now - limit.windowMs))))
-		.orderBy(asc(rateLimitEvents.at))
-		.all();
+		.orderBy(asc(rateLimitEvents.at));
 	if (recent.length < limit.free) return 0;
 	if (limit.baseDelayMs === undefined) {
 		// Plain count: blocked until enough of the window's attempts age out to drop below the limit.
@@ -57,13 +56,13 @@ export async function longestWaitMs(checks: [key: string, limit: Limit][], now =
 export async function recordAttempt(keys: string[], now = Date.now()) {
 	const longestWindow = 24 * hour;
 	await db.transaction(async (tx) => {
-		for (const key of keys) await tx.insert(rateLimitEvents).values({ key, at: new Date(now) }).run();
-		await tx.delete(rateLimitEvents).where(lt(rateLimitEvents.at, new Date(now - longestWindow))).run();
+		for (const key of keys) await tx.insert(rateLimitEvents).values({ key, at: new Date(now) });
+		await tx.delete(rateLimitEvents).where(lt(rateLimitEvents.at, new Date(now - longestWindow)));
 	});
 }
 
 export async function clearAttempts(key: string) {
-	await db.delete(rateLimitEvents).where(eq(rateLimitEvents.key, key)).run();
+	await db.delete(rateLimitEvents).where(eq(rateLimitEvents.key, key));
 }
 
 /**

@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import { replaceAuthors, type Author } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { changeBoard, disconnectParticipant } from './collab';
-import { db } from './db';
+import { db, first } from './db';
 import { boardSnapshots, participants, privateBoardSnapshots, privateBoardUpdates, workshops } from './db/schema';
 import { recordAudit } from './audit';
 
@@ -23,8 +23,8 @@ export function guestRetentionDays(env: Record<string, string | undefined> = pro
  */
 async function endedAt(workshop: { id: string; startsAt: Date | null; durationMinutes: number; createdAt: Date }) {
 	if (workshop.startsAt) return workshop.startsAt.getTime() + workshop.durationMinutes * 60_000;
-	const board = await db.select({ at: boardSnapshots.updatedAt }).from(boardSnapshots).where(eq(boardSnapshots.workshopId, workshop.id)).get();
-	const joined = await db.select({ at: max(participants.joinedAt) }).from(participants).where(eq(participants.workshopId, workshop.id)).get();
+	const board = await first(db.select({ at: boardSnapshots.updatedAt }).from(boardSnapshots).where(eq(boardSnapshots.workshopId, workshop.id)));
+	const joined = await first(db.select({ at: max(participants.joinedAt) }).from(participants).where(eq(participants.workshopId, workshop.id)));
 	return Math.max(workshop.createdAt.getTime(), board?.at.getTime() ?? 0, joined?.at?.getTime() ?? 0);
 }
 
@@ -33,8 +33,7 @@ export async function anonymiseEndedWorkshops(now = new Date(), days = guestRete
 	const candidates = (await db
 		.select({ id: workshops.id, startsAt: workshops.startsAt, durationMinutes: workshops.durationMinutes, createdAt: workshops.createdAt })
 		.from(workshops)
-		.where(isNull(workshops.guestsAnonymisedAt))
-		.all());
+		.where(isNull(workshops.guestsAnonymisedAt)));
 	const due = [];
 	for (const workshop of candidates) if ((await endedAt(workshop)) + days * dayMs <= now.getTime()) due.push(workshop);
 	for (const workshop of due) await anonymiseWorkshopGuests(workshop.id, now);
@@ -47,20 +46,19 @@ async function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 			.select({ id: participants.id })
 			.from(participants)
 			.where(and(eq(participants.workshopId, workshopId), isNull(participants.userId)))
-			.orderBy(asc(participants.joinedAt), sql`rowid`)
-			.all();
+			.orderBy(asc(participants.joinedAt), sql`rowid`);
 		// Numbered in joining order (rowid breaks ties within a millisecond).
 		// The board is shared by speakers of every language: the label is written in Finnish, the default.
 		const renamed = guests.map(({ id }, index): Author => ({ id, name: m.guest_anonymised_name({ number: index + 1 }, { locale: 'fi' }) }));
 		for (const guest of renamed) {
-			await tx.update(participants).set({ displayName: guest.name, organisationName: '', guestSecretHash: null, deviceId: null }).where(eq(participants.id, guest.id)).run();
+			await tx.update(participants).set({ displayName: guest.name, organisationName: '', guestSecretHash: null, deviceId: null }).where(eq(participants.id, guest.id));
 		}
 		const ids = guests.map((guest) => guest.id);
 		if (ids.length) {
-			await tx.delete(privateBoardUpdates).where(and(eq(privateBoardUpdates.workshopId, workshopId), inArray(privateBoardUpdates.participantId, ids))).run();
-			await tx.delete(privateBoardSnapshots).where(and(eq(privateBoardSnapshots.workshopId, workshopId), inArray(privateBoardSnapshots.participantId, ids))).run();
+			await tx.delete(privateBoardUpdates).where(and(eq(privateBoardUpdates.workshopId, workshopId), inArray(privateBoardUpdates.participantId, ids)));
+			await tx.delete(privateBoardSnapshots).where(and(eq(privateBoardSnapshots.workshopId, workshopId), inArray(privateBoardSnapshots.participantId, ids)));
 		}
-		await tx.update(workshops).set({ guestsAnonymisedAt: now }).where(eq(workshops.id, workshopId)).run();
+		await tx.update(workshops).set({ guestsAnonymisedAt: now }).where(eq(workshops.id, workshopId));
 		await recordAudit(tx, { action: 'guests_anonymised', actor: { id: null, label: 'system' }, subject: { kind: 'workshop', id: workshopId }, details: { guests: renamed.length }, address: null, at: now });
 		return renamed;
 	});

@@ -48,8 +48,7 @@ export async function createSession(userId: string) {
 	const secret = generateSecureRandomString();
 	const now = new Date();
 	await db.insert(sessions)
-		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now })
-		.run();
+		.values({ id, secretHash: hashSecret(secret), userId, createdAt: now, lastVerifiedAt: now });
 	return { token: `${id}.${secret}`, expiresAt: sessionExpiry({ createdAt: now, lastVerifiedAt: now }) };
 }
 
@@ -104,7 +103,7 @@ export type SessionValidation = NonNullable<ReturnType<typeof validateSessionTok
 export type SessionUser = SessionValidation['user'];
 
 export async function invalidateSession(sessionId: string) {
-	await db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+	await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
 const sessionsEndedListeners = new Set<(userId: string) => void>();
@@ -117,7 +116,7 @@ export function onUserSessionsEnded(listener: (userId: string) => void) {
 
 /** Ends every session of the user (a password change, an administrator's action); their open boards close at once. */
 export async function invalidateUserSessions(userId: string, executor: Executor = db) {
-	await executor.delete(sessions).where(eq(sessions.userId, userId)).run();
+	await executor.delete(sessions).where(eq(sessions.userId, userId));
 	// After the caller's transaction: if it rolled back, the sockets are authorised again and stay open.
 	setImmediate(() => {
 		for (const listener of sessionsEndedListeners) listener(userId);

@@ -2,7 +2,7 @@ import { asc, count, eq, isNotNull } from 'drizzle-orm';
 import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, driverMessage } from './db';
+import { db, driverMessage, first, one } from './db';
 import { locales, users, type Locale } from './db/schema';
 import { emailField, enumField, newPasswordField, requiredText } from './forms';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
@@ -36,10 +36,10 @@ export async function createUser(input: { name: string; email: string; password:
 	const passwordHash = await hashPassword(input.password);
 	try {
 		return await db.transaction(async (tx) => {
-			const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+			const existing = await first(tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)));
 			if (existing) throw new EmailTakenError(input.email);
-			const isFirst = (await tx.select({ n: count() }).from(users).get())!.n === 0;
-			return tx
+			const isFirst = (await first(tx.select({ n: count() }).from(users)))!.n === 0;
+			return one(tx
 				.insert(users)
 				.values({
 					id: generateSecureRandomString(),
@@ -49,8 +49,7 @@ export async function createUser(input: { name: string; email: string; password:
 					locale: input.locale ?? 'fi',
 					isAdmin: isFirst
 				})
-				.returning({ id: users.id, isAdmin: users.isAdmin, locale: users.locale })
-				.get();
+				.returning({ id: users.id, isAdmin: users.isAdmin, locale: users.locale }));
 		}, { behavior: 'immediate' });
 	} catch (error) {
 		// Two sign-ups racing for one email: the unique index decides.
@@ -63,7 +62,7 @@ export async function createUser(input: { name: string; email: string; password:
 
 /** The user when email and password match, null otherwise (unknown email and wrong password alike). */
 export async function verifyCredentials(email: string, password: string) {
-	const user = await db.select().from(users).where(eq(users.email, email)).get();
+	const user = await first(db.select().from(users).where(eq(users.email, email)));
 	// An account made by organisation sign-in has no password: it fails like a wrong one, in the same time.
 	if (!user?.passwordHash) {
 		await verifyAgainstDummy(password);
@@ -73,15 +72,14 @@ export async function verifyCredentials(email: string, password: string) {
 }
 
 export function getUserByEmail(email: string) {
-	return db
+	return first(db
 		.select({ id: users.id, name: users.name, email: users.email })
 		.from(users)
-		.where(eq(users.email, email.trim().toLowerCase()))
-		.get();
+		.where(eq(users.email, email.trim().toLowerCase())));
 }
 
 export function getProfile(userId: string) {
-	return db
+	return first(db
 		.select({
 			name: users.name,
 			email: users.email,
@@ -91,25 +89,24 @@ export function getProfile(userId: string) {
 			hasPassword: isNotNull(users.passwordHash)
 		})
 		.from(users)
-		.where(eq(users.id, userId))
-		.get();
+		.where(eq(users.id, userId)));
 }
 
 export async function updateProfile(userId: string, profile: { name: string; locale: Locale }) {
-	await db.update(users).set(profile).where(eq(users.id, userId)).run();
+	await db.update(users).set(profile).where(eq(users.id, userId));
 }
 
 export async function setPreferredLocale(userId: string, locale: Locale) {
-	await db.update(users).set({ locale }).where(eq(users.id, userId)).run();
+	await db.update(users).set({ locale }).where(eq(users.id, userId));
 }
 
 /** Changes the password and ends every session of the user; the caller signs the current device in again. */
 export async function changePassword(userId: string, currentPassword: string, newPassword: string) {
-	const user = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+	const user = await first(db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)));
 	if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
 	const passwordHash = await hashPassword(newPassword);
 	await db.transaction(async (tx) => {
-		await tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
 		await invalidateUserSessions(userId, tx);
 		await recordAudit(tx, { action: 'password_changed', actor: await userActor(tx, userId), subject: { kind: 'user', id: userId } });
 	});
@@ -120,6 +117,5 @@ export function listUsers() {
 	return db
 		.select({ id: users.id, name: users.name, email: users.email, isAdmin: users.isAdmin, createdAt: users.createdAt })
 		.from(users)
-		.orderBy(asc(users.name))
-		.all();
+		.orderBy(asc(users.name));
 }

@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, getDb, isStorageUnavailable, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite, type Executor, type SyncDb } from './db';
+import { db, eraseOldPageVersions, type Executor, first, getDb, isStorageUnavailable, one, preparedOnce, preparedOnceSync, type SyncDb, unchangedSinceLastWrite, withSqlite } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -118,10 +118,9 @@ export async function openRound(workshopId: string, input: RoundInput, openedBy:
 			const open = await tx
 				.select({ id: voteRounds.id })
 				.from(voteRounds)
-				.where(and(eq(voteRounds.workshopId, workshopId), eq(voteRounds.status, 'open')))
-				.all();
+				.where(and(eq(voteRounds.workshopId, workshopId), eq(voteRounds.status, 'open')));
 			for (const { id } of open) if (await closeIn(tx, id) === 'unlinked') unlinked = true;
-			const round = await tx
+			const round = await one(tx
 				.insert(voteRounds)
 				.values({
 					id: generateSecureRandomString(12),
@@ -137,11 +136,9 @@ export async function openRound(workshopId: string, input: RoundInput, openedBy:
 					openedBy,
 					openedAt: new Date()
 				})
-				.returning()
-				.get();
+				.returning());
 			await tx.insert(voteRoundItems)
-				.values(parsed.items.map((item, position) => ({ roundId: round.id, itemId: item.id, kind: item.kind, text: item.text, position })))
-				.run();
+				.values(parsed.items.map((item, position) => ({ roundId: round.id, itemId: item.id, kind: item.kind, text: item.text, position })));
 			await recordAudit(tx, {
 				action: 'vote_round_opened',
 				subject: { kind: 'vote_round', id: round.id },
@@ -172,13 +169,12 @@ export function listRoundItems(roundId: string, tx: Executor = db) {
 		.select({ itemId: voteRoundItems.itemId, kind: voteRoundItems.kind, text: voteRoundItems.text, position: voteRoundItems.position })
 		.from(voteRoundItems)
 		.where(eq(voteRoundItems.roundId, roundId))
-		.orderBy(asc(voteRoundItems.position))
-		.all();
+		.orderBy(asc(voteRoundItems.position));
 }
 
 /** The workshop's rounds, newest first, each with its turnout. */
 export async function listRounds(workshopId: string) {
-	const rounds = await db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`)).all();
+	const rounds = await db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`));
 	const listed = [];
 	for (const round of rounds) listed.push({ ...round, turnout: (await turnout(round.id)).voters });
 	return listed;
@@ -192,22 +188,20 @@ export async function listRounds(workshopId: string) {
  * checkpointed and truncated), once the transaction has committed.
  */
 async function closeIn(tx: Executor, roundId: string): Promise<'closed' | 'unlinked' | false> {
-	const closed = await tx
+	const closed = await one(tx
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
 		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
-		.returning({ anonymous: voteRounds.anonymous, workshopId: voteRounds.workshopId })
-		.get();
+		.returning({ anonymous: voteRounds.anonymous, workshopId: voteRounds.workshopId }));
 	if (!closed) return false;
 	await recordAudit(tx, { action: 'vote_round_closed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: closed.workshopId } });
 	if (closed.anonymous) {
-		const voters = await tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId)).all();
+		const voters = await tx.selectDistinct({ voterId: votes.voterId }).from(votes).where(eq(votes.roundId, roundId));
 		for (const { voterId } of voters)
 			await tx.update(votes)
 				.set({ voterId: `anonymous:${generateSecureRandomString(12)}` })
-				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
-				.run();
-		await tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId)).run();
+				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)));
+		await tx.delete(voteRequests).where(eq(voteRequests.roundId, roundId));
 		return 'unlinked';
 	}
 	return 'closed';
@@ -223,12 +217,11 @@ export async function closeRound(roundId: string) {
 /** Closed → revealed. Returns false when the round was not closed (close first). */
 export function revealRound(roundId: string) {
 	return db.transaction(async (tx) => {
-		const revealed = await tx
+		const revealed = await one(tx
 			.update(voteRounds)
 			.set({ status: 'revealed', revealedAt: new Date() })
 			.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))
-			.returning({ workshopId: voteRounds.workshopId })
-			.get();
+			.returning({ workshopId: voteRounds.workshopId }));
 		if (revealed) await recordAudit(tx, { action: 'vote_round_revealed', subject: { kind: 'vote_round', id: roundId }, details: { workshopId: revealed.workshopId } });
 		return revealed !== undefined;
 	});
@@ -236,11 +229,10 @@ export function revealRound(roundId: string) {
 
 /** How many people have voted: a count only, never who. */
 export async function turnout(roundId: string, tx: Executor = db) {
-	const row = await tx
+	const row = await first(tx
 		.select({ voters: sql<number>`count(distinct ${votes.voterId})` })
 		.from(votes)
-		.where(eq(votes.roundId, roundId))
-		.get();
+		.where(eq(votes.roundId, roundId)));
 	return { voters: row?.voters ?? 0 };
 }
 
@@ -252,8 +244,8 @@ export function markChosen(roundId: string, itemIds: string[]) {
 			const unique = [...new Set(itemIds)];
 			const known = new Set((await listRoundItems(roundId, tx)).map((item) => item.itemId));
 			if (unique.some((id) => !known.has(id))) return { ok: false as const, reason: 'unknown_item' as const };
-			await tx.delete(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).run();
-			if (unique.length) await tx.insert(voteRoundChoices).values(unique.map((itemId) => ({ roundId, itemId }))).run();
+			await tx.delete(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId));
+			if (unique.length) await tx.insert(voteRoundChoices).values(unique.map((itemId) => ({ roundId, itemId })));
 			return { ok: true as const };
 		},
 		{ behavior: 'immediate' }
@@ -261,7 +253,7 @@ export function markChosen(roundId: string, itemIds: string[]) {
 }
 
 export async function listChosen(roundId: string) {
-	return (await db.select({ itemId: voteRoundChoices.itemId }).from(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId)).all()).map((row) => row.itemId);
+	return (await db.select({ itemId: voteRoundChoices.itemId }).from(voteRoundChoices).where(eq(voteRoundChoices.roundId, roundId))).map((row) => row.itemId);
 }
 
 // Voting ---------------------------------------------------------------------------------------------
@@ -497,8 +489,7 @@ export async function tally(roundId: string): Promise<Tally> {
 	const rows = await db
 		.select({ voterId: votes.voterId, itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
 		.from(votes)
-		.where(eq(votes.roundId, roundId))
-		.all();
+		.where(eq(votes.roundId, roundId));
 	const chosen = new Set(await listChosen(roundId));
 
 	let scores: Map<string, number>;

@@ -4,7 +4,7 @@
 // learn to skip it. Admins may use every organisation's templates.
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { db } from './db';
+import { db, first, one } from './db';
 import { memberships, organisations, workshopTemplates } from './db/schema';
 import { requiredText } from './forms';
 import { generateSecureRandomString, type SessionUser } from './session';
@@ -18,12 +18,11 @@ export const templateSchema = z.object({
 /** The organisations whose templates the user may save and use: those they facilitate in (admins: all). */
 export function templateOrganisations(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
 	const query = db.select({ id: organisations.id, name: organisations.name }).from(organisations);
-	if (user.isAdmin) return query.orderBy(asc(organisations.name)).all();
+	if (user.isAdmin) return query.orderBy(asc(organisations.name));
 	return query
 		.innerJoin(memberships, eq(memberships.organisationId, organisations.id))
 		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator')))
-		.orderBy(asc(organisations.name))
-		.all();
+		.orderBy(asc(organisations.name));
 }
 
 /** The templates the user may start from, by organisation and name. */
@@ -43,14 +42,13 @@ export async function listWorkshopTemplates(user: Pick<SessionUser, 'id' | 'isAd
 		.from(workshopTemplates)
 		.innerJoin(organisations, eq(organisations.id, workshopTemplates.organisationId))
 		.where(inArray(workshopTemplates.organisationId, mine.map((organisation) => organisation.id)))
-		.orderBy(asc(organisations.name), asc(workshopTemplates.name))
-		.all())
+		.orderBy(asc(organisations.name), asc(workshopTemplates.name)))
 		.map(({ perspectives, phases, ...template }) => ({ ...template, perspectiveCount: perspectives.length, phaseCount: phases.length }));
 }
 
 /** The template, if the user may use it (undefined otherwise, as for one that does not exist). */
 export async function getWorkshopTemplate(templateId: string, user: Pick<SessionUser, 'id' | 'isAdmin'>) {
-	const template = await db.select().from(workshopTemplates).where(eq(workshopTemplates.id, templateId)).get();
+	const template = await first(db.select().from(workshopTemplates).where(eq(workshopTemplates.id, templateId)));
 	if (!template || !(await templateOrganisations(user)).some((organisation) => organisation.id === template.organisationId)) return undefined;
 	return template;
 }
@@ -63,7 +61,7 @@ export async function saveWorkshopTemplate(workshopId: string, input: z.output<t
 	const organisation = (await templateOrganisations(user)).find((candidate) => candidate.id === input.organisationId);
 	const details = await getWorkshopDetails(workshopId);
 	if (!organisation || !details) return undefined;
-	const template = await db
+	const template = await one(db
 		.insert(workshopTemplates)
 		.values({
 			id: generateSecureRandomString(12),
@@ -75,7 +73,6 @@ export async function saveWorkshopTemplate(workshopId: string, input: z.output<t
 			phases: details.phases.map(({ kind, title, durationMinutes }) => ({ kind, title, durationMinutes })),
 			createdBy: user.id
 		})
-		.returning()
-		.get();
+		.returning());
 	return { template, organisation };
 }

@@ -3,7 +3,7 @@ import { recordAudit } from './audit';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { changedRows, db, getDb, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite, type Executor } from './db';
+import { changedRows, db, type Executor, first, getDb, one, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite } from './db';
 import {
 	memberships,
 	organisations,
@@ -165,7 +165,7 @@ export class UnknownFacilitatorError extends Error {
 
 async function facilitatorIdsByEmail(tx: Executor, emails: string[]) {
 	if (emails.length === 0) return [];
-	const found = await tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails)).all();
+	const found = await tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails));
 	const missing = emails.filter((email) => !found.some((user) => user.email === email));
 	if (missing.length) throw new UnknownFacilitatorError(missing);
 	return found.map((user) => user.id);
@@ -178,17 +178,16 @@ async function syncOrderedRows(
 	workshopId: string,
 	rows: ({ id?: string } & Record<string, unknown>)[]
 ) {
-	const existing = new Set((await tx.select({ id: table.id }).from(table).where(eq(table.workshopId, workshopId)).all()).map((row) => row.id));
+	const existing = new Set((await tx.select({ id: table.id }).from(table).where(eq(table.workshopId, workshopId))).map((row) => row.id));
 	const ids = rows.map((row) => (row.id && existing.has(row.id) ? row.id : undefined));
 	await tx.delete(table)
-		.where(and(eq(table.workshopId, workshopId), notInArray(table.id, ids.filter((id) => id !== undefined))))
-		.run();
+		.where(and(eq(table.workshopId, workshopId), notInArray(table.id, ids.filter((id) => id !== undefined))));
 	for (const [position, { id: _, ...values }] of rows.entries()) {
 		const id = ids[position];
 		// The two tables share id, workshopId and position; the other columns come from the validated form.
 		const row = { ...values, position } as never;
-		if (id) await tx.update(table).set(row).where(eq(table.id, id)).run();
-		else await tx.insert(table).values({ ...(row as object), id: generateSecureRandomString(12), workshopId } as never).run();
+		if (id) await tx.update(table).set(row).where(eq(table.id, id));
+		else await tx.insert(table).values({ ...(row as object), id: generateSecureRandomString(12), workshopId } as never);
 	}
 }
 
@@ -196,24 +195,24 @@ async function writeWorkshopParts(tx: Executor, workshopId: string, ownerId: str
 	// Perspectives and phases keep their ids: notes point at lanes, and the live state at the current phase.
 	await syncOrderedRows(tx, workshopPerspectives, workshopId, input.perspectives);
 	await syncOrderedRows(tx, workshopPhases, workshopId, input.phases);
-	await tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId)).run();
-	await tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId)).run();
+	await tx.delete(workshopOrganisations).where(eq(workshopOrganisations.workshopId, workshopId));
+	await tx.delete(workshopFacilitators).where(eq(workshopFacilitators.workshopId, workshopId));
 	const organisationIds = [...new Set(input.organisationIds)];
 	if (organisationIds.length) {
-		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds)).all();
-		for (const { id } of known) await tx.insert(workshopOrganisations).values({ workshopId, organisationId: id }).run();
+		const known = await tx.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, organisationIds));
+		for (const { id } of known) await tx.insert(workshopOrganisations).values({ workshopId, organisationId: id });
 	}
 	const facilitatorIds = new Set(await facilitatorIdsByEmail(tx, [...new Set(input.coFacilitatorEmails)]));
 	if (ownerId) facilitatorIds.add(ownerId);
-	for (const userId of facilitatorIds) await tx.insert(workshopFacilitators).values({ workshopId, userId }).run();
+	for (const userId of facilitatorIds) await tx.insert(workshopFacilitators).values({ workshopId, userId });
 }
 
 /** Creates the workshop with its perspectives, agenda, organisations and facilitators in one transaction. */
 export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?: string) {
 	return db.transaction(async (tx) => {
 		let code = joinCode ?? generateJoinCode();
-		while (await tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.joinCode, code)).get()) code = generateJoinCode();
-		const workshop = await tx
+		while (await first(tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.joinCode, code)))) code = generateJoinCode();
+		const workshop = await one(tx
 			.insert(workshops)
 			.values({
 				id: generateSecureRandomString(12),
@@ -227,8 +226,7 @@ export function createWorkshop(input: WorkshopInput, ownerId: string, joinCode?:
 				joinCode: code,
 				createdBy: ownerId
 			})
-			.returning()
-			.get();
+			.returning());
 		await writeWorkshopParts(tx, workshop.id, ownerId, input);
 		return workshop;
 	});
@@ -242,7 +240,7 @@ function calendarFields(workshop: Pick<Workshop, 'title' | 'startsAt' | 'duratio
 /** Saves the form; returns the workshop before and after, so a caller can tell invitees what changed. */
 export async function updateWorkshop(workshopId: string, input: WorkshopInput, tx: Executor = db) {
 	const write = async (tx: Executor) => {
-		const before = (await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get())!;
+		const before = (await first(tx.select().from(workshops).where(eq(workshops.id, workshopId))))!;
 		const changes = {
 			title: input.title,
 			theme: input.theme,
@@ -253,12 +251,11 @@ export async function updateWorkshop(workshopId: string, input: WorkshopInput, t
 			programmeId: input.programmeId || null
 		};
 		const calendarChanged = calendarFields(before) !== calendarFields(changes);
-		const after = await tx
+		const after = await one(tx
 			.update(workshops)
 			.set({ ...changes, calendarSequence: before.calendarSequence + (calendarChanged ? 1 : 0) })
 			.where(eq(workshops.id, workshopId))
-			.returning()
-			.get();
+			.returning());
 		await writeWorkshopParts(tx, workshopId, before.createdBy, input);
 		// Invitees hear of it in the same transaction: the saved change and its messages come together or not at all.
 		if (calendarChanged) await queueInvitationChanges(tx, before, after);
@@ -302,10 +299,10 @@ export function emptyWorkshopPlan() {
 /** Deletes the workshop (everything in it goes with it); its invitees' cancellations are queued first, in the same transaction. */
 export function deleteWorkshop(workshopId: string) {
 	return db.transaction(async (tx) => {
-		const workshop = await tx.select().from(workshops).where(eq(workshops.id, workshopId)).get();
+		const workshop = await first(tx.select().from(workshops).where(eq(workshops.id, workshopId)));
 		if (!workshop) return false;
 		await queueInvitationCancels(tx, workshop);
-		return changedRows((await tx.delete(workshops).where(eq(workshops.id, workshopId)).run())) > 0;
+		return changedRows((await tx.delete(workshops).where(eq(workshops.id, workshopId)))) > 0;
 	}, { behavior: 'immediate' });
 }
 
@@ -338,7 +335,7 @@ export async function getWorkshop(workshopId: string) {
 }
 
 export function getWorkshopByCode(code: string) {
-	return db.select().from(workshops).where(eq(workshops.joinCode, normaliseJoinCode(code))).get();
+	return first(db.select().from(workshops).where(eq(workshops.joinCode, normaliseJoinCode(code))));
 }
 
 /**
@@ -365,15 +362,13 @@ export async function getWorkshopDetails(workshopId: string) {
 			.from(workshopOrganisations)
 			.innerJoin(organisations, eq(organisations.id, workshopOrganisations.organisationId))
 			.where(eq(workshopOrganisations.workshopId, workshopId))
-			.orderBy(asc(organisations.name))
-			.all(),
+			.orderBy(asc(organisations.name)),
 		facilitators: await db
 			.select({ id: users.id, name: users.name, email: users.email })
 			.from(workshopFacilitators)
 			.innerJoin(users, eq(users.id, workshopFacilitators.userId))
 			.where(eq(workshopFacilitators.workshopId, workshopId))
 			.orderBy(asc(users.name))
-			.all()
 	};
 }
 
@@ -403,18 +398,16 @@ export function listWorkshopsForUser(userId: string) {
 		})
 		.from(workshops)
 		.where(or(inArray(workshops.id, facilitated), inArray(workshops.id, joined)))
-		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt))
-		.all();
+		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt));
 }
 
 /** Admins and members with the facilitator role in some organisation may prepare workshops. */
 export async function canCreateWorkshops(user: Pick<SessionUser, 'id' | 'isAdmin'>) {
 	if (user.isAdmin) return true;
-	return !!await db
+	return !!await first(db
 		.select({ one: sql`1` })
 		.from(memberships)
-		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator')))
-		.get();
+		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator'))));
 }
 
 export async function isFacilitator(workshopId: string, userId: string) {
@@ -430,7 +423,7 @@ function isFacilitatorSync(workshopId: string, userId: string) {
 }
 
 export async function setJoiningOpen(workshopId: string, open: boolean) {
-	await db.update(workshops).set({ joiningOpen: open }).where(eq(workshops.id, workshopId)).run();
+	await db.update(workshops).set({ joiningOpen: open }).where(eq(workshops.id, workshopId));
 }
 
 // Participants and guest sessions ----------------------------------------------------------------------
@@ -447,8 +440,7 @@ export function listParticipants(workshopId: string) {
 		})
 		.from(participants)
 		.where(and(eq(participants.workshopId, workshopId), isNull(participants.removedAt)))
-		.orderBy(asc(participants.joinedAt))
-		.all();
+		.orderBy(asc(participants.joinedAt));
 }
 
 /** Those a facilitator removed, most recently removed first: the workshop page offers to restore them. */
@@ -463,8 +455,7 @@ export async function listRemovedParticipants(workshopId: string) {
 		})
 		.from(participants)
 		.where(and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt)))
-		.orderBy(desc(participants.removedAt))
-		.all())
+		.orderBy(desc(participants.removedAt)))
 		.map((participant) => ({ ...participant, removedAt: participant.removedAt! }));
 }
 
@@ -483,32 +474,28 @@ export async function joinAsGuest(workshopId: string, guest: { displayName: stri
 			organisationName: guest.organisationName ?? '',
 			guestSecretHash: hashSecret(secret),
 			deviceId
-		})
-		.run();
+		});
 	return { participantId: id, token: `${id}.${secret}` };
 }
 
 /** Signed-in users join once; joining again returns the same participant (unless a facilitator removed them). */
 export async function joinAsUser(workshopId: string, user: Pick<SessionUser, 'id' | 'name'>, deviceId: string | null = null) {
-	const existing = await db
+	const existing = await first(db
 		.select()
 		.from(participants)
-		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, user.id)))
-		.get();
+		.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, user.id))));
 	if (existing) return existing.removedAt ? null : existing;
 	const organisationName =
-		(await db
+		(await first(db
 			.select({ name: organisations.name })
 			.from(memberships)
 			.innerJoin(organisations, eq(organisations.id, memberships.organisationId))
 			.where(eq(memberships.userId, user.id))
-			.orderBy(asc(organisations.name))
-			.get())?.name ?? '';
-	return db
+			.orderBy(asc(organisations.name))))?.name ?? '';
+	return one(db
 		.insert(participants)
 		.values({ id: generateSecureRandomString(), workshopId, userId: user.id, displayName: user.name, organisationName, deviceId })
-		.returning()
-		.get();
+		.returning());
 }
 
 /**
@@ -521,13 +508,13 @@ export async function isRemoved(
 	who: { user: Pick<SessionUser, 'id'> | null; guestToken: string | undefined; deviceId: string | null }
 ) {
 	const removed = and(eq(participants.workshopId, workshopId), isNotNull(participants.removedAt));
-	if (who.user && await db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))).get()) return true;
+	if (who.user && await first(db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))))) return true;
 	const parts = splitToken(who.guestToken);
 	if (parts) {
 		const guest = guestById().get({ id: parts.id, workshopId });
 		if (guest?.removedAt && guest.guestSecretHash && secretMatches(parts.secret, guest.guestSecretHash)) return true;
 	}
-	return !!who.deviceId && !!await db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))).get();
+	return !!who.deviceId && !!await first(db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))));
 }
 
 // Every request of every guest checks their token.
@@ -561,15 +548,14 @@ function validateGuestTokenSync(workshopId: string, token: string | undefined, n
 export function removeParticipant(workshopId: string, participantId: string) {
 	return db.transaction(async (tx) => {
 		const active = and(eq(participants.workshopId, workshopId), isNull(participants.removedAt));
-		const participant = await tx.select().from(participants).where(and(active, eq(participants.id, participantId))).get();
+		const participant = await first(tx.select().from(participants).where(and(active, eq(participants.id, participantId))));
 		if (!participant) return [];
 		const sameDevice = participant.deviceId ? and(active, isNull(participants.userId), eq(participants.deviceId, participant.deviceId)) : undefined;
 		const removed = (await tx
 			.update(participants)
 			.set({ removedAt: new Date() })
 			.where(sameDevice ? or(and(active, eq(participants.id, participantId)), sameDevice) : and(active, eq(participants.id, participantId)))
-			.returning({ id: participants.id })
-			.all())
+			.returning({ id: participants.id }))
 			.map((row) => row.id);
 		await recordAudit(tx, { action: 'participant_removed', subject: { kind: 'participant', id: participantId }, details: { workshopId, removed } });
 		return removed;
@@ -582,8 +568,7 @@ export async function restoreParticipant(workshopId: string, participantId: stri
 		changedRows((await db
 			.update(participants)
 			.set({ removedAt: null })
-			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNotNull(participants.removedAt)))
-			.run())) > 0
+			.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNotNull(participants.removedAt))))) > 0
 	);
 }
 
@@ -593,8 +578,7 @@ export function setParticipantRole(workshopId: string, participantId: string, ro
 			changedRows((await tx
 				.update(participants)
 				.set({ role })
-				.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt)))
-				.run())) > 0;
+				.where(and(eq(participants.workshopId, workshopId), eq(participants.id, participantId), isNull(participants.removedAt))))) > 0;
 		if (changed) await recordAudit(tx, { action: 'participant_role_changed', subject: { kind: 'participant', id: participantId }, details: { workshopId, to: role } });
 		return changed;
 	});

@@ -253,6 +253,13 @@ export async function first<Row>(rows: PromiseLike<Row[]>): Promise<Row | undefi
 	return (await rows)[0];
 }
 
+/** The row a write returns (`insert … returning`): one is expected, none is a bug. */
+export async function one<Row>(rows: PromiseLike<Row[]>): Promise<Row> {
+	const [row] = await rows;
+	if (row === undefined) throw new Error('The query returned no row.');
+	return row;
+}
+
 /**
  * A query built and prepared once per database connection: on hot paths (every vote, every guest's request)
  * building and preparing the SQL costs more than running it. Use drizzle's `sql.placeholder` for its inputs.

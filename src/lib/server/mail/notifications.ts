@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
 import { pilotDecisionLabels, pilotStatusLabels } from '../../pilot-labels';
-import type { Executor } from '../db';
+import { type Executor, first } from '../db';
 import { memberships, pilots, pilotTeam, programmes, users, type Locale, type PilotDecision, type PilotStatus } from '../db/schema';
 import { publicUrl } from './links';
 import { queueMail } from './outbox';
@@ -65,31 +65,29 @@ const recipientColumns = { id: users.id, email: users.email, name: users.name, l
 
 /** The programme's leads: programme leads of its owner organisation. */
 export async function programmeLeads(tx: Executor, programmeId: string): Promise<Recipient[]> {
-	const programme = await tx.select({ owner: programmes.ownerOrganisationId }).from(programmes).where(eq(programmes.id, programmeId)).get();
+	const programme = await first(tx.select({ owner: programmes.ownerOrganisationId }).from(programmes).where(eq(programmes.id, programmeId)));
 	if (!programme) return [];
 	return await tx
 		.select(recipientColumns)
 		.from(memberships)
 		.innerJoin(users, eq(users.id, memberships.userId))
-		.where(and(eq(memberships.organisationId, programme.owner), eq(memberships.role, 'programme_lead')))
-		.all();
+		.where(and(eq(memberships.organisationId, programme.owner), eq(memberships.role, 'programme_lead')));
 }
 
 export async function pilotTeamMembers(tx: Executor, pilotId: string): Promise<Recipient[]> {
-	return await tx.select(recipientColumns).from(pilotTeam).innerJoin(users, eq(users.id, pilotTeam.userId)).where(eq(pilotTeam.pilotId, pilotId)).all();
+	return await tx.select(recipientColumns).from(pilotTeam).innerJoin(users, eq(users.id, pilotTeam.userId)).where(eq(pilotTeam.pilotId, pilotId));
 }
 
 function pilotAndProgramme(tx: Executor, pilotId: string) {
-	return tx
+	return first(tx
 		.select({ id: pilots.id, title: pilots.title, programmeId: pilots.programmeId, programme: programmes.name })
 		.from(pilots)
 		.innerJoin(programmes, eq(programmes.id, pilots.programmeId))
-		.where(eq(pilots.id, pilotId))
-		.get();
+		.where(eq(pilots.id, pilotId)));
 }
 
 async function nameOf(tx: Executor, userId: string) {
-	return (await tx.select({ name: users.name }).from(users).where(eq(users.id, userId)).get())?.name ?? '';
+	return (await first(tx.select({ name: users.name }).from(users).where(eq(users.id, userId))))?.name ?? '';
 }
 
 const pilotLink = (pilotId: string, locale: Locale): MailBlock => ({

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { changedRows, db, type Executor } from '../db';
+import { changedRows, db, type Executor, first, one } from '../db';
 import { mailOutbox, type Locale, type MailStatus } from '../db/schema';
 import { generateSecureRandomString } from '../session';
 
@@ -53,7 +53,7 @@ export async function queueMail(executor: Executor, mail: OutgoingMail, now = ne
 		contentType: attachment.contentType,
 		content: Buffer.from(attachment.content).toString('base64')
 	}));
-	const row = await executor
+	const row = await one(executor
 		.insert(mailOutbox)
 		.values({
 			id,
@@ -73,8 +73,7 @@ export async function queueMail(executor: Executor, mail: OutgoingMail, now = ne
 			createdAt: now
 		})
 		.onConflictDoNothing({ target: mailOutbox.dedupeKey })
-		.returning({ id: mailOutbox.id })
-		.get();
+		.returning({ id: mailOutbox.id }));
 	// Runs after the caller's (synchronous) transaction has committed.
 	if (row) (globalThis as Record<symbol, (() => void) | undefined>)[wakeSymbol]?.();
 	return row?.id ?? null;
@@ -92,16 +91,15 @@ export function listMail(filter: { status?: MailStatus; about?: string; limit?: 
 		.from(mailOutbox)
 		.where(conditions.length ? and(...conditions) : undefined)
 		.orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
-		.limit(filter.limit ?? 200)
-		.all();
+		.limit(filter.limit ?? 200);
 }
 
 export function getMail(id: string) {
-	return db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get();
+	return first(db.select().from(mailOutbox).where(eq(mailOutbox.id, id)));
 }
 
 export async function countMailByStatus() {
-	const rows = await db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).groupBy(mailOutbox.status).all();
+	const rows = await db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).groupBy(mailOutbox.status);
 	return Object.fromEntries(rows.map((row) => [row.status, row.n])) as Partial<Record<MailStatus, number>>;
 }
 
@@ -113,8 +111,7 @@ export async function retryMail(id: string, now = new Date()) {
 	const changed = await db
 		.update(mailOutbox)
 		.set({ status: 'queued', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null })
-		.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['failed', 'uncertain'])))
-		.run();
+		.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['failed', 'uncertain'])));
 	return changedRows(changed) === 1;
 }
 
@@ -129,12 +126,11 @@ export async function claimNextMail(owner: string, leaseUntil: Date, now = new D
 		.where(and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, now)))
 		.orderBy(mailOutbox.nextAttemptAt)
 		.limit(1);
-	return await db
+	return await one(db
 		.update(mailOutbox)
 		.set({ status: 'sending', leaseOwner: owner, leaseUntil, attempts: sql`${mailOutbox.attempts} + 1` })
 		.where(and(eq(mailOutbox.id, sql`(${due})`), eq(mailOutbox.status, 'queued')))
-		.returning()
-		.get();
+		.returning());
 }
 
 /**
@@ -157,8 +153,7 @@ export async function settleMail(
 		changedRows((await db
 			.update(mailOutbox)
 			.set({ ...values, leaseOwner: null, leaseUntil: null })
-			.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['sending', 'uncertain']), eq(mailOutbox.leaseOwner, owner)))
-			.run())) === 1
+			.where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ['sending', 'uncertain']), eq(mailOutbox.leaseOwner, owner))))) === 1
 	);
 }
 
@@ -171,6 +166,5 @@ export async function expireMailLeases(now = new Date()) {
 	return changedRows((await db
 		.update(mailOutbox)
 		.set({ status: 'uncertain', lastError: 'sender stopped before the outcome was known', leaseUntil: null })
-		.where(and(eq(mailOutbox.status, 'sending'), or(lte(mailOutbox.leaseUntil, now), sql`${mailOutbox.leaseUntil} IS NULL`)))
-		.run()));
+		.where(and(eq(mailOutbox.status, 'sending'), or(lte(mailOutbox.leaseUntil, now), sql`${mailOutbox.leaseUntil} IS NULL`)))));
 }

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '../../paraglide/messages.js';
-import { db, driverMessage, type Executor } from '../db';
+import { db, driverMessage, type Executor, first } from '../db';
 import { appSecrets, mailPreferences, type Locale, type MailFrequency } from '../db/schema';
 import { publicUrl } from './links';
 
@@ -35,11 +35,10 @@ export function kindLabel(kind: NotificationKind, locale?: Locale) {
 }
 
 export async function mailFrequency(userId: string, kind: NotificationKind, executor: Executor = db): Promise<MailFrequency> {
-	const row = await executor
+	const row = await first(executor
 		.select({ frequency: mailPreferences.frequency })
 		.from(mailPreferences)
-		.where(and(eq(mailPreferences.userId, userId), eq(mailPreferences.kind, kind)))
-		.get();
+		.where(and(eq(mailPreferences.userId, userId), eq(mailPreferences.kind, kind))));
 	return row?.frequency ?? notificationKinds[kind].default;
 }
 
@@ -63,8 +62,7 @@ export async function setMailPreferences(userId: string, choices: Partial<Record
 		for (const [kind, frequency] of Object.entries(choices)) {
 			await tx.insert(mailPreferences)
 				.values({ userId, kind, frequency })
-				.onConflictDoUpdate({ target: [mailPreferences.userId, mailPreferences.kind], set: { frequency } })
-				.run();
+				.onConflictDoUpdate({ target: [mailPreferences.userId, mailPreferences.kind], set: { frequency } });
 		}
 	});
 }
@@ -73,8 +71,8 @@ export async function setMailPreferences(userId: string, choices: Partial<Record
 
 /** A random key made once per database (every process reads the same row), signing unsubscribe links. */
 async function unsubscribeKey() {
-	await db.insert(appSecrets).values({ name: 'unsubscribe', value: randomBytes(32) }).onConflictDoNothing().run();
-	return (await db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'unsubscribe')).get())!.value;
+	await db.insert(appSecrets).values({ name: 'unsubscribe', value: randomBytes(32) }).onConflictDoNothing();
+	return (await first(db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'unsubscribe'))))!.value;
 }
 
 async function signature(userId: string, kind: string) {

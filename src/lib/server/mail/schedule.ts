@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNotNull, max } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
-import { db } from '../db';
+import { db, first } from '../db';
 import { checkIns, mailOutbox, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
 import { isoToday, nextCheckInDue } from '../pilots';
 import { publicUrl } from './links';
@@ -42,8 +42,7 @@ export async function queueCheckInReminders(now = new Date()) {
 		.from(pilots)
 		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
 		.where(eq(pilots.status, 'running'))
-		.groupBy(pilots.id)
-		.all();
+		.groupBy(pilots.id);
 	let queued = 0;
 	for (const pilot of running) {
 		const next = nextCheckInDue(pilot, pilot.latest, today);
@@ -86,8 +85,7 @@ function ledProgrammes(userId: string) {
 		.from(programmes)
 		.innerJoin(memberships, and(eq(memberships.organisationId, programmes.ownerOrganisationId), eq(memberships.userId, userId)))
 		.where(eq(memberships.role, 'programme_lead'))
-		.orderBy(asc(programmes.name))
-		.all();
+		.orderBy(asc(programmes.name));
 }
 
 async function programmeDigest(programmeId: string, since: Date, today: string, locale: Locale) {
@@ -96,8 +94,7 @@ async function programmeDigest(programmeId: string, since: Date, today: string, 
 		.from(pilotStatusHistory)
 		.innerJoin(pilots, eq(pilots.id, pilotStatusHistory.pilotId))
 		.where(and(eq(pilots.programmeId, programmeId), gt(pilotStatusHistory.at, since)))
-		.orderBy(asc(pilotStatusHistory.at))
-		.all();
+		.orderBy(asc(pilotStatusHistory.at));
 	const proposals = changes.filter((change) => change.from === null).map((change) => change.title);
 	const statusChanges = changes
 		.filter((change) => change.from !== null)
@@ -108,8 +105,7 @@ async function programmeDigest(programmeId: string, since: Date, today: string, 
 		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
 		.where(and(eq(pilots.programmeId, programmeId), eq(pilots.status, 'running')))
 		.groupBy(pilots.id)
-		.orderBy(asc(pilots.title))
-		.all())
+		.orderBy(asc(pilots.title)))
 		.flatMap((pilot) => {
 			const next = nextCheckInDue(pilot, pilot.latest, today);
 			return next?.overdue ? [m.mail_digest_overdue_item({ title: pilot.title, date: next.due }, { locale })] : [];
@@ -129,15 +125,14 @@ export async function queueDigests(now = new Date()) {
 		.selectDistinct({ id: users.id, email: users.email, name: users.name, locale: users.locale })
 		.from(users)
 		.innerJoin(memberships, eq(memberships.userId, users.id))
-		.where(and(eq(memberships.role, 'programme_lead'), isNotNull(memberships.organisationId)))
-		.all();
+		.where(and(eq(memberships.role, 'programme_lead'), isNotNull(memberships.organisationId)));
 	let queued = 0;
 	for (const lead of leads) {
 		const frequency = await mailFrequency(lead.id, 'digest');
 		if (frequency !== 'daily' && !(frequency === 'weekly' && clock.weekday === 'Mon')) continue;
 		const dedupeKey = `digest:${frequency}:${lead.id}:${today}`;
 		// Already queued this period (the schedule runs every minute): not computed again.
-		if (await db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)).get()) continue;
+		if (await first(db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, dedupeKey)))) continue;
 		const since = new Date(now.getTime() - (frequency === 'daily' ? 1 : 7) * day);
 		const led = await ledProgrammes(lead.id);
 		if (!led.length) continue;
