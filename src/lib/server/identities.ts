@@ -143,7 +143,7 @@ export type PendingLink = NonNullable<Awaited<ReturnType<typeof getPendingLink>>
 export async function confirmLink(link: PendingLink, password: string) {
 	if (!link.passwordHash || !(await verifyPassword(link.passwordHash, password))) return false;
 	await db.transaction(async (tx) => {
-		const pending = await one(tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning());
+		const pending = await first(tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, link.id)).returning());
 		if (!pending) throw new IdentityRefusedError('link-expired');
 		await tx.insert(userIdentities).values({ provider: pending.provider, subject: pending.subject, userId: pending.userId }).onConflictDoNothing();
 		await joinBoundOrganisations(tx, pending.userId, link.email, JSON.parse(pending.claims) as Record<string, unknown>);

@@ -188,7 +188,7 @@ export async function listRounds(workshopId: string) {
  * checkpointed and truncated), once the transaction has committed.
  */
 async function closeIn(tx: Executor, roundId: string): Promise<'closed' | 'unlinked' | false> {
-	const closed = await one(tx
+	const closed = await first(tx
 		.update(voteRounds)
 		.set({ status: 'closed', closedAt: new Date() })
 		.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'open')))
@@ -217,7 +217,7 @@ export async function closeRound(roundId: string) {
 /** Closed → revealed. Returns false when the round was not closed (close first). */
 export function revealRound(roundId: string) {
 	return db.transaction(async (tx) => {
-		const revealed = await one(tx
+		const revealed = await first(tx
 			.update(voteRounds)
 			.set({ status: 'revealed', revealedAt: new Date() })
 			.where(and(eq(voteRounds.id, roundId), eq(voteRounds.status, 'closed')))

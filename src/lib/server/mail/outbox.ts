@@ -53,7 +53,7 @@ export async function queueMail(executor: Executor, mail: OutgoingMail, now = ne
 		contentType: attachment.contentType,
 		content: Buffer.from(attachment.content).toString('base64')
 	}));
-	const row = await one(executor
+	const row = await first(executor
 		.insert(mailOutbox)
 		.values({
 			id,
@@ -126,7 +126,7 @@ export async function claimNextMail(owner: string, leaseUntil: Date, now = new D
 		.where(and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, now)))
 		.orderBy(mailOutbox.nextAttemptAt)
 		.limit(1);
-	return await one(db
+	return await first(db
 		.update(mailOutbox)
 		.set({ status: 'sending', leaseOwner: owner, leaseUntil, attempts: sql`${mailOutbox.attempts} + 1` })
 		.where(and(eq(mailOutbox.id, sql`(${due})`), eq(mailOutbox.status, 'queued')))
