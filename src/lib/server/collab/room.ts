@@ -731,15 +731,16 @@ export class Room {
 	#settle() {
 		this.#saving = null;
 		if (!this.closed) {
-			if (this.#unsaved.length > 0) this.#startSave();
-			else {
+			if (this.#unsaved.length === 0) {
 				// The document holds exactly what is stored: sync requests that waited are answered now.
 				for (const { connection, stateVector } of this.#waitingSync.splice(0)) connection.send(this.#syncReply(stateVector));
 				if (this.#compactAfterSave) this.compact();
-				if (!this.#saving && this.#flushAfterSave) {
-					this.#flushAfterSave = false;
-					this.flush();
-				}
+			}
+			// Everything that arrived meanwhile goes in the next append, together (applied early or still queued).
+			if (!this.#saving && (this.#flushAfterSave || this.#unsaved.length > 0)) {
+				this.#flushAfterSave = false;
+				this.#applyPending();
+				this.#startSave();
 			}
 		}
 		if (!this.#saving) for (const wake of this.#idleWaiters.splice(0)) wake();
