@@ -22,7 +22,7 @@ import { createWorkshop, guestCookieName, joinAsGuest, joinAsUser, resolveBoardA
 export async function startCollabHarness(options: Partial<CollabOptions> = {}) {
 	const collab = createCollabServer({
 		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
+		store: new SqliteBoardStore(),
 		unloadAfterMs: 150,
 		log: { error: () => {}, warn: () => {} },
 		...options
@@ -230,10 +230,20 @@ export function hasSnapshot(workshopId: string) {
 	return !!getDb().$client.prepare('SELECT 1 FROM board_snapshots WHERE workshop_id = ?').get(workshopId);
 }
 
-/** The board as stored (snapshot + log), loaded the way a room loads it. */
-export function storedBoard(workshopId: string) {
+/** The board as stored (snapshot + log) for a room name, read straight from the tables (as the store loads it). */
+export function storedBoard(room: string) {
+	const [workshopId, participantId] = room.split('.private.');
+	const sqlite = getDb().$client;
+	const tables = participantId === undefined ? ['board_snapshots', 'board_updates', ''] : ['private_board_snapshots', 'private_board_updates', ' AND participant_id = ?'];
+	const keys = participantId === undefined ? [workshopId] : [workshopId, participantId];
+	const snapshot = sqlite.prepare(`SELECT state, last_update_id FROM ${tables[0]} WHERE workshop_id = ?${tables[2]}`).get(...keys) as
+		| { state: Buffer; last_update_id: number }
+		| undefined;
+	const rows = sqlite
+		.prepare(`SELECT "update" FROM ${tables[1]} WHERE workshop_id = ?${tables[2]} AND id > ? ORDER BY id`)
+		.all(...keys, snapshot?.last_update_id ?? 0) as { update: Buffer }[];
 	const doc = new Y.Doc();
-	for (const update of new SqliteBoardStore(getDb().$client).load(workshopId).updates) Y.applyUpdate(doc, update);
+	for (const update of [...(snapshot ? [snapshot.state] : []), ...rows.map((row) => row.update)]) Y.applyUpdate(doc, update);
 	return doc;
 }
 

@@ -111,7 +111,7 @@ describe('the anonymous reveal', () => {
 		broken.getMap('notes').set('rikki', 'ei lappu');
 		broken.getMap('notes').set('tyhja', new Y.Map());
 		addNote(broken, { text: 'Bertilin lappu', lane, author: { id: bertil.id, name: bertil.name } });
-		new SqliteBoardStore(getDb().$client).append(privateRoomName(workshop.id, bertil.id), [Y.encodeStateAsUpdate(broken)]);
+		await new SqliteBoardStore().append(privateRoomName(workshop.id, bertil.id), [Y.encodeStateAsUpdate(broken)]);
 
 		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(2);
 		await waitFor(() => readBoard(watcher.doc).notes.length === 2, 'both real notes revealed');

@@ -242,7 +242,7 @@ describe('what keeps several nodes from losing a change', () => {
 	it('a compaction merges what other nodes logged and snapshotted instead of replacing it', async () => {
 		const owner = await newUser('Fasilitaattori');
 		const workshop = await newWorkshop(owner.id);
-		const store = new SqliteBoardStore(getDb().$client);
+		const store = new SqliteBoardStore();
 		const board = (text: string) => {
 			const doc = new Y.Doc();
 			addNote(doc, { text, lane: 'l1', author: { id: 'p1', name: 'Anna' } });
@@ -251,13 +251,13 @@ describe('what keeps several nodes from losing a change', () => {
 		// Node A logged a note and compacted; node B logged one after it and, not having received A's note yet,
 		// compacts with a state that lacks it.
 		const fromA = board('A:n kortti');
-		store.append(workshop.id, [Y.encodeStateAsUpdate(fromA)]);
-		store.compact(workshop.id, Y.encodeStateAsUpdate(fromA), store.load(workshop.id).lastUpdateId, true);
+		await store.append(workshop.id, [Y.encodeStateAsUpdate(fromA)]);
+		await store.compact(workshop.id, Y.encodeStateAsUpdate(fromA), (await store.load(workshop.id)).lastUpdateId, true);
 		const fromB = board('B:n kortti');
-		const upToB = store.append(workshop.id, [Y.encodeStateAsUpdate(fromB)]);
-		store.compact(workshop.id, Y.encodeStateAsUpdate(fromB), upToB, true);
+		const upToB = await store.append(workshop.id, [Y.encodeStateAsUpdate(fromB)]);
+		await store.compact(workshop.id, Y.encodeStateAsUpdate(fromB), upToB, true);
 		expect(noteTexts(storedBoard(workshop.id))).toEqual(['A:n kortti', 'B:n kortti']);
-		expect(store.load(workshop.id).updates).toHaveLength(1);
+		expect((await store.load(workshop.id)).updates).toHaveLength(1);
 	});
 
 	it('a node that went away before publishing a saved change: the others read it from the log within a second', async () => {
@@ -279,7 +279,7 @@ describe('what keeps several nodes from losing a change', () => {
 			Y.applyUpdate(other, Y.encodeStateAsUpdate(client.doc));
 			addNote(other, { text: 'Tallennettu, ei julkaistu', lane: 'l1', author: authorOf(anna) });
 			const saved = Y.encodeStateAsUpdate(other, Y.encodeStateVector(client.doc));
-			new SqliteBoardStore(getDb().$client).append(workshop.id, [saved]);
+			await new SqliteBoardStore().append(workshop.id, [saved]);
 			// (the watch, every 100 ms, has counted both subscribers; nothing tells this node about the change)
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(noteTexts(client.doc)).toEqual([]);

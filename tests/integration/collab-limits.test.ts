@@ -189,12 +189,12 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 });
 
 /** A board of `notes` notes of 500 characters (two bytes each in UTF-8), saved as the room would load it. */
-function storeBigBoard(workshopId: string, notes: number, author: { id: string; name: string }) {
+async function storeBigBoard(workshopId: string, notes: number, author: { id: string; name: string }) {
 	const doc = new Y.Doc();
 	doc.transact(() => {
 		for (let i = 0; i < notes; i++) addNote(doc, { text: `${i} `.padEnd(500, 'ä'), lane: 'a', author, id: `big${i}` });
 	});
-	new SqliteBoardStore(getDb().$client).append(workshopId, [Y.encodeStateAsUpdate(doc)]);
+	await new SqliteBoardStore().append(workshopId, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 }
 
@@ -207,7 +207,7 @@ describe('sync replies and slow readers', () => {
 		const owner = await newUser('Vetäjä');
 		const workshop = await newWorkshop(owner.id);
 		const guest = await newGuest(workshop.id, 'Hidas');
-		storeBigBoard(workshop.id, 2000, owner);
+		await storeBigBoard(workshop.id, 2000, owner);
 		const facilitator = board(url, workshop.id, owner);
 		await synced(facilitator);
 		const boardBytes = Y.encodeStateAsUpdate(facilitator.doc).byteLength;
@@ -250,7 +250,7 @@ describe('updates whose dependencies the board lacks', () => {
 		const owner = await newUser('Vetäjä');
 		const workshop = await newWorkshop(owner.id);
 		const guest = await newGuest(workshop.id, 'Hyökkääjä');
-		storeBigBoard(workshop.id, 2000, owner);
+		await storeBigBoard(workshop.id, 2000, owner);
 		// Private writing: on the shared board a participant may not add notes, so every update is looked at for them.
 		await setPrivateWriting(workshop.id, true, false);
 		const facilitator = board(url, workshop.id, owner);
@@ -366,7 +366,7 @@ describe('attacks on the production server', () => {
 		seed.transact(() => {
 			for (let i = 0; i < 300; i++) addNote(seed, { text: `Idea ${i}: `.padEnd(120, 'ö'), lane: 'a', author: authorOf(owner), id: `seed${i}` });
 		});
-		new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(seed)]);
+		await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(seed)]);
 		const facilitator = board(url, workshop.id, owner);
 		const phones = people.map((person) => board(url, workshop.id, person));
 		await synced(facilitator, ...phones);

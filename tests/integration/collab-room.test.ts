@@ -159,13 +159,13 @@ describe('collab module (in-process)', () => {
 		expect(hasSnapshot(workshop.id)).toBe(true);
 
 		const expected = notesById(a.doc);
-		expect(notesById(collab.readDoc(workshop.id))).toEqual(expected);
+		expect(notesById(await collab.readDoc(workshop.id))).toEqual(expected);
 		a.destroy();
 		b.destroy();
 		await waitFor(() => loggedUpdates(workshop.id) === 0, 'the log to be folded into the snapshot');
 		await waitFor(() => !collab.stats().rooms.some((r) => r.workshopId === workshop.id), 'the room to unload');
 		expect(notesById(storedBoard(workshop.id))).toEqual(expected);
-		expect(notesById(collab.readDoc(workshop.id))).toEqual(expected);
+		expect(notesById(await collab.readDoc(workshop.id))).toEqual(expected);
 
 		const again = client(workshop.id, owner);
 		await synced(again);
@@ -200,7 +200,7 @@ describe('collab module (in-process)', () => {
 		const first = client(workshop.id, owner);
 		await synced(first);
 		for (let i = 0; i < 5; i++) addNote(first.doc, { text: `vanha ${i}`, lane: 'a', author: authorOf(owner) });
-		await waitFor(() => notesOf(collab.readDoc(workshop.id)).size === 5, 'the notes saved');
+		await waitFor(async () => notesOf(await collab.readDoc(workshop.id)).size === 5, 'the notes saved');
 		// Two devices that held the same board before (as after a restart): the same state vector.
 		const held = Y.encodeStateAsUpdate(first.doc);
 		const holding = () => {
@@ -320,18 +320,18 @@ describe('merging a busy room’s updates', () => {
 
 describe('a raw Y.Doc round trip through the store', () => {
 	it('loads snapshot + later updates in order', async () => {
-		const store = new SqliteBoardStore(getDb().$client);
+		const store = new SqliteBoardStore();
 		const doc = new Y.Doc();
 		const updates: Uint8Array[] = [];
 		doc.on('update', (u: Uint8Array) => updates.push(u));
 		const owner = await newUser('Varasto');
 		const { id } = await newWorkshop(owner.id);
 		addNote(doc, { text: 'yksi', lane: 'a', author: authorOf(owner), id: 'one' });
-		const first = store.append(id, updates.splice(0));
-		store.compact(id, Y.encodeStateAsUpdate(doc), first);
+		const first = await store.append(id, updates.splice(0));
+		await store.compact(id, Y.encodeStateAsUpdate(doc), first);
 		addNote(doc, { text: 'kaksi', lane: 'a', author: authorOf(owner), id: 'two' });
-		store.append(id, updates.splice(0));
-		const loaded = store.load(id);
+		await store.append(id, updates.splice(0));
+		const loaded = await store.load(id);
 		expect(loaded.updates).toHaveLength(2);
 		expect(loaded.snapshotUpdateId).toBe(first);
 		expect([...notesOf(storedBoard(id)).keys()].sort()).toEqual(['one', 'two']);

@@ -45,7 +45,7 @@ const servers: { collab: CollabServer; server: http.Server }[] = [];
 async function startServer() {
 	const instance = createCollabServer({
 		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(getDb().$client),
+		store: new SqliteBoardStore(),
 		unloadAfterMs: 150,
 		awarenessIntervalMs: 20,
 		rosterIntervalMs: 20,

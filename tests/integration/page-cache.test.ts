@@ -88,13 +88,13 @@ describe('reusing a rendered page', () => {
 		const guest = await newGuest(workshop.id, 'Vieras');
 		await view(user);
 		// During a workshop the board logs are written every second; nothing reused is read from them.
-		const store = new SqliteBoardStore(getDb().$client);
+		const store = new SqliteBoardStore();
 		const doc = new Y.Doc();
 		doc.getMap('notes').set('n1', 'Idea');
 		const update = Y.encodeStateAsUpdate(doc);
 		for (const room of [workshop.id, privateRoomName(workshop.id, guest.participantId)]) {
-			const last = store.append(room, [update, update]);
-			store.compact(room, update, last);
+			const last = await store.append(room, [update, update]);
+			await store.compact(room, update, last);
 		}
 		await view(user);
 		expect(renders).toBe(1);

@@ -203,7 +203,7 @@ describe('pilots', () => {
 		expect((await getWorkshop(workshop.id))?.programmeId).toBe(w.programme.id);
 		expect(await bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
 		expect(await bringPilotToWorkshop(pilot.id, workshop.id)).toBe(true);
-		const doc = readBoardDoc(workshop.id);
+		const doc = await readBoardDoc(workshop.id);
 		const ideas = viewBoard(doc).ideas;
 		expect(ideas).toHaveLength(1);
 		expect(ideas[0]).toMatchObject({ title: 'Läksykerho Kannelmäessä', source: { kind: 'pilot', id: pilot.id } });
@@ -245,7 +245,7 @@ describe('from an idea card to a proposal', () => {
 			ownerId
 		);
 		let ideaId = '';
-		changeBoard(workshop.id, (doc) => {
+		await changeBoard(workshop.id, (doc) => {
 			ideaId = promoteToIdea(doc, { kind: 'note', id: `note-${counter}` }, 'Perheiden olohuone', viewBoard(doc).notes[0]?.lane ?? 'lane');
 			for (const [field, text] of Object.entries(canvas)) ideaText(doc, ideaId, field as CanvasField)?.insert(0, text);
 		});

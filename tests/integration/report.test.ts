@@ -100,7 +100,7 @@ async function buildWorkshop() {
 	editText(ideaText(doc, idea, 'hypothesis')!, { index: 0, remove: 0, insert: 'Jos avaamme koulut iltaisin,\nniin nuoret viihtyvät' });
 	editText(ideaText(doc, idea, 'firstStep')!, { index: 0, remove: 0, insert: '# Ei otsikko\n| ei | taulukko |' });
 	const otherIdea = promoteToIdea(doc, { kind: 'note', id: minus }, 'Lämpimät tilat', youth);
-	new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 
 	// Round 1: dot, results hidden, closed and revealed; a tie; the cluster chosen; an item since deleted.

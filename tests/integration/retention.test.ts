@@ -22,7 +22,7 @@ async function endedWorkshop(title: string, endedDaysAgo: number | null) {
 	const lane = (await getWorkshopDetails(workshop.id))!.perspectives[0]!.id;
 	const guests = [await newGuest(workshop.id, 'Aino Asukas'), await newGuest(workshop.id, 'Bertil Boende')];
 	const token = guests[0]!.cookie.split('=')[1]!;
-	changeBoard(workshop.id, (doc) => {
+	await changeBoard(workshop.id, (doc) => {
 		addNote(doc, { text: 'Pyöräkorjaamo', lane, author: authorOf(guests[0]!), id: `${workshop.id}-n1` });
 		addNote(doc, { text: 'Lähikirjasto', lane, author: authorOf(guests[1]!), id: `${workshop.id}-n2` });
 		addNote(doc, { text: 'Vetäjän lappu', lane, author: authorOf(owner), id: `${workshop.id}-n3` });
@@ -33,7 +33,7 @@ async function endedWorkshop(title: string, endedDaysAgo: number | null) {
 
 const names = async (workshopId: string) =>
 	(await db.select({ name: participants.displayName }).from(participants).where(eq(participants.workshopId, workshopId))).map((row) => row.name).sort();
-const notes = (workshopId: string) => readBoard(readBoardDoc(workshopId)).notes.map((note) => `${note.text}: ${note.authorName}`).sort();
+const notes = async (workshopId: string) => readBoard(await readBoardDoc(workshopId)).notes.map((note) => `${note.text}: ${note.authorName}`).sort();
 
 describe('guest retention', () => {
 	it('keeps names 89 days after the end, anonymises at 91, once, and keeps the content', async () => {
@@ -45,7 +45,7 @@ describe('guest retention', () => {
 		expect(await validateGuestToken(recent.workshop.id, recent.token)).not.toBeNull();
 
 		expect(await names(old.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
-		expect(notes(old.workshop.id)).toEqual(['Lähikirjasto: Vieras 2', 'Pyöräkorjaamo: Vieras 1', 'Vetäjän lappu: Vetäjä Vanha']);
+		expect(await notes(old.workshop.id)).toEqual(['Lähikirjasto: Vieras 2', 'Pyöräkorjaamo: Vieras 1', 'Vetäjän lappu: Vetäjä Vanha']);
 		expect(await validateGuestToken(old.workshop.id, old.token)).toBeNull();
 		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, old.workshop.id))).toEqual([]);
 		expect(await db.select().from(privateBoardUpdates).where(eq(privateBoardUpdates.workshopId, recent.workshop.id))).toHaveLength(1);
@@ -76,6 +76,6 @@ describe('guest retention', () => {
 		const stop = await startRetentionSchedule(3_600_000);
 		stop();
 		expect(await names(due.workshop.id)).toEqual(['Vieras 1', 'Vieras 2']);
-		expect(notes(due.workshop.id)).toContain('Pyöräkorjaamo: Vieras 1');
+		expect(await notes(due.workshop.id)).toContain('Pyöräkorjaamo: Vieras 1');
 	});
 });

@@ -110,7 +110,7 @@ async function buildWorkshop() {
 	const idea = promoteToIdea(doc, { kind: 'cluster', id: cluster }, 'Avoimet illat', families);
 	for (const field of canvasFields) editText(ideaText(doc, idea, field)!, { index: 0, remove: 0, insert: canvasTexts[field] });
 	const other = promoteToIdea(doc, { kind: 'note', id: semicolon }, 'Lämpimät tilat', youth);
-	new SqliteBoardStore(getDb().$client).append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 
 	const dot = await openRound(workshop.id, { method: 'dot', items: [{ id: cluster, kind: 'cluster', text: 'Vapaa-aika' }, { id: formula, kind: 'note', text: 'kaava' }] }, owner.id);

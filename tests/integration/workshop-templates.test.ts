@@ -55,7 +55,7 @@ describe('duplicating a workshop', () => {
 		await joinAsGuest(original.id, { displayName: 'Vieras' });
 		const doc = new Y.Doc();
 		addNote(doc, { text: 'Lappu', lane: (await getWorkshopDetails(original.id))!.perspectives[0]!.id, author: { id: 'a', name: 'A' }, createdAt: 1 });
-		new SqliteBoardStore(getDb().$client).append(original.id, [Y.encodeStateAsUpdate(doc)]);
+		await new SqliteBoardStore().append(original.id, [Y.encodeStateAsUpdate(doc)]);
 
 		const copy = (await duplicateWorkshop(original.id, copier.id, (title) => `${title} (kopio)`))!;
 		const before = (await getWorkshopDetails(original.id))!;
@@ -76,7 +76,7 @@ describe('duplicating a workshop', () => {
 		expect(before.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id].sort());
 		expect(after.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id, copier.id].sort());
 		expect(await listParticipants(copy.id)).toEqual([]);
-		expect(new SqliteBoardStore(getDb().$client).load(copy.id).updates).toEqual([]);
+		expect((await new SqliteBoardStore().load(copy.id)).updates).toEqual([]);
 		expect(getDb().$client.prepare('SELECT count(*) AS n FROM vote_rounds WHERE workshop_id = ?').get(copy.id)).toEqual({ n: 0 });
 
 		// A title at the limit stays within it; a workshop that does not exist copies to nothing.

@@ -165,7 +165,7 @@ describe('joining and access', () => {
 		expect(await validateGuestToken(workshop.id, guest.token, Date.now() + 30 * day)).toBeNull();
 		// The same through what every request and board connection asks, with the join time in the past.
 		await db.update(participants).set({ joinedAt: new Date(Date.now() - 30 * day) }).where(eq(participants.id, guest.participantId));
-		expect(resolveBoardAccess(workshop.id, `verstas_guest_${workshop.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
+		expect(await resolveBoardAccess(workshop.id, `verstas_guest_${workshop.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
 	});
 
 	it('a guest token opens only its own workshop and stops working once removed', async () => {
@@ -177,11 +177,11 @@ describe('joining and access', () => {
 		expect((await validateGuestToken(one.id, guest.token))?.displayName).toBe('Vieras');
 		expect(await validateGuestToken(other.id, guest.token)).toBeNull();
 		expect(await validateGuestToken(one.id, guest.token.slice(0, -1) + (guest.token.endsWith('a') ? 'b' : 'a'))).toBeNull();
-		expect(resolveBoardAccess(one.id, `verstas_guest_${one.id}=${guest.token}`)).toMatchObject({ ok: true, role: 'participant' });
-		expect(resolveBoardAccess(other.id, `verstas_guest_${other.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
+		expect(await resolveBoardAccess(one.id, `verstas_guest_${one.id}=${guest.token}`)).toMatchObject({ ok: true, role: 'participant' });
+		expect(await resolveBoardAccess(other.id, `verstas_guest_${other.id}=${guest.token}`)).toEqual({ ok: false, status: 401 });
 
 		expect(await setParticipantRole(one.id, guest.participantId, 'observer')).toBe(true);
-		expect(resolveBoardAccess(one.id, `verstas_guest_${one.id}=${guest.token}`)).toMatchObject({ ok: true, role: 'observer' });
+		expect(await resolveBoardAccess(one.id, `verstas_guest_${one.id}=${guest.token}`)).toMatchObject({ ok: true, role: 'observer' });
 		expect(await removeParticipant(one.id, guest.participantId)).toEqual([guest.participantId]);
 		expect(await validateGuestToken(one.id, guest.token)).toBeNull();
 		expect(await listParticipants(one.id)).toEqual([]);
@@ -198,8 +198,8 @@ describe('joining and access', () => {
 		expect(await resolveWorkshopAccess(workshop.id, { user: member, guestToken: undefined })).toMatchObject({ role: 'participant', displayName: 'Maija' });
 		expect(await resolveWorkshopAccess(workshop.id, { user: owner, guestToken: undefined })).toMatchObject({ role: 'facilitator' });
 		expect(await resolveWorkshopAccess(workshop.id, { user: stranger, guestToken: undefined })).toBeNull();
-		expect(resolveBoardAccess(workshop.id, undefined)).toEqual({ ok: false, status: 401 });
-		expect(resolveBoardAccess('no-such-workshop', undefined)).toEqual({ ok: false, status: 404 });
+		expect(await resolveBoardAccess(workshop.id, undefined)).toEqual({ ok: false, status: 401 });
+		expect(await resolveBoardAccess('no-such-workshop', undefined)).toEqual({ ok: false, status: 404 });
 
 		await removeParticipant(workshop.id, first.id);
 		expect(await joinAsUser(workshop.id, member)).toBeNull();

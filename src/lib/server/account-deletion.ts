@@ -77,7 +77,7 @@ export async function deleteAccount(userId: string, confirmation: string): Promi
 	const replacements = new Map([`user:${userId}`, ...joined.map((row) => row.id)].map((id) => [id, deleted]));
 	for (const workshopId of boards) {
 		if (!await first(db.select({ id: workshops.id }).from(workshops).where(eq(workshops.id, workshopId)))) continue;
-		changeBoard(workshopId, (doc) => replaceAuthors(doc, replacements));
+		await changeBoard(workshopId, (doc) => replaceAuthors(doc, replacements));
 	}
 	return { ok: true };
 }

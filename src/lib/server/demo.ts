@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { addNote, type NoteColor } from '../board/model';
 import { fromDateTimeLocal, toDateTimeLocal } from '../format';
 import { SqliteBoardStore } from './collab/store';
-import { db, withSqlite } from './db';
+import { db } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
 import { importDemoAreas } from './areas';
 import { addMember, createOrganisation } from './organisations';
@@ -106,7 +106,7 @@ export async function seedDemo() {
 	demoNotes.forEach(([lane, text, color], index) =>
 		addNote(doc, { text, color, lane: lanes[lane]!.id, author: { id: participant.id, name: team.name }, createdAt: Date.now() + index })
 	);
-	await withSqlite((sqlite) => new SqliteBoardStore(sqlite).append(workshop.id, [Y.encodeStateAsUpdate(doc)]));
+	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	await seedDemoProgramme(organisationIds, accountIds);
 }
 

@@ -3,10 +3,12 @@
 // every time comes from the server's clock, and every change is saved, then sent to every connection of the
 // workshop's board and private rooms as a type-100 message (see collab/protocol.ts).
 // The collab server enforces it: see collab/room.ts (#refusal). No $app or $env imports: relative imports only.
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { boardSink, broadcastLive, rosterChanged } from './collab';
-import { phasePermissions, readLiveSnapshot, type LiveFocus, type LiveRow, type LiveState } from './collab/live-state';
+import { liveSinks, phasePermissions, readLiveSnapshot, type LiveFocus, type LiveState } from './collab/live-state';
 import type { DoneLive } from '../live-protocol';
-import { getDb, withSqlite } from './db';
+import { db, type Executor, first, one, type Transaction } from './db';
+import { participants, phaseDone, workshopLive, workshopPhases, workshops } from './db/schema';
 
 export type { DoneLive, LiveFocus, LiveState };
 export { phasePermissions };
@@ -24,96 +26,83 @@ export const timerPresets = [1, 3, 5, 10, 15] as const;
 
 const minute = 60_000;
 
-type Changes = Partial<Omit<LiveRow, 'kind'>>;
-const columns = [
-	'phase_id',
-	'phase_started_at',
-	'locked',
-	'private_writing',
-	'anonymous_reveal',
-	'timer_ends_at',
-	'timer_remaining_ms',
-	'timer_duration_ms',
-	'focus_kind',
-	'focus_id',
-	'focus_seq',
-	'reveal_seq',
-	'phase_run'
-] as const satisfies readonly (keyof Changes)[];
-
-const sqlite = () => getDb().$client;
-
-function storedRow(workshopId: string) {
-	return sqlite()
-		.prepare<[string], LiveRow>('SELECT l.*, NULL AS kind FROM workshop_live l WHERE l.workshop_id = ?')
-		.get(workshopId);
-}
+type LiveStored = typeof workshopLive.$inferSelect;
+type Changes = Partial<Omit<LiveStored, 'workshopId' | 'updatedAt'>>;
 
 /** The workshop's live state now (defaults before the facilitator first changes anything). */
-function getLiveStateSync(workshopId: string): LiveState {
-	return readLiveSnapshot(workshopId).state;
+export async function getLiveState(workshopId: string): Promise<LiveState> {
+	return (await readLiveSnapshot(workshopId)).state;
 }
 
 /** Saves the changes computed from the current row (in one transaction), then broadcasts the new state. */
-function change(workshopId: string, compute: (row: LiveRow, now: number) => Changes, options = { broadcast: true }): LiveState {
-	const db = sqlite();
-	db.transaction(() => {
-		const now = Date.now();
-		if (!db.prepare('SELECT 1 FROM workshops WHERE id = ?').get(workshopId)) throw new UnknownWorkshopError(workshopId);
-		db.prepare('INSERT OR IGNORE INTO workshop_live (workshop_id, updated_at) VALUES (?, ?)').run(workshopId, now);
-		const changes = compute(storedRow(workshopId)!, now);
-		const keys = columns.filter((key) => key in changes);
-		const values = keys.map((key) => {
-			const value = changes[key];
-			return typeof value === 'boolean' ? Number(value) : (value ?? null);
-		});
-		db.prepare(`UPDATE workshop_live SET ${[...keys.map((key) => `${key} = ?`), 'updated_at = ?'].join(', ')} WHERE workshop_id = ?`).run(
-			...values,
-			now,
-			workshopId
-		);
-	}).immediate();
-	return options.broadcast ? broadcast(workshopId) : getLiveStateSync(workshopId);
+async function change(
+	workshopId: string,
+	compute: (row: LiveStored, now: number, tx: Transaction) => Changes | Promise<Changes>,
+	options = { broadcast: true }
+): Promise<LiveState> {
+	await db.transaction(
+		async (tx) => {
+			const now = Date.now();
+			if (!(await first(tx.select({ id: workshops.id }).from(workshops).where(eq(workshops.id, workshopId))))) throw new UnknownWorkshopError(workshopId);
+			await tx.insert(workshopLive).values({ workshopId, updatedAt: now }).onConflictDoNothing();
+			const row = await one(tx.select().from(workshopLive).where(eq(workshopLive.workshopId, workshopId)));
+			await tx
+				.update(workshopLive)
+				.set({ ...(await compute(row, now, tx)), updatedAt: now })
+				.where(eq(workshopLive.workshopId, workshopId));
+		},
+		{ behavior: 'immediate' }
+	);
+	return options.broadcast ? broadcast(workshopId) : getLiveState(workshopId);
 }
 
-function broadcast(workshopId: string) {
+/** Sends the stored state to every connection (and tells the rooms, which judge participants' edits by it). */
+async function broadcast(workshopId: string) {
 	const now = Date.now();
-	const state = readLiveSnapshot(workshopId, now).state;
-	broadcastLive(workshopId, state, now);
+	const { state, phaseKind } = await readLiveSnapshot(workshopId, now);
+	broadcastLive(workshopId, state, now, phaseKind);
 	return state;
 }
 
+async function plannedMinutes(phaseId: string, workshopId?: string, executor: Executor = db) {
+	const phase = await first(
+		executor
+			.select({ durationMinutes: workshopPhases.durationMinutes })
+			.from(workshopPhases)
+			.where(workshopId === undefined ? eq(workshopPhases.id, phaseId) : and(eq(workshopPhases.id, phaseId), eq(workshopPhases.workshopId, workshopId)))
+	);
+	return phase?.durationMinutes;
+}
+
 /** Opens an agenda phase (or none): the timer is reset, paused, to the phase's planned duration. */
-function setPhaseSync(workshopId: string, phaseId: string | null): LiveState {
+export async function setPhase(workshopId: string, phaseId: string | null): Promise<LiveState> {
 	let durationMs = 0;
 	if (phaseId !== null) {
-		const phase = sqlite()
-			.prepare<[string, string], { duration_minutes: number }>('SELECT duration_minutes FROM workshop_phases WHERE id = ? AND workshop_id = ?')
-			.get(phaseId, workshopId);
-		if (!phase) throw new UnknownPhaseError(phaseId);
-		durationMs = phase.duration_minutes * minute;
+		const minutes = await plannedMinutes(phaseId, workshopId);
+		if (minutes === undefined) throw new UnknownPhaseError(phaseId);
+		durationMs = minutes * minute;
 	}
-	const state = change(workshopId, (row, now) => ({
-		phase_id: phaseId,
-		phase_started_at: phaseId === null ? null : now,
-		timer_ends_at: null,
-		timer_remaining_ms: durationMs,
-		timer_duration_ms: durationMs,
+	const state = await change(workshopId, (row, now) => ({
+		phaseId,
+		phaseStartedAt: phaseId === null ? null : now,
+		timerEndsAt: null,
+		timerRemainingMs: durationMs,
+		timerDurationMs: durationMs,
 		// A new run: nobody is done in it yet (the old marks stay, counted for their own run only).
-		phase_run: row.phase_run + 1
+		phaseRun: row.phaseRun + 1
 	}));
 	rosterChanged(workshopId);
 	return state;
 }
 
 /** Locks the board (read-only for participants) or unlocks it. */
-function setLockedSync(workshopId: string, locked: boolean): LiveState {
-	return change(workshopId, () => ({ locked: Number(locked) }));
+export async function setLocked(workshopId: string, locked: boolean): Promise<LiveState> {
+	return change(workshopId, () => ({ locked }));
 }
 
 /** Private writing on or off; `anonymous`: the reveal leaves out the authors' names. */
-function setPrivateWritingSync(workshopId: string, on: boolean, anonymous: boolean): LiveState {
-	const state = change(workshopId, () => ({ private_writing: Number(on), anonymous_reveal: Number(anonymous) }));
+export async function setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean): Promise<LiveState> {
+	const state = await change(workshopId, () => ({ privateWriting: on, anonymousReveal: anonymous }));
 	rosterChanged(workshopId);
 	return state;
 }
@@ -126,40 +115,41 @@ export async function revealPrivateNotes(workshopId: string): Promise<{ revealed
 	let anonymous = false;
 	// Private writing ends first: from here on, private documents refuse participants' changes. The state is
 	// sent once the notes are on the board, so a client that sees the new revealSeq already has them.
-	await withSqlite(() =>
-		change(
+	await change(
 		workshopId,
 		(row) => {
-			anonymous = !!row.anonymous_reveal;
-			return { private_writing: 0, reveal_seq: row.reveal_seq + 1 };
+			anonymous = row.anonymousReveal;
+			return { privateWriting: false, revealSeq: row.revealSeq + 1 };
 		},
 		{ broadcast: false }
-	)
 	);
-	const revealed = boardSink(workshopId).revealPrivateNotes(workshopId, anonymous);
-	const state = await withSqlite(() => broadcast(workshopId));
+	// The rooms judge by the state they were last told: private writing is off for them before the notes move.
+	const { state: ended, phaseKind } = await readLiveSnapshot(workshopId);
+	for (const sink of liveSinks) sink.judgeBy(workshopId, ended, phaseKind);
+	const revealed = await boardSink(workshopId).revealPrivateNotes(workshopId, anonymous);
+	const state = await broadcast(workshopId);
 	rosterChanged(workshopId);
 	return { revealed, state };
 }
 
 /** Starts (resumes) the timer from its remaining time. */
-function startTimerSync(workshopId: string): LiveState {
-	return change(workshopId, (row, now) => (row.timer_ends_at !== null ? {} : { timer_ends_at: now + row.timer_remaining_ms }));
+export async function startTimer(workshopId: string): Promise<LiveState> {
+	return change(workshopId, (row, now) => (row.timerEndsAt !== null ? {} : { timerEndsAt: now + row.timerRemainingMs }));
 }
 
 /** Pauses the timer, keeping the remaining time. */
-function pauseTimerSync(workshopId: string): LiveState {
+export async function pauseTimer(workshopId: string): Promise<LiveState> {
 	return change(workshopId, (row, now) =>
-		row.timer_ends_at === null ? {} : { timer_ends_at: null, timer_remaining_ms: Math.max(0, row.timer_ends_at - now) }
+		row.timerEndsAt === null ? {} : { timerEndsAt: null, timerRemainingMs: Math.max(0, row.timerEndsAt - now) }
 	);
 }
 
 /** One more minute, running or paused (a timer that ran out restarts from one minute when running). */
-function addTimerMinuteSync(workshopId: string): LiveState {
+export async function addTimerMinute(workshopId: string): Promise<LiveState> {
 	return change(workshopId, (row, now) =>
-		row.timer_ends_at !== null
-			? { timer_ends_at: Math.max(row.timer_ends_at, now) + minute, timer_duration_ms: row.timer_duration_ms + minute }
-			: { timer_remaining_ms: row.timer_remaining_ms + minute, timer_duration_ms: row.timer_duration_ms + minute }
+		row.timerEndsAt !== null
+			? { timerEndsAt: Math.max(row.timerEndsAt, now) + minute, timerDurationMs: row.timerDurationMs + minute }
+			: { timerRemainingMs: row.timerRemainingMs + minute, timerDurationMs: row.timerDurationMs + minute }
 	);
 }
 
@@ -167,27 +157,20 @@ function addTimerMinuteSync(workshopId: string): LiveState {
  * Sets the timer's length (whole minutes, 1–120). It keeps running or stays paused as it was: a running timer now
  * ends that long from now, a paused one waits with the full length.
  */
-function setTimerLengthSync(workshopId: string, minutes: number): LiveState {
+export async function setTimerLength(workshopId: string, minutes: number): Promise<LiveState> {
 	if (!Number.isInteger(minutes) || minutes < timerMinutes.min || minutes > timerMinutes.max) throw new RangeError(`timer minutes ${minutes}`);
 	const length = minutes * minute;
 	return change(workshopId, (row, now) =>
-		row.timer_ends_at !== null
-			? { timer_ends_at: now + length, timer_duration_ms: length }
-			: { timer_remaining_ms: length, timer_duration_ms: length }
+		row.timerEndsAt !== null ? { timerEndsAt: now + length, timerDurationMs: length } : { timerRemainingMs: length, timerDurationMs: length }
 	);
 }
 
 /** Stops the timer and sets it back to the current phase's planned length (with no phase: to its own length). */
-function resetTimerSync(workshopId: string): LiveState {
-	return change(workshopId, (row) => {
-		const planned =
-			row.phase_id === null
-				? undefined
-				: sqlite()
-						.prepare<[string], { duration_minutes: number }>('SELECT duration_minutes FROM workshop_phases WHERE id = ?')
-						.get(row.phase_id);
-		const length = planned ? planned.duration_minutes * minute : row.timer_duration_ms;
-		return { timer_ends_at: null, timer_remaining_ms: length, timer_duration_ms: length };
+export async function resetTimer(workshopId: string): Promise<LiveState> {
+	return change(workshopId, async (row, _now, tx) => {
+		const planned = row.phaseId === null ? undefined : await plannedMinutes(row.phaseId, undefined, tx);
+		const length = planned !== undefined ? planned * minute : row.timerDurationMs;
+		return { timerEndsAt: null, timerRemainingMs: length, timerDurationMs: length };
 	});
 }
 
@@ -197,28 +180,39 @@ function resetTimerSync(workshopId: string): LiveState {
  * A participant marks themselves done (or not) for the phase run they saw. Refused for another run (the phase changed
  * or was re-opened meanwhile: StalePhaseRunError) and for anyone who does not count (NotCountedError).
  */
-function setDoneSync(workshopId: string, participantId: string, run: number, done: boolean): { run: number; mine: boolean } {
-	const db = sqlite();
-	db.transaction(() => {
-		const live = db
-			.prepare<[string], { phase_id: string | null; phase_run: number }>('SELECT phase_id, phase_run FROM workshop_live WHERE workshop_id = ?')
-			.get(workshopId);
-		if (!live || live.phase_id === null || live.phase_run !== run) throw new StalePhaseRunError(`${workshopId} run ${run}`);
-		const counted = db
-			.prepare<[string, string], { id: string }>(
-				"SELECT id FROM participants WHERE id = ? AND workshop_id = ? AND role = 'participant' AND removed_at IS NULL"
-			)
-			.get(participantId, workshopId);
-		if (!counted) throw new NotCountedError(participantId);
-		if (done) {
-			db.prepare(
-				`INSERT INTO phase_done (workshop_id, participant_id, phase_run, done_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (workshop_id, participant_id) DO UPDATE SET phase_run = excluded.phase_run, done_at = excluded.done_at`
-			).run(workshopId, participantId, run, Date.now());
-		} else {
-			db.prepare('DELETE FROM phase_done WHERE workshop_id = ? AND participant_id = ?').run(workshopId, participantId);
-		}
-	}).immediate();
+export async function setDone(workshopId: string, participantId: string, run: number, done: boolean): Promise<{ run: number; mine: boolean }> {
+	await db.transaction(
+		async (tx) => {
+			const live = await first(
+				tx.select({ phaseId: workshopLive.phaseId, phaseRun: workshopLive.phaseRun }).from(workshopLive).where(eq(workshopLive.workshopId, workshopId))
+			);
+			if (!live || live.phaseId === null || live.phaseRun !== run) throw new StalePhaseRunError(`${workshopId} run ${run}`);
+			const counted = await first(
+				tx
+					.select({ id: participants.id })
+					.from(participants)
+					.where(
+						and(
+							eq(participants.id, participantId),
+							eq(participants.workshopId, workshopId),
+							eq(participants.role, 'participant'),
+							isNull(participants.removedAt)
+						)
+					)
+			);
+			if (!counted) throw new NotCountedError(participantId);
+			if (done) {
+				const doneAt = Date.now();
+				await tx
+					.insert(phaseDone)
+					.values({ workshopId, participantId, phaseRun: run, doneAt })
+					.onConflictDoUpdate({ target: [phaseDone.workshopId, phaseDone.participantId], set: { phaseRun: run, doneAt } });
+			} else {
+				await tx.delete(phaseDone).where(and(eq(phaseDone.workshopId, workshopId), eq(phaseDone.participantId, participantId)));
+			}
+		},
+		{ behavior: 'immediate' }
+	);
 	rosterChanged(workshopId);
 	return { run, mine: done };
 }
@@ -227,72 +221,26 @@ function setDoneSync(workshopId: string, participantId: string, run: number, don
  * The done signal as a page load shows it before the board's socket says more: the run, whether this person counts
  * and is marked, and the counts as the collab server has them now.
  */
-function getDoneStateSync(workshopId: string, participantId: string | null, counted: boolean): DoneLive {
-	const live = sqlite()
-		.prepare<[string], { phase_id: string | null; phase_run: number }>('SELECT phase_id, phase_run FROM workshop_live WHERE workshop_id = ?')
-		.get(workshopId);
-	const run = live?.phase_run ?? 0;
+export async function getDoneState(workshopId: string, participantId: string | null, counted: boolean): Promise<DoneLive> {
+	const live = await first(
+		db.select({ phaseId: workshopLive.phaseId, phaseRun: workshopLive.phaseRun }).from(workshopLive).where(eq(workshopLive.workshopId, workshopId))
+	);
+	const run = live?.phaseRun ?? 0;
 	const mine =
-		counted && participantId !== null && !!live?.phase_id
-			? !!sqlite()
-					.prepare('SELECT 1 FROM phase_done WHERE workshop_id = ? AND participant_id = ? AND phase_run = ?')
-					.get(workshopId, participantId, run)
+		counted && participantId !== null && !!live?.phaseId
+			? !!(await first(
+					db
+						.select({ one: sql`1` })
+						.from(phaseDone)
+						.where(and(eq(phaseDone.workshopId, workshopId), eq(phaseDone.participantId, participantId), eq(phaseDone.phaseRun, run)))
+				))
 			: false;
-	const counts = boardSink(workshopId).doneCounts(workshopId, counted ? participantId : null);
-	return { run, phaseId: live?.phase_id ?? null, done: counts.done, total: counts.total, counted, mine };
+	const counts = await boardSink(workshopId).doneCounts(workshopId, counted ? participantId : null);
+	return { run, phaseId: live?.phaseId ?? null, done: counts.done, total: counts.total, counted, mine };
 }
 
 /** "Bring everyone here": participants' views jump to the lane, note or idea; seq grows on every call. */
-function focusEveryoneSync(workshopId: string, target: { kind: LiveFocus['kind']; id: string }): LiveState {
+export async function focusEveryone(workshopId: string, target: { kind: LiveFocus['kind']; id: string }): Promise<LiveState> {
 	if (!['lane', 'note', 'idea'].includes(target.kind)) throw new TypeError(`focus kind ${String(target.kind)}`);
-	return change(workshopId, (row) => ({ focus_kind: target.kind, focus_id: target.id, focus_seq: row.focus_seq + 1 }));
-}
-
-// From asynchronous code (routes, other domain modules): each waits for its turn on the connection (see db/index.ts).
-export async function getLiveState(workshopId: string) {
-	return withSqlite(() => getLiveStateSync(workshopId));
-}
-
-export async function setPhase(workshopId: string, phaseId: string | null) {
-	return withSqlite(() => setPhaseSync(workshopId, phaseId));
-}
-
-export async function setLocked(workshopId: string, locked: boolean) {
-	return withSqlite(() => setLockedSync(workshopId, locked));
-}
-
-export async function setPrivateWriting(workshopId: string, on: boolean, anonymous: boolean) {
-	return withSqlite(() => setPrivateWritingSync(workshopId, on, anonymous));
-}
-
-export async function startTimer(workshopId: string) {
-	return withSqlite(() => startTimerSync(workshopId));
-}
-
-export async function pauseTimer(workshopId: string) {
-	return withSqlite(() => pauseTimerSync(workshopId));
-}
-
-export async function addTimerMinute(workshopId: string) {
-	return withSqlite(() => addTimerMinuteSync(workshopId));
-}
-
-export async function setTimerLength(workshopId: string, minutes: number) {
-	return withSqlite(() => setTimerLengthSync(workshopId, minutes));
-}
-
-export async function resetTimer(workshopId: string) {
-	return withSqlite(() => resetTimerSync(workshopId));
-}
-
-export async function setDone(workshopId: string, participantId: string, run: number, done: boolean) {
-	return withSqlite(() => setDoneSync(workshopId, participantId, run, done));
-}
-
-export async function getDoneState(workshopId: string, participantId: string | null, counted: boolean) {
-	return withSqlite(() => getDoneStateSync(workshopId, participantId, counted));
-}
-
-export async function focusEveryone(workshopId: string, target: { kind: LiveFocus['kind']; id: string }) {
-	return withSqlite(() => focusEveryoneSync(workshopId, target));
+	return change(workshopId, (row) => ({ focusKind: target.kind, focusId: target.id, focusSeq: row.focusSeq + 1 }));
 }

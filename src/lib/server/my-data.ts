@@ -64,11 +64,11 @@ function zipFiles(files: DataFile[], readme: { name: string; text: string }) {
 export const readmeNames: Record<Locale, string> = { fi: 'LUEMINUT.txt', sv: 'LASMIG.txt', en: 'README.txt' };
 
 /** What the person wrote on the boards of these workshops, under any of their author ids. */
-function boardWritings(workshopIds: string[], authorIds: Set<string>) {
+async function boardWritings(workshopIds: string[], authorIds: Set<string>) {
 	const notes: Row[] = [];
 	const comments: Row[] = [];
 	for (const workshopId of workshopIds) {
-		const doc = readBoardDoc(workshopId);
+		const doc = await readBoardDoc(workshopId);
 		try {
 			const board = viewBoard(doc);
 			for (const note of board.notes) {
@@ -166,7 +166,7 @@ export async function collectUserData(userId: string) {
 	// On boards a signed-in person writes as their participant id, or as `user:{id}` where they have none.
 	const authorIds = new Set([`user:${userId}`, ...participations.map((p) => p.id)]);
 	const boardIds = [...new Set([...ownWorkshops.map((w) => w.id), ...participations.map((p) => p.workshopId)])];
-	const board = boardWritings(boardIds, authorIds);
+	const board = await boardWritings(boardIds, authorIds);
 
 	const team = new Set((await db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, userId))).map((r) => r.id));
 	const pilotShape = {
@@ -234,7 +234,7 @@ export async function collectGuestData(workshopId: string, participantId: string
 		.innerJoin(workshops, eq(workshops.id, participants.workshopId))
 		.where(and(eq(participants.id, participantId), eq(participants.workshopId, workshopId))));
 	if (!participation) return null;
-	const board = boardWritings([workshopId], new Set([participantId]));
+	const board = await boardWritings([workshopId], new Set([participantId]));
 	return [file('participation', keysOf(participationShape), [participation]), board.notes, board.comments, await votesOf([participantId])];
 }
 

@@ -340,7 +340,7 @@ export async function getPilotDetails(pilotId: string) {
  * target areas its canvas names (postal codes and area names, see findAreaCodes) ticked.
  */
 export async function pilotDraftFromIdea(workshopId: string, ideaId: string) {
-	const doc = readBoardDoc(workshopId);
+	const doc = await readBoardDoc(workshopId);
 	try {
 		const idea = viewBoard(doc).ideas.find((candidate) => candidate.id === ideaId);
 		if (!idea) return undefined;
@@ -362,14 +362,14 @@ export async function listProgrammeIdeas(programmeId: string) {
 		.from(workshops)
 		.where(eq(workshops.programmeId, programmeId))
 		.orderBy(desc(workshops.startsAt), desc(workshops.createdAt));
-	return served
-		.map((workshop) => {
-			const doc = readBoardDoc(workshop.id);
-			const ideas = viewBoard(doc).ideas.map(({ id, title }) => ({ id, title: title.trim() }));
-			doc.destroy();
-			return { workshopId: workshop.id, workshopTitle: workshop.title, ideas };
-		})
-		.filter((workshop) => workshop.ideas.length);
+	const listed = [];
+	for (const workshop of served) {
+		const doc = await readBoardDoc(workshop.id);
+		const ideas = viewBoard(doc).ideas.map(({ id, title }) => ({ id, title: title.trim() }));
+		doc.destroy();
+		if (ideas.length) listed.push({ workshopId: workshop.id, workshopTitle: workshop.title, ideas });
+	}
+	return listed;
 }
 
 /**
@@ -729,7 +729,7 @@ export async function pilotReferenceErrors(
  * (or its source note/cluster). Undefined when the idea is not on that workshop's board.
  */
 export async function ideaSource(workshopId: string, ideaId: string): Promise<PilotSource | undefined> {
-	const idea = viewBoard(readBoardDoc(workshopId)).ideas.find((candidate) => candidate.id === ideaId);
+	const idea = viewBoard(await readBoardDoc(workshopId)).ideas.find((candidate) => candidate.id === ideaId);
 	if (!idea) return undefined;
 	const chosenIn = await rawGet<{ id: string }>(
 		`SELECT r.id FROM vote_round_choices c JOIN vote_rounds r ON r.id = c.round_id
@@ -752,7 +752,7 @@ export async function bringPilotToWorkshop(pilotId: string, workshopId: string) 
 	const pilot = await getPilot(pilotId);
 	const lane = (await listPerspectives(workshopId))[0];
 	if (!pilot || !lane) return false;
-	changeBoard(workshopId, (doc) => {
+	await changeBoard(workshopId, (doc) => {
 		if (viewBoard(doc).ideas.some((idea) => idea.source?.kind === 'pilot' && idea.source.id === pilotId)) return;
 		const ideaId = promoteToIdea(doc, { kind: 'pilot', id: pilotId }, pilot.title, lane.id);
 		const texts: Partial<Record<CanvasField, string>> = { ...pilot.canvas, problem: pilot.canvas.problem || pilot.summary, hypothesis: pilot.canvas.hypothesis || pilot.hypothesis };

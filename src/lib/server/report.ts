@@ -91,7 +91,7 @@ async function countOrganisations(workshopId: string, invited: string[]) {
 export async function assembleReport(workshopId: string) {
 	const details = await getWorkshopDetails(workshopId);
 	if (!details) return undefined;
-	const doc = readBoardDoc(workshopId);
+	const doc = await readBoardDoc(workshopId);
 	const board = viewBoard(doc);
 	const canvasOf = (ideaId: string) =>
 		canvasFields.map((field) => ({ field, label: canvasFieldLabels[field](), text: ideaText(doc, ideaId, field)?.toString() ?? '' }));

@@ -64,7 +64,7 @@ async function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 	});
 	if (!renamed.length) return;
 	for (const guest of renamed) disconnectParticipant(workshopId, guest.id);
-	changeBoard(workshopId, (doc) => replaceAuthors(doc, new Map(renamed.map((guest) => [guest.id, guest]))));
+	await changeBoard(workshopId, (doc) => replaceAuthors(doc, new Map(renamed.map((guest) => [guest.id, guest]))));
 }
 
 /** Checks every VERSTAS_RETENTION_CHECK_MS (default hourly), and once at start; the timer never keeps the process up. */

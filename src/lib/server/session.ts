@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
 import { createHash, getRandomValues, timingSafeEqual } from 'node:crypto';
-import { db, getDb, preparedOnceSync, withSqlite, type Executor } from './db';
+import { db, preparedOnce, type Executor } from './db';
 import { sessions, users } from './db/schema';
 
 // Sessions as lucia-auth.com teaches them: token = id.secret, only sha-256(secret) is stored.
@@ -53,7 +53,7 @@ export async function createSession(userId: string) {
 }
 
 // Every signed-in request reads its session: built and prepared once.
-const sessionWithUser = preparedOnceSync((db) =>
+const sessionWithUser = preparedOnce((db) =>
 	db
 		.select({ session: sessions, user: users })
 		.from(sessions)
@@ -62,20 +62,16 @@ const sessionWithUser = preparedOnceSync((db) =>
 		.prepare()
 );
 
-/**
- * Synchronous, for the WebSocket path (the collab server authorises upgrades without awaiting); everywhere else
- * use validateSessionToken.
- */
-export function validateSessionTokenSync(token: string) {
+export async function validateSessionToken(token: string) {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const { id, secret } = parts;
-	const row = sessionWithUser().get({ id });
+	const [row] = await sessionWithUser().execute({ id });
 	if (!row) return null;
 
 	const now = Date.now();
 	if (now - row.session.lastVerifiedAt.getTime() >= inactivityTimeoutMs || now - row.session.createdAt.getTime() >= absoluteLifetimeMs) {
-		getDb().delete(sessions).where(eq(sessions.id, id)).run();
+		await db.delete(sessions).where(eq(sessions.id, id));
 		return null;
 	}
 	if (!secretMatches(secret, row.session.secretHash)) return null;
@@ -83,7 +79,7 @@ export function validateSessionTokenSync(token: string) {
 	let refreshed = false;
 	if (now - row.session.lastVerifiedAt.getTime() >= activityCheckIntervalMs) {
 		row.session.lastVerifiedAt = new Date(now);
-		getDb().update(sessions).set({ lastVerifiedAt: row.session.lastVerifiedAt }).where(eq(sessions.id, id)).run();
+		await db.update(sessions).set({ lastVerifiedAt: row.session.lastVerifiedAt }).where(eq(sessions.id, id));
 		refreshed = true;
 	}
 	const { passwordHash: _, ...user } = row.user;
@@ -95,11 +91,7 @@ export function validateSessionTokenSync(token: string) {
 	};
 }
 
-export async function validateSessionToken(token: string) {
-	return withSqlite(() => validateSessionTokenSync(token));
-}
-
-export type SessionValidation = NonNullable<ReturnType<typeof validateSessionTokenSync>>;
+export type SessionValidation = NonNullable<Awaited<ReturnType<typeof validateSessionToken>>>;
 export type SessionUser = SessionValidation['user'];
 
 export async function invalidateSession(sessionId: string) {

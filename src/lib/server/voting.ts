@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, type Executor, first, getDb, isStorageUnavailable, one, preparedOnce, preparedOnceSync, type SyncDb, unchangedSinceLastWrite, withSqlite } from './db';
+import { db, eraseOldPageVersions, type Executor, first, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -152,16 +152,14 @@ export async function openRound(workshopId: string, input: RoundInput, openedBy:
 	return opened;
 }
 
-const roundById = preparedOnceSync((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
+// Read on every vote: built and prepared once.
+const roundById = preparedOnce((db) => db.select().from(voteRounds).where(eq(voteRounds.id, sql.placeholder('id'))).prepare());
 
-/** The round (on the same connection, so inside a transaction too). */
-export async function getRound(roundId: string) {
-	return withSqlite(() => getRoundSync(roundId));
-}
-
-/** Synchronous, for votes cast on the board's socket (castVoteFromSocket); elsewhere use getRound. */
-function getRoundSync(roundId: string) {
-	return roundById().get({ id: roundId });
+/** The round; inside a transaction, read through it (`tx`). */
+export async function getRound(roundId: string, tx?: Transaction) {
+	if (tx) return first(tx.select().from(voteRounds).where(eq(voteRounds.id, roundId)));
+	const [round] = await roundById().execute({ id: roundId });
+	return round;
 }
 
 export function listRoundItems(roundId: string, tx: Executor = db) {
@@ -240,7 +238,7 @@ export async function turnout(roundId: string, tx: Executor = db) {
 export function markChosen(roundId: string, itemIds: string[]) {
 	return db.transaction(
 		async (tx) => {
-			if (!await getRound(roundId)) throw new UnknownRoundError(roundId);
+			if (!await getRound(roundId, tx)) throw new UnknownRoundError(roundId);
 			const unique = [...new Set(itemIds)];
 			const known = new Set((await listRoundItems(roundId, tx)).map((item) => item.itemId));
 			if (unique.some((id) => !known.has(id))) return { ok: false as const, reason: 'unknown_item' as const };
@@ -271,74 +269,43 @@ export function voterIdFor(access: Pick<WorkshopAccess, 'role' | 'participantId'
 	return access?.role === 'participant' && access.participantId ? access.participantId : null;
 }
 
-// Casting a vote is synchronous (on the synchronous database) while the collab server calls castVoteFromSocket
-// without awaiting: the helpers below take its transaction.
-type SyncTransaction = Parameters<Parameters<SyncDb['transaction']>[0]>[0];
-
-function requireRound(tx: SyncTransaction, roundId: string, method: VoteMethod) {
-	const round = getRoundSync(roundId);
+async function requireRound(tx: Transaction, roundId: string, method: VoteMethod) {
+	const round = await getRound(roundId, tx);
 	if (!round) throw new UnknownRoundError(roundId);
 	if (round.method !== method) throw new WrongMethodError(`${roundId} is a ${round.method} round`);
 	return round;
 }
 
-function alreadyApplied(tx: SyncTransaction, roundId: string, voterId: string, requestId: string | undefined) {
+async function alreadyApplied(tx: Transaction, roundId: string, voterId: string, requestId: string | undefined) {
 	if (!requestId) return false;
-	return !!tx
-		.select({ id: voteRequests.requestId })
-		.from(voteRequests)
-		.where(and(eq(voteRequests.roundId, roundId), eq(voteRequests.voterId, voterId), eq(voteRequests.requestId, requestId)))
-		.get();
+	return !!(await first(
+		tx
+			.select({ id: voteRequests.requestId })
+			.from(voteRequests)
+			.where(and(eq(voteRequests.roundId, roundId), eq(voteRequests.voterId, voterId), eq(voteRequests.requestId, requestId)))
+	));
 }
 
-function recordRequest(tx: SyncTransaction, roundId: string, voterId: string, requestId: string | undefined) {
-	if (requestId) tx.insert(voteRequests).values({ roundId, voterId, requestId }).run();
+async function recordRequest(tx: Transaction, roundId: string, voterId: string, requestId: string | undefined) {
+	if (requestId) await tx.insert(voteRequests).values({ roundId, voterId, requestId });
 }
 
-function inRound(tx: SyncTransaction, roundId: string, itemIds: string[]) {
+async function inRound(tx: Transaction, roundId: string, itemIds: string[]) {
 	if (itemIds.length === 0) return true;
-	const found = tx
+	const found = await tx
 		.select({ itemId: voteRoundItems.itemId })
 		.from(voteRoundItems)
-		.where(and(eq(voteRoundItems.roundId, roundId), inArray(voteRoundItems.itemId, itemIds)))
-		.all();
+		.where(and(eq(voteRoundItems.roundId, roundId), inArray(voteRoundItems.itemId, itemIds)));
 	return found.length === new Set(itemIds).size;
 }
 
-function hasVoted(tx: SyncTransaction, roundId: string, voterId: string) {
-	return !!tx
-		.select({ itemId: votes.itemId })
-		.from(votes)
-		.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
-		.get();
-}
-
-// The dot vote is the hot path (a whole room tapping at once): its statements are prepared once per database.
-type DotRow = { item_id: string; points: number | null };
-const dotStatements = new WeakMap<object, ReturnType<typeof prepareDotStatements>>();
-function prepareDotStatements(sqlite: ReturnType<typeof getDb>['$client']) {
-	return {
-		round: sqlite.prepare<[string], Pick<VoteRoundRow, 'method' | 'status' | 'budget' | 'cap' | 'allow_changes'>>(
-			'SELECT method, status, budget, cap, allow_changes FROM vote_rounds WHERE id = ?'
-		),
-		applied: sqlite.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM vote_requests WHERE round_id = ? AND voter_id = ? AND request_id = ?'),
-		inRound: sqlite.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM vote_round_items WHERE round_id = ? AND item_id = ?'),
-		mine: sqlite.prepare<[string, string], DotRow>('SELECT item_id, points FROM votes WHERE round_id = ? AND voter_id = ?'),
-		upsert: sqlite.prepare<[string, string, string, number, number]>(
-			`INSERT INTO votes (round_id, voter_id, item_id, points, updated_at) VALUES (?, ?, ?, ?, ?)
-			 ON CONFLICT (round_id, voter_id, item_id) DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at`
-		),
-		remove: sqlite.prepare<[string, string, string]>('DELETE FROM votes WHERE round_id = ? AND voter_id = ? AND item_id = ?'),
-		record: sqlite.prepare<[string, string, string]>('INSERT INTO vote_requests (round_id, voter_id, request_id) VALUES (?, ?, ?)')
-	};
-}
-type VoteRoundRow = { method: VoteMethod; status: VoteRound['status']; budget: number; cap: number; allow_changes: number };
-
-function dot() {
-	const sqlite = getDb().$client;
-	let statements = dotStatements.get(sqlite);
-	if (!statements) dotStatements.set(sqlite, (statements = prepareDotStatements(sqlite)));
-	return { sqlite, statements };
+async function hasVoted(tx: Transaction, roundId: string, voterId: string) {
+	return !!(await first(
+		tx
+			.select({ itemId: votes.itemId })
+			.from(votes)
+			.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)))
+	));
 }
 
 /**
@@ -346,66 +313,63 @@ function dot() {
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
  * The answer carries the voter's points after it, for their screen.
  */
-export async function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string) {
-	return withSqlite(() => castDotVoteSync(roundId, voterId, itemId, delta, requestId));
-}
-
-function castDotVoteSync(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): DotResult {
+export async function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): Promise<DotResult> {
 	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
-	const { sqlite, statements: q } = dot();
-	const cast = sqlite.transaction((): DotResult => {
-		const round = q.round.get(roundId);
-		if (!round) throw new UnknownRoundError(roundId);
-		if (round.method !== 'dot') throw new WrongMethodError(`${roundId} is a ${round.method} round`);
-		const rows = q.mine.all(roundId, voterId);
-		const points = Object.fromEntries(rows.map((row) => [row.item_id, row.points ?? 0]));
-		const used = rows.reduce((sum, row) => sum + (row.points ?? 0), 0);
-		if (requestId && q.applied.get(roundId, voterId, requestId)) return { ok: true, pointsLeft: round.budget - used, points, duplicate: true };
-		if (round.status !== 'open') return { ok: false, reason: 'closed' };
-		if (!q.inRound.get(roundId, itemId)) return { ok: false, reason: 'unknown_item' };
-		const current = points[itemId] ?? 0;
-		if (delta === -1) {
-			if (!round.allow_changes) return { ok: false, reason: 'locked' };
-			if (current <= 0) return { ok: false, reason: 'no_points' };
-		} else {
-			if (used >= round.budget) return { ok: false, reason: 'budget' };
-			if (current >= round.cap) return { ok: false, reason: 'cap' };
-		}
-		const next = current + delta;
-		if (next === 0) {
-			q.remove.run(roundId, voterId, itemId);
-			delete points[itemId];
-		} else {
-			q.upsert.run(roundId, voterId, itemId, next, Date.now());
-			points[itemId] = next;
-		}
-		if (requestId) q.record.run(roundId, voterId, requestId);
-		return { ok: true, pointsLeft: round.budget - (used + delta), points, duplicate: false };
-	});
-	return cast.immediate();
+	// The hot path (a whole room tapping at once): as few statements as the rules allow, in one immediate transaction.
+	return db.transaction(
+		async (tx): Promise<DotResult> => {
+			const round = await requireRound(tx, roundId, 'dot');
+			const rows = await tx
+				.select({ itemId: votes.itemId, points: votes.points })
+				.from(votes)
+				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)));
+			const points = Object.fromEntries(rows.map((row) => [row.itemId, row.points ?? 0]));
+			const used = rows.reduce((sum, row) => sum + (row.points ?? 0), 0);
+			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, pointsLeft: round.budget - used, points, duplicate: true };
+			if (round.status !== 'open') return { ok: false, reason: 'closed' };
+			if (!(await inRound(tx, roundId, [itemId]))) return { ok: false, reason: 'unknown_item' };
+			const current = points[itemId] ?? 0;
+			if (delta === -1) {
+				if (!round.allowChanges) return { ok: false, reason: 'locked' };
+				if (current <= 0) return { ok: false, reason: 'no_points' };
+			} else {
+				if (used >= round.budget) return { ok: false, reason: 'budget' };
+				if (current >= round.cap) return { ok: false, reason: 'cap' };
+			}
+			const next = current + delta;
+			if (next === 0) {
+				await tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId)));
+				delete points[itemId];
+			} else {
+				const updatedAt = new Date();
+				await tx
+					.insert(votes)
+					.values({ roundId, voterId, itemId, points: next, updatedAt })
+					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { points: next, updatedAt } });
+				points[itemId] = next;
+			}
+			await recordRequest(tx, roundId, voterId, requestId);
+			return { ok: true, pointsLeft: round.budget - (used + delta), points, duplicate: false };
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
-export async function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string) {
-	return withSqlite(() => submitRankingSync(roundId, voterId, itemIds, requestId));
-}
-
-function submitRankingSync(roundId: string, voterId: string, itemIds: string[], requestId?: string): SubmitResult {
-	return getDb().transaction(
-		(tx): SubmitResult => {
-			const round = requireRound(tx, roundId, 'ranking');
-			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
+export async function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): Promise<SubmitResult> {
+	return db.transaction(
+		async (tx): Promise<SubmitResult> => {
+			const round = await requireRound(tx, roundId, 'ranking');
+			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
 			if (round.status !== 'open') return { ok: false, reason: 'closed' };
 			const size = round.rankingSize ?? defaultRankingSize;
 			if (itemIds.length === 0 || itemIds.length > size || new Set(itemIds).size !== itemIds.length) return { ok: false, reason: 'invalid' };
-			if (!inRound(tx, roundId, itemIds)) return { ok: false, reason: 'unknown_item' };
-			if (!round.allowChanges && hasVoted(tx, roundId, voterId)) return { ok: false, reason: 'locked' };
-			tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId))).run();
+			if (!(await inRound(tx, roundId, itemIds))) return { ok: false, reason: 'unknown_item' };
+			if (!round.allowChanges && (await hasVoted(tx, roundId, voterId))) return { ok: false, reason: 'locked' };
+			await tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)));
 			const now = new Date();
-			tx.insert(votes)
-				.values(itemIds.map((itemId, index) => ({ roundId, voterId, itemId, rank: index + 1, updatedAt: now })))
-				.run();
-			recordRequest(tx, roundId, voterId, requestId);
+			await tx.insert(votes).values(itemIds.map((itemId, index) => ({ roundId, voterId, itemId, rank: index + 1, updatedAt: now })));
+			await recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, duplicate: false };
 		},
 		{ behavior: 'immediate' }
@@ -433,37 +397,34 @@ export type Rating = { itemId: string; impact: number; feasibility: number };
  * All or nothing: one invalid, unknown or locked item refuses the ballot and nothing is stored. Items the voter
  * leaves out keep what they had.
  */
-export async function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string) {
-	return withSqlite(() => submitRatingsSync(roundId, voterId, ratings, requestId));
-}
-
-function submitRatingsSync(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): SubmitResult {
-	return getDb().transaction(
-		(tx): SubmitResult => {
-			const round = requireRound(tx, roundId, 'rating');
-			if (alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
+export async function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): Promise<SubmitResult> {
+	return db.transaction(
+		async (tx): Promise<SubmitResult> => {
+			const round = await requireRound(tx, roundId, 'rating');
+			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
 			if (round.status !== 'open') return { ok: false, reason: 'closed' };
 			const itemIds = ratings.map((rating) => rating.itemId);
 			if (ratings.length === 0) return { ok: false, reason: 'incomplete' };
 			if (new Set(itemIds).size !== itemIds.length || ratings.some((r) => !isScore(r.impact) || !isScore(r.feasibility)))
 				return { ok: false, reason: 'invalid' };
-			if (!inRound(tx, roundId, itemIds)) return { ok: false, reason: 'unknown_item' };
+			if (!(await inRound(tx, roundId, itemIds))) return { ok: false, reason: 'unknown_item' };
 			if (
 				!round.allowChanges &&
-				tx
-					.select({ itemId: votes.itemId })
-					.from(votes)
-					.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), inArray(votes.itemId, itemIds)))
-					.get()
+				(await first(
+					tx
+						.select({ itemId: votes.itemId })
+						.from(votes)
+						.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), inArray(votes.itemId, itemIds)))
+				))
 			)
 				return { ok: false, reason: 'locked' };
 			const now = new Date();
 			for (const { itemId, impact, feasibility } of ratings)
-				tx.insert(votes)
+				await tx
+					.insert(votes)
 					.values({ roundId, voterId, itemId, impact, feasibility, updatedAt: now })
-					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } })
-					.run();
-			recordRequest(tx, roundId, voterId, requestId);
+					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } });
+			await recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, duplicate: false };
 		},
 		{ behavior: 'immediate' }
@@ -622,8 +583,8 @@ export const roundScopes = ['ideas', 'lane', 'cluster', 'picked'] as const;
 export type RoundScope = { kind: 'ideas' } | { kind: 'lane'; laneId: string } | { kind: 'cluster'; clusterId: string } | { kind: 'picked'; itemIds: string[] };
 
 /** Everything on the board that can be voted on, with the text frozen into a round. */
-export function votableItems(workshopId: string) {
-	const board = viewBoard(readBoardDoc(workshopId));
+export async function votableItems(workshopId: string) {
+	const board = viewBoard(await readBoardDoc(workshopId));
 	return {
 		notes: board.notes.map((note) => ({ id: note.id, kind: 'note' as const, text: note.text, lane: note.lane, clusterId: note.clusterId })),
 		clusters: board.clusters.map((cluster) => ({ id: cluster.id, kind: 'cluster' as const, text: cluster.name, lane: cluster.lane })),
@@ -632,7 +593,7 @@ export function votableItems(workshopId: string) {
 }
 
 /** The board items a scope selects, as round items (empty when it selects nothing). */
-export function itemsForScope(items: ReturnType<typeof votableItems>, scope: RoundScope): RoundItemInput[] {
+export function itemsForScope(items: Awaited<ReturnType<typeof votableItems>>, scope: RoundScope): RoundItemInput[] {
 	const strip = ({ id, kind, text }: { id: string; kind: VoteItemKind; text: string }) => ({ id, kind, text });
 	switch (scope.kind) {
 		case 'ideas':
@@ -661,7 +622,7 @@ export async function chooseItems(roundId: string, itemIds: string[]) {
 	const items = (await listRoundItems(roundId)).filter((item) => chosen.has(item.itemId) && item.kind !== 'idea');
 	let created = 0;
 	if (items.length)
-		changeBoard(round.workshopId, (doc) => {
+		await changeBoard(round.workshopId, (doc) => {
 			const board = viewBoard(doc);
 			const hasIdea = new Set(board.ideas.flatMap((idea) => (idea.source ? [`${idea.source.kind}:${idea.source.id}`] : [])));
 			const lanes = new Map([...board.notes, ...board.clusters].map((entry) => [entry.id, entry.lane]));
@@ -708,7 +669,7 @@ export async function voteView(workshopId: string, voterId: string | null) {
 	};
 }
 
-const votesOfVoter = preparedOnceSync((db) =>
+const votesOfVoter = preparedOnce((db) =>
 	db
 		.select({ itemId: votes.itemId, points: votes.points, rank: votes.rank, impact: votes.impact, feasibility: votes.feasibility })
 		.from(votes)
@@ -717,12 +678,8 @@ const votesOfVoter = preparedOnceSync((db) =>
 );
 
 /** The voter's own votes in the round, whatever its method. */
-export async function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string) {
-	return withSqlite(() => myVotesSync(round, voterId));
-}
-
-function myVotesSync(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string): MyVotes {
-	const rows = votesOfVoter().all({ roundId: round.id, voterId });
+export async function myVotes(round: Pick<VoteRound, 'id' | 'budget'>, voterId: string): Promise<MyVotes> {
+	const rows = await votesOfVoter().execute({ roundId: round.id, voterId });
 	const points = Object.fromEntries(rows.filter((row) => row.points).map((row) => [row.itemId, row.points!]));
 	return {
 		points,
@@ -783,24 +740,20 @@ type CastOutcome = { ok: true; mine: MyVotes } | { ok: false; status: 403 | 404 
  * from what was sent; the round must be this workshop's and of the cast's method. Accepted votes reach every
  * screen shortly (coalesced announcements).
  */
-export async function castVote(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>) {
-	return withSqlite(() => castVoteSync(workshopId, voterId, cast));
-}
-
-function castVoteSync(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>): CastOutcome {
+export async function castVote(workshopId: string, voterId: string | null, cast: z.output<typeof voteCastSchema>): Promise<CastOutcome> {
 	if (!voterId) return { ok: false, status: 403, reason: 'not_voter', mine: null, cap: 0 };
-	const round = getRoundSync(cast.roundId);
+	const round = await getRound(cast.roundId);
 	if (!round || round.workshopId !== workshopId || round.method !== cast.method) return { ok: false, status: 404, reason: 'invalid', mine: null, cap: 0 };
 	let result: DotResult | SubmitResult;
 	let mine: MyVotes | undefined;
 	if (cast.method === 'dot') {
-		const dot = castDotVoteSync(round.id, voterId, cast.itemId, cast.delta, cast.requestId);
+		const dot = await castDotVote(round.id, voterId, cast.itemId, cast.delta, cast.requestId);
 		// An accepted dot vote already knows the voter's points: no second read.
 		if (dot.ok) mine = { points: dot.points, pointsLeft: dot.pointsLeft, ranking: [], ratings: {} };
 		result = dot;
-	} else if (cast.method === 'ranking') result = submitRankingSync(round.id, voterId, cast.itemIds, cast.requestId);
-	else result = submitRatingsSync(round.id, voterId, cast.ratings, cast.requestId);
-	mine ??= myVotesSync(round, voterId);
+	} else if (cast.method === 'ranking') result = await submitRanking(round.id, voterId, cast.itemIds, cast.requestId);
+	else result = await submitRatings(round.id, voterId, cast.ratings, cast.requestId);
+	mine ??= await myVotes(round, voterId);
 	if (!result.ok) return { ok: false, status: 409, reason: result.reason, mine, cap: round.cap };
 	// Only schedules the announcement (it resolves at once).
 	void announceRound(round.id, 'soon');
@@ -811,15 +764,15 @@ function castVoteSync(workshopId: string, voterId: string | null, cast: z.output
  * A vote sent on the board's socket (message 103), authorised again from the socket's own cookies (a removed
  * guest or an ended session cannot vote on an old connection). The answer goes back to that socket only.
  */
-export function castVoteFromSocket(workshopId: string, cookieHeader: string | undefined, body: unknown): VoteCastAnswer {
+export async function castVoteFromSocket(workshopId: string, cookieHeader: string | undefined, body: unknown): Promise<VoteCastAnswer> {
 	// Echoed even for an invalid vote, so the browser can tell which of its votes the answer is about.
 	const sent = (body ?? {}) as { requestId?: unknown };
 	const requestId = typeof sent.requestId === 'string' ? sent.requestId.slice(0, 100) : '';
 	const cast = voteCastSchema.safeParse(body);
 	if (!cast.success || !requestId) return { requestId, ok: false, reason: 'invalid', mine: null };
-	const access = resolveBoardAccess(workshopId, cookieHeader);
 	try {
-		const outcome = castVoteSync(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
+		const access = await resolveBoardAccess(workshopId, cookieHeader);
+		const outcome = await castVote(workshopId, access.ok ? voterIdFor(access) : null, cast.data);
 		return outcome.ok ? { requestId, ok: true, mine: outcome.mine } : { requestId, ok: false, reason: outcome.reason, mine: outcome.mine };
 	} catch (error) {
 		// A locked or full database: nothing was stored, and the voter is asked to try again.

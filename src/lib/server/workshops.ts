@@ -3,7 +3,7 @@ import { recordAudit } from './audit';
 import { z } from 'zod';
 import { fromDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
-import { changedRows, db, type Executor, first, getDb, one, preparedOnce, preparedOnceSync, unchangedSinceLastWrite, withSqlite } from './db';
+import { changedRows, db, type Executor, first, one, preparedOnce, unchangedSinceLastWrite } from './db';
 import {
 	memberships,
 	organisations,
@@ -27,7 +27,7 @@ import {
 	secretMatches,
 	sessionCookieName,
 	splitToken,
-	validateSessionToken, validateSessionTokenSync,
+	validateSessionToken,
 	type SessionUser
 } from './session';
 
@@ -307,7 +307,7 @@ export function deleteWorkshop(workshopId: string) {
 }
 
 // Read on every board page, vote and WebSocket upgrade: built and prepared once.
-const workshopById = preparedOnceSync((db) => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id'))).prepare());
+const workshopById = preparedOnce((db) => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id'))).prepare());
 const perspectivesOf = preparedOnce((db) =>
 	db
 		.select({ id: workshopPerspectives.id, title: workshopPerspectives.title, description: workshopPerspectives.description })
@@ -325,13 +325,9 @@ const phasesOf = preparedOnce((db) =>
 		.prepare()
 );
 
-/** Synchronous, for the WebSocket path (resolveBoardAccess, votes on the socket); elsewhere use getWorkshop. */
-export function getWorkshopSync(workshopId: string) {
-	return workshopById().get({ id: workshopId });
-}
-
 export async function getWorkshop(workshopId: string) {
-	return withSqlite(() => getWorkshopSync(workshopId));
+	const [workshop] = await workshopById().execute({ id: workshopId });
+	return workshop;
 }
 
 export function getWorkshopByCode(code: string) {
@@ -410,16 +406,16 @@ export async function canCreateWorkshops(user: Pick<SessionUser, 'id' | 'isAdmin
 		.where(and(eq(memberships.userId, user.id), eq(memberships.role, 'facilitator'))));
 }
 
-export async function isFacilitator(workshopId: string, userId: string) {
-	return withSqlite(() => isFacilitatorSync(workshopId, userId));
-}
-
-function isFacilitatorSync(workshopId: string, userId: string) {
-	return !!getDb()
+const facilitatorRow = preparedOnce((db) =>
+	db
 		.select({ one: sql`1` })
 		.from(workshopFacilitators)
-		.where(and(eq(workshopFacilitators.workshopId, workshopId), eq(workshopFacilitators.userId, userId)))
-		.get();
+		.where(and(eq(workshopFacilitators.workshopId, sql.placeholder('workshopId')), eq(workshopFacilitators.userId, sql.placeholder('userId'))))
+		.prepare()
+);
+
+export async function isFacilitator(workshopId: string, userId: string) {
+	return (await facilitatorRow().execute({ workshopId, userId })).length > 0;
 }
 
 export async function setJoiningOpen(workshopId: string, open: boolean) {
@@ -511,14 +507,14 @@ export async function isRemoved(
 	if (who.user && await first(db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.userId, who.user.id))))) return true;
 	const parts = splitToken(who.guestToken);
 	if (parts) {
-		const guest = guestById().get({ id: parts.id, workshopId });
+		const [guest] = await guestById().execute({ id: parts.id, workshopId });
 		if (guest?.removedAt && guest.guestSecretHash && secretMatches(parts.secret, guest.guestSecretHash)) return true;
 	}
 	return !!who.deviceId && !!await first(db.select({ one: sql`1` }).from(participants).where(and(removed, eq(participants.deviceId, who.deviceId))));
 }
 
 // Every request of every guest checks their token.
-const guestById = preparedOnceSync((db) =>
+const guestById = preparedOnce((db) =>
 	db
 		.select()
 		.from(participants)
@@ -527,13 +523,9 @@ const guestById = preparedOnceSync((db) =>
 );
 
 export async function validateGuestToken(workshopId: string, token: string | undefined, now = Date.now()) {
-	return withSqlite(() => validateGuestTokenSync(workshopId, token, now));
-}
-
-function validateGuestTokenSync(workshopId: string, token: string | undefined, now = Date.now()) {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const participant = guestById().get({ id: parts.id, workshopId });
+	const [participant] = await guestById().execute({ id: parts.id, workshopId });
 	if (!participant?.guestSecretHash || participant.removedAt) return null;
 	// Expired on the server, whatever the cookie's own expiry says (a copied cookie has none).
 	if (now - participant.joinedAt.getTime() >= guestTokenLifetimeMs) return null;
@@ -602,33 +594,27 @@ export async function resolveWorkshopAccess(
 	workshopId: string,
 	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
 ): Promise<WorkshopAccess | null> {
-	return withSqlite(() => resolveWorkshopAccessSync(workshopId, who));
-}
-
-function resolveWorkshopAccessSync(
-	workshopId: string,
-	who: { user: Pick<SessionUser, 'id' | 'name'> | null; guestToken: string | undefined }
-): WorkshopAccess | null {
-	const db = getDb();
 	if (who.user) {
-		if (isFacilitatorSync(workshopId, who.user.id)) {
-			const participant = db
-				.select({ id: participants.id })
-				.from(participants)
-				.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id)))
-				.get();
+		if (await isFacilitator(workshopId, who.user.id)) {
+			const participant = await first(
+				db
+					.select({ id: participants.id })
+					.from(participants)
+					.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id)))
+			);
 			return { workshopId, role: 'facilitator', participantId: participant?.id ?? null, userId: who.user.id, displayName: who.user.name };
 		}
-		const participant = db
-			.select()
-			.from(participants)
-			.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id), isNull(participants.removedAt)))
-			.get();
+		const participant = await first(
+			db
+				.select()
+				.from(participants)
+				.where(and(eq(participants.workshopId, workshopId), eq(participants.userId, who.user.id), isNull(participants.removedAt)))
+		);
 		if (participant) {
 			return { workshopId, role: participant.role, participantId: participant.id, userId: who.user.id, displayName: participant.displayName };
 		}
 	}
-	const guest = validateGuestTokenSync(workshopId, who.guestToken);
+	const guest = await validateGuestToken(workshopId, who.guestToken);
 	if (guest) return { workshopId, role: guest.role, participantId: guest.id, userId: null, displayName: guest.displayName };
 	return null;
 }
@@ -641,20 +627,17 @@ function readCookie(header: string | undefined, name: string) {
 	return undefined;
 }
 
-/**
- * For the WebSocket upgrade: the same decision as page loads, from the raw Cookie header. Synchronous: the collab
- * server calls it without awaiting (and from its own event-loop turn, never inside a request's transaction).
- */
-export function resolveBoardAccess(workshopId: string, cookieHeader: string | undefined) {
-	if (!getWorkshopSync(workshopId)) return { ok: false as const, status: 404 as const };
+/** For the WebSocket upgrade (and its periodic re-authorisation): the same decision as page loads, from the raw Cookie header. */
+export async function resolveBoardAccess(workshopId: string, cookieHeader: string | undefined) {
+	if (!(await getWorkshop(workshopId))) return { ok: false as const, status: 404 as const };
 	const sessionToken = readCookie(cookieHeader, sessionCookieName);
-	const session = sessionToken ? validateSessionTokenSync(sessionToken) : null;
+	const session = sessionToken ? await validateSessionToken(sessionToken) : null;
 	const user = session?.user ?? null;
 	const guestToken = readCookie(cookieHeader, guestCookieName(workshopId));
-	const access = resolveWorkshopAccessSync(workshopId, { user, guestToken });
+	const access = await resolveWorkshopAccess(workshopId, { user, guestToken });
 	if (access) {
 		// When this access ends by time alone: the session's expiry, or the guest token's (30 days after joining).
-		const guest = access.userId === null && access.participantId ? guestById().get({ id: access.participantId, workshopId }) : undefined;
+		const guest = access.userId === null && access.participantId ? (await guestById().execute({ id: access.participantId, workshopId }))[0] : undefined;
 		const expiresAt = access.userId !== null ? session?.session.expiresAt.getTime() : guest && guest.joinedAt.getTime() + guestTokenLifetimeMs;
 		return { ok: true as const, ...access, expiresAt };
 	}

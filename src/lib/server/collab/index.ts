@@ -3,11 +3,11 @@
 // in dev/preview, so: no $app or $env imports here, relative imports and process.env only.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getDb } from '../db';
 import { castVoteFromSocket } from '../voting';
 import { onUserSessionsEnded } from '../session';
 import { resolveBoardAccess } from '../workshops';
 import { liveSinks, sinkFor, type LiveState } from './live-state';
+import type { PhaseKind } from '../db/schema';
 import { closeProcessRelay, relayFromEnv, type ClusterEvent } from './relay';
 import { createCollabServer, type CollabServer } from './server';
 import { SqliteBoardStore } from './store';
@@ -29,23 +29,23 @@ function tellOtherNodes(event: ClusterEvent) {
 // A person's sessions ended (a password change, an administrator's action): their board connections close at once.
 onUserSessionsEnded((userId) => {
 	tellOtherNodes({ type: 'closeUser', userId });
-	instance?.closeUserSessions(userId);
+	void instance?.closeUserSessions(userId);
 });
 
 /** The process's collaboration server, created on first use. */
 export function collab(): CollabServer {
 	return (instance ??= createCollabServer({
 		authorise: resolveBoardAccess,
-		store: () => new SqliteBoardStore(getDb().$client),
+		store: () => new SqliteBoardStore(),
 		castVote: castVoteFromSocket,
 		relay: relayFromEnv() ?? undefined
 	}));
 }
 
-/** Sends the live state to every connection of the workshop, on every node. */
-export function broadcastLive(workshopId: string, state: LiveState, serverNow: number) {
-	tellOtherNodes({ type: 'live', workshopId, state, serverNow });
-	for (const sink of liveSinks) sink.broadcastLive(workshopId, state, serverNow);
+/** Sends the live state to every connection of the workshop, on every node; their rooms judge edits by it from now on. */
+export function broadcastLive(workshopId: string, state: LiveState, serverNow: number, phaseKind: PhaseKind | null) {
+	tellOtherNodes({ type: 'live', workshopId, state, serverNow, phaseKind });
+	for (const sink of liveSinks) sink.broadcastLive(workshopId, state, serverNow, phaseKind);
 }
 
 /** Done marks, the phase run or private writing changed: counts and rosters are sent again, on every node. */
@@ -73,7 +73,7 @@ export function disconnectParticipant(workshopId: string, participantId: string)
 /** Call after ending a session (sign-out): the board connections it opened close at once (4403). */
 export function closeSessionConnections(sessionId: string) {
 	tellOtherNodes({ type: 'closeSession', sessionId });
-	instance?.closeSession(sessionId);
+	void instance?.closeSession(sessionId);
 }
 
 /** Call after changing a participant's role: observers' edits are dropped from the next message on. */
@@ -89,7 +89,7 @@ export function closeRoom(workshopId: string) {
 }
 
 /** A copy of a workshop's board as saved (for exports and other server-side reads); read it with board/model.ts. */
-export function readBoardDoc(workshopId: string) {
+export async function readBoardDoc(workshopId: string) {
 	return collab().readDoc(workshopId);
 }
 
@@ -97,8 +97,8 @@ export function readBoardDoc(workshopId: string) {
  * A change the server makes to a workshop's shared board (chosen items' idea cards, a proposal brought in):
  * applied by the collab server that has the board loaded, saved before anyone receives it.
  */
-export function changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void) {
-	boardSink(workshopId).changeBoard(workshopId, change);
+export async function changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void) {
+	await boardSink(workshopId).changeBoard(workshopId, change);
 }
 
 /** The collab server that has (or will load) the workshop's board: for sending to it and changing it. */

@@ -1,8 +1,9 @@
 // The live cockpit's state (phase, lock, private writing, timer, focus) as the collab server reads it: one
 // `workshop_live` row, its phase's kind, and the registry through which live.ts reaches every collab server.
 // Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
-import { getDb } from '../db';
-import type { PhaseKind } from '../db/schema';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { preparedOnce } from '../db';
+import { participants, phaseDone, workshopLive, workshopPhases, type PhaseKind } from '../db/schema';
 
 import { idleLiveState, type LiveFocus, type LiveState } from '../../live-protocol';
 
@@ -11,22 +12,8 @@ export type { LiveFocus, LiveState };
 /** The state and what the current phase allows participants. */
 export type LiveSnapshot = { state: LiveState; phaseKind: PhaseKind | null };
 
-export type LiveRow = {
-	phase_id: string | null;
-	phase_started_at: number | null;
-	locked: number;
-	private_writing: number;
-	anonymous_reveal: number;
-	timer_ends_at: number | null;
-	timer_remaining_ms: number;
-	timer_duration_ms: number;
-	focus_kind: LiveFocus['kind'] | null;
-	focus_id: string | null;
-	focus_seq: number;
-	reveal_seq: number;
-	phase_run: number;
-	kind: PhaseKind | null;
-};
+/** The stored row and its phase's kind (null without a phase). */
+export type LiveRow = typeof workshopLive.$inferSelect & { kind: PhaseKind | null };
 
 const permissions: Record<PhaseKind, { addNotes: boolean; edit: boolean }> = {
 	orientation: { addNotes: false, edit: false },
@@ -47,41 +34,49 @@ export const defaultLiveState = idleLiveState;
 
 export function liveStateOf(row: LiveRow | undefined, now = Date.now()): LiveSnapshot {
 	if (!row) return { state: defaultLiveState(), phaseKind: null };
-	const running = row.timer_ends_at !== null;
+	const running = row.timerEndsAt !== null;
 	return {
 		state: {
-			phaseId: row.phase_id,
-			phaseStartedAt: row.phase_id ? row.phase_started_at : null,
-			locked: !!row.locked,
-			privateWriting: !!row.private_writing,
-			anonymousReveal: !!row.anonymous_reveal,
+			phaseId: row.phaseId,
+			phaseStartedAt: row.phaseId ? row.phaseStartedAt : null,
+			locked: row.locked,
+			privateWriting: row.privateWriting,
+			anonymousReveal: row.anonymousReveal,
 			timer: {
 				running,
-				endsAt: row.timer_ends_at,
-				remainingMs: running ? Math.max(0, row.timer_ends_at! - now) : row.timer_remaining_ms,
-				durationMs: row.timer_duration_ms
+				endsAt: row.timerEndsAt,
+				remainingMs: running ? Math.max(0, row.timerEndsAt! - now) : row.timerRemainingMs,
+				durationMs: row.timerDurationMs
 			},
-			focus: row.focus_kind && row.focus_id ? { kind: row.focus_kind, id: row.focus_id, seq: row.focus_seq } : null,
-			revealSeq: row.reveal_seq,
-			phaseRun: row.phase_run
+			focus: row.focusKind && row.focusId ? { kind: row.focusKind, id: row.focusId, seq: row.focusSeq } : null,
+			revealSeq: row.revealSeq,
+			phaseRun: row.phaseRun
 		},
-		phaseKind: row.phase_id ? row.kind : null
+		phaseKind: row.phaseId ? row.kind : null
 	};
 }
 
-const selectSql = `SELECT l.*, p.kind AS kind FROM workshop_live l LEFT JOIN workshop_phases p ON p.id = l.phase_id
-	WHERE l.workshop_id = ?`;
-
-/** The stored live state of a workshop (defaults when it never ran), read from the app's database. */
-export function readLiveSnapshot(workshopId: string, now = Date.now()): LiveSnapshot {
-	const sqlite = getDb().$client;
-	// Read on every participant's update while connected: the statement is prepared once per database.
-	let select = statements.get(sqlite);
-	if (!select) statements.set(sqlite, (select = sqlite.prepare<[string], LiveRow>(selectSql)));
-	return liveStateOf(select.get(workshopId), now);
+/** The state as it is at `now`: a running timer's remaining time counts down from its end. */
+export function liveStateAt(state: LiveState, now: number): LiveState {
+	if (!state.timer.running || state.timer.endsAt === null) return state;
+	return { ...state, timer: { ...state.timer, remainingMs: Math.max(0, state.timer.endsAt - now) } };
 }
 
-const statements = new WeakMap<object, import('better-sqlite3').Statement<[string], LiveRow>>();
+// Read when a room loads and after every change the cockpit makes: built and prepared once.
+const liveRowOf = preparedOnce((db) =>
+	db
+		.select({ live: workshopLive, kind: workshopPhases.kind })
+		.from(workshopLive)
+		.leftJoin(workshopPhases, eq(workshopPhases.id, workshopLive.phaseId))
+		.where(eq(workshopLive.workshopId, sql.placeholder('workshopId')))
+		.prepare()
+);
+
+/** The stored live state of a workshop (defaults when it never ran), read from the app's database. */
+export async function readLiveSnapshot(workshopId: string, now = Date.now()): Promise<LiveSnapshot> {
+	const [row] = await liveRowOf().execute({ workshopId });
+	return liveStateOf(row && { ...row.live, kind: row.kind }, now);
+}
 
 // Who counts for "done" ----------------------------------------------------------------------------------
 
@@ -97,37 +92,40 @@ export type RosterBase = {
 	participants: { id: string; name: string; done: boolean }[];
 };
 
-const rosterStatements = new WeakMap<
-	object,
-	{
-		live: import('better-sqlite3').Statement<[string], { phase_id: string | null; phase_run: number; private_writing: number }>;
-		people: import('better-sqlite3').Statement<[string], { id: string; name: string; done: number }>;
-	}
->();
+const rosterLiveOf = preparedOnce((db) =>
+	db
+		.select({ phaseId: workshopLive.phaseId, phaseRun: workshopLive.phaseRun, privateWriting: workshopLive.privateWriting })
+		.from(workshopLive)
+		.where(eq(workshopLive.workshopId, sql.placeholder('workshopId')))
+		.prepare()
+);
+const rosterPeopleOf = preparedOnce((db) =>
+	db
+		.select({ id: participants.id, name: participants.displayName, done: phaseDone.participantId })
+		.from(participants)
+		.leftJoin(workshopLive, eq(workshopLive.workshopId, participants.workshopId))
+		.leftJoin(
+			phaseDone,
+			and(
+				eq(phaseDone.participantId, participants.id),
+				eq(phaseDone.workshopId, participants.workshopId),
+				eq(phaseDone.phaseRun, workshopLive.phaseRun),
+				isNotNull(workshopLive.phaseId)
+			)
+		)
+		.where(and(eq(participants.workshopId, sql.placeholder('workshopId')), eq(participants.role, 'participant'), isNull(participants.removedAt)))
+		.orderBy(sql`lower(${participants.displayName})`, participants.id)
+		.prepare()
+);
 
 /** The roster's base from the app's database (read at most a few times a second per workshop). */
-export function readRosterBase(workshopId: string): RosterBase {
-	const sqlite = getDb().$client;
-	let statements = rosterStatements.get(sqlite);
-	if (!statements) {
-		statements = {
-			live: sqlite.prepare('SELECT phase_id, phase_run, private_writing FROM workshop_live WHERE workshop_id = ?'),
-			people: sqlite.prepare(`SELECT p.id AS id, p.display_name AS name, (d.participant_id IS NOT NULL) AS done
-				FROM participants p
-				LEFT JOIN workshop_live l ON l.workshop_id = p.workshop_id
-				LEFT JOIN phase_done d ON d.participant_id = p.id AND d.workshop_id = p.workshop_id AND d.phase_run = l.phase_run
-					AND l.phase_id IS NOT NULL
-				WHERE p.workshop_id = ? AND p.role = 'participant' AND p.removed_at IS NULL
-				ORDER BY p.display_name COLLATE NOCASE, p.id`)
-		};
-		rosterStatements.set(sqlite, statements);
-	}
-	const live = statements.live.get(workshopId);
+export async function readRosterBase(workshopId: string): Promise<RosterBase> {
+	const [[live], people] = await Promise.all([rosterLiveOf().execute({ workshopId }), rosterPeopleOf().execute({ workshopId })]);
 	return {
-		run: live?.phase_run ?? 0,
-		phaseId: live?.phase_id ?? null,
-		privateWriting: !!live?.private_writing,
-		participants: statements.people.all(workshopId).map((row) => ({ id: row.id, name: row.name, done: !!row.done }))
+		run: live?.phaseRun ?? 0,
+		phaseId: live?.phaseId ?? null,
+		privateWriting: !!live?.privateWriting,
+		participants: people.map((row) => ({ id: row.id, name: row.name, done: row.done !== null }))
 	};
 }
 
@@ -150,10 +148,15 @@ export function parseRoomName(name: string): { workshopId: string; privateOf: st
 // The registry: live.ts reaches every collab server of the process through it ---------------------------
 
 export interface LiveSink {
-	/** Sends the state to every connection of the workshop's board and private rooms. */
-	broadcastLive(workshopId: string, state: LiveState, serverNow: number): void;
+	/**
+	 * Sends the state to every connection of the workshop's board and private rooms; the rooms judge participants'
+	 * updates by it (and its phase's kind) from then on.
+	 */
+	broadcastLive(workshopId: string, state: LiveState, serverNow: number, phaseKind: PhaseKind | null): void;
+	/** The rooms judge participants' updates by this state from now on; nobody is told yet (the reveal). */
+	judgeBy(workshopId: string, state: LiveState, phaseKind: PhaseKind | null): void;
 	/** Moves every private document's notes onto the shared board (persisted first), then empties them. */
-	revealPrivateNotes(workshopId: string, anonymous: boolean): number;
+	revealPrivateNotes(workshopId: string, anonymous: boolean): Promise<number>;
 	/** Whether this server has the workshop's shared board in memory. */
 	hasRoom(workshopId: string): boolean;
 	/** Sends the current vote round's state (type 102) to every connection of the workshop's shared board. */
@@ -161,11 +164,11 @@ export interface LiveSink {
 	/** How many different people who may vote are on the workshop's board right now. */
 	presentVoters(workshopId: string): number;
 	/** A change made by the server to the shared board, saved before anyone receives it. */
-	changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void): void;
+	changeBoard(workshopId: string, change: (doc: import('yjs').Doc) => void): Promise<void>;
 	/** Done marks, the phase run or private writing changed: the counts and the facilitators' roster are sent again. */
 	rosterChanged(workshopId: string): void;
 	/** The done counts of the current phase run (0 of 0 with no phase); `alsoPresent`: a participant about to connect. */
-	doneCounts(workshopId: string, alsoPresent: string | null): { done: number; total: number };
+	doneCounts(workshopId: string, alsoPresent: string | null): Promise<{ done: number; total: number }>;
 }
 
 export const liveSinks = new Set<LiveSink>();

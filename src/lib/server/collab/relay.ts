@@ -8,10 +8,11 @@ import { createClient } from '@redis/client';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { LiveState } from './live-state';
+import type { PhaseKind } from '../db/schema';
 
 /** What the cockpit and the access rules tell every node (JSON over the relay). */
 export type ClusterEvent =
-	| { type: 'live'; workshopId: string; state: LiveState; serverNow: number }
+	| { type: 'live'; workshopId: string; state: LiveState; serverNow: number; phaseKind: PhaseKind | null }
 	| { type: 'vote'; workshopId: string; vote: unknown }
 	| { type: 'roster'; workshopId: string }
 	/**

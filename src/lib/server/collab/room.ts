@@ -1,6 +1,8 @@
 // One workshop's board in memory: its Yjs document, the connections to it, and their awareness.
 // Incoming document updates are queued, then once per event-loop turn applied, appended to the log in
 // one transaction, and only then sent on as one merged update; awareness is coalesced the same way.
+// The store is asynchronous (SQLite through the transaction guard, or PostgreSQL): one store operation per room
+// is in flight at a time, and what arrives meanwhile is applied and saved after it, in order (see #startSave).
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
@@ -20,13 +22,13 @@ import {
 	syncStep2,
 	syncUpdate
 } from './protocol';
-import { parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
+import { liveStateAt, parseRoomName, phasePermissions, type LiveSnapshot } from './live-state';
 import { judgeUpdate } from './board-limits';
 import { withCommentAuthor } from './comment-authors';
 import { writesNotesAsOthers } from './identity';
 import { addsNotes } from './note-additions';
 import { writesOthersReactions } from './reactions';
-import type { BoardStore } from './store';
+import type { BoardStore, StoredBoard } from './store';
 import type { RelayFrame } from './relay';
 
 import { forgeryRefusal, type RefusalReason, type WireRefusal } from '../../live-protocol';
@@ -132,6 +134,8 @@ export class Connection {
 	#lastRefusal = 0;
 	/** awareness client ids this connection speaks for */
 	readonly awarenessIds = new Set<number>();
+	/** votes sent on this socket, answered one after another in the order they came (server.ts) */
+	votes: Promise<void> = Promise.resolve();
 
 	constructor(
 		readonly ws: WebSocket,
@@ -202,7 +206,33 @@ export class Room {
 	/** the workshop, and the participant whose private document this is (null: the shared board) */
 	readonly key: { workshopId: string; privateOf: string | null };
 
+	/** resolves once the stored board is loaded (rejects when it could not be: the room is then closed) */
+	readonly ready: Promise<void>;
+	#loaded = false;
+	/** what arrived while the board was loading (connections' greetings, messages, other nodes' updates), in order */
+	#beforeLoad: (() => void)[] = [];
+	/** the live state participants' updates are judged by: read on load, then set by every change (setLive) */
+	#live: LiveSnapshot | undefined;
+	#liveVersion = 0;
+
 	#pending: { connection: Connection; update: Uint8Array }[] = [];
+	/** applied to the document, not yet handed to the store; and the store operation in flight (one at a time) */
+	#unsaved: Uint8Array[] = [];
+	#unsavedSenders = new Set<Connection>();
+	#unsavedFromServer = false;
+	#saving: Promise<void> | null = null;
+	/** an append is in flight: the document holds changes the log does not have yet */
+	#appending = false;
+	#saveError: unknown = null;
+	#flushAfterSave = false;
+	#compactAfterSave = false;
+	/** sync step 1 requests waiting until the document holds only what is stored (a client never gets unsaved changes) */
+	#waitingSync: { connection: Connection; stateVector: Uint8Array }[] = [];
+	#idleWaiters: (() => void)[] = [];
+	/** connections whose messages wait for a catch-up from the store (several nodes), in order */
+	#parked = new Map<Connection, Uint8Array[]>();
+	/** shutting down: the last saves are under way and nothing more is accepted */
+	#closing = false;
 	/** bytes and new notes of the queued updates, counted against the board's limits before they are applied */
 	#pendingBytes = 0;
 	#pendingNewNotes = 0;
@@ -215,8 +245,8 @@ export class Room {
 	/** sync step 2 answers by the state vector asked with, until the board next changes */
 	#syncReplies = new Map<string, Uint8Array>();
 
-	#lastUpdateId: number;
-	#snapshotUpdateId: number;
+	#lastUpdateId = 0;
+	#snapshotUpdateId = 0;
 	#updatesSinceCompaction = 0;
 	#compactTimer: NodeJS.Timeout | null = null;
 	#unloadTimer: NodeJS.Timeout | null = null;
@@ -234,12 +264,37 @@ export class Room {
 		private readonly onUnload: (room: Room) => void,
 		private readonly log: Logger = console,
 		/** the workshop's live state (lock, phase, private writing): participants' updates are judged by it */
-		private readonly live?: (workshopId: string, now: number) => LiveSnapshot,
+		private readonly live?: (workshopId: string, now: number) => Promise<LiveSnapshot>,
 		/** several nodes: saved changes and local people's awareness go to the other nodes' copies of this room */
 		private readonly relay?: { publish(frame: RelayFrame): void }
 	) {
 		this.key = parseRoomName(workshopId);
-		const stored = store.load(workshopId);
+		this.#awarenessSweep = setInterval(() => this.#sweepAwareness(), Math.max(1000, settings.awarenessTimeoutMs / 3));
+		this.#awarenessSweep.unref();
+		this.ready = this.#load();
+		// (A failed load is logged and closes the room; awaiting callers see the rejection.)
+		this.ready.catch(() => {});
+		// Updates left in the log by a crash are folded into the snapshot when the room next empties.
+	}
+
+	get loaded() {
+		return this.#loaded;
+	}
+
+	async #load() {
+		const liveVersion = this.#liveVersion;
+		let stored: StoredBoard;
+		let live: LiveSnapshot | undefined;
+		try {
+			[stored, live] = await Promise.all([this.store.load(this.workshopId), this.live?.(this.key.workshopId, Date.now())]);
+		} catch (error) {
+			this.log.error(`collab: could not load board ${this.workshopId}`, error);
+			this.close(closeCodes.serverError, 'could not load');
+			throw error;
+		}
+		if (this.closed) return;
+		// A change the cockpit made while the board was loading is newer than what the load read.
+		if (this.#liveVersion === liveVersion) this.#live = live;
 		let unreadable = false;
 		this.doc.transact(() => {
 			for (const update of stored.updates) {
@@ -247,7 +302,7 @@ export class Room {
 					Y.applyUpdate(this.doc, update);
 				} catch (error) {
 					unreadable = true;
-					this.log.error(`collab: skipped an unreadable stored update of board ${workshopId}`, error);
+					this.log.error(`collab: skipped an unreadable stored update of board ${this.workshopId}`, error);
 				}
 			}
 		});
@@ -261,13 +316,12 @@ export class Room {
 			this.#capture?.push(update);
 			this.#syncReplies.clear();
 		});
-		this.#awarenessSweep = setInterval(() => this.#sweepAwareness(), Math.max(1000, settings.awarenessTimeoutMs / 3));
-		this.#awarenessSweep.unref();
-		// Updates left in the log by a crash are folded into the snapshot when the room next empties.
+		this.#loaded = true;
+		for (const run of this.#beforeLoad.splice(0)) run();
 	}
 
 	get pendingUpdates() {
-		return this.#pending.length;
+		return this.#pending.length + this.#unsaved.length;
 	}
 
 	// Connections -------------------------------------------------------------------------------------
@@ -278,11 +332,17 @@ export class Room {
 			this.#unloadTimer = null;
 		}
 		this.connections.add(connection);
+		if (this.#loaded) this.#greet(connection);
+		else this.#beforeLoad.push(() => this.#greet(connection));
+	}
+
+	#greet(connection: Connection) {
+		if (connection.closed || !this.connections.has(connection)) return;
 		// The server's half of the handshake: its state vector, so the client sends what the server lacks.
 		connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-		if (this.live) {
+		if (this.#live) {
 			const now = Date.now();
-			connection.send(encodeLive(this.live(this.key.workshopId, now).state, now));
+			connection.send(encodeLive(liveStateAt(this.#live.state, now), now));
 		}
 		const awareness = this.#awarenessEntries();
 		if (awareness.length) connection.send(encodeAwareness(awareness));
@@ -318,8 +378,17 @@ export class Room {
 	// Messages ----------------------------------------------------------------------------------------
 
 	receive(connection: Connection, data: Uint8Array) {
-		if (connection.closed) return;
+		if (connection.closed || this.#closing) return;
 		connection.alive = true;
+		if (!this.#loaded) {
+			this.#beforeLoad.push(() => this.receive(connection, data));
+			return;
+		}
+		const parked = this.#parked.get(connection);
+		if (parked) {
+			parked.push(data);
+			return;
+		}
 		if (!connection.messages.admit(Date.now(), this.settings.maxMessagesPerSecond)) {
 			connection.close(closeCodes.flood, 'too many messages');
 			return;
@@ -336,7 +405,10 @@ export class Room {
 						connection.close(closeCodes.flood, 'too many sync requests');
 						return;
 					}
-					connection.send(this.#syncReply(decoding.readVarUint8Array(decoder)));
+					const stateVector = decoding.readVarUint8Array(decoder);
+					// While changes are applied but not yet stored, the answer waits for the save (#settle).
+					if (this.#appending || this.#unsaved.length > 0) this.#waitingSync.push({ connection, stateVector });
+					else connection.send(this.#syncReply(stateVector));
 				} else if (step === syncStep2 || step === syncUpdate) {
 					this.#receiveUpdate(connection, decoding.readVarUint8Array(decoder));
 				} else {
@@ -368,7 +440,8 @@ export class Room {
 		return reply;
 	}
 
-	#receiveUpdate(connection: Connection, update: Uint8Array) {
+	/** A document update, judged again after a catch-up from the store (several nodes: `caughtUp`). */
+	#receiveUpdate(connection: Connection, update: Uint8Array, caughtUp = false) {
 		// An empty update (no structs, no deletions) is what an up-to-date client answers to sync step 1:
 		// nothing to store, and nothing to refuse an observer for.
 		if (update.length === 2 && update[0] === 0 && update[1] === 0) return;
@@ -395,15 +468,15 @@ export class Room {
 		// sit in Yjs's pending structs, in memory, forever: it is refused.
 		let judged = judgeUpdate(this.doc, update, this.#limits(), this.#pendingNewNotes);
 		if (judged.verdict === 'missing' && this.#pending.length > 0) {
-			this.flush();
+			// Applied now (saved after the save in flight, if any): the update may build on them.
+			this.#applyPending();
+			this.#startSave();
 			if (this.closed || connection.closed) return;
 			judged = judgeUpdate(this.doc, update, this.#limits(), 0);
 		}
 		// Several nodes: a client coming over from a node that died may build on what that node saved but never
-		// published. The stored log has it.
-		if (judged.verdict === 'missing' && this.#catchUpOnRefusal()) {
-			judged = judgeUpdate(this.doc, update, this.#limits(), 0);
-		}
+		// published. The stored log has it: the update is judged again once it is read.
+		if (judged.verdict === 'missing' && !caughtUp && this.#catchUpOnRefusal(connection, update)) return;
 		if (judged.verdict === 'missing' || judged.verdict === 'invalid') {
 			// No honest board sends these; nothing is stored or sent on.
 			connection.close(closeCodes.malformed, `refused: ${judged.verdict}`);
@@ -415,11 +488,9 @@ export class Room {
 			return;
 		}
 		const judgeWriter = () => (connection.identity.role === 'participant' ? this.#refusal(update, connection) : this.#forgery(connection, update));
-		let refusal = judgeWriter();
+		const refusal = judgeWriter();
 		// …and such a client sends others' notes this node lacks: with the log read, they are no longer new.
-		if (refusal === forgeryRefusal && this.#catchUpOnRefusal()) {
-			refusal = judgeWriter();
-		}
+		if (refusal === forgeryRefusal && !caughtUp && this.#catchUpOnRefusal(connection, update)) return;
 		// Comments are stored and sent under the writer's own identity, whatever the client wrote (comment-authors.ts).
 		if (!refusal) update = withCommentAuthor(update, judged.comments, authorOf(connection.identity));
 		// Then on a scratch document: a message that cannot be applied must not reach the board. (After the checks
@@ -451,7 +522,7 @@ export class Room {
 	 * why it is refused, or null. New notes are looked for only while adding them is restricted.
 	 */
 	#refusal(update: Uint8Array, connection: Connection): WireRefusal | null {
-		const live = this.live?.(this.key.workshopId, Date.now());
+		const live = this.#live;
 		if (!live) return this.#forgery(connection, update);
 		const { state, phaseKind } = live;
 		const allowed = phasePermissions(phaseKind);
@@ -487,18 +558,48 @@ export class Room {
 		return { maxNotes: this.settings.maxNotes, maxBoardBytes: this.settings.maxBoardBytes, encodedBytes: this.#encodedBytes + this.#pendingBytes };
 	}
 
-	/** Sends a live-state message (type 100) to every connection. */
+	/** Sends a server message (live state, vote) to every connection that has had its greeting. */
 	broadcastLive(message: Uint8Array) {
+		if (!this.#loaded) return;
 		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
 	}
 
+	/** The cockpit changed the live state: participants' updates are judged by it from now on, and everyone is told. */
+	setLive(snapshot: LiveSnapshot, message: Uint8Array) {
+		this.judgeBy(snapshot);
+		// (While loading, the greeting sends it.)
+		this.broadcastLive(message);
+	}
+
+	/** Participants' updates are judged by this state from now on (nobody is told yet). */
+	judgeBy(snapshot: LiveSnapshot) {
+		this.#liveVersion++;
+		this.#live = snapshot;
+	}
+
+	/** Reads the live state again (after a gap in the relay: a change may have been missed). */
+	async #refreshLive() {
+		if (!this.live) return;
+		const version = this.#liveVersion;
+		try {
+			const live = await this.live(this.key.workshopId, Date.now());
+			if (this.#liveVersion === version) this.#live = live;
+		} catch (error) {
+			this.log.error(`collab: could not read the live state of ${this.workshopId}`, error);
+		}
+	}
+
 	/**
-	 * Applies a change made on the server (the reveal) like a client's: appended to the log first, then sent
-	 * to every connection. Throws when it cannot be saved (the room is then closed and reloads from the log).
+	 * Applies a change made on the server (the reveal) like a client's: appended to the log first (after anything
+	 * queued before it), then sent to every connection. Rejects when it cannot be saved (the room is then closed and
+	 * reloads from the log).
 	 */
-	applyServerChange(change: (doc: Y.Doc) => void) {
-		this.flush();
+	async applyServerChange(change: (doc: Y.Doc) => void) {
+		await this.ready;
+		while (this.#saving && !this.closed) await this.#whenIdle();
 		if (this.closed) throw new Error(`collab: room ${this.workshopId} is closed`);
+		// What clients sent before it goes first, in the same append.
+		this.#applyPending();
 		const changes: Uint8Array[] = [];
 		this.#capture = changes;
 		try {
@@ -506,31 +607,35 @@ export class Room {
 		} finally {
 			this.#capture = null;
 		}
-		if (changes.length === 0) return;
-		try {
-			this.#lastUpdateId = this.store.append(this.workshopId, changes);
-		} catch (error) {
-			this.log.error(`collab: could not save board ${this.workshopId}`, error);
-			this.close(closeCodes.serverError, 'could not save');
-			throw error;
+		if (changes.length > 0) {
+			for (const change of changes) this.#encodedBytes += change.byteLength;
+			this.#unsaved.push(...changes);
+			this.#unsavedFromServer = true;
 		}
-		for (const change of changes) this.#encodedBytes += change.byteLength;
-		const message = this.#sendOn(changes);
-		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
-		this.#updatesSinceCompaction += changes.length;
-		if (this.connections.size === 0) this.compact();
-		else if (!this.#compactTimer) {
-			this.#compactTimer = setTimeout(() => this.compact(), this.settings.compactAfterMs);
-			this.#compactTimer.unref();
-		}
+		const saved = this.#startSave();
+		if (!saved) return;
+		await saved;
+		if (this.closed) throw this.#saveError ?? new Error(`collab: room ${this.workshopId} is closed`);
 	}
 
 	/**
-	 * Applies the queued updates, appends what they changed to the log in one transaction, and only then
-	 * sends it on, merged, to every connection. Runs once per event-loop turn (and before compaction).
+	 * Applies the queued updates and appends what they changed to the log in one transaction; only once it is
+	 * stored is it sent on, merged, to every connection. Runs once per merge window (and before compaction); while
+	 * the previous append is in flight it waits for it, and then takes everything queued meanwhile.
 	 */
 	flush() {
 		this.#flushScheduled = false;
+		if (this.closed || !this.#loaded || this.#pending.length === 0) return;
+		if (this.#saving) {
+			this.#flushAfterSave = true;
+			return;
+		}
+		this.#applyPending();
+		this.#startSave();
+	}
+
+	/** Applies the queued updates to the document; what they changed waits in #unsaved for the next append. */
+	#applyPending() {
 		if (this.closed || this.#pending.length === 0) return;
 		this.#lastFlush = Date.now();
 		const pending = this.#pending;
@@ -568,30 +673,83 @@ export class Room {
 		}
 		if (changes.length === 0) return;
 		for (const change of changes) this.#encodedBytes += change.byteLength;
+		this.#unsaved.push(...changes);
+		for (const sender of senders) this.#unsavedSenders.add(sender);
+	}
 
-		try {
-			this.#lastUpdateId = this.store.append(this.workshopId, changes);
-		} catch (error) {
-			// Nothing was sent; drop the in-memory state so it is reloaded from the log. The clients still
-			// hold their changes and send them again when they reconnect.
-			this.log.error(`collab: could not save board ${this.workshopId}`, error);
-			this.close(closeCodes.serverError, 'could not save');
-			return;
-		}
+	/**
+	 * Appends the applied changes (unless an append or compaction is in flight: then #settle starts it after), and
+	 * once stored publishes them to the other nodes and sends them to this node's connections. Resolves when done.
+	 */
+	#startSave(): Promise<void> | undefined {
+		if (this.#saving || this.closed || this.#unsaved.length === 0) return undefined;
+		const changes = this.#unsaved;
+		const senders = this.#unsavedSenders;
+		const fromServer = this.#unsavedFromServer;
+		this.#unsaved = [];
+		this.#unsavedSenders = new Set();
+		this.#unsavedFromServer = false;
+		this.#appending = true;
+		const saved = this.#store(() => this.store.append(this.workshopId, changes)).then(
+			(lastId) => {
+				this.#appending = false;
+				if (this.closed) return;
+				this.#lastUpdateId = lastId;
+				const message = this.#sendOn(changes);
+				// A lone sender already has its change; with several senders (or the server's change) each gets the merged whole.
+				const skip = !fromServer && senders.size === 1 ? senders.values().next().value : undefined;
+				for (const connection of this.connections) {
+					if (connection !== skip) connection.send(message, this.settings.maxBufferedBytes);
+				}
+				this.#updatesSinceCompaction += changes.length;
+				if (this.#updatesSinceCompaction >= this.settings.compactEveryUpdates || (fromServer && this.connections.size === 0))
+					this.#compactAfterSave = true;
+				else if (!this.#compactTimer) {
+					this.#compactTimer = setTimeout(() => this.compact(), this.settings.compactAfterMs);
+					this.#compactTimer.unref();
+				}
+			},
+			(error: unknown) => {
+				this.#appending = false;
+				// Nothing was sent; drop the in-memory state so it is reloaded from the log. The clients still
+				// hold their changes and send them again when they reconnect.
+				this.#saveError = error;
+				this.log.error(`collab: could not save board ${this.workshopId}`, error);
+				this.close(closeCodes.serverError, 'could not save');
+			}
+		);
+		this.#saving = saved.then(() => this.#settle());
+		return saved;
+	}
 
-		const message = this.#sendOn(changes);
-		// A lone sender already has its change; with several senders each gets the merged whole.
-		const skip = senders.size === 1 ? senders.values().next().value : undefined;
-		for (const connection of this.connections) {
-			if (connection !== skip) connection.send(message, this.settings.maxBufferedBytes);
-		}
+	/** Runs a store operation; a synchronous throw becomes a rejection. */
+	async #store<T>(operation: () => Promise<T>) {
+		return operation();
+	}
 
-		this.#updatesSinceCompaction += changes.length;
-		if (this.#updatesSinceCompaction >= this.settings.compactEveryUpdates) this.compact();
-		else if (!this.#compactTimer) {
-			this.#compactTimer = setTimeout(() => this.compact(), this.settings.compactAfterMs);
-			this.#compactTimer.unref();
+	/** A store operation ended: the next one (changes applied meanwhile, a due compaction, a waiting flush) starts. */
+	#settle() {
+		this.#saving = null;
+		if (!this.closed) {
+			if (this.#unsaved.length === 0) {
+				// The document holds exactly what is stored: sync requests that waited are answered now.
+				for (const { connection, stateVector } of this.#waitingSync.splice(0)) connection.send(this.#syncReply(stateVector));
+				if (this.#compactAfterSave) this.compact();
+			}
+			// Everything that arrived meanwhile goes in the next append, together (applied early or still queued).
+			if (!this.#saving && (this.#flushAfterSave || this.#unsaved.length > 0)) {
+				this.#flushAfterSave = false;
+				this.#applyPending();
+				this.#startSave();
+			}
 		}
+		if (!this.#saving) for (const wake of this.#idleWaiters.splice(0)) wake();
+	}
+
+	/** Resolves when no store operation is in flight (or the room closed). */
+	#whenIdle() {
+		if (!this.#saving || this.closed) return Promise.resolve();
+		return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
 	}
 
 	/** Saved changes as one update: published to the other nodes first, returned as the message for this node's connections. */
@@ -606,16 +764,35 @@ export class Room {
 	/** A change another node saved and published: applied and sent to this node's connections (not saved again). */
 	applyRemoteUpdate(update: Uint8Array) {
 		if (this.closed) return;
+		if (!this.#loaded) {
+			this.#beforeLoad.push(() => this.applyRemoteUpdate(update));
+			return;
+		}
 		const changes = this.#applyCaptured(update);
 		// Built on something this node missed (a gap in pub/sub): the stored log has it.
-		if (this.doc.store.pendingStructs || this.doc.store.pendingDs) this.catchUp();
+		if (this.doc.store.pendingStructs || this.doc.store.pendingDs) void this.catchUp();
 		else this.#sendRemote(changes);
 	}
 
-	/** Applies everything stored for this room (after a gap in the relay); idempotent, sends on only what was new. */
-	catchUp() {
+	/**
+	 * Applies everything stored for this room (after a gap in the relay); idempotent, sends on only what was new.
+	 * The live state is read again too (a change to it may have been missed).
+	 */
+	async catchUp() {
+		try {
+			await this.ready;
+		} catch {
+			return;
+		}
 		if (this.closed) return;
-		const stored = this.store.load(this.workshopId);
+		let stored: StoredBoard;
+		try {
+			[stored] = await Promise.all([this.store.load(this.workshopId), this.#refreshLive()]);
+		} catch (error) {
+			this.log.error(`collab: could not read board ${this.workshopId} to catch up`, error);
+			return;
+		}
+		if (this.closed) return;
 		const changes: Uint8Array[] = [];
 		for (const update of stored.updates) changes.push(...this.#applyCaptured(update));
 		this.doc.store.pendingStructs = null;
@@ -625,11 +802,26 @@ export class Room {
 	}
 
 	#lastRefusalCatchUp = 0;
-	/** A catch-up before refusing an update (several nodes only): at most once a second, or a hostile client could make every node read the log. */
-	#catchUpOnRefusal() {
+	/**
+	 * A catch-up before refusing an update (several nodes only): at most once a second, or a hostile client could make
+	 * every node read the log. The connection's messages wait meanwhile; then the update is judged again, and what the
+	 * connection sent after it follows in order. False when no catch-up is made (the update is judged as it is).
+	 */
+	#catchUpOnRefusal(connection: Connection, update: Uint8Array) {
 		if (!this.relay || Date.now() - this.#lastRefusalCatchUp < 1000) return false;
 		this.#lastRefusalCatchUp = Date.now();
-		this.catchUp();
+		const parked: Uint8Array[] = [];
+		this.#parked.set(connection, parked);
+		void this.catchUp().finally(() => {
+			this.#parked.delete(connection);
+			if (this.closed || connection.closed) return;
+			try {
+				this.#receiveUpdate(connection, update, true);
+			} catch {
+				connection.close(closeCodes.malformed, 'malformed message');
+			}
+			for (const data of parked) this.receive(connection, data);
+		});
 		return true;
 	}
 
@@ -656,6 +848,10 @@ export class Room {
 	/** Another node's awareness message: its people's presence, shown here too (and never published back). */
 	applyRemoteAwareness(message: Uint8Array) {
 		if (this.closed) return;
+		if (!this.#loaded) {
+			this.#beforeLoad.push(() => this.applyRemoteAwareness(message));
+			return;
+		}
 		const outer = decoding.createDecoder(message);
 		if (decoding.readVarUint(outer) !== messageAwareness) return;
 		const decoder = decoding.createDecoder(decoding.readVarUint8Array(outer));
@@ -675,30 +871,54 @@ export class Room {
 
 	// Persistence ---------------------------------------------------------------------------------------
 
-	/** Folds the log into the snapshot. The doc holds exactly what the log holds up to #lastUpdateId. */
+	/**
+	 * Folds the log into the snapshot. Starts only when the document holds exactly what the log holds up to
+	 * #lastUpdateId (no append in flight, nothing applied and unsaved); otherwise right after the save in flight.
+	 * Appends wait for it, so the snapshot never covers an update logged after it was taken.
+	 */
 	compact() {
 		if (this.#compactTimer) {
 			clearTimeout(this.#compactTimer);
 			this.#compactTimer = null;
 		}
-		if (this.closed || this.#lastUpdateId <= this.#snapshotUpdateId) return;
-		try {
-			const snapshot = Y.encodeStateAsUpdate(this.doc);
-			// With other nodes writing the same log, the stored snapshot and log are merged in, not replaced.
-			this.store.compact(this.workshopId, snapshot, this.#lastUpdateId, this.relay !== undefined);
-			this.#encodedBytes = snapshot.byteLength;
-			this.#snapshotUpdateId = this.#lastUpdateId;
-			this.#updatesSinceCompaction = 0;
-		} catch (error) {
-			// The log is intact; the next compaction tries again.
-			this.log.error(`collab: could not compact board ${this.workshopId}`, error);
+		if (this.closed || !this.#loaded || this.#lastUpdateId <= this.#snapshotUpdateId) return;
+		if (this.#saving || this.#unsaved.length > 0) {
+			this.#compactAfterSave = true;
+			return;
 		}
+		this.#compactAfterSave = false;
+		const snapshot = Y.encodeStateAsUpdate(this.doc);
+		const upToId = this.#lastUpdateId;
+		const bytesBefore = this.#encodedBytes;
+		// With other nodes writing the same log, the stored snapshot and log are merged in, not replaced.
+		this.#saving = this.#store(() => this.store.compact(this.workshopId, snapshot, upToId, this.relay !== undefined))
+			.then(
+				() => {
+					// (Other nodes' changes may have arrived meanwhile: they stay counted.)
+					this.#encodedBytes = snapshot.byteLength + (this.#encodedBytes - bytesBefore);
+					this.#snapshotUpdateId = Math.max(this.#snapshotUpdateId, upToId);
+					this.#updatesSinceCompaction = 0;
+				},
+				// The log is intact; the next compaction tries again.
+				(error: unknown) => this.log.error(`collab: could not compact board ${this.workshopId}`, error)
+			)
+			.then(() => this.#settle());
 	}
 
-	unload() {
+	/** Saves what is queued, compacts, and forgets the room, unless someone connected meanwhile. */
+	async unload() {
 		if (this.connections.size > 0 || this.closed) return;
+		try {
+			await this.ready;
+		} catch {
+			return;
+		}
 		this.flush();
+		await this.#whenIdle();
+		if (this.connections.size > 0 || this.closed) return;
 		this.compact();
+		await this.#whenIdle();
+		if (this.connections.size > 0 || this.closed) return;
 		this.#dispose();
 	}
 
@@ -708,15 +928,31 @@ export class Room {
 		this.#pending = [];
 		this.#pendingBytes = 0;
 		this.#pendingNewNotes = 0;
+		this.#unsaved = [];
+		this.#waitingSync = [];
+		this.#beforeLoad = [];
+		this.#parked.clear();
 		this.#dispose();
 		for (const connection of this.connections) connection.close(code, reason);
 		this.connections.clear();
+		for (const wake of this.#idleWaiters.splice(0)) wake();
 	}
 
-	/** Graceful shutdown: save everything, then close the connections (clients reconnect to the next server). */
-	shutdown() {
+	/**
+	 * Graceful shutdown: nothing more is accepted, everything queued is saved and compacted, then the connections
+	 * close (1012; clients reconnect to the next server and send anything the server did not store).
+	 */
+	async shutdown() {
+		this.#closing = true;
+		try {
+			await this.ready;
+		} catch {
+			return;
+		}
 		this.flush();
+		await this.#whenIdle();
 		this.compact();
+		await this.#whenIdle();
 		this.close(closeCodes.restart, 'server restarting');
 	}
 

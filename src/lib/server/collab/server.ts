@@ -16,6 +16,7 @@ import {
 	type LiveState,
 	type RosterBase
 } from './live-state';
+import type { PhaseKind } from '../db/schema';
 import * as decoding from 'lib0/decoding';
 import { closeCodes, encodeJson, encodeLive, encodeVote, encodeVoteAnswer, messageDone, messageRoster, messageVoteCast } from './protocol';
 import { Connection, Room, type BoardRole, type RoomSettings } from './room';
@@ -29,7 +30,7 @@ export type BoardAccess =
 	| { ok: true; participantId: string | null; userId: string | null; displayName: string; role: BoardRole; expiresAt?: number }
 	| { ok: false; status: 401 | 403 | 404 };
 
-export type AuthoriseBoard = (workshopId: string, cookieHeader: string | undefined) => BoardAccess;
+export type AuthoriseBoard = (workshopId: string, cookieHeader: string | undefined) => Promise<BoardAccess>;
 
 export type CollabOptions = Partial<RoomSettings> & {
 	authorise: AuthoriseBoard;
@@ -51,18 +52,19 @@ export type CollabOptions = Partial<RoomSettings> & {
 	origin?: string;
 	log?: Pick<Console, 'error' | 'warn'>;
 	/** the live cockpit's state per workshop; defaults to the app database's workshop_live (false: none) */
-	live?: ((workshopId: string, now: number) => LiveSnapshot) | false;
+	live?: ((workshopId: string, now: number) => Promise<LiveSnapshot>) | false;
 	/**
 	 * Votes sent on a board's socket (type 103): given the handshake's cookies (to authorise the vote again) and the
-	 * decoded JSON, returns the answer sent back to that connection (type 104). Without it, type 103 is malformed.
+	 * decoded JSON, resolves to the answer sent back to that connection (type 104; a connection's votes are cast and
+	 * answered one after another, in the order sent). Without it, type 103 is malformed.
 	 */
-	castVote?: (workshopId: string, cookieHeader: string | undefined, body: unknown) => unknown;
+	castVote?: (workshopId: string, cookieHeader: string | undefined, body: unknown) => Promise<unknown>;
 	/**
 	 * The phase run and the participants who count, with their done marks (see live-state.ts); defaults to the app
 	 * database, off with `live: false`. From it and the connections come the done counts (type 105) and the
 	 * facilitators' roster (type 106).
 	 */
-	roster?: ((workshopId: string) => RosterBase) | false;
+	roster?: ((workshopId: string) => Promise<RosterBase>) | false;
 	/** done counts and rosters are sent at most this often per workshop (changes in between are merged) */
 	rosterIntervalMs?: number;
 	/** several nodes: the other nodes' copies of each room are kept in step through it (relay.ts) */
@@ -218,9 +220,9 @@ export function createCollabServer(options: CollabOptions) {
 	 * reveal: facilitators see how many each person wrote (the roster), never the content, and the reveal is done
 	 * by the server without them opening the room.
 	 */
-	function authoriseRoom(roomName: string, cookieHeader: string | undefined): BoardAccess {
+	async function authoriseRoom(roomName: string, cookieHeader: string | undefined): Promise<BoardAccess> {
 		const { workshopId, privateOf } = parseRoomName(roomName);
-		const access = options.authorise(workshopId, cookieHeader);
+		const access = await options.authorise(workshopId, cookieHeader);
 		if (!access.ok || privateOf === null) return access;
 		if (access.participantId === privateOf) return access;
 		return { ok: false, status: 403 };
@@ -231,6 +233,7 @@ export function createCollabServer(options: CollabOptions) {
 		return [...rooms.values()].filter((room) => room.key.workshopId === workshopId);
 	}
 
+	/** The room, loaded (or loading: it queues what arrives until its board is read, see room.ts). */
 	function loadRoom(workshopId: string) {
 		let room = rooms.get(workshopId);
 		if (!room) {
@@ -240,7 +243,10 @@ export function createCollabServer(options: CollabOptions) {
 				if (gone.key.privateOf === null) lastRosterAt.delete(gone.workshopId);
 			}, log, live, relay);
 			rooms.set(workshopId, room);
-			if (room.key.privateOf !== null) watchPrivateNotes(room);
+			if (room.key.privateOf !== null) {
+				const loading = room;
+				loading.ready.then(() => watchPrivateNotes(loading), () => {});
+			}
 		}
 		return room;
 	}
@@ -300,7 +306,7 @@ export function createCollabServer(options: CollabOptions) {
 	function handleEvent(event: ClusterEvent, from: string) {
 		switch (event.type) {
 			case 'live':
-				return sink.broadcastLive(event.workshopId, event.state, event.serverNow);
+				return sink.broadcastLive(event.workshopId, event.state, event.serverNow, event.phaseKind);
 			case 'vote':
 				return sink.broadcastVote(event.workshopId, event.vote);
 			case 'roster':
@@ -322,9 +328,9 @@ export function createCollabServer(options: CollabOptions) {
 			case 'closeRoom':
 				return server.closeRoom(event.workshopId);
 			case 'closeSession':
-				return server.closeSession(event.sessionId);
+				return void server.closeSession(event.sessionId);
 			case 'closeUser':
-				return server.closeUserSessions(event.userId);
+				return void server.closeUserSessions(event.userId);
 		}
 	}
 
@@ -338,7 +344,7 @@ export function createCollabServer(options: CollabOptions) {
 		});
 		// Changes may have been missed (subscribed again; a node gone): they are read from the store, and the others say who is where.
 		relay.onGap(() => {
-			for (const room of rooms.values()) room.catchUp();
+			for (const room of rooms.values()) void room.catchUp();
 			relay.publish({ kind: 'event', event: { type: 'hello' } });
 			shareAllPresence();
 		});
@@ -354,6 +360,8 @@ export function createCollabServer(options: CollabOptions) {
 	const privateCounted = new Set<string>();
 	const rosterTimers = new Map<string, { timer: NodeJS.Timeout | NodeJS.Immediate; immediate: boolean }>();
 	const lastRosterAt = new Map<string, number>();
+	const rosterSending = new Set<string>();
+	const rosterAgain = new Set<string>();
 	/** what each connection was last sent, so only changes go out (a join changes the count, not everyone's "mine") */
 	const sentDone = new WeakMap<Connection, string>();
 	const sentRoster = new WeakMap<Connection, string>();
@@ -366,6 +374,7 @@ export function createCollabServer(options: CollabOptions) {
 
 	/** A private document's note count follows every change to it; facilitators hear of it (never of the content). */
 	function watchPrivateNotes(room: Room) {
+		if (room.closed) return;
 		privateCounts.set(room.workshopId, countNotes(room.doc));
 		room.doc.on('update', () => {
 			const count = countNotes(room.doc);
@@ -377,28 +386,37 @@ export function createCollabServer(options: CollabOptions) {
 	}
 
 	/** Private documents saved before this process started (e.g. a restart during private writing) are counted once. */
-	function countStoredPrivateNotes(workshopId: string) {
+	async function countStoredPrivateNotes(workshopId: string) {
 		if (privateCounted.has(workshopId)) return;
 		privateCounted.add(workshopId);
 		const store = getStore();
-		for (const name of store.privateRooms?.(workshopId) ?? []) {
-			if (privateCounts.has(name) || rooms.has(name)) continue;
-			const doc = new Y.Doc();
-			try {
-				for (const update of store.load(name).updates) Y.applyUpdate(doc, update);
-				privateCounts.set(name, countNotes(doc));
-			} finally {
-				doc.destroy();
+		try {
+			for (const name of (await store.privateRooms?.(workshopId)) ?? []) {
+				if (privateCounts.has(name) || rooms.has(name)) continue;
+				const { updates } = await store.load(name);
+				if (privateCounts.has(name) || rooms.has(name)) continue;
+				const doc = new Y.Doc();
+				try {
+					for (const update of updates) Y.applyUpdate(doc, update);
+					privateCounts.set(name, countNotes(doc));
+				} finally {
+					doc.destroy();
+				}
 			}
+		} catch (error) {
+			// Counted again next time.
+			privateCounted.delete(workshopId);
+			throw error;
 		}
 	}
 
 	/** The roster as the facilitators see it; `alsoPresent`: a participant about to connect (a page being loaded). */
-	function computeRoster(workshopId: string, alsoPresent: string | null = null): Roster & { counted: Set<string>; doneIds: Set<string> } {
-		const base = rosterBase!(workshopId);
+	async function computeRoster(workshopId: string, alsoPresent: string | null = null): Promise<Roster & { counted: Set<string>; doneIds: Set<string> }> {
+		const base = await rosterBase!(workshopId);
+		if (base.privateWriting) await countStoredPrivateNotes(workshopId);
+		// Who is present is taken after the reads: as it is when the roster is sent.
 		const present = presentParticipants(workshopId);
 		if (alsoPresent) present.add(alsoPresent);
-		if (base.privateWriting) countStoredPrivateNotes(workshopId);
 		const people = [];
 		let done = 0;
 		let privateTotal = 0;
@@ -423,10 +441,11 @@ export function createCollabServer(options: CollabOptions) {
 	}
 
 	/** Sends each connection of the shared board its done count (105), and facilitators the roster (106), if changed. */
-	function sendRoster(workshopId: string) {
+	async function sendRoster(workshopId: string) {
+		if (!rosterBase || !rooms.get(workshopId)?.connections.size) return;
+		const { counted, doneIds, ...roster } = await computeRoster(workshopId);
 		const board = rooms.get(workshopId);
-		if (!rosterBase || !board || board.closed || board.connections.size === 0) return;
-		const { counted, doneIds, ...roster } = computeRoster(workshopId);
+		if (!board || board.closed || !board.loaded || board.connections.size === 0) return;
 		let rosterJson: string | undefined;
 		// Three messages cover everyone (not counted; counted and done; counted and not done): each is serialised once.
 		const doneJson = (counted: boolean, mine: boolean) => {
@@ -456,18 +475,27 @@ export function createCollabServer(options: CollabOptions) {
 		}
 	}
 
-	/** At once when quiet; in a busy room (a join rush, many marking done) at most once per interval. */
+	/**
+	 * At once when quiet; in a busy room (a join rush, many marking done) at most once per interval. One send per
+	 * workshop at a time (its reads are awaited): a change meanwhile is sent by the next one, never overtaken by it.
+	 */
 	function scheduleRoster(workshopId: string) {
 		if (!rosterBase || shuttingDown || rosterTimers.has(workshopId)) return;
+		if (rosterSending.has(workshopId)) {
+			rosterAgain.add(workshopId);
+			return;
+		}
 		const wait = (lastRosterAt.get(workshopId) ?? 0) + rosterIntervalMs - Date.now();
 		const run = () => {
 			rosterTimers.delete(workshopId);
 			lastRosterAt.set(workshopId, Date.now());
-			try {
-				sendRoster(workshopId);
-			} catch (error) {
-				log.error(`collab: could not send the roster of ${workshopId}`, error);
-			}
+			rosterSending.add(workshopId);
+			sendRoster(workshopId)
+				.catch((error: unknown) => log.error(`collab: could not send the roster of ${workshopId}`, error))
+				.finally(() => {
+					rosterSending.delete(workshopId);
+					if (rosterAgain.delete(workshopId)) scheduleRoster(workshopId);
+				});
 		};
 		if (wait > 0) {
 			const timer = setTimeout(run, wait);
@@ -494,7 +522,7 @@ export function createCollabServer(options: CollabOptions) {
 		for (const oldest of idleRooms) {
 			if (idleRooms.size <= settings.maxIdleRooms) break;
 			idleRooms.delete(oldest);
-			oldest.unload();
+			void oldest.unload();
 		}
 	}
 
@@ -513,7 +541,7 @@ export function createCollabServer(options: CollabOptions) {
 			}
 		}, options.heartbeatMs ?? 30_000);
 		heartbeat.unref();
-		reauthorisation = setInterval(reauthoriseAll, options.reauthoriseMs ?? 60_000);
+		reauthorisation = setInterval(() => void reauthoriseAll(), options.reauthoriseMs ?? 60_000);
 		reauthorisation.unref();
 	}
 
@@ -525,7 +553,7 @@ export function createCollabServer(options: CollabOptions) {
 	function expireAt(connection: Connection, at: number | undefined) {
 		clearTimeout(expiries.get(connection));
 		if (at === undefined || connection.closed) return;
-		const timer = setTimeout(() => reauthoriseAll((other) => other === connection), Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1));
+		const timer = setTimeout(() => void reauthoriseAll((other) => other === connection), Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1));
 		timer.unref();
 		expiries.set(connection, timer);
 	}
@@ -534,17 +562,19 @@ export function createCollabServer(options: CollabOptions) {
 	 * Long-lived sockets are authorised again with their handshake's cookies, so a signed-out or expired
 	 * session, a removed participant or a changed role takes effect even when no action told us.
 	 */
-	function reauthoriseAll(which: (connection: Connection) => boolean = () => true) {
+	async function reauthoriseAll(which: (connection: Connection) => boolean = () => true) {
 		for (const room of [...rooms.values()]) {
 			for (const connection of [...room.connections]) {
 				if (connection.closed || !which(connection)) continue;
 				let access: BoardAccess;
 				try {
-					access = authoriseRoom(room.workshopId, connection.cookieHeader);
+					access = await authoriseRoom(room.workshopId, connection.cookieHeader);
 				} catch (error) {
 					log.error('collab: re-authorisation failed', error);
 					return;
 				}
+				// It may have left (or been closed) while its access was read.
+				if (connection.closed || !room.connections.has(connection)) continue;
 				if (!access.ok) {
 					const code = access.status === 404 ? closeCodes.deleted : closeCodes.removed;
 					connection.close(code, 'access ended');
@@ -572,14 +602,8 @@ export function createCollabServer(options: CollabOptions) {
 		});
 		// `ws` closes the connection itself on protocol errors and oversized frames (1009); nothing to add.
 		ws.on('error', () => {});
-		let room: Room;
-		try {
-			room = loadRoom(workshopId);
-		} catch (error) {
-			log.error(`collab: could not load board ${workshopId}`, error);
-			ws.close(closeCodes.serverError, 'could not load');
-			return;
-		}
+		// While the board loads, the room queues this connection's greeting and messages (a failed load closes it, 1011).
+		const room = loadRoom(workshopId);
 		const { participantId, userId, displayName, role } = access;
 		const connection = new Connection(ws, { participantId, userId, displayName, role }, cookieHeader, settings.maxBufferedBytes);
 		ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -609,6 +633,7 @@ export function createCollabServer(options: CollabOptions) {
 	 * shared board, not a private room.
 	 */
 	function receiveVote(room: Room, connection: Connection, bytes: Uint8Array, castVote: NonNullable<CollabOptions['castVote']>) {
+		if (connection.closed) return;
 		const now = Date.now();
 		if (!connection.messages.admit(now, settings.maxMessagesPerSecond) || !connection.updates.admit(now, settings.maxUpdatesPerSecond))
 			return connection.close(closeCodes.flood, 'too many votes');
@@ -621,14 +646,18 @@ export function createCollabServer(options: CollabOptions) {
 			return connection.close(closeCodes.malformed, 'malformed message');
 		}
 		if (room.key.privateOf !== null) return connection.close(closeCodes.malformed, 'votes go to the board');
-		let answer: unknown;
-		try {
-			answer = castVote(room.key.workshopId, connection.cookieHeader, body);
-		} catch (error) {
-			log.error('collab: vote failed', error);
-			return connection.close(closeCodes.serverError, 'vote failed');
-		}
-		connection.send(encodeVoteAnswer(answer));
+		// One after another per connection: the answers come back in the order the votes were sent.
+		connection.votes = connection.votes.then(async () => {
+			if (connection.closed) return;
+			let answer: unknown;
+			try {
+				answer = await castVote(room.key.workshopId, connection.cookieHeader, body);
+			} catch (error) {
+				log.error('collab: vote failed', error);
+				return connection.close(closeCodes.serverError, 'vote failed');
+			}
+			connection.send(encodeVoteAnswer(answer));
+		});
 	}
 
 	/** A participant's connections to the workshop's board and private rooms. */
@@ -645,40 +674,48 @@ export function createCollabServer(options: CollabOptions) {
 	 * Moves every private document's notes onto the board in one change (logged before anyone sees it, one message),
 	 * in a random order when anonymous (reveal.ts), then empties the private documents. What is not a note is skipped.
 	 */
-	function revealPrivateNotes(workshopId: string, anonymous: boolean) {
+	async function revealPrivateNotes(workshopId: string, anonymous: boolean) {
 		const store = getStore();
-		const names = new Set(store.privateRooms?.(workshopId) ?? []);
+		const names = new Set((await store.privateRooms?.(workshopId)) ?? []);
 		for (const room of roomsOf(workshopId)) if (room.key.privateOf !== null) names.add(room.workshopId);
 		const board = loadRoom(workshopId);
 		const opened: Room[] = [];
 		try {
+			await board.ready;
 			const people: { room: Room; participantId: string; notes: PrivateNote[] }[] = [];
 			for (const name of names) {
 				const room = loadRoom(name);
 				opened.push(room);
+				await room.ready;
+			}
+			// Read once every document is loaded; each room applies its change after what it has queued.
+			for (const room of opened) {
 				const notes = readPrivateNotes(room.doc);
 				if (notes.length > 0) people.push({ room, participantId: room.key.privateOf!, notes });
 			}
 			if (people.length === 0) return 0;
 			let revealed = 0;
-			board.applyServerChange((doc) => (revealed = writeRevealedNotes(doc, people, anonymous)));
+			await board.applyServerChange((doc) => (revealed = writeRevealedNotes(doc, people, anonymous)));
 			for (const { room, notes } of people) {
-				room.applyServerChange((doc) => {
+				await room.applyServerChange((doc) => {
 					const own = doc.getMap('notes');
 					for (const note of notes) own.delete(note.id);
 				});
 			}
 			return revealed;
 		} finally {
-			for (const room of opened) if (room.connections.size === 0) room.unload();
-			if (board.connections.size === 0) board.unload();
+			for (const room of opened) if (room.connections.size === 0) void room.unload();
+			if (board.connections.size === 0) void board.unload();
 		}
 	}
 
 	const sink: LiveSink = {
-		broadcastLive(workshopId: string, state: LiveState, serverNow: number) {
+		broadcastLive(workshopId: string, state: LiveState, serverNow: number, phaseKind: PhaseKind | null) {
 			const message = encodeLive(state, serverNow);
-			for (const room of roomsOf(workshopId)) room.broadcastLive(message);
+			for (const room of roomsOf(workshopId)) room.setLive({ state, phaseKind }, message);
+		},
+		judgeBy(workshopId: string, state: LiveState, phaseKind: PhaseKind | null) {
+			for (const room of roomsOf(workshopId)) room.judgeBy({ state, phaseKind });
 		},
 		revealPrivateNotes,
 		hasRoom: (workshopId: string) => rooms.has(workshopId),
@@ -690,59 +727,73 @@ export function createCollabServer(options: CollabOptions) {
 			// open: counted once, by the id they vote with.
 			return presentParticipants(workshopId).size;
 		},
-		changeBoard(workshopId: string, change: (doc: Y.Doc) => void) {
+		async changeBoard(workshopId: string, change: (doc: Y.Doc) => void) {
 			const board = loadRoom(workshopId);
 			try {
-				board.applyServerChange(change);
+				await board.applyServerChange(change);
 			} finally {
-				if (board.connections.size === 0) board.unload();
+				if (board.connections.size === 0) void board.unload();
 			}
 		},
 		rosterChanged: scheduleRoster,
-		doneCounts(workshopId: string, alsoPresent: string | null) {
+		async doneCounts(workshopId: string, alsoPresent: string | null) {
 			if (!rosterBase) return { done: 0, total: 0 };
-			const { phaseId, done, total } = computeRoster(workshopId, alsoPresent);
+			const { phaseId, done, total } = await computeRoster(workshopId, alsoPresent);
 			return phaseId === null ? { done: 0, total: 0 } : { done, total };
 		}
 	};
 	liveSinks.add(sink);
 
+	/** Authorises (awaiting the database), then hands the socket to the room, or refuses it. */
+	async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+		socket.on('error', () => socket.destroy());
+		const match = path.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+		if (!match) return refuseUpgrade(socket, 404);
+		if (shuttingDown) return refuseUpgrade(socket, 503);
+		if (!originAllowed(request, options.origin ?? process.env.ORIGIN)) return refuseUpgrade(socket, 403);
+		const workshopId = match[1]!;
+		const address = clientAddress(request, options.addressHeader ?? process.env.ADDRESS_HEADER);
+		if ((perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) return refuseUpgrade(socket, 429);
+		// Counted from here, before the authorisation is awaited: a burst of upgrades from one address cannot pass the
+		// cap (nor keep more authorisations than that in flight).
+		count(perAddress, address, 1);
+		let person: string | null = null;
+		let attached = false;
+		socket.once('close', () => {
+			if (attached) return;
+			if (person) count(perPerson, person, -1);
+			count(perAddress, address, -1);
+		});
+		let access: BoardAccess;
+		try {
+			access = await authoriseRoom(workshopId, request.headers.cookie);
+		} catch (error) {
+			log.error('collab: authorisation failed', error);
+			return refuseUpgrade(socket, 500);
+		}
+		if (socket.destroyed) return;
+		if (shuttingDown) return refuseUpgrade(socket, 503);
+		if (!access.ok) return refuseUpgrade(socket, access.status);
+		if ((rooms.get(workshopId)?.connections.size ?? 0) >= maxConnectionsPerRoom) return refuseUpgrade(socket, 503);
+		const who = access.participantId ?? (access.userId ? `user:${access.userId}` : null);
+		if (who && (perPerson.get(who) ?? 0) >= maxConnectionsPerPerson) return refuseUpgrade(socket, 429);
+		// Checked and counted in one step after the await: a burst of one person's upgrades cannot pass the cap either.
+		if (who) count(perPerson, (person = who), 1);
+		const cookieHeader = request.headers.cookie;
+		const counted = { person, address };
+		const granted = access;
+		wss.handleUpgrade(request, socket, head, (ws) => {
+			attached = true;
+			attach(ws, workshopId, granted, cookieHeader, counted);
+		});
+	}
+
 	const server = {
 		/** For `server.on('upgrade')`: authorises, then hands the socket to the room (or refuses it). */
 		handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
-			socket.on('error', () => socket.destroy());
-			const match = path.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
-			if (!match) return refuseUpgrade(socket, 404);
-			if (shuttingDown) return refuseUpgrade(socket, 503);
-			if (!originAllowed(request, options.origin ?? process.env.ORIGIN)) return refuseUpgrade(socket, 403);
-			const workshopId = match[1]!;
-			let access: BoardAccess;
-			try {
-				access = authoriseRoom(workshopId, request.headers.cookie);
-			} catch (error) {
-				log.error('collab: authorisation failed', error);
-				return refuseUpgrade(socket, 500);
-			}
-			if (!access.ok) return refuseUpgrade(socket, access.status);
-			if ((rooms.get(workshopId)?.connections.size ?? 0) >= maxConnectionsPerRoom) return refuseUpgrade(socket, 503);
-			const person = access.participantId ?? (access.userId ? `user:${access.userId}` : null);
-			const address = clientAddress(request, options.addressHeader ?? process.env.ADDRESS_HEADER);
-			if (person && (perPerson.get(person) ?? 0) >= maxConnectionsPerPerson) return refuseUpgrade(socket, 429);
-			if ((perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) return refuseUpgrade(socket, 429);
-			const cookieHeader = request.headers.cookie;
-			// Counted from here (the handshake completes in this turn), so a burst of upgrades cannot pass the caps.
-			if (person) count(perPerson, person, 1);
-			count(perAddress, address, 1);
-			const counted = { person, address };
-			let attached = false;
-			socket.once('close', () => {
-				if (attached) return;
-				if (person) count(perPerson, person, -1);
-				count(perAddress, address, -1);
-			});
-			wss.handleUpgrade(request, socket, head, (ws) => {
-				attached = true;
-				attach(ws, workshopId, access, cookieHeader, counted);
+			void upgrade(request, socket, head).catch((error: unknown) => {
+				log.error('collab: upgrade failed', error);
+				refuseUpgrade(socket, 500);
 			});
 		},
 
@@ -762,12 +813,12 @@ export function createCollabServer(options: CollabOptions) {
 		 */
 		closeSession(sessionId: string) {
 			const signedWith = (connection: Connection) => sessionIdOf(connection.cookieHeader) === sessionId;
-			reauthoriseAll(signedWith);
+			return reauthoriseAll(signedWith);
 		},
 
 		/** All of a user's sessions ended: their connections are authorised again at once; those a session alone let in close (4403). */
 		closeUserSessions(userId: string) {
-			reauthoriseAll((connection) => connection.identity.userId === userId);
+			return reauthoriseAll((connection) => connection.identity.userId === userId);
 		},
 
 		/**
@@ -800,7 +851,8 @@ export function createCollabServer(options: CollabOptions) {
 				else clearTimeout(timer as NodeJS.Timeout);
 			}
 			rosterTimers.clear();
-			for (const room of [...rooms.values()]) room.shutdown();
+			// Every room's last saves, then its connections close.
+			await Promise.all([...rooms.values()].map((room) => room.shutdown()));
 			if (sockets.size === 0) return;
 			await new Promise<void>((resolve) => {
 				const timer = setTimeout(() => {
@@ -841,11 +893,17 @@ export function createCollabServer(options: CollabOptions) {
 		 * A copy of the board as saved (the live room's document when loaded, else snapshot + log), for
 		 * server-side reads such as exports. Changing the copy changes nothing.
 		 */
-		readDoc(workshopId: string) {
+		async readDoc(workshopId: string) {
 			const doc = new Y.Doc();
 			const room = rooms.get(workshopId);
-			if (room) Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
-			else for (const update of getStore().load(workshopId).updates) Y.applyUpdate(doc, update);
+			if (room && !room.closed) {
+				await room.ready.catch(() => {});
+				if (!room.closed) {
+					Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
+					return doc;
+				}
+			}
+			for (const update of (await getStore().load(workshopId)).updates) Y.applyUpdate(doc, update);
 			return doc;
 		}
 	};

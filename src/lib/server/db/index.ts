@@ -171,14 +171,24 @@ function openAsync(sqlite: Database.Database, guard: TransactionGuard) {
 	database.transaction = ((work: (tx: Transaction) => Promise<unknown>) => {
 		const open = guard.current();
 		if (open?.tx) return open.tx.transaction(work);
+		// SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, IOERR, BUSY): drizzle's ROLLBACK then
+		// fails ("no transaction is active") and would hide the error that matters (a full disk gets its own message).
+		let failure: { error: unknown } | undefined;
 		return guard.run((opened) =>
 			begin(
-				(tx) => {
+				async (tx) => {
 					opened.tx = tx;
-					return work(tx);
+					try {
+						return await work(tx);
+					} catch (error) {
+						failure = { error };
+						throw error;
+					}
 				},
 				{ behavior: 'immediate' }
-			)
+			).catch((error: unknown) => {
+				throw failure && !sqlite.inTransaction ? failure.error : error;
+			})
 		);
 	}) as typeof database.transaction;
 	return database;

@@ -43,7 +43,7 @@ export const load: PageServerLoad = async (event) => {
 		joinLink,
 		qr: qrCodePath(joinLink),
 		// Traceability: the board's idea cards, which of them became pilots, and where a new one can go.
-		ideas: viewBoard(readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
+		ideas: viewBoard(await readBoardDoc(workshop.id)).ideas.map(({ id, title }) => ({ id, title, pilot: pilots.find((pilot) => pilot.ideaId === id) ?? null })),
 		pilots,
 		programmes: (await listProgrammesForUser(user)).map(({ id, name }) => ({ id, name })),
 		// Where this facilitator may keep the workshop's plan as a template.

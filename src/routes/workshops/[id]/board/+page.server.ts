@@ -249,7 +249,7 @@ export const actions: Actions = {
 		if (lane && !frame.perspectives.some((perspective) => perspective.id === lane)) {
 			return fail(400, { suggestions: { message: m.grouping_unknown_lane() } });
 		}
-		const doc = readBoardDoc(frame.workshop.id);
+		const doc = await readBoardDoc(frame.workshop.id);
 		try {
 			return { suggestions: { lane, groups: suggestBoardGroups(doc, { lane: lane || undefined }) } };
 		} finally {

@@ -26,7 +26,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	event.depends('verstas:votes');
 	const { workshop } = await requireFacilitator(event);
-	const items = votableItems(workshop.id);
+	const items = await votableItems(workshop.id);
 	return {
 		workshop: { id: workshop.id, title: workshop.title },
 		lanes: (await listPerspectives(workshop.id)).map(({ id, title }) => ({ id, title })),
@@ -101,7 +101,7 @@ export const actions: Actions = {
 						: { kind: 'ideas' };
 		const round = parseInput(roundSchema, {
 			method: form.method,
-			items: itemsForScope(votableItems(workshop.id), scope),
+			items: itemsForScope(await votableItems(workshop.id), scope),
 			anonymous: form.anonymous,
 			resultsHidden: form.resultsHidden,
 			allowChanges: form.allowChanges,
