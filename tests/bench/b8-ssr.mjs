@@ -10,7 +10,7 @@
 // Data seeded with better-sqlite3 exactly as the app writes it; the load generator runs in this process over
 // keep-alive connections and competes with the server for the machine's cores.
 //
-//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard|dashboard-rendered|board|floor] [--cpu-prof]
+//   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard,dashboard-rendered,board,floor] [--cpu-prof]
 //                               [--dump <dir>] (keeps each page's HTML there)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -215,7 +215,8 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 	console.log(`  ${name}: ${path} (${fmt(bytes / 1024)} kB HTML)`);
 	console.log(
 		`    capacity, ${concurrency} in flight for ${seconds} s: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closedStats.p50)} / p99 ${fmt(closedStats.p99)} ms, ` +
-			`${closed.errors} errors; server CPU ${fmt(closedCpu.share * 100, 0)} % of a core (${fmt(closedCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request), ` +
+			`${closed.errors} errors; server CPU ${fmt(closedCpu.share * 100, 0)} % of a core (${fmt(closedCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request, ` +
+			`${fmt(closedCpu.faults / (closed.latencies.length || 1), 1)} page faults/request), ` +
 			`load generator ${fmt(((closedClient.user + closedClient.system) / 1000 / closed.wallMs) * 100, 0)} %`
 	);
 	if (saturated) console.log(`    at ${rate} req/s: not run, the capacity (${fmt(closed.rate, 0)} req/s) is below the rate: every request would queue`);
@@ -256,7 +257,7 @@ try {
 		`B8 — SSR (server ${server.url}, pid ${server.pid}); seeded ${programme.counts.pilots} pilots, ${programme.counts.checkIns} check-ins, ` +
 			`${programme.counts.indicators} indicators, ${programme.counts.readings} readings in ${fmt(lib.now() - seedStart, 0)} ms`
 	);
-	const wanted = (page) => !options.only || options.only === page;
+	const wanted = (page) => !options.only || String(options.only).split(',').includes(page);
 	// The dashboard viewed again (as a lead does) is answered with its earlier render until anything is written
 	// (src/lib/server/page-cache.ts); the second row renders every view, what a view after a write costs.
 	if (wanted('dashboard')) await measurePage(server, 'programme dashboard', `/programmes/${programme.programmeId}`, programme.cookie);

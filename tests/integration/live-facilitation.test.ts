@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { addNote, deleteNote, reactionKey, reactionsOf, readBoard, toggleReaction, viewBoard } from '../../src/lib/board/model';
 import type { DoneLive, Roster } from '../../src/lib/live-protocol';
 import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
-import { getDb } from '../../src/lib/server/db';
+import { readRosterBase } from '../../src/lib/server/collab/live-state';
 import {
 	addTimerMinute,
 	getDoneState,
@@ -216,6 +216,33 @@ describe('"valmis / klar / done"', () => {
 			expect(c.types).not.toContain(106);
 		}
 		expect(facilitator.types).toContain(106);
+	});
+
+	it('a page load before a phase opens says 0 of 0 without reading the roster (a query over every participant)', async () => {
+		const { workshop, phaseIds, anna } = await setup();
+		// The newest collab server answers for a workshop no server has in memory; its roster reader is the real one, counted.
+		const reads: string[] = [];
+		const counting = createCollabServer({
+			authorise: resolveBoardAccess,
+			store: new SqliteBoardStore(),
+			roster: (workshopId) => {
+				reads.push(workshopId);
+				return readRosterBase(workshopId);
+			},
+			log: { error: () => {}, warn: () => {} }
+		});
+		try {
+			expect(await getDoneState(workshop.id, anna.id, true)).toEqual({ run: 0, phaseId: null, done: 0, total: 0, counted: true, mine: false });
+			expect(reads).toEqual([]);
+			const run = (await setPhase(workshop.id, phaseIds[0]!)).phaseRun;
+			await setDone(workshop.id, anna.id, run, true);
+			reads.length = 0;
+			// Nobody is connected: Anna (done, and the one loading the page) counts, Bertil does not yet.
+			expect(await getDoneState(workshop.id, anna.id, true)).toEqual({ run, phaseId: phaseIds[0], done: 1, total: 1, counted: true, mine: true });
+			expect(reads).toEqual([workshop.id]);
+		} finally {
+			await counting.shutdown(500);
+		}
 	});
 });
 
