@@ -1,4 +1,5 @@
 -- Hand-written: what drizzle-kit cannot express from schema.pg.ts (the SQLite migrations' raw parts, for PostgreSQL).
+-- The area generations view of SQLite's 0012 is drizzle-kit's own here (0000, from pgView in schema.pg.ts).
 
 -- SQLite's rowid where the code orders by it (db/index.ts insertionOrder: ties between equal times). Not in
 -- schema.pg.ts, as rowid is not in schema.sqlite.ts: selected rows have the same fields on both.
@@ -7,10 +8,6 @@ ALTER TABLE "participants" ADD COLUMN "insertion_order" bigint GENERATED ALWAYS 
 ALTER TABLE "pilot_status_history" ADD COLUMN "insertion_order" bigint GENERATED ALWAYS AS IDENTITY;
 --> statement-breakpoint
 ALTER TABLE "vote_rounds" ADD COLUMN "insertion_order" bigint GENERATED ALWAYS AS IDENTITY;
---> statement-breakpoint
-
--- The area values readers see: the current generation's (SQLite's 0012).
-CREATE VIEW "current_area_values" AS SELECT area_code, indicator_key, year, value FROM area_values WHERE generation = coalesce((SELECT generation FROM area_data_state WHERE id = 1), 0);
 --> statement-breakpoint
 
 -- The audit log is append-only (SQLite's 0014). The only change allowed: an account's deletion unlinking its
