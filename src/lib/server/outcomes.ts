@@ -381,10 +381,12 @@ export async function filterOptions(programmeId: string) {
 		programmeId,
 		programmeId
 	);
+	// Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT only by what it selects.
 	const perspectives = (await db
-		.selectDistinct({ perspective: pilots.perspective })
+		.select({ perspective: pilots.perspective })
 		.from(pilots)
 		.where(and(eq(pilots.programmeId, programmeId), sql`${pilots.perspective} <> ''`))
+		.groupBy(pilots.perspective)
 		.orderBy(caseless(pilots.perspective)))
 		.map((row) => row.perspective);
 	return { statuses: pilotStatuses, goals, areas: areaOptions, organisations: organisationOptions, perspectives };

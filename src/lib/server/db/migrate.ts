@@ -76,10 +76,9 @@ export async function migrateCurrentDatabase() {
 	const client = await postgres().pool.connect();
 	try {
 		await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
-		const applied = await client.query<{ latest: string | null }>(
-			"SELECT CASE WHEN to_regclass('drizzle.__drizzle_migrations') IS NULL THEN NULL ELSE (SELECT max(created_at) FROM drizzle.__drizzle_migrations) END AS latest"
-		);
-		const latest = Number(applied.rows[0]?.latest ?? 0);
+		const journal = await client.query<{ exists: boolean }>("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists");
+		const applied = journal.rows[0]?.exists ? await client.query<{ latest: string | null }>('SELECT max(created_at) AS latest FROM drizzle.__drizzle_migrations') : null;
+		const latest = Number(applied?.rows[0]?.latest ?? 0);
 		if (latest > known) {
 			throw new DatabaseTooNewError(
 				`The PostgreSQL database was written by a newer version of Verstas (migration ${latest}, this version knows up to ${known}). ` +
