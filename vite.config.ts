@@ -10,6 +10,8 @@ const sqliteOnlyTests = [
 	'tests/integration/backup.test.ts',
 	// SQLite's busy lock, its file size ceiling and WAL truncation
 	'tests/integration/faults.test.ts',
+	// an upgrade of SQLite's file from the previous version's FTS5 index (search-index.test.ts runs on both)
+	'tests/integration/search-index-upgrade.test.ts',
 	// drizzle-kit's SQLite table rebuilds with foreign keys (PostgreSQL's migrations run in setup-db.ts)
 	'tests/integration/migrate.test.ts'
 ];
