@@ -4,6 +4,7 @@ import { getTableColumns, getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
+import { isPostgresUrl } from '../../src/lib/server/db/dialect';
 import * as selected from '../../src/lib/server/db/schema';
 import * as pg from '../../src/lib/server/db/schema.pg';
 import * as sqlite from '../../src/lib/server/db/schema.sqlite';
@@ -45,6 +46,6 @@ describe('schema.sqlite.ts and schema.pg.ts', () => {
 	it('schema.ts exports every table and view of the dialect', () => {
 		const names = Object.keys(sqlite).filter((name) => typeof (sqlite as Record<string, unknown>)[name] === 'object' && !Array.isArray((sqlite as Record<string, unknown>)[name]));
 		for (const name of names) expect(selected, name).toHaveProperty(name);
-		expect(selected.users).toBe(sqlite.users); // SQLite unless DATABASE_URL says postgres://
+		expect(selected.users).toBe(isPostgresUrl() ? pg.users : sqlite.users);
 	});
 });

@@ -8,10 +8,17 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema.sqlite';
 import { boardChanges } from './board-changes';
-import { usesPostgres } from './dialect';
+import { isPostgresUrl } from './dialect';
 import { isPostgresUnavailable, openPostgres } from './postgres';
 
-export { usesPostgres } from './dialect';
+
+// Decided once, at import, as schema.ts decides which tables to give (and cheap on every query).
+const postgresDialect = isPostgresUrl();
+
+/** Whether the process runs on PostgreSQL (DATABASE_URL=postgres://…) rather than SQLite. */
+export function usesPostgres() {
+	return postgresDialect;
+}
 
 // Shared with the WebSocket upgrade path in server/: no $app or $env imports here.
 

@@ -3,9 +3,9 @@
 // types (tests/unit/schema-dialects.test.ts), so domain code is written once against SQLite's types.
 import * as pg from './schema.pg';
 import * as sqlite from './schema.sqlite';
-import { usesPostgres } from './dialect';
+import { isPostgresUrl } from './dialect';
 
-const chosen = (usesPostgres() ? pg : sqlite) as unknown as typeof sqlite;
+const chosen = (isPostgresUrl() ? pg : sqlite) as unknown as typeof sqlite;
 
 export const {
 	users,
