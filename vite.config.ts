@@ -1,8 +1,20 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import SlowFirst from './tests/slow-first.js';
 import { verstasCollab } from './server/vite-collab-plugin.js';
+
+/** Tests of SQLite's own file: not run on PostgreSQL (pg_dump and PostgreSQL's own tools do that job there). */
+const sqliteOnlyTests = [
+	// npm run backup/restore copy and check the SQLite file
+	'tests/integration/backup.test.ts',
+	// SQLite's busy lock, its file size ceiling and WAL truncation
+	'tests/integration/faults.test.ts',
+	// an upgrade of SQLite's file from the previous version's FTS5 index (search-index.test.ts runs on both)
+	'tests/integration/search-index-upgrade.test.ts',
+	// drizzle-kit's SQLite table rebuilds with foreign keys (PostgreSQL's migrations run in setup-db.ts)
+	'tests/integration/migrate.test.ts'
+];
 
 export default defineConfig({
 	plugins: [
@@ -22,6 +34,9 @@ export default defineConfig({
 	],
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+		// VERSTAS_TEST_DATABASE=postgres runs the same files on PostgreSQL, except those about SQLite's own file.
+		exclude: [...configDefaults.exclude, ...(process.env.VERSTAS_TEST_DATABASE === 'postgres' ? sqliteOnlyTests : [])],
+		globalSetup: ['tests/postgres-global-setup.ts'],
 		setupFiles: ['tests/setup-db.ts'],
 		// Vitest's default on a 2-core machine is one worker; these files spend much of their time waiting on their
 		// own servers and sockets, and two workers finish in ~2/3 of the time (three were slower here).

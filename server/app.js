@@ -66,9 +66,12 @@ export async function startServer() {
 	const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 	const url = `http://${shownHost}:${typeof address === 'object' && address ? address.port : port}`;
 	console.log(`Verstas is running at ${url}`);
+	// The SQLite file's backups and restore guard; on PostgreSQL its own tools (pg_dump) back up (README).
+	const postgres = /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? '');
+	if (postgres && backups.intervalHours > 0) console.warn('VERSTAS_BACKUP_INTERVAL_HOURS backs up the SQLite file: on PostgreSQL, schedule pg_dump instead (README, "PostgreSQL").');
 	// `npm run restore` refuses to replace the database under a running server: this marker says one runs.
-	process.once('exit', markRunning());
-	const stopBackups = scheduleBackups(backups);
+	if (!postgres) process.once('exit', markRunning());
+	const stopBackups = scheduleBackups(postgres ? { ...backups, intervalHours: 0 } : backups);
 
 	/** @type {{ stop: () => Promise<void> } | undefined} */
 	const mail = /** @type {any} */ (globalThis)[Symbol.for('verstas.mail')];

@@ -1,7 +1,7 @@
 import { startAuditPruning, withAuditContext } from '$lib/server/audit';
 import { registerCollab } from '$lib/server/collab';
-import { getDb, isStorageUnavailable } from '$lib/server/db';
-import { migrateDatabase } from '$lib/server/db/migrate';
+import { isStorageUnavailable } from '$lib/server/db';
+import { migrateCurrentDatabase } from '$lib/server/db/migrate';
 import { seedDemo } from '$lib/server/demo';
 import { allowProviderFormActions, listProviders } from '$lib/server/oidc';
 import { ensureSearchIndex } from '$lib/server/pilots';
@@ -20,7 +20,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 export const init: ServerInit = async () => {
 	// A mistake in the OIDC_* settings stops the start with its message, rather than failing every sign-in page.
 	listProviders();
-	migrateDatabase(getDb());
+	await migrateCurrentDatabase();
 	// The learning library's index is analysed in code: rebuilt here after an upgrade or when the analyser changed.
 	const noVoikko = voikkoUnavailableReason();
 	if (noVoikko) console.warn(`Search uses the Snowball stemmers only: Voikko is not available (${noVoikko}). Install libvoikko1 and voikko-fi for Finnish base forms and compound parts.`);

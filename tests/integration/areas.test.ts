@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getProgrammeDetails } from '../../src/lib/server/programmes';
-import { getDb } from '../../src/lib/server/db';
+import { rawGet, rawRun } from '../../src/lib/server/db';
 import {
 	addProgrammeTargetAreas,
 	areaSeries,
@@ -30,15 +30,14 @@ const dataDir = existsSync(sharedDir) ? sharedDir : repoDir;
 const file = (year: number) => `paavo_12f7_helsinki_${year}.csv`;
 const bytes = (year: number) => readFileSync(join(dataDir, file(year)));
 
-const client = () => getDb().$client;
-const count = (sql: string, ...params: unknown[]) => (client().prepare(sql).get(...params) as { n: number }).n;
-const value = (code: string, key: string, year: number) =>
-	(client().prepare('SELECT value FROM area_values WHERE area_code = ? AND indicator_key = ? AND year = ?').get(code, key, year) as { value: number } | undefined)?.value;
-const snapshot = () => ({
-	areas: count('SELECT count(*) n FROM areas'),
-	values: count('SELECT count(*) n FROM area_values'),
-	imports: count('SELECT count(*) n FROM area_imports'),
-	indicators: count('SELECT count(*) n FROM indicators')
+const count = async (sql: string, ...params: unknown[]) => (await rawGet<{ n: number }>(sql, ...params))!.n;
+const value = async (code: string, key: string, year: number) =>
+	(await rawGet<{ value: number }>('SELECT value FROM area_values WHERE area_code = ? AND indicator_key = ? AND year = ?', code, key, year))?.value;
+const snapshot = async () => ({
+	areas: await count('SELECT count(*) n FROM areas'),
+	values: await count('SELECT count(*) n FROM area_values'),
+	imports: await count('SELECT count(*) n FROM area_imports'),
+	indicators: await count('SELECT count(*) n FROM indicators')
 });
 
 /** The raw cell of the file for an area, variable and year, read independently of the parser. */
@@ -65,55 +64,55 @@ describe('importing the real Paavo files', () => {
 		expect((await getArea('00100'))?.name).toBe('Helsinki keskusta - Etu-Töölö');
 	});
 
-	it("computes Kannelmäki's 2023 unemployment rate from the file's counts (1077 / (5819 + 1077))", () => {
+	it("computes Kannelmäki's 2023 unemployment rate from the file's counts (1077 / (5819 + 1077))", async () => {
 		expect(fileValue(2023, '00420', 'Unemployed (PT)')).toBe(1077);
 		expect(fileValue(2023, '00420', 'Employed (PT)')).toBe(5819);
-		expect(value('00420', 'unemployed', 2023)).toBe(1077);
-		expect(value('00420', 'employed', 2023)).toBe(5819);
-		expect(value('00420', 'unemployment_rate', 2023)).toBeCloseTo((1077 / (5819 + 1077)) * 100, 10);
-		expect(value('00420', 'unemployment_rate', 2023)).toBeCloseTo(15.62, 2);
+		expect(await value('00420', 'unemployed', 2023)).toBe(1077);
+		expect(await value('00420', 'employed', 2023)).toBe(5819);
+		expect(await value('00420', 'unemployment_rate', 2023)).toBeCloseTo((1077 / (5819 + 1077)) * 100, 10);
+		expect(await value('00420', 'unemployment_rate', 2023)).toBeCloseTo(15.62, 2);
 	});
 
-	it('computes the other derived shares from the same rows of the file', () => {
-		const check = (code: string, year: number, key: string, part: string, whole: string) =>
-			expect(value(code, key, year), `${code} ${year} ${key}`).toBeCloseTo((fileValue(year, code, part) / fileValue(year, code, whole)) * 100, 10);
+	it('computes the other derived shares from the same rows of the file', async () => {
+		const check = async (code: string, year: number, key: string, part: string, whole: string) =>
+			expect(await value(code, key, year), `${code} ${year} ${key}`).toBeCloseTo((fileValue(year, code, part) / fileValue(year, code, whole)) * 100, 10);
 		for (const [code, year] of [['00420', 2023], ['00940', 2022], ['00100', 2023]] as const) {
-			check(code, year, 'low_education_share', 'Basic level studies (KO)', 'Aged 18 or over, total (KO)');
-			check(code, year, 'low_income_share', 'Inhabitants belonging to the lowest income category (HR)', 'Aged 18 or over, total (HR)');
-			check(code, year, 'children_share', 'Children aged 0 to 14 (PT)', 'Inhabitants, total (PT)');
-			check(code, year, 'one_parent_share', 'One-parent households with children (TE)', 'Households with children (TE)');
+			await check(code, year, 'low_education_share', 'Basic level studies (KO)', 'Aged 18 or over, total (KO)');
+			await check(code, year, 'low_income_share', 'Inhabitants belonging to the lowest income category (HR)', 'Aged 18 or over, total (HR)');
+			await check(code, year, 'children_share', 'Children aged 0 to 14 (PT)', 'Inhabitants, total (PT)');
+			await check(code, year, 'one_parent_share', 'One-parent households with children (TE)', 'Households with children (TE)');
 		}
 		// Kannelmäki 2023 by hand: 3537 / 11662, 2643 / 11662, 2022 / 14030.
-		expect(value('00420', 'low_education_share', 2023)).toBeCloseTo(30.33, 2);
-		expect(value('00420', 'low_income_share', 2023)).toBeCloseTo(22.66, 2);
-		expect(value('00420', 'children_share', 2023)).toBeCloseTo(14.41, 2);
-		expect(value('00420', 'median_income', 2023)).toBe(24397);
-		expect(value('00420', 'inhabitants', 2023)).toBe(14030);
-		expect(value('00420', 'inhabitants', 2022)).toBe(fileValue(2022, '00420', 'Inhabitants, total (HE)'));
+		expect(await value('00420', 'low_education_share', 2023)).toBeCloseTo(30.33, 2);
+		expect(await value('00420', 'low_income_share', 2023)).toBeCloseTo(22.66, 2);
+		expect(await value('00420', 'children_share', 2023)).toBeCloseTo(14.41, 2);
+		expect(await value('00420', 'median_income', 2023)).toBe(24397);
+		expect(await value('00420', 'inhabitants', 2023)).toBe(14030);
+		expect(await value('00420', 'inhabitants', 2022)).toBe(fileValue(2022, '00420', 'Inhabitants, total (HE)'));
 	});
 
-	it('keeps both years apart and records one import per file', () => {
+	it('keeps both years apart and records one import per file', async () => {
 		for (const year of [2022, 2023]) {
-			expect(count('SELECT count(DISTINCT area_code) n FROM area_values WHERE year = ?', year)).toBe(84);
+			expect(await count('SELECT count(DISTINCT area_code) n FROM area_values WHERE year = ?', year)).toBe(84);
 			// 00230 Helsinki postikeskus (the mail centre) has no inhabitants: its shares have no denominator.
-			expect(value('00230', 'inhabitants', year)).toBe(0);
-			expect(value('00230', 'unemployment_rate', year)).toBeUndefined();
-			expect(value('00230', 'median_income', year)).toBeUndefined();
-			expect(count("SELECT count(*) n FROM area_values WHERE year = ? AND indicator_key = 'unemployment_rate'", year)).toBe(83);
+			expect(await value('00230', 'inhabitants', year)).toBe(0);
+			expect(await value('00230', 'unemployment_rate', year)).toBeUndefined();
+			expect(await value('00230', 'median_income', year)).toBeUndefined();
+			expect(await count("SELECT count(*) n FROM area_values WHERE year = ? AND indicator_key = 'unemployment_rate'", year)).toBe(83);
 		}
-		expect(count("SELECT count(*) n FROM area_imports WHERE format = 'paavo'")).toBe(2);
-		expect(count("SELECT rows n FROM area_imports WHERE filename = ?", file(2023))).toBe(count('SELECT count(*) n FROM area_values WHERE year = 2023'));
+		expect(await count("SELECT count(*) n FROM area_imports WHERE format = 'paavo'")).toBe(2);
+		expect(await count("SELECT rows n FROM area_imports WHERE filename = ?", file(2023))).toBe(await count('SELECT count(*) n FROM area_values WHERE year = 2023'));
 	});
 
 	it('re-importing the same year updates values and never duplicates them', async () => {
-		const before = snapshot();
-		client().prepare("UPDATE area_values SET value = -1 WHERE area_code = '00420' AND year = 2023").run();
+		const before = await snapshot();
+		await rawRun("UPDATE area_values SET value = -1 WHERE area_code = '00420' AND year = 2023");
 		const parsed = parsePaavoCsv(bytes(2023), file(2023));
 		if (!parsed.ok) throw new Error('parse failed');
 		await importAreas(parsed, { filename: file(2023), format: 'paavo', importedBy: null });
-		expect(snapshot()).toEqual({ ...before, imports: before.imports + 1 });
-		expect(value('00420', 'unemployment_rate', 2023)).toBeCloseTo(15.62, 2);
-		expect(count('SELECT count(*) n FROM (SELECT 1 FROM area_values GROUP BY area_code, indicator_key, year HAVING count(*) > 1)')).toBe(0);
+		expect(await snapshot()).toEqual({ ...before, imports: before.imports + 1 });
+		expect(await value('00420', 'unemployment_rate', 2023)).toBeCloseTo(15.62, 2);
+		expect(await count('SELECT count(*) n FROM (SELECT 1 FROM area_values GROUP BY area_code, indicator_key, year HAVING count(*) > 1) AS repeated')).toBe(0);
 	});
 
 	it("gives each indicator's series over the years and a population-weighted city average", async () => {
@@ -124,14 +123,14 @@ describe('importing the real Paavo files', () => {
 		expect(series[0]!.key).toBe('unemployment_rate');
 
 		// Weighted by the labour force, the average of the areas' rates is Helsinki's pooled rate.
-		const pooled = client()
-			.prepare("SELECT sum(CASE WHEN indicator_key = 'unemployed' THEN value END) * 100.0 / sum(CASE WHEN indicator_key = 'labour_force' THEN value END) v FROM area_values WHERE year = 2023")
-			.get() as { v: number };
+		const pooled = (await rawGet<{ v: number }>(
+			"SELECT sum(CASE WHEN indicator_key = 'unemployed' THEN value END) * 100.0 / sum(CASE WHEN indicator_key = 'labour_force' THEN value END) v FROM area_values WHERE year = 2023"
+		))!;
 		expect(await cityAverage('unemployment_rate', 2023, 'Helsinki')).toBeCloseTo(pooled.v, 10);
-		const plain = count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'unemployment_rate'");
+		const plain = await count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'unemployment_rate'");
 		expect(Math.abs((await cityAverage('unemployment_rate', 2023, 'Helsinki'))! - plain)).toBeGreaterThan(0.01);
 		// Counts get the plain mean, rounded to whole people.
-		const inhabitants = count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'inhabitants'");
+		const inhabitants = await count("SELECT avg(value) n FROM area_values WHERE year = 2023 AND indicator_key = 'inhabitants'");
 		expect(Number.isInteger(inhabitants)).toBe(false);
 		expect(await cityAverage('inhabitants', 2023, 'Helsinki')).toBe(Math.round(inhabitants));
 		expect(Number.isInteger(await cityAverage('unemployment_rate', 2023, 'Helsinki'))).toBe(false);
@@ -172,8 +171,8 @@ describe('importing the real Paavo files', () => {
 });
 
 describe('a broken file', () => {
-	it('reports every error by row and column and stores nothing', () => {
-		const before = snapshot();
+	it('reports every error by row and column and stores nothing', async () => {
+		const before = await snapshot();
 		const text = [
 			'"12f7 -- 9. All data groups, 2010-2023"',
 			'',
@@ -196,7 +195,7 @@ describe('a broken file', () => {
 		expect(parsed.errors[0]!.message).toContain('0042');
 		expect(parsed.errors[1]!.message).toContain('lots');
 		expect(parsed.errors[2]!.message).toContain('4'); // the earlier row
-		expect(snapshot()).toEqual(before);
+		expect(await snapshot()).toEqual(before);
 	});
 
 	it('reads the wide layout (several year columns) and skips missing values', () => {
@@ -226,23 +225,23 @@ describe('plain CSV', () => {
 			{ areaCode: '98765', indicatorKey: 'nuorisotalon_kavijat', year: 2023, value: 12.5 }
 		]);
 		await importAreas(parsed, { filename: 'nuoriso.csv', format: 'plain', importedBy: null });
-		expect(value('98765', 'nuorisotalon_kavijat', 2023)).toBe(12.5);
+		expect(await value('98765', 'nuorisotalon_kavijat', 2023)).toBe(12.5);
 		expect(await getArea('98765')).toEqual({ code: '98765', name: 'Uusikylä', municipality: 'Testilä' });
-		const indicator = client().prepare("SELECT name, higher_is_better h FROM indicators WHERE key = 'nuorisotalon_kavijat'").get();
+		const indicator = await rawGet("SELECT name, higher_is_better h FROM indicators WHERE key = 'nuorisotalon_kavijat'");
 		expect(indicator).toEqual({ name: 'Nuorisotalon kävijät', h: null });
 
-		const before = snapshot();
+		const before = await snapshot();
 		const again = parsePlainCsv('area code,area name,indicator,year,value\n98765,Uusikylä,Nuorisotalon kävijät,2023,13\n', 'nuoriso2.csv');
 		if (!again.ok) throw new Error('parse failed');
 		await importAreas(again, { filename: 'nuoriso2.csv', format: 'plain', importedBy: null });
-		expect(snapshot()).toEqual({ ...before, imports: before.imports + 1 });
-		expect(value('98765', 'nuorisotalon_kavijat', 2023)).toBe(13);
+		expect(await snapshot()).toEqual({ ...before, imports: before.imports + 1 });
+		expect(await value('98765', 'nuorisotalon_kavijat', 2023)).toBe(13);
 		// A plain file without municipality keeps the one already known.
 		expect((await getArea('98765'))?.municipality).toBe('Testilä');
 	});
 
-	it('reports bad codes, years, values and names with their line and column, and stores nothing', () => {
-		const before = snapshot();
+	it('reports bad codes, years, values and names with their line and column, and stores nothing', async () => {
+		const before = await snapshot();
 		const csv = [
 			'Area code,Area name,Indicator,Year,Value',
 			'00420,Kannelmäki,Visits,2023,10',
@@ -256,7 +255,7 @@ describe('plain CSV', () => {
 		expect(parsed.ok).toBe(false);
 		if (parsed.ok) return;
 		expect(parsed.errors.map(({ row, column }) => `${row}:${column}`)).toEqual(['3:Area code', '4:Area name', '4:Year', '4:Value', '5:Value', '7:Value']);
-		expect(snapshot()).toEqual(before);
+		expect(await snapshot()).toEqual(before);
 	});
 
 	it('names the missing columns and refuses non-UTF-8 bytes', () => {
@@ -274,7 +273,7 @@ describe('programmes and permissions', () => {
 		const other = await createOrganisation({ name: 'Muu kaupunki', kind: 'city', municipality: 'Vantaa' });
 		await addMember(city.id, lead.id, 'programme_lead');
 		await addMember(city.id, member.id, 'member');
-		client().prepare("INSERT INTO programmes (id, name, owner_organisation_id) VALUES ('p1', 'Mukana', ?), ('p2', 'Muu', ?)").run(city.id, other.id);
+		await rawRun("INSERT INTO programmes (id, name, owner_organisation_id) VALUES ('p1', 'Mukana', ?), ('p2', 'Muu', ?)", city.id, other.id);
 
 		expect(await canImportAreas({ id: lead.id, isAdmin: false })).toBe(true);
 		expect(await canImportAreas({ id: member.id, isAdmin: false })).toBe(false);
@@ -295,10 +294,10 @@ describe('the demo import', () => {
 		// The copy is the real data, byte for byte.
 		if (existsSync(sharedDir))
 			for (const year of [2022, 2023]) expect(readFileSync(join(repoDir, file(year))).equals(readFileSync(join(sharedDir, file(year))))).toBe(true);
-		const before = snapshot();
+		const before = await snapshot();
 		const imported = await importDemoAreas();
 		expect(imported.map((i) => i.filename)).toEqual([file(2022), file(2023)]);
 		expect(imported.map((i) => i.areas)).toEqual([84, 84]);
-		expect(snapshot()).toEqual({ ...before, imports: before.imports + 2 });
+		expect(await snapshot()).toEqual({ ...before, imports: before.imports + 2 });
 	});
 });

@@ -2,9 +2,9 @@
 // language, once.
 import { and, eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db, getDb } from '../../src/lib/server/db';
+import { db } from '../../src/lib/server/db';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { mailOutbox } from '../../src/lib/server/db/schema';
+import { mailOutbox, pilots, pilotStatusHistory } from '../../src/lib/server/db/schema';
 import { checkUnsubscribeLink, setMailPreferences, unsubscribe } from '../../src/lib/server/mail/preferences';
 import { queueCheckInReminders, queueDigests } from '../../src/lib/server/mail/schedule';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
@@ -91,7 +91,7 @@ describe('check-in reminders', () => {
 		const pilot = await proposePilot(programme.id, pilotInput('Kerho', [teammate.email]), proposer.id);
 		await transitionPilot(pilot.id, 'approve', lead);
 		await transitionPilot(pilot.id, 'start', lead);
-		getDb().$client.prepare("UPDATE pilots SET starts_on = '2025-01-06' WHERE id = ?").run(pilot.id);
+		await db.update(pilots).set({ startsOn: '2025-01-06' }).where(eq(pilots.id, pilot.id));
 		// Cadence 4 weeks from 6 January: due 3 February.
 		await setMailPreferences(teammate.id, { checkin_reminders: 'immediate' });
 		const at = (iso: string) => new Date(iso);
@@ -148,7 +148,7 @@ describe('digests', () => {
 		await setMailPreferences(lead.id, { digest: 'daily' });
 		await queueDigests(tuesday);
 		expect(await digests()).toHaveLength(1);
-		getDb().$client.prepare('UPDATE pilot_status_history SET at = ? WHERE pilot_id = ?').run(tuesday.getTime() - 60 * 60_000, pilot.id);
+		await db.update(pilotStatusHistory).set({ at: new Date(tuesday.getTime() - 60 * 60_000) }).where(eq(pilotStatusHistory.pilotId, pilot.id));
 		await queueDigests(new Date(tuesday.getTime() + 60_000));
 		expect(await digests()).toHaveLength(2);
 		await setMailPreferences(lead.id, { digest: 'off' });

@@ -1,7 +1,9 @@
 // Programmes and pilots against a real SQLite file: who may do what, the lifecycle's rules, check-ins that are
 // never rewritten, baselines from area data, overdue check-ins and the learning library's index.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../src/lib/server/db';
+import { rawGet, rawRun } from '../../src/lib/server/db';
+import { matchSearchRows } from '../../src/lib/server/db/search';
+import { learningQueryWords } from '../../src/lib/server/outcomes';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import {
 	addIndicator,
@@ -34,7 +36,7 @@ import { createUser } from '../../src/lib/server/users';
 let counter = 0;
 const person = async (name: string, isAdmin = false) => {
 	const user = await createUser({ name, email: `${name.toLowerCase()}-${++counter}-${Date.now()}@example.fi`, password: 'salasana-123' });
-	if (isAdmin) getDb().$client.prepare('UPDATE users SET is_admin = 1 WHERE id = ?').run(user.id);
+	if (isAdmin) await rawRun('UPDATE users SET is_admin = true WHERE id = ?', user.id);
 	return { id: user.id, name, isAdmin };
 };
 const organisation = (name: string) => createOrganisation({ name: `${name} ${++counter}`, kind: 'city', municipality: 'Helsinki' });
@@ -50,9 +52,12 @@ async function world() {
 	await addMember(owner.id, lead.id, 'programme_lead');
 	await addMember(owner.id, member.id, 'member');
 	await addMember(partner.id, partnerMember.id, 'facilitator');
-	getDb().$client.prepare("INSERT OR IGNORE INTO areas (code, name, municipality) VALUES ('00420', 'Kannelmäki', 'Helsinki')").run();
-	getDb().$client.prepare("INSERT OR IGNORE INTO indicators (key, name, unit, higher_is_better) VALUES ('unemployment_rate', 'Työttömyysaste', '%', 0)").run();
-	getDb().$client.prepare("INSERT OR REPLACE INTO area_values (area_code, indicator_key, year, value) VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)").run();
+	await rawRun("INSERT INTO areas (code, name, municipality) VALUES ('00420', 'Kannelmäki', 'Helsinki') ON CONFLICT DO NOTHING");
+	await rawRun("INSERT INTO indicators (key, name, unit, higher_is_better) VALUES ('unemployment_rate', 'Työttömyysaste', '%', false) ON CONFLICT DO NOTHING");
+	await rawRun(
+		`INSERT INTO area_values (area_code, indicator_key, year, value) VALUES ('00420', 'unemployment_rate', 2022, 14.1), ('00420', 'unemployment_rate', 2023, 15.6)
+		ON CONFLICT (generation, area_code, indicator_key, year) DO UPDATE SET value = excluded.value`
+	);
 	const form = new FormData();
 	for (const [key, value] of Object.entries({ name: 'Mukana', ownerOrganisationId: owner.id, startsOn: '2024-01-01', endsOn: '2027-12-31', description: '' }))
 		form.set(key, value);
@@ -185,12 +190,11 @@ describe('pilots', () => {
 		await transitionPilot(pilot.id, 'start', w.member);
 		await recordCheckIn(pilot.id, checkIn({ learned: 'Isät osallistuivat, kun toiminta oli iltaisin' }), w.member.id);
 		await transitionPilot(pilot.id, 'decide', w.lead, { comment: 'Päätös: jatketaan muokattuna', decision: 'adapt' });
-		const search = (q: string) =>
-			getDb().$client.prepare<[string], { pilot_id: string }>('SELECT pilot_id FROM pilot_search WHERE pilot_search MATCH ?').all(q).map((row) => row.pilot_id);
-		expect(search('olohuone')).toContain(pilot.id);
-		expect(search('iltaisin')).toContain(pilot.id);
-		expect(search('paatos')).toContain(pilot.id);
-		expect(getDb().$client.prepare('SELECT count(*) AS n FROM pilot_search WHERE pilot_id = ?').get(pilot.id)).toEqual({ n: 1 });
+		const search = async (q: string) => (await matchSearchRows(learningQueryWords(q), 100)).map((row) => row.pilotId);
+		expect(await search('olohuone')).toContain(pilot.id);
+		expect(await search('iltaisin')).toContain(pilot.id);
+		expect(await search('paatos')).toContain(pilot.id);
+		expect(await rawGet('SELECT count(*) AS n FROM pilot_search WHERE pilot_id = ?', pilot.id)).toEqual({ n: 1 });
 	});
 
 	it('a proposal brought into a workshop becomes one idea card with its canvas filled in', async () => {
@@ -255,7 +259,7 @@ describe('from an idea card to a proposal', () => {
 	it('a draft from the canvas ticks the areas its target areas name', async () => {
 		const w = await world();
 		for (const area of helsinki)
-			getDb().$client.prepare('INSERT OR IGNORE INTO areas (code, name, municipality) VALUES (?, ?, ?)').run(area.code, area.name, 'Helsinki');
+			await rawRun('INSERT INTO areas (code, name, municipality) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', area.code, area.name, 'Helsinki');
 		const { workshop, ideaId } = await workshopWithIdea(null, w.lead.id, {
 			problem: 'Perheet eivät löydä palveluita',
 			hypothesis: 'Jos palveluohjaaja on ostarilla, niin perheet löytävät avun',

@@ -17,8 +17,8 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { m } from '../paraglide/messages.js';
-import { changedRows, db, first, getDb, preparedOnce, preparedOnceSync, withSqlite } from './db';
-import type Database from 'better-sqlite3';
+import { changedRows, db, first, preparedOnce } from './db';
+import { copyAreaValues, currentAreaGeneration, deleteAreaValues, otherAreaGeneration, switchAreaGeneration, upsertAreaValues } from './db/area-generations';
 import { areaImports, areas, areaValues, indicators, organisations, programmeAreas } from './db/schema';
 import { leadOrganisations, listProgrammesForUser } from './programmes';
 import { generateSecureRandomString } from './session';
@@ -624,47 +624,15 @@ export type ImportSummary = { id: string; areas: number; values: number; indicat
 /** Rows per write transaction: ~1–5 ms each, so a slice of the import holds the event loop briefly. */
 const writeBatch = 500;
 
-// Raw statements on the SQLite connection, run through withSqlite (never inside another request's transaction).
-const generationQueries = preparedOnceSync((db) => {
-	const sqlite = db.$client;
-	return {
-		current: sqlite.prepare<[], { generation: number }>('SELECT generation FROM area_data_state WHERE id = 1'),
-		newer: sqlite.prepare<[number], { generation: number }>('SELECT generation FROM area_values WHERE generation > ? ORDER BY generation DESC LIMIT 1'),
-		older: sqlite.prepare<[number], { generation: number }>('SELECT generation FROM area_values WHERE generation < ? ORDER BY generation LIMIT 1'),
-		deleteSome: sqlite.prepare<[number, number]>('DELETE FROM area_values WHERE rowid IN (SELECT rowid FROM area_values WHERE generation = ? LIMIT ?)'),
-		// Copies the next rows in key order (the primary key's index) after the last one copied.
-		copySome: sqlite.prepare<[number, number, string, string, number, number]>(
-			`INSERT INTO area_values (generation, area_code, indicator_key, year, value)
-			 SELECT ?, area_code, indicator_key, year, value FROM area_values
-			 WHERE generation = ? AND (area_code, indicator_key, year) > (?, ?, ?) ORDER BY area_code, indicator_key, year LIMIT ?`
-		),
-		lastCopied: sqlite.prepare<[number], { areaCode: string; indicatorKey: string; year: number }>(
-			'SELECT area_code AS areaCode, indicator_key AS indicatorKey, year FROM area_values WHERE generation = ? ORDER BY area_code DESC, indicator_key DESC, year DESC LIMIT 1'
-		),
-		upsert: sqlite.prepare<[number, string, string, number, number]>(
-			'INSERT INTO area_values (generation, area_code, indicator_key, year, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (generation, area_code, indicator_key, year) DO UPDATE SET value = excluded.value'
-		),
-		// One prepared statement per row: building drizzle's multi-row inserts cost ~40 µs a row, and this runs in the
-		// one transaction that makes the import visible. A plain file without municipalities keeps the ones a Paavo
-		// import set.
-		upsertArea: sqlite.prepare<[string, string, string]>(
-			"INSERT INTO areas (code, name, municipality) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, municipality = coalesce(nullif(excluded.municipality, ''), areas.municipality)"
-		),
-		makeCurrent: sqlite.prepare<[number]>('INSERT INTO area_data_state (id, generation) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation')
-	};
-});
-
 /** Deletes one generation's rows, a batch per transaction. */
 async function* deleteGeneration(generation: number): AsyncSteps<void> {
-	const queries = generationQueries();
-	while ((await withSqlite((sqlite) => sqlite.transaction(() => queries.deleteSome.run(generation, writeBatch).changes)())) > 0) yield;
+	while ((await deleteAreaValues(generation, writeBatch)) > 0) yield;
 }
 
 /** Generations other than the current one: left by an import that failed or by a process that stopped mid-import. */
 async function* deleteOtherGenerations(current: number): AsyncSteps<void> {
-	const queries = generationQueries();
 	for (;;) {
-		const other = await withSqlite(() => queries.newer.get(current) ?? queries.older.get(current));
+		const other = await otherAreaGeneration(current);
 		if (!other) return;
 		yield* await deleteGeneration(other.generation);
 	}
@@ -678,40 +646,21 @@ async function* deleteOtherGenerations(current: number): AsyncSteps<void> {
  * deleted afterwards. Run whole (demo seed, tests) or in slices (uploads: importAreaFile).
  */
 async function* importSteps(parsed: ParsedAreas, options: { filename: string; format: ImportFormat; importedBy: string | null }): AsyncSteps<ImportSummary> {
-	const queries = generationQueries();
-	const current = await withSqlite((sqlite) => {
-		// A caller's own open transaction (no other is open here): foreign_keys below cannot change inside it.
-		if (sqlite.inTransaction) throw new Error('an area import writes its own transactions');
-		return queries.current.get()?.generation ?? 0;
-	});
+	const current = await currentAreaGeneration();
 	const next = current + 1;
 	yield* await deleteOtherGenerations(current);
 	const id = generateSecureRandomString(12);
 	try {
-		let last = { areaCode: '', indicatorKey: '', year: 0 };
-		const copySome = (sqlite: Database.Database) => sqlite.transaction(() => queries.copySome.run(next, current, last.areaCode, last.indicatorKey, last.year, writeBatch).changes)();
-		while ((await withSqlite(copySome)) > 0) {
-			last = queries.lastCopied.get(next)!;
-			yield;
-		}
+		let last: { areaCode: string; indicatorKey: string; year: number } | null = { areaCode: '', indicatorKey: '', year: 0 };
+		while ((last = await copyAreaValues(next, current, last, writeBatch))) yield;
 		for (const batch of chunk(parsed.rows, writeBatch)) {
 			// New areas and indicators are inserted by the switch's transaction below, so their values come first:
 			// foreign keys are checked again from there on (nobody reads this generation before it).
-			await withSqlite((sqlite) => {
-				sqlite.pragma('foreign_keys = OFF');
-				try {
-					sqlite.transaction(() => {
-						for (const row of batch) queries.upsert.run(next, row.areaCode, row.indicatorKey, row.year, row.value);
-					})();
-				} finally {
-					sqlite.pragma('foreign_keys = ON');
-				}
-			});
+			await upsertAreaValues(next, batch, parsed.areas, parsed.indicators);
 			yield;
 		}
 		await db.transaction(
 			async (tx) => {
-				for (const area of parsed.areas) queries.upsertArea.run(area.code, area.name, area.municipality);
 				for (const indicator of parsed.indicators) {
 					const insert = tx.insert(indicators).values(indicator);
 					// Built-in definitions are refreshed from code; an imported indicator keeps its first description.
@@ -726,7 +675,7 @@ async function* importSteps(parsed: ParsedAreas, options: { filename: string; fo
 					subject: { kind: 'area_import', id },
 					details: { filename: options.filename.slice(0, 255), format: options.format, areas: parsed.areas.length, values: parsed.rows.length }
 				});
-				queries.makeCurrent.run(next);
+				await switchAreaGeneration(next, parsed.areas);
 			},
 			{ behavior: 'immediate' }
 		);

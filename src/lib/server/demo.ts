@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { addNote, type NoteColor } from '../board/model';
 import { fromDateTimeLocal, toDateTimeLocal } from '../format';
-import { SqliteBoardStore } from './collab/store';
+import { openBoardStore } from './collab/store';
 import { db } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
 import { importDemoAreas } from './areas';
@@ -106,7 +106,7 @@ export async function seedDemo() {
 	demoNotes.forEach(([lane, text, color], index) =>
 		addNote(doc, { text, color, lane: lanes[lane]!.id, author: { id: participant.id, name: team.name }, createdAt: Date.now() + index })
 	);
-	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	await openBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	await seedDemoProgramme(organisationIds, accountIds);
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { recordAudit, type AuditAction } from './audit';
 import { z } from 'zod';
-import { changedRows, db, driverMessage, type Executor, first, one } from './db';
+import { changedRows, db, type Executor, first, isUniqueViolation, one } from './db';
 import { memberships, membershipRoles, organisationKinds, organisations, users, type MembershipRole } from './db/schema';
 import { m } from '../paraglide/messages.js';
 import { emailField, enumField, requiredText } from './forms';
@@ -63,7 +63,7 @@ export async function setSsoBinding(id: string, binding: z.output<typeof ssoBind
 	try {
 		await db.update(organisations).set(binding).where(eq(organisations.id, id));
 	} catch (error) {
-		if (/UNIQUE constraint failed: organisations\.sso_domain/.test(driverMessage(error))) {
+		if (isUniqueViolation(error, 'organisations', 'sso_domain')) {
 			throw new SsoDomainTakenError(binding.ssoDomain ?? '');
 		}
 		throw error;

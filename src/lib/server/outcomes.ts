@@ -9,7 +9,8 @@ import { canvasFieldLabels } from '../labels';
 import { m } from '../paraglide/messages.js';
 import { getLocale, type Locale } from '../paraglide/runtime.js';
 import { checkInStatusLabels, pilotDecisionLabels, pilotStatusLabels } from '../pilot-labels';
-import { db, rawAll, unchangedSinceLastWrite } from './db';
+import { caseless, db, rawAll, unchangedSinceLastWrite } from './db';
+import { fold, ftsMatch, matchSearchRows, searchLearningsOf } from './db/search';
 import {
 	areas,
 	checkInReadings,
@@ -190,7 +191,7 @@ async function computeDashboard(programmeId: string, filters: OutcomeFilters, to
 		.from(pilots)
 		.leftJoin(organisations, eq(organisations.id, pilots.ownerOrganisationId))
 		.where(and(eq(pilots.programmeId, programmeId), ...pilotConditions(filters)))
-		.orderBy(sql`${pilots.title} COLLATE NOCASE`, asc(pilots.id));
+		.orderBy(caseless(pilots.title), asc(pilots.id));
 
 	const areaRows = await db
 		.select({ pilotId: pilotAreas.pilotId, code: areas.code, name: areas.name })
@@ -366,7 +367,7 @@ export async function filterOptions(programmeId: string) {
 		`SELECT code, name FROM areas WHERE code IN (
 			SELECT area_code FROM programme_areas WHERE programme_id = ?
 			UNION SELECT pa.area_code FROM pilot_areas pa JOIN pilots p ON p.id = pa.pilot_id WHERE p.programme_id = ?)
-		ORDER BY name COLLATE NOCASE, code`,
+		ORDER BY lower(name), code`,
 		programmeId,
 		programmeId
 	);
@@ -375,16 +376,18 @@ export async function filterOptions(programmeId: string) {
 			SELECT owner_organisation_id FROM programmes WHERE id = ?
 			UNION SELECT organisation_id FROM programme_organisations WHERE programme_id = ?
 			UNION SELECT owner_organisation_id FROM pilots WHERE programme_id = ?)
-		ORDER BY name COLLATE NOCASE`,
+		ORDER BY lower(name)`,
 		programmeId,
 		programmeId,
 		programmeId
 	);
+	// Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT only by what it selects.
 	const perspectives = (await db
-		.selectDistinct({ perspective: pilots.perspective })
+		.select({ perspective: pilots.perspective })
 		.from(pilots)
 		.where(and(eq(pilots.programmeId, programmeId), sql`${pilots.perspective} <> ''`))
-		.orderBy(sql`${pilots.perspective} COLLATE NOCASE`))
+		.groupBy(pilots.perspective)
+		.orderBy(caseless(pilots.perspective)))
 		.map((row) => row.perspective);
 	return { statuses: pilotStatuses, goals, areas: areaOptions, organisations: organisationOptions, perspectives };
 }
@@ -410,34 +413,13 @@ export function learningQueryWords(q: string) {
 }
 type QueryWord = ReturnType<typeof learningQueryWords>[number];
 
-const textColumns = '{title summary learnings decision_reason}';
-const termColumns = '{title_terms summary_terms learnings_terms reason_terms}';
-const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
-
 /**
- * User text as a safe FTS5 query. Each word must match (AND), either by any of its analysed terms in the terms
- * columns (so "paikoissa" finds "paikka" and "kohtaamispaikan") or as written in the text columns (so a word
- * the analyser does not know still finds itself, and "paatos" finds "päätös": the tokenizer folds case and
- * diacritics). Every term is a quoted FTS5 string (its quotes doubled): operators, parentheses, column filters
- * and stars in the user's text are only text. Null: nothing to search for.
+ * User text as a safe FTS5 query (SQLite's index; db/search.ts builds PostgreSQL's from the same words). Null:
+ * nothing to search for.
  */
 export function ftsQuery(q: string | QueryWord[]) {
-	const words = typeof q === 'string' ? learningQueryWords(q) : q;
-	if (!words.length) return null;
-	return words
-		.map((word) => {
-			const terms = word.alternatives.map(quoted).join(' OR ');
-			return `(${termColumns} : (${terms}) OR ${textColumns} : ${quoted(word.word)}${word.prefix ? '*' : ''})`;
-		})
-		.join(' AND ');
+	return ftsMatch(typeof q === 'string' ? learningQueryWords(q) : q);
 }
-
-/** Case and diacritics folded as the index's tokenizer folds them (unicode61 remove_diacritics 2). */
-const fold = (text: string) =>
-	text
-		.toLowerCase()
-		.normalize('NFD')
-		.replace(/\p{M}/gu, '');
 
 /**
  * A text's words that a query matched, marked, in a window of at most `size` words around the most matches
@@ -525,13 +507,7 @@ export async function searchLearnings(query: LearningQuery, limit = 100) {
 	if (query.q) {
 		if (!match) return { results: [], searched: true };
 		// The index answers the text part; the SQL filters above answer the rest (joined on pilot ids below).
-		found = await rawAll<Indexed & { rank: number }>(
-			`SELECT pilot_id AS pilotId, bm25(pilot_search, 0, 10, 2, 5, 5, 10, 2, 5, 5) AS rank,
-				title, summary, learnings, decision_reason AS reason
-			FROM pilot_search WHERE pilot_search MATCH ? ORDER BY rank LIMIT ?`,
-			match,
-			2000
-		);
+		found = await matchSearchRows(words, 2000);
 		if (!found.length) return { results: [], searched: true };
 	}
 	const rows = await base
@@ -550,12 +526,7 @@ export async function searchLearnings(query: LearningQuery, limit = 100) {
 	// Without a query the learnings come straight from the index (the same text the search looks at).
 	const learnings = new Map<string, string>();
 	if (!found && rows.length) {
-		const placeholders = rows.map(() => '?').join(',');
-		for (const row of await rawAll<{ pilotId: string; learnings: string }>(
-			`SELECT pilot_id AS pilotId, learnings FROM pilot_search WHERE pilot_id IN (${placeholders})`,
-			...rows.map((row) => row.id)
-		))
-			learnings.set(row.pilotId, row.learnings);
+		for (const row of await searchLearningsOf(rows.map((row) => row.id))) learnings.set(row.pilotId, row.learnings);
 	}
 	const byId = new Map(rows.map((row) => [row.id, row]));
 	const ordered = found ? found.flatMap((hit) => (byId.has(hit.pilotId) ? [{ row: byId.get(hit.pilotId)!, hit }] : [])) : rows.map((row) => ({ row, hit: null }));

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { canvasFieldMaxLength, canvasFields, ideaText, promoteToIdea, viewBoard, type CanvasField } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { changeBoard, readBoardDoc } from './collab';
-import { changedRows, db, type Executor, first, one, rawAll, rawGet, rawRun } from './db';
+import { changedRows, db, type Executor, first, insertionOrder, one, rawAll, rawGet } from './db';
+import { deleteSearchRows, insertSearchRow } from './db/search';
 import {
 	areas,
 	areaValues,
@@ -220,7 +221,7 @@ export function statusHistory(pilotId: string) {
 		.from(pilotStatusHistory)
 		.leftJoin(users, eq(users.id, pilotStatusHistory.byUserId))
 		.where(eq(pilotStatusHistory.pilotId, pilotId))
-		.orderBy(asc(pilotStatusHistory.at), asc(sql`${pilotStatusHistory}.rowid`));
+		.orderBy(asc(pilotStatusHistory.at), asc(insertionOrder(pilotStatusHistory)));
 }
 
 // Creating and editing -------------------------------------------------------------------------------------
@@ -593,7 +594,7 @@ export function searchTextLanguages(texts: { title: string; summary: string; lea
 export async function reindexPilot(pilotId: string, tx: Executor = db) {
 	// On the one connection: inside `tx`'s transaction when there is one (raw SQL waits its turn like every query).
 	const pilot = await first(tx.select().from(pilots).where(eq(pilots.id, pilotId)));
-	await rawRun('DELETE FROM pilot_search WHERE pilot_id = ?', pilotId);
+	await deleteSearchRows(pilotId);
 	if (!pilot) return 0;
 	const texts = await searchTexts(pilot, tx);
 	const language = searchTextLanguages(texts);
@@ -603,19 +604,14 @@ export async function reindexPilot(pilotId: string, tx: Executor = db) {
 		words += analysed.length;
 		return analysed.flatMap((word) => word.terms).join(' ');
 	};
-	await rawRun(
-			`INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason, title_terms, summary_terms, learnings_terms, reason_terms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pilotId,
-			texts.title,
-			texts.summary,
-			texts.learnings,
-			texts.reason,
-			terms(texts.title, language.title),
-			terms(texts.summary, language.summary),
-			terms(texts.learnings, language.learnings),
-			terms(texts.reason, language.reason)
-		);
+	await insertSearchRow({
+		pilotId,
+		...texts,
+		titleTerms: terms(texts.title, language.title),
+		summaryTerms: terms(texts.summary, language.summary),
+		learningsTerms: terms(texts.learnings, language.learnings),
+		reasonTerms: terms(texts.reason, language.reason)
+	});
 	return words;
 }
 
@@ -625,7 +621,7 @@ export async function rebuildSearchIndex() {
 	const started = performance.now();
 	let words = 0;
 	const ids = await db.transaction(async (tx) => {
-		await rawRun('DELETE FROM pilot_search');
+		await deleteSearchRows();
 		const all = await tx.select({ id: pilots.id }).from(pilots);
 		for (const { id } of all) words += await reindexPilot(id, tx);
 		await tx.insert(searchIndexState).values({ name: 'pilot_search', analyser }).onConflictDoUpdate({ target: searchIndexState.name, set: { analyser } });

@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import { replaceAuthors, type Author } from '../board/model';
 import { m } from '../paraglide/messages.js';
 import { changeBoard, disconnectParticipant } from './collab';
-import { db, first } from './db';
+import { db, first, insertionOrder } from './db';
 import { boardSnapshots, participants, privateBoardSnapshots, privateBoardUpdates, workshops } from './db/schema';
 import { recordAudit } from './audit';
 
@@ -46,8 +46,8 @@ async function anonymiseWorkshopGuests(workshopId: string, now: Date) {
 			.select({ id: participants.id })
 			.from(participants)
 			.where(and(eq(participants.workshopId, workshopId), isNull(participants.userId)))
-			.orderBy(asc(participants.joinedAt), sql`rowid`);
-		// Numbered in joining order (rowid breaks ties within a millisecond).
+			.orderBy(asc(participants.joinedAt), insertionOrder(participants));
+		// Numbered in joining order (the insertion order breaks ties within a millisecond).
 		// The board is shared by speakers of every language: the label is written in Finnish, the default.
 		const renamed = guests.map(({ id }, index): Author => ({ id, name: m.guest_anonymised_name({ number: index + 1 }, { locale: 'fi' }) }));
 		for (const guest of renamed) {

@@ -2,7 +2,7 @@ import { asc, count, eq, isNotNull } from 'drizzle-orm';
 import { recordAudit, userActor } from './audit';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, driverMessage, first, one } from './db';
+import { db, first, isUniqueViolation, one } from './db';
 import { locales, users, type Locale } from './db/schema';
 import { emailField, enumField, newPasswordField, requiredText } from './forms';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
@@ -53,7 +53,7 @@ export async function createUser(input: { name: string; email: string; password:
 		}, { behavior: 'immediate' });
 	} catch (error) {
 		// Two sign-ups racing for one email: the unique index decides.
-		if (/UNIQUE constraint failed: users\.email/.test(driverMessage(error))) {
+		if (isUniqueViolation(error, 'users', 'email')) {
 			throw new EmailTakenError(input.email);
 		}
 		throw error;

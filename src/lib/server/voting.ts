@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, type Executor, first, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
+import { db, eraseOldPageVersions, type Executor, first, insertionOrder, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -172,7 +172,7 @@ export function listRoundItems(roundId: string, tx: Executor = db) {
 
 /** The workshop's rounds, newest first, each with its turnout. */
 export async function listRounds(workshopId: string) {
-	const rounds = await db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(sql`rowid`));
+	const rounds = await db.select().from(voteRounds).where(eq(voteRounds.workshopId, workshopId)).orderBy(desc(voteRounds.openedAt), desc(insertionOrder(voteRounds)));
 	const listed = [];
 	for (const round of rounds) listed.push({ ...round, turnout: (await turnout(round.id)).voters });
 	return listed;
@@ -514,7 +514,7 @@ const latestRoundOf = preparedOnce((db) =>
 		.select()
 		.from(voteRounds)
 		.where(eq(voteRounds.workshopId, sql.placeholder('workshopId')))
-		.orderBy(desc(voteRounds.openedAt), desc(sql`rowid`))
+		.orderBy(desc(voteRounds.openedAt), desc(insertionOrder(voteRounds)))
 		.prepare()
 );
 

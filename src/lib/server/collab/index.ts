@@ -10,13 +10,13 @@ import { liveSinks, sinkFor, type LiveState } from './live-state';
 import type { PhaseKind } from '../db/schema';
 import { closeProcessRelay, relayFromEnv, type ClusterEvent } from './relay';
 import { createCollabServer, type CollabServer } from './server';
-import { SqliteBoardStore } from './store';
+import { openBoardStore } from './store';
 
 export { closeCodes, messageLive, messageRefused } from './protocol';
 export { privateRoomName, parseRoomName, phasePermissions, type LiveFocus, type LiveSnapshot, type LiveState } from './live-state';
 export { mergeWindowMs, type RefusalReason } from './room';
 export { createCollabServer, originAllowed, settingsFromEnv, type BoardAccess, type CollabOptions, type CollabServer } from './server';
-export { SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
+export { openBoardStore, SqliteBoardStore, type BoardStore, type StoredBoard } from './store';
 export type { BoardRole, RoomSettings } from './room';
 
 let instance: CollabServer | undefined;
@@ -36,7 +36,7 @@ onUserSessionsEnded((userId) => {
 export function collab(): CollabServer {
 	return (instance ??= createCollabServer({
 		authorise: resolveBoardAccess,
-		store: () => new SqliteBoardStore(),
+		store: openBoardStore,
 		castVote: castVoteFromSocket,
 		relay: relayFromEnv() ?? undefined
 	}));

@@ -2,7 +2,8 @@
 // Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
 import type Database from 'better-sqlite3';
 import * as Y from 'yjs';
-import { withSqlite } from '../db';
+import { postgres, usesPostgres, withSqlite } from '../db';
+import { PostgresBoardStore } from './store-postgres';
 import { countBoardChanges } from '../db/board-changes';
 import { parseRoomName, privateRoomName } from './live-state';
 
@@ -154,4 +155,9 @@ function mergedWithStored(stored: StoredBoard, state: Uint8Array, upToId: number
 
 function toBytes(buffer: Buffer) {
 	return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** The board store of the database in use: SQLite's file, or PostgreSQL's tables when DATABASE_URL says so. */
+export function openBoardStore(): BoardStore {
+	return usesPostgres() ? new PostgresBoardStore(postgres().pool) : new SqliteBoardStore();
 }

@@ -4,8 +4,21 @@ import { drizzle as drizzleAsync } from 'drizzle-orm/sqlite-proxy';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import * as schema from './schema';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import * as schema from './schema.sqlite';
 import { boardChanges } from './board-changes';
+import { isPostgresUrl } from './dialect';
+import { isPostgresUnavailable, openPostgres } from './postgres';
+
+
+// Decided once, at import, as schema.ts decides which tables to give (and cheap on every query).
+const postgresDialect = isPostgresUrl();
+
+/** Whether the process runs on PostgreSQL (DATABASE_URL=postgres://…) rather than SQLite. */
+export function usesPostgres() {
+	return postgresDialect;
+}
 
 // Shared with the WebSocket upgrade path in server/: no $app or $env imports here.
 
@@ -31,10 +44,26 @@ export function driverMessage(error: unknown) {
 	return cause instanceof Error ? cause.message : String(cause);
 }
 
-/** SQLite's answers when the file cannot be written now: locked by another process, disk (or ceiling) full, I/O. */
+/**
+ * The database cannot take the write now: SQLite's file locked by another process, disk (or ceiling) full, I/O;
+ * PostgreSQL's disk full, too many connections, shutting down, connection lost, read-only standby.
+ */
 export function isStorageUnavailable(error: unknown) {
 	const code = (driverError(error) as { code?: unknown } | null)?.code;
-	return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)/.test(code);
+	return typeof code === 'string' && (/^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)/.test(code) || isPostgresUnavailable(code));
+}
+
+/** A unique constraint on `table.column` refused the write (SQLite: its message; PostgreSQL: 23505 on that table's constraint). */
+export function isUniqueViolation(error: unknown, table: string, column: string) {
+	const cause = driverError(error) as { code?: unknown; table?: unknown; constraint?: unknown; message?: unknown } | null;
+	if (cause?.code === '23505') return cause.table === table && typeof cause.constraint === 'string' && cause.constraint.includes(column);
+	return new RegExp(`UNIQUE constraint failed: ${table}\\.${column}\\b`).test(driverMessage(error));
+}
+
+/** A foreign key refused the write: the row it points at is gone (SQLite's message, PostgreSQL's 23503). */
+export function isForeignKeyViolation(error: unknown) {
+	const cause = driverError(error) as { code?: unknown } | null;
+	return cause?.code === '23503' || /FOREIGN KEY constraint failed/.test(driverMessage(error));
 }
 
 /**
@@ -207,9 +236,16 @@ export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Executor = Db | Transaction;
 
 let instance: Connection | undefined;
+let postgresInstance: ReturnType<typeof openPostgres> | undefined;
 
 function connection() {
+	if (usesPostgres()) throw new Error('This path needs the synchronous SQLite database; DATABASE_URL points at PostgreSQL.');
 	return (instance ??= openConnection());
+}
+
+/** The process's PostgreSQL pool and database (DATABASE_URL=postgres://…), opened on first use. */
+export function postgres() {
+	return (postgresInstance ??= openPostgres(process.env.DATABASE_URL!));
 }
 
 /**
@@ -221,8 +257,16 @@ export function getDb(): SyncDb {
 	return connection().sync;
 }
 
-/** The process's asynchronous database (the domain layer's). */
+/**
+ * The process's asynchronous database (the domain layer's). On PostgreSQL, inside a transaction: that transaction
+ * (on SQLite every query of the one connection is in the open transaction; queries through `db` inside one must be
+ * on PostgreSQL too). Typed as SQLite's: the domain code is written once, against its types.
+ */
 export function getAsyncDb(): Db {
+	if (usesPostgres()) {
+		const pg = postgres();
+		return (pg.current() ?? pg.db) as unknown as Db;
+	}
 	return connection().db;
 }
 
@@ -241,15 +285,52 @@ export async function withSqlite<T>(work: (sqlite: Database.Database) => T): Pro
  * turn like every query. On PostgreSQL the same calls will number the placeholders.
  */
 export async function rawAll<Row>(source: string, ...params: unknown[]): Promise<Row[]> {
+	if (usesPostgres()) return (await executePostgres(source, params)).rows as Row[];
 	return withSqlite((sqlite) => sqlite.prepare(source).all(...params) as Row[]);
 }
 
 export async function rawGet<Row>(source: string, ...params: unknown[]): Promise<Row | undefined> {
+	if (usesPostgres()) return (await executePostgres(source, params)).rows[0] as Row | undefined;
 	return withSqlite((sqlite) => sqlite.prepare(source).get(...params) as Row | undefined);
 }
 
 export async function rawRun(source: string, ...params: unknown[]): Promise<number> {
+	if (usesPostgres()) return (await executePostgres(source, params)).rowCount ?? 0;
 	return withSqlite((sqlite) => sqlite.prepare(source).run(...params).changes);
+}
+
+/** Raw SQL with `?` placeholders on PostgreSQL, in the caller's transaction when it is in one. */
+function executePostgres(source: string, params: unknown[]) {
+	const pg = postgres();
+	return (pg.current() ?? pg.db).execute<Record<string, unknown>>(withParameters(source, params));
+}
+
+/** `?` placeholders (outside quoted strings and identifiers) bound to `params`, as drizzle SQL (numbered by the driver). */
+function withParameters(source: string, params: unknown[]): SQL {
+	const chunks: SQL[] = [];
+	let from = 0;
+	let n = 0;
+	for (const match of source.matchAll(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g)) {
+		if (match[0] !== '?') continue;
+		chunks.push(sql.raw(source.slice(from, match.index)), sql`${params[n++]}`);
+		from = match.index + 1;
+	}
+	if (n !== params.length) throw new Error(`The SQL has ${n} placeholders for ${params.length} values.`);
+	chunks.push(sql.raw(source.slice(from)));
+	return sql.join(chunks);
+}
+
+/** Text compared and sorted without regard to case: SQLite's NOCASE (ASCII letters), PostgreSQL's lower(). */
+export function caseless(value: SQLWrapper): SQL {
+	return usesPostgres() ? sql`lower(${value})` : sql`${value} COLLATE NOCASE`;
+}
+
+/**
+ * The order rows were inserted in, to break ties between equal times (two rounds opened in the same millisecond):
+ * SQLite's rowid, PostgreSQL's `insertion_order` identity column (schema.pg.ts, on the tables that need it).
+ */
+export function insertionOrder(table: SQLiteTable): SQL {
+	return usesPostgres() ? sql`${table}."insertion_order"` : sql`${table}.rowid`;
 }
 
 /** Rows changed by a write (`await db.update(…)`): SQLite's `changes`, PostgreSQL's `rowCount`. */
@@ -307,6 +388,7 @@ const remembered = new Map<string, { generation: string; value: unknown }>();
  * board logs excepted (see board-changes.ts).
  */
 export function databaseGeneration() {
+	if (usesPostgres()) return postgres().generation.value();
 	const counters = writeGeneration();
 	return `${counters.ours.get()!.n - boardChanges(getDb().$client)}:${counters.theirs.get()!.data_version}`;
 }
@@ -333,6 +415,8 @@ export async function unchangedSinceLastWrite<T>(key: string, compute: () => Pro
  * a minute. Returns whether it completed now.
  */
 export function eraseOldPageVersions(attempt = 0): boolean {
+	// PostgreSQL keeps no WAL copies in the database's files that a reader of them could use; VACUUM reclaims rows.
+	if (usesPostgres()) return true;
 	const { sqlite, guard } = connection();
 	// Never inside another request's open transaction on this connection: try again in a moment.
 	if (guard.blocked()) {
@@ -354,9 +438,13 @@ export function eraseOldPageVersions(attempt = 0): boolean {
 	return done;
 }
 
-export function closeDb() {
+/** Closes the process's database (its pool on PostgreSQL: resolves when the connections are closed). */
+export async function closeDb() {
 	instance?.sqlite.close();
 	instance = undefined;
+	const closing = postgresInstance?.close();
+	postgresInstance = undefined;
+	await closing;
 }
 
 export const db: Db = new Proxy({} as Db, {

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '../../paraglide/messages.js';
-import { db, driverMessage, type Executor, first } from '../db';
+import { db, type Executor, first, isForeignKeyViolation } from '../db';
 import { appSecrets, mailPreferences, type Locale, type MailFrequency } from '../db/schema';
 import { publicUrl } from './links';
 
@@ -104,6 +104,6 @@ export async function unsubscribe(userId: string, kind: NotificationKind) {
 	try {
 		await setMailPreferences(userId, { [kind]: 'off' });
 	} catch (error) {
-		if (!/FOREIGN KEY/.test(driverMessage(error))) throw error;
+		if (!isForeignKeyViolation(error)) throw error;
 	}
 }

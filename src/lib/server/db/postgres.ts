@@ -1,0 +1,129 @@
+// PostgreSQL (DATABASE_URL=postgres://…): the connection pool, the domain's drizzle database on it, and the write
+// generation. Shared with the WebSocket upgrade path in server/: no $app or $env imports here.
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import * as schema from './schema.pg';
+
+// Values as SQLite's driver gives them, so domain code reads the same types on both: counts and sums (bigint,
+// numeric) as numbers, not strings. Every id and millisecond figure here fits a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+/** Channel of the statement triggers (verstas_watch_writes in drizzle-pg): any commit that changed a watched table. */
+const writesChannel = 'verstas_writes';
+
+/**
+ * A lock every transaction takes first (pg_advisory_xact_lock): the domain's transactions were written for
+ * SQLite, where write transactions run one at a time (BEGIN IMMEDIATE), and read-then-write steps in them (a vote's
+ * budget, a unique name) rely on it. Held until commit; the board store's appends take their own per-workshop lock.
+ */
+const transactionLock = 0x56657273; // "Vers"
+
+export function openPostgres(url: string) {
+	const pool = new pg.Pool({ connectionString: url, max: Number(process.env.VERSTAS_PG_POOL_SIZE) || 10 });
+	// An idle client's connection error (server restart) must not crash the process: the next query reconnects.
+	pool.on('error', (error) => console.error('PostgreSQL pool:', error.message));
+	const database = drizzle(pool, { schema });
+	const context = new AsyncLocalStorage<Transaction>();
+	const generation = new WriteGeneration(url);
+
+	// Writes outside transactions (one statement each) count as soon as they are done: the next request of this
+	// process must not reuse a page computed before them.
+	const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+	pool.query = (async (...args: unknown[]) => {
+		try {
+			return await query(...args);
+		} finally {
+			const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+			if (text && !/^\s*select\b/i.test(text)) generation.wrote();
+		}
+	}) as typeof pool.query;
+
+	const begin = database.transaction.bind(database);
+	// One transaction at a time as on SQLite (see transactionLock); a transaction opened inside another is a
+	// savepoint, and queries through `db` inside a transaction run in it (the current transaction, below).
+	database.transaction = (async (work: (tx: Transaction) => Promise<unknown>) => {
+		const open = context.getStore();
+		if (open) return open.transaction(work);
+		try {
+			return await begin(async (tx) => {
+				await tx.execute(`SELECT pg_advisory_xact_lock(${transactionLock})`);
+				return context.run(tx, () => work(tx));
+			});
+		} finally {
+			generation.wrote();
+		}
+	}) as typeof database.transaction;
+
+	return {
+		pool,
+		db: database,
+		generation,
+		/** The open transaction of the caller's async context, if any: `db` and raw SQL run in it. */
+		current: () => context.getStore() ?? null,
+		async close() {
+			await generation.close();
+			await pool.end();
+		}
+	};
+}
+
+type Database = ReturnType<typeof drizzle<typeof schema>>;
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Changes whenever anything is committed to the database, by this process or another node: this process's own
+ * writes count when they finish (so its next request never reuses older data), other nodes' arrive as
+ * notifications from the statement triggers (within milliseconds). Reading it costs nothing per request.
+ * Board update logs have no triggers, as on SQLite (nothing reused until the next write is read from them).
+ */
+class WriteGeneration {
+	#ours = 0;
+	#theirs = 0;
+	#listener: pg.Client | null = null;
+	#closed = false;
+	#url: string;
+
+	constructor(url: string) {
+		this.#url = url;
+		this.#listen();
+	}
+
+	wrote() {
+		this.#ours++;
+	}
+
+	value() {
+		return `${this.#ours}:${this.#theirs}`;
+	}
+
+	#listen() {
+		const client = new pg.Client({ connectionString: this.#url });
+		this.#listener = client;
+		client.on('notification', () => this.#theirs++);
+		// Lost connection: notifications may have been missed, so everything counts as changed; listen again.
+		client.on('error', () => undefined);
+		client.on('end', () => {
+			if (this.#closed) return;
+			this.#theirs++;
+			setTimeout(() => !this.#closed && this.#listen(), 500).unref();
+		});
+		client
+			.connect()
+			.then(() => client.query(`LISTEN ${writesChannel}`))
+			.catch(() => client.end().catch(() => undefined));
+	}
+
+	async close() {
+		this.#closed = true;
+		await this.#listener?.end().catch(() => undefined);
+	}
+}
+
+/** SQLSTATE classes and codes for "the database cannot take this now": full disk, too many connections, shutdown, lost connection. */
+const unavailableCodes = /^(08...|53...|57P0[1-3]|25006|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
+
+export function isPostgresUnavailable(code: string) {
+	return unavailableCodes.test(code);
+}
