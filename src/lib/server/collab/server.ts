@@ -572,9 +572,16 @@ export function createCollabServer(options: CollabOptions) {
 	 * session, a removed participant or a changed role takes effect even when no action told us.
 	 */
 	async function reauthoriseAll(which: (connection: Connection) => boolean = () => true) {
+		let turnStarted = performance.now();
 		for (const room of [...rooms.values()]) {
 			for (const connection of [...room.connections]) {
 				if (connection.closed || !which(connection)) continue;
+				// On SQLite each authorisation resolves within the same event-loop turn: 1,000 connections would hold the
+				// room's traffic for a whole loop. Other work gets the loop every few milliseconds.
+				if (performance.now() - turnStarted > 4) {
+					await new Promise((resolve) => setImmediate(resolve));
+					turnStarted = performance.now();
+				}
 				let access: BoardAccess;
 				try {
 					access = await authoriseRoom(room.workshopId, connection.cookieHeader);
