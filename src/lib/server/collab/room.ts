@@ -558,16 +558,18 @@ export class Room {
 		return { maxNotes: this.settings.maxNotes, maxBoardBytes: this.settings.maxBoardBytes, encodedBytes: this.#encodedBytes + this.#pendingBytes };
 	}
 
-	/** Sends a server message (live state, vote) to every connection that has had its greeting. */
+	/** Sends a server message (live state, vote) to every connection (while loading: after their greetings). */
 	broadcastLive(message: Uint8Array) {
-		if (!this.#loaded) return;
+		if (!this.#loaded) {
+			this.#beforeLoad.push(() => this.broadcastLive(message));
+			return;
+		}
 		for (const connection of this.connections) connection.send(message, this.settings.maxBufferedBytes);
 	}
 
 	/** The cockpit changed the live state: participants' updates are judged by it from now on, and everyone is told. */
 	setLive(snapshot: LiveSnapshot, message: Uint8Array) {
 		this.judgeBy(snapshot);
-		// (While loading, the greeting sends it.)
 		this.broadcastLive(message);
 	}
 

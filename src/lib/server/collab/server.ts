@@ -375,7 +375,13 @@ export function createCollabServer(options: CollabOptions) {
 	/** A private document's note count follows every change to it; facilitators hear of it (never of the content). */
 	function watchPrivateNotes(room: Room) {
 		if (room.closed) return;
+		const before = privateCounts.get(room.workshopId);
 		privateCounts.set(room.workshopId, countNotes(room.doc));
+		// Counted now that it is loaded: facilitators see the count (and other nodes hear of it) if it changed.
+		if (before !== privateCounts.get(room.workshopId)) {
+			scheduleRoster(room.key.workshopId);
+			sharePresence(room.key.workshopId);
+		}
 		room.doc.on('update', () => {
 			const count = countNotes(room.doc);
 			if (privateCounts.get(room.workshopId) === count) return;
@@ -442,7 +448,10 @@ export function createCollabServer(options: CollabOptions) {
 
 	/** Sends each connection of the shared board its done count (105), and facilitators the roster (106), if changed. */
 	async function sendRoster(workshopId: string) {
-		if (!rosterBase || !rooms.get(workshopId)?.connections.size) return;
+		const loading = rooms.get(workshopId);
+		if (!rosterBase || !loading?.connections.size) return;
+		// A board still loading: its connections get the roster once they have their greeting.
+		if (!loading.loaded && !(await loading.ready.then(() => true, () => false))) return;
 		const { counted, doneIds, ...roster } = await computeRoster(workshopId);
 		const board = rooms.get(workshopId);
 		if (!board || board.closed || !board.loaded || board.connections.size === 0) return;
@@ -563,9 +572,16 @@ export function createCollabServer(options: CollabOptions) {
 	 * session, a removed participant or a changed role takes effect even when no action told us.
 	 */
 	async function reauthoriseAll(which: (connection: Connection) => boolean = () => true) {
+		let turnStarted = performance.now();
 		for (const room of [...rooms.values()]) {
 			for (const connection of [...room.connections]) {
 				if (connection.closed || !which(connection)) continue;
+				// On SQLite each authorisation resolves within the same event-loop turn: 1,000 connections would hold the
+				// room's traffic for a whole loop. Other work gets the loop every few milliseconds.
+				if (performance.now() - turnStarted > 4) {
+					await new Promise((resolve) => setImmediate(resolve));
+					turnStarted = performance.now();
+				}
 				let access: BoardAccess;
 				try {
 					access = await authoriseRoom(room.workshopId, connection.cookieHeader);
@@ -646,9 +662,9 @@ export function createCollabServer(options: CollabOptions) {
 			return connection.close(closeCodes.malformed, 'malformed message');
 		}
 		if (room.key.privateOf !== null) return connection.close(closeCodes.malformed, 'votes go to the board');
-		// One after another per connection: the answers come back in the order the votes were sent.
+		// One after another per connection: the answers come back in the order the votes were sent. (Cast even if the
+		// socket closes meanwhile: the person tapped; a resend with the same request id counts once.)
 		connection.votes = connection.votes.then(async () => {
-			if (connection.closed) return;
 			let answer: unknown;
 			try {
 				answer = await castVote(room.key.workshopId, connection.cookieHeader, body);
