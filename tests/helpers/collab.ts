@@ -8,21 +8,21 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readBoard } from '../../src/lib/board/model';
 import { serverMessageTypes } from '../../src/lib/live-protocol';
-import { getDb } from '../../src/lib/server/db';
+import { rawAll, rawGet } from '../../src/lib/server/db';
 import { createCollabServer, type CollabOptions } from '../../src/lib/server/collab/server';
-import { SqliteBoardStore } from '../../src/lib/server/collab/store';
+import { openBoardStore } from '../../src/lib/server/collab/store';
 import { createSession } from '../../src/lib/server/session';
 import { createUser } from '../../src/lib/server/users';
 import { createWorkshop, guestCookieName, joinAsGuest, joinAsUser, resolveBoardAccess, type WorkshopInput } from '../../src/lib/server/workshops';
 
 /**
- * The collab module on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and SQLite store
+ * The collab module on its own HTTP server on 127.0.0.1:0, with the app's real authorisation and the database's store
  * (unloading rooms 150 ms after they empty, logging nothing unless `options.log` says); `close` shuts both down.
  */
 export async function startCollabHarness(options: Partial<CollabOptions> = {}) {
 	const collab = createCollabServer({
 		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(),
+		store: openBoardStore(),
 		unloadAfterMs: 150,
 		log: { error: () => {}, warn: () => {} },
 		...options
@@ -221,27 +221,26 @@ export function authorOf(person: { id: string; name: string; participantId?: str
 
 // The database, read directly ---------------------------------------------------------------------------
 
-export function loggedUpdates(workshopId: string) {
-	const row = getDb().$client.prepare('SELECT count(*) AS n FROM board_updates WHERE workshop_id = ?').get(workshopId) as { n: number };
-	return row.n;
+export async function loggedUpdates(workshopId: string) {
+	const row = await rawGet<{ n: number | string }>('SELECT count(*) AS n FROM board_updates WHERE workshop_id = ?', workshopId);
+	return Number(row!.n);
 }
 
-export function hasSnapshot(workshopId: string) {
-	return !!getDb().$client.prepare('SELECT 1 FROM board_snapshots WHERE workshop_id = ?').get(workshopId);
+export async function hasSnapshot(workshopId: string) {
+	return !!(await rawGet('SELECT 1 FROM board_snapshots WHERE workshop_id = ?', workshopId));
 }
 
 /** The board as stored (snapshot + log) for a room name, read straight from the tables (as the store loads it). */
-export function storedBoard(room: string) {
+export async function storedBoard(room: string) {
 	const [workshopId, participantId] = room.split('.private.');
-	const sqlite = getDb().$client;
 	const tables = participantId === undefined ? ['board_snapshots', 'board_updates', ''] : ['private_board_snapshots', 'private_board_updates', ' AND participant_id = ?'];
 	const keys = participantId === undefined ? [workshopId] : [workshopId, participantId];
-	const snapshot = sqlite.prepare(`SELECT state, last_update_id FROM ${tables[0]} WHERE workshop_id = ?${tables[2]}`).get(...keys) as
-		| { state: Buffer; last_update_id: number }
-		| undefined;
-	const rows = sqlite
-		.prepare(`SELECT "update" FROM ${tables[1]} WHERE workshop_id = ?${tables[2]} AND id > ? ORDER BY id`)
-		.all(...keys, snapshot?.last_update_id ?? 0) as { update: Buffer }[];
+	const snapshot = await rawGet<{ state: Uint8Array; last_update_id: number }>(`SELECT state, last_update_id FROM ${tables[0]} WHERE workshop_id = ?${tables[2]}`, ...keys);
+	const rows = await rawAll<{ update: Uint8Array }>(
+		`SELECT "update" FROM ${tables[1]} WHERE workshop_id = ?${tables[2]} AND id > ? ORDER BY id`,
+		...keys,
+		snapshot?.last_update_id ?? 0
+	);
 	const doc = new Y.Doc();
 	for (const update of [...(snapshot ? [snapshot.state] : []), ...rows.map((row) => row.update)]) Y.applyUpdate(doc, update);
 	return doc;

@@ -71,7 +71,7 @@ describe('the anonymous reveal', () => {
 		for (const person of byId) {
 			const writer = writers[people.indexOf(person)]!;
 			addNote(writer.doc, { text: `Lappu ${person.name}`, lane, author: { id: person.id, name: person.name } });
-			await waitFor(() => readBoard(storedBoard(privateRoomName(workshop.id, person.id))).notes.length === 1, `${person.name}'s note saved`);
+			await waitFor(async () => readBoard(await storedBoard(privateRoomName(workshop.id, person.id))).notes.length === 1, `${person.name}'s note saved`);
 		}
 
 		const before = Date.now();
@@ -105,7 +105,7 @@ describe('the anonymous reveal', () => {
 		const annaWriter = join(privateRoomName(workshop.id, anna.id), anna);
 		await synced(annaWriter);
 		addNote(annaWriter.doc, { text: 'Annan lappu', lane, author: { id: anna.id, name: anna.name } });
-		await waitFor(() => readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes.length === 1, "Anna's note saved");
+		await waitFor(async () => readBoard(await storedBoard(privateRoomName(workshop.id, anna.id))).notes.length === 1, "Anna's note saved");
 		// Bertil's stored private document holds a non-note value beside a real note (an old or misbehaving client).
 		const broken = new Y.Doc();
 		broken.getMap('notes').set('rikki', 'ei lappu');
@@ -134,7 +134,7 @@ describe('private writing', () => {
 		const a = join(room, anna);
 		await synced(a);
 		addNote(a.doc, { text: 'Vain minun', lane, author: authorOf(anna) });
-		await waitFor(() => readBoard(storedBoard(room)).notes.length === 1, 'the private note saved');
+		await waitFor(async () => readBoard(await storedBoard(room)).notes.length === 1, 'the private note saved');
 		// The owner, and an owner who also joined as a participant (a participant id of their own), are refused.
 		expect((await tryUpgrade(url, room, { cookie: owner.cookie, origin: url })).status).toBe(403);
 		await joinAsUser(workshop.id, owner);
@@ -191,17 +191,17 @@ describe('note authors', () => {
 		notesOf(a.doc).get(own)!.set('authorId', bertil.id);
 		await waitFor(() => a.channel.refused.includes('author') && a.closes.includes(4101), 'the refusal of a rewritten author');
 		await synced(f);
-		expect(readBoard(storedBoard(workshop.id)).notes.map((n) => [n.text, n.authorId, n.authorName])).toEqual([['Oma lappu', anna.id, 'Vieras 1']]);
+		expect(readBoard(await storedBoard(workshop.id)).notes.map((n) => [n.text, n.authorId, n.authorName])).toEqual([['Oma lappu', anna.id, 'Vieras 1']]);
 		expect(readBoard(f.doc).notes).toHaveLength(1);
 
 		// A facilitator may delete someone's note and take the deletion back (the note returns with its author).
 		const undo = createUndoManager(f.doc);
 		deleteNote(f.doc, own);
-		await waitFor(() => !notesOf(storedBoard(workshop.id)).has(own), 'the deletion saved');
+		await waitFor(async () => !notesOf(await storedBoard(workshop.id)).has(own), 'the deletion saved');
 		undo.undo();
-		await waitFor(() => notesOf(storedBoard(workshop.id)).has(own), 'the note restored');
+		await waitFor(async () => notesOf(await storedBoard(workshop.id)).has(own), 'the note restored');
 		expect(f.channel.refused).toEqual([]);
-		expect(readBoard(storedBoard(workshop.id)).notes[0]).toMatchObject({ authorId: anna.id, authorName: 'Vieras 1' });
+		expect(readBoard(await storedBoard(workshop.id)).notes[0]).toMatchObject({ authorId: anna.id, authorName: 'Vieras 1' });
 	});
 
 	it('are checked in private rooms too, so a named reveal shows who wrote each note', async () => {
@@ -212,7 +212,7 @@ describe('note authors', () => {
 		await synced(a);
 		addNote(a.doc, { text: 'Bertilin nimissä', lane, author: authorOf(bertil) });
 		await waitFor(() => a.channel.refused.includes('author'), 'the refusal');
-		expect(readBoard(storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
+		expect(readBoard(await storedBoard(privateRoomName(workshop.id, anna.id))).notes).toEqual([]);
 	});
 });
 
@@ -250,12 +250,12 @@ describe('comment authors', () => {
 		expect(sorted(commentsIn(b.doc))).toEqual(sorted(expected));
 		await waitFor(() => commentsIn(f.doc).length === 5, 'every comment at the facilitator');
 		expect(sorted(commentsIn(f.doc).filter((c) => c[0] !== 'Fasilitaattorin'))).toEqual(sorted(expected.filter((c) => c[0] !== 'Fasilitaattorin')));
-		await waitFor(() => readBoard(storedBoard(workshop.id)).ideas[0]?.comments.length === 5, 'every comment saved');
-		expect(sorted(readBoard(storedBoard(workshop.id)).ideas[0]!.comments.map((c) => [c.text, c.authorId, c.authorName]))).toEqual(sorted(expected));
+		await waitFor(async () => readBoard(await storedBoard(workshop.id)).ideas[0]?.comments.length === 5, 'every comment saved');
+		expect(sorted(readBoard(await storedBoard(workshop.id)).ideas[0]!.comments.map((c) => [c.text, c.authorId, c.authorName]))).toEqual(sorted(expected));
 		// Nobody was refused or closed for it; the boards still agree on everything else.
 		expect([...a.closes, ...b.closes, ...f.closes]).toEqual([]);
 		expect([...a.channel.refused, ...f.channel.refused]).toEqual([]);
-		expect(readBoard(storedBoard(workshop.id)).ideas[0]!.title.toString()).toBe('Kokeilu');
+		expect(readBoard(await storedBoard(workshop.id)).ideas[0]!.title.toString()).toBe('Kokeilu');
 	});
 });
 

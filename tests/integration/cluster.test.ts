@@ -94,7 +94,7 @@ describe('two nodes behind a load balancer', () => {
 		expect(seenByAnna()).toMatchObject({ cursor: { x: 10, y: 20 }, identity: { name: 'Ben', role: 'participant' } });
 
 		// Saved once, by the node that took the change: the stored board is the same.
-		await waitFor(() => noteTexts(storedBoard(workshop.id)).length === 2, 'both notes stored');
+		await waitFor(async () => noteTexts(await storedBoard(workshop.id)).length === 2, 'both notes stored');
 	});
 
 	it('live state, votes and a removal made through node A reach node B at once', async () => {
@@ -227,8 +227,8 @@ describe('two nodes behind a load balancer', () => {
 		// Every client converges on everything anyone wrote or saw, and it is stored.
 		await waitFor(() => editors.every((editor) => noteTexts(editor.doc).length === seen.size), 'every client holds every note', 10_000);
 		expect(seen.size).toBe(written);
-		await waitFor(() => noteTexts(storedBoard(workshop.id)).length === written, 'every note stored', 5000);
-		expect(noteTexts(storedBoard(workshop.id))).toEqual([...seen].sort());
+		await waitFor(async () => noteTexts(await storedBoard(workshop.id)).length === written, 'every note stored', 5000);
+		expect(noteTexts(await storedBoard(workshop.id))).toEqual([...seen].sort());
 
 		// The killed node starts again on the same data and serves the whole board.
 		nodes[victimIndex] = await startNode();
@@ -256,7 +256,7 @@ describe('what keeps several nodes from losing a change', () => {
 		const fromB = board('B:n kortti');
 		const upToB = await store.append(workshop.id, [Y.encodeStateAsUpdate(fromB)]);
 		await store.compact(workshop.id, Y.encodeStateAsUpdate(fromB), upToB, true);
-		expect(noteTexts(storedBoard(workshop.id))).toEqual(['A:n kortti', 'B:n kortti']);
+		expect(noteTexts(await storedBoard(workshop.id))).toEqual(['A:n kortti', 'B:n kortti']);
 		expect((await store.load(workshop.id)).updates).toHaveLength(1);
 	});
 

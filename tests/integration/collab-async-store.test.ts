@@ -130,7 +130,7 @@ describe('a room over a slow store', () => {
 		// The two sent meanwhile went in one append after the first, never beside it.
 		expect(gated.state.appends).toBe(2);
 		expect(gated.state.mostInFlight).toBe(1);
-		expect([...notesOf(storedBoard(workshop.id)).keys()].sort()).toEqual(['n1', 'n2', 'n3']);
+		expect([...notesOf(await storedBoard(workshop.id)).keys()].sort()).toEqual(['n1', 'n2', 'n3']);
 	});
 
 	it('a shutdown waits for the append in flight: nothing acknowledged is lost', async () => {
@@ -156,6 +156,6 @@ describe('a room over a slow store', () => {
 		gated.open();
 		await closing;
 		expect(writer.closes).toEqual([1012]);
-		expect(notesOf(storedBoard(workshop.id)).has('last')).toBe(true);
+		expect(notesOf(await storedBoard(workshop.id)).has('last')).toBe(true);
 	});
 });

@@ -110,7 +110,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 		});
 		await waitFor(() => ideaText(facilitator.doc, ideaId, 'problem')!.toString().startsWith('q'.repeat(100)), 'the replacement');
 
-		const stored = storedBoard(workshop.id);
+		const stored = await storedBoard(workshop.id);
 		expect(notesOf(stored).has('long')).toBe(false);
 		expect(stored.getMap('clusters').size).toBe(0);
 		expect((ideasOf(stored).get(ideaId)!.get('comments') as Y.Array<unknown>).length).toBe(0);
@@ -140,7 +140,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 			await waitFor(() => socket.closeCode() !== null, `the close after the ${what}`);
 			expect(socket.closeCode(), what).toBe(1007);
 		}
-		const stored = storedBoard(workshop.id);
+		const stored = await storedBoard(workshop.id);
 		expect([...stored.share.keys()].filter((name) => !['notes', 'clusters', 'ideas', 'reactions'].includes(name))).toEqual([]);
 		expect(notesOf(stored).size + ideasOf(stored).size).toBe(0);
 		expect(facilitator.doc.share.has('evil')).toBe(false);
@@ -155,7 +155,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 		});
 		expect(Y.encodeStateAsUpdate(phone.doc).byteLength).toBeGreaterThan(256 * 1024);
 		await waitFor(() => phone.channel.refused.includes('tooLong') && phone.closes.includes(4101), 'the refusal');
-		expect(notesOf(storedBoard(workshop.id)).size).toBe(0);
+		expect(notesOf(await storedBoard(workshop.id)).size).toBe(0);
 		expect(notesOf(facilitator.doc).size).toBe(0);
 	});
 
@@ -166,7 +166,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 		await waitFor(() => notesOf(facilitator.doc).size === 5, 'five notes');
 		addNote(phone.doc, { text: 'kuudes', lane: 'a', author: guest, id: 'n5' });
 		await waitFor(() => phone.channel.refused.includes('full') && phone.closes.includes(4101), 'the sixth note refused');
-		expect(notesOf(storedBoard(workshop.id)).size).toBe(5);
+		expect(notesOf(await storedBoard(workshop.id)).size).toBe(5);
 
 		const again = live(url, workshop.id, guest);
 		await synced(again);
@@ -182,7 +182,7 @@ describe('the board’s shape and sizes, enforced by the server', () => {
 			await waitFor(() => again.channel.refused.includes('full') || (ideasOf(facilitator.doc).get(ideaId)!.get('comments') as Y.Array<unknown>).length === i + 1, `comment ${i}`);
 		}
 		expect(again.channel.refused).toContain('full');
-		expect(Y.encodeStateAsUpdate(storedBoard(workshop.id)).byteLength).toBeLessThanOrEqual(32 * 1024);
+		expect(Y.encodeStateAsUpdate(await storedBoard(workshop.id)).byteLength).toBeLessThanOrEqual(32 * 1024);
 		expect(facilitator.provider.wsconnected).toBe(true);
 		void canvasFields;
 	});
@@ -281,7 +281,7 @@ describe('updates whose dependencies the board lacks', () => {
 		}
 		const elapsed = performance.now() - started;
 		console.log(`20 updates with missing dependencies on a ${notesOf(facilitator.doc).size}-note board, private writing on: ${elapsed.toFixed(0)} ms in all`);
-		expect(notesOf(storedBoard(workshop.id)).has('second')).toBe(false);
+		expect(notesOf(await storedBoard(workshop.id)).has('second')).toBe(false);
 
 		// An honest client sending edit after edit faster than the room flushes: each builds on the one before.
 		await setPrivateWriting(workshop.id, false, false);
@@ -491,7 +491,7 @@ describe('attacks on the production server', () => {
 			for (const o of open) o.value.ws.terminate();
 		});
 
-		const stored = storedBoard(workshop.id);
+		const stored = await storedBoard(workshop.id);
 		expect([...notesOf(stored).keys()].filter((id) => id.startsWith('big')).length).toBe(0);
 		expect(notesOf(stored).has('x2')).toBe(false);
 		// Memory comes back once the attacks are over (the garbage collector runs on its own: waited for, bounded).

@@ -114,7 +114,7 @@ describe('collab module (in-process)', () => {
 		await waitFor(() => notesOf(switching.doc).has('seen'), 'the observer to receive the board');
 		await sleep(100);
 		expect(notesOf(facilitator.doc).has('dropped')).toBe(false);
-		expect(notesOf(storedBoard(workshop.id)).has('dropped')).toBe(false);
+		expect(notesOf(await storedBoard(workshop.id)).has('dropped')).toBe(false);
 
 		await setParticipantRole(workshop.id, guest.participantId, 'participant');
 		expect(collab.setConnectionRole(workshop.id, guest.participantId, 'participant')).toBe(1);
@@ -155,16 +155,16 @@ describe('collab module (in-process)', () => {
 		for (let i = 0; i < 45; i++) addNote(i % 2 ? a.doc : b.doc, { text: `lappu ${i}`, lane: 'a', author: authorOf(i % 2 ? owner : writer) });
 		await waitFor(() => notesOf(a.doc).size === 45 && notesOf(b.doc).size === 45, 'both to hold 45 notes');
 		// Compacted every 20 updates while live: the log never holds the whole history.
-		expect(loggedUpdates(workshop.id)).toBeLessThan(20);
-		expect(hasSnapshot(workshop.id)).toBe(true);
+		expect(await loggedUpdates(workshop.id)).toBeLessThan(20);
+		expect(await hasSnapshot(workshop.id)).toBe(true);
 
 		const expected = notesById(a.doc);
 		expect(notesById(await collab.readDoc(workshop.id))).toEqual(expected);
 		a.destroy();
 		b.destroy();
-		await waitFor(() => loggedUpdates(workshop.id) === 0, 'the log to be folded into the snapshot');
+		await waitFor(async () => await loggedUpdates(workshop.id) === 0, 'the log to be folded into the snapshot');
 		await waitFor(() => !collab.stats().rooms.some((r) => r.workshopId === workshop.id), 'the room to unload');
-		expect(notesById(storedBoard(workshop.id))).toEqual(expected);
+		expect(notesById(await storedBoard(workshop.id))).toEqual(expected);
 		expect(notesById(await collab.readDoc(workshop.id))).toEqual(expected);
 
 		const again = client(workshop.id, owner);
@@ -182,7 +182,7 @@ describe('collab module (in-process)', () => {
 			clients.push(visitor);
 			await synced(visitor);
 			addNote(visitor.doc, { text: `lappu ${index}`, lane: 'a', author: authorOf(owner) });
-			await waitFor(() => loggedUpdates(workshop.id) + (hasSnapshot(workshop.id) ? 1 : 0) > 0, 'the note saved');
+			await waitFor(async () => await loggedUpdates(workshop.id) + (await hasSnapshot(workshop.id) ? 1 : 0) > 0, 'the note saved');
 			visitor.destroy();
 			// Without the cap every room would stay for a minute; with it only the one left last does.
 			await waitFor(() => loaded().length === 1 && loaded()[0] === workshop.id, `only board ${index} left in memory`);
@@ -255,13 +255,13 @@ describe('collab module (in-process)', () => {
 		const a = client(workshop.id, owner);
 		await synced(a);
 		addNote(a.doc, { text: 'katoaa', lane: 'a', author: authorOf(owner) });
-		await waitFor(() => loggedUpdates(workshop.id) === 1, 'the note to be logged');
+		await waitFor(async () => await loggedUpdates(workshop.id) === 1, 'the note to be logged');
 
 		expect(await deleteWorkshop(workshop.id)).toBe(true);
 		collab.closeRoom(workshop.id);
 		await waitFor(() => a.closes.includes(4404), 'the 4404 close');
 		expect(collab.stats().rooms.some((r) => r.workshopId === workshop.id)).toBe(false);
-		expect(loggedUpdates(workshop.id)).toBe(0);
+		expect(await loggedUpdates(workshop.id)).toBe(0);
 		expect((await tryUpgrade(url, workshop.id, { cookie: owner.cookie, origin: url })).status).toBe(404);
 	});
 
@@ -288,7 +288,7 @@ describe('collab module (in-process)', () => {
 		}
 		// a still holds its note and sends it again on reconnection; now it is saved and reaches b.
 		await waitFor(() => notesOf(b.doc).has('unsaved'), 'the note after the resync');
-		expect(notesOf(storedBoard(workshop.id)).has('unsaved')).toBe(true);
+		expect(notesOf(await storedBoard(workshop.id)).has('unsaved')).toBe(true);
 	});
 });
 
@@ -334,7 +334,7 @@ describe('a raw Y.Doc round trip through the store', () => {
 		const loaded = await store.load(id);
 		expect(loaded.updates).toHaveLength(2);
 		expect(loaded.snapshotUpdateId).toBe(first);
-		expect([...notesOf(storedBoard(id)).keys()].sort()).toEqual(['one', 'two']);
+		expect([...notesOf(await storedBoard(id)).keys()].sort()).toEqual(['one', 'two']);
 	});
 });
 

@@ -101,7 +101,7 @@ describe('boards on the production server', () => {
 		for (let i = 0; i < 4; i++) expect(first!.ideas[0]!.title.toString()).toContain(`[${i}]`);
 		expect(first!.notes.filter((note) => note.clusterId)).toHaveLength(2);
 		// Everything the clients agree on is in the database.
-		await waitFor(() => Buffer.from(Y.encodeStateVector(storedBoard(workshop.id))).equals(Buffer.from(Y.encodeStateVector(board[0]!.doc))), 'the stored board');
+		await waitFor(async () => Buffer.from(Y.encodeStateVector(await storedBoard(workshop.id))).equals(Buffer.from(Y.encodeStateVector(board[0]!.doc))), 'the stored board');
 	});
 
 	it('refuses unauthorised handshakes with a plain HTTP status and sends no board data', async () => {
@@ -138,7 +138,7 @@ describe('boards on the production server', () => {
 		const writer = client(workshop.id, owner);
 		await synced(writer);
 		addNote(writer.doc, { text: 'ennen', lane: 'a', author: authorOf(owner), id: 'before' });
-		await waitFor(() => loggedUpdates(workshop.id) >= 1, 'the first note to be saved');
+		await waitFor(async () => await loggedUpdates(workshop.id) >= 1, 'the first note to be saved');
 
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		const watching = client(workshop.id, observer);
@@ -155,8 +155,8 @@ describe('boards on the production server', () => {
 		}
 		await sleep(100);
 		expect(notesOf(writer.doc).has('observer')).toBe(false);
-		expect(notesOf(storedBoard(workshop.id)).has('observer')).toBe(false);
-		expect([...notesOf(storedBoard(workshop.id)).keys()].sort()).toEqual(['after', 'before']);
+		expect(notesOf(await storedBoard(workshop.id)).has('observer')).toBe(false);
+		expect([...notesOf(await storedBoard(workshop.id)).keys()].sort()).toEqual(['after', 'before']);
 		expect(watching.provider.wsconnected).toBe(true);
 	});
 
@@ -193,14 +193,14 @@ describe('boards on the production server', () => {
 		await waitFor(() => notesOf(a.doc).has('still'), 'b’s note at a');
 		expect(a.closes).toEqual([]);
 		expect(b.closes).toEqual([]);
-		expect([...notesOf(storedBoard(workshop.id)).keys()].sort()).toEqual(['first', 'still']);
+		expect([...notesOf(await storedBoard(workshop.id)).keys()].sort()).toEqual(['first', 'still']);
 
 		// More than 50 document updates a second: the first 50 are ordinary edits, then the connection closes.
 		const runaway = await rawBoardSocket(server.url, workshop.id, { cookie: guest.cookie });
 		for (const message of noteUpdates(60, authorOf(guest))) runaway.ws.send(message);
 		await once(runaway.ws, 'close');
 		expect(runaway.closeCode()).toBe(1008);
-		const flooded = [...notesOf(storedBoard(workshop.id)).keys()].filter((id) => id.startsWith('flood-'));
+		const flooded = [...notesOf(await storedBoard(workshop.id)).keys()].filter((id) => id.startsWith('flood-'));
 		expect(flooded.length).toBe(50);
 		await waitFor(() => notesOf(b.doc).size === 52, 'the accepted edits at b');
 		expect(a.closes).toEqual([]);
@@ -241,7 +241,7 @@ describe('boards on the production server', () => {
 		await Promise.all(streams);
 
 		// Durable before it was sent: the database already holds everything any client had received.
-		const stored = notesOf(storedBoard(workshop.id));
+		const stored = notesOf(await storedBoard(workshop.id));
 		expect([...seen].filter((id) => !stored.has(id))).toEqual([]);
 		expect(seen.size).toBeGreaterThanOrEqual(60);
 
@@ -260,13 +260,13 @@ describe('boards on the production server', () => {
 			15_000
 		);
 		for (const c of everyone) expect([...notesOf(c.doc).keys()].sort()).toEqual([...all].sort());
-		await waitFor(() => notesOf(storedBoard(workshop.id)).size === all.length, 'the merged board to be stored');
+		await waitFor(async () => notesOf(await storedBoard(workshop.id)).size === all.length, 'the merged board to be stored');
 
 		// Compaction: once the room empties the log is folded into the snapshot, which loads the same board.
 		const expected = notesById(witness.doc);
 		for (const c of everyone) c.destroy();
-		await waitFor(() => loggedUpdates(workshop.id) === 0 && hasSnapshot(workshop.id), 'the log to be compacted');
-		expect(notesById(storedBoard(workshop.id))).toEqual(expected);
+		await waitFor(async () => await loggedUpdates(workshop.id) === 0 && await hasSnapshot(workshop.id), 'the log to be compacted');
+		expect(notesById(await storedBoard(workshop.id))).toEqual(expected);
 		await sleep(300); // past VERSTAS_COLLAB_UNLOAD_AFTER_MS: the next client loads the room from the snapshot
 		const later = client(workshop.id, owner);
 		await synced(later);
@@ -279,12 +279,12 @@ describe('boards on the production server', () => {
 		const a = client(workshop.id, owner);
 		await synced(a);
 		for (let n = 0; n < 10; n++) addNote(a.doc, { text: `${n}`, lane: 'a', author: authorOf(owner) });
-		await waitFor(() => loggedUpdates(workshop.id) >= 1, 'the notes to be logged');
-		await waitFor(() => notesOf(storedBoard(workshop.id)).size === 10, 'all ten notes to be logged');
+		await waitFor(async () => await loggedUpdates(workshop.id) >= 1, 'the notes to be logged');
+		await waitFor(async () => notesOf(await storedBoard(workshop.id)).size === 10, 'all ten notes to be logged');
 		await server.stop();
 		expect(server.process.exitCode).toBe(0);
 		expect(a.closes).toContain(1012);
-		expect(loggedUpdates(workshop.id)).toBe(0);
-		expect(notesOf(storedBoard(workshop.id)).size).toBe(10);
+		expect(await loggedUpdates(workshop.id)).toBe(0);
+		expect(notesOf(await storedBoard(workshop.id)).size).toBe(10);
 	});
 });

@@ -153,7 +153,7 @@ describe('faults and abuse', () => {
 		expect(worst, `worst /healthz latency during the fuzz (${connections} connections)`).toBeLessThan(200);
 
 		expect(JSON.stringify(notesOf(b.doc).toJSON())).toBe(notesBefore);
-		expect(JSON.stringify(notesOf(storedBoard(workshop.id)).toJSON())).toBe(notesBefore);
+		expect(JSON.stringify(notesOf(await storedBoard(workshop.id)).toJSON())).toBe(notesBefore);
 		addNote(b.doc, { text: 'jälkeen', lane: 'a', author: authorOf(ordinary), id: 'after' });
 		await waitFor(() => notesOf(a.doc).has('after'), 'b’s note at a after the fuzz');
 		expect(a.closes).toEqual([]);
@@ -233,7 +233,7 @@ describe('faults and abuse', () => {
 		expect(await action(`/workshops/${workshop.id}/board?/vote`, guest.cookie, { roundId: round.id, itemId: 'idea', delta: '1', requestId: 'r1' })).toMatchObject({ type: 'success' });
 		expect(counts.get(round.id, round.id)).toEqual({ votes: 1, requests: 1 });
 		// The client reconnects by itself and its edit, kept locally, is saved now.
-		await waitFor(() => notesOf(storedBoard(workshop.id)).has('during-lock'), 'the edit saved after the lock', 15_000);
+		await waitFor(async () => notesOf(await storedBoard(workshop.id)).has('during-lock'), 'the edit saved after the lock', 15_000);
 		other.close();
 	});
 

@@ -41,8 +41,8 @@ describe('suggested groups on the production server', () => {
 		const jobs = [write('Kesätyöseteli ysiluokkalaisille', young!.id), write('Kesätyöpaikkoja kaupungilta', young!.id)];
 		const hobbies = [write('Harrastukset liian kalliita perheille', families!.id), write('Maksuton harrastus jokaiselle lapselle', families!.id)];
 		createCluster(facilitator.doc, jobs, 'Kesätyöt', young!.id);
-		await waitFor(() => loggedUpdates(workshop.id) >= 8, 'the notes saved');
-		const logged = loggedUpdates(workshop.id);
+		await waitFor(async () => await loggedUpdates(workshop.id) >= 8, 'the notes saved');
+		const logged = await loggedUpdates(workshop.id);
 
 		const path = `/workshops/${workshop.id}/board?/suggestGroups`;
 		const whole = await postAction(server.url, path, owner.cookie, { lane: '' });
@@ -73,7 +73,7 @@ describe('suggested groups on the production server', () => {
 		}
 
 		// Asking wrote nothing to the board, and nobody received anything.
-		expect(loggedUpdates(workshop.id)).toBe(logged);
+		expect(await loggedUpdates(workshop.id)).toBe(logged);
 		const received = facilitator.received();
 		await synced(facilitator);
 		expect(facilitator.received()).toBe(received);

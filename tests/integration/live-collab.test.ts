@@ -83,7 +83,7 @@ describe('live cockpit over the collab server', () => {
 
 		await setLocked(workshop.id, true);
 		await waitFor(() => [a, b, facilitator].every((c) => c.channel.live.at(-1)?.state.locked === true), 'everyone to see the lock');
-		const logged = loggedUpdates(workshop.id);
+		const logged = await loggedUpdates(workshop.id);
 		addNote(a.doc, { text: 'Lukittuna', lane, author: { id: anna.id, name: anna.name } });
 		await waitFor(() => a.channel.refused.includes('locked'), 'the 101 locked');
 		await waitFor(() => a.closes.includes(4101), 'the 4101 close');
@@ -92,8 +92,8 @@ describe('live cockpit over the collab server', () => {
 		await sleep(200);
 		expect(noteTexts(b.doc)).toEqual(['Ennen lukitusta', 'Fasilitaattorin']);
 		expect(noteTexts(facilitator.doc)).toEqual(['Ennen lukitusta', 'Fasilitaattorin']);
-		expect(noteTexts(storedBoard(workshop.id))).toEqual(['Ennen lukitusta', 'Fasilitaattorin']);
-		expect(loggedUpdates(workshop.id)).toBe(logged + 1);
+		expect(noteTexts(await storedBoard(workshop.id))).toEqual(['Ennen lukitusta', 'Fasilitaattorin']);
+		expect(await loggedUpdates(workshop.id)).toBe(logged + 1);
 
 		// A fresh document (what the board page makes after a refusal) gets the true board and the lock.
 		leave(a);
@@ -119,7 +119,7 @@ describe('live cockpit over the collab server', () => {
 		await sleep(150);
 		expect(observer.closes).toEqual([]);
 		expect(noteTexts(facilitator.doc)).toEqual([]);
-		expect(loggedUpdates(workshop.id)).toBe(0);
+		expect(await loggedUpdates(workshop.id)).toBe(0);
 	});
 
 	it('voting refuses a participant’s new note; canvas allows idea texts but not new notes', async () => {
@@ -153,7 +153,7 @@ describe('live cockpit over the collab server', () => {
 		await waitFor(() => writer.channel.refused.includes('phase'), 'the 101 phase in canvas');
 		await sleep(150);
 		expect(noteTexts(b.doc)).toEqual([]);
-		expect(noteTexts(storedBoard(workshop.id))).toEqual([]);
+		expect(noteTexts(await storedBoard(workshop.id))).toEqual([]);
 	});
 
 	it('private writing: hidden from others and from facilitators (403 on another’s room), revealed onto the board', async () => {
@@ -168,8 +168,8 @@ describe('live cockpit over the collab server', () => {
 
 		for (const text of ['Salainen 1', 'Salainen 2']) addNote(aPrivate.doc, { text, lane, author: { id: anna.id, name: anna.name } });
 		// Saved in the private tables, not in the board's.
-		await waitFor(() => noteTexts(storedBoard(annaRoom)).length === 2, 'the private notes saved');
-		expect(loggedUpdates(workshop.id)).toBe(0);
+		await waitFor(async () => noteTexts(await storedBoard(annaRoom)).length === 2, 'the private notes saved');
+		expect(await loggedUpdates(workshop.id)).toBe(0);
 
 		// Another participant cannot open it, nor can the facilitator; no cookie: 401.
 		expect((await tryUpgrade(url, annaRoom, { cookie: bertil.cookie, origin: url })).status).toBe(403);
@@ -196,9 +196,9 @@ describe('live cockpit over the collab server', () => {
 		expect(b.channel.live.filter((m) => m.state.revealSeq === 1)).toHaveLength(1);
 		expect(noteTexts(b.doc)).toEqual(['Salainen 1', 'Salainen 2']);
 		expect(readBoard(b.doc).notes.every((n) => n.authorName === 'Anna' && n.authorId === anna.id)).toBe(true);
-		expect(noteTexts(storedBoard(workshop.id))).toEqual(['Salainen 1', 'Salainen 2']);
+		expect(noteTexts(await storedBoard(workshop.id))).toEqual(['Salainen 1', 'Salainen 2']);
 		await waitFor(() => noteTexts(aPrivate.doc).length === 0, 'the private document emptied');
-		expect(noteTexts(storedBoard(annaRoom))).toEqual([]);
+		expect(noteTexts(await storedBoard(annaRoom))).toEqual([]);
 
 		// With private writing off, the private document takes no new notes.
 		addNote(aPrivate.doc, { text: 'Myöhässä', lane, author: { id: anna.id, name: anna.name } });
@@ -211,14 +211,14 @@ describe('live cockpit over the collab server', () => {
 		await synced(round2);
 		await waitFor(() => round2.channel.live.length > 0 && noteTexts(round2.doc).length === 0, 'a clean private document');
 		addNote(round2.doc, { text: 'Nimetön', lane, author: { id: anna.id, name: anna.name } });
-		await waitFor(() => noteTexts(storedBoard(annaRoom)).length === 1, 'the second private note saved');
+		await waitFor(async () => noteTexts(await storedBoard(annaRoom)).length === 1, 'the second private note saved');
 		leave(round2);
 		await sleep(300); // the private room unloads: the reveal loads it from the database
 		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(1);
 		await waitFor(() => noteTexts(b.doc).includes('Nimetön'), 'the anonymous note');
 		const anonymous = readBoard(b.doc).notes.find((n) => n.text === 'Nimetön')!;
 		expect(anonymous).toMatchObject({ authorId: '', authorName: '' });
-		expect(noteTexts(storedBoard(annaRoom))).toEqual([]);
+		expect(noteTexts(await storedBoard(annaRoom))).toEqual([]);
 		expect(await getLiveState(workshop.id)).toMatchObject({ privateWriting: false, revealSeq: 2 });
 	});
 

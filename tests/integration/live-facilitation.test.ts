@@ -318,7 +318,7 @@ describe('quick +1 reactions', () => {
 		const counts = () => [facilitator, a, b].map((c) => viewBoard(c.doc).reactions?.[noteId]?.count ?? 0);
 		await waitFor(() => counts().every((count) => count === 3), 'three +1s everywhere');
 		expect(viewBoard(a.doc, anna.id).reactions?.[noteId]).toEqual({ count: 3, mine: true });
-		expect(viewBoard(storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(3);
+		expect(viewBoard(await storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(3);
 
 		// Taken back by its author.
 		expect(toggleReaction(a.doc, noteId, { id: anna.id })).toBe(false);
@@ -346,10 +346,10 @@ describe('quick +1 reactions', () => {
 		await waitFor(() => facilitator.channel.refused.includes('author'), 'the facilitator’s refusal');
 		await sleep(100);
 		expect([...reactionsOf(b.doc).keys()].sort()).toEqual([reactionKey(noteId, ownerId), reactionKey(noteId, bertil.participantId)].sort());
-		expect([...reactionsOf(storedBoard(workshop.id)).keys()].sort()).toEqual(
+		expect([...reactionsOf(await storedBoard(workshop.id)).keys()].sort()).toEqual(
 			[reactionKey(noteId, ownerId), reactionKey(noteId, bertil.participantId)].sort()
 		);
-		expect(viewBoard(storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(2);
+		expect(viewBoard(await storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(2);
 
 		// The board's other rules apply to reactions like to any edit: a lock refuses a participant's +1.
 		await setLocked(workshop.id, true);
@@ -359,6 +359,6 @@ describe('quick +1 reactions', () => {
 		toggleReaction(locked.doc, noteId, { id: anna.id });
 		await waitFor(() => locked.channel.refused.includes('locked'), 'the 101 locked for a reaction');
 		await sleep(100);
-		expect(viewBoard(storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(2);
+		expect(viewBoard(await storedBoard(workshop.id)).reactions?.[noteId]?.count).toBe(2);
 	});
 });

@@ -68,7 +68,7 @@ describe('live cockpit on the production server', () => {
 		addNote(a.doc, { text: 'Lukittuna', lane, author: { id: anna.id, name: anna.name } });
 		await waitFor(() => a.channel.refused.includes('locked') && a.closes.includes(4101), 'the refusal');
 		addNote(facilitator.doc, { text: 'Fasilitaattorin', lane, author: authorOf(owner) });
-		await waitFor(() => loggedUpdates(workshop.id) === 1, 'the facilitator’s note saved');
+		await waitFor(async () => await loggedUpdates(workshop.id) === 1, 'the facilitator’s note saved');
 		await sleep(150);
 		expect(readBoard(facilitator.doc).notes.map((n) => n.text)).toEqual(['Fasilitaattorin']);
 

@@ -98,8 +98,9 @@ describe('the demo accounts’ own data', () => {
 		// Board notes: the stored board of every workshop the person is in, read with Yjs itself.
 		const authorIds = new Set([`user:${userId}`, ...participations.map((p) => p.id)]);
 		const boardIds = new Set([...participations.map((p) => p.workshop_id as string), ...all('SELECT id FROM workshops WHERE created_by = ?', userId).map((w) => w.id as string), ...(facilitated as Set<string>)]);
+		const boards = new Map(await Promise.all([...boardIds].map(async (id) => [id, await storedBoard(id)] as const)));
 		const notes = [...boardIds].flatMap((workshopId) => {
-			return readBoard(storedBoard(workshopId))
+			return readBoard(boards.get(workshopId)!)
 				.notes.filter((note) => authorIds.has(note.authorId))
 				.map((note) => ({ workshopId, id: note.id, text: note.text, lane: note.lane, clusterId: note.clusterId, authorName: note.authorName, createdAt: iso(note.createdAt) }));
 		});

@@ -53,7 +53,7 @@ async function onBoard(workshopId: string, cookie: string, write: (doc: BoardCli
 	clients.push(client);
 	await synced(client);
 	write(client.doc);
-	await waitFor(() => stored(readBoard(storedBoard(workshopId))), 'the board change to be stored');
+	await waitFor(async () => stored(readBoard(await storedBoard(workshopId))), 'the board change to be stored');
 	client.destroy();
 }
 
@@ -113,8 +113,7 @@ describe('my data', () => {
 			},
 			(board) => board.ideas.length === 1 && board.ideas[0]!.comments.length === 1
 		);
-		const ideaId = () => readBoard(storedBoard(otherWorkshopId)).ideas[0]!.id;
-		const id = ideaId();
+		const id = readBoard(await storedBoard(otherWorkshopId)).ideas[0]!.id;
 		await onBoard(
 			otherWorkshopId,
 			me.cookie,

@@ -57,9 +57,9 @@ describe('guest retention', () => {
 		expect(JSON.stringify(logged)).not.toMatch(/Aino|Bertil/);
 
 		// Running again (even later) changes nothing more: no rows, no board update.
-		const updates = loggedUpdates(old.workshop.id);
+		const updates = await loggedUpdates(old.workshop.id);
 		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 1000))).toEqual([]);
-		expect(loggedUpdates(old.workshop.id)).toBe(updates);
+		expect(await loggedUpdates(old.workshop.id)).toBe(updates);
 		expect((await first(db.select().from(workshops).where(eq(workshops.id, old.workshop.id))))!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
 
 		// Two days on, the recent one's turn comes.
