@@ -12,8 +12,8 @@ import { m } from '../../src/lib/paraglide/messages';
 import { demoAccounts, seedDemo } from '../../src/lib/server/demo';
 import { privateRoomName } from '../../src/lib/server/collab/live-state';
 import { createRedisRelay } from '../../src/lib/server/collab/relay';
-import { SqliteBoardStore } from '../../src/lib/server/collab/store';
-import { getDb } from '../../src/lib/server/db';
+import { openBoardStore } from '../../src/lib/server/collab/store';
+import { rawGet } from '../../src/lib/server/db';
 import { createSession } from '../../src/lib/server/session';
 import { openRound } from '../../src/lib/server/voting';
 import {
@@ -165,12 +165,8 @@ describe('two nodes behind a load balancer', () => {
 
 	it('a pilot decision made on node A is on node B’s dashboard at once', async () => {
 		await seedDemo();
-		const sqlite = getDb().$client;
-		const lead = sqlite.prepare('SELECT id FROM users WHERE email = ?').get(demoAccounts.find((account) => account.email.startsWith('lead@'))!.email) as { id: string };
-		const pilot = sqlite.prepare("SELECT id, programme_id AS programmeId FROM pilots WHERE status = 'running' ORDER BY title LIMIT 1").get() as {
-			id: string;
-			programmeId: string;
-		};
+		const lead = (await rawGet<{ id: string }>('SELECT id FROM users WHERE email = ?', demoAccounts.find((account) => account.email.startsWith('lead@'))!.email))!;
+		const pilot = (await rawGet<{ id: string; programmeId: string }>(`SELECT id, programme_id AS "programmeId" FROM pilots WHERE status = 'running' ORDER BY title LIMIT 1`))!;
 		const cookie = `verstas_session=${(await createSession(lead.id)).token}`;
 		const dashboardRow = async () => {
 			const html = await (await fetch(`${nodeB().url}/programmes/${pilot.programmeId}`, { headers: { cookie } })).text();
@@ -242,7 +238,7 @@ describe('what keeps several nodes from losing a change', () => {
 	it('a compaction merges what other nodes logged and snapshotted instead of replacing it', async () => {
 		const owner = await newUser('Fasilitaattori');
 		const workshop = await newWorkshop(owner.id);
-		const store = new SqliteBoardStore();
+		const store = openBoardStore();
 		const board = (text: string) => {
 			const doc = new Y.Doc();
 			addNote(doc, { text, lane: 'l1', author: { id: 'p1', name: 'Anna' } });
@@ -279,7 +275,7 @@ describe('what keeps several nodes from losing a change', () => {
 			Y.applyUpdate(other, Y.encodeStateAsUpdate(client.doc));
 			addNote(other, { text: 'Tallennettu, ei julkaistu', lane: 'l1', author: authorOf(anna) });
 			const saved = Y.encodeStateAsUpdate(other, Y.encodeStateVector(client.doc));
-			await new SqliteBoardStore().append(workshop.id, [saved]);
+			await openBoardStore().append(workshop.id, [saved]);
 			// (the watch, every 100 ms, has counted both subscribers; nothing tells this node about the change)
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(noteTexts(client.doc)).toEqual([]);

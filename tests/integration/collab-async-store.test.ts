@@ -4,7 +4,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf } from '../../src/lib/board/model';
-import { SqliteBoardStore, type BoardStore } from '../../src/lib/server/collab';
+import { openBoardStore, type BoardStore } from '../../src/lib/server/collab';
 import {
 	authorOf,
 	connectBoard,
@@ -20,22 +20,22 @@ import {
 	type CollabHarness
 } from '../helpers/collab';
 
-/** The SQLite store with appends held at a gate while it is closed; what each append stored, and when. */
+/** The database's store with appends held at a gate while it is closed; what each append stored, and when. */
 function gatedStore() {
-	const sqlite = new SqliteBoardStore();
+	const inner = openBoardStore();
 	const stored = new Y.Doc();
 	let gate: { promise: Promise<void>; open: () => void } | null = null;
 	const state = { appends: 0, inFlight: 0, mostInFlight: 0 };
 	const store: BoardStore = {
-		load: (name) => sqlite.load(name),
-		compact: (name, snapshot, upToId, mergeStored) => sqlite.compact(name, snapshot, upToId, mergeStored),
-		privateRooms: (workshopId) => sqlite.privateRooms(workshopId),
+		load: (name) => inner.load(name),
+		compact: (name, snapshot, upToId, mergeStored) => inner.compact(name, snapshot, upToId, mergeStored),
+		privateRooms: (workshopId) => inner.privateRooms!(workshopId),
 		async append(name, updates) {
 			state.appends++;
 			state.mostInFlight = Math.max(state.mostInFlight, ++state.inFlight);
 			try {
 				if (gate) await gate.promise;
-				const id = await sqlite.append(name, updates);
+				const id = await inner.append(name, updates);
 				for (const update of updates) Y.applyUpdate(stored, update);
 				return id;
 			} finally {
