@@ -2,7 +2,7 @@
 // Runs every stage even when one fails, then prints one closing line: "N passed, N failed". A test that was
 // expected to run and did not counts as failed (scripts/test-counts.js), and the stage that was cut is named.
 //
-// VERSTAS_TEST_STAGES   comma-separated subset of check,build,unit,e2e (default: all, in that order)
+// VERSTAS_TEST_STAGES   comma-separated subset of check,build,unit,postgres,e2e (default: all, in that order)
 // VERSTAS_TEST_OUTPUT   where reports go (default tests/.output; emptied first)
 // VERSTAS_E2E_GLOBAL_TIMEOUT_MS is read by playwright.config.ts (the runner's own test shortens it).
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ const output = process.env.VERSTAS_TEST_OUTPUT || join(root, 'tests', '.output')
 rmSync(output, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 
-const allStages = ['check', 'build', 'unit', 'e2e'];
+const allStages = ['check', 'build', 'unit', 'postgres', 'e2e'];
 const stages = process.env.VERSTAS_TEST_STAGES?.split(',').map((stage) => stage.trim()) ?? allStages;
 const unknownStages = stages.filter((stage) => !allStages.includes(stage));
 if (unknownStages.length) {
@@ -124,13 +124,17 @@ if (staticStages.length) {
 	});
 }
 
-if (stages.includes('unit')) {
-	const title = 'Unit and integration tests (Vitest)';
-	const listPath = join(output, 'vitest-files.json');
-	const reportPath = join(output, 'vitest.json');
-	spawnSync(...bin('vitest', 'list', '--filesOnly', `--json=${listPath}`), { cwd: root, stdio: 'ignore' });
+/**
+ * One Vitest run, counted against the files `vitest list` expects (a file that did not run counts as failed).
+ * @param {string} title @param {string} name @param {string[]} filters @param {Record<string, string>} env
+ */
+function runVitest(title, name, filters, env) {
+	const listPath = join(output, `${name}-files.json`);
+	const reportPath = join(output, `${name}.json`);
+	spawnSync(...bin('vitest', 'list', '--filesOnly', `--json=${listPath}`, ...filters), { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
 	const expectedFiles = (readReport(listPath) ?? []).map((/** @type {{ file: string }} */ entry) => entry.file);
-	const status = run(title, ...bin('vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`), {
+	const status = run(title, ...bin('vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...filters), {
+		env,
 		limit: 10 * minutes
 	});
 	const count = countVitest(expectedFiles, readReport(reportPath), status);
@@ -140,6 +144,12 @@ if (stages.includes('unit')) {
 	}
 	add(title, count);
 }
+
+if (stages.includes('unit')) runVitest('Unit and integration tests (Vitest)', 'vitest', [], {});
+
+// The integration tests again on PostgreSQL (Debian's, a cluster the run starts in a temp dir: tests/helpers/postgres.ts),
+// but for the few about SQLite's own file (vite.config.ts).
+if (stages.includes('postgres')) runVitest('Integration tests on PostgreSQL (Vitest)', 'vitest-postgres', ['tests/integration'], { VERSTAS_TEST_DATABASE: 'postgres' });
 
 if (stages.includes('e2e')) {
 	const title = 'End-to-end tests (Playwright, Chromium)';
