@@ -1,10 +1,12 @@
 // Anonymity that holds, and the identity the server knows (issue 15): real WebsocketProvider clients against the
 // collab module in-process (HTTP on 127.0.0.1:0, the app's authorisation, SQLite store and live state).
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addComment, addNote, createUndoManager, deleteNote, ideasOf, notesOf, promoteToIdea, readBoard } from '../../src/lib/board/model';
-import { privateRoomName, SqliteBoardStore } from '../../src/lib/server/collab';
-import { getDb } from '../../src/lib/server/db';
+import { openBoardStore, privateRoomName } from '../../src/lib/server/collab';
+import { db } from '../../src/lib/server/db';
+import { participants } from '../../src/lib/server/db/schema';
 import { revealPrivateNotes, setPrivateWriting } from '../../src/lib/server/live';
 import { createSession } from '../../src/lib/server/session';
 import { createWorkshop, getWorkshopDetails, guestTokenLifetimeMs, joinAsUser } from '../../src/lib/server/workshops';
@@ -111,7 +113,7 @@ describe('the anonymous reveal', () => {
 		broken.getMap('notes').set('rikki', 'ei lappu');
 		broken.getMap('notes').set('tyhja', new Y.Map());
 		addNote(broken, { text: 'Bertilin lappu', lane, author: { id: bertil.id, name: bertil.name } });
-		await new SqliteBoardStore().append(privateRoomName(workshop.id, bertil.id), [Y.encodeStateAsUpdate(broken)]);
+		await openBoardStore().append(privateRoomName(workshop.id, bertil.id), [Y.encodeStateAsUpdate(broken)]);
 
 		expect((await revealPrivateNotes(workshop.id)).revealed).toBe(2);
 		await waitFor(() => readBoard(watcher.doc).notes.length === 2, 'both real notes revealed');
@@ -318,7 +320,7 @@ describe('signing out (the production server)', () => {
 		const staying = await newGuest(workshop.id, 'Tuore');
 		// Joined 30 days ago less 1.5 s: the token expires 1.5 s from now.
 		const expiresAt = Date.now() + 1500;
-		getDb().$client.prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(expiresAt - guestTokenLifetimeMs, leaving.id);
+		await db.update(participants).set({ joinedAt: new Date(expiresAt - guestTokenLifetimeMs) }).where(eq(participants.id, leaving.id));
 		const mine = connectBoard(httpUrl, workshop.id, { cookie: leaving.cookie, name: 'mine' });
 		const theirs = connectBoard(httpUrl, workshop.id, { cookie: staying.cookie, name: 'theirs' });
 		clients.push(mine, theirs);

@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, canvasFields, ideaText, ideasOf, notesOf, promoteToIdea } from '../../src/lib/board/model';
-import { SqliteBoardStore, type CollabOptions } from '../../src/lib/server/collab';
+import { openBoardStore, type CollabOptions } from '../../src/lib/server/collab';
 import { encodeSyncStep1, encodeUpdate } from '../../src/lib/server/collab/protocol';
-import { getDb } from '../../src/lib/server/db';
 import { setPrivateWriting } from '../../src/lib/server/live';
 import {
 	authorOf,
@@ -194,7 +193,7 @@ async function storeBigBoard(workshopId: string, notes: number, author: { id: st
 	doc.transact(() => {
 		for (let i = 0; i < notes; i++) addNote(doc, { text: `${i} `.padEnd(500, 'ä'), lane: 'a', author, id: `big${i}` });
 	});
-	await new SqliteBoardStore().append(workshopId, [Y.encodeStateAsUpdate(doc)]);
+	await openBoardStore().append(workshopId, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 }
 
@@ -366,7 +365,7 @@ describe('attacks on the production server', () => {
 		seed.transact(() => {
 			for (let i = 0; i < 300; i++) addNote(seed, { text: `Idea ${i}: `.padEnd(120, 'ö'), lane: 'a', author: authorOf(owner), id: `seed${i}` });
 		});
-		await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(seed)]);
+		await openBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(seed)]);
 		const facilitator = board(url, workshop.id, owner);
 		const phones = people.map((person) => board(url, workshop.id, person));
 		await synced(facilitator, ...phones);

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import * as Y from 'yjs';
 import { addNote, deleteNote, reactionKey, reactionsOf, readBoard, toggleReaction, viewBoard } from '../../src/lib/board/model';
 import type { DoneLive, Roster } from '../../src/lib/live-protocol';
-import { createCollabServer, privateRoomName, SqliteBoardStore, type CollabServer } from '../../src/lib/server/collab';
+import { createCollabServer, openBoardStore, privateRoomName, type CollabServer } from '../../src/lib/server/collab';
 import { readRosterBase } from '../../src/lib/server/collab/live-state';
 import {
 	addTimerMinute,
@@ -45,7 +45,7 @@ const servers: { collab: CollabServer; server: http.Server }[] = [];
 async function startServer() {
 	const instance = createCollabServer({
 		authorise: resolveBoardAccess,
-		store: new SqliteBoardStore(),
+		store: openBoardStore(),
 		unloadAfterMs: 150,
 		awarenessIntervalMs: 20,
 		rosterIntervalMs: 20,
@@ -224,7 +224,7 @@ describe('"valmis / klar / done"', () => {
 		const reads: string[] = [];
 		const counting = createCollabServer({
 			authorise: resolveBoardAccess,
-			store: new SqliteBoardStore(),
+			store: openBoardStore(),
 			roster: (workshopId) => {
 				reads.push(workshopId);
 				return readRosterBase(workshopId);

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { openConnection } from '../../src/lib/server/db';
+import { db } from '../../src/lib/server/db';
 import { queueMail } from '../../src/lib/server/mail/outbox';
 import { startProductionServer, type RunningServer } from '../helpers/server';
 import { startSmtpServer, type SmtpReply, type SmtpTestServer } from '../helpers/smtp';
 
 // Mail through the real production server and a real SMTP server: the reset flow end to end, failures and
-// retries on the admin page, a restart in the middle of a send, and two server processes on one database.
-const dir = mkdtempSync(join(tmpdir(), 'verstas-mail-'));
-const databasePath = join(dir, 'app.db');
+// retries on the admin page, a restart in the middle of a send, and two server processes on one database (the test
+// file's own: its SQLite file, or its PostgreSQL database through DATABASE_URL).
 const password = 'kahvia-ja-pullaa-42';
 let smtp: SmtpTestServer;
 let server: RunningServer;
@@ -20,7 +16,7 @@ const extra: RunningServer[] = [];
 const answers = new Map<string, (attempt: number) => SmtpReply | Promise<SmtpReply>>();
 
 const env = () => ({
-	DATABASE_PATH: databasePath,
+	DATABASE_PATH: process.env.DATABASE_PATH!,
 	SMTP_URL: smtp.url,
 	MAIL_FROM: 'Verstas <noreply@verstas.test>',
 	VERSTAS_MAIL_POLL_MS: '50',
@@ -43,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await Promise.all([server, ...extra].map((s) => s?.stop()));
 	await smtp?.close();
-	rmSync(dir, { recursive: true, force: true });
 });
 
 function post(target: RunningServer, path: string, fields: Record<string, string>, address = '127.0.0.1', cookie?: string) {
@@ -187,14 +182,12 @@ describe('outbox worker in the server', () => {
 	it('two server processes on one database send each message exactly once', async () => {
 		const second = await startProductionServer({ env: env() });
 		extra.push(second);
-		const direct = openConnection(databasePath);
 		const before = smtp.messages.length;
-		await direct.db.transaction(async (tx) => {
+		await db.transaction(async (tx) => {
 			for (let i = 0; i < 20; i++) {
 				await queueMail(tx, { to: `many${i}@example.fi`, kind: 'test', locale: 'fi', subject: `Monta ${i}`, text: `viesti ${i}`, html: `<p>viesti ${i}</p>` });
 			}
 		});
-		direct.sqlite.close();
 		await smtp.until(() => smtp.messages.length >= before + 20);
 		// Both workers had time for another round; still one of each.
 		await requestReset('sanna@example.fi', '10.4.0.1');

@@ -26,7 +26,12 @@ export function openPostgres(url: string) {
 	pool.on('error', (error) => console.error('PostgreSQL pool:', error.message));
 	const database = drizzle(pool, { schema });
 	const context = new AsyncLocalStorage<Transaction>();
-	const generation = new WriteGeneration(url);
+	// The pool's own connections: their commits are counted when they finish (below), so their notifications, which
+	// arrive a moment later, must not count again and throw away what was computed after the write.
+	const own = new Set<number>();
+	pool.on('connect', (client) => own.add((client as unknown as { processID: number }).processID));
+	pool.on('remove', (client) => own.delete((client as unknown as { processID: number }).processID));
+	const generation = new WriteGeneration(url, own);
 
 	// Writes outside transactions (one statement each) count as soon as they are done: the next request of this
 	// process must not reuse a page computed before them.
@@ -84,9 +89,11 @@ class WriteGeneration {
 	#listener: pg.Client | null = null;
 	#closed = false;
 	#url: string;
+	#own: ReadonlySet<number>;
 
-	constructor(url: string) {
+	constructor(url: string, own: ReadonlySet<number>) {
 		this.#url = url;
+		this.#own = own;
 		this.#listen();
 	}
 
@@ -101,7 +108,7 @@ class WriteGeneration {
 	#listen() {
 		const client = new pg.Client({ connectionString: this.#url });
 		this.#listener = client;
-		client.on('notification', () => this.#theirs++);
+		client.on('notification', (message) => !this.#own.has(message.processId) && this.#theirs++);
 		// Lost connection: notifications may have been missed, so everything counts as changed; listen again.
 		client.on('error', () => undefined);
 		client.on('end', () => {
