@@ -369,11 +369,11 @@ export async function getWorkshopDetails(workshopId: string) {
 }
 
 export function listPerspectives(workshopId: string) {
-	return perspectivesOf().all({ workshopId });
+	return perspectivesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
 }
 
 export function listPhases(workshopId: string) {
-	return phasesOf().all({ workshopId });
+	return phasesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
 }
 
 /** Workshops the user facilitates or takes part in, newest first. */
