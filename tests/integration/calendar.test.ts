@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromDateTimeLocal } from '../../src/lib/format';
 import { m } from '../../src/lib/paraglide/messages.js';
 import { buildCalendar, buildPersonalCalendar, checkInEventUid, workshopEventUid } from '../../src/lib/server/calendar';
-import { getDb } from '../../src/lib/server/db';
+import { rawGet } from '../../src/lib/server/db';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { checkInSchema, pilotSchema, proposePilot, readPilotForm, recordCheckIn, transitionPilot } from '../../src/lib/server/pilots';
 import { createProgramme, programmeSchema, readProgrammeForm } from '../../src/lib/server/programmes';
@@ -257,7 +257,7 @@ describe('feed address on the production server', () => {
 			{ uid: workshopEventUid(mine.id), summary: 'Oma työpaja', url: `${server.url}/workshops/${mine.id}` }
 		]);
 		// Only a hash is stored: the address is not in the database, and the profile no longer shows it.
-		const row = getDb().$client.prepare('SELECT * FROM calendar_feeds WHERE user_id = ?').get(me.id) as Record<string, unknown>;
+		const row = (await rawGet<Record<string, unknown>>('SELECT * FROM calendar_feeds WHERE user_id = ?', me.id))!;
 		const [id, secret] = new URL(first).pathname.slice('/calendar/'.length).split('.') as [string, string];
 		expect(row.id).toBe(id);
 		expect(JSON.stringify(row)).not.toContain(secret);
@@ -279,7 +279,7 @@ describe('feed address on the production server', () => {
 
 		expect((await action('/profile?/revokeCalendarFeed', me.cookie)).type).toBe('success');
 		expect((await fetch(second)).status).toBe(404);
-		expect(getDb().$client.prepare('SELECT count(*) AS n FROM calendar_feeds WHERE user_id = ?').get(me.id)).toEqual({ n: 0 });
+		expect(Number((await rawGet<{ n: number }>('SELECT count(*) AS n FROM calendar_feeds WHERE user_id = ?', me.id))!.n)).toBe(0);
 	});
 
 	it('someone signed out cannot make an address; the workshop form keeps a length and place, and refuses a bad length', async () => {

@@ -6,7 +6,7 @@ import { parse } from 'devalue';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../src/lib/server/db';
+import { rawGet } from '../../src/lib/server/db';
 import { readCsv } from '../../src/lib/server/areas';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { createProgramme, getProgrammeDetails } from '../../src/lib/server/programmes';
@@ -38,7 +38,7 @@ async function action(path: string, cookie: string, body: FormData | URLSearchPa
 	return { ...json, status: json.status ?? response.status, data: json.data ? (parse(json.data) as Record<string, unknown>) : undefined } as ActionResult;
 }
 
-const count = (sql: string, ...params: unknown[]) => (getDb().$client.prepare(sql).get(...params) as { n: number }).n;
+const count = async (sql: string, ...params: unknown[]) => Number((await rawGet<{ n: number | string }>(sql, ...params))!.n);
 
 /**
  * Runs `work` while asking /healthz one request after another; the slowest answer is how long the server's event
@@ -79,14 +79,14 @@ describe('area import: no regex backtracking on untrusted labels, label limits',
 
 	it('answers a 3 kB crafted label with a translated error, never blocking others for more than 200 ms', async () => {
 		expect(craftedFile.length).toBeGreaterThan(3000);
-		const before = count('SELECT count(*) n FROM area_imports');
+		const before = await count('SELECT count(*) n FROM area_imports');
 		const { result, longest, probes } = await longestStall(() => action('/areas?/import', admin.cookie, areaFile('paavo', craftedFile)));
 		console.log(`crafted 3 kB label: longest event-loop stall seen by /healthz ${longest.toFixed(1)} ms over ${probes} probes`);
 		expect(result.type).toBe('failure');
 		expect(result.status).toBe(400);
 		const errors = result.data!.importErrors as { row: number; column: string; message: string }[];
 		expect(errors).toEqual([{ row: 2, column: 'Postal code area', message: `Teksti on liian pitkä: enintään 200 merkkiä (nyt ${craftedLabel.trim().length}).` }]);
-		expect(count('SELECT count(*) n FROM area_imports')).toBe(before);
+		expect(await count('SELECT count(*) n FROM area_imports')).toBe(before);
 		expect(longest).toBeLessThanOrEqual(200);
 	});
 
@@ -107,7 +107,7 @@ describe('area import: no regex backtracking on untrusted labels, label limits',
 			'4 indicator',
 			'5 unit'
 		]);
-		expect(count("SELECT count(*) n FROM areas WHERE code IN ('00420', '00430', '00440', '00450')")).toBe(0);
+		expect(await count("SELECT count(*) n FROM areas WHERE code IN ('00420', '00430', '00440', '00450')")).toBe(0);
 	});
 
 	it('still imports the real Paavo file, and prints how long it held the event loop', async () => {
@@ -118,7 +118,7 @@ describe('area import: no regex backtracking on untrusted labels, label limits',
 		const { result, longest } = await longestStall(() => action('/areas?/import', admin.cookie, form));
 		console.log(`real Paavo file (${(bytes.length / 1024).toFixed(0)} kB, 84 areas): longest stall ${longest.toFixed(1)} ms`);
 		expect(result.type).toBe('success');
-		expect(getDb().$client.prepare("SELECT name, municipality FROM areas WHERE code = '00420'").get()).toEqual({ name: 'Kannelmäki', municipality: 'Helsinki' });
+		expect(await rawGet("SELECT name, municipality FROM areas WHERE code = '00420'")).toEqual({ name: 'Kannelmäki', municipality: 'Helsinki' });
 	});
 });
 
@@ -188,7 +188,7 @@ describe('CSV exports stay in their cells in a spreadsheet that splits on ; or t
 describe("a pilot's owner organisation and responsible person belong to its programme", () => {
 	it('refuses an unknown or outside organisation and person with a translated field error, writing nothing', async () => {
 		const world = await programmeWorld();
-		const pilotsBefore = count('SELECT count(*) n FROM pilots');
+		const pilotsBefore = await count('SELECT count(*) n FROM pilots');
 		const cases: { fields: Record<string, string>; field: string; message: string }[] = [
 			{ fields: { ownerOrganisationId: 'no-such-organisation' }, field: 'ownerOrganisationId', message: 'Valitse omistajaksi ohjelman organisaatio.' },
 			{ fields: { ownerOrganisationId: world.espoo.id }, field: 'ownerOrganisationId', message: 'Valitse omistajaksi ohjelman organisaatio.' },
@@ -200,7 +200,7 @@ describe("a pilot's owner organisation and responsible person belong to its prog
 			expect(result.status, JSON.stringify(fields)).toBe(400);
 			expect((result.data!.errors as Record<string, string>)[field]).toBe(message);
 		}
-		expect(count('SELECT count(*) n FROM pilots')).toBe(pilotsBefore);
+		expect(await count('SELECT count(*) n FROM pilots')).toBe(pilotsBefore);
 
 		// The participating organisation and its member are accepted; an edit with a bogus person is refused too.
 		const ok = await action(
@@ -213,7 +213,7 @@ describe("a pilot's owner organisation and responsible person belong to its prog
 		const edit = await action(`/pilots/${pilotId}/edit`, world.lead.cookie, pilotForm({ ownerOrganisationId: world.vantaa.id, responsibleUserId: 'no-such-user' }));
 		expect(edit.status).toBe(400);
 		expect((edit.data!.errors as Record<string, string>).responsibleUserId).toBe('Valitse vastuuhenkilö ohjelman organisaatioiden jäsenistä.');
-		expect(getDb().$client.prepare('SELECT responsible_user_id r FROM pilots WHERE id = ?').get(pilotId)).toEqual({ r: world.partner.id });
+		expect(await rawGet('SELECT responsible_user_id r FROM pilots WHERE id = ?', pilotId)).toEqual({ r: world.partner.id });
 	});
 });
 
@@ -239,7 +239,7 @@ describe("a board's address is no key to its join code", () => {
 
 describe('area data is scoped to the importer: admins any area, a programme lead their own municipalities', () => {
 	const plain = (rows: string[], header = 'area code;area name;municipality;indicator;year;value') => areaFile('plain', [header, ...rows].join('\n'));
-	const stored = (code: string) => getDb().$client.prepare('SELECT a.municipality, v.value FROM areas a JOIN area_values v ON v.area_code = a.code WHERE a.code = ?').get(code);
+	const stored = (code: string) => rawGet('SELECT a.municipality, v.value FROM areas a JOIN area_values v ON v.area_code = a.code WHERE a.code = ?', code);
 
 	it("refuses another municipality's areas, as the file names them or as they are stored, with a translated error", async () => {
 		const world = await programmeWorld(); // `outsider` leads Espoo's organisation, `lead` Helsinki's, `partner` is no lead
@@ -259,12 +259,12 @@ describe('area data is scoped to the importer: admins any area, a programme lead
 			expect(result.status, rows[0]).toBe(400);
 			expect((result.data!.importErrors as { row: number; message: string }[]).map((e) => [e.row, e.message])).toEqual([[2, message]]);
 		}
-		expect(stored('99901')).toEqual({ municipality: 'Helsinki', value: 10 });
-		expect(count("SELECT count(*) n FROM areas WHERE code = '99903'")).toBe(0);
+		expect(await stored('99901')).toEqual({ municipality: 'Helsinki', value: 10 });
+		expect(await count("SELECT count(*) n FROM areas WHERE code = '99903'")).toBe(0);
 
 		// Helsinki's lead may update it; someone who leads nothing may not import at all.
 		expect((await action('/areas?/import', world.lead.cookie, plain(['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;11']))).type).toBe('success');
-		expect(stored('99901')).toEqual({ municipality: 'Helsinki', value: 11 });
+		expect(await stored('99901')).toEqual({ municipality: 'Helsinki', value: 11 });
 		expect((await action('/areas?/import', world.partner.cookie, plain(['99901;Testilä;Helsinki;Nuorisotalon kävijät;2023;12']))).status).toBe(403);
 	});
 });

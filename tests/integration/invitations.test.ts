@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime, formatTime, fromDateTimeLocal } from '../../src/lib/format';
 import { m } from '../../src/lib/paraglide/messages.js';
 import { workshopEventUid } from '../../src/lib/server/calendar';
-import { getDb } from '../../src/lib/server/db';
+import { and, asc, count, eq } from 'drizzle-orm';
+import { db } from '../../src/lib/server/db';
+import { mailOutbox, rateLimitEvents, users, workshopInvitations } from '../../src/lib/server/db/schema';
 import { inviteToWorkshop, maxInvitationsPerHour, maxInvitationsPerWorkshop } from '../../src/lib/server/invitations';
 import { createWorkshop, getWorkshop, getWorkshopDetails, UnknownFacilitatorError, updateWorkshop } from '../../src/lib/server/workshops';
 import { newUser, waitFor, workshopInput } from '../helpers/collab';
@@ -71,10 +73,9 @@ function readIcs(mail: ReceivedMail) {
 	};
 }
 
-const outboxCount = (workshopId: string) =>
-	(getDb().$client.prepare('SELECT count(*) AS n FROM mail_outbox WHERE about = ?').get(`workshop:${workshopId}`) as { n: number }).n;
-const invitationCount = (workshopId: string) =>
-	(getDb().$client.prepare('SELECT count(*) AS n FROM workshop_invitations WHERE workshop_id = ?').get(workshopId) as { n: number }).n;
+const outboxCount = async (workshopId: string) => (await db.select({ n: count() }).from(mailOutbox).where(eq(mailOutbox.about, `workshop:${workshopId}`)))[0]!.n;
+const invitationCount = async (workshopId: string) =>
+	(await db.select({ n: count() }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)))[0]!.n;
 const mailsTo = (address: string, subject: string) => smtp.messages.filter((mail) => mail.envelope.to.includes(address) && mail.parsed.subject === subject);
 
 describe('inviting people to a workshop by e-mail', () => {
@@ -98,22 +99,22 @@ describe('inviting people to a workshop by e-mail', () => {
 			expect(formOf(refused).errors!.emails).toBe(message);
 		}
 		// The limit per workshop: filled up to one short, then two more are refused as a whole.
-		const insert = getDb().$client.prepare("INSERT INTO workshop_invitations (id, workshop_id, email, locale, invited_at) VALUES (?, ?, ?, 'fi', 0)");
-		for (let i = 0; i < maxInvitationsPerWorkshop - 1; i++) insert.run(`fill-${workshop.id}-${i}`, workshop.id, `fill${i}@example.fi`);
+		await db.insert(workshopInvitations).values(
+			Array.from({ length: maxInvitationsPerWorkshop - 1 }, (_, i) => ({ id: `fill-${workshop.id}-${i}`, workshopId: workshop.id, email: `fill${i}@example.fi`, locale: 'fi' as const, invitedAt: new Date(0) }))
+		);
 		const over = await action(`/workshops/${workshop.id}?/invite`, sv, { emails: 'x1@example.fi x2@example.fi' });
 		expect(over.status).toBe(400);
 		expect(formOf(over).errors!.emails).toBe(m.invitation_error_limit({ max: maxInvitationsPerWorkshop, left: 1 }, { locale: 'sv' }));
 		// The limit per person and hour, over all workshops: two more than are left are refused as a whole.
 		const other = await createWorkshop({ ...workshopInput('Toinen'), startsAt: fromDateTimeLocal('2026-11-22T18:30') }, owner.id);
-		const recordEvent = getDb().$client.prepare('INSERT INTO rate_limit_events (key, at) VALUES (?, ?)');
-		for (let i = 0; i < maxInvitationsPerHour - 1; i++) recordEvent.run(`invitations:user:${owner.id}`, Date.now() - 1000);
+		await db.insert(rateLimitEvents).values(Array.from({ length: maxInvitationsPerHour - 1 }, () => ({ key: `invitations:user:${owner.id}`, at: new Date(Date.now() - 1000) })));
 		const hourly = await action(`/workshops/${other.id}?/invite`, sv, { emails: 'x1@example.fi x2@example.fi' });
 		expect(hourly.status).toBe(400);
 		expect(formOf(hourly).errors!.emails).toBe(m.invitation_error_hourly({ max: maxInvitationsPerHour, left: 1 }, { locale: 'sv' }));
-		expect(invitationCount(other.id)).toBe(0);
-		expect(invitationCount(untimed.id)).toBe(0);
-		expect(invitationCount(workshop.id)).toBe(maxInvitationsPerWorkshop - 1);
-		expect(outboxCount(untimed.id) + outboxCount(workshop.id)).toBe(0);
+		expect(await invitationCount(other.id)).toBe(0);
+		expect(await invitationCount(untimed.id)).toBe(0);
+		expect(await invitationCount(workshop.id)).toBe(maxInvitationsPerWorkshop - 1);
+		expect((await outboxCount(untimed.id)) + (await outboxCount(workshop.id))).toBe(0);
 
 		// Someone who does not facilitate it cannot invite.
 		const stranger = await newUser('Ulkopuolinen');
@@ -123,12 +124,12 @@ describe('inviting people to a workshop by e-mail', () => {
 			body: new URLSearchParams({ emails: 'anna@example.fi' })
 		});
 		expect(forbidden.status).toBe(403);
-		expect(outboxCount(workshop.id)).toBe(0);
+		expect(await outboxCount(workshop.id)).toBe(0);
 	});
 
 	it('sends each invitee the join link, the time and an .ics; a change sends SEQUENCE+1, a deletion METHOD:CANCEL', async () => {
 		const owner = await newUser('Fasilitaattori');
-		const ownerEmail = getDb().$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(owner.id) as string;
+		const ownerEmail = (await db.select({ email: users.email }).from(users).where(eq(users.id, owner.id)))[0]!.email;
 		const sv = `${owner.cookie}; PARAGLIDE_LOCALE=sv`;
 		const startsAt = fromDateTimeLocal('2026-11-22T18:30')!;
 		const workshop = await createWorkshop({ ...workshopInput('Jalostamo Kontula'), startsAt, durationMinutes: 120, location: 'Kontulan kirjasto' }, owner.id);
@@ -178,12 +179,15 @@ describe('inviting people to a workshop by e-mail', () => {
 		// Already invited addresses are skipped (and said so); a refused address shows as failed on the workshop page.
 		const again = await action(`/workshops/${workshop.id}?/invite`, owner.cookie, { emails: 'bertil@example.fi nobody@example.fi' });
 		expect(formOf(again).saved).toBe(`${m.invitations_sent({ count: 1 })} ${m.invitations_skipped({ addresses: 'bertil@example.fi' })}`);
-		const delivery = (address: string) =>
-			getDb()
-				.$client.prepare('SELECT o.status FROM workshop_invitations i JOIN mail_outbox o ON o.id = i.last_mail_id WHERE i.workshop_id = ? AND i.email = ?')
-				.pluck()
-				.get(workshop.id, address);
-		await waitFor(() => delivery('nobody@example.fi') === 'failed' && delivery('anna@example.fi') === 'sent', 'deliveries settled');
+		const delivery = async (address: string) =>
+			(
+				await db
+					.select({ status: mailOutbox.status })
+					.from(workshopInvitations)
+					.innerJoin(mailOutbox, eq(mailOutbox.id, workshopInvitations.lastMailId))
+					.where(and(eq(workshopInvitations.workshopId, workshop.id), eq(workshopInvitations.email, address)))
+			)[0]?.status;
+		await waitFor(async () => (await delivery('nobody@example.fi')) === 'failed' && (await delivery('anna@example.fi')) === 'sent', 'deliveries settled');
 		const page = await (await fetch(`${server.url}/workshops/${workshop.id}`, { headers: { cookie: owner.cookie } })).text();
 		const row = (address: string) => page.slice(page.indexOf(`<th scope="row">${address}</th>`)).split('</tr>')[0]!;
 		expect(row('anna@example.fi')).toContain(`data-delivery="sent">${m.invitation_delivery_sent()}</td>`);
@@ -223,7 +227,7 @@ describe('inviting people to a workshop by e-mail', () => {
 			status: 'CANCELLED',
 			start: '2026-11-22T19:00:00'
 		});
-		expect(invitationCount(workshop.id)).toBe(0);
+		expect(await invitationCount(workshop.id)).toBe(0);
 		// Nothing was sent twice.
 		expect(mailsTo('anna@example.fi', subject)).toHaveLength(1);
 	});
@@ -231,19 +235,22 @@ describe('inviting people to a workshop by e-mail', () => {
 
 describe('invitations when the time goes and comes back', () => {
 	/** The .ics of each message queued about the workshop, oldest first, as ical.js reads it. */
-	function queuedCalendars(workshopId: string) {
-		const rows = getDb()
-			.$client.prepare('SELECT "to", attachments FROM mail_outbox WHERE about = ? ORDER BY created_at, rowid')
-			.all(`workshop:${workshopId}`) as { to: string; attachments: string }[];
-		return rows.map((row) => {
-			const [attachment] = JSON.parse(row.attachments) as { content: string }[];
+	async function queuedCalendars(workshopId: string) {
+		const rows = await db
+			.select({ to: mailOutbox.to, attachments: mailOutbox.attachments, createdAt: mailOutbox.createdAt })
+			.from(mailOutbox)
+			.where(eq(mailOutbox.about, `workshop:${workshopId}`))
+			.orderBy(asc(mailOutbox.createdAt));
+		const calendars = rows.map((row) => {
+			const [attachment] = row.attachments;
 			const calendar = new ICAL.Component(ICAL.parse(Buffer.from(attachment!.content, 'base64').toString('utf8')));
 			const event = calendar.getFirstSubcomponent('vevent')!;
-			return { to: row.to, method: calendar.getFirstPropertyValue('method'), sequence: event.getFirstPropertyValue('sequence'), start: String(event.getFirstPropertyValue('dtstart')) };
+			return { at: row.createdAt.getTime(), to: row.to, method: calendar.getFirstPropertyValue('method'), sequence: Number(event.getFirstPropertyValue('sequence')), start: String(event.getFirstPropertyValue('dtstart')) };
 		});
+		// Messages queued in the same millisecond: the later change has the higher SEQUENCE (no insertion order on PostgreSQL).
+		return calendars.sort((a, b) => a.at - b.at || a.sequence - b.sequence).map(({ at: _, ...calendar }) => calendar);
 	}
-	const stateOf = (workshopId: string) =>
-		getDb().$client.prepare('SELECT state FROM workshop_invitations WHERE workshop_id = ?').pluck().get(workshopId);
+	const stateOf = async (workshopId: string) => (await db.select({ state: workshopInvitations.state }).from(workshopInvitations).where(eq(workshopInvitations.workshopId, workshopId)))[0]?.state;
 
 	it('a workshop that loses its time is cancelled for the invitees and sent again when it gets one; a failed save sends nothing', async () => {
 		const owner = await newUser('Ajastaja');
@@ -251,15 +258,15 @@ describe('invitations when the time goes and comes back', () => {
 		const workshop = await createWorkshop(base, owner.id);
 		await inviteToWorkshop(workshop.id, ['dora@example.fi'], { id: owner.id, name: 'Ajastaja', email: 'ajastaja@example.fi' }, 'en');
 		await updateWorkshop(workshop.id, { ...base, startsAt: null });
-		expect(stateOf(workshop.id)).toBe('cancelled');
+		expect(await stateOf(workshop.id)).toBe('cancelled');
 		await updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
-		expect(stateOf(workshop.id)).toBe('invited');
+		expect(await stateOf(workshop.id)).toBe('invited');
 		// A save that fails (an unknown co-facilitator) changes nothing and sends nothing.
 		await expect(updateWorkshop(workshop.id, { ...base, startsAt: fromDateTimeLocal('2026-12-03T10:00'), coFacilitatorEmails: ['ei-ole@example.fi'] })).rejects.toThrow(
 			UnknownFacilitatorError
 		);
 		expect(await getWorkshop(workshop.id)).toMatchObject({ calendarSequence: 2, startsAt: fromDateTimeLocal('2026-12-02T10:00') });
-		expect(queuedCalendars(workshop.id)).toEqual([
+		expect(await queuedCalendars(workshop.id)).toEqual([
 			{ to: 'dora@example.fi', method: 'REQUEST', sequence: 0, start: '2026-12-01T10:00:00' },
 			{ to: 'dora@example.fi', method: 'CANCEL', sequence: 1, start: '2026-12-01T10:00:00' },
 			{ to: 'dora@example.fi', method: 'REQUEST', sequence: 2, start: '2026-12-02T10:00:00' }

@@ -5,7 +5,9 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addComment, addNote, promoteToIdea, readBoard } from '../../src/lib/board/model';
 import { createCalendarFeed } from '../../src/lib/server/calendar';
-import { getDb } from '../../src/lib/server/db';
+import { eq } from 'drizzle-orm';
+import { db, rawAll, rawGet } from '../../src/lib/server/db';
+import { mailOutbox, participants, pilotComments, pilots, userIdentities, voteRoundItems, voteRounds, votes, workshopInvitations } from '../../src/lib/server/db/schema';
 import { setMailPreferences } from '../../src/lib/server/mail/preferences';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { checkInSchema, pilotSchema, proposePilot, readPilotForm, recordCheckIn, transitionPilot } from '../../src/lib/server/pilots';
@@ -26,12 +28,12 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-const sql = () => getDb().$client;
-/** A stored millisecond time as the export writes it; a misspelt column fails rather than passing as null. */
-function iso(ms: unknown) {
-	if (ms === undefined) throw new Error('no such column');
-	return ms === null ? null : new Date(ms as number).toISOString();
+/** A stored time (SQLite's milliseconds, PostgreSQL's Date) as the export writes it; a misspelt column fails rather than passing as null. */
+function iso(at: unknown) {
+	if (at === undefined) throw new Error('no such column');
+	return at === null ? null : new Date(at as number | Date).toISOString();
 }
+const row = async (source: string, ...params: unknown[]) => (await rawGet<Record<string, never>>(source, ...params))!;
 
 async function download(path: string, cookie = '') {
 	const response = await fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
@@ -74,19 +76,21 @@ describe('my data', () => {
 		await setMailPreferences(me.id, { pilot_updates: 'off' });
 		await setMailPreferences(other.id, { pilot_updates: 'off' });
 		await createCalendarFeed(me.id);
-		const now = Date.now();
-		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-maija', me.id);
-		sql().prepare('INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)').run('entra', 'sub-olli', other.id);
+		const now = new Date();
+		await db.insert(userIdentities).values([
+			{ provider: 'entra', subject: 'sub-maija', userId: me.id },
+			{ provider: 'entra', subject: 'sub-olli', userId: other.id }
+		]);
 		for (const [id, user, subject] of [['mail-me', me.id, 'Sinulle'], ['mail-other', other.id, 'Muulle']] as const) {
-			sql()
-				.prepare("INSERT INTO mail_outbox (id, kind, \"to\", user_id, locale, subject, text, html, message_id, next_attempt_at) VALUES (?, 'pilot_updates', 'x@example.fi', ?, 'fi', ?, 't', 'h', ?, ?)")
-				.run(id, user, subject, `<${id}@verstas>`, now);
+			await db
+				.insert(mailOutbox)
+				.values({ id, kind: 'pilot_updates', to: 'x@example.fi', userId: user, locale: 'fi', subject, text: 't', html: 'h', messageId: `<${id}@verstas>`, nextAttemptAt: now });
 		}
 
 		ownWorkshopId = (await newWorkshop(me.id, 'Oma työpaja')).id;
 		otherWorkshopId = (await newWorkshop(other.id, 'Muiden työpaja')).id;
 		for (const [workshopId, by, email] of [[ownWorkshopId, me.id, 'kutsuttu@example.fi'], [otherWorkshopId, other.id, 'toinen@example.fi']] as const) {
-			sql().prepare("INSERT INTO workshop_invitations (id, workshop_id, email, locale, invited_by, invited_at) VALUES (?, ?, ?, 'fi', ?, ?)").run(`inv-${email}`, workshopId, email, by, now);
+			await db.insert(workshopInvitations).values({ id: `inv-${email}`, workshopId, email, locale: 'fi', invitedBy: by, invitedAt: now });
 		}
 		myParticipantId = (await joinAsUser(otherWorkshopId, me))!.id;
 		guest = await newGuest(otherWorkshopId, 'Vieras Ville');
@@ -134,10 +138,10 @@ describe('my data', () => {
 		);
 
 		// Votes: mine and the guest's in an open round; an anonymous round's votes are unlinked when it closed.
-		sql().prepare("INSERT INTO vote_rounds (id, workshop_id, method, opened_by, opened_at) VALUES ('round-1', ?, 'dot', ?, ?)").run(otherWorkshopId, other.id, now);
-		sql().prepare("INSERT INTO vote_round_items (round_id, item_id, kind, text, position) VALUES ('round-1', ?, 'idea', 'Muun idea', 0)").run(id);
+		await db.insert(voteRounds).values({ id: 'round-1', workshopId: otherWorkshopId, method: 'dot', openedBy: other.id, openedAt: now });
+		await db.insert(voteRoundItems).values({ roundId: 'round-1', itemId: id, kind: 'idea', text: 'Muun idea', position: 0 });
 		for (const [voter, points] of [[myParticipantId, 2], [guest.participantId, 3], [`user:${other.id}`, 1], ['anonymous:abc', 4]] as const) {
-			sql().prepare("INSERT INTO votes (round_id, voter_id, item_id, points, updated_at) VALUES ('round-1', ?, ?, ?, ?)").run(voter, id, points, now);
+			await db.insert(votes).values({ roundId: 'round-1', voterId: voter, itemId: id, points, updatedAt: now });
 		}
 
 		// Pilots: one I proposed (and am in the team of), one the other proposed with me responsible; check-ins, comments.
@@ -153,7 +157,7 @@ describe('my data', () => {
 		const mine = await proposePilot(programme.id, pilotForm('Oma kokeilu'), me.id);
 		const theirs = await proposePilot(programme.id, pilotForm('Muun kokeilu'), other.id);
 		const unrelated = await proposePilot(programme.id, pilotForm('Vieras kokeilu'), other.id);
-		sql().prepare('UPDATE pilots SET responsible_user_id = ? WHERE id = ?').run(me.id, theirs.id);
+		await db.update(pilots).set({ responsibleUserId: me.id }).where(eq(pilots.id, theirs.id));
 		await transitionPilot(mine.id, 'approve', { id: me.id, isAdmin: false });
 		await transitionPilot(unrelated.id, 'approve', { id: me.id, isAdmin: false });
 		await transitionPilot(unrelated.id, 'start', { id: me.id, isAdmin: true });
@@ -162,14 +166,14 @@ describe('my data', () => {
 		await recordCheckIn(unrelated.id, checkIn('Minun katsaukseni'), me.id);
 		await recordCheckIn(unrelated.id, checkIn('Muun katsaus'), other.id);
 		for (const [cid, author, text] of [['pc-me', me.id, 'Kommenttini kokeiluun'], ['pc-other', other.id, 'Muun kommentti kokeiluun']] as const) {
-			sql().prepare('INSERT INTO pilot_comments (id, pilot_id, author_id, text, at) VALUES (?, ?, ?, ?, ?)').run(cid, unrelated.id, author, text, now);
+			await db.insert(pilotComments).values({ id: cid, pilotId: unrelated.id, authorId: author, text, at: now });
 		}
 	}, 60_000);
 
 	it('gives the signed-in person a ZIP of everything about them, checked field by field against the database', async () => {
 		const response = await download('/profile/my-data.zip', me.cookie);
 		expect(response.status).toBe(200);
-		const logged = getDb().$client.prepare('SELECT action FROM audit_events WHERE subject_id = ?').all(me.id) as { action: string }[];
+		const logged = await rawAll<{ action: string }>('SELECT action FROM audit_events WHERE subject_id = ?', me.id);
 		expect(logged.map((event) => event.action)).toContain('data_exported');
 		expect(response.headers.get('content-type')).toBe('application/zip');
 		expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
@@ -184,28 +188,28 @@ describe('my data', () => {
 		for (const name of names) expect(readme).toContain(`${name}.json`);
 		expect(readme).toContain('Nimettömän äänestyksen äänet irrotetaan');
 
-		const user = sql().prepare('SELECT * FROM users WHERE id = ?').get(me.id) as Record<string, unknown>;
-		expect(zip.json('profile')).toEqual([{ id: me.id, email: user.email, name: 'Maija Minä', locale: 'fi', isAdmin: user.is_admin === 1, createdAt: iso(user.created_at as number) }]);
-		const membership = sql().prepare('SELECT m.*, o.name FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE user_id = ?').get(me.id) as Record<string, never>;
+		const user = await row('SELECT * FROM users WHERE id = ?', me.id);
+		expect(zip.json('profile')).toEqual([{ id: me.id, email: user.email, name: 'Maija Minä', locale: 'fi', isAdmin: Boolean(user.is_admin), createdAt: iso(user.created_at) }]);
+		const membership = await row('SELECT m.*, o.name FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE user_id = ?', me.id);
 		expect(zip.json('memberships')).toEqual([{ organisationId: membership.organisation_id, organisationName: membership.name, role: 'programme_lead', createdAt: iso(membership.created_at) }]);
-		const session = sql().prepare('SELECT * FROM sessions WHERE user_id = ?').get(me.id) as Record<string, never>;
+		const session = await row('SELECT * FROM sessions WHERE user_id = ?', me.id);
 		const [sessionRow] = zip.json('sessions');
 		expect(sessionRow).toEqual({ createdAt: iso(session.created_at), lastUsedAt: expect.any(String), expiresAt: expect.any(String) });
 		expect(Date.parse(sessionRow!.expiresAt as string)).toBeGreaterThan(Date.now());
 		expect(zip.json('openid_identities')).toEqual([{ provider: 'entra', subject: 'sub-maija', createdAt: expect.any(String) }]);
 		expect(zip.json('mail_preferences')).toEqual([{ kind: 'pilot_updates', frequency: 'off' }]);
-		const mails = sql().prepare('SELECT * FROM mail_outbox WHERE user_id = ? ORDER BY id').all(me.id) as Record<string, never>[];
+		const mails = await rawAll<Record<string, never>>('SELECT * FROM mail_outbox WHERE user_id = ? ORDER BY id', me.id);
 		expect(mails.map((mail) => mail.subject)).toContain('Sinulle');
 		expect(zip.json('mail_sent_to_me').sort((a, b) => String(a.subject).localeCompare(String(b.subject)))).toEqual(
 			mails
 				.map((mail) => ({ kind: mail.kind, to: mail.to, subject: mail.subject, status: mail.status, createdAt: iso(mail.created_at), sentAt: iso(mail.sent_at) }))
 				.sort((a, b) => String(a.subject).localeCompare(String(b.subject)))
 		);
-		const feed = sql().prepare('SELECT created_at FROM calendar_feeds WHERE user_id = ?').get(me.id) as Record<string, never>;
+		const feed = await row('SELECT created_at FROM calendar_feeds WHERE user_id = ?', me.id);
 		expect(zip.json('calendar_feed')).toEqual([{ exists: true, createdAt: iso(feed.created_at) }]);
 		expect(zip.json('invitations_sent')).toEqual([{ workshopId: ownWorkshopId, workshopTitle: 'Oma työpaja', email: 'kutsuttu@example.fi', state: 'invited', invitedAt: expect.any(String) }]);
 		expect(zip.json('workshops').map((w) => [w.id, w.title, w.createdByMe, w.facilitator])).toEqual([[ownWorkshopId, 'Oma työpaja', true, true]]);
-		const participation = sql().prepare('SELECT * FROM participants WHERE user_id = ?').get(me.id) as Record<string, never>;
+		const participation = await row('SELECT * FROM participants WHERE user_id = ?', me.id);
 		expect(zip.json('participations')).toEqual([
 			{ id: myParticipantId, workshopId: otherWorkshopId, workshopTitle: 'Muiden työpaja', displayName: 'Maija Minä', organisationName: participation.organisation_name, role: 'participant', removedAt: null, joinedAt: iso(participation.created_at) }
 		]);
@@ -228,10 +232,10 @@ describe('my data', () => {
 				['Muun kokeilu', 'Ohjelma', false, true, false]
 			].sort()
 		);
-		const changes = sql().prepare('SELECT * FROM pilot_status_history WHERE by_user_id = ? ORDER BY at').all(me.id) as Record<string, never>[];
+		const changes = await rawAll<Record<string, never>>('SELECT * FROM pilot_status_history WHERE by_user_id = ? ORDER BY at', me.id);
 		expect(changes.length).toBeGreaterThanOrEqual(3);
 		expect(zip.json('pilot_status_changes').map((c) => [c.pilotId, c.toStatus, c.at]).sort()).toEqual(changes.map((c) => [c.pilot_id, c.to_status, iso(c.at)]).sort());
-		const checkIn = sql().prepare('SELECT * FROM check_ins WHERE written_by = ?').get(me.id) as Record<string, never>;
+		const checkIn = await row('SELECT * FROM check_ins WHERE written_by = ?', me.id);
 		expect(zip.json('check_ins')).toEqual([
 			{
 				id: checkIn.id,
@@ -289,7 +293,7 @@ describe('my data', () => {
 	it('gives a guest whose session has expired nothing', async () => {
 		const late = await newGuest(otherWorkshopId, 'Myöhäinen');
 		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(200);
-		sql().prepare('UPDATE participants SET created_at = ? WHERE id = ?').run(Date.now() - 31 * 24 * 60 * 60 * 1000, late.participantId);
+		await db.update(participants).set({ joinedAt: new Date(Date.now() - 31 * 24 * 60 * 60 * 1000) }).where(eq(participants.id, late.participantId));
 		expect((await download(`/workshops/${otherWorkshopId}/my-data.zip`, late.cookie)).status).toBe(401);
 	});
 });

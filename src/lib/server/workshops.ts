@@ -370,11 +370,11 @@ export async function getWorkshopDetails(workshopId: string) {
 
 // execute, not all: PostgreSQL's prepared all() gives the driver's rows (duration_minutes), not the selected fields.
 export function listPerspectives(workshopId: string) {
-	return perspectivesOf().execute({ workshopId });
+	return perspectivesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
 }
 
 export function listPhases(workshopId: string) {
-	return phasesOf().execute({ workshopId });
+	return phasesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
 }
 
 /** Workshops the user facilitates or takes part in, newest first. */
