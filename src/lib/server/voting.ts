@@ -515,12 +515,15 @@ const latestRoundOf = preparedOnce((db) =>
 		.from(voteRounds)
 		.where(eq(voteRounds.workshopId, sql.placeholder('workshopId')))
 		.orderBy(desc(voteRounds.openedAt), desc(insertionOrder(voteRounds)))
+		.limit(1)
 		.prepare()
 );
 
 /** The workshop's newest round: the one the board shows (earlier rounds stay in the history). */
-export function currentRound(workshopId: string) {
-	return latestRoundOf().get({ workshopId });
+export async function currentRound(workshopId: string) {
+	// execute, not get: PostgreSQL's prepared queries have no get().
+	const [round] = await latestRoundOf().execute({ workshopId });
+	return round;
 }
 
 /** The round's turnout, and its results when they are visible: what every screen sees that is kept in the database. */

@@ -368,12 +368,13 @@ export async function getWorkshopDetails(workshopId: string) {
 	};
 }
 
+// execute, not all: PostgreSQL's prepared all() gives the driver's rows unmapped (duration_minutes, not durationMinutes).
 export function listPerspectives(workshopId: string) {
-	return perspectivesOf().all({ workshopId });
+	return perspectivesOf().execute({ workshopId });
 }
 
 export function listPhases(workshopId: string) {
-	return phasesOf().all({ workshopId });
+	return phasesOf().execute({ workshopId });
 }
 
 /** Workshops the user facilitates or takes part in, newest first. */

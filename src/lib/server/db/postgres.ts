@@ -26,7 +26,13 @@ export function openPostgres(url: string) {
 	pool.on('error', (error) => console.error('PostgreSQL pool:', error.message));
 	const database = drizzle(pool, { schema });
 	const context = new AsyncLocalStorage<Transaction>();
-	const generation = new WriteGeneration(url);
+	// This process's own connections: their commits are counted as they finish (below), so the notifications they
+	// echo back a few milliseconds later must not count again (they would drop what was computed meanwhile).
+	const ownBackends = new Set<number>();
+	const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID;
+	pool.on('connect', (client) => void ownBackends.add(backendOf(client) ?? -1));
+	pool.on('remove', (client) => void ownBackends.delete(backendOf(client) ?? -1));
+	const generation = new WriteGeneration(url, ownBackends);
 
 	// Writes outside transactions (one statement each) count as soon as they are done: the next request of this
 	// process must not reuse a page computed before them.
@@ -75,7 +81,8 @@ type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /**
  * Changes whenever anything is committed to the database, by this process or another node: this process's own
  * writes count when they finish (so its next request never reuses older data), other nodes' arrive as
- * notifications from the statement triggers (within milliseconds). Reading it costs nothing per request.
+ * notifications from the statement triggers (within milliseconds; those from this process's own connections are
+ * skipped). Reading it costs nothing per request.
  * Board update logs have no triggers, as on SQLite (nothing reused until the next write is read from them).
  */
 class WriteGeneration {
@@ -84,9 +91,11 @@ class WriteGeneration {
 	#listener: pg.Client | null = null;
 	#closed = false;
 	#url: string;
+	#ownBackends: ReadonlySet<number>;
 
-	constructor(url: string) {
+	constructor(url: string, ownBackends: ReadonlySet<number>) {
 		this.#url = url;
+		this.#ownBackends = ownBackends;
 		this.#listen();
 	}
 
@@ -101,7 +110,7 @@ class WriteGeneration {
 	#listen() {
 		const client = new pg.Client({ connectionString: this.#url });
 		this.#listener = client;
-		client.on('notification', () => this.#theirs++);
+		client.on('notification', (message) => !this.#ownBackends.has(message.processId) && this.#theirs++);
 		// Lost connection: notifications may have been missed, so everything counts as changed; listen again.
 		client.on('error', () => undefined);
 		client.on('end', () => {
