@@ -1,7 +1,7 @@
 // The live cockpit's state (live.ts) against a real database: timer arithmetic on the server's clock, phases,
 // focus, and the phases' permissions.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getDb } from '../../src/lib/server/db';
+import { rawAll, rawGet } from '../../src/lib/server/db';
 import {
 	addTimerMinute,
 	focusEveryone,
@@ -57,7 +57,7 @@ describe('live state', () => {
 			revealSeq: 0,
 			phaseRun: 0
 		});
-		expect(getDb().$client.prepare('SELECT count(*) AS n FROM workshop_live WHERE workshop_id = ?').get(workshop.id)).toEqual({ n: 0 });
+		expect(Number((await rawGet<{ n: number | string }>('SELECT count(*) AS n FROM workshop_live WHERE workshop_id = ?', workshop.id))?.n)).toBe(0);
 	});
 
 	it('runs the timer on the server clock: phase reset, start, pause, add a minute running and paused', async () => {
@@ -149,13 +149,13 @@ describe('live state', () => {
 		expect(run1).toBe(1);
 		expect(await setDone(workshop.id, anna.id, run1, true)).toEqual({ run: run1, mine: true });
 		const doneRows = () =>
-			getDb().$client.prepare('SELECT participant_id, phase_run FROM phase_done WHERE workshop_id = ? ORDER BY participant_id').all(workshop.id);
-		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
+			rawAll('SELECT participant_id, phase_run FROM phase_done WHERE workshop_id = ? ORDER BY participant_id', workshop.id);
+		expect(await doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 		// Marking twice is one mark; taking it back removes it.
 		await setDone(workshop.id, bertil.id, run1, true);
 		await setDone(workshop.id, bertil.id, run1, true);
 		await setDone(workshop.id, bertil.id, run1, false);
-		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
+		expect(await doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 
 		// A form sent for the run before is refused: the facilitator has moved on.
 		const run2 = (await setPhase(workshop.id, voting.id)).phaseRun;
@@ -175,7 +175,7 @@ describe('live state', () => {
 		const other = await workshopWithAgenda();
 		const stranger = await newGuest(other.workshop.id, 'Carl');
 		await expect(setDone(workshop.id, stranger.id, run3, true)).rejects.toThrow(NotCountedError);
-		expect(doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
+		expect(await doneRows()).toEqual([{ participant_id: anna.id, phase_run: run1 }]);
 	});
 
 	it('keeps lock, private writing and focus; refuses unknown workshops and other workshops’ phases', async () => {

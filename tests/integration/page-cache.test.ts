@@ -1,11 +1,11 @@
-// Rendered pages answered again (src/lib/server/page-cache.ts), on a real SQLite file: which requests may reuse a
+// Rendered pages answered again (src/lib/server/page-cache.ts), on a real database: which requests may reuse a
 // render, and that any write, another user, URL or language means a fresh one. `resolve` stands for SvelteKit's
 // render and counts how often it runs; the production server's behaviour is in outcomes.test.ts.
 import type { Handle } from '@sveltejs/kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime.js';
 import * as Y from 'yjs';
-import { privateRoomName, SqliteBoardStore } from '../../src/lib/server/collab';
+import { openBoardStore, privateRoomName } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { reuseRenderedPage } from '../../src/lib/server/page-cache';
 import { createUser } from '../../src/lib/server/users';
@@ -88,7 +88,7 @@ describe('reusing a rendered page', () => {
 		const guest = await newGuest(workshop.id, 'Vieras');
 		await view(user);
 		// During a workshop the board logs are written every second; nothing reused is read from them.
-		const store = new SqliteBoardStore();
+		const store = openBoardStore();
 		const doc = new Y.Doc();
 		doc.getMap('notes').set('n1', 'Idea');
 		const update = Y.encodeStateAsUpdate(doc);

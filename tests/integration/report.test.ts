@@ -1,4 +1,4 @@
-// The workshop report and its exports, on a real SQLite file: a board written through the board store (as the
+// The workshop report and its exports, on a real database: a board written through the board store (as the
 // collab server saves it), vote rounds opened, voted, closed and revealed through voting.ts. A hidden round that
 // was never revealed must leave no trace in any export; user text must not turn into formulas or Markdown.
 // The last block runs the export routes on the production server (needs `npm run build` first).
@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { addNote, canvasFields, createCluster, editText, ideaText, promoteToIdea } from '../../src/lib/board/model';
 import { canvasFieldLabels } from '../../src/lib/labels';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { shutdownCollab, SqliteBoardStore } from '../../src/lib/server/collab';
+import { openBoardStore, shutdownCollab } from '../../src/lib/server/collab';
 import { getDb } from '../../src/lib/server/db';
 import { createOrganisation } from '../../src/lib/server/organisations';
 import {
@@ -100,7 +100,7 @@ async function buildWorkshop() {
 	editText(ideaText(doc, idea, 'hypothesis')!, { index: 0, remove: 0, insert: 'Jos avaamme koulut iltaisin,\nniin nuoret viihtyvät' });
 	editText(ideaText(doc, idea, 'firstStep')!, { index: 0, remove: 0, insert: '# Ei otsikko\n| ei | taulukko |' });
 	const otherIdea = promoteToIdea(doc, { kind: 'note', id: minus }, 'Lämpimät tilat', youth);
-	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	await openBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 
 	// Round 1: dot, results hidden, closed and revealed; a tie; the cluster chosen; an item since deleted.

@@ -1,4 +1,4 @@
-// The exports a spreadsheet user opens without fixing, on a real SQLite file: the Excel workbooks read back with
+// The exports a spreadsheet user opens without fixing, on a real database: the Excel workbooks read back with
 // the library that wrote them (exceljs: sheets, frozen bold header, typed cells), the Excel CSVs read by a strict
 // parser with `;` (csv-parse), and every new address asked of the production server (needs `npm run build`).
 import { parse } from 'csv-parse/sync';
@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { addNote, canvasFields, createCluster, editText, ideaText, promoteToIdea } from '../../src/lib/board/model';
 import { canvasFieldLabels } from '../../src/lib/labels';
 import { m } from '../../src/lib/paraglide/messages.js';
-import { SqliteBoardStore } from '../../src/lib/server/collab';
+import { openBoardStore } from '../../src/lib/server/collab';
 import { db, getDb } from '../../src/lib/server/db';
 import { areas, indicators } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
@@ -110,7 +110,7 @@ async function buildWorkshop() {
 	const idea = promoteToIdea(doc, { kind: 'cluster', id: cluster }, 'Avoimet illat', families);
 	for (const field of canvasFields) editText(ideaText(doc, idea, field)!, { index: 0, remove: 0, insert: canvasTexts[field] });
 	const other = promoteToIdea(doc, { kind: 'note', id: semicolon }, 'Lämpimät tilat', youth);
-	await new SqliteBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
+	await openBoardStore().append(workshop.id, [Y.encodeStateAsUpdate(doc)]);
 	doc.destroy();
 
 	const dot = await openRound(workshop.id, { method: 'dot', items: [{ id: cluster, kind: 'cluster', text: 'Vapaa-aika' }, { id: formula, kind: 'note', text: 'kaava' }] }, owner.id);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNote, viewBoard } from '../../src/lib/board/model';
 import { voteRefusalMessage } from '../../src/lib/labels';
 import type { VoteCastAnswer, VoteLive } from '../../src/lib/live-protocol';
-import { getDb } from '../../src/lib/server/db';
+import { rawAll, rawRun } from '../../src/lib/server/db';
 import { getRound, openRound, tally } from '../../src/lib/server/voting';
 import { createWorkshop, getWorkshopDetails, setParticipantRole } from '../../src/lib/server/workshops';
 import { authorOf, connectLive, newGuest, newMember, newUser, rawBoardSocket, synced, waitFor, workshopInput, type BoardClient } from '../helpers/collab';
@@ -79,7 +79,7 @@ async function socketVoter(room: string, cookie: string) {
 }
 
 const votesOf = (roundId: string) =>
-	getDb().$client.prepare<[string], { voter_id: string; points: number }>('SELECT voter_id, points FROM votes WHERE round_id = ?').all(roundId);
+	rawAll<{ voter_id: string; points: number }>('SELECT voter_id, points FROM votes WHERE round_id = ?', roundId);
 
 describe('voting through the server', () => {
 	it('a facilitator opens a round over a lane; participants vote within budget and cap; observers and outsiders cannot', async () => {
@@ -151,7 +151,7 @@ describe('voting through the server', () => {
 		// Only facilitators run rounds: a guest is sent to sign in, a signed-in outsider refused.
 		expect(await action(`/workshops/${workshop.id}/votes?/close`, anna.cookie, { roundId })).toMatchObject({ type: 'redirect' });
 		expect(await action(`/workshops/${workshop.id}/votes?/close`, outsider.cookie, { roundId })).toMatchObject({ type: 'error', status: 403 });
-		expect(votesOf(roundId)).toEqual([{ voter_id: anna.id, points: 2 }]);
+		expect(await votesOf(roundId)).toEqual([{ voter_id: anna.id, points: 2 }]);
 
 		// Hidden results: announcements carry turnout only, until the facilitator closes and reveals.
 		await waitFor(() => announced.at(-1)!.turnout === 1, 'the turnout announced');
@@ -208,7 +208,7 @@ describe('voting through the server', () => {
 		};
 		await Promise.all(Array.from({ length: 64 }, worker));
 
-		const stored = votesOf(round.id);
+		const stored = await votesOf(round.id);
 		const perVoter = new Map<string, number>();
 		for (const row of stored) perVoter.set(row.voter_id, (perVoter.get(row.voter_id) ?? 0) + row.points);
 		const storedPoints = stored.reduce((sum, row) => sum + row.points, 0);
@@ -256,9 +256,9 @@ describe('voting through the server', () => {
 		expect(await ownerSocket.cast(dot('b', 1, 'f1'))).toMatchObject({ ok: false, reason: 'not_voter', mine: null });
 		const maijaSocket = await socketVoter(workshop.id, maija.cookie);
 		expect(await maijaSocket.cast(dot('b', 1, 'm1'))).toMatchObject({ ok: true });
-		getDb().$client.prepare('DELETE FROM sessions WHERE user_id = ?').run(maija.id);
+		await rawRun('DELETE FROM sessions WHERE user_id = ?', maija.id);
 		expect(await maijaSocket.cast(dot('b', 1, 'm2'))).toMatchObject({ ok: false, reason: 'not_voter' });
-		expect(votesOf(round.id).sort((x, y) => x.voter_id.localeCompare(y.voter_id))).toEqual(
+		expect((await votesOf(round.id)).sort((x, y) => x.voter_id.localeCompare(y.voter_id))).toEqual(
 			[
 				{ voter_id: anna.id, points: 2 },
 				{ voter_id: maija.participantId, points: 1 }

@@ -1,10 +1,12 @@
-// Reusing a workshop's plan against a real SQLite file: duplicating a workshop, and templates kept per organisation
+// Reusing a workshop's plan against a real database: duplicating a workshop, and templates kept per organisation
 // for its facilitators.
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote } from '../../src/lib/board/model';
-import { SqliteBoardStore } from '../../src/lib/server/collab';
-import { getDb } from '../../src/lib/server/db';
+import { openBoardStore } from '../../src/lib/server/collab';
+import { db, rawGet } from '../../src/lib/server/db';
+import { users } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { createUser } from '../../src/lib/server/users';
 import { getWorkshopTemplate, listWorkshopTemplates, saveWorkshopTemplate, templateOrganisations } from '../../src/lib/server/workshop-templates';
@@ -22,7 +24,7 @@ let counter = 0;
 async function person(name: string, isAdmin = false) {
 	const email = `${name.toLowerCase()}-${++counter}@example.fi`;
 	const user = await createUser({ name, email, password: 'salasana-123' });
-	if (isAdmin) getDb().$client.prepare('UPDATE users SET is_admin = 1 WHERE id = ?').run(user.id);
+	if (isAdmin) await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id));
 	return { id: user.id, name, email, isAdmin };
 }
 const organisation = (name: string) => createOrganisation({ name: `${name} ${++counter}`, kind: 'city', municipality: 'Helsinki' });
@@ -55,7 +57,7 @@ describe('duplicating a workshop', () => {
 		await joinAsGuest(original.id, { displayName: 'Vieras' });
 		const doc = new Y.Doc();
 		addNote(doc, { text: 'Lappu', lane: (await getWorkshopDetails(original.id))!.perspectives[0]!.id, author: { id: 'a', name: 'A' }, createdAt: 1 });
-		await new SqliteBoardStore().append(original.id, [Y.encodeStateAsUpdate(doc)]);
+		await openBoardStore().append(original.id, [Y.encodeStateAsUpdate(doc)]);
 
 		const copy = (await duplicateWorkshop(original.id, copier.id, (title) => `${title} (kopio)`))!;
 		const before = (await getWorkshopDetails(original.id))!;
@@ -76,8 +78,8 @@ describe('duplicating a workshop', () => {
 		expect(before.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id].sort());
 		expect(after.facilitators.map((f) => f.id).sort()).toEqual([owner.id, co.id, copier.id].sort());
 		expect(await listParticipants(copy.id)).toEqual([]);
-		expect((await new SqliteBoardStore().load(copy.id)).updates).toEqual([]);
-		expect(getDb().$client.prepare('SELECT count(*) AS n FROM vote_rounds WHERE workshop_id = ?').get(copy.id)).toEqual({ n: 0 });
+		expect((await openBoardStore().load(copy.id)).updates).toEqual([]);
+		expect(Number((await rawGet<{ n: number | string }>('SELECT count(*) AS n FROM vote_rounds WHERE workshop_id = ?', copy.id))?.n)).toBe(0);
 
 		// A title at the limit stays within it; a workshop that does not exist copies to nothing.
 		const long = await createWorkshop(plan({ title: 'x'.repeat(120) }), owner.id);

@@ -368,13 +368,13 @@ export async function getWorkshopDetails(workshopId: string) {
 	};
 }
 
-// execute, not all: PostgreSQL's prepared all() gives the driver's rows (duration_minutes), not the selected fields.
+// execute, not all: PostgreSQL's prepared all() gives the driver's rows unmapped (duration_minutes, not durationMinutes).
 export function listPerspectives(workshopId: string) {
-	return perspectivesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
+	return perspectivesOf().execute({ workshopId });
 }
 
 export function listPhases(workshopId: string) {
-	return phasesOf().execute({ workshopId }); // not all(): on PostgreSQL it gives unmapped rows
+	return phasesOf().execute({ workshopId });
 }
 
 /** Workshops the user facilitates or takes part in, newest first. */

@@ -80,7 +80,8 @@ type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /**
  * Changes whenever anything is committed to the database, by this process or another node: this process's own
  * writes count when they finish (so its next request never reuses older data), other nodes' arrive as
- * notifications from the statement triggers (within milliseconds). Reading it costs nothing per request.
+ * notifications from the statement triggers (within milliseconds; those from this process's own connections are
+ * skipped). Reading it costs nothing per request.
  * Board update logs have no triggers, as on SQLite (nothing reused until the next write is read from them).
  */
 class WriteGeneration {
