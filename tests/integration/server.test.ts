@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProductionServer, type RunningServer } from '../helpers/server';
+import { rawRun, usesPostgres } from '../../src/lib/server/db';
 
 // The real production entry (server/ + build/) on a free port, against its own SQLite file.
 const dir = mkdtempSync(join(tmpdir(), 'verstas-server-'));
@@ -100,17 +101,29 @@ describe('production server', () => {
 	});
 
 	it('stops a database from a newer version with a clear message', async () => {
-		const newer = join(dir, 'newer.db');
-		const first = await startProductionServer({ env: { DATABASE_PATH: newer } });
-		await first.stop();
-		const sqlite = new Database(newer);
-		sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('future', Date.now() + 1e10);
-		sqlite.close();
+		// A migration this version does not know, recorded in the database's migration table.
+		const future = ['future', Date.now() + 1e10] as const;
+		let env: Record<string, string>;
+		let forget = async () => {};
+		if (usesPostgres()) {
+			env = {};
+			await rawRun('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (?, ?)', ...future);
+			forget = async () => void (await rawRun('DELETE FROM drizzle.__drizzle_migrations WHERE hash = ?', future[0]));
+		} else {
+			env = { DATABASE_PATH: join(dir, 'newer.db') };
+			const first = await startProductionServer({ env });
+			await first.stop();
+			const sqlite = new Database(env.DATABASE_PATH);
+			sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run(...future);
+			sqlite.close();
+		}
 
-		const failure = await startProductionServer({ env: { DATABASE_PATH: newer } }).then(
-			() => null,
-			(error: { exitCode: number; output: string }) => error
-		);
+		const failure = await startProductionServer({ env })
+			.then(
+				() => null,
+				(error: { exitCode: number; output: string }) => error
+			)
+			.finally(forget);
 		expect(failure?.exitCode).toBe(1);
 		expect(failure?.output).toMatch(/newer version of Verstas/);
 	});
