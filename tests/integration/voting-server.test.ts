@@ -176,6 +176,8 @@ describe('voting through the server', () => {
 		await waitFor(() => announced.at(-1)!.results!.find((r) => r.itemId === first)!.chosen, 'the choice announced');
 	});
 
+	// A correctness test with 300 clients (speed is measured in tests/bench): on PostgreSQL, where every vote's transaction
+	// takes the one advisory lock, it has taken 18–20 s on this 2-core machine (SQLite: 7 s).
 	it('300 participants voting at once: accepted = stored = tallied, nobody over budget, the final turnout reaches the board', async () => {
 		const owner = await newUser('Suurvetäjä');
 		const workshop = await createWorkshop(workshopInput('Suuri sali'), owner.id);
@@ -219,7 +221,7 @@ describe('voting through the server', () => {
 		expect(Math.max(...perVoter.values())).toBeLessThanOrEqual(5);
 		expect(perVoter.size).toBe(300);
 		await waitFor(() => announced.at(-1)?.turnout === 300, 'the final turnout on the board', 5000);
-	});
+	}, 60_000);
 
 	it('votes sent on the board socket: answered on that socket, authorised again for every vote, counted once', async () => {
 		const owner = await newUser('Sokettivetäjä');
