@@ -354,8 +354,10 @@ export async function one<Row>(rows: PromiseLike<Row[]>): Promise<Row> {
 /**
  * A query built and prepared once per database connection: on hot paths (every vote, every guest's request)
  * building and preparing the SQL costs more than running it. Use drizzle's `sql.placeholder` for its inputs.
+ * Only `execute` is offered: on PostgreSQL a prepared query's `all()` gives the driver's unmapped rows and `get()`
+ * does not exist, so the SQLite-typed terminals must not be callable.
  */
-export function preparedOnce<Query>(build: (db: Db) => Query): () => Query {
+export function preparedOnce<Query extends { execute: unknown }>(build: (db: Db) => Query): () => Pick<Query, 'execute'> {
 	const prepared = new WeakMap<Db, Query>();
 	return () => {
 		const current = getAsyncDb();
