@@ -404,7 +404,7 @@ describe('attacks on the production server', () => {
 			`memory after start-up and warm-up: ${bootMiB.toFixed(0)} MiB, after a quiet moment of the room at work: ${startMiB.toFixed(0)} MiB`,
 			`no attack: /healthz p99 ${quietP99.toFixed(1)} ms (max ${Math.max(...quiet).toFixed(1)} ms, ${quiet.length} requests)`
 		];
-		const p99s: [string, number][] = [];
+		const p99s: [name: string, p99: number, quietNoise: number][] = [];
 		const attack = async (name: string, run: () => Promise<void>) => {
 			const latencies = await healthzDuring(url, async () => {
 				await run();
@@ -413,7 +413,8 @@ describe('attacks on the production server', () => {
 			const p99 = percentile(latencies, 99);
 			const peak = residentMiB(pid);
 			report.push(`${name}: /healthz p99 ${p99.toFixed(1)} ms (max ${Math.max(...latencies).toFixed(1)} ms, ${latencies.length} requests), memory after ${peak.toFixed(0)} MiB`);
-			p99s.push([name, p99]);
+			// Under 100 probes the p99 is the slowest probe: the fair comparison is the quiet moment's slowest.
+			p99s.push([name, p99, latencies.length < 100 ? Math.max(...quiet) : quietP99]);
 		};
 
 		// 1. 24 edits of ~900 KiB in under a second (780 notes of 500 characters each), made before the clock runs.
@@ -498,8 +499,8 @@ describe('attacks on the production server', () => {
 		const endMiB = residentMiB(pid);
 		report.push(`end: ${endMiB.toFixed(0)} MiB (${(((endMiB - startMiB) / startMiB) * 100).toFixed(0)} % from start)`);
 		console.log(`collab attacks:\n  ${report.join('\n  ')}`);
-		// 200 ms on a quiet machine; on a loaded one (CI, parallel runs) the machine's own p99 without an attack is added.
-		for (const [name, p99] of p99s) expect(p99, `${name}: /healthz p99`).toBeLessThanOrEqual(200 + quietP99);
+		// 200 ms on a quiet machine; on a loaded one (CI, parallel runs) the machine's own noise without an attack is added.
+		for (const [name, p99, quietNoise] of p99s) expect(p99, `${name}: /healthz p99`).toBeLessThanOrEqual(200 + quietNoise);
 		// The issue's attacks doubled the server's memory; within 20 % of the room at work is the promise. What stays is
 		// the allocator's high-water mark after reading the refused frames (it does not grow with more attacks).
 		expect(endMiB).toBeLessThanOrEqual(startMiB * 1.2);

@@ -82,6 +82,49 @@ describe('PostgreSQL in db/', () => {
 		expect((await nodeA.pool.query(`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows[0].n).toBe(20);
 	});
 
+	it('runs transactions of different scopes side by side; one of the same scope, or one that must run alone, waits', async () => {
+		await nodeA.pool.query(`UPDATE workshops SET calendar_sequence = 0 WHERE id = 'w1'`);
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const order: string[] = [];
+		const held = nodeA.transactionWithin('ballot:r1:p1', async (tx) => {
+			await tx.execute(sql`SELECT 1`);
+			await gate;
+			order.push('p1 first');
+		});
+		// Another voter's ballot, on the other node, commits while the first is still open.
+		await nodeB.transactionWithin('ballot:r1:p2', async (tx) => {
+			await tx.execute(sql`UPDATE workshops SET calendar_sequence = calendar_sequence + 1 WHERE id = 'w1'`);
+			order.push('p2');
+		});
+		const sameScope = nodeB.transactionWithin('ballot:r1:p1', async () => void order.push('p1 again'));
+		const alone = nodeB.db.transaction(async () => void order.push('alone'));
+		// Both are waiting for a lock the first one holds (what PostgreSQL itself says), not merely slow.
+		await vi.waitFor(async () => {
+			const { rows } = await nodeA.pool.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+			expect(rows[0].n).toBe(2);
+		}, { timeout: 5000, interval: 10 });
+		expect(order).toEqual(['p2']);
+		release();
+		await Promise.all([held, sameScope, alone]);
+		expect(order[1]).toBe('p1 first');
+		expect(order.slice(2).sort()).toEqual(['alone', 'p1 again']);
+	});
+
+	it('keeps read-then-write steps of one scope one at a time across nodes, and refuses work that must run alone inside a scope', async () => {
+		await nodeA.pool.query(`UPDATE workshops SET calendar_sequence = 0 WHERE id = 'w1'`);
+		const increment = (node: typeof nodeA) =>
+			node.transactionWithin('ballot:r1:p3', async (tx) => {
+				const [row] = (await tx.execute<{ n: number }>(sql`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows;
+				await new Promise((resolve) => setImmediate(resolve));
+				await tx.execute(sql`UPDATE workshops SET calendar_sequence = ${row!.n + 1} WHERE id = 'w1'`);
+			});
+		await Promise.all(Array.from({ length: 20 }, (_, index) => increment(index % 2 ? nodeA : nodeB)));
+		expect((await nodeA.pool.query(`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows[0].n).toBe(20);
+
+		await expect(nodeA.transactionWithin('ballot:r1:p3', () => using(nodeA).transaction(async () => undefined))).rejects.toThrow(/cannot open another/);
+	});
+
 	it('makes a transaction opened inside another a savepoint: its failure rolls back only its own writes', async () => {
 		await nodeA.db.transaction(async () => {
 			await using(nodeA).execute(sql`UPDATE workshops SET location = 'Kirjasto' WHERE id = 'w1'`);

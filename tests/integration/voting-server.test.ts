@@ -176,8 +176,8 @@ describe('voting through the server', () => {
 		await waitFor(() => announced.at(-1)!.results!.find((r) => r.itemId === first)!.chosen, 'the choice announced');
 	});
 
-	// A correctness test with 300 clients (speed is measured in tests/bench): on PostgreSQL, where every vote's transaction
-	// takes the one advisory lock, it has taken 18–20 s on this 2-core machine (SQLite: 7 s).
+	// A correctness test with 300 clients (speed is measured in tests/bench): on PostgreSQL, where every vote costs a dozen
+	// round trips to another process on the same 2 cores, it has taken 17–20 s here (SQLite: 7 s).
 	it('300 participants voting at once: accepted = stored = tallied, nobody over budget, the final turnout reaches the board', async () => {
 		const owner = await newUser('Suurvetäjä');
 		const workshop = await createWorkshop(workshopInput('Suuri sali'), owner.id);

@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, type Executor, first, insertionOrder, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
+import { db, eraseOldPageVersions, transactionWithin, type Executor, first, insertionOrder, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -308,6 +308,9 @@ async function hasVoted(tx: Transaction, roundId: string, voterId: string) {
 	));
 }
 
+/** A voter's ballot in a round: what their vote's transaction reads and writes, and nothing else of anyone's. */
+const ballot = (roundId: string, voterId: string) => `ballot:${roundId}:${voterId}`;
+
 /**
  * Adds (+1) or takes back (−1) one dot-vote point. A refusal changes nothing. A repeated `requestId` from the same
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
@@ -316,7 +319,8 @@ async function hasVoted(tx: Transaction, roundId: string, voterId: string) {
 export async function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): Promise<DotResult> {
 	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
 	// The hot path (a whole room tapping at once): as few statements as the rules allow, in one immediate transaction.
-	return db.transaction(
+	return transactionWithin(
+		ballot(roundId, voterId),
 		async (tx): Promise<DotResult> => {
 			const round = await requireRound(tx, roundId, 'dot');
 			const rows = await tx
@@ -350,14 +354,14 @@ export async function castDotVote(roundId: string, voterId: string, itemId: stri
 			}
 			await recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, pointsLeft: round.budget - (used + delta), points, duplicate: false };
-		},
-		{ behavior: 'immediate' }
+		}
 	);
 }
 
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
 export async function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): Promise<SubmitResult> {
-	return db.transaction(
+	return transactionWithin(
+		ballot(roundId, voterId),
 		async (tx): Promise<SubmitResult> => {
 			const round = await requireRound(tx, roundId, 'ranking');
 			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
@@ -371,8 +375,7 @@ export async function submitRanking(roundId: string, voterId: string, itemIds: s
 			await tx.insert(votes).values(itemIds.map((itemId, index) => ({ roundId, voterId, itemId, rank: index + 1, updatedAt: now })));
 			await recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, duplicate: false };
-		},
-		{ behavior: 'immediate' }
+		}
 	);
 }
 
@@ -398,7 +401,8 @@ export type Rating = { itemId: string; impact: number; feasibility: number };
  * leaves out keep what they had.
  */
 export async function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): Promise<SubmitResult> {
-	return db.transaction(
+	return transactionWithin(
+		ballot(roundId, voterId),
 		async (tx): Promise<SubmitResult> => {
 			const round = await requireRound(tx, roundId, 'rating');
 			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
@@ -426,8 +430,7 @@ export async function submitRatings(roundId: string, voterId: string, ratings: r
 					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { impact, feasibility, updatedAt: now } });
 			await recordRequest(tx, roundId, voterId, requestId);
 			return { ok: true, duplicate: false };
-		},
-		{ behavior: 'immediate' }
+		}
 	);
 }
 

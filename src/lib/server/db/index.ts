@@ -271,6 +271,16 @@ export function getAsyncDb(): Db {
 }
 
 /**
+ * A write transaction that reads and writes only what belongs to `scope` (one voter's ballot in one round): on
+ * PostgreSQL those of different scopes run side by side, and any other transaction still runs alone; on SQLite
+ * every write transaction runs alone anyway. Inside it, open no transaction that needs to run alone.
+ */
+export function transactionWithin<T>(scope: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+	if (usesPostgres()) return postgres().transactionWithin(scope, work as never) as Promise<T>;
+	return getAsyncDb().transaction(work);
+}
+
+/**
  * Runs synchronous work on the SQLite connection (raw statements, the synchronous callers' functions) when no other
  * request's transaction is open on it: from asynchronous code, never call them directly.
  */

@@ -1,5 +1,6 @@
 // PostgreSQL (DATABASE_URL=postgres://…): the connection pool, the domain's drizzle database on it, and the write
 // generation. Shared with the WebSocket upgrade path in server/: no $app or $env imports here.
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
@@ -14,12 +15,15 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 const writesChannel = 'verstas_writes';
 
 /**
- * A lock every transaction takes first (pg_advisory_xact_lock): the domain's transactions were written for
+ * The lock every transaction takes first (pg_advisory_xact_lock): the domain's transactions were written for
  * SQLite, where write transactions run one at a time (BEGIN IMMEDIATE), and read-then-write steps in them (a vote's
- * budget, a unique name) rely on it. Held until commit; the board store's appends take their own per-workshop lock.
+ * budget, a unique name) rely on it. Held until commit. A transaction that declares a scope (`transactionWithin`:
+ * one voter's ballot) takes it shared plus its scope's own lock, so those of different scopes run side by side
+ * while every other transaction still runs alone. The board store's appends take their own per-workshop lock.
  */
 const transactionLock = 0x56657273; // "Vers"
-
+/** First key of the scope locks (the second is the scope's hash; two-key locks never meet the one-key lock above). */
+const scopeLockClass = 0x53636f70; // "Scop"
 export function openPostgres(url: string) {
 	const pool = new pg.Pool({ connectionString: url, max: Number(process.env.VERSTAS_PG_POOL_SIZE) || 10 });
 	// An idle client's connection error (server restart) must not crash the process: the next query reconnects.
@@ -46,20 +50,25 @@ export function openPostgres(url: string) {
 	}) as typeof pool.query;
 
 	const begin = database.transaction.bind(database);
-	// One transaction at a time as on SQLite (see transactionLock); a transaction opened inside another is a
-	// savepoint, and queries through `db` inside a transaction run in it (the current transaction, below).
-	database.transaction = (async (work: (tx: Transaction) => Promise<unknown>) => {
+	// A transaction opened inside another is a savepoint, and queries through `db` inside a transaction run in it
+	// (the current transaction, below).
+	const transaction = async <T>(scope: string | null, work: (tx: Transaction) => Promise<T>): Promise<T> => {
 		const open = context.getStore();
 		if (open) return open.transaction(work);
 		try {
 			return await begin(async (tx) => {
-				await tx.execute(`SELECT pg_advisory_xact_lock(${transactionLock})`);
+				if (scope === null) await tx.execute(`SELECT pg_advisory_xact_lock(${transactionLock})`);
+				else {
+					await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${sql.raw(String(transactionLock))}), pg_advisory_xact_lock(${sql.raw(String(scopeLockClass))}, hashtext(${scope}))`);
+					tx.transaction = refuseInScope(scope);
+				}
 				return context.run(tx, () => work(tx));
 			});
 		} finally {
 			generation.wrote();
 		}
-	}) as typeof database.transaction;
+	};
+	database.transaction = ((work: (tx: Transaction) => Promise<unknown>) => transaction(null, work)) as typeof database.transaction;
 
 	return {
 		pool,
@@ -67,12 +76,18 @@ export function openPostgres(url: string) {
 		generation,
 		/** The open transaction of the caller's async context, if any: `db` and raw SQL run in it. */
 		current: () => context.getStore() ?? null,
+		/** A transaction that reads and writes only what belongs to `scope` (see transactionLock). */
+		transactionWithin: transaction,
 		async close() {
 			await generation.close();
 			await pool.end();
 		}
 	};
 }
+
+/** A scoped transaction's savepoints: work opened inside it may need to run alone, which others of other scopes beside it would break. */
+const refuseInScope = (scope: string) =>
+	(() => Promise.reject(new Error(`A transaction within the scope "${scope}" cannot open another (it may need to run alone).`))) as unknown as Transaction['transaction'];
 
 type Database = ReturnType<typeof drizzle<typeof schema>>;
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
