@@ -310,7 +310,7 @@ describe('merging a busy room’s updates', () => {
 	});
 
 	it('waits longer in larger rooms: one send per connection per broadcast', () => {
-		expect([0, 1, 150, 300, 450, 600, 1000].map((connections) => mergeWindowMs(4, connections))).toEqual([4, 4, 4, 8, 12, 16, 16]);
+		expect([0, 1, 150, 300, 600, 900, 1200, 2000].map((connections) => mergeWindowMs(4, connections))).toEqual([4, 4, 4, 8, 16, 24, 32, 32]);
 	});
 });
 
