@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { addNote, type NoteColor } from '../board/model';
 import { fromDateTimeLocal, toDateTimeLocal } from '../format';
 import { openBoardStore } from './collab/store';
-import { db } from './db';
+import { db, first } from './db';
 import { users, type MembershipRole, type OrganisationKind } from './db/schema';
 import { importDemoAreas } from './areas';
 import { addMember, createOrganisation } from './organisations';
@@ -68,8 +68,12 @@ const demoNotes: [perspective: number, text: string, color: NoteColor][] = [
 	[2, 'Paikallisten toimijoiden laadullinen tieto aluejohtamisen tueksi', 'pink']
 ];
 
-/** Seeds an empty database with the demo organisations, accounts and the Jalostamo workshop. */
+/**
+ * Seeds an empty database with the demo organisations, accounts and the Jalostamo workshop. A database that already
+ * has users is left as it is (on PostgreSQL the demo's database is not reset: it is never dropped by a start).
+ */
 export async function seedDemo() {
+	if (await first(db.select({ id: users.id }).from(users).limit(1))) return;
 	const organisationIds = new Map<string, string>();
 	for (const o of demoOrganisations) organisationIds.set(o.name, (await createOrganisation(o)).id);
 	const accountIds = new Map<string, string>();
