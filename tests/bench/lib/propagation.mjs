@@ -2,19 +2,16 @@
 // (optionally with presence), against Verstas and the y-websocket reference server, one after the other.
 import { sleep, target } from './clients.mjs';
 import { startFleet } from './fleet.mjs';
-import { createWorkshops, migrateDb, openSqlite, startProcessMeter, startReference, startVerstas, tempDir } from './server.mjs';
+import { createWorkshops, migratedDatabase, onDatabase, startProcessMeter, startReference, startVerstas } from './server.mjs';
 import { log, mb, ms, pct, result, summary } from './stats.mjs';
 
-/** A Verstas server with one workshop and `guests` guests, on a fresh database. */
+/** A Verstas server with one workshop and `guests` guests, on a fresh bench database (SQLite or PostgreSQL). */
 export async function verstasWithBoard(guests, env = {}) {
-	const dir = tempDir();
-	const dbPath = `${dir}/bench.db`;
-	await migrateDb(dbPath);
-	const db = openSqlite(dbPath);
-	const [workshop] = createWorkshops(db, { workshops: 1, guestsPerWorkshop: guests });
-	db.close();
-	const server = await startVerstas({ dbPath, env });
-	return { server, dbPath, workshop };
+	const database = await migratedDatabase();
+	const [workshop] = await createWorkshops(database, { workshops: 1, guestsPerWorkshop: guests });
+	await database.close();
+	const server = await startVerstas({ database, env });
+	return { server, database, workshop };
 }
 
 /**
@@ -123,6 +120,7 @@ export function describe(r) {
  * all-full run is reported for what it shows about the load generator.
  */
 export function report(id, load, out, { p99Target, cpuRatioTarget = null }) {
+	load += onDatabase;
 	const rows = [];
 	const lat = (r) => (r ? `${ms(r.p50)} / ${ms(r.p99)}` : '–');
 	const extra = (r) => (r ? ` (${r.editsPerSecond.toFixed(0)} edits/s${r.presencePerSecond ? `, ${Math.round(r.presencePerSecond)} presence/s` : ''}, delivered ${(r.delivered * 100).toFixed(1)} %)` : '');
