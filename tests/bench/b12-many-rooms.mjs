@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { sleep, target } from './lib/clients.mjs';
 import { affinityOf, loadAverage, pin, startCoreMeter, startRedis } from './lib/cluster.mjs';
 import { startRoomsFleet } from './lib/rooms.mjs';
-import { createWorkshops, databaseLabel, migratedDatabase, onDatabase, startVerstas } from './lib/server.mjs';
+import { createWorkshops, databaseCpuMs, databaseLabel, migratedDatabase, onDatabase, startVerstas } from './lib/server.mjs';
 import { log, ms, pct, result, summary } from './lib/stats.mjs';
 
 // server.mjs ends the bench quietly on a signal: say which, before it does.
@@ -145,6 +145,8 @@ async function measure(count) {
 	await fleet.record();
 	const pids = Object.fromEntries(servers.map((s, k) => [`node${k + 1}`, s.pid]));
 	if (redis) pids.redis = redis.pid;
+	// PostgreSQL's processes (not pinned): counted as this bench's, not as a neighbour's
+	if (databaseCpuMs() !== null) pids.postgres = databaseCpuMs;
 	const meter = startCoreMeter(pids);
 	await sleep(measureMs);
 	const use = meter.stop();

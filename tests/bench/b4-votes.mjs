@@ -249,6 +249,7 @@ async function main() {
 		worker.postMessage({ type: 'target', target: { roundId, turnout: voters } });
 		await lib.sleep(100);
 		const meter = lib.cpuMeter(server.pid);
+		const databaseMeter = lib.databaseCpuMeter();
 		const clientCpu0 = process.cpuUsage();
 		const t0 = wallNow();
 		const outcomes = await castAll(roundId, people);
@@ -258,6 +259,7 @@ async function main() {
 			return waitWorker((m) => m.type === 'report', 20_000);
 		})();
 		const cpu = meter.stop();
+		const databaseCpu = databaseMeter.stop();
 		const clientCpu = process.cpuUsage(clientCpu0);
 
 		const accepted = outcomes.filter((o) => o.type === 'success').length;
@@ -295,6 +297,7 @@ async function main() {
 		if (report.closes.length) console.log(`  screen connections closed during the run: ${report.closes.join(', ')}`);
 		console.log(`  server CPU during the run: ${fmt(cpu.cpuMs, 0)} ms over ${fmt(cpu.wallMs, 0)} ms (${fmt(cpu.share * 100, 0)} % of one core), RSS ${fmt(lib.rssMb(server.pid), 0)} MB; ` +
 				`load generator + screens: ${fmt((clientCpu.user + clientCpu.system) / 1000, 0)} ms CPU (2 cores shared)`);
+		if (databaseCpu) console.log(`  PostgreSQL's processes meanwhile: ${fmt(databaseCpu.cpuMs, 0)} ms CPU (not in the server's)`);
 
 		const load = `${voters} voters at once (${via === 'socket' ? 'on the board socket' : `form posts, ${concurrency} in flight`}), ${screenCount} screens${lib.onDatabase}`;
 		result('B4', load, 'lost votes (accepted - stored; = tallied)', `${lost} (${accepted}/${stored.points}/${talliedClosed})`, '0', verdict(consistent && lost === 0));

@@ -202,8 +202,10 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 
 	const clientCpu0 = process.cpuUsage();
 	let meter = lib.cpuMeter(server.pid);
+	const databaseMeter = lib.databaseCpuMeter();
 	const closed = await lib.closedLoop(send, { concurrency, durationMs: seconds * 1000 });
 	const closedCpu = meter.stop();
+	const databaseCpu = databaseMeter.stop();
 	const closedClient = process.cpuUsage(clientCpu0);
 	const closedStats = summary(closed.latencies);
 	await lib.sleep(500);
@@ -224,23 +226,24 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 		`    capacity, ${concurrency} in flight for ${seconds} s: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closedStats.p50)} / p99 ${fmt(closedStats.p99)} ms, ` +
 			`${closed.errors} errors; server CPU ${fmt(closedCpu.share * 100, 0)} % of a core (${fmt(closedCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request, ` +
 			`${fmt(closedCpu.faults / (closed.latencies.length || 1), 1)} page faults/request), ` +
-			`load generator ${fmt(((closedClient.user + closedClient.system) / 1000 / closed.wallMs) * 100, 0)} %`
+			`load generator ${fmt(((closedClient.user + closedClient.system) / 1000 / closed.wallMs) * 100, 0)} %` +
+			(databaseCpu ? `; PostgreSQL ${fmt(databaseCpu.percent, 0)} % of a core (${fmt(databaseCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request)` : '')
 	);
 	if (saturated) console.log(`    at ${rate} req/s: not run, the capacity (${fmt(closed.rate, 0)} req/s) is below the rate: every request would queue`);
 	else console.log(
 		`    at ${rate} req/s for ${seconds} s (offered ${fmt(open.offeredRate, 0)} req/s): p50 ${fmt(openStats.p50)} / p90 ${fmt(openStats.p90)} / p99 ${fmt(openStats.p99)} / max ${fmt(openStats.max)} ms, ` +
 			`${open.errors} errors, ${open.dropped} dropped; server CPU ${fmt(openCpu.share * 100, 0)} % of a core`
 	);
-	const load = `${name}, ${seconds} s${lib.onDatabase}`;
+	const load = `${name}, ${seconds} s`;
 	if (reference) {
-		result('B8', `${load}, ${concurrency} in flight`, reference, `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
+		result('B8', `${load}, ${concurrency} in flight${lib.onDatabase}`, reference, `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
 		agent.destroy();
 		return;
 	}
-	result('B8', `${load}, ${concurrency} in flight`, 'SSR capacity', `${fmt(closed.rate, 0)} req/s`, `>= ${targets.capacity} req/s`, verdict(closed.errors === 0 && closed.rate >= targets.capacity));
+	result('B8', `${load}, ${concurrency} in flight${lib.onDatabase}`, 'SSR capacity', `${fmt(closed.rate, 0)} req/s`, `>= ${targets.capacity} req/s`, verdict(closed.errors === 0 && closed.rate >= targets.capacity));
 	result(
 		'B8',
-		`${load}, ${rate} req/s open loop`,
+		`${load}, ${rate} req/s open loop${lib.onDatabase}`,
 		'SSR latency p50/p99',
 		saturated ? `saturated (capacity ${fmt(closed.rate, 0)} req/s; p50/p99 at ${concurrency} in flight ${fmt(closedStats.p50, 0)} / ${fmt(closedStats.p99, 0)} ms)` : `${fmt(openStats.p50)} / ${fmt(openStats.p99)} ms`,
 		`p99 <= ${targets.p99Ms} ms`,

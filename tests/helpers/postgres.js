@@ -13,6 +13,7 @@ import pg from 'pg';
  * @typedef {object} Postgres
  * @property {string} url the server's address with the `postgres` database: postgres://postgres@127.0.0.1:PORT/postgres
  * @property {number} port
+ * @property {number | undefined} pid the postmaster's process id (its backends are its children)
  * @property {(name: string) => Promise<string>} createDatabase Creates an empty database (template0, C collation:
  *   the same text order as SQLite's) and returns its address.
  * @property {(name: string) => Promise<void>} dropDatabase
@@ -107,6 +108,7 @@ export async function startPostgres() {
 	return {
 		url,
 		port,
+		pid: server.pid,
 		async createDatabase(name) {
 			await admin((client) => client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`));
 			return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(name)}`;

@@ -13,7 +13,7 @@
 // looked up once per statement text, so a placeholder in a WHERE or SET is converted as one in VALUES. Rows come back
 // as SQLite gives them: counts and sums as numbers, timestamps as milliseconds, booleans as 1/0.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -145,7 +145,49 @@ function createSqlite(dir) {
 // PostgreSQL -------------------------------------------------------------------------------------------------------
 
 let cluster = null;
+let clusterPid = null;
 let databases = 0;
+
+/** The fields after "pid (comm) " of /proc/<pid>/stat: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function procStat(pid) {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * CPU time (ms, user + system) this process's PostgreSQL cluster has used so far: the postmaster, its running
+ * processes (backends, checkpointer, …) and those it has reaped. null on SQLite or before the cluster runs. The
+ * servers' CPU figures leave it out: on PostgreSQL part of the work moves into these processes.
+ */
+export function databaseCpuMs() {
+	if (!clusterPid) return null;
+	const own = procStat(clusterPid);
+	if (!own) return null;
+	const ticks = (fields, from, to) => fields.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);
+	let total = ticks(own, 11, 14);
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const fields = procStat(entry);
+		if (fields && Number(fields[1]) === clusterPid) total += ticks(fields, 11, 12);
+	}
+	return (total * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** `const m = databaseCpuMeter(); …; m.stop()` → the cluster's CPU in between as % of one core, or null on SQLite. */
+export function databaseCpuMeter() {
+	const cpu0 = databaseCpuMs();
+	const t0 = performance.now();
+	return {
+		stop() {
+			const cpu = databaseCpuMs();
+			return cpu0 === null || cpu === null ? null : { cpuMs: cpu - cpu0, percent: ((cpu - cpu0) / (performance.now() - t0)) * 100 };
+		}
+	};
+}
 
 /** This process's cluster, started on first use; stopped (synchronously) and removed when the process ends. */
 function startCluster() {
@@ -158,6 +200,7 @@ function startCluster() {
 	cluster = import('../../helpers/postgres.js').then(async ({ startPostgres }) => {
 		const t0 = performance.now();
 		started = await startPostgres();
+		clusterPid = started.pid ?? null;
 		// The bench may end by itself while the cluster runs: the exit hook above stops it.
 		started.unref();
 		console.log(`[bench] PostgreSQL 15 cluster at ${started.url} (started in ${Math.round(performance.now() - t0)} ms)`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-export { createDatabase, databaseLabel, onDatabase } from './database.mjs';
+export { createDatabase, databaseCpuMeter, databaseCpuMs, databaseLabel, onDatabase } from './database.mjs';
 
 /** The project this file belongs to; `VERSTAS_ROOT` points the benchmarks at another checkout with a build. */
 export const projectRoot = join(import.meta.dirname, '../../..');

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from './database.mjs';
 
-export { createDatabase, databaseLabel, onDatabase } from './database.mjs';
+export { createDatabase, databaseCpuMeter, databaseCpuMs, databaseLabel, onDatabase } from './database.mjs';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The tree whose production build is run: VERSTAS_ROOT (e.g. a frozen copy), else this project. */
