@@ -1,7 +1,8 @@
 // B13: Verstas against its production peer, in the same run on the same machine, each in its own protocol:
 // @hocuspocus/server 3.4.4 (Database extension storing into SQLite as @hocuspocus/extension-sqlite does; see
 // lib/hocuspocus-server.mjs), the y-websocket 2.1.0 reference server (bin/server.cjs, setupWSConnection), and the
-// Verstas production build. N editors on one board, each sending 1 edit/s (light receivers, lib/protocol-clients.mjs):
+// Verstas production build (on SQLite, or PostgreSQL with BENCH_DATABASE=postgres; Hocuspocus keeps its SQLite
+// store either way). N editors on one board, each sending 1 edit/s (light receivers, lib/protocol-clients.mjs):
 // delivery latency from a send to each other editor's receipt (p50/p99) and the edits undelivered 3 s after the end.
 //   1. N = 200 and 400 for all three (2 client processes); target Verstas's p99 ≥ 10× better than Hocuspocus's at 400.
 //   2. N = 1,000 for Verstas, the load over 2 client processes (--big-processes) (every 10th editor records); target p99 ≤ 100 ms.
@@ -78,7 +79,7 @@ async function startHocuspocus(dbPath, port = 0) {
 	return { kind: 'hocuspocus', url, port: Number(new URL(url).port), pid: child.pid, output: () => output, stop: () => kill('SIGTERM'), kill };
 }
 
-const label = { verstas: `Verstas${onDatabase}`, hocuspocus: 'Hocuspocus', reference: 'reference' };
+const label = { verstas: 'Verstas', hocuspocus: 'Hocuspocus', reference: 'reference' };
 const machine = `nproc ${cpus().length}, ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 log(`B13 on ${machine}; Verstas on ${databaseLabel}`);
 result('B13', 'machine', 'the machine this run', machine);
