@@ -147,7 +147,7 @@ function runVitest(title, name, filters, env) {
 
 if (stages.includes('unit')) runVitest('Unit and integration tests (Vitest)', 'vitest', [], {});
 
-// The integration tests again on PostgreSQL (Debian's, a cluster the run starts in a temp dir: tests/helpers/postgres.ts),
+// The integration tests again on PostgreSQL (Debian's, a cluster the run starts in a temp dir: tests/helpers/postgres.js),
 // but for the few about SQLite's own file (vite.config.ts).
 if (stages.includes('postgres')) runVitest('Integration tests on PostgreSQL (Vitest)', 'vitest-postgres', ['tests/integration'], { VERSTAS_TEST_DATABASE: 'postgres' });
 

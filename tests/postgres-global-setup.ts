@@ -1,4 +1,4 @@
-// With VERSTAS_TEST_DATABASE=postgres: one PostgreSQL cluster for the whole run (tests/helpers/postgres.ts), in
+// With VERSTAS_TEST_DATABASE=postgres: one PostgreSQL cluster for the whole run (tests/helpers/postgres.js), in
 // which tests/setup-db.ts gives each test file its own database. Otherwise nothing (each file gets a SQLite file).
 import type { TestProject } from 'vitest/node';
 import { startPostgres } from './helpers/postgres';

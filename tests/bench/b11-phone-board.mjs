@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemChromium } from '../../scripts/chromium.js';
-import { args, fmt, insertGuests, insertUser, insertWorkshop, machine, numberArg, openDatabase, percentile, result, startServer, tempDir, verdict } from './lib/http.mjs';
+import { args, createDatabase, fmt, insertGuests, insertUser, insertWorkshop, machine, numberArg, onDatabase, percentile, result, startServer, tempDir, verdict } from './lib/http.mjs';
 import { phoneBoard } from './lib/phone-board.mjs';
 
 const options = args();
@@ -28,7 +28,7 @@ const drags = numberArg(options.drags, 20);
 const throttle = numberArg(options.throttle, 4);
 const noteCount = 300;
 const targets = { loadMs: 2000, typeMs: 100, dropMs: 100, remoteMs: 150 };
-const load = `${noteCount}-note board, phone 360×740, CPU ${throttle}×`;
+const load = `${noteCount}-note board, phone 360×740, CPU ${throttle}×${onDatabase}`;
 const started = performance.now();
 const log = (...parts) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s]`, ...parts);
 
@@ -36,20 +36,19 @@ const log = (...parts) => console.log(`[${((performance.now() - started) / 1000)
 
 const { dir, cleanup } = tempDir('verstas-b11-');
 process.on('exit', cleanup);
-const databasePath = join(dir, 'bench.db');
-const server = await startServer({ databasePath });
-const db = openDatabase(databasePath);
-const owner = insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
-const workshopId = insertWorkshop(db, owner, {
+const db = await createDatabase({ dir });
+const server = await startServer({ database: db });
+const owner = await insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
+const workshopId = await insertWorkshop(db, owner, {
 	title: 'Sosiaalisesti kestävät kaupungit',
 	perspectives: ['Lapsiperheet', 'Nuoret aikuiset', 'Osallisuus ja demokratia'],
 	phases: [['ideas', 'Kokeiluideoiden ideointi', 20], ['grouping', 'Ideoiden ryhmittely', 15]]
 });
-const laneIds = db.prepare('SELECT id FROM workshop_perspectives WHERE workshop_id = ? ORDER BY position').all(workshopId).map((row) => row.id);
-const guests = insertGuests(db, workshopId, 3, { namePrefix: 'Puhelin' });
+const laneIds = (await db.all('SELECT id FROM workshop_perspectives WHERE workshop_id = ? ORDER BY position', workshopId)).map((row) => row.id);
+const guests = await insertGuests(db, workshopId, 3, { namePrefix: 'Puhelin' });
 const board = phoneBoard(laneIds, { noteCount });
-db.prepare('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)').run(workshopId, Buffer.from(board.update));
-db.close();
+await db.run('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)', workshopId, Buffer.from(board.update));
+await db.close();
 const boardUrl = `${server.url}/workshops/${workshopId}/board`;
 const firstLane = board.perLane[laneIds[0]];
 log(`board: ${noteCount} notes (${laneIds.map((id) => board.perLane[id]).join(' / ')} per lane), ${board.clusters} clusters, update ${fmt(board.update.length / 1024)} kB; ${server.url}`);

@@ -1,6 +1,6 @@
 // B12 many rooms: workshops of 25 people, each person 1 edit/s plus presence (cursor; every 10th move the focused
 // note) at 2 Hz, as in B3 but over many boards. The production server (server/index.js) on one node, or two nodes
-// sharing one SQLite file (WAL) and a Redis relay (VERSTAS_REDIS_URL), each node pinned to its own core (taskset).
+// sharing one SQLite file (WAL; or one PostgreSQL database with BENCH_DATABASE=postgres) and a Redis relay (VERSTAS_REDIS_URL), each node pinned to its own core (taskset).
 // Workshops are added `--step` at a time while the others keep editing; each count gets a warm-up and a measured
 // window. Target: 40 workshops on one node at p99 ≤ 50 ms; capacity = the largest count measured at p99 ≤ 50 ms
 // with every edit delivered (≥ 99 %), and two nodes' capacity ≥ 1.7× one node's.
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { sleep, target } from './lib/clients.mjs';
 import { affinityOf, loadAverage, pin, startCoreMeter, startRedis } from './lib/cluster.mjs';
 import { startRoomsFleet } from './lib/rooms.mjs';
-import { createWorkshops, migrateDb, openSqlite, startVerstas, tempDir } from './lib/server.mjs';
+import { createWorkshops, databaseCpuMs, databaseLabel, migratedDatabase, onDatabase, startVerstas } from './lib/server.mjs';
 import { log, ms, pct, result, summary } from './lib/stats.mjs';
 
 // server.mjs ends the bench quietly on a signal: say which, before it does.
@@ -61,15 +61,13 @@ const benchStart = performance.now();
 const clientsWhere = { free: 'client processes not pinned', apart: 'client processes on the other core', 'with-nodes': nodes === 1 ? 'client processes on the same core' : "each node's client processes on its core" }[args.clients];
 const where = `${nodes === 1 ? 'one node (1 core)' : `two nodes (1 core each), ${placement}`}, ${clientsWhere}`;
 
-log(`B12: ${nodes} node(s), placement ${placement}, ${people} people per workshop, from ${from} workshops by ${step} up to ${max}; load average ${loadAverage()}`);
+log(`B12: ${nodes} node(s) on ${databaseLabel}, placement ${placement}, ${people} people per workshop, from ${from} workshops by ${step} up to ${max}; load average ${loadAverage()}`);
 
-// One database for every node (WAL): the workshops and their guests, written as the app does.
-const dir = tempDir();
-const dbPath = `${dir}/bench.db`;
-await migrateDb(dbPath);
-const db = openSqlite(dbPath);
-const workshops = createWorkshops(db, { workshops: max, guestsPerWorkshop: people });
-db.close();
+// One database for every node (a SQLite file in WAL mode, or with BENCH_DATABASE=postgres one PostgreSQL database):
+// the workshops and their guests, written as the app does.
+const database = await migratedDatabase();
+const workshops = await createWorkshops(database, { workshops: max, guestsPerWorkshop: people });
+await database.close();
 
 const redis = nodes > 1 ? await startRedis() : null;
 if (redis) log(`redis-server at ${redis.url} (pid ${redis.pid}, not pinned)`);
@@ -77,7 +75,7 @@ if (redis) log(`redis-server at ${redis.url} (pid ${redis.pid}, not pinned)`);
 const env = { VERSTAS_COLLAB_MAX_CONNECTIONS_PER_ADDRESS: '1000000', ...(redis ? { VERSTAS_REDIS_URL: redis.url } : {}) };
 const servers = [];
 for (let k = 0; k < nodes; k++) {
-	const server = await startVerstas({ dbPath, env });
+	const server = await startVerstas({ database, env });
 	if (!args['no-pin']) pin(server.pid, k);
 	servers.push(server);
 	log(`node ${k + 1}: ${server.url} (pid ${server.pid}, cores ${affinityOf(server.pid)})`);
@@ -147,6 +145,8 @@ async function measure(count) {
 	await fleet.record();
 	const pids = Object.fromEntries(servers.map((s, k) => [`node${k + 1}`, s.pid]));
 	if (redis) pids.redis = redis.pid;
+	// PostgreSQL's processes (not pinned): counted as this bench's, not as a neighbour's
+	if (databaseCpuMs() !== null) pids.postgres = databaseCpuMs;
 	const meter = startCoreMeter(pids);
 	await sleep(measureMs);
 	const use = meter.stop();
@@ -189,7 +189,7 @@ async function measure(count) {
 	return out;
 }
 
-const load = `${people}-person workshops × (1 edit/s + presence 2 Hz), ${where}`;
+const load = `${people}-person workshops × (1 edit/s + presence 2 Hz), ${where}${onDatabase}`;
 const first = steps.find((s) => s.workshops === 40);
 const describe = (s) =>
 	`${ms(s.p50)} / ${ms(s.p99)} (${s.editsPerSecond.toFixed(0)} edits/s, ${Math.round(s.presencePerSecond)} presence/s, delivered ${(s.delivered * 100).toFixed(1)} %` +

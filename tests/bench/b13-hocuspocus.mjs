@@ -1,7 +1,8 @@
 // B13: Verstas against its production peer, in the same run on the same machine, each in its own protocol:
 // @hocuspocus/server 3.4.4 (Database extension storing into SQLite as @hocuspocus/extension-sqlite does; see
 // lib/hocuspocus-server.mjs), the y-websocket 2.1.0 reference server (bin/server.cjs, setupWSConnection), and the
-// Verstas production build. N editors on one board, each sending 1 edit/s (light receivers, lib/protocol-clients.mjs):
+// Verstas production build (on SQLite, or PostgreSQL with BENCH_DATABASE=postgres; Hocuspocus keeps its SQLite
+// store either way). N editors on one board, each sending 1 edit/s (light receivers, lib/protocol-clients.mjs):
 // delivery latency from a send to each other editor's receipt (p50/p99) and the edits undelivered 3 s after the end.
 //   1. N = 200 and 400 for all three (2 client processes); target Verstas's p99 ≥ 10× better than Hocuspocus's at 400.
 //   2. N = 1,000 for Verstas, the load over 2 client processes (--big-processes) (every 10th editor records); target p99 ≤ 100 ms.
@@ -23,7 +24,7 @@ import { runEditors } from './lib/editor-fleet.mjs';
 import { args, numberArg } from './lib/http.mjs';
 import { connectAny, hocuspocusTarget } from './lib/protocol-clients.mjs';
 import { verstasWithBoard } from './lib/propagation.mjs';
-import { createWorkshops, freePort, migrateDb, openSqlite, startReference, startVerstas, tempDir } from './lib/server.mjs';
+import { createWorkshops, databaseLabel, freePort, migratedDatabase, onDatabase, startReference, startVerstas, tempDir } from './lib/server.mjs';
 import { log, ms, pct, result } from './lib/stats.mjs';
 
 const opts = args();
@@ -80,7 +81,7 @@ async function startHocuspocus(dbPath, port = 0) {
 
 const label = { verstas: 'Verstas', hocuspocus: 'Hocuspocus', reference: 'reference' };
 const machine = `nproc ${cpus().length}, ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-log(`B13 on ${machine}`);
+log(`B13 on ${machine}; Verstas on ${databaseLabel}`);
 result('B13', 'machine', 'the machine this run', machine);
 
 /** One server with a board for `editors` editors, and the target its clients use. */
@@ -115,7 +116,7 @@ if (!skip.has('compare')) {
 			}
 		}
 		const { verstas: v, hocuspocus: h, reference: r } = compared[editors];
-		const load = `${editors} editors × 1 edit/s, one board`;
+		const load = `${editors} editors × 1 edit/s, one board${onDatabase}`;
 		for (const [kind, out] of Object.entries(compared[editors])) result('B13', load, `${label[kind]} p50 / p99`, describe(out));
 		const judged = editors === 400;
 		if (v && h) {
@@ -138,7 +139,7 @@ if (!skip.has('big') && big > 0) {
 			const setting = interval === 'default' ? 'shipped settings' : `VERSTAS_COLLAB_UPDATE_INTERVAL_MS=${interval}`;
 			result(
 				'B13',
-				`${big} editors × 1 edit/s, one board, ${out.clientProcesses} client processes, ${setting}`,
+				`${big} editors × 1 edit/s, one board, ${out.clientProcesses} client processes, ${setting}${onDatabase}`,
 				`Verstas p50 / p99 (${out.recorders} editors record)`,
 				`${describe(out)}; ${Math.round(out.serverWritesPerSecond)} server writes/s, whole machine ${pct(out.machineCpu)} of 200 %, client processes ${pct(out.clientCpu)}`,
 				'p99 ≤ 100 ms',
@@ -157,12 +158,10 @@ async function killTest(kind, { settleMs = 0 } = {}) {
 	let start;
 	let targetOf;
 	if (kind === 'verstas') {
-		const dbPath = join(dir, 'bench.db');
-		await migrateDb(dbPath);
-		const db = openSqlite(dbPath);
-		const [workshop] = createWorkshops(db, { workshops: 1, guestsPerWorkshop: 3 });
-		db.close();
-		start = () => startVerstas({ dbPath, port });
+		const database = await migratedDatabase();
+		const [workshop] = await createWorkshops(database, { workshops: 1, guestsPerWorkshop: 3 });
+		await database.close();
+		start = () => startVerstas({ database, port });
 		targetOf = (server) => target(server, { room: workshop.id, cookies: workshop.cookies });
 	} else if (kind === 'hocuspocus') {
 		start = () => startHocuspocus(join(dir, 'hocuspocus.db'), port);
@@ -230,13 +229,13 @@ async function killTest(kind, { settleMs = 0 } = {}) {
 if (!skip.has('kill')) {
 	for (const kind of servers) {
 		const { lost, total } = await killTest(kind);
-		const load = `kill -9 right after an acknowledged edit (${rounds} rounds × ${editsPerRound} edits)`;
+		const load = `kill -9 right after an acknowledged edit (${rounds} rounds × ${editsPerRound} edits)${onDatabase}`;
 		result('B13', load, `${label[kind]} edits lost`, `${lost} of ${total}`, kind === 'verstas' ? '0' : '–', kind === 'verstas' ? lost === 0 : null);
 	}
 	// control: the same with 3 s between the last acknowledgement and the kill
 	for (const kind of servers) {
 		const { lost, total } = await killTest(kind, { settleMs: 3000 });
-		result('B13', `kill -9 3 s after the last acknowledged edit (control; ${rounds} rounds × ${editsPerRound} edits)`, `${label[kind]} edits lost`, `${lost} of ${total}`);
+		result('B13', `kill -9 3 s after the last acknowledged edit (control; ${rounds} rounds × ${editsPerRound} edits)${onDatabase}`, `${label[kind]} edits lost`, `${lost} of ${total}`);
 	}
 }
 process.exit(0);

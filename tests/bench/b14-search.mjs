@@ -19,11 +19,11 @@ const checkInsPerPilot = numberArg(options.checkins, 4);
 const rounds = numberArg(options.rounds, 3);
 const set = JSON.parse(readFileSync(join(lib.projectRoot, 'tests', 'data', 'search-set.json'), 'utf8'));
 
-function seed(db) {
-	const owner = lib.insertOrganisation(db, { name: 'Helsingin kaupunki' });
-	const lead = lib.insertUser(db, { email: 'lead@bench.verstas.fi', name: 'Ohjelmavastaava' });
-	lib.insertMembership(db, lead, owner, 'programme_lead');
-	const cookie = lib.insertSession(db, lead);
+async function seed(db) {
+	const owner = await lib.insertOrganisation(db, { name: 'Helsingin kaupunki' });
+	const lead = await lib.insertUser(db, { email: 'lead@bench.verstas.fi', name: 'Ohjelmavastaava' });
+	await lib.insertMembership(db, lead, owner, 'programme_lead');
+	const cookie = await lib.insertSession(db, lead);
 	const programmeId = lib.randomId(12);
 	const insertPilot = db.prepare(
 		`INSERT INTO pilots (id, programme_id, title, summary, hypothesis, canvas, owner_organisation_id, target_group, perspective, cadence_weeks, status, decision, decision_reason, review_comment, updated_at)
@@ -33,8 +33,9 @@ function seed(db) {
 		`INSERT INTO check_ins (id, pilot_id, series_id, version, reported_on, status, happened, learned, next_steps, impact_residents, impact_local_actors, impact_institutions, written_at)
 		 VALUES (?, ?, ?, 1, ?, 'on_track', ?, ?, ?, ?, ?, ?, ?)`
 	);
-	db.transaction(() => {
-		db.prepare('INSERT INTO programmes (id, name, owner_organisation_id, starts_on, ends_on, description, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+	await db.transaction(async () => {
+		await db.run(
+			'INSERT INTO programmes (id, name, owner_organisation_id, starts_on, ends_on, description, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
 			programmeId,
 			'Mukana-ohjelma',
 			owner,
@@ -47,23 +48,22 @@ function seed(db) {
 			// Each pilot's texts from one pilot of the set, its check-ins' from the next ones: realistic words, mixed.
 			const source = set.pilots[p % set.pilots.length];
 			const id = lib.randomId(12);
-			insertPilot.run(id, programmeId, `${source.title} ${p + 1}`, source.summary, source.hypothesis, owner, source.decisionReason, Date.now() - p * 1000);
+			await insertPilot.run(id, programmeId, `${source.title} ${p + 1}`, source.summary, source.hypothesis, owner, source.decisionReason, Date.now() - p * 1000);
 			for (let c = 0; c < checkInsPerPilot; c++) {
 				const other = set.pilots[(p + c + 1) % set.pilots.length].checkIn;
 				const reportedOn = new Date(Date.parse('2025-01-06') + c * 28 * 86_400_000).toISOString().slice(0, 10);
-				insertCheckIn.run(lib.randomId(12), id, lib.randomId(12), reportedOn, other.happened ?? '', other.learned ?? '', other.nextSteps ?? '', other.impactResidents ?? '', other.impactLocalActors ?? '', other.impactInstitutions ?? '', Date.now());
+				await insertCheckIn.run(lib.randomId(12), id, lib.randomId(12), reportedOn, other.happened ?? '', other.learned ?? '', other.nextSteps ?? '', other.impactResidents ?? '', other.impactLocalActors ?? '', other.impactInstitutions ?? '', Date.now());
 			}
 		}
-	})();
+	});
 	return { programmeId, cookie };
 }
 
-async function measure(label, databasePath, env, { programmeId, cookie }) {
+async function measure(label, db, env, { programmeId, cookie }) {
 	// No analyser recorded: the start-up indexes every pilot again.
-	const db = lib.openDatabase(databasePath);
-	db.prepare('DELETE FROM search_index_state').run();
-	db.close();
-	const server = await lib.startServer({ databasePath, env });
+	await db.run('DELETE FROM search_index_state');
+	await db.close();
+	const server = await lib.startServer({ database: db, env });
 	try {
 		const line = server.output().match(/Search index rebuilt: (\d+) pilots, (\d+) words in (\d+) ms; analyser: (.*)/);
 		if (!line) throw new Error(`no rebuild line in the server's output:\n${server.output()}`);
@@ -84,24 +84,24 @@ async function measure(label, databasePath, env, { programmeId, cookie }) {
 		const wordsPerSecond = Number(words) / (Number(ms) / 1000);
 		console.log(`  ${label} (${analyser}): rebuilt ${pilots} pilots, ${words} words in ${ms} ms (${fmt(wordsPerSecond, 0)} words/s)`);
 		console.log(`    ${set.queries.length} queries × ${rounds}: p50 ${fmt(stats.p50)} / p99 ${fmt(stats.p99)} / max ${fmt(stats.max)} ms a page; ${found} results in the first round`);
-		result('B14', `${label}: rebuild ${pilots} pilots`, 'index rebuild at start-up', `${ms} ms (${fmt(wordsPerSecond / 1000, 1)}k words/s)`, '–', 'n/a');
-		result('B14', `${label}: ${set.queries.length} queries`, 'learning page p50 / p99', `${fmt(stats.p50)} / ${fmt(stats.p99)} ms`, '–', 'n/a');
+		result('B14', `${label}: rebuild ${pilots} pilots${lib.onDatabase}`, 'index rebuild at start-up', `${ms} ms (${fmt(wordsPerSecond / 1000, 1)}k words/s)`, '–', 'n/a');
+		result('B14', `${label}: ${set.queries.length} queries${lib.onDatabase}`, 'learning page p50 / p99', `${fmt(stats.p50)} / ${fmt(stats.p99)} ms`, '–', 'n/a');
 	} finally {
 		await server.stop();
 	}
 }
 
 const { dir, cleanup } = lib.tempDir('verstas-bench-search-');
-const databasePath = join(dir, 'bench.db');
+const db = await lib.createDatabase({ dir });
 // The first start creates the schema.
-await (await lib.startServer({ databasePath })).stop();
-const db = lib.openDatabase(databasePath);
-const world = seed(db);
-db.close();
-console.log(`B14: ${pilotCount} decided pilots with ${checkInsPerPilot} check-ins each; ${set.queries.length} queries from the search test set`);
+await (await lib.startServer({ database: db })).stop();
+const world = await seed(db);
+await db.close();
+console.log(`B14: ${pilotCount} decided pilots with ${checkInsPerPilot} check-ins each; ${set.queries.length} queries from the search test set (${db.label})`);
 try {
-	await measure('Voikko + Snowball', databasePath, {}, world);
-	await measure('Snowball only', databasePath, { VERSTAS_VOIKKO: 'off' }, world);
+	await measure('Voikko + Snowball', db, {}, world);
+	await measure('Snowball only', db, { VERSTAS_VOIKKO: 'off' }, world);
 } finally {
+	await db.close();
 	cleanup();
 }

@@ -6,7 +6,8 @@
 // sent until every screen (board connection: real y-websocket WebsocketProvider clients) has seen the final turnout
 // in a type-102 message. Target: 0 lost, ≤ 1 s.
 //
-// Set-up: the production server in a child process; rows seeded with better-sqlite3 exactly as the app writes them
+// Set-up: the production server in a child process, on SQLite (default) or PostgreSQL (BENCH_DATABASE=postgres); rows
+// seeded into its database while it runs, exactly as the app writes them
 // (facilitator + session, workshop, 1,000 guests, an open dot round with 8 items, budget 5, cap 3, results visible).
 // The screens run in a worker thread (their own event loop, as separate devices would have). Each voter casts one
 // point from the main thread, the way the board page sends it:
@@ -119,21 +120,21 @@ async function main() {
 	const targetMs = 1000;
 
 	const { dir, cleanup } = lib.tempDir();
-	const databasePath = join(dir, 'bench.db');
 	const profileDir = join(dir, 'profile');
 	let server;
 	let worker;
+	let db;
 	try {
-		server = await lib.startServer({ databasePath, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
-		const db = lib.openDatabase(databasePath);
-		const facilitator = lib.insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
-		const facilitatorCookie = lib.insertSession(db, facilitator);
-		const workshopId = lib.insertWorkshop(db, facilitator, { title: 'Suuri sali' });
-		const people = lib.insertGuests(db, workshopId, voters);
-		const warmupPeople = lib.insertGuests(db, workshopId, warmup, { namePrefix: 'Lämmittelijä' });
+		db = await lib.createDatabase({ dir });
+		server = await lib.startServer({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+		const facilitator = await lib.insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
+		const facilitatorCookie = await lib.insertSession(db, facilitator);
+		const workshopId = await lib.insertWorkshop(db, facilitator, { title: 'Suuri sali' });
+		const people = await lib.insertGuests(db, workshopId, voters);
+		const warmupPeople = await lib.insertGuests(db, workshopId, warmup, { namePrefix: 'Lämmittelijä' });
 		const items = Array.from({ length: itemCount }, (_, index) => ({ id: `idea-${index}`, kind: 'idea', text: `Idea ${index + 1}` }));
 
-		console.log(`B4 — ${voters} voters, ${screenCount} screens, votes via ${via === 'socket' ? 'the board socket' : `form posts, ${concurrency} in flight`} (server ${server.url}, pid ${server.pid})`);
+		console.log(`B4 — ${voters} voters, ${screenCount} screens, votes via ${via === 'socket' ? 'the board socket' : `form posts, ${concurrency} in flight`} (server ${server.url}, pid ${server.pid}, ${db.label})`);
 		// Screens: the projector (facilitator) and the first voters' phones.
 		const screenCookies = [facilitatorCookie, ...people.slice(0, screenCount - 1).map((p) => p.cookie)].slice(0, screenCount);
 		worker = new Worker(new URL(import.meta.url), { workerData: { url: server.url, workshopId, cookies: screenCookies } });
@@ -237,17 +238,18 @@ async function main() {
 
 		// Warm-up round: other guests, same board, same path.
 		if (warmup > 0) {
-			const warmRound = lib.insertDotRound(db, workshopId, facilitator, items);
+			const warmRound = await lib.insertDotRound(db, workshopId, facilitator, items);
 			const warm = await castAll(warmRound, warmupPeople);
 			console.log(`  warm-up: ${warm.filter((o) => o.type === 'success').length}/${warmup} votes accepted on a separate round`);
 			await lib.sleep(500);
 		}
 
 		// The measured round (opening it closes the warm-up round, as openRound does).
-		const roundId = lib.insertDotRound(db, workshopId, facilitator, items, { budget: 5, cap: 3 });
+		const roundId = await lib.insertDotRound(db, workshopId, facilitator, items, { budget: 5, cap: 3 });
 		worker.postMessage({ type: 'target', target: { roundId, turnout: voters } });
 		await lib.sleep(100);
 		const meter = lib.cpuMeter(server.pid);
+		const databaseMeter = lib.databaseCpuMeter();
 		const clientCpu0 = process.cpuUsage();
 		const t0 = wallNow();
 		const outcomes = await castAll(roundId, people);
@@ -257,14 +259,15 @@ async function main() {
 			return waitWorker((m) => m.type === 'report', 20_000);
 		})();
 		const cpu = meter.stop();
+		const databaseCpu = databaseMeter.stop();
 		const clientCpu = process.cpuUsage(clientCpu0);
 
 		const accepted = outcomes.filter((o) => o.type === 'success').length;
 		const refused = outcomes.filter((o) => o.type === 'failure').length;
 		const errors = outcomes.length - accepted - refused;
-		const stored = db.prepare('SELECT coalesce(sum(points), 0) AS points, count(DISTINCT voter_id) AS voters, max(points) AS maxPoints FROM votes WHERE round_id = ?').get(roundId);
-		const overBudget = db.prepare('SELECT count(*) AS n FROM (SELECT voter_id, sum(points) AS used FROM votes WHERE round_id = ? GROUP BY voter_id HAVING used > 5)').get(roundId).n;
-		const requests = db.prepare('SELECT count(*) AS n FROM vote_requests WHERE round_id = ?').get(roundId).n;
+		const stored = await db.get('SELECT coalesce(sum(points), 0) AS points, count(DISTINCT voter_id) AS voters, max(points) AS "maxPoints" FROM votes WHERE round_id = ?', roundId);
+		const overBudget = (await db.get('SELECT count(*) AS n FROM (SELECT voter_id FROM votes WHERE round_id = ? GROUP BY voter_id HAVING sum(points) > 5) AS over_budget', roundId)).n;
+		const requests = (await db.get('SELECT count(*) AS n FROM vote_requests WHERE round_id = ?', roundId)).n;
 
 		// The server's tally: the facilitator closes the round; the announcement carries the scores.
 		const closed = await lib.formAction(server.url, `/workshops/${workshopId}/votes?/close`, facilitatorCookie, { roundId }, { agent });
@@ -294,8 +297,9 @@ async function main() {
 		if (report.closes.length) console.log(`  screen connections closed during the run: ${report.closes.join(', ')}`);
 		console.log(`  server CPU during the run: ${fmt(cpu.cpuMs, 0)} ms over ${fmt(cpu.wallMs, 0)} ms (${fmt(cpu.share * 100, 0)} % of one core), RSS ${fmt(lib.rssMb(server.pid), 0)} MB; ` +
 				`load generator + screens: ${fmt((clientCpu.user + clientCpu.system) / 1000, 0)} ms CPU (2 cores shared)`);
+		if (databaseCpu) console.log(`  PostgreSQL's processes meanwhile: ${fmt(databaseCpu.cpuMs, 0)} ms CPU (not in the server's)`);
 
-		const load = `${voters} voters at once (${via === 'socket' ? 'on the board socket' : `form posts, ${concurrency} in flight`}), ${screenCount} screens`;
+		const load = `${voters} voters at once (${via === 'socket' ? 'on the board socket' : `form posts, ${concurrency} in flight`}), ${screenCount} screens${lib.onDatabase}`;
 		result('B4', load, 'lost votes (accepted - stored; = tallied)', `${lost} (${accepted}/${stored.points}/${talliedClosed})`, '0', verdict(consistent && lost === 0));
 		result('B4', load, 'first vote → final turnout on every screen', Number.isFinite(allSeenMs) ? `${fmt(allSeenMs, 0)} ms` : `never on ${missing} screens`, `<= ${targetMs} ms`, verdict(allSeenMs <= targetMs));
 		result('B4', load, 'all votes answered', `${fmt(sendSpanMs, 0)} ms (p99 ${fmt(latency.p99, 0)} ms)`, '-', 'n/a');
@@ -303,7 +307,7 @@ async function main() {
 		for (const sockets of socketsOf.values()) for (const { ws } of sockets) ws.terminate();
 		worker.postMessage({ type: 'stop' });
 		await Promise.race([new Promise((resolve) => worker.once('exit', resolve)), lib.sleep(2000)]);
-		db.close();
+		await db.close();
 		await server.stop();
 		if (options['cpu-prof']) lib.reportCpuProfile(profileDir, 'b4-server');
 	} catch (error) {
@@ -313,6 +317,7 @@ async function main() {
 	} finally {
 		await worker?.terminate();
 		await server?.stop();
+		await db?.close();
 		cleanup();
 	}
 }

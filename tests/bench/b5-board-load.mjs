@@ -1,5 +1,6 @@
-// B5: a 2,000-note and a 10,000-note board — load from SQLite + first sync to a new client, the client's
-// apply time, and the database size. Targets (server side): ≤ 100 ms / ≤ 500 ms.
+// B5: a 2,000-note and a 10,000-note board — load from the database (SQLite, or PostgreSQL with
+// BENCH_DATABASE=postgres) + first sync to a new client, the client's apply time, and the database size.
+// Targets (server side): ≤ 100 ms / ≤ 500 ms.
 //
 // Each size gets a fresh database with the board seeded as one logged update. The server runs with
 // VERSTAS_COLLAB_UNLOAD_AFTER_MS=300 so an empty board leaves memory quickly and every "cold" sync loads it from
@@ -10,7 +11,7 @@
 import * as Y from 'yjs';
 import { connectClient, sleep, target, waitFor } from './lib/clients.mjs';
 import { boardUpdate } from './lib/boards.mjs';
-import { cpuMs, createWorkshops, dbSize, migrateDb, openSqlite, seedBoard, startVerstas, tempDir } from './lib/server.mjs';
+import { cpuMs, createWorkshops, databaseLabel, migratedDatabase, onDatabase, seedBoard, startVerstas } from './lib/server.mjs';
 import { kb, log, ms, result } from './lib/stats.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '2000,10000').split(',').map(Number);
@@ -39,29 +40,28 @@ async function syncOnce(server, t, i) {
 }
 
 for (const size of sizes) {
-	const dir = tempDir();
-	const dbPath = `${dir}/bench.db`;
-	await migrateDb(dbPath);
-	const db = openSqlite(dbPath);
-	const [workshop] = createWorkshops(db, { workshops: 1, guestsPerWorkshop: 2 });
+	const database = await migratedDatabase();
+	const [workshop] = await createWorkshops(database, { workshops: 1, guestsPerWorkshop: 2 });
 	const generated = performance.now();
 	const update = boardUpdate(size);
 	log(`${size} notes: board update ${kb(update.length)} generated in ${ms(performance.now() - generated)}`);
-	seedBoard(db, workshop.id, update);
-	db.pragma('wal_checkpoint(TRUNCATE)');
-	db.close();
-	const sizeSeeded = dbSize(dbPath);
+	await seedBoard(database, workshop.id, update);
+	await database.checkpoint();
+	await database.close();
+	const sizeSeeded = await database.size();
 
-	// The same work as the server's store.load + Room constructor, in this process: SELECT and apply.
-	const check = openSqlite(dbPath);
+	// The same work as the server's store.load + Room constructor, in this process: SELECT and apply. The connection
+	// is opened and the statement prepared beforehand (the server has both ready too).
+	const loadSql = 'SELECT "update" FROM board_updates WHERE workshop_id = ? ORDER BY id';
+	await database.all(loadSql, '');
 	const replayStart = performance.now();
-	const rows = check.prepare('SELECT "update" FROM board_updates WHERE workshop_id = ? ORDER BY id').all(workshop.id);
+	const rows = await database.all(loadSql, workshop.id);
 	const replay = new Y.Doc();
 	replay.transact(() => rows.forEach((row) => Y.applyUpdate(replay, row.update)));
 	const replayMs = performance.now() - replayStart;
-	check.close();
+	await database.close();
 
-	const server = await startVerstas({ dbPath, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: '300' } });
+	const server = await startVerstas({ database, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: '300' } });
 	try {
 		const t = target(server, { room: workshop.id, cookies: workshop.cookies });
 		const cold = [];
@@ -82,7 +82,8 @@ for (const size of sizes) {
 		}
 		first.client.destroy();
 		await sleep(1200);
-		const sizeAfter = dbSize(dbPath);
+		const sizeAfter = await database.size();
+		await database.close();
 
 		const coldTotal = median(cold.map((r) => r.totalMs));
 		const coldApply = median(cold.map((r) => r.applyMs));
@@ -93,12 +94,12 @@ for (const size of sizes) {
 			`${size} notes: cold sync ${cold.map((r) => ms(r.totalMs)).join(', ')} (client apply ${cold.map((r) => ms(r.applyMs)).join(', ')};` +
 				` server CPU ${cold.map((r) => `${r.serverCpuMs} ms`).join(', ')}), warm sync ${warm.map((r) => ms(r.totalMs)).join(', ')}, replayed load ${ms(replayMs)}`
 		);
-		const load = `board of ${size.toLocaleString('en')} notes`;
+		const load = `board of ${size.toLocaleString('en')} notes${onDatabase}`;
 		const limit = targets[size] ?? 500;
 		result('B5', load, 'cold first sync: connect → synced, median of 5 (first, from the log)', `${ms(coldTotal)} (${ms(cold[0].totalMs)})`);
 		result('B5', load, 'server side: cold sync − client apply (median)', ms(serverSide), `≤ ${limit} ms`, serverSide <= limit);
 		result('B5', load, 'server CPU time per cold sync (/proc, 10 ms ticks, median)', `${coldServer} ms`, `≤ ${limit} ms`, coldServer <= limit);
-		result('B5', load, 'load from SQLite replayed in the bench process (SELECT + apply)', ms(replayMs));
+		result('B5', load, `load from ${databaseLabel} replayed in the bench process (SELECT + apply)`, ms(replayMs));
 		result('B5', load, 'warm sync (board in memory), median', ms(warmTotal));
 		result('B5', load, 'client apply time (sync handler, median)', ms(coldApply));
 		result('B5', load, 'board update / DB size seeded / after compaction', `${kb(update.length)} / ${kb(sizeSeeded)} / ${kb(sizeAfter)}`);

@@ -8,7 +8,7 @@
 import * as Y from 'yjs';
 import { connectClient, sleep, target, waitFor } from './lib/clients.mjs';
 import { boardUpdate } from './lib/boards.mjs';
-import { createWorkshops, migrateDb, openSqlite, rssMb, seedBoard, startVerstas, tempDir } from './lib/server.mjs';
+import { createWorkshops, migratedDatabase, onDatabase, rssMb, seedBoard, startVerstas } from './lib/server.mjs';
 import { log, mb, ms, result } from './lib/stats.mjs';
 import WebSocket from 'ws';
 
@@ -16,16 +16,15 @@ const boards = Number(process.env.BENCH_BOARDS ?? 500);
 const notesPerBoard = 200;
 const unloadAfterMs = 10_000;
 
-const dir = tempDir();
-const dbPath = `${dir}/bench.db`;
-await migrateDb(dbPath);
-const db = openSqlite(dbPath);
-const workshops = createWorkshops(db, { workshops: boards, guestsPerWorkshop: 1 });
+const database = await migratedDatabase();
+const workshops = await createWorkshops(database, { workshops: boards, guestsPerWorkshop: 1 });
 const board = boardUpdate(notesPerBoard, 20);
-db.transaction(() => workshops.forEach((w) => seedBoard(db, w.id, board)))();
-db.close();
+await database.transaction(async () => {
+	for (const w of workshops) await seedBoard(database, w.id, board);
+});
+await database.close();
 
-const server = await startVerstas({ dbPath, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: String(unloadAfterMs) }, nodeArgs: ['--inspect=127.0.0.1:0'] });
+const server = await startVerstas({ database, env: { VERSTAS_COLLAB_UNLOAD_AFTER_MS: String(unloadAfterMs) }, nodeArgs: ['--inspect=127.0.0.1:0'] });
 const inspector = await openInspector(server.output());
 
 /** The server's V8 inspector (Chrome DevTools protocol): a full garbage collection, then its memory figures. */
@@ -92,7 +91,7 @@ try {
 		log(`round ${round}: RSS ${mb(after)} ${((unloadAfterMs + 5000) / 1000).toFixed(0)} s after the last board was left; after a full GC: heap ${mb(collected.heapMb)}, RSS ${mb(collected.rssMb)}`);
 		rounds.push({ peak: peakOpen, after, openMs, collected });
 	}
-	const load = `${boards} boards of ${notesPerBoard} notes opened and left (one client each)`;
+	const load = `${boards} boards of ${notesPerBoard} notes opened and left (one client each)${onDatabase}`;
 	result('B7', load, 'server RSS idle before', mb(idle));
 	result('B7', load, 'server RSS peak while open (round 1 / round 2)', `${mb(rounds[0].peak)} / ${mb(rounds[1].peak)}`);
 	result('B7', load, `server RSS after idle eviction (${unloadAfterMs / 1000} s + 5 s), round 1 / round 2`, `${mb(rounds[0].after)} / ${mb(rounds[1].after)}`, '≤ 512 MB', Math.max(rounds[0].after, rounds[1].after) <= 512);

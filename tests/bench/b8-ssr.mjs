@@ -7,7 +7,8 @@
 // For each page: capacity = requests/s with `--concurrency` (32) requests in flight for `--seconds` (10), closed loop;
 // and latency p50/p99 at a fixed `--rate` (200 req/s) open loop, timed from each request's scheduled start (no
 // coordinated omission). Targets: p99 ≤ 50 ms at 200 req/s, ≥ 1,000 req/s capacity.
-// Data seeded with better-sqlite3 exactly as the app writes it; the load generator runs in this process over
+// Data seeded exactly as the app writes it, into SQLite or (BENCH_DATABASE=postgres) PostgreSQL, while the server
+// runs; the load generator runs in this process over
 // keep-alive connections and competes with the server for the machine's cores.
 //
 //   node tests/bench/b8-ssr.mjs [--seconds 10] [--concurrency 32] [--rate 200] [--only dashboard,dashboard-rendered,board,floor] [--cpu-prof]
@@ -23,24 +24,25 @@ const concurrency = numberArg(options.concurrency, 32);
 const rate = numberArg(options.rate, 200);
 const targets = { p99Ms: 50, capacity: 1000 };
 
-function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
-	const owner = lib.insertOrganisation(db, { name: 'Helsingin kaupunki' });
-	const partner = lib.insertOrganisation(db, { name: 'Vantaan kaupunki' });
-	const ngo = lib.insertOrganisation(db, { name: 'Nuorten Ystävät ry', kind: 'ngo' });
-	const lead = lib.insertUser(db, { email: 'lead@bench.verstas.fi', name: 'Ohjelmavastaava' });
-	lib.insertMembership(db, lead, owner, 'programme_lead');
-	const team = lib.insertUser(db, { email: 'team@bench.verstas.fi', name: 'Tiimiläinen' });
-	lib.insertMembership(db, team, partner, 'member');
-	const cookie = lib.insertSession(db, lead);
+async function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
+	const owner = await lib.insertOrganisation(db, { name: 'Helsingin kaupunki' });
+	const partner = await lib.insertOrganisation(db, { name: 'Vantaan kaupunki' });
+	const ngo = await lib.insertOrganisation(db, { name: 'Nuorten Ystävät ry', kind: 'ngo' });
+	const lead = await lib.insertUser(db, { email: 'lead@bench.verstas.fi', name: 'Ohjelmavastaava' });
+	await lib.insertMembership(db, lead, owner, 'programme_lead');
+	const team = await lib.insertUser(db, { email: 'team@bench.verstas.fi', name: 'Tiimiläinen' });
+	await lib.insertMembership(db, team, partner, 'member');
+	const cookie = await lib.insertSession(db, lead);
 	const areaCodes = ['00420', '00430', '00700', '00940', '00970', '00980'];
 	const areaNames = ['Kannelmäki', 'Malminkartano', 'Malmi', 'Kontula', 'Mellunmäki', 'Etelä-Vuosaari'];
 	const programmeId = lib.randomId(12);
 	const statuses = ['running', 'running', 'running', 'running', 'running', 'evaluating', 'decided', 'approved', 'proposed', 'changes_requested'];
 	const texts = (n, words) => Array.from({ length: n }, (_, i) => words[i % words.length]).join(' ');
 	const words = ['nuoret', 'harrastus', 'koulu', 'perhe', 'turvallinen', 'aikuinen', 'kohtaaminen', 'alue', 'kokeilu', 'oppiminen'];
-	db.transaction(() => {
-		areaCodes.forEach((code, i) => db.prepare("INSERT INTO areas (code, name, municipality) VALUES (?, ?, 'Helsinki')").run(code, areaNames[i]));
-		db.prepare('INSERT INTO programmes (id, name, owner_organisation_id, starts_on, ends_on, description, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+	await db.transaction(async () => {
+		for (const [i, code] of areaCodes.entries()) await db.run("INSERT INTO areas (code, name, municipality) VALUES (?, ?, 'Helsinki')", code, areaNames[i]);
+		await db.run(
+			'INSERT INTO programmes (id, name, owner_organisation_id, starts_on, ends_on, description, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
 			programmeId,
 			'Mukana-ohjelma',
 			owner,
@@ -49,15 +51,19 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 			texts(40, words),
 			lead
 		);
-		const goals = ['Jokaisella lapsella ja nuorella on sosiaalisia suhteita ja kokemus yhteisöön kuulumisesta', 'Jokaisella on vähintään yksi turvallinen aikuinen', 'Jokaiselle on taattu toisen asteen koulutus', 'Lapsuuden köyhyys ei määritä tulevaisuutta liikaa'].map(
-			(title, position) => {
-				const id = lib.randomId(12);
-				db.prepare('INSERT INTO programme_goals (id, programme_id, position, title, description) VALUES (?, ?, ?, ?, ?)').run(id, programmeId, position, title, '');
-				return id;
-			}
-		);
-		for (const code of areaCodes) db.prepare('INSERT INTO programme_areas (programme_id, area_code) VALUES (?, ?)').run(programmeId, code);
-		for (const org of [partner, ngo]) db.prepare('INSERT INTO programme_organisations (programme_id, organisation_id) VALUES (?, ?)').run(programmeId, org);
+		const goals = [];
+		for (const [position, title] of [
+			'Jokaisella lapsella ja nuorella on sosiaalisia suhteita ja kokemus yhteisöön kuulumisesta',
+			'Jokaisella on vähintään yksi turvallinen aikuinen',
+			'Jokaiselle on taattu toisen asteen koulutus',
+			'Lapsuuden köyhyys ei määritä tulevaisuutta liikaa'
+		].entries()) {
+			const id = lib.randomId(12);
+			await db.run('INSERT INTO programme_goals (id, programme_id, position, title, description) VALUES (?, ?, ?, ?, ?)', id, programmeId, position, title, '');
+			goals.push(id);
+		}
+		for (const code of areaCodes) await db.run('INSERT INTO programme_areas (programme_id, area_code) VALUES (?, ?)', programmeId, code);
+		for (const org of [partner, ngo]) await db.run('INSERT INTO programme_organisations (programme_id, organisation_id) VALUES (?, ?)', programmeId, org);
 
 		const insertPilot = db.prepare(
 			`INSERT INTO pilots (id, programme_id, goal_id, title, summary, hypothesis, canvas, owner_organisation_id, responsible_user_id, target_group, perspective,
@@ -75,7 +81,6 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
 		const insertReading = db.prepare('INSERT INTO check_in_readings (check_in_id, indicator_id, value) VALUES (?, ?, ?)');
-		const insertSearch = db.prepare('INSERT INTO pilot_search (pilot_id, title, summary, learnings, decision_reason) VALUES (?, ?, ?, ?, ?)');
 		const checkInStatuses = ['on_track', 'on_track', 'at_risk', 'off_track'];
 		const day = 86_400_000;
 		const start = Date.parse('2025-01-06T00:00:00Z');
@@ -85,7 +90,7 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 			const decided = status === 'decided';
 			const title = `Kokeilu ${String(p + 1).padStart(3, '0')}: ${texts(4, words.slice(p % 5))}`;
 			const startsOn = new Date(start + (p % 30) * 7 * day).toISOString().slice(0, 10);
-			insertPilot.run(
+			await insertPilot.run(
 				id,
 				programmeId,
 				goals[p % goals.length],
@@ -106,16 +111,17 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 				team,
 				Date.now() - p * 1000
 			);
-			insertTeam.run(id, team);
-			insertArea.run(id, areaCodes[p % areaCodes.length]);
-			if (p % 2) insertArea.run(id, areaCodes[(p + 3) % areaCodes.length]);
-			insertHistory.run(lib.randomId(12), id, null, 'proposed', '', team, Date.now() - 400 * day);
-			insertHistory.run(lib.randomId(12), id, 'proposed', status, '', lead, Date.now() - 300 * day);
-			const indicators = [0, 1].map((position) => {
+			await insertTeam.run(id, team);
+			await insertArea.run(id, areaCodes[p % areaCodes.length]);
+			if (p % 2) await insertArea.run(id, areaCodes[(p + 3) % areaCodes.length]);
+			await insertHistory.run(lib.randomId(12), id, null, 'proposed', '', team, Date.now() - 400 * day);
+			await insertHistory.run(lib.randomId(12), id, 'proposed', status, '', lead, Date.now() - 300 * day);
+			const indicators = [];
+			for (const position of [0, 1]) {
 				const indicatorId = lib.randomId(12);
-				insertIndicator.run(indicatorId, id, position, position ? 'Harrastukseen osallistuvat' : 'Koulupudokkaat', position ? 'hlö' : '%', position ? 40 : 12, position ? 80 : 6, position ? 1 : 0);
-				return indicatorId;
-			});
+				await insertIndicator.run(indicatorId, id, position, position ? 'Harrastukseen osallistuvat' : 'Koulupudokkaat', position ? 'hlö' : '%', position ? 40 : 12, position ? 80 : 6, position ? 1 : 0);
+				indicators.push(indicatorId);
+			}
 			// 9 series, the last one corrected once: 10 check-in rows per pilot.
 			const series = Array.from({ length: checkInsPerPilot - 1 }, () => lib.randomId(12));
 			const rows = series.map((seriesId, k) => ({ seriesId, version: 1, k }));
@@ -123,7 +129,7 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 			for (const { seriesId, version, k } of rows) {
 				const checkInId = lib.randomId(12);
 				const reportedOn = new Date(Date.parse(`${startsOn}T00:00:00Z`) + (k + 1) * 28 * day).toISOString().slice(0, 10);
-				insertCheckIn.run(
+				await insertCheckIn.run(
 					checkInId,
 					id,
 					seriesId,
@@ -139,23 +145,22 @@ function seedProgramme(db, { pilotCount = 200, checkInsPerPilot = 10 } = {}) {
 					team,
 					Date.now() - (rows.length - k) * day + version
 				);
-				insertReading.run(checkInId, indicators[0], 12 - k * 0.5 + version * 0.1);
-				insertReading.run(checkInId, indicators[1], 40 + k * 4);
+				await insertReading.run(checkInId, indicators[0], 12 - k * 0.5 + version * 0.1);
+				await insertReading.run(checkInId, indicators[1], 40 + k * 4);
 			}
-			insertSearch.run(id, title, texts(50, words), texts(200, words), decided ? texts(25, words) : '');
+			// SQLite: the FTS5 row; PostgreSQL: the index is rebuilt from the pilots at the server's next start
+			await db.indexPilot({ pilotId: id, title, summary: texts(50, words), learnings: texts(200, words), decisionReason: decided ? texts(25, words) : '' });
 		}
-	})();
-	const counts = db
-		.prepare(
-			'SELECT (SELECT count(*) FROM pilots) AS pilots, (SELECT count(*) FROM check_ins) AS checkIns, (SELECT count(*) FROM check_in_readings) AS readings, (SELECT count(*) FROM pilot_indicators) AS indicators'
-		)
-		.get();
+	});
+	const counts = await db.get(
+		'SELECT (SELECT count(*) FROM pilots) AS pilots, (SELECT count(*) FROM check_ins) AS "checkIns", (SELECT count(*) FROM check_in_readings) AS readings, (SELECT count(*) FROM pilot_indicators) AS indicators'
+	);
 	return { programmeId, cookie, counts };
 }
 
-function seedBoard(db) {
-	const facilitator = lib.insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
-	const workshopId = lib.insertWorkshop(db, facilitator, {
+async function seedBoard(db) {
+	const facilitator = await lib.insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
+	const workshopId = await lib.insertWorkshop(db, facilitator, {
 		title: 'Sosiaalisesti kestävät kaupungit',
 		perspectives: ['Lapsiperheet', 'Nuoret', 'Koulut', 'Järjestöt'],
 		phases: [
@@ -166,11 +171,13 @@ function seedBoard(db) {
 			['canvas', 'Kokeilukanvas', 30]
 		]
 	});
-	const guests = lib.insertGuests(db, workshopId, 60);
+	const guests = await lib.insertGuests(db, workshopId, 60);
 	const items = Array.from({ length: 12 }, (_, index) => ({ id: `idea-${index}`, kind: 'idea', text: `Idea ${index + 1}: nuorten kohtaamispaikka` }));
-	const roundId = lib.insertDotRound(db, workshopId, facilitator, items);
+	const roundId = await lib.insertDotRound(db, workshopId, facilitator, items);
 	const vote = db.prepare('INSERT INTO votes (round_id, voter_id, item_id, points, updated_at) VALUES (?, ?, ?, ?, ?)');
-	db.transaction(() => guests.slice(1).forEach((guest, index) => vote.run(roundId, guest.id, items[index % items.length].id, 1 + (index % 3), Date.now())))();
+	await db.transaction(async () => {
+		for (const [index, guest] of guests.slice(1).entries()) await vote.run(roundId, guest.id, items[index % items.length].id, 1 + (index % 3), Date.now());
+	});
 	return { workshopId, cookie: guests[0].cookie };
 }
 
@@ -195,8 +202,10 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 
 	const clientCpu0 = process.cpuUsage();
 	let meter = lib.cpuMeter(server.pid);
+	const databaseMeter = lib.databaseCpuMeter();
 	const closed = await lib.closedLoop(send, { concurrency, durationMs: seconds * 1000 });
 	const closedCpu = meter.stop();
+	const databaseCpu = databaseMeter.stop();
 	const closedClient = process.cpuUsage(clientCpu0);
 	const closedStats = summary(closed.latencies);
 	await lib.sleep(500);
@@ -217,7 +226,8 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 		`    capacity, ${concurrency} in flight for ${seconds} s: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closedStats.p50)} / p99 ${fmt(closedStats.p99)} ms, ` +
 			`${closed.errors} errors; server CPU ${fmt(closedCpu.share * 100, 0)} % of a core (${fmt(closedCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request, ` +
 			`${fmt(closedCpu.faults / (closed.latencies.length || 1), 1)} page faults/request), ` +
-			`load generator ${fmt(((closedClient.user + closedClient.system) / 1000 / closed.wallMs) * 100, 0)} %`
+			`load generator ${fmt(((closedClient.user + closedClient.system) / 1000 / closed.wallMs) * 100, 0)} %` +
+			(databaseCpu ? `; PostgreSQL ${fmt(databaseCpu.percent, 0)} % of a core (${fmt(databaseCpu.cpuMs / (closed.latencies.length || 1), 2)} ms/request)` : '')
 	);
 	if (saturated) console.log(`    at ${rate} req/s: not run, the capacity (${fmt(closed.rate, 0)} req/s) is below the rate: every request would queue`);
 	else console.log(
@@ -226,14 +236,14 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 	);
 	const load = `${name}, ${seconds} s`;
 	if (reference) {
-		result('B8', `${load}, ${concurrency} in flight`, reference, `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
+		result('B8', `${load}, ${concurrency} in flight${lib.onDatabase}`, reference, `${fmt(closed.rate, 0)} req/s`, '–', 'n/a');
 		agent.destroy();
 		return;
 	}
-	result('B8', `${load}, ${concurrency} in flight`, 'SSR capacity', `${fmt(closed.rate, 0)} req/s`, `>= ${targets.capacity} req/s`, verdict(closed.errors === 0 && closed.rate >= targets.capacity));
+	result('B8', `${load}, ${concurrency} in flight${lib.onDatabase}`, 'SSR capacity', `${fmt(closed.rate, 0)} req/s`, `>= ${targets.capacity} req/s`, verdict(closed.errors === 0 && closed.rate >= targets.capacity));
 	result(
 		'B8',
-		`${load}, ${rate} req/s open loop`,
+		`${load}, ${rate} req/s open loop${lib.onDatabase}`,
 		'SSR latency p50/p99',
 		saturated ? `saturated (capacity ${fmt(closed.rate, 0)} req/s; p50/p99 at ${concurrency} in flight ${fmt(closedStats.p50, 0)} / ${fmt(closedStats.p99, 0)} ms)` : `${fmt(openStats.p50)} / ${fmt(openStats.p99)} ms`,
 		`p99 <= ${targets.p99Ms} ms`,
@@ -243,18 +253,18 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 }
 
 const { dir, cleanup } = lib.tempDir();
-const databasePath = join(dir, 'bench.db');
 const profileDir = join(dir, 'profile');
 let server;
+let db;
 try {
-	server = await lib.startServer({ databasePath, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
-	const db = lib.openDatabase(databasePath);
+	db = await lib.createDatabase({ dir });
+	server = await lib.startServer({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 	const seedStart = lib.now();
-	const programme = seedProgramme(db);
-	const board = seedBoard(db);
-	db.close();
+	const programme = await seedProgramme(db);
+	const board = await seedBoard(db);
+	await db.close();
 	console.log(
-		`B8 — SSR (server ${server.url}, pid ${server.pid}); seeded ${programme.counts.pilots} pilots, ${programme.counts.checkIns} check-ins, ` +
+		`B8 — SSR (server ${server.url}, pid ${server.pid}, ${db.label}); seeded ${programme.counts.pilots} pilots, ${programme.counts.checkIns} check-ins, ` +
 			`${programme.counts.indicators} indicators, ${programme.counts.readings} readings in ${fmt(lib.now() - seedStart, 0)} ms`
 	);
 	const wanted = (page) => !options.only || String(options.only).split(',').includes(page);
@@ -281,5 +291,6 @@ try {
 	process.exitCode = 1;
 } finally {
 	await server?.stop();
+	await db?.close();
 	cleanup();
 }

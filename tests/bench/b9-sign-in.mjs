@@ -31,19 +31,21 @@ async function verifyCostMs(hash) {
 }
 
 const { dir, cleanup } = lib.tempDir();
-const databasePath = join(dir, 'bench.db');
 const profileDir = join(dir, 'profile');
 let server;
+let db;
 try {
-	server = await lib.startServer({ databasePath, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+	db = await lib.createDatabase({ dir });
+	server = await lib.startServer({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 	const passwordHash = await lib.hashPassword(password);
 	const oneVerifyMs = await verifyCostMs(passwordHash);
-	const db = lib.openDatabase(databasePath);
 	// The first account would become admin (createUser): an admin exists already, as on a real server.
-	lib.insertUser(db, { email: 'admin@bench.verstas.fi', name: 'Ylläpitäjä', passwordHash, isAdmin: true });
+	await lib.insertUser(db, { email: 'admin@bench.verstas.fi', name: 'Ylläpitäjä', passwordHash, isAdmin: true });
 	const emails = Array.from({ length: count + 3 }, (_, i) => `osallistuja${i + 1}@bench.verstas.fi`);
-	db.transaction(() => emails.forEach((email, i) => lib.insertUser(db, { email, name: `Osallistuja ${i + 1}`, passwordHash })))();
-	db.close();
+	await db.transaction(async () => {
+		for (const [i, email] of emails.entries()) await lib.insertUser(db, { email, name: `Osallistuja ${i + 1}`, passwordHash });
+	});
+	await db.close();
 
 	const signInAgent = lib.keepAliveAgent(count);
 	const signIn = (email, startedAt) =>
@@ -107,7 +109,7 @@ try {
 	const latency = summary(outcomes.map((o) => (o.ok ? o.ms : Infinity)));
 	const stall = summary(during);
 
-	console.log(`B9 — ${count} sign-ins ${spreadMs ? `spread over ${spreadMs} ms` : 'all at once'} (server ${server.url}, pid ${server.pid})`);
+	console.log(`B9 — ${count} sign-ins ${spreadMs ? `spread over ${spreadMs} ms` : 'all at once'} (server ${server.url}, pid ${server.pid}, ${db.label})`);
 	console.log(`  one Argon2id verification here: ${fmt(oneVerifyMs)} ms → ${count} need ≥ ${fmt((count * oneVerifyMs) / 2, 0)} ms of wall time on 2 cores`);
 	console.log(`  answers: ${JSON.stringify(statuses)} (${ok.length} signed in with a session cookie, ${failed} not); all done after ${fmt(allDoneMs, 0)} ms`);
 	console.log(`  latency p50 ${fmt(latency.p50, 0)} / p90 ${fmt(latency.p90, 0)} / p99 ${fmt(latency.p99, 0)} / max ${fmt(latency.max, 0)} ms`);
@@ -117,7 +119,7 @@ try {
 	);
 	console.log(`  server CPU: ${fmt(cpu.cpuMs, 0)} ms over ${fmt(cpu.wallMs, 0)} ms (${fmt(cpu.share * 100, 0)} % of one core, Argon2 threads included), RSS ${fmt(lib.rssMb(server.pid), 0)} MB`);
 
-	const load = `${count} sign-ins ${spreadMs ? `within ${spreadMs / 1000} s` : 'at once'}`;
+	const load = `${count} sign-ins ${spreadMs ? `within ${spreadMs / 1000} s` : 'at once'}${lib.onDatabase}`;
 	result('B9', load, 'sign-in latency p99', Number.isFinite(latency.p99) ? `${fmt(latency.p99, 0)} ms (p50 ${fmt(latency.p50, 0)})` : `${failed} failed`, `<= ${targetP99Ms} ms`, verdict(failed === 0 && latency.p99 <= targetP99Ms));
 	result('B9', load, 'event-loop stall (/healthz max, p99)', `${fmt(stall.max, 0)} ms, ${fmt(stall.p99, 0)} ms`, '-', 'n/a');
 	healthAgent.destroy();
@@ -130,5 +132,6 @@ try {
 	process.exitCode = 1;
 } finally {
 	await server?.stop();
+	await db?.close();
 	cleanup();
 }

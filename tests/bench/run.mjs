@@ -2,6 +2,7 @@
 // passes their output through, and prints one Markdown table of the RESULT lines they printed:
 //   RESULT|<id>|<load>|<measure>|<value>|<target>|<pass|miss|n/a>
 // A bench that crashes is reported as failed and the others still run. Exit code 1 when one crashed.
+// BENCH_DATABASE=postgres (passed on to every bench) runs them on PostgreSQL instead of SQLite (lib/database.mjs).
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -67,7 +68,8 @@ const started = performance.now();
 for (const file of files) await run(file);
 
 const escape = (text) => String(text ?? '').replace(/\|/g, '\\|');
-console.log(`\n## Results (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+const onPostgres = (process.env.BENCH_DATABASE ?? '').toLowerCase() === 'postgres' ? ', on PostgreSQL' : '';
+console.log(`\n## Results (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${((performance.now() - started) / 1000).toFixed(0)} s${onPostgres})\n`);
 console.log('| # | load | measure | result | target | ok |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${[r.id, r.load, r.measure, r.value, r.target, r.ok].map(escape).join(' | ')} |`);

@@ -89,9 +89,10 @@ export function startCoreMeter(pids = {}) {
 	};
 }
 
+/** `pid`: a process id, or a function giving CPU ms (e.g. databaseCpuMs: a whole PostgreSQL cluster). */
 function safeCpu(pid) {
 	try {
-		return cpuMs(pid);
+		return typeof pid === 'function' ? (pid() ?? NaN) : cpuMs(pid);
 	} catch {
 		return NaN;
 	}

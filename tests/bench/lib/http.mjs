@@ -1,5 +1,6 @@
 // Helpers for the HTTP-side benchmarks (B4, B8, B9, B10): the production server in a child process, rows seeded
-// exactly as the app writes them, keep-alive HTTP with latency timing, closed- and open-loop load, percentiles,
+// exactly as the app writes them (into the bench database, lib/database.mjs: SQLite or, with BENCH_DATABASE=postgres,
+// PostgreSQL), keep-alive HTTP with latency timing, closed- and open-loop load, percentiles,
 // server CPU from /proc, CPU-profile summaries and the runner's RESULT lines. Plain ESM, no build step.
 import { spawn } from 'node:child_process';
 import { createHash, getRandomValues } from 'node:crypto';
@@ -9,6 +10,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+export { createDatabase, databaseCpuMeter, databaseCpuMs, databaseLabel, onDatabase } from './database.mjs';
 
 /** The project this file belongs to; `VERSTAS_ROOT` points the benchmarks at another checkout with a build. */
 export const projectRoot = join(import.meta.dirname, '../../..');
@@ -61,15 +64,17 @@ function hookExit() {
 }
 
 /**
- * Starts `node <root>/server/index.js` on 127.0.0.1 with a free port and waits for "running at http://…".
+ * Starts `node <root>/server/index.js` on 127.0.0.1 with a free port on the bench database `database`
+ * (createDatabase: its `serverEnv`; a new one gets the app's schema at this start) and waits for "running at http://…".
  * `nodeArgs` go before the script (e.g. `--cpu-prof`).
  */
-export async function startServer({ databasePath, env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
+export async function startServer({ database, env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
 	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build (run \`npm run build\` first).`);
+	if (!database?.serverEnv) throw new Error('startServer: no bench database (createDatabase in lib/database.mjs)');
 	hookExit();
 	const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'index.js')], {
 		cwd: root,
-		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, ...env },
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...database.serverEnv, ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	running.add(child);
@@ -152,16 +157,7 @@ export function cpuMeter(pid) {
 	};
 }
 
-// The database, written as the app writes it ------------------------------------------------------------------
-
-export function openDatabase(path) {
-	const Database = require('better-sqlite3');
-	const db = new Database(path);
-	db.pragma('journal_mode = WAL');
-	db.pragma('foreign_keys = ON');
-	db.pragma('busy_timeout = 5000');
-	return db;
-}
+// The database, written as the app writes it (`db`: a bench database from createDatabase) -------------------------
 
 const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
 /** session.ts generateSecureRandomString: 24 characters of a 32-letter alphabet. */
@@ -178,9 +174,10 @@ export async function hashPassword(password) {
 	return hash(password, { memoryCost: 19456, timeCost: 2, outputLen: 32, parallelism: 1 });
 }
 
-export function insertUser(db, { email, name = email, passwordHash = 'x', isAdmin = false, locale = 'fi' }) {
+export async function insertUser(db, { email, name = email, passwordHash = 'x', isAdmin = false, locale = 'fi' }) {
 	const id = randomId();
-	db.prepare('INSERT INTO users (id, email, name, password_hash, locale, is_admin) VALUES (?, ?, ?, ?, ?, ?)').run(
+	await db.run(
+		'INSERT INTO users (id, email, name, password_hash, locale, is_admin) VALUES (?, ?, ?, ?, ?, ?)',
 		id,
 		email.toLowerCase(),
 		name,
@@ -192,71 +189,76 @@ export function insertUser(db, { email, name = email, passwordHash = 'x', isAdmi
 }
 
 /** A session as session.ts createSession writes it; returns the cookie header value. */
-export function insertSession(db, userId) {
+export async function insertSession(db, userId) {
 	const id = randomId();
 	const secret = randomId();
 	const nowMs = Date.now();
-	db.prepare('INSERT INTO sessions (id, secret_hash, user_id, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)').run(id, hashSecret(secret), userId, nowMs, nowMs);
+	await db.run('INSERT INTO sessions (id, secret_hash, user_id, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)', id, hashSecret(secret), userId, nowMs, nowMs);
 	return `verstas_session=${id}.${secret}`;
 }
 
-export function insertOrganisation(db, { name, kind = 'city', municipality = 'Helsinki' }) {
+export async function insertOrganisation(db, { name, kind = 'city', municipality = 'Helsinki' }) {
 	const id = randomId();
-	db.prepare('INSERT INTO organisations (id, name, kind, municipality) VALUES (?, ?, ?, ?)').run(id, name, kind, municipality);
+	await db.run('INSERT INTO organisations (id, name, kind, municipality) VALUES (?, ?, ?, ?)', id, name, kind, municipality);
 	return id;
 }
 
-export function insertMembership(db, userId, organisationId, role = 'member') {
-	db.prepare('INSERT INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)').run(userId, organisationId, role);
+export async function insertMembership(db, userId, organisationId, role = 'member') {
+	await db.run('INSERT INTO memberships (user_id, organisation_id, role) VALUES (?, ?, ?)', userId, organisationId, role);
 }
 
 const joinCodeAlphabet = 'ABCDEFGHJKLMNOPQRSTUVWXYZ23456789';
 
 /** A workshop as createWorkshop writes it: perspectives, phases (kind + minutes) and the owner as facilitator. */
-export function insertWorkshop(db, ownerId, { title = 'Työpaja', perspectives = ['Lapsiperheet', 'Nuoret'], phases = [['ideas', 'Ideointi', 20], ['voting', 'Äänestys', 10]] } = {}) {
+export async function insertWorkshop(db, ownerId, { title = 'Työpaja', perspectives = ['Lapsiperheet', 'Nuoret'], phases = [['ideas', 'Ideointi', 20], ['voting', 'Äänestys', 10]] } = {}) {
 	const id = randomId(12);
 	const code = [...getRandomValues(new Uint8Array(6))].map((byte) => joinCodeAlphabet[byte % joinCodeAlphabet.length]).join('');
-	db.transaction(() => {
-		db.prepare('INSERT INTO workshops (id, title, theme, description, join_code, created_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, title, 'Nuorten osallisuus', '', code, ownerId);
-		perspectives.forEach((perspective, position) =>
-			db.prepare('INSERT INTO workshop_perspectives (id, workshop_id, position, title, description) VALUES (?, ?, ?, ?, ?)').run(randomId(12), id, position, perspective, '')
-		);
-		phases.forEach(([kind, phaseTitle, minutes], position) =>
-			db
-				.prepare('INSERT INTO workshop_phases (id, workshop_id, position, kind, title, duration_minutes) VALUES (?, ?, ?, ?, ?, ?)')
-				.run(randomId(12), id, position, kind, phaseTitle, minutes)
-		);
-		db.prepare('INSERT INTO workshop_facilitators (workshop_id, user_id) VALUES (?, ?)').run(id, ownerId);
-	})();
+	await db.transaction(async () => {
+		await db.run('INSERT INTO workshops (id, title, theme, description, join_code, created_by) VALUES (?, ?, ?, ?, ?, ?)', id, title, 'Nuorten osallisuus', '', code, ownerId);
+		for (const [position, perspective] of perspectives.entries())
+			await db.run('INSERT INTO workshop_perspectives (id, workshop_id, position, title, description) VALUES (?, ?, ?, ?, ?)', randomId(12), id, position, perspective, '');
+		for (const [position, [kind, phaseTitle, minutes]] of phases.entries())
+			await db.run('INSERT INTO workshop_phases (id, workshop_id, position, kind, title, duration_minutes) VALUES (?, ?, ?, ?, ?, ?)', randomId(12), id, position, kind, phaseTitle, minutes);
+		await db.run('INSERT INTO workshop_facilitators (workshop_id, user_id) VALUES (?, ?)', id, ownerId);
+	});
 	return id;
 }
 
 /** Guests as joinAsGuest writes them; each with its cookie `verstas_guest_<workshopId>=<participantId>.<secret>`. */
-export function insertGuests(db, workshopId, count, { namePrefix = 'Osallistuja', role = 'participant' } = {}) {
+export async function insertGuests(db, workshopId, count, { namePrefix = 'Osallistuja', role = 'participant' } = {}) {
 	const insert = db.prepare('INSERT INTO participants (id, workshop_id, display_name, organisation_name, role, guest_secret_hash) VALUES (?, ?, ?, ?, ?, ?)');
 	const guests = [];
-	db.transaction(() => {
+	await db.transaction(async () => {
 		for (let i = 0; i < count; i++) {
 			const id = randomId();
 			const secret = randomId();
-			insert.run(id, workshopId, `${namePrefix} ${i + 1}`, '', role, hashSecret(secret));
+			await insert.run(id, workshopId, `${namePrefix} ${i + 1}`, '', role, hashSecret(secret));
 			guests.push({ id, cookie: `verstas_guest_${workshopId}=${id}.${secret}` });
 		}
-	})();
+	});
 	return guests;
 }
 
 /** A dot round as voting.ts openRound writes it (an open round of the workshop is closed first). */
-export function insertDotRound(db, workshopId, openedBy, items, { budget = 5, cap = 3, resultsHidden = false, anonymous = false, allowChanges = true } = {}) {
+export async function insertDotRound(db, workshopId, openedBy, items, { budget = 5, cap = 3, resultsHidden = false, anonymous = false, allowChanges = true } = {}) {
 	const id = randomId(12);
-	db.transaction(() => {
-		db.prepare("UPDATE vote_rounds SET status = 'closed', closed_at = ? WHERE workshop_id = ? AND status = 'open'").run(Date.now(), workshopId);
-		db.prepare(
-			"INSERT INTO vote_rounds (id, workshop_id, method, status, anonymous, results_hidden, allow_changes, budget, cap, ranking_size, opened_by, opened_at) VALUES (?, ?, 'dot', 'open', ?, ?, ?, ?, ?, NULL, ?, ?)"
-		).run(id, workshopId, anonymous ? 1 : 0, resultsHidden ? 1 : 0, allowChanges ? 1 : 0, budget, cap, openedBy, Date.now());
+	await db.transaction(async () => {
+		await db.run("UPDATE vote_rounds SET status = 'closed', closed_at = ? WHERE workshop_id = ? AND status = 'open'", Date.now(), workshopId);
+		await db.run(
+			"INSERT INTO vote_rounds (id, workshop_id, method, status, anonymous, results_hidden, allow_changes, budget, cap, ranking_size, opened_by, opened_at) VALUES (?, ?, 'dot', 'open', ?, ?, ?, ?, ?, NULL, ?, ?)",
+			id,
+			workshopId,
+			anonymous ? 1 : 0,
+			resultsHidden ? 1 : 0,
+			allowChanges ? 1 : 0,
+			budget,
+			cap,
+			openedBy,
+			Date.now()
+		);
 		const item = db.prepare('INSERT INTO vote_round_items (round_id, item_id, kind, text, position) VALUES (?, ?, ?, ?, ?)');
-		items.forEach(({ id: itemId, kind = 'idea', text }, position) => item.run(id, itemId, kind, text, position));
-	})();
+		for (const [position, { id: itemId, kind = 'idea', text }] of items.entries()) await item.run(id, itemId, kind, text, position);
+	});
 	return id;
 }
 

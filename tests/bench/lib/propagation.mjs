@@ -2,19 +2,16 @@
 // (optionally with presence), against Verstas and the y-websocket reference server, one after the other.
 import { sleep, target } from './clients.mjs';
 import { startFleet } from './fleet.mjs';
-import { createWorkshops, migrateDb, openSqlite, startProcessMeter, startReference, startVerstas, tempDir } from './server.mjs';
+import { createWorkshops, databaseCpuMeter, migratedDatabase, onDatabase, startProcessMeter, startReference, startVerstas } from './server.mjs';
 import { log, mb, ms, pct, result, summary } from './stats.mjs';
 
-/** A Verstas server with one workshop and `guests` guests, on a fresh database. */
+/** A Verstas server with one workshop and `guests` guests, on a fresh bench database (SQLite or PostgreSQL). */
 export async function verstasWithBoard(guests, env = {}) {
-	const dir = tempDir();
-	const dbPath = `${dir}/bench.db`;
-	await migrateDb(dbPath);
-	const db = openSqlite(dbPath);
-	const [workshop] = createWorkshops(db, { workshops: 1, guestsPerWorkshop: guests });
-	db.close();
-	const server = await startVerstas({ dbPath, env });
-	return { server, dbPath, workshop };
+	const database = await migratedDatabase();
+	const [workshop] = await createWorkshops(database, { workshops: 1, guestsPerWorkshop: guests });
+	await database.close();
+	const server = await startVerstas({ database, env });
+	return { server, database, workshop };
 }
 
 /**
@@ -42,8 +39,11 @@ export async function runLoad(server, t, { clients: count, presenceHz = 0, warmu
 		await sleep(warmupMs);
 		await fleet.record();
 		const serverMeter = startProcessMeter(server.pid);
+		// On PostgreSQL, the database's own processes (null on SQLite and for the reference server)
+		const databaseMeter = server.kind === 'verstas' ? databaseCpuMeter() : null;
 		await sleep(measureMs);
 		const serverUse = serverMeter.stop();
+		const databaseUse = databaseMeter?.stop() ?? null;
 		const run = await fleet.stop();
 		// Every edit should reach every measured client but its sender.
 		const measured = fullEvery ? Math.ceil(count / fullEvery) : count;
@@ -60,6 +60,7 @@ export async function runLoad(server, t, { clients: count, presenceHz = 0, warmu
 			lateEdits: run.lateEdits,
 			presencePerSecond: run.presence / (measureMs / 1000),
 			serverCpu: serverUse.cpuPercent,
+			databaseCpu: databaseUse?.percent ?? null,
 			serverRssMax: serverUse.rssMaxMb,
 			clientCpu: run.clientCpuPercent,
 			clientLoopP99: run.clientLoopDelayP99Ms,
@@ -68,7 +69,7 @@ export async function runLoad(server, t, { clients: count, presenceHz = 0, warmu
 		log(
 			`${server.kind} (${mode}): p50 ${ms(out.p50)} p99 ${ms(out.p99)} max ${ms(out.max)} (${out.count} samples, delivered ${(out.delivered * 100).toFixed(1)} %),` +
 				` ${out.editsPerSecond.toFixed(0)} edits/s (${out.lateEdits} late by > 1 period)${presenceHz ? `, ${out.presencePerSecond.toFixed(0)} presence/s` : ''},` +
-				` server CPU ${pct(out.serverCpu)} RSS ${mb(out.serverRssMax)}, client processes CPU ${pct(out.clientCpu)}` +
+				` server CPU ${pct(out.serverCpu)}${out.databaseCpu === null ? '' : ` (+ PostgreSQL ${pct(out.databaseCpu)})`} RSS ${mb(out.serverRssMax)}, client processes CPU ${pct(out.clientCpu)}` +
 				` (event-loop delay p99 ${ms(out.clientLoopP99)}), connection closes ${out.reconnects}`
 		);
 		return out;
@@ -123,6 +124,7 @@ export function describe(r) {
  * all-full run is reported for what it shows about the load generator.
  */
 export function report(id, load, out, { p99Target, cpuRatioTarget = null }) {
+	load += onDatabase;
 	const rows = [];
 	const lat = (r) => (r ? `${ms(r.p50)} / ${ms(r.p99)}` : '–');
 	const extra = (r) => (r ? ` (${r.editsPerSecond.toFixed(0)} edits/s${r.presencePerSecond ? `, ${Math.round(r.presencePerSecond)} presence/s` : ''}, delivered ${(r.delivered * 100).toFixed(1)} %)` : '');
@@ -143,6 +145,7 @@ export function report(id, load, out, { p99Target, cpuRatioTarget = null }) {
 				cpuRatioTarget && mode === 'light' ? ratio <= cpuRatioTarget : null
 			);
 		} else if (v) result(id, load, `server CPU Verstas, ${label}`, pct(v.serverCpu));
+		if (v && v.databaseCpu !== null) result(id, load, `PostgreSQL CPU during the Verstas run (not in the server's), ${label}`, pct(v.databaseCpu));
 		if (v || r) result(id, load, `server RSS Verstas / reference, ${label}`, `${mb(v?.serverRssMax)} / ${mb(r?.serverRssMax)}`);
 		if (v || r)
 			result(id, load, `client processes CPU (Verstas run / reference run), ${label}`, `${pct(v?.clientCpu)} / ${pct(r?.clientCpu)}`);

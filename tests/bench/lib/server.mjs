@@ -1,19 +1,20 @@
 // Servers for the benchmarks: the Verstas production build and the y-websocket@2.1.0 reference server,
-// each in its own process on 127.0.0.1, plus the bench database (workshops and guests written as the app does).
+// each in its own process on 127.0.0.1, plus the bench database (lib/database.mjs: SQLite or, with
+// BENCH_DATABASE=postgres, PostgreSQL; workshops and guests written as the app does).
 import { spawn } from 'node:child_process';
 import { createHash, getRandomValues } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDatabase } from './database.mjs';
+
+export { createDatabase, databaseCpuMeter, databaseCpuMs, databaseLabel, onDatabase } from './database.mjs';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The tree whose production build is run: VERSTAS_ROOT (e.g. a frozen copy), else this project. */
 export const root = process.env.VERSTAS_ROOT ?? projectRoot;
-
-const require = createRequire(import.meta.url);
 
 // Every child started here is killed when the bench ends, however it ends.
 const children = new Set();
@@ -118,11 +119,13 @@ function handle(child, url, startMs, output) {
 }
 
 /**
- * The Verstas production server (`node <root>/server/index.js`) on 127.0.0.1. Resolves when it prints
- * "running at http://…"; `startMs` is how long that took.
+ * The Verstas production server (`node <root>/server/index.js`) on 127.0.0.1, on the bench database `database`
+ * (database.mjs: its `serverEnv` points the server at the SQLite file or the PostgreSQL database). Resolves when it
+ * prints "running at http://…"; `startMs` is how long that took.
  */
-export async function startVerstas({ dbPath, port = 0, env = {}, nodeArgs = [] }) {
+export async function startVerstas({ database, port = 0, env = {}, nodeArgs = [] }) {
 	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build.`);
+	if (!database?.serverEnv) throw new Error('startVerstas: no bench database (createDatabase in lib/database.mjs)');
 	// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the server, written when it stops
 	const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
 	const { child, ready, started, output } = spawnServer([...profile, ...nodeArgs, join(root, 'server', 'index.js')], {
@@ -130,7 +133,7 @@ export async function startVerstas({ dbPath, port = 0, env = {}, nodeArgs = [] }
 		env: {
 			PORT: String(port),
 			HOST: '127.0.0.1',
-			DATABASE_PATH: dbPath,
+			...database.serverEnv,
 			...env
 		},
 		ready: (text) => text.match(/running at (http:\/\/\S+)/)?.[1],
@@ -173,26 +176,19 @@ export function secureRandom(length = 24) {
 }
 const sha256 = (text) => createHash('sha256').update(text).digest();
 
-/** better-sqlite3 from the tree being benchmarked (falls back to this project's). */
-export function openSqlite(path) {
-	let Database;
-	try {
-		Database = createRequire(join(root, 'package.json'))('better-sqlite3');
-	} catch {
-		Database = require('better-sqlite3');
-	}
-	const db = new Database(path);
-	db.pragma('busy_timeout = 5000');
-	db.pragma('foreign_keys = ON');
-	return db;
+/**
+ * A fresh bench database (lib/database.mjs: SQLite, or PostgreSQL with BENCH_DATABASE=postgres) with the app's
+ * schema: starts the server on it once (it applies the migrations) and stops it.
+ */
+export async function migratedDatabase() {
+	const database = await createDatabase();
+	await migrateDb(database);
+	return database;
 }
 
-/**
- * Creates a database at `dbPath` with the app's schema: starts the server once (it applies the migrations)
- * and stops it.
- */
-export async function migrateDb(dbPath) {
-	const server = await startVerstas({ dbPath });
+/** Creates the app's schema in `database`: starts the server once (it applies the migrations) and stops it. */
+export async function migrateDb(database) {
+	const server = await startVerstas({ database });
 	await server.stop();
 }
 
@@ -200,41 +196,34 @@ export async function migrateDb(dbPath) {
  * Workshops with guests, as workshops.ts writes them (createWorkshop without parts; joinAsGuest: a participants
  * row with the sha-256 of the guest secret). Returns per workshop its id and the guests' Cookie headers.
  */
-export function createWorkshops(db, { workshops = 1, guestsPerWorkshop = 1 }) {
-	const insertWorkshop = db.prepare(
+export async function createWorkshops(database, { workshops = 1, guestsPerWorkshop = 1 }) {
+	const insertWorkshop = database.prepare(
 		'INSERT INTO workshops (id, title, theme, description, join_code) VALUES (?, ?, ?, ?, ?)'
 	);
-	const insertGuest = db.prepare(
+	const insertGuest = database.prepare(
 		'INSERT INTO participants (id, workshop_id, display_name, organisation_name, guest_secret_hash) VALUES (?, ?, ?, ?, ?)'
 	);
 	const result = [];
-	db.transaction(() => {
+	await database.transaction(async () => {
 		for (let w = 0; w < workshops; w++) {
 			const id = secureRandom(12);
-			insertWorkshop.run(id, `Bench workshop ${w + 1}`, 'Load test', '', `B${String(w).padStart(5, '0')}`);
+			await insertWorkshop.run(id, `Bench workshop ${w + 1}`, 'Load test', '', `B${String(w).padStart(5, '0')}`);
 			const cookies = [];
 			for (let g = 0; g < guestsPerWorkshop; g++) {
 				const participantId = secureRandom();
 				const secret = secureRandom();
-				insertGuest.run(participantId, id, `Guest ${g + 1}`, 'Bench', sha256(secret));
+				await insertGuest.run(participantId, id, `Guest ${g + 1}`, 'Bench', sha256(secret));
 				cookies.push(`verstas_guest_${id}=${participantId}.${secret}`);
 			}
 			result.push({ id, cookies });
 		}
-	})();
+	});
 	return result;
 }
 
 /** Stores a board as one logged Yjs update (as if one client had sent it). */
-export function seedBoard(db, workshopId, update) {
-	db.prepare('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)').run(workshopId, Buffer.from(update));
-}
-
-/** Size of the SQLite file with its WAL. */
-export function dbSize(dbPath) {
-	let total = 0;
-	for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) total += statSync(dbPath + suffix).size;
-	return total;
+export async function seedBoard(database, workshopId, update) {
+	await database.run('INSERT INTO board_updates (workshop_id, "update") VALUES (?, ?)', workshopId, Buffer.from(update));
 }
 
 // Process measurements (/proc) ---------------------------------------------------------------------------
