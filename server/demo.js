@@ -1,5 +1,5 @@
 // `npm run demo`: a fresh demo database at every start, seeded by the server's init hook. With DATABASE_URL set to
-// PostgreSQL the demo is seeded there when that database has no users yet, and never reset (nothing is dropped).
+// PostgreSQL the demo is seeded there unless it already has the demo accounts, and never reset (nothing is dropped).
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startServer } from './app.js';
@@ -12,7 +12,7 @@ process.env.VERSTAS_DEMO = '1';
 
 const { url } = await startServer();
 console.log(`
-Demo database: ${postgresUrl ? `PostgreSQL ${postgresUrl.host}${postgresUrl.pathname} (seeded when it has no users; never reset)` : `${databasePath} (reset at each start)`}
+Demo database: ${postgresUrl ? `PostgreSQL ${postgresUrl.host}${postgresUrl.pathname} (seeded unless it has the demo accounts; never reset)` : `${databasePath} (reset at each start)`}
 Open ${url} and sign in with one of these (password: verstas-demo):
   facilitator@demo.verstas.fi   facilitator
   lead@demo.verstas.fi          programme lead

@@ -43,7 +43,7 @@ describe('the demo accounts’ own data', () => {
 		}
 	}, 60_000);
 
-	it('seeds only an empty database: a second start (PostgreSQL is never reset) changes nothing', async () => {
+	it('seeds once: a second start (PostgreSQL is never reset) changes nothing', async () => {
 		const counts = async () => all('SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM workshops) AS workshops, (SELECT count(*) FROM pilots) AS pilots');
 		const before = await counts();
 		expect(Number(before[0]!.users)).toBe(demoAccounts.length);

@@ -69,11 +69,11 @@ const demoNotes: [perspective: number, text: string, color: NoteColor][] = [
 ];
 
 /**
- * Seeds an empty database with the demo organisations, accounts and the Jalostamo workshop. A database that already
- * has users is left as it is (on PostgreSQL the demo's database is not reset: it is never dropped by a start).
+ * Seeds the demo organisations, accounts and the Jalostamo workshop, once: a database that already has the demo's
+ * accounts is left as it is (on PostgreSQL the demo's database is not reset at a start: nothing is dropped).
  */
 export async function seedDemo() {
-	if (await first(db.select({ id: users.id }).from(users).limit(1))) return;
+	if (await first(db.select({ id: users.id }).from(users).where(eq(users.email, demoAccounts[0]!.email)))) return;
 	const organisationIds = new Map<string, string>();
 	for (const o of demoOrganisations) organisationIds.set(o.name, (await createOrganisation(o)).id);
 	const accountIds = new Map<string, string>();
