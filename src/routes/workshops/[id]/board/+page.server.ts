@@ -32,17 +32,16 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	// workshop ids are public (pilot pages, pilots.csv), so sending them on to /w/{code} handed out the join code,
 	// and a 404 here would tell which ids exist.
 	if (!locals.user && !guestToken && !await removed()) redirect(303, '/w');
-	const frame = await getBoardFrame(params.id);
+	// Independent reads in parallel: on PostgreSQL each is a round trip (B8's board page).
+	const [frame, access, api] = await Promise.all([getBoardFrame(params.id), resolveWorkshopAccess(params.id, { user: locals.user, guestToken }), liveApi()]);
 	if (!frame) error(404, m.workshop_not_found());
 	const { workshop, perspectives } = frame;
-	const access = await resolveWorkshopAccess(params.id, { user: locals.user, guestToken });
 	if (!access) {
 		// Someone the facilitator removed knew the code: the join page tells them so (and keeps them out). A signed-in
 		// non-member is told why they cannot see the board.
 		if (await removed()) redirect(303, `/w/${workshop.joinCode}`);
 		error(403, m.board_forbidden());
 	}
-	const api = await liveApi();
 	const phases: Phase[] = frame.phases.map(({ id, kind, title, durationMinutes }) => ({
 		id,
 		kind,
@@ -50,21 +49,26 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 		durationMinutes,
 		...(api ? api.phasePermissions(kind) : { addNotes: true, edit: true })
 	}));
+	const [live, vote, proposePilotUrl] = await Promise.all([
+		api
+			? Promise.all([api.getLiveState(params.id), api.getDoneState(params.id, access.participantId, access.role === 'participant')]).then(([state, done]) => ({
+					state,
+					serverNow: Date.now(),
+					done
+				}))
+			: null,
+		voteView(params.id, voterIdFor(access)),
+		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
+		pilotProposalLink(params.id, locals.user)
+	]);
 	return {
 		room: true,
 		workshop: { id: workshop.id, title: workshop.title, theme: workshop.theme },
 		perspectives,
 		phases,
-		live: api
-			? {
-					state: await api.getLiveState(params.id),
-					serverNow: Date.now(),
-					done: await api.getDoneState(params.id, access.participantId, access.role === 'participant')
-				}
-			: null,
-		vote: await voteView(params.id, voterIdFor(access)),
-		// Where an idea card's "Propose as a pilot" leads (IdeaCard adds &idea=…); null when this person may not propose.
-		proposePilotUrl: await pilotProposalLink(params.id, locals.user),
+		live,
+		vote,
+		proposePilotUrl,
 		me: {
 			participantId: access.participantId,
 			// Notes and comments carry who wrote them: the participant, or a facilitator who has not joined as one.
