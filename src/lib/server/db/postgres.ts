@@ -24,6 +24,7 @@ const writesChannel = 'verstas_writes';
 const transactionLock = 0x56657273; // "Vers"
 /** First key of the scope locks (the second is the scope's hash; two-key locks never meet the one-key lock above). */
 const scopeLockClass = 0x53636f70; // "Scop"
+
 export function openPostgres(url: string) {
 	const pool = new pg.Pool({ connectionString: url, max: Number(process.env.VERSTAS_PG_POOL_SIZE) || 10 });
 	// An idle client's connection error (server restart) must not crash the process: the next query reconnects.
