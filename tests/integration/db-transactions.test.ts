@@ -1,8 +1,8 @@
 // The asynchronous database on SQLite's one connection (src/lib/server/db/index.ts): a transaction's steps interleave
 // with other requests' at every await, and nothing of theirs may run inside it.
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db, first, rawAll } from '../../src/lib/server/db';
+import { db, first, preparedOnce, rawAll, usesPostgres } from '../../src/lib/server/db';
 import { organisations } from '../../src/lib/server/db/schema';
 
 const organisation = (id: string) => ({ id, name: `Järjestö ${id}`, kind: 'ngo' as const, municipality: 'Helsinki' });
@@ -54,5 +54,20 @@ describe('transactions on the asynchronous database', () => {
 			).rejects.toThrow('inner fails');
 		});
 		expect(await stored(['outer', 'inner'])).toEqual(['outer']);
+	});
+
+	it('a query prepared once is reused; on PostgreSQL the server keeps it prepared under its name', async () => {
+		await db.insert(organisations).values(organisation('prepared-once'));
+		const byId = preparedOnce((database) => database.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, sql.placeholder('id'))).prepare());
+		await db.transaction(async () => {
+			// Inside a transaction the query runs on the transaction's own connection: what that connection has prepared.
+			const [built, again] = [byId(), byId()];
+			expect(again).toBe(built);
+			expect(await built.execute({ id: 'prepared-once' })).toEqual([{ name: 'Järjestö prepared-once' }]);
+			if (usesPostgres()) {
+				const prepared = await rawAll<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'verstas\\_%'");
+				expect(prepared.map((row) => row.statement)).toContainEqual(expect.stringContaining('from "organisations" where "organisations"."id" = $1'));
+			}
+		});
 	});
 });
