@@ -2,36 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { databasePath } from '../../src/lib/server/db';
-import { createUser } from '../../src/lib/server/users';
-import { castDotVote, closeRound, openRound, tally, type RoundInput } from '../../src/lib/server/voting';
-import { createWorkshop } from '../../src/lib/server/workshops';
-
-let counter = 0;
-async function workshop() {
-	const email = `vetaja${++counter}@example.fi`;
-	const owner = await createUser({ name: 'Vetäjä', email, password: 'salasana-123' });
-	const created = await createWorkshop(
-		{
-			title: 'Jalostamo',
-			theme: 'Sosiaalisesti kestävät kaupungit',
-			description: '',
-			startsAt: null,
-			organisationIds: [],
-			coFacilitatorEmails: [],
-			perspectives: [{ title: 'Lapsiperheet', description: '' }],
-			phases: [{ kind: 'voting', title: 'Äänestys', durationMinutes: 10 }]
-		},
-		owner.id
-	);
-	return { workshopId: created.id, ownerId: owner.id };
-}
-
-const items = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `note-${i}`, kind: 'note' as const, text: `Idea ${i}` }));
-
-async function round(input: Partial<RoundInput> = {}) {
-	const { workshopId, ownerId } = await workshop();
-	return openRound(workshopId, { method: 'dot', items: items(4), ...input }, ownerId);
-}
+import { castDotVote, closeRound, openRound, tally } from '../../src/lib/server/voting';
+import { items, round } from '../helpers/voting';
 
 /** Where the bytes of `text` occur in the database file and its WAL, read raw from disk. */
 function rawOccurrences(text: string) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { rawAll } from '../../src/lib/server/db';
-import { createUser } from '../../src/lib/server/users';
 import {
 	castDotVote,
 	closeRound,
@@ -20,38 +19,10 @@ import {
 	UnknownRoundError,
 	voterIdFor,
 	voteView,
-	WrongMethodError,
-	type RoundInput
+	WrongMethodError
 } from '../../src/lib/server/voting';
-import { createWorkshop } from '../../src/lib/server/workshops';
+import { items, round, workshop } from '../helpers/voting';
 import { voteRefusalMessage } from '../../src/lib/labels';
-
-let counter = 0;
-async function workshop() {
-	const email = `vetaja${++counter}@example.fi`;
-	const owner = await createUser({ name: 'Vetäjä', email, password: 'salasana-123' });
-	const created = await createWorkshop(
-		{
-			title: 'Jalostamo',
-			theme: 'Sosiaalisesti kestävät kaupungit',
-			description: '',
-			startsAt: null,
-			organisationIds: [],
-			coFacilitatorEmails: [],
-			perspectives: [{ title: 'Lapsiperheet', description: '' }],
-			phases: [{ kind: 'voting', title: 'Äänestys', durationMinutes: 10 }]
-		},
-		owner.id
-	);
-	return { workshopId: created.id, ownerId: owner.id };
-}
-
-const items = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `note-${i}`, kind: 'note' as const, text: `Idea ${i}` }));
-
-async function round(input: Partial<RoundInput> = {}) {
-	const { workshopId, ownerId } = await workshop();
-	return openRound(workshopId, { method: 'dot', items: items(4), ...input }, ownerId);
-}
 
 /** Every stored vote row of the round, to show that a refusal changed nothing. */
 const storedVotes = (roundId: string) =>
