@@ -30,12 +30,16 @@ export function countVitest(expectedFiles, report, exitCode) {
 			notRun.push(name);
 			continue;
 		}
-		const assertions = /** @type {{ status: string, fullName: string }[]} */ (file.assertionResults ?? []);
+		const assertions = /** @type {{ status: string, fullName: string, failureMessages?: string[] }[]} */ (file.assertionResults ?? []);
 		const notPassed = assertions.filter((assertion) => assertion.status !== 'passed');
 		passed += assertions.length - notPassed.length;
 		failed += notPassed.length;
 		const unfinished = notPassed.filter((assertion) => assertion.status !== 'failed');
 		if (unfinished.length) problems.push(`${unfinished.length} test(s) did not run in ${name}`);
+		// Named in the closing lines: CI keeps only the tail of a long run's output.
+		for (const assertion of notPassed.filter((assertion) => assertion.status === 'failed')) {
+			problems.push(`✗ ${relative(name)} › ${assertion.fullName}: ${firstLine(assertion.failureMessages?.[0])}`);
+		}
 		// A file that failed without a failing test of its own: it did not load, or a hook or the file threw.
 		if (file.status !== 'passed' && !notPassed.some((assertion) => assertion.status === 'failed')) {
 			failed++;
@@ -67,14 +71,16 @@ export function countPlaywright(listed, report, exitCode) {
 	let passed = 0;
 	let failed = 0;
 	const notRun = [];
+	const failedTests = [];
 	for (const [key, status] of outcomes) {
 		if (status === 'expected' || status === 'flaky') passed++;
 		else {
 			failed++;
-			if (status !== 'unexpected') notRun.push(key);
+			if (status === 'unexpected') failedTests.push(key);
+			else notRun.push(key);
 		}
 	}
-	const problems = [];
+	const problems = failedTests.map((key) => `✗ ${key}`);
 	if (!report) problems.push('Playwright wrote no report: the run was cut short');
 	if (notRun.length) problems.push(`${notRun.length} of ${outcomes.size} test(s) did not run, e.g. ${notRun.slice(0, 3).join('; ')}`);
 	const errors = [...(listed?.errors ?? []), ...(report?.errors ?? [])];
@@ -115,6 +121,11 @@ function withExitCode(count, runner, exitCode) {
 		count.problems.push(`${runner} exited with ${exitCode === null ? 'a signal (killed or timed out)' : `code ${exitCode}`}`);
 	}
 	return count;
+}
+
+/** A path relative to the working directory (the project's root under `npm test`). @param {string} path */
+function relative(path) {
+	return path.startsWith(process.cwd() + '/') ? path.slice(process.cwd().length + 1) : path;
 }
 
 /** @param {unknown} text */

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
-import { closeCodes as closeCodesOf, mergeWindowMs, openBoardStore, originAllowed, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
+import { changeBoard, closeCodes as closeCodesOf, mergeWindowMs, openBoardStore, originAllowed, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import type { IncomingMessage } from 'node:http';
 import { getDb, rawRun, usesPostgres } from '../../src/lib/server/db';
 import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
@@ -170,6 +170,15 @@ describe('collab module (in-process)', () => {
 		const again = client(workshop.id, owner);
 		await synced(again);
 		expect(notesById(again.doc)).toEqual(expected);
+	});
+
+	it('lands every server-side change to a board nobody has open, however close together (none falls into its unloading)', async () => {
+		const owner = await newUser('Palvelin');
+		const workshop = await newWorkshop(owner.id);
+		// Each change leaves the room empty, so it starts unloading; the next one arrives while it does.
+		for (let i = 0; i < 30; i++) await changeBoard(workshop.id, (doc) => addNote(doc, { text: `lappu ${i}`, lane: 'a', author: authorOf(owner) }));
+		await Promise.all([0, 1, 2].map((i) => changeBoard(workshop.id, (doc) => addNote(doc, { text: `yhtä aikaa ${i}`, lane: 'a', author: authorOf(owner) }))));
+		expect(notesOf(await storedBoard(workshop.id)).size).toBe(33);
 	});
 
 	it('keeps only the most recently left empty rooms in memory; an unloaded board comes back whole', async () => {

@@ -69,15 +69,17 @@ describe('Vitest', () => {
 		return { expected, report, count: countVitest(expected, report, run.status) };
 	}
 
-	test('a file that does not load and a test left to do count as failed', () => {
+	test('a file that does not load and a test left to do count as failed; a failing test is named', () => {
 		const { expected, count } = runVitest('broken', {
 			'passes.test.js': "test('adds', () => expect(1 + 1).toBe(2));",
+			'fails.test.js': "test('multiplies', () => expect(2 * 2).toBe(5));",
 			'broken.test.js': "throw new Error('this file does not load');\ntest('never seen', () => {});",
 			'unfinished.test.js': "test('adds', () => expect(2 + 2).toBe(4));\ntest.todo('subtracts');"
 		});
-		expect(expected).toHaveLength(3);
+		expect(expected).toHaveLength(4);
 		expect(count.passed).toBe(2);
-		expect(count.failed).toBe(2);
+		expect(count.failed).toBe(3);
+		expect(count.problems.join('\n')).toMatch(/✗ \S*fails\.test\.js › multiplies: .*expected 4 to be 5/);
 		expect(count.problems.join('\n')).toMatch(/broken\.test\.js failed outside its tests: .*this file does not load/);
 		expect(count.problems.join('\n')).toMatch(/1 test\(s\) did not run in .*unfinished\.test\.js/);
 	});

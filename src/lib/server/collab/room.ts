@@ -234,6 +234,8 @@ export class Room {
 	#parked = new Map<Connection, Uint8Array[]>();
 	/** shutting down: the last saves are under way and nothing more is accepted */
 	#closing = false;
+	/** server-side changes under way: like a connection, each keeps an empty room from unloading under it */
+	#serverChanges = 0;
 	/** bytes and new notes of the queued updates, counted against the board's limits before they are applied */
 	#pendingBytes = 0;
 	#pendingNewNotes = 0;
@@ -598,6 +600,15 @@ export class Room {
 	 * reloads from the log).
 	 */
 	async applyServerChange(change: (doc: Y.Doc) => void) {
+		this.#serverChanges++;
+		try {
+			await this.#applyServerChange(change);
+		} finally {
+			this.#serverChanges--;
+		}
+	}
+
+	async #applyServerChange(change: (doc: Y.Doc) => void) {
 		await this.ready;
 		while (this.#saving && !this.closed) await this.#whenIdle();
 		if (this.closed) throw new Error(`collab: room ${this.workshopId} is closed`);
@@ -910,7 +921,8 @@ export class Room {
 
 	/** Saves what is queued, compacts, and forgets the room, unless someone connected meanwhile. */
 	async unload() {
-		if (this.connections.size > 0 || this.closed) return;
+		const inUse = () => this.connections.size > 0 || this.#serverChanges > 0 || this.closed;
+		if (inUse()) return;
 		try {
 			await this.ready;
 		} catch {
@@ -918,10 +930,10 @@ export class Room {
 		}
 		this.flush();
 		await this.#whenIdle();
-		if (this.connections.size > 0 || this.closed) return;
+		if (inUse()) return;
 		this.compact();
 		await this.#whenIdle();
-		if (this.connections.size > 0 || this.closed) return;
+		if (inUse()) return;
 		this.#dispose();
 	}
 
