@@ -97,6 +97,8 @@ async function tabTo(page: Page, target: Locator, { backwards = false, max = 250
 
 /** Presses ArrowDown in an open actions menu until the item with this name has focus. */
 async function arrowTo(page: Page, name: string) {
+	// A menu's items load with it on its first opening: arrows pressed before they are there move nothing.
+	await expect(page.locator('.board-menu-list').getByText(name, { exact: true })).toBeVisible();
 	for (let i = 0; i < 20; i++) {
 		const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
 		if (focused === name) return;
