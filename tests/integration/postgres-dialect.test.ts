@@ -87,17 +87,17 @@ describe('PostgreSQL in db/', () => {
 		let release!: () => void;
 		const gate = new Promise<void>((resolve) => (release = resolve));
 		const order: string[] = [];
-		const held = nodeA.transactionWithin('ballot:r1:p1', async (tx) => {
+		const held = nodeA.transactionWithin(['ballot:r1:p1'], async (tx) => {
 			await tx.execute(sql`SELECT 1`);
 			await gate;
 			order.push('p1 first');
 		});
 		// Another voter's ballot, on the other node, commits while the first is still open.
-		await nodeB.transactionWithin('ballot:r1:p2', async (tx) => {
+		await nodeB.transactionWithin(['ballot:r1:p2'], async (tx) => {
 			await tx.execute(sql`UPDATE workshops SET calendar_sequence = calendar_sequence + 1 WHERE id = 'w1'`);
 			order.push('p2');
 		});
-		const sameScope = nodeB.transactionWithin('ballot:r1:p1', async () => void order.push('p1 again'));
+		const sameScope = nodeB.transactionWithin(['ballot:r1:p1'], async () => void order.push('p1 again'));
 		const alone = nodeB.db.transaction(async () => void order.push('alone'));
 		// Both are waiting for a lock the first one holds (what PostgreSQL itself says), not merely slow.
 		await vi.waitFor(async () => {
@@ -114,7 +114,7 @@ describe('PostgreSQL in db/', () => {
 	it('keeps read-then-write steps of one scope one at a time across nodes, and refuses work that must run alone inside a scope', async () => {
 		await nodeA.pool.query(`UPDATE workshops SET calendar_sequence = 0 WHERE id = 'w1'`);
 		const increment = (node: typeof nodeA) =>
-			node.transactionWithin('ballot:r1:p3', async (tx) => {
+			node.transactionWithin(['ballot:r1:p3'], async (tx) => {
 				const [row] = (await tx.execute<{ n: number }>(sql`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows;
 				await new Promise((resolve) => setImmediate(resolve));
 				await tx.execute(sql`UPDATE workshops SET calendar_sequence = ${row!.n + 1} WHERE id = 'w1'`);
@@ -122,7 +122,26 @@ describe('PostgreSQL in db/', () => {
 		await Promise.all(Array.from({ length: 20 }, (_, index) => increment(index % 2 ? nodeA : nodeB)));
 		expect((await nodeA.pool.query(`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows[0].n).toBe(20);
 
-		await expect(nodeA.transactionWithin('ballot:r1:p3', () => using(nodeA).transaction(async () => undefined))).rejects.toThrow(/cannot open another/);
+		await expect(nodeA.transactionWithin(['ballot:r1:p3'], () => using(nodeA).transaction(async () => undefined))).rejects.toThrow(/cannot open another/);
+	});
+
+	it('takes several scopes in one order, whatever order they are named in: crossing transactions on two nodes never deadlock', async () => {
+		await nodeA.pool.query(`UPDATE workshops SET calendar_sequence = 0 WHERE id = 'w1'`);
+		const voters = ['ballot:r2:p1', 'ballot:r2:p2', 'ballot:r2:p3', 'ballot:r2:p4'];
+		const increment = (node: typeof nodeA, scopes: string[]) =>
+			node.transactionWithin(scopes, async (tx) => {
+				const [row] = (await tx.execute<{ n: number }>(sql`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows;
+				await new Promise((resolve) => setTimeout(resolve, 2));
+				await tx.execute(sql`UPDATE workshops SET calendar_sequence = ${row!.n + 1} WHERE id = 'w1'`);
+			});
+		// Every transaction shares p2 with every other, so they run one at a time; half name the scopes backwards.
+		await Promise.all(
+			Array.from({ length: 20 }, (_, index) => {
+				const scopes = index % 2 ? voters : [...voters].reverse();
+				return increment(index % 4 < 2 ? nodeA : nodeB, index % 3 ? scopes : ['ballot:r2:p2']);
+			})
+		);
+		expect((await nodeA.pool.query(`SELECT calendar_sequence AS n FROM workshops WHERE id = 'w1'`)).rows[0].n).toBe(20);
 	});
 
 	it('makes a transaction opened inside another a savepoint: its failure rolls back only its own writes', async () => {

@@ -131,6 +131,35 @@ describe('dot voting', () => {
 		await expect(castDotVote(ranking.id, 'p1', 'note-0', 1)).rejects.toThrow(WrongMethodError);
 	});
 
+	it('votes cast all at once are written together and judged as if one by one, in the order sent', async () => {
+		let seed = 7;
+		const random = () => {
+			seed = (seed * 1103515245 + 12345) % 2147483648;
+			return seed / 2147483648;
+		};
+		// 40 voters on 4 items (budget 5, cap 3): a few taps each, some taken back, some sent twice, one unknown item.
+		const casts = Array.from({ length: 400 }, (_, index) => {
+			const voter = `p${Math.floor(random() * 40)}`;
+			const item = index === 17 ? 'note-99' : `note-${Math.floor(random() * 4)}`;
+			const delta = random() < 0.75 ? (1 as const) : (-1 as const);
+			const request = random() < 0.1 ? `again-${voter}` : `r${index}`;
+			return [voter, item, delta, request] as const;
+		});
+		const oneByOne = await round({ items: items(4), budget: 5, cap: 3 });
+		const expected = [];
+		for (const [voter, item, delta, request] of casts) expected.push(await castDotVote(oneByOne.id, voter, item, delta, request));
+		const atOnce = await round({ items: items(4), budget: 5, cap: 3 });
+		const answers = await Promise.all(casts.map(([voter, item, delta, request]) => castDotVote(atOnce.id, voter, item, delta, request)));
+
+		expect(answers).toEqual(expected);
+		// The same mix of answers a real room gives (so the comparison covers every rule).
+		const reasons = new Set(expected.map((answer) => (answer.ok ? (answer.duplicate ? 'duplicate' : 'ok') : answer.reason)));
+		expect([...reasons].sort()).toEqual(['budget', 'cap', 'duplicate', 'no_points', 'ok', 'unknown_item']);
+		const rows = (id: string) => rawAll('SELECT voter_id, item_id, points FROM votes WHERE round_id = ? ORDER BY voter_id, item_id', id);
+		expect(await rows(atOnce.id)).toEqual(await rows(oneByOne.id));
+		expect((await tally(atOnce.id)).items).toEqual((await tally(oneByOne.id)).items);
+	});
+
 	it('300 simulated voters casting random votes: accepted = stored = tallied, nobody over budget or cap', async () => {
 		let seed = 300;
 		const random = () => {

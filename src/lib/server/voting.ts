@@ -290,13 +290,18 @@ async function recordRequest(tx: Transaction, roundId: string, voterId: string, 
 	if (requestId) await tx.insert(voteRequests).values({ roundId, voterId, requestId });
 }
 
-async function inRound(tx: Transaction, roundId: string, itemIds: string[]) {
-	if (itemIds.length === 0) return true;
+/** Which of these items are in the round. */
+async function itemsInRound(tx: Transaction, roundId: string, itemIds: string[]) {
+	if (itemIds.length === 0) return new Set<string>();
 	const found = await tx
 		.select({ itemId: voteRoundItems.itemId })
 		.from(voteRoundItems)
 		.where(and(eq(voteRoundItems.roundId, roundId), inArray(voteRoundItems.itemId, itemIds)));
-	return found.length === new Set(itemIds).size;
+	return new Set(found.map((row) => row.itemId));
+}
+
+async function inRound(tx: Transaction, roundId: string, itemIds: string[]) {
+	return (await itemsInRound(tx, roundId, itemIds)).size === new Set(itemIds).size;
 }
 
 async function hasVoted(tx: Transaction, roundId: string, voterId: string) {
@@ -309,51 +314,116 @@ async function hasVoted(tx: Transaction, roundId: string, voterId: string) {
 }
 
 /** A voter's ballot in a round: what their vote's transaction reads and writes, and nothing else of anyone's. */
-const ballot = (roundId: string, voterId: string) => `ballot:${roundId}:${voterId}`;
+const ballotScope = (roundId: string, voterId: string) => `ballot:${roundId}:${voterId}`;
 
 /**
  * Adds (+1) or takes back (−1) one dot-vote point. A refusal changes nothing. A repeated `requestId` from the same
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
  * The answer carries the voter's points after it, for their screen.
+ *
+ * A whole room taps at once: the votes for a round that arrive while its previous ones are being written wait and
+ * are written together (`castDotVotes`), in arrival order, with the same answers as one by one. A vote in a quiet
+ * room starts at once.
  */
-export async function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): Promise<DotResult> {
-	if (delta !== 1 && delta !== -1) return { ok: false, reason: 'invalid' };
-	// The hot path (a whole room tapping at once): as few statements as the rules allow, in one immediate transaction.
+export function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): Promise<DotResult> {
+	if (delta !== 1 && delta !== -1) return Promise.resolve({ ok: false, reason: 'invalid' });
+	return new Promise((resolve, reject) => {
+		let queue = dotQueues.get(roundId);
+		if (!queue) dotQueues.set(roundId, (queue = []));
+		queue.push({ ballot: { voterId, itemId, delta, requestId }, resolve, reject });
+		if (queue.length === 1) void writeDotQueue(roundId, queue);
+	});
+}
+
+type DotBallot = { voterId: string; itemId: string; delta: 1 | -1; requestId: string | undefined };
+type QueuedDot = { ballot: DotBallot; resolve: (result: DotResult) => void; reject: (error: unknown) => void };
+
+/** Per round, the dot votes waiting to be written; the first in the queue is being written. */
+const dotQueues = new Map<string, QueuedDot[]>();
+/** Bounds one write's statements (parameters per statement). */
+const maxDotBatch = 500;
+
+async function writeDotQueue(roundId: string, queue: QueuedDot[]) {
+	while (queue.length) {
+		const batch = queue.slice(0, maxDotBatch);
+		try {
+			const results = await castDotVotes(roundId, batch.map((queued) => queued.ballot));
+			batch.forEach((queued, index) => queued.resolve(results[index]!));
+		} catch (error) {
+			for (const queued of batch) queued.reject(error);
+		}
+		queue.splice(0, batch.length);
+	}
+	dotQueues.delete(roundId);
+}
+
+/**
+ * Several dot votes of one round in one transaction, each judged as if cast alone, in order: the voters' points,
+ * request ids and the items are read once, the changes written in a few statements.
+ */
+async function castDotVotes(roundId: string, ballots: readonly DotBallot[]): Promise<DotResult[]> {
+	const voterIds = [...new Set(ballots.map((ballot) => ballot.voterId))];
 	return transactionWithin(
-		ballot(roundId, voterId),
-		async (tx): Promise<DotResult> => {
+		voterIds.map((voterId) => ballotScope(roundId, voterId)),
+		async (tx) => {
 			const round = await requireRound(tx, roundId, 'dot');
-			const rows = await tx
-				.select({ itemId: votes.itemId, points: votes.points })
+			const stored = await tx
+				.select({ voterId: votes.voterId, itemId: votes.itemId, points: votes.points })
 				.from(votes)
-				.where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId)));
-			const points = Object.fromEntries(rows.map((row) => [row.itemId, row.points ?? 0]));
-			const used = rows.reduce((sum, row) => sum + (row.points ?? 0), 0);
-			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, pointsLeft: round.budget - used, points, duplicate: true };
-			if (round.status !== 'open') return { ok: false, reason: 'closed' };
-			if (!(await inRound(tx, roundId, [itemId]))) return { ok: false, reason: 'unknown_item' };
-			const current = points[itemId] ?? 0;
-			if (delta === -1) {
-				if (!round.allowChanges) return { ok: false, reason: 'locked' };
-				if (current <= 0) return { ok: false, reason: 'no_points' };
-			} else {
-				if (used >= round.budget) return { ok: false, reason: 'budget' };
-				if (current >= round.cap) return { ok: false, reason: 'cap' };
-			}
-			const next = current + delta;
-			if (next === 0) {
-				await tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId)));
-				delete points[itemId];
-			} else {
-				const updatedAt = new Date();
+				.where(and(eq(votes.roundId, roundId), inArray(votes.voterId, voterIds)));
+			const pointsOf = new Map(voterIds.map((voterId) => [voterId, {} as Record<string, number>]));
+			for (const row of stored) pointsOf.get(row.voterId)![row.itemId] = row.points ?? 0;
+			const requestIds = [...new Set(ballots.flatMap((ballot) => (ballot.requestId ? [ballot.requestId] : [])))];
+			const request = (voterId: string, requestId: string) => JSON.stringify([voterId, requestId]);
+			const applied = new Set(
+				requestIds.length
+					? (await tx
+							.select({ voterId: voteRequests.voterId, requestId: voteRequests.requestId })
+							.from(voteRequests)
+							.where(and(eq(voteRequests.roundId, roundId), inArray(voteRequests.voterId, voterIds), inArray(voteRequests.requestId, requestIds)))
+						).map((row) => request(row.voterId, row.requestId))
+					: []
+			);
+			const known = await itemsInRound(tx, roundId, [...new Set(ballots.map((ballot) => ballot.itemId))]);
+
+			const touched = new Map<string, { voterId: string; itemId: string }>();
+			const newRequests: { roundId: string; voterId: string; requestId: string }[] = [];
+			const results = ballots.map(({ voterId, itemId, delta, requestId }): DotResult => {
+				const points = pointsOf.get(voterId)!;
+				const used = Object.values(points).reduce((sum, value) => sum + value, 0);
+				if (requestId && applied.has(request(voterId, requestId))) return { ok: true, pointsLeft: round.budget - used, points: { ...points }, duplicate: true };
+				if (round.status !== 'open') return { ok: false, reason: 'closed' };
+				if (!known.has(itemId)) return { ok: false, reason: 'unknown_item' };
+				const current = points[itemId] ?? 0;
+				if (delta === -1) {
+					if (!round.allowChanges) return { ok: false, reason: 'locked' };
+					if (current <= 0) return { ok: false, reason: 'no_points' };
+				} else {
+					if (used >= round.budget) return { ok: false, reason: 'budget' };
+					if (current >= round.cap) return { ok: false, reason: 'cap' };
+				}
+				if (current + delta === 0) delete points[itemId];
+				else points[itemId] = current + delta;
+				touched.set(JSON.stringify([voterId, itemId]), { voterId, itemId });
+				if (requestId) {
+					applied.add(request(voterId, requestId));
+					newRequests.push({ roundId, voterId, requestId });
+				}
+				return { ok: true, pointsLeft: round.budget - (used + delta), points: { ...points }, duplicate: false };
+			});
+
+			const updatedAt = new Date();
+			const kept = [...touched.values()].filter(({ voterId, itemId }) => pointsOf.get(voterId)![itemId] !== undefined);
+			for (const { voterId, itemId } of touched.values())
+				if (pointsOf.get(voterId)![itemId] === undefined)
+					await tx.delete(votes).where(and(eq(votes.roundId, roundId), eq(votes.voterId, voterId), eq(votes.itemId, itemId)));
+			if (kept.length)
 				await tx
 					.insert(votes)
-					.values({ roundId, voterId, itemId, points: next, updatedAt })
-					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { points: next, updatedAt } });
-				points[itemId] = next;
-			}
-			await recordRequest(tx, roundId, voterId, requestId);
-			return { ok: true, pointsLeft: round.budget - (used + delta), points, duplicate: false };
+					.values(kept.map(({ voterId, itemId }) => ({ roundId, voterId, itemId, points: pointsOf.get(voterId)![itemId]!, updatedAt })))
+					.onConflictDoUpdate({ target: [votes.roundId, votes.voterId, votes.itemId], set: { points: sql.raw('excluded.points'), updatedAt } });
+			if (newRequests.length) await tx.insert(voteRequests).values(newRequests);
+			return results;
 		}
 	);
 }
@@ -361,7 +431,7 @@ export async function castDotVote(roundId: string, voterId: string, itemId: stri
 /** Replaces the voter's ranking (best first, distinct items of the round, 1 to rankingSize of them). */
 export async function submitRanking(roundId: string, voterId: string, itemIds: string[], requestId?: string): Promise<SubmitResult> {
 	return transactionWithin(
-		ballot(roundId, voterId),
+		ballotScope(roundId, voterId),
 		async (tx): Promise<SubmitResult> => {
 			const round = await requireRound(tx, roundId, 'ranking');
 			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };
@@ -402,7 +472,7 @@ export type Rating = { itemId: string; impact: number; feasibility: number };
  */
 export async function submitRatings(roundId: string, voterId: string, ratings: readonly Rating[], requestId?: string): Promise<SubmitResult> {
 	return transactionWithin(
-		ballot(roundId, voterId),
+		ballotScope(roundId, voterId),
 		async (tx): Promise<SubmitResult> => {
 			const round = await requireRound(tx, roundId, 'rating');
 			if (await alreadyApplied(tx, roundId, voterId, requestId)) return { ok: true, duplicate: true };

@@ -271,12 +271,12 @@ export function getAsyncDb(): Db {
 }
 
 /**
- * A write transaction that reads and writes only what belongs to `scope` (one voter's ballot in one round): on
- * PostgreSQL those of different scopes run side by side, and any other transaction still runs alone; on SQLite
- * every write transaction runs alone anyway. Inside it, open no transaction that needs to run alone.
+ * A write transaction that reads and writes only what belongs to its scope or scopes (voters' ballots in one round):
+ * on PostgreSQL those without a scope in common run side by side, and any other transaction still runs alone; on
+ * SQLite every write transaction runs alone anyway. Inside it, open no transaction that needs to run alone.
  */
-export function transactionWithin<T>(scope: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
-	if (usesPostgres()) return postgres().transactionWithin(scope, work as never) as Promise<T>;
+export function transactionWithin<T>(scope: string | readonly string[], work: (tx: Transaction) => Promise<T>): Promise<T> {
+	if (usesPostgres()) return postgres().transactionWithin(typeof scope === 'string' ? [scope] : scope, work as never) as Promise<T>;
 	return getAsyncDb().transaction(work);
 }
 

@@ -53,15 +53,20 @@ export function openPostgres(url: string) {
 	const begin = database.transaction.bind(database);
 	// A transaction opened inside another is a savepoint, and queries through `db` inside a transaction run in it
 	// (the current transaction, below).
-	const transaction = async <T>(scope: string | null, work: (tx: Transaction) => Promise<T>): Promise<T> => {
+	const transaction = async <T>(scopes: readonly string[] | null, work: (tx: Transaction) => Promise<T>): Promise<T> => {
 		const open = context.getStore();
 		if (open) return open.transaction(work);
 		try {
 			return await begin(async (tx) => {
-				if (scope === null) await tx.execute(`SELECT pg_advisory_xact_lock(${transactionLock})`);
+				if (scopes === null) await tx.execute(`SELECT pg_advisory_xact_lock(${transactionLock})`);
 				else {
-					await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${sql.raw(String(transactionLock))}), pg_advisory_xact_lock(${sql.raw(String(scopeLockClass))}, hashtext(${scope}))`);
-					tx.transaction = refuseInScope(scope);
+					// The scopes' locks in the order of their keys, so that two transactions sharing scopes never wait
+					// for each other in a circle. (Only scoped transactions take scope locks: no other order to keep.)
+					const scopeList = sql.join(scopes.map((scope) => sql`${scope}`), sql`, `);
+					await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${sql.raw(String(transactionLock))}),
+						(SELECT count(pg_advisory_xact_lock(${sql.raw(String(scopeLockClass))}, key))
+							FROM (SELECT DISTINCT hashtext(scope) AS key FROM unnest(ARRAY[${scopeList}]::text[]) AS scope ORDER BY key) AS keys)`);
+					tx.transaction = refuseInScope(scopes.join(', '));
 				}
 				return context.run(tx, () => work(tx));
 			});
@@ -77,7 +82,7 @@ export function openPostgres(url: string) {
 		generation,
 		/** The open transaction of the caller's async context, if any: `db` and raw SQL run in it. */
 		current: () => context.getStore() ?? null,
-		/** A transaction that reads and writes only what belongs to `scope` (see transactionLock). */
+		/** A transaction that reads and writes only what belongs to its scopes (see transactionLock). */
 		transactionWithin: transaction,
 		async close() {
 			await generation.close();
