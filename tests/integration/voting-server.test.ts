@@ -208,6 +208,8 @@ describe('voting through the server', () => {
 				else throw new Error(`unexpected answer ${JSON.stringify(result)}`);
 			}
 		};
+		const before = announced.length;
+		const started = Date.now();
 		await Promise.all(Array.from({ length: 64 }, worker));
 
 		const stored = await votesOf(round.id);
@@ -221,6 +223,8 @@ describe('voting through the server', () => {
 		expect(Math.max(...perVoter.values())).toBeLessThanOrEqual(5);
 		expect(perVoter.size).toBe(300);
 		await waitFor(() => announced.at(-1)?.turnout === 300, 'the final turnout on the board', 5000);
+		// Coalesced: at most one announcement per 150 ms window, not one per vote (2,100 here).
+		expect(announced.length - before).toBeLessThanOrEqual(Math.floor((Date.now() - started) / 150) + 1);
 	}, 60_000);
 
 	it('votes sent on the board socket: answered on that socket, authorised again for every vote, counted once', async () => {

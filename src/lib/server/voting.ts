@@ -631,9 +631,12 @@ export async function voteLiveState(round: VoteRound, counted?: Awaited<ReturnTy
 }
 
 // Votes arrive in bursts (a whole room voting at once): their announcements are coalesced, at most one per
-// round every `announceDelayMs`, so 300 votes cost a handful of tallies and broadcasts, not 300.
+// round every `announceDelayMs`, so 300 votes cost a handful of tallies and broadcasts, not 300. A vote after a
+// quiet moment is announced at once; in a burst, the last one waits at most the rest of the window.
 const announceDelayMs = 150;
 const pendingAnnouncements = new Map<string, ReturnType<typeof setTimeout>>();
+/** When each round was last announced, for rounds announced within the last window. */
+const lastAnnounced = new Map<string, number>();
 
 /** Sends the round's state to every screen on the board: now (status changes) or soon (votes). */
 export async function announceRound(roundId: string, when: 'now' | 'soon' = 'now') {
@@ -642,15 +645,20 @@ export async function announceRound(roundId: string, when: 'now' | 'soon' = 'now
 	pendingAnnouncements.delete(roundId);
 	const send = async () => {
 		pendingAnnouncements.delete(roundId);
+		const now = Date.now();
+		for (const [id, at] of lastAnnounced) if (now - at >= announceDelayMs) lastAnnounced.delete(id);
+		lastAnnounced.set(roundId, now);
 		const round = await getRound(roundId);
 		if (round) broadcastVote(round.workshopId, await voteLiveState(round));
 	};
 	if (when === 'now') await send();
-	else
+	else {
+		const wait = Math.max(0, (lastAnnounced.get(roundId) ?? 0) + announceDelayMs - Date.now());
 		pendingAnnouncements.set(
 			roundId,
-			setTimeout(() => send().catch((error: unknown) => console.error('Could not announce the vote round', roundId, error)), announceDelayMs)
+			setTimeout(() => send().catch((error: unknown) => console.error('Could not announce the vote round', roundId, error)), wait)
 		);
+	}
 }
 
 // Items from the board ---------------------------------------------------------------------------------

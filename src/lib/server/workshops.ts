@@ -585,6 +585,8 @@ export type WorkshopAccess = {
 	participantId: string | null;
 	userId: string | null;
 	displayName: string;
+	/** a guest's: when their token stops working (30 days after joining) */
+	guestExpiresAt?: number;
 };
 
 /**
@@ -616,7 +618,8 @@ export async function resolveWorkshopAccess(
 		}
 	}
 	const guest = await validateGuestToken(workshopId, who.guestToken);
-	if (guest) return { workshopId, role: guest.role, participantId: guest.id, userId: null, displayName: guest.displayName };
+	if (guest)
+		return { workshopId, role: guest.role, participantId: guest.id, userId: null, displayName: guest.displayName, guestExpiresAt: guest.joinedAt.getTime() + guestTokenLifetimeMs };
 	return null;
 }
 
@@ -637,9 +640,8 @@ export async function resolveBoardAccess(workshopId: string, cookieHeader: strin
 	const guestToken = readCookie(cookieHeader, guestCookieName(workshopId));
 	const access = await resolveWorkshopAccess(workshopId, { user, guestToken });
 	if (access) {
-		// When this access ends by time alone: the session's expiry, or the guest token's (30 days after joining).
-		const guest = access.userId === null && access.participantId ? (await guestById().execute({ id: access.participantId, workshopId }))[0] : undefined;
-		const expiresAt = access.userId !== null ? session?.session.expiresAt.getTime() : guest && guest.joinedAt.getTime() + guestTokenLifetimeMs;
+		// When this access ends by time alone: the session's expiry, or the guest token's.
+		const expiresAt = access.userId !== null ? session?.session.expiresAt.getTime() : access.guestExpiresAt;
 		return { ok: true as const, ...access, expiresAt };
 	}
 	return { ok: false as const, status: user ? (403 as const) : (401 as const) };
