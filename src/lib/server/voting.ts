@@ -321,9 +321,9 @@ const ballotScope = (roundId: string, voterId: string) => `ballot:${roundId}:${v
  * voter is not applied again (the answer says `duplicate`). Without changes allowed, points cannot be taken back.
  * The answer carries the voter's points after it, for their screen.
  *
- * A whole room taps at once: the votes for a round that arrive while its previous ones are being written wait and
- * are written together (`castDotVotes`), in arrival order, with the same answers as one by one. A vote in a quiet
- * room starts at once.
+ * A whole room taps at once: the votes for a round that arrive in the same turn of the event loop, or while its
+ * previous ones are being written, are written together (`castDotVotes`), in arrival order, with the same answers
+ * as one by one. A vote in a quiet room is written at the end of its turn.
  */
 export function castDotVote(roundId: string, voterId: string, itemId: string, delta: 1 | -1, requestId?: string): Promise<DotResult> {
 	if (delta !== 1 && delta !== -1) return Promise.resolve({ ok: false, reason: 'invalid' });
@@ -331,7 +331,9 @@ export function castDotVote(roundId: string, voterId: string, itemId: string, de
 		let queue = dotQueues.get(roundId);
 		if (!queue) dotQueues.set(roundId, (queue = []));
 		queue.push({ ballot: { voterId, itemId, delta, requestId }, resolve, reject });
-		if (queue.length === 1) void writeDotQueue(roundId, queue);
+		// Started after the votes read from the network in the same turn of the event loop have joined it: on
+		// SQLite a vote reaches this point within the turn its message arrived in.
+		if (queue.length === 1) setImmediate(() => void writeDotQueue(roundId, queue));
 	});
 }
 
