@@ -221,10 +221,18 @@ export async function setDone(workshopId: string, participantId: string, run: nu
  * The done signal as a page load shows it before the board's socket says more: the run, whether this person counts
  * and is marked, and the counts as the collab server has them now.
  */
-export async function getDoneState(workshopId: string, participantId: string | null, counted: boolean): Promise<DoneLive> {
-	const live = await first(
-		db.select({ phaseId: workshopLive.phaseId, phaseRun: workshopLive.phaseRun }).from(workshopLive).where(eq(workshopLive.workshopId, workshopId))
-	);
+export async function getDoneState(
+	workshopId: string,
+	participantId: string | null,
+	counted: boolean,
+	/** the live state just read, when the caller has it (the board page): its phase run is not read again */
+	known?: Pick<LiveState, 'phaseId' | 'phaseRun'>
+): Promise<DoneLive> {
+	const live =
+		known ??
+		(await first(
+			db.select({ phaseId: workshopLive.phaseId, phaseRun: workshopLive.phaseRun }).from(workshopLive).where(eq(workshopLive.workshopId, workshopId))
+		));
 	const run = live?.phaseRun ?? 0;
 	const mine =
 		counted && participantId !== null && !!live?.phaseId

@@ -51,10 +51,10 @@ export const load: PageServerLoad = async ({ params, locals, cookies, depends })
 	}));
 	const [live, vote, proposePilotUrl] = await Promise.all([
 		api
-			? Promise.all([api.getLiveState(params.id), api.getDoneState(params.id, access.participantId, access.role === 'participant')]).then(([state, done]) => ({
+			? api.getLiveState(params.id).then(async (state) => ({
 					state,
 					serverNow: Date.now(),
-					done
+					done: await api.getDoneState(params.id, access.participantId, access.role === 'participant', state)
 				}))
 			: null,
 		voteView(params.id, voterIdFor(access)),

@@ -17,7 +17,7 @@ export type LiveApi = {
 	setTimerLength(workshopId: string, minutes: number): Promise<LiveState>;
 	resetTimer(workshopId: string): Promise<LiveState>;
 	setDone(workshopId: string, participantId: string, run: number, done: boolean): Promise<{ run: number; mine: boolean }>;
-	getDoneState(workshopId: string, participantId: string | null, counted: boolean): Promise<DoneLive>;
+	getDoneState(workshopId: string, participantId: string | null, counted: boolean, known?: Pick<LiveState, 'phaseId' | 'phaseRun'>): Promise<DoneLive>;
 	focusEveryone(workshopId: string, target: Target): Promise<LiveState>;
 	phasePermissions(kind: PhaseKind | null): { addNotes: boolean; edit: boolean };
 };
