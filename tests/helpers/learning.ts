@@ -2,9 +2,10 @@
 // forms, compound parts): for the tests of the learning library's index after an analyser change or an upgrade.
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { searchLearnings } from '../../src/lib/server/outcomes';
-import { proposePilot, recordCheckIn, transitionPilot, type PilotInput } from '../../src/lib/server/pilots';
+import { proposePilot, recordCheckIn, transitionPilot } from '../../src/lib/server/pilots';
 import { createProgramme } from '../../src/lib/server/programmes';
 import { createUser } from '../../src/lib/server/users';
+import { checkInInput, pilotInput } from './pilots';
 
 export async function decidedPilot() {
 	await createUser({ name: 'Ylläpitäjä', email: 'index-admin@example.fi', password: 'salasana-123' });
@@ -15,30 +16,20 @@ export async function decidedPilot() {
 		{ name: 'Mukana-ohjelma', ownerOrganisationId: city.id, startsOn: '2025-01-01', endsOn: '2027-12-31', description: '', goals: [], organisationIds: [], areaCodes: [] },
 		lead.id
 	);
-	const input: PilotInput = {
+	const input = {
 		title: 'Perheiden olohuone Kontulan ostarilla',
 		summary: 'Matalan kynnyksen kohtaamispaikka lapsiperheille.',
-		hypothesis: '',
-		goalId: null,
 		ownerOrganisationId: city.id,
 		responsibleUserId: lead.id,
-		teamEmails: [],
-		areaCodes: [],
-		targetGroup: '',
-		perspective: '',
-		startsOn: '2025-01-01',
-		endsOn: null,
-		cadenceWeeks: 4,
-		budgetEuros: null,
-		canvas: {}
+		startsOn: '2025-01-01'
 	};
-	const { id } = await proposePilot(programme.id, input, lead.id);
+	const { id } = await proposePilot(programme.id, pilotInput(input), lead.id);
 	const user = { id: lead.id, isAdmin: false };
 	await transitionPilot(id, 'approve', user);
 	await transitionPilot(id, 'start', user);
 	await recordCheckIn(
 		id,
-		{ reportedOn: '2025-03-01', status: 'on_track', happened: 'Ikäihmiset ja lukiolaiset kävivät vierailulla.', learned: 'Kotikäynti toi perheet mukaan.', nextSteps: '', impactResidents: '', impactLocalActors: '', impactInstitutions: '', readings: {} },
+		checkInInput({ reportedOn: '2025-03-01', happened: 'Ikäihmiset ja lukiolaiset kävivät vierailulla.', learned: 'Kotikäynti toi perheet mukaan.' }),
 		lead.id
 	);
 	await transitionPilot(id, 'decide', user, { decision: 'scale', comment: 'Laajennetaan Malmille.' });

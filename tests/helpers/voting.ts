@@ -3,22 +3,14 @@
 import { createUser } from '../../src/lib/server/users';
 import { openRound, type RoundInput } from '../../src/lib/server/voting';
 import { createWorkshop } from '../../src/lib/server/workshops';
+import { workshopInput } from './collab';
 
 let counter = 0;
 export async function workshop() {
 	const email = `vetaja${++counter}@example.fi`;
 	const owner = await createUser({ name: 'Vetäjä', email, password: 'salasana-123' });
 	const created = await createWorkshop(
-		{
-			title: 'Jalostamo',
-			theme: 'Sosiaalisesti kestävät kaupungit',
-			description: '',
-			startsAt: null,
-			organisationIds: [],
-			coFacilitatorEmails: [],
-			perspectives: [{ title: 'Lapsiperheet', description: '' }],
-			phases: [{ kind: 'voting', title: 'Äänestys', durationMinutes: 10 }]
-		},
+		{ ...workshopInput('Jalostamo'), phases: [{ kind: 'voting', title: 'Äänestys', durationMinutes: 10 }] },
 		owner.id
 	);
 	return { workshopId: created.id, ownerId: owner.id };

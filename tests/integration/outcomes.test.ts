@@ -26,13 +26,13 @@ import {
 	proposePilot,
 	recordCheckIn,
 	transitionPilot,
-	type CheckInInput,
 	type PilotInput
 } from '../../src/lib/server/pilots';
 import { createProgramme, programmeRole } from '../../src/lib/server/programmes';
 import { createSession } from '../../src/lib/server/session';
 import { createUser } from '../../src/lib/server/users';
 import { startProductionServer, type RunningServer } from '../helpers/server';
+import { checkInInput, pilotInput } from '../helpers/pilots';
 
 // A world: Helsinki owns the programme (lead), Vantaa takes part (member), Espoo does not (outsider).
 let counter = 0;
@@ -40,36 +40,6 @@ async function person(name: string) {
 	const user = await createUser({ name, email: `${name.toLowerCase()}-${++counter}@example.fi`, password: 'salasana-123' });
 	return { id: user.id, isAdmin: user.isAdmin, name };
 }
-
-const pilotInput = (input: Partial<PilotInput> & { title: string }): PilotInput => ({
-	summary: '',
-	hypothesis: '',
-	goalId: null,
-	ownerOrganisationId: null,
-	responsibleUserId: null,
-	teamEmails: [],
-	areaCodes: [],
-	targetGroup: '',
-	perspective: '',
-	startsOn: null,
-	endsOn: null,
-	cadenceWeeks: 4,
-	budgetEuros: null,
-	canvas: {},
-	...input
-});
-
-const checkIn = (input: Partial<CheckInInput> & { reportedOn: string }): CheckInInput => ({
-	status: 'on_track',
-	happened: '',
-	learned: '',
-	nextSteps: '',
-	impactResidents: '',
-	impactLocalActors: '',
-	impactInstitutions: '',
-	readings: {},
-	...input
-});
 
 let world: Awaited<ReturnType<typeof buildWorld>>;
 
@@ -121,10 +91,10 @@ async function buildWorld() {
 	await run(a);
 	const members = await addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
 	const absences = await addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20, target: 10, higherIsBetter: false });
-	await recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18 } }), team.id);
-	await recordCheckIn(a, checkIn({ reportedOn: '2025-02-26', status: 'at_risk', readings: { [members.id]: 14, [absences.id]: 16 } }), team.id);
+	await recordCheckIn(a, checkInInput({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18 } }), team.id);
+	await recordCheckIn(a, checkInInput({ reportedOn: '2025-02-26', status: 'at_risk', readings: { [members.id]: 14, [absences.id]: 16 } }), team.id);
 	const first = (await listCheckIns(a)).find((c) => c.reportedOn === '2025-01-29')!;
-	await correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: 'Korjattu luku', readings: { [members.id]: 12, [absences.id]: 19 } }), team.id);
+	await correctCheckIn(a, first.seriesId, checkInInput({ reportedOn: '2025-01-29', learned: 'Korjattu luku', readings: { [members.id]: 12, [absences.id]: 19 } }), team.id);
 
 	// B: running, no check-ins yet, every 2 weeks from 1 March.
 	const b = await propose({ title: 'Nuorten kesätyöt', goalId: g2, areaCodes: ['00700'], perspective: 'Nuoret aikuiset', ownerOrganisationId: vantaa.id, startsOn: '2025-03-01', cadenceWeeks: 2 });
@@ -135,19 +105,19 @@ async function buildWorld() {
 	await run(c);
 	await recordCheckIn(
 		c,
-		checkIn({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.', happened: 'Olohuoneessa kävi noin 300 perhettä.', impactLocalActors: 'Asukasyhdistys tuli mukaan.' }),
+		checkInInput({ reportedOn: '2025-02-01', learned: 'Vanhemmat tarvitsevat iltaisin matalan kynnyksen kohtaamispaikan.', happened: 'Olohuoneessa kävi noin 300 perhettä.', impactLocalActors: 'Asukasyhdistys tuli mukaan.' }),
 		team.id
 	);
 	await decide(c, 'scale', 'Päätös: kävijämäärät kasvoivat joka kuukausi.');
 
 	const d = await propose({ title: 'Läxhjälp på svenska', goalId: g2, areaCodes: ['00700'], perspective: 'Barnfamiljer', ownerOrganisationId: vantaa.id, startsOn: '2025-01-01' });
 	await run(d);
-	await recordCheckIn(d, checkIn({ reportedOn: '2025-02-01', learned: 'Åtgärden fungerade bäst när föräldrarna deltog.' }), team.id);
+	await recordCheckIn(d, checkInInput({ reportedOn: '2025-02-01', learned: 'Åtgärden fungerade bäst när föräldrarna deltog.' }), team.id);
 	await decide(d, 'adapt', 'Fler frivilliga behövs.');
 
 	const e = await propose({ title: 'Evening sports', goalId: g2, areaCodes: [], perspective: 'Young adults', ownerOrganisationId: helsinki.id, startsOn: '2025-01-01' });
 	await run(e);
-	await recordCheckIn(e, checkIn({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.', impactInstitutions: 'The sports office lent its volunteers.' }), team.id);
+	await recordCheckIn(e, checkInInput({ reportedOn: '2025-02-01', learned: 'Young adults came when the coaches were their peers.', impactInstitutions: 'The sports office lent its volunteers.' }), team.id);
 	await decide(e, 'stop', 'Too few participants in winter.');
 
 	// F: a proposal whose title is a spreadsheet formula; G: declined (with words the library must not return).

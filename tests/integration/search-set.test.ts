@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { searchLearnings } from '../../src/lib/server/outcomes';
-import { proposePilot, rebuildSearchIndex, recordCheckIn, transitionPilot, type CheckInInput, type PilotInput } from '../../src/lib/server/pilots';
+import { proposePilot, rebuildSearchIndex, recordCheckIn, transitionPilot, type CheckInInput } from '../../src/lib/server/pilots';
+import { checkInInput, pilotInput } from '../helpers/pilots';
 import { createProgramme } from '../../src/lib/server/programmes';
 import { describeAnalyser, resetTextAnalysis } from '../../src/lib/server/text-analysis';
 import { createUser } from '../../src/lib/server/users';
@@ -38,40 +39,12 @@ beforeAll(async () => {
 	const leadUser = { id: lead.id, isAdmin: false };
 	const teamUser = { id: team.id, isAdmin: false };
 	for (const pilot of set.pilots) {
-		const input: PilotInput = {
-			title: pilot.title,
-			summary: pilot.summary,
-			hypothesis: pilot.hypothesis,
-			goalId: null,
-			ownerOrganisationId: city.id,
-			responsibleUserId: null,
-			teamEmails: [],
-			areaCodes: [],
-			targetGroup: '',
-			perspective: '',
-			startsOn: '2025-01-01',
-			endsOn: null,
-			cadenceWeeks: 4,
-			budgetEuros: null,
-			canvas: {}
-		};
-		const { id } = await proposePilot(programme.id, input, team.id);
+		const input = { title: pilot.title, summary: pilot.summary, hypothesis: pilot.hypothesis, ownerOrganisationId: city.id, startsOn: '2025-01-01' };
+		const { id } = await proposePilot(programme.id, pilotInput(input), team.id);
 		keyOf.set(id, pilot.key);
 		await transitionPilot(id, 'approve', leadUser);
 		await transitionPilot(id, 'start', teamUser);
-		const checkIn: CheckInInput = {
-			reportedOn: '2025-03-01',
-			status: 'on_track',
-			happened: '',
-			learned: '',
-			nextSteps: '',
-			impactResidents: '',
-			impactLocalActors: '',
-			impactInstitutions: '',
-			readings: {},
-			...pilot.checkIn
-		};
-		await recordCheckIn(id, checkIn, team.id);
+		await recordCheckIn(id, checkInInput({ reportedOn: '2025-03-01', ...pilot.checkIn }), team.id);
 		await transitionPilot(id, 'decide', leadUser, { decision: 'scale', comment: pilot.decisionReason });
 	}
 });

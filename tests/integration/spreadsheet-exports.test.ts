@@ -13,7 +13,7 @@ import { db, getDb } from '../../src/lib/server/db';
 import { areas, indicators } from '../../src/lib/server/db/schema';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import { programmeExcelCsv, programmeXlsx } from '../../src/lib/server/outcomes';
-import { addIndicator, correctCheckIn, listCheckIns, proposePilot, recordCheckIn, transitionPilot, type CheckInInput, type PilotInput } from '../../src/lib/server/pilots';
+import { addIndicator, correctCheckIn, listCheckIns, proposePilot, recordCheckIn, transitionPilot, type PilotInput } from '../../src/lib/server/pilots';
 import { createProgramme } from '../../src/lib/server/programmes';
 import { buildWorkshopCsv, buildWorkshopExcelCsv, buildWorkshopXlsx } from '../../src/lib/server/report';
 import { toExcelCsv } from '../../src/lib/server/spreadsheets';
@@ -21,6 +21,7 @@ import { castDotVote, closeRound, markChosen, openRound, revealRound, submitRati
 import { createWorkshop, getWorkshopDetails, guestCookieName } from '../../src/lib/server/workshops';
 import { newGuest, newUser } from '../helpers/collab';
 import { startProductionServer, type RunningServer } from '../helpers/server';
+import { checkInInput, pilotInput } from '../helpers/pilots';
 
 // Reading the files back ----------------------------------------------------------------------------------
 
@@ -249,36 +250,6 @@ describe('Excel CSV cells', () => {
 
 // The programme ---------------------------------------------------------------------------------------
 
-const pilotInput = (input: Partial<PilotInput> & { title: string }): PilotInput => ({
-	summary: '',
-	hypothesis: '',
-	goalId: null,
-	ownerOrganisationId: null,
-	responsibleUserId: null,
-	teamEmails: [],
-	areaCodes: [],
-	targetGroup: '',
-	perspective: '',
-	startsOn: null,
-	endsOn: null,
-	cadenceWeeks: 4,
-	budgetEuros: null,
-	canvas: {},
-	...input
-});
-
-const checkIn = (input: Partial<CheckInInput> & { reportedOn: string }): CheckInInput => ({
-	status: 'on_track',
-	happened: '',
-	learned: '',
-	nextSteps: '',
-	impactResidents: '',
-	impactLocalActors: '',
-	impactInstitutions: '',
-	readings: {},
-	...input
-});
-
 async function buildProgramme() {
 	const lead = await newUser('Liisa');
 	const member = await newUser('Mikko');
@@ -314,9 +285,9 @@ async function buildProgramme() {
 	await run(a);
 	const members = await addIndicator(a, { name: 'Harrastajat', unit: 'hlö', indicatorKey: null, areaCode: null, baseline: 10, target: 30, higherIsBetter: true });
 	const absences = await addIndicator(a, { name: 'Poissaolot', unit: '%', indicatorKey: null, areaCode: null, baseline: 20.5, target: 10, higherIsBetter: false });
-	await recordCheckIn(a, checkIn({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18.25 } }), lead.id);
+	await recordCheckIn(a, checkInInput({ reportedOn: '2025-01-29', readings: { [members.id]: 15, [absences.id]: 18.25 } }), lead.id);
 	const first = (await listCheckIns(a)).find((c) => c.reportedOn === '2025-01-29')!;
-	await correctCheckIn(a, first.seriesId, checkIn({ reportedOn: '2025-01-29', learned: '=1+1', readings: { [members.id]: 12, [absences.id]: 19.5 } }), lead.id);
+	await correctCheckIn(a, first.seriesId, checkInInput({ reportedOn: '2025-01-29', learned: '=1+1', readings: { [members.id]: 12, [absences.id]: 19.5 } }), lead.id);
 	// B: a formula for a title; an indicator named as A's (one shared column) and two unemployment rates by area.
 	const b = await propose({ title: '=HYPERLINK("http://evil.example","klikkaa")', areaCodes: ['00940'] });
 	await run(b);
@@ -325,7 +296,7 @@ async function buildProgramme() {
 	const kontula = await addIndicator(b, { name: 'Työttömyysaste', unit: '%', indicatorKey: 'unemployment_rate', areaCode: '00940', baseline: 14.2, target: 12, higherIsBetter: false });
 	// An indicator named as a fixed column does not take its heading.
 	const version = await addIndicator(b, { name: 'Versio', unit: '', indicatorKey: null, areaCode: null, baseline: null, target: null, higherIsBetter: true });
-	await recordCheckIn(b, checkIn({ reportedOn: '2025-03-01', status: 'at_risk', readings: { [bMembers.id]: 7, [kannelmaki.id]: 8.9, [kontula.id]: -0.5, [version.id]: 3 } }), lead.id);
+	await recordCheckIn(b, checkInInput({ reportedOn: '2025-03-01', status: 'at_risk', readings: { [bMembers.id]: 7, [kannelmaki.id]: 8.9, [kontula.id]: -0.5, [version.id]: 3 } }), lead.id);
 	return { lead, member, outsider, programme, pilots: { a, b } };
 }
 

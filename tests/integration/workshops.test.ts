@@ -32,15 +32,10 @@ import {
 	workshopSchema,
 	type WorkshopInput
 } from '../../src/lib/server/workshops';
+import { workshopInput } from '../helpers/collab';
 
 const input = (overrides: Partial<WorkshopInput> = {}): WorkshopInput => ({
-	title: 'Jalostamo',
-	theme: 'Sosiaalisesti kestävät kaupungit',
-	description: '',
-	startsAt: null,
-	organisationIds: [],
-	coFacilitatorEmails: [],
-	perspectives: [{ title: 'Lapsiperheet', description: '' }],
+	...workshopInput('Jalostamo'),
 	phases: [{ kind: 'ideas', title: 'Ideointi', durationMinutes: 20 }],
 	...overrides
 });
