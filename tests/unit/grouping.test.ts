@@ -127,6 +127,10 @@ describe('suggestions for a board', () => {
 		for (const group of suggestions) expect(group.noteIds.includes(ids.family1)).toBe(group.lane === 'perheet' && group.noteIds.includes(ids.family1));
 		expect(suggestBoardGroups(doc, { lane: 'perheet' }).every((group) => group.lane === 'perheet')).toBe(true);
 		expect(suggestBoardGroups(doc, { lane: 'nobody' })).toEqual([]);
+		// Lane by lane in the board's order of perspectives, whatever order the notes were written in.
+		const lanesIn = (laneOrder: string[]) => [...new Set(suggestBoardGroups(doc, { laneOrder }).map((group) => group.lane))];
+		expect(lanesIn(['perheet', 'nuoret'])).toEqual(['perheet', 'nuoret']);
+		expect(lanesIn(['nuoret', 'perheet'])).toEqual(['nuoret', 'perheet']);
 	});
 
 	it('leaves out notes that are already in a group, and writes nothing', () => {

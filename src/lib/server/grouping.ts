@@ -296,9 +296,10 @@ export type BoardSuggestion = SuggestedGroup & { lane: string };
 /**
  * Suggestions for a board (a copy of its document; nothing is written): the loose notes of one lane, or of each lane
  * in turn (a group never spans lanes: a cluster lives in one). Notes already in a group are left out: the
- * facilitator or the room has grouped them already, and a suggestion never takes a note out of a group.
+ * facilitator or the room has grouped them already, and a suggestion never takes a note out of a group. Lanes come
+ * in `laneOrder` (the workshop's perspectives).
  */
-export function suggestBoardGroups(doc: Doc, scope: { lane?: string } = {}): BoardSuggestion[] {
+export function suggestBoardGroups(doc: Doc, scope: { lane?: string; laneOrder?: readonly string[] } = {}): BoardSuggestion[] {
 	const { notes, clusters } = viewBoard(doc);
 	const clusterIds = new Set(clusters.map((cluster) => cluster.id));
 	const loose = notes.filter((note) => !(note.clusterId && clusterIds.has(note.clusterId)) && note.text.trim());
@@ -309,5 +310,12 @@ export function suggestBoardGroups(doc: Doc, scope: { lane?: string } = {}): Boa
 		list.push({ id: note.id, text: note.text });
 		lanes.set(note.lane, list);
 	}
-	return [...lanes].flatMap(([lane, laneNotes]) => suggestGroups(laneNotes).map((group) => ({ ...group, lane })));
+	// Lane by lane in the board's order of perspectives (notes' positions are per lane: they cannot order lanes).
+	const rank = (lane: string) => {
+		const index = scope.laneOrder?.indexOf(lane) ?? -1;
+		return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+	};
+	return [...lanes]
+		.sort(([a], [b]) => rank(a) - rank(b))
+		.flatMap(([lane, laneNotes]) => suggestGroups(laneNotes).map((group) => ({ ...group, lane })));
 }

@@ -255,7 +255,7 @@ export const actions: Actions = {
 		}
 		const doc = await readBoardDoc(frame.workshop.id);
 		try {
-			return { suggestions: { lane, groups: suggestBoardGroups(doc, { lane: lane || undefined }) } };
+			return { suggestions: { lane, groups: suggestBoardGroups(doc, { lane: lane || undefined, laneOrder: frame.perspectives.map((perspective) => perspective.id) }) } };
 		} finally {
 			doc.destroy();
 		}
