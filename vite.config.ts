@@ -17,7 +17,10 @@ const sqliteOnlyTests = [
 	// an area import stopped by SQLite's page-count ceiling (area-import-slices.test.ts runs on both)
 	'tests/integration/area-import-slices-sqlite.test.ts',
 	// an anonymous round's voter ids erased from SQLite's file and WAL, read raw from disk
-	'tests/integration/voting-sqlite.test.ts'
+	'tests/integration/voting-sqlite.test.ts',
+	// another node on the same SQLite file, as a worker thread with its own connection (PostgreSQL's store reads in
+	// one REPEATABLE READ transaction: board-store-postgres.test.ts)
+	'tests/integration/board-store-sqlite.test.ts'
 ];
 
 export default defineConfig({

@@ -122,4 +122,31 @@ describe('PostgresBoardStore', () => {
 		const after = await nodeB.query("SELECT id FROM board_updates WHERE workshop_id = 'w1' AND id > $1 ORDER BY id", [readBefore.lastUpdateId]);
 		expect(after.rows.map((row) => Number(row.id))).toEqual([slowId, fastId]);
 	});
+
+	it('loads a board in one read while another node compacts it: never an old snapshot with a newer log', async () => {
+		const [a, b] = [new PostgresBoardStore(nodeA), new PostgresBoardStore(nodeB)];
+		await nodeA.query(`INSERT INTO workshops (id, title, theme, join_code) VALUES ('w3', 'Kolmas', 'Arki', 'CCCC3333')`);
+		const update = Y.encodeStateAsUpdate(new Y.Doc());
+		// Node B appends one update after another and compacts after every third (only it writes: the ids follow
+		// each other from its first snapshot on); node A loads meanwhile. Bounded: B stops after its rounds.
+		await b.compact('w3', update, await b.append('w3', [update]));
+		let done = false;
+		const writing = (async () => {
+			for (let round = 1; round <= 600; round++) {
+				const last = await b.append('w3', [update]);
+				if (round % 3 === 0) await b.compact('w3', update, last);
+			}
+		})().finally(() => (done = true));
+		let loads = 0;
+		const torn: string[] = [];
+		while (!done) {
+			const board = await a.load('w3');
+			const logged = board.updates.length - (board.snapshotUpdateId > 0 ? 1 : 0);
+			if (logged !== board.lastUpdateId - board.snapshotUpdateId) torn.push(`snapshot ${board.snapshotUpdateId}, ${logged} logged, last ${board.lastUpdateId}`);
+			loads++;
+		}
+		await writing;
+		expect(loads).toBeGreaterThan(100);
+		expect(torn.slice(0, 5)).toEqual([]);
+	});
 });

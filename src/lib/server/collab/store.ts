@@ -52,7 +52,7 @@ export class SqliteBoardStore implements BoardStore {
 	}
 
 	load(name: string): Promise<StoredBoard> {
-		return this.#run((q) => loadWith(q, name));
+		return this.#run((q) => q.load(name));
 	}
 
 	append(name: string, updates: readonly Uint8Array[]): Promise<number> {
@@ -117,6 +117,9 @@ function prepareStatements(sqlite: Database.Database) {
 	};
 	return {
 		...readers,
+		// One read transaction, so one snapshot of the file: another node's compaction committing between the two
+		// reads would leave the old snapshot without the logged updates it deleted.
+		load: sqlite.transaction((name: string) => loadWith(readers, name)),
 		selectPrivateRooms: sqlite.prepare<[string, string], { participant_id: string }>(
 			`SELECT participant_id FROM private_board_updates WHERE workshop_id = ?
 			 UNION SELECT participant_id FROM private_board_snapshots WHERE workshop_id = ?`
