@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { sleep, target } from './lib/clients.mjs';
 import { affinityOf, loadAverage, pin, startCoreMeter, startRedis } from './lib/cluster.mjs';
 import { startRoomsFleet } from './lib/rooms.mjs';
-import { createWorkshops, databaseCpuMs, databaseLabel, migratedDatabase, onDatabase, startVerstas } from './lib/server.mjs';
+import { createWorkshops, databaseCpuMs, databaseLabel, migratedDatabase, onDatabase, startVerstas, writeCalls } from './lib/server.mjs';
 import { log, ms, pct, result, summary } from './lib/stats.mjs';
 
 // server.mjs ends the bench quietly on a signal: say which, before it does.
@@ -141,6 +141,7 @@ try {
 	await redis?.stop();
 }
 
+
 async function measure(count) {
 	await fleet.record();
 	const pids = Object.fromEntries(servers.map((s, k) => [`node${k + 1}`, s.pid]));
@@ -148,8 +149,11 @@ async function measure(count) {
 	// PostgreSQL's processes (not pinned): counted as this bench's, not as a neighbour's
 	if (databaseCpuMs() !== null) pids.postgres = databaseCpuMs;
 	const meter = startCoreMeter(pids);
+	const writesBefore = servers.map((server) => writeCalls(server.pid));
 	await sleep(measureMs);
 	const use = meter.stop();
+	// each WebSocket send is a write system call: what the nodes' batching saves shows here first
+	const writesPerSecond = servers.reduce((sum, server, k) => sum + (writeCalls(server.pid) - writesBefore[k]), 0) / (measureMs / 1000);
 	const run = await fleet.collect();
 	const all = new Float64Array(run.same.length + run.cross.length);
 	all.set(run.same);
@@ -165,6 +169,7 @@ async function measure(count) {
 		editsPerSecond: run.sent / (measureMs / 1000),
 		presencePerSecond: run.presence / (measureMs / 1000),
 		lateEdits: run.lateEdits,
+		writesPerSecond,
 		closes: run.closes,
 		synced: `${run.synced}/${run.clients}`,
 		clientCpu: run.clientCpuPercent,
@@ -183,7 +188,7 @@ async function measure(count) {
 	log(
 		`  ${count} workshops: p50 ${ms(out.p50)} p99 ${ms(out.p99)} max ${ms(out.max)} (${out.count} samples, delivered ${(out.delivered * 100).toFixed(1)} %)` +
 			(nodes > 1 ? `; same node p99 ${ms(out.same.p99)} (${out.same.count}), across nodes p99 ${ms(out.cross.p99)} (${out.cross.count})` : '') +
-			`; ${out.editsPerSecond.toFixed(0)} edits/s, ${out.presencePerSecond.toFixed(0)} presence/s, ${out.lateEdits} late; CPU ${nodeCpu}, client processes ${pct(out.clientCpu)}` +
+			`; ${out.editsPerSecond.toFixed(0)} edits/s, ${out.presencePerSecond.toFixed(0)} presence/s, ${out.lateEdits} late; CPU ${nodeCpu}, ${Math.round(out.writesPerSecond)} node writes/s, client processes ${pct(out.clientCpu)}` +
 			` (loop delay p99 ${ms(out.clientLoopP99)}); cores ${out.cores.map((c) => pct(c)).join(' / ')} (not this bench ${pct(out.foreign)}, steal ${pct(out.steal.reduce((a, b) => a + b, 0))}); closes ${out.closes}, synced ${out.synced} → ${out.ok ? 'ok' : 'over'}`
 	);
 	return out;
@@ -196,7 +201,7 @@ const describe = (s) =>
 	(nodes > 1 && s.cross.count ? `; across nodes p99 ${ms(s.cross.p99)}` : '') +
 	`; CPU ${Object.entries(s.processes)
 		.map(([name, value]) => `${name} ${pct(value)}`)
-		.join(', ')}, clients ${pct(s.clientCpu)}; cores ${s.cores.map((c) => pct(c)).join(' / ')})`;
+		.join(', ')}, ${Math.round(s.writesPerSecond)} node writes/s, clients ${pct(s.clientCpu)}; cores ${s.cores.map((c) => pct(c)).join(' / ')})`;
 // The 40-workshop target is judged where the node has its core and the load generators the rest of the machine.
 const judged = (s) => nodes === 1 && args.clients !== 'with-nodes' && s.workshops === 40;
 for (const s of steps) result('B12', `${s.workshops} × ${load}`, 'p50 / p99 delivery', describe(s), judged(s) ? `p99 ≤ ${p99Target} ms` : '–', judged(s) ? s.ok : null);

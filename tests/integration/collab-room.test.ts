@@ -2,11 +2,16 @@
 // with the app's real authorisation (resolveBoardAccess): the calls the workshop actions make
 // (disconnectParticipant, setConnectionRole, closeRoom), awareness, compaction and unloading.
 import Database from 'better-sqlite3';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, notesOf, readBoard } from '../../src/lib/board/model';
 import { changeBoard, closeCodes as closeCodesOf, mergeWindowMs, openBoardStore, originAllowed, type CollabOptions, type CollabServer } from '../../src/lib/server/collab';
 import type { IncomingMessage } from 'node:http';
+import { Connection } from '../../src/lib/server/collab/room';
 import { getDb, rawRun, usesPostgres } from '../../src/lib/server/db';
 import { deleteWorkshop, removeParticipant, setParticipantRole } from '../../src/lib/server/workshops';
 import {
@@ -316,6 +321,56 @@ describe('merging a busy room’s updates', () => {
 		expect(watcher!.received()).toBe(before + 2);
 		expect(readBoard(a!.doc).notes).toHaveLength(3);
 		expect(readBoard(b!.doc).notes).toHaveLength(3);
+	});
+
+	it('sends the presence waiting for its interval along with a board change, in the same write', async () => {
+		const harness = await startHarness({ awarenessIntervalMs: 1000 });
+		const owner = await newUser('Fasilitaattori');
+		const workshop = await newWorkshop(owner.id);
+		const people = await Promise.all(['A', 'B', 'C'].map((name) => newGuest(workshop.id, name)));
+		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url));
+		await synced(a!, b!, watcher!);
+		const cursorOfA = () =>
+			[...watcher!.provider.awareness.getStates().values()].find((state) => (state as { identity?: { name?: string } }).identity?.name === 'A')?.cursor;
+		// A's first move goes out at once; the next one waits for the interval (1 s)…
+		a!.provider.awareness.setLocalStateField('cursor', { x: 1 });
+		await waitFor(() => (cursorOfA() as { x?: number } | undefined)?.x === 1, "A's first move");
+		const firstSeen = Date.now();
+		a!.provider.awareness.setLocalStateField('cursor', { x: 2 });
+		// …unless a board change goes out after half of it: the move goes with the change.
+		await sleep(600);
+		addNote(b!.doc, { text: 'Muistiinpano', lane: 'a', author: authorOf(people[1]!) });
+		await waitFor(() => readBoard(watcher!.doc).notes.length === 1, "B's note");
+		await waitFor(() => (cursorOfA() as { x?: number } | undefined)?.x === 2, "A's second move", 100);
+		expect(Date.now() - firstSeen).toBeLessThan(980);
+	});
+
+	it('writes several messages to a connection in one system call', async () => {
+		const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+		await once(server, 'listening');
+		const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		let received = 0;
+		peer.on('message', () => received++);
+		const [socket] = (await once(server, 'connection')) as [WebSocket];
+		await once(peer, 'open');
+		const connection = new Connection(socket, { participantId: 'p1', userId: null, displayName: 'A', role: 'participant' });
+		const writeCalls = () => Number(/syscw:\s+(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
+		const [update, presence] = [new Uint8Array(40).fill(1), new Uint8Array(60).fill(2)];
+		// (Synchronous loops: nothing else of this process writes meanwhile.)
+		let before = writeCalls();
+		for (let i = 0; i < 100; i++) {
+			connection.send(update);
+			connection.send(presence);
+		}
+		const apart = writeCalls() - before;
+		before = writeCalls();
+		for (let i = 0; i < 100; i++) connection.sendTogether([update, presence]);
+		const together = writeCalls() - before;
+		await waitFor(() => received === 400, 'every message');
+		peer.close();
+		server.close();
+		expect(apart).toBeGreaterThanOrEqual(200);
+		expect(together).toBe(100);
 	});
 
 	it('waits longer in larger rooms: one send per connection per broadcast', () => {

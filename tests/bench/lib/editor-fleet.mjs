@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startWorker } from './worker-process.mjs';
 import { monoMs, sleep } from './clients.mjs';
-import { startProcessMeter } from './server.mjs';
+import { startProcessMeter, writeCalls } from './server.mjs';
 import { log, mb, ms, pct, summary } from './stats.mjs';
 
 const workerPath = join(dirname(fileURLToPath(import.meta.url)), 'editor-worker.mjs');
@@ -20,14 +20,6 @@ function machineTicks() {
 	return { busy: total - idle, total };
 }
 
-/** The write system calls a process has made (/proc/<pid>/io: each WebSocket send is one writev). */
-function writeCalls(pid) {
-	try {
-		return Number(readFileSync(`/proc/${pid}/io`, 'utf8').match(/syscw:\s+(\d+)/)[1]);
-	} catch {
-		return NaN;
-	}
-}
 
 /**
  * Runs the load against `server` (a handle from server.mjs or b13's Hocuspocus start) through target `t`:

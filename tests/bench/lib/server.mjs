@@ -270,3 +270,12 @@ export function startProcessMeter(pid) {
 		}
 	};
 }
+
+/** The write system calls a process has made (/proc/<pid>/io: each WebSocket send is one writev). */
+export function writeCalls(pid) {
+	try {
+		return Number(readFileSync(`/proc/${pid}/io`, 'utf8').match(/syscw:\s+(\d+)/)[1]);
+	} catch {
+		return NaN;
+	}
+}
