@@ -82,6 +82,18 @@ test.describe('at 360 × 740', () => {
 		await expectNoHorizontalScroll(page, 'an organisation page with members');
 	});
 
+	test('the site header leaves the screen to the page: the name and the languages on one line, the links under them', async ({ page }) => {
+		await signInAs(page, 'lead');
+		await page.goto('/programmes');
+		const header = page.locator('.site-header');
+		const line = async (name: string) => (await header.getByRole(name === 'Suomi' ? 'button' : 'link', { name, exact: true }).boundingBox())!;
+		const [brand, finnish, firstLink] = await Promise.all([line('Verstas'), line('Suomi'), line(t('fi', 'nav_home'))]);
+		expect(Math.abs(brand.y + brand.height / 2 - (finnish.y + finnish.height / 2))).toBeLessThan(8);
+		expect(firstLink.y).toBeGreaterThan(finnish.y + finnish.height - 1);
+		// Beside the name the six links stacked into four lines: 170 px, a quarter of the screen.
+		expect((await header.boundingBox())!.height).toBeLessThanOrEqual(120);
+	});
+
 	test("a pilot's page and the programme's printable report do not scroll sideways", async ({ page }) => {
 		await signInAs(page, 'lead');
 		await page.goto('/programmes');
