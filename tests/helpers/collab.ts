@@ -121,6 +121,12 @@ export function connectBoard(
 	};
 }
 
+/** The presence a client sees of someone, found by the name the server stamped on it (undefined until it arrives). */
+export function presenceOf(client: BoardClient, name: string) {
+	type Presence = { identity?: { name?: string; role?: string }; cursor?: { x?: number; y?: number } };
+	return [...client.provider.awareness.getStates().values()].find((state) => (state as Presence).identity?.name === name) as Presence | undefined;
+}
+
 export async function synced(...clients: BoardClient[]) {
 	await waitFor(() => clients.every((c) => c.provider.synced), `${clients.map((c) => c.name).join(', ')} to sync`);
 }

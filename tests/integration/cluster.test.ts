@@ -23,6 +23,7 @@ import {
 	newGuest,
 	newUser,
 	newWorkshop,
+	presenceOf,
 	rawBoardSocket,
 	startCollabHarness,
 	storedBoard,
@@ -88,8 +89,7 @@ describe('two nodes behind a load balancer', () => {
 
 		// Presence: Ben's cursor, sent to node B, is seen by Anna on node A with the server's identity stamp.
 		onB.provider.awareness.setLocalStateField('cursor', { x: 10, y: 20 });
-		const seenByAnna = () =>
-			[...onA.provider.awareness.getStates().values()].find((state) => (state as { identity?: { name?: string } }).identity?.name === 'Ben');
+		const seenByAnna = () => presenceOf(onA, 'Ben');
 		await waitFor(() => seenByAnna() !== undefined, "Ben's presence on node A", 2000);
 		expect(seenByAnna()).toMatchObject({ cursor: { x: 10, y: 20 }, identity: { name: 'Ben', role: 'participant' } });
 

@@ -23,6 +23,7 @@ import {
 	newUser,
 	newWorkshop,
 	notesById,
+	presenceOf,
 	sleep,
 	startCollabHarness,
 	storedBoard,
@@ -303,45 +304,44 @@ describe('collab module (in-process)', () => {
 });
 
 describe('merging a busy room’s updates', () => {
-	it('sends updates arriving soon after a broadcast to everyone as one merged message', async () => {
-		const harness = await startHarness({ updateIntervalMs: 300 });
-		const owner = await newUser('Fasilitaattori');
-		const workshop = await newWorkshop(owner.id);
+	/** Guests A and B and a watcher C on one board of their own, on a harness with these settings, synced. */
+	async function threeGuests(options: Partial<CollabOptions>) {
+		const harness = await startHarness(options);
+		const workshop = await newWorkshop((await newUser('Fasilitaattori')).id);
 		const people = await Promise.all(['A', 'B', 'C'].map((name) => newGuest(workshop.id, name)));
-		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url));
-		await synced(a!, b!, watcher!);
-		const before = watcher!.received();
+		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url)) as [BoardClient, BoardClient, BoardClient];
+		await synced(a, b, watcher);
+		return { people, a, b, watcher };
+	}
+
+	it('sends updates arriving soon after a broadcast to everyone as one merged message', async () => {
+		const { people, a, b, watcher } = await threeGuests({ updateIntervalMs: 300 });
+		const before = watcher.received();
 		// The first edit after a quiet spell goes out at once…
-		addNote(a!.doc, { text: 'Ensimmäinen', lane: 'a', author: authorOf(people[0]!) });
-		await waitFor(() => watcher!.received() === before + 1, 'the first edit');
+		addNote(a.doc, { text: 'Ensimmäinen', lane: 'a', author: authorOf(people[0]!) });
+		await waitFor(() => watcher.received() === before + 1, 'the first edit');
 		// …the next ones, within the window, are merged: two senders, one message.
-		addNote(b!.doc, { text: 'Toinen', lane: 'a', author: authorOf(people[1]!) });
-		addNote(a!.doc, { text: 'Kolmas', lane: 'a', author: authorOf(people[0]!) });
-		await waitFor(() => readBoard(watcher!.doc).notes.length === 3, 'all three notes');
-		expect(watcher!.received()).toBe(before + 2);
-		expect(readBoard(a!.doc).notes).toHaveLength(3);
-		expect(readBoard(b!.doc).notes).toHaveLength(3);
+		addNote(b.doc, { text: 'Toinen', lane: 'a', author: authorOf(people[1]!) });
+		addNote(a.doc, { text: 'Kolmas', lane: 'a', author: authorOf(people[0]!) });
+		await waitFor(() => readBoard(watcher.doc).notes.length === 3, 'all three notes');
+		expect(watcher.received()).toBe(before + 2);
+		expect(readBoard(a.doc).notes).toHaveLength(3);
+		expect(readBoard(b.doc).notes).toHaveLength(3);
 	});
 
 	it('sends the presence waiting for its interval along with a board change, in the same write', async () => {
-		const harness = await startHarness({ awarenessIntervalMs: 1000 });
-		const owner = await newUser('Fasilitaattori');
-		const workshop = await newWorkshop(owner.id);
-		const people = await Promise.all(['A', 'B', 'C'].map((name) => newGuest(workshop.id, name)));
-		const [a, b, watcher] = people.map((person) => client(workshop.id, person, harness.url));
-		await synced(a!, b!, watcher!);
-		const cursorOfA = () =>
-			[...watcher!.provider.awareness.getStates().values()].find((state) => (state as { identity?: { name?: string } }).identity?.name === 'A')?.cursor;
+		const { people, a, b, watcher } = await threeGuests({ awarenessIntervalMs: 1000 });
+		const cursorOfA = () => presenceOf(watcher, 'A')?.cursor;
 		// A's first move goes out at once; the next one waits for the interval (1 s)…
-		a!.provider.awareness.setLocalStateField('cursor', { x: 1 });
-		await waitFor(() => (cursorOfA() as { x?: number } | undefined)?.x === 1, "A's first move");
+		a.provider.awareness.setLocalStateField('cursor', { x: 1 });
+		await waitFor(() => cursorOfA()?.x === 1, "A's first move");
 		const firstSeen = Date.now();
-		a!.provider.awareness.setLocalStateField('cursor', { x: 2 });
+		a.provider.awareness.setLocalStateField('cursor', { x: 2 });
 		// …unless a board change goes out after half of it: the move goes with the change.
 		await sleep(600);
-		addNote(b!.doc, { text: 'Muistiinpano', lane: 'a', author: authorOf(people[1]!) });
-		await waitFor(() => readBoard(watcher!.doc).notes.length === 1, "B's note");
-		await waitFor(() => (cursorOfA() as { x?: number } | undefined)?.x === 2, "A's second move", 100);
+		addNote(b.doc, { text: 'Muistiinpano', lane: 'a', author: authorOf(people[1]!) });
+		await waitFor(() => readBoard(watcher.doc).notes.length === 1, "B's note");
+		await waitFor(() => cursorOfA()?.x === 2, "A's second move", 100);
 		expect(Date.now() - firstSeen).toBeLessThan(980);
 	});
 
