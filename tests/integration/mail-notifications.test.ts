@@ -123,11 +123,13 @@ describe('digests', () => {
 		const pilot = await proposePilot(programme.id, pilotInput('Digestikerho'), proposer.id);
 		await transitionPilot(pilot.id, 'approve', lead);
 		const digests = () => mailTo(lead.email, 'Verstas: sammandrag%');
-		const sunday = new Date(Date.now() + 0);
-		// Find the coming Monday 08:00 Helsinki (06:00 or 05:00 UTC): 06:00 UTC is 08:00 or 09:00 there, after 07:00.
-		const monday = new Date(sunday);
-		monday.setUTCDate(monday.getUTCDate() + ((8 - monday.getUTCDay()) % 7 || 7));
+		// The first Monday 06:00 UTC after now (08:00 or 09:00 in Helsinki, after seven): the week before it holds what
+		// was just written. (On a Monday before 06:00 UTC that is today: the next week's would miss it.)
+		const now = Date.now();
+		const monday = new Date(now);
 		monday.setUTCHours(6, 0, 0, 0);
+		monday.setUTCDate(monday.getUTCDate() + ((8 - monday.getUTCDay()) % 7));
+		if (monday.getTime() <= now) monday.setUTCDate(monday.getUTCDate() + 7);
 		const tuesday = new Date(monday.getTime() + 24 * 60 * 60_000);
 
 		await queueDigests(tuesday);
