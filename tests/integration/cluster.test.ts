@@ -163,6 +163,32 @@ describe('two nodes behind a load balancer', () => {
 		expect(noteTexts(board.doc)).toEqual(['Oma ajatus']);
 	});
 
+	it('signing out through node A closes that session’s board on node B within a second', async () => {
+		const owner = await newUser('Fasilitaattori');
+		const workshop = await newWorkshop(owner.id);
+		const board = track(connectBoard(nodeB().url, workshop.id, { cookie: owner.cookie, name: 'facilitator on B' }));
+		await synced(board);
+		const signedOutAt = Date.now();
+		expect(await postAction(nodeA().url, '/sign-out', owner.cookie, {})).toMatchObject({ type: 'redirect' });
+		await waitFor(() => board.closes.includes(4403), 'the signed-out board closed on node B', 1000);
+		expect(Date.now() - signedOutAt).toBeLessThan(1000);
+	});
+
+	it('failed sign-ins through either node count together: the next wait holds on both', async () => {
+		const person = await newUser('Arvaaja');
+		const signIn = (node: RunningServer, password: string) => postAction(node.url, '/sign-in', '', { email: person.email, password });
+		// signInPerAccount: 5 failures are free, then each attempt waits 1 s doubled per failure beyond them. Split
+		// between the nodes, a node counting only its own would never make anyone wait.
+		for (const node of [nodeA(), nodeB(), nodeA(), nodeB(), nodeA()]) expect(await signIn(node, 'väärä')).toMatchObject({ status: 400 });
+		expect(await signIn(nodeB(), 'salasana-123')).toMatchObject({ status: 429 });
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		expect(await signIn(nodeB(), 'väärä')).toMatchObject({ status: 400 });
+		// The sixth failure (counted on node B) makes node A ask for 2 s, the right password or not.
+		const refused = await signIn(nodeA(), 'salasana-123');
+		expect(refused).toMatchObject({ status: 429 });
+		expect(String(refused.data?.message)).toBe(m.sign_in_rate_limited_seconds({ seconds: 2 }, { locale: 'fi' }));
+	});
+
 	it('a pilot decision made on node A is on node B’s dashboard at once', async () => {
 		await seedDemo();
 		const lead = (await rawGet<{ id: string }>('SELECT id FROM users WHERE email = ?', demoAccounts.find((account) => account.email.startsWith('lead@'))!.email))!;
