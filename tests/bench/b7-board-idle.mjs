@@ -5,8 +5,7 @@
 // over the same 500 boards. RSS alone cannot tell garbage V8 has not collected yet from rooms still held, so after
 // each eviction the bench also asks the server's V8 (its inspector on 127.0.0.1) for a full collection and reads
 // the live heap: idle rooms have left memory when that heap is back near where it was before any board was opened.
-import * as Y from 'yjs';
-import { connectClient, sleep, target, waitFor } from './lib/clients.mjs';
+import { connectClient, sleep, target, waitFor, writeBenchNote } from './lib/clients.mjs';
 import { boardUpdate } from './lib/boards.mjs';
 import { createWorkshops, migratedDatabase, onDatabase, rssMb, seedBoard, startVerstas } from './lib/server.mjs';
 import { log, mb, ms, result } from './lib/stats.mjs';
@@ -73,11 +72,10 @@ try {
 					await waitFor(() => client.provider.synced, `board ${at + k} to sync`, 30_000, 5);
 					const notes = client.doc.getMap('notes');
 					if (notes.size < notesPerBoard) throw new Error(`board ${at + k}: ${notes.size} notes`);
-					const note = new Y.Map();
-					note.set('text', `round ${round}`);
-					note.set('lane', 'lane-1');
-					notes.set(`bench-${round}`, note);
+					// A note as the board page writes it (under the guest's own name: the server refuses any other).
+					writeBenchNote(client, `round ${round}`);
 					await sleep(50);
+					if (client.closes.length) throw new Error(`board ${at + k}: the server closed the connection (${client.closes}), the note was refused`);
 					client.destroy();
 				})
 			);

@@ -4,6 +4,8 @@
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -371,6 +373,32 @@ describe('merging a busy room’s updates', () => {
 		server.close();
 		expect(apart).toBeGreaterThanOrEqual(200);
 		expect(together).toBe(100);
+	});
+
+	it('a connection the server closed lets go of its socket, and the board behind its listeners, once the socket has closed', async () => {
+		// The safety timer that cuts off a peer ignoring the closing handshake held the connection for 2 s after a
+		// clean close, and through the socket's listeners its whole room (B7: refused clients, 400 MB of heap).
+		v8.setFlagsFromString('--expose-gc');
+		const collectGarbage = runInNewContext('gc') as () => void;
+		const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+		await once(server, 'listening');
+		const board = await (async () => {
+			const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+			const [socket] = (await once(server, 'connection')) as [WebSocket];
+			await once(peer, 'open');
+			const doc = new Y.Doc();
+			socket.on('message', () => doc.getMap('notes'));
+			new Connection(socket, { participantId: 'p1', userId: null, displayName: 'A', role: 'participant' }).close(closeCodesOf.refused, 'refused');
+			// The peer answers the closing handshake (ws does by itself): a clean close, well within the 2 s.
+			await once(socket, 'close');
+			return new WeakRef(doc);
+		})();
+		const closedAt = Date.now();
+		await sleep(50);
+		collectGarbage();
+		server.close();
+		expect(Date.now() - closedAt).toBeLessThan(1000);
+		expect(board.deref()).toBeUndefined();
 	});
 
 	it('waits longer in larger rooms: one send per connection per broadcast', () => {

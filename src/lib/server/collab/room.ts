@@ -202,8 +202,12 @@ export class Connection {
 		if (this.closed) return;
 		this.closed = true;
 		this.ws.close(code, reason);
-		// A peer that does not answer the closing handshake is cut off.
-		setTimeout(() => this.ws.terminate(), 2000).unref();
+		// A peer that does not answer the closing handshake is cut off. The timer goes with the socket: it holds this
+		// connection and, through the socket's listeners, its room (a whole board) for as long as it waits (B7: a
+		// stream of refused clients kept their boards 2 s each, 400 MB of heap).
+		if (this.ws.readyState === this.ws.CLOSED) return;
+		const cutOff = setTimeout(() => this.ws.terminate(), 2000).unref();
+		this.ws.once('close', () => clearTimeout(cutOff));
 	}
 }
 
