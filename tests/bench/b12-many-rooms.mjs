@@ -141,7 +141,6 @@ try {
 	await redis?.stop();
 }
 
-
 async function measure(count) {
 	await fleet.record();
 	const pids = Object.fromEntries(servers.map((s, k) => [`node${k + 1}`, s.pid]));

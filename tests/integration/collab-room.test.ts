@@ -347,15 +347,20 @@ describe('merging a busy room’s updates', () => {
 		expect(Date.now() - firstSeen).toBeLessThan(980);
 	});
 
+	/** A server-side Connection on a real socket of a ws server on 127.0.0.1, and the peer at its other end. */
+	async function socketPair(server: WebSocketServer) {
+		const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		const [socket] = (await once(server, 'connection')) as [WebSocket];
+		await once(peer, 'open');
+		return { peer, socket, connection: new Connection(socket, { participantId: 'p1', userId: null, displayName: 'A', role: 'participant' }) };
+	}
+
 	it('writes several messages to a connection in one system call', async () => {
 		const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
 		await once(server, 'listening');
-		const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		const { peer, connection } = await socketPair(server);
 		let received = 0;
 		peer.on('message', () => received++);
-		const [socket] = (await once(server, 'connection')) as [WebSocket];
-		await once(peer, 'open');
-		const connection = new Connection(socket, { participantId: 'p1', userId: null, displayName: 'A', role: 'participant' });
 		const writeCalls = () => Number(/syscw:\s+(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
 		const [update, presence] = [new Uint8Array(40).fill(1), new Uint8Array(60).fill(2)];
 		// (Synchronous loops: nothing else of this process writes meanwhile.)
@@ -383,12 +388,10 @@ describe('merging a busy room’s updates', () => {
 		const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
 		await once(server, 'listening');
 		const board = await (async () => {
-			const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-			const [socket] = (await once(server, 'connection')) as [WebSocket];
-			await once(peer, 'open');
+			const { socket, connection } = await socketPair(server);
 			const doc = new Y.Doc();
 			socket.on('message', () => doc.getMap('notes'));
-			new Connection(socket, { participantId: 'p1', userId: null, displayName: 'A', role: 'participant' }).close(closeCodesOf.refused, 'refused');
+			connection.close(closeCodesOf.refused, 'refused');
 			// The peer answers the closing handshake (ws does by itself): a clean close, well within the 2 s.
 			await once(socket, 'close');
 			return new WeakRef(doc);

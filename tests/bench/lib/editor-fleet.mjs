@@ -20,7 +20,6 @@ function machineTicks() {
 	return { busy: total - idle, total };
 }
 
-
 /**
  * Runs the load against `server` (a handle from server.mjs or b13's Hocuspocus start) through target `t`:
  * connect, edits at 1/s, `warmupMs`, then `measureMs` measured, the edits stop, `drainMs` for late deliveries.

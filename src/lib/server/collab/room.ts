@@ -171,6 +171,10 @@ export class Connection {
 	 * frames the same way; the socket is its (internal, long-stable) `_socket`.
 	 */
 	sendTogether(messages: readonly Uint8Array[], maxBufferedBytes = this.maxBufferedBytes) {
+		if (messages.length < 2) {
+			if (messages.length) this.send(messages[0]!, maxBufferedBytes);
+			return;
+		}
 		const socket = (this.ws as unknown as { _socket?: { cork?(): void; uncork?(): void } })._socket;
 		socket?.cork?.();
 		try {
@@ -880,11 +884,9 @@ export class Room {
 	 */
 	#broadcast(message: Uint8Array, skip?: Connection) {
 		const presence = this.#takeAwareness(this.settings.awarenessIntervalMs / 2);
-		for (const connection of this.connections) {
-			const messages = connection === skip ? [] : [message];
-			if (presence) messages.push(presence);
-			connection.sendTogether(messages, this.settings.maxBufferedBytes);
-		}
+		const toSender = presence ? [presence] : [];
+		const toOthers = presence ? [message, presence] : [message];
+		for (const connection of this.connections) connection.sendTogether(connection === skip ? toSender : toOthers, this.settings.maxBufferedBytes);
 	}
 
 	/** Another node's awareness message: its people's presence, shown here too (and never published back). */
