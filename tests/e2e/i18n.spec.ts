@@ -98,6 +98,22 @@ test('the header switcher changes the language, keeps the page and is remembered
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('en', 'home_title'));
 });
 
+test('a language chosen by keyboard keeps the focus on the switcher through the reload', async ({ page }) => {
+	await page.goto('/sign-in');
+	await hydrated(page);
+	const english = switcher(page, 'fi').getByRole('button', { name: languageNames.en, exact: true });
+	await english.focus();
+	await page.keyboard.press('Enter');
+	await expectLanguage(page, 'en');
+	// The page came back in English with the focus where the user left it, not at the top of the page.
+	await expect(switcher(page, 'en').getByRole('button', { name: languageNames.en, exact: true })).toBeFocused();
+	await page.keyboard.press('Shift+Tab');
+	await expect(switcher(page, 'en').getByRole('button', { name: languageNames.sv, exact: true })).toBeFocused();
+	// Only the reload the choice brought: another page load starts at the top as usual.
+	await page.reload();
+	await expect(page.locator('body')).toBeFocused();
+});
+
 test('a language chosen in the profile follows the user to a new browser', async ({ page, browser }) => {
 	const account = await createAccount(page.request);
 	await goto(page, '/profile');
