@@ -390,7 +390,7 @@ test('after the skip link, the facilitator’s controls keep the focus on the co
 	await expect(button(page, 'live_unlock')).toBeFocused();
 });
 
-test('keyboard shortcuts are listed behind "?", N writes a note, and one-key shortcuts can be turned off', async ({ page }) => {
+test('keyboard shortcuts are listed behind "?", N writes a note, one-key shortcuts can be turned off, and the room’s menu keeps the focus through a change of language', async ({ page }) => {
 	await page.setViewportSize(laptop);
 	await newWorkshop(page);
 	await page.locator('main').focus();
@@ -442,4 +442,16 @@ test('keyboard shortcuts are listed behind "?", N writes a note, and one-key sho
 	await expect(page.getByRole('form', { name: t('fi', 'language_label') })).toBeVisible();
 	await page.keyboard.press('Escape');
 	await expect(menu).toBeHidden();
+
+	// A language chosen there by keyboard reloads the room in it with the menu open again and the focus on the
+	// language chosen, not at the top of the page; Escape then closes the menu onto its button.
+	await page.getByText(t('fi', 'room_menu'), { exact: true }).click();
+	await page.getByRole('form', { name: t('fi', 'language_label') }).getByRole('button', { name: 'English', exact: true }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	await expect(page.getByRole('form', { name: t('en', 'language_label') }).getByRole('button', { name: 'English', exact: true })).toBeFocused();
+	await expect(page.getByRole('navigation', { name: t('en', 'room_menu_label') })).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(page.getByRole('navigation', { name: t('en', 'room_menu_label') })).toBeHidden();
+	await expect(page.locator('summary', { hasText: t('en', 'room_menu') })).toBeFocused();
 });
