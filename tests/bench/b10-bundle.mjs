@@ -25,7 +25,7 @@ import {
 	request,
 	result,
 	root,
-	startServer,
+	startVerstas,
 	tempDir,
 	verdict
 } from './lib/http.mjs';
@@ -109,11 +109,11 @@ function lazyChunks(initial) {
 
 /** The board page's HTML as a guest sees it, and the JS it references. */
 async function fromServer() {
-	const { dir, cleanup } = tempDir();
+	const dir = tempDir();
 	let server;
 	const db = await createDatabase({ dir });
 	try {
-		server = await startServer({ database: db });
+		server = await startVerstas({ database: db });
 		const owner = await insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
 		const workshopId = await insertWorkshop(db, owner);
 		const [guest] = await insertGuests(db, workshopId, 1);
@@ -132,7 +132,6 @@ async function fromServer() {
 	} finally {
 		await server?.stop();
 		await db.close();
-		cleanup();
 	}
 }
 

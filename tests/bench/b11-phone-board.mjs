@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemChromium } from '../../scripts/chromium.js';
-import { args, createDatabase, fmt, insertGuests, insertUser, insertWorkshop, machine, numberArg, onDatabase, percentile, result, startServer, tempDir, verdict } from './lib/http.mjs';
+import { args, createDatabase, fmt, insertGuests, insertUser, insertWorkshop, machine, numberArg, onDatabase, percentile, result, startVerstas, tempDir, verdict } from './lib/http.mjs';
 import { phoneBoard } from './lib/phone-board.mjs';
 
 const options = args();
@@ -34,10 +34,9 @@ const log = (...parts) => console.log(`[${((performance.now() - started) / 1000)
 
 // The board ------------------------------------------------------------------------------------------------------
 
-const { dir, cleanup } = tempDir('verstas-b11-');
-process.on('exit', cleanup);
+const dir = tempDir('verstas-b11-');
 const db = await createDatabase({ dir });
-const server = await startServer({ database: db });
+const server = await startVerstas({ database: db });
 const owner = await insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
 const workshopId = await insertWorkshop(db, owner, {
 	title: 'Sosiaalisesti kestävät kaupungit',

@@ -63,7 +63,7 @@ async function measure(label, db, env, { programmeId, cookie }) {
 	// No analyser recorded: the start-up indexes every pilot again.
 	await db.run('DELETE FROM search_index_state');
 	await db.close();
-	const server = await lib.startServer({ database: db, env });
+	const server = await lib.startVerstas({ database: db, env });
 	try {
 		const line = server.output().match(/Search index rebuilt: (\d+) pilots, (\d+) words in (\d+) ms; analyser: (.*)/);
 		if (!line) throw new Error(`no rebuild line in the server's output:\n${server.output()}`);
@@ -91,10 +91,10 @@ async function measure(label, db, env, { programmeId, cookie }) {
 	}
 }
 
-const { dir, cleanup } = lib.tempDir('verstas-bench-search-');
+const dir = lib.tempDir('verstas-bench-search-');
 const db = await lib.createDatabase({ dir });
 // The first start creates the schema.
-await (await lib.startServer({ database: db })).stop();
+await (await lib.startVerstas({ database: db })).stop();
 const world = await seed(db);
 await db.close();
 console.log(`B14: ${pilotCount} decided pilots with ${checkInsPerPilot} check-ins each; ${set.queries.length} queries from the search test set (${db.label})`);
@@ -103,5 +103,4 @@ try {
 	await measure('Snowball only', db, { VERSTAS_VOIKKO: 'off' }, world);
 } finally {
 	await db.close();
-	cleanup();
 }

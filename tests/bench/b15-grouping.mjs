@@ -16,7 +16,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Y from 'yjs';
-import { args, createDatabase, fmt, formAction, insertSession, insertUser, insertWorkshop, machine, numberArg, onDatabase, percentile, result, root, startServer, tempDir, verdict } from './lib/http.mjs';
+import { args, createDatabase, fmt, formAction, insertSession, insertUser, insertWorkshop, machine, numberArg, onDatabase, percentile, result, root, startVerstas, tempDir, verdict } from './lib/http.mjs';
 
 const options = args();
 const runs = numberArg(options.runs, 30);
@@ -51,13 +51,10 @@ const timed = async (what, fn) => {
 
 // 1. In this process ----------------------------------------------------------------------------------------------
 
-const { dir, cleanup } = tempDir('verstas-b12-');
+const dir = tempDir('verstas-b12-');
 // The bundle sits under the checkout's node_modules, so its own imports (yjs, the analyser's packages) resolve there.
 const bundle = join(root, 'node_modules', '.cache', 'verstas-b12', 'grouping.mjs');
-process.on('exit', () => {
-	cleanup();
-	rmSync(dirname(bundle), { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(dirname(bundle), { recursive: true, force: true }));
 await build({
 	entryPoints: [join(root, 'src/lib/server/grouping.ts')],
 	outfile: bundle,
@@ -77,7 +74,7 @@ result('B15', load, 'suggestGroups() in process, 300 notes as one lane: median (
 
 if (!options['no-server']) {
 	const db = await createDatabase({ dir });
-	const server = await startServer({ database: db });
+	const server = await startVerstas({ database: db });
 	try {
 		const owner = await insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
 		const cookie = await insertSession(db, owner);

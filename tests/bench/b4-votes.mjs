@@ -119,7 +119,7 @@ async function main() {
 	const itemCount = 8;
 	const targetMs = 1000;
 
-	const { dir, cleanup } = lib.tempDir();
+	const dir = lib.tempDir();
 	const profileDir = join(dir, 'profile');
 	let server;
 	let worker;
@@ -128,7 +128,7 @@ async function main() {
 		db = await lib.createDatabase({ dir });
 		// Every phone of the room connects from 127.0.0.1 here: the per-address cap (1,000, for a venue's NAT) is raised
 		// for the bench, which stands in for 1,300 phones (voters, warm-up voters, screens).
-		server = await lib.startServer({ database: db, env: { VERSTAS_COLLAB_MAX_CONNECTIONS_PER_ADDRESS: String(voters + warmup + screenCount + 10) }, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+		server = await lib.startVerstas({ database: db, env: { VERSTAS_COLLAB_MAX_CONNECTIONS_PER_ADDRESS: String(voters + warmup + screenCount + 10) }, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 		const facilitator = await lib.insertUser(db, { email: 'vetaja@bench.verstas.fi', name: 'Vetäjä' });
 		const facilitatorCookie = await lib.insertSession(db, facilitator);
 		const workshopId = await lib.insertWorkshop(db, facilitator, { title: 'Suuri sali' });
@@ -320,6 +320,5 @@ async function main() {
 		await worker?.terminate();
 		await server?.stop();
 		await db?.close();
-		cleanup();
 	}
 }

@@ -252,13 +252,13 @@ async function measurePage(server, name, path, cookie, { reference = false, ever
 	agent.destroy();
 }
 
-const { dir, cleanup } = lib.tempDir();
+const dir = lib.tempDir();
 const profileDir = join(dir, 'profile');
 let server;
 let db;
 try {
 	db = await lib.createDatabase({ dir });
-	server = await lib.startServer({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+	server = await lib.startVerstas({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 	const seedStart = lib.now();
 	const programme = await seedProgramme(db);
 	const board = await seedBoard(db);
@@ -292,5 +292,4 @@ try {
 } finally {
 	await server?.stop();
 	await db?.close();
-	cleanup();
 }

@@ -30,13 +30,13 @@ async function verifyCostMs(hash) {
 	return (lib.now() - t0) / 5;
 }
 
-const { dir, cleanup } = lib.tempDir();
+const dir = lib.tempDir();
 const profileDir = join(dir, 'profile');
 let server;
 let db;
 try {
 	db = await lib.createDatabase({ dir });
-	server = await lib.startServer({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+	server = await lib.startVerstas({ database: db, nodeArgs: options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 	const passwordHash = await lib.hashPassword(password);
 	const oneVerifyMs = await verifyCostMs(passwordHash);
 	// The first account would become admin (createUser): an admin exists already, as on a real server.
@@ -133,5 +133,4 @@ try {
 } finally {
 	await server?.stop();
 	await db?.close();
-	cleanup();
 }

@@ -33,8 +33,8 @@ export const databaseLabel = chosen === 'postgres' ? 'PostgreSQL' : 'SQLite';
 export const onDatabase = chosen === 'postgres' ? ' (PostgreSQL)' : '';
 
 /**
- * An empty bench database (the servers create the schema when they start on it: migrateDb in server.mjs, or the
- * first startServer in http.mjs). `dir`: the folder for the SQLite file (default: a temporary one, removed at exit).
+ * An empty bench database (the servers create the schema when they start on it: migrateDb in server.mjs, or a
+ * bench's first startVerstas). `dir`: the folder for the SQLite file (default: a temporary one, removed at exit).
  */
 export async function createDatabase({ dir } = {}) {
 	return chosen === 'postgres' ? createPostgres() : createSqlite(dir);

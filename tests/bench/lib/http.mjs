@@ -1,21 +1,20 @@
-// Helpers for the HTTP-side benchmarks (B4, B8, B9, B10): the production server in a child process, rows seeded
-// exactly as the app writes them (into the bench database, lib/database.mjs: SQLite or, with BENCH_DATABASE=postgres,
-// PostgreSQL), keep-alive HTTP with latency timing, closed- and open-loop load, percentiles,
-// server CPU from /proc, CPU-profile summaries and the runner's RESULT lines. Plain ESM, no build step.
-import { spawn } from 'node:child_process';
-import { createHash, getRandomValues } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Helpers for the HTTP-side benchmarks (B4, B8, B9, B10): the production server in a child process (startVerstas and
+// the other shared helpers re-exported from server.mjs), rows seeded exactly as the app writes them (into the bench
+// database, lib/database.mjs: SQLite or, with BENCH_DATABASE=postgres, PostgreSQL), keep-alive HTTP with latency timing,
+// closed- and open-loop load, percentiles, server CPU from /proc, CPU-profile summaries and the runner's RESULT lines.
+// Plain ESM, no build step.
+import { getRandomValues } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cpuMs, hashSecret, projectRoot, randomId, root } from './server.mjs';
 
 export { createDatabase, databaseCpuMeter, databaseCpuMs, databaseLabel, onDatabase } from './database.mjs';
+export { cpuMs, hashSecret, projectRoot, randomId, root, rssMb, startVerstas, tempDir } from './server.mjs';
 
-/** The project this file belongs to; `VERSTAS_ROOT` points the benchmarks at another checkout with a build. */
-export const projectRoot = join(import.meta.dirname, '../../..');
-export const root = process.env.VERSTAS_ROOT ?? projectRoot;
 const require = createRequire(join(projectRoot, 'package.json'));
 
 export const now = () => performance.now();
@@ -39,97 +38,7 @@ export function args(argv = process.argv.slice(2)) {
 
 export const numberArg = (value, fallback) => (value === undefined || value === true ? fallback : Number(value));
 
-// The server ------------------------------------------------------------------------------------------------
-
-/** A fresh temporary folder (removed by `cleanup`). */
-export function tempDir(prefix = 'verstas-bench-') {
-	const dir = mkdtempSync(join(tmpdir(), prefix));
-	return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-const running = new Set();
-let exitHooked = false;
-function hookExit() {
-	if (exitHooked) return;
-	exitHooked = true;
-	// Never leave a server behind: kill what is still running when this process ends, however it ends.
-	process.once('exit', () => {
-		for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	});
-	for (const signal of ['SIGINT', 'SIGTERM'])
-		process.once(signal, () => {
-			for (const child of running) child.kill('SIGKILL');
-			process.exit(130);
-		});
-}
-
-/**
- * Starts `node <root>/server/index.js` on 127.0.0.1 with a free port on the bench database `database`
- * (createDatabase: its `serverEnv`; a new one gets the app's schema at this start) and waits for "running at http://…".
- * `nodeArgs` go before the script (e.g. `--cpu-prof`).
- */
-export async function startServer({ database, env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
-	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build (run \`npm run build\` first).`);
-	if (!database?.serverEnv) throw new Error('startServer: no bench database (createDatabase in lib/database.mjs)');
-	hookExit();
-	const child = spawn(process.execPath, [...nodeArgs, join(root, 'server', 'index.js')], {
-		cwd: root,
-		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...database.serverEnv, ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	running.add(child);
-	child.once('exit', () => running.delete(child));
-	let output = '';
-	const keep = (chunk) => (output = (output + chunk).slice(-20_000));
-	child.stdout.on('data', keep);
-	child.stderr.on('data', keep);
-	const url = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
-		child.stdout.on('data', () => {
-			const match = output.match(/running at (http:\/\/\S+)/);
-			if (match) {
-				clearTimeout(timer);
-				resolve(match[1]);
-			}
-		});
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`server exited with ${code}:\n${output}`));
-		});
-	});
-	const stop = () =>
-		new Promise((resolve) => {
-			if (child.exitCode !== null || child.signalCode !== null) return resolve();
-			const force = setTimeout(() => child.kill('SIGKILL'), 8_000);
-			child.once('exit', () => {
-				clearTimeout(force);
-				resolve();
-			});
-			child.kill('SIGTERM');
-		});
-	return { url, origin: url, pid: child.pid, process: child, output: () => output, stop };
-}
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
-export function cpuMs(pid) {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		// utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after "pid (comm) ".
-		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-	} catch {
-		return NaN;
-	}
-}
-
-/** Resident set size in MB, from /proc (Linux). */
-export function rssMb(pid) {
-	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
-		return line ? Number(line[1]) / 1024 : NaN;
-	} catch {
-		return NaN;
-	}
-}
+// The server's process (/proc) ------------------------------------------------------------------------------
 
 /** Minor page faults a process has taken so far, from /proc (Linux): field 10 of the stat line. */
 export function minorFaults(pid) {
@@ -158,15 +67,6 @@ export function cpuMeter(pid) {
 }
 
 // The database, written as the app writes it (`db`: a bench database from createDatabase) -------------------------
-
-const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-/** session.ts generateSecureRandomString: 24 characters of a 32-letter alphabet. */
-export function randomId(length = 24) {
-	let out = '';
-	for (const byte of getRandomValues(new Uint8Array(length))) out += alphabet[byte >> 3];
-	return out;
-}
-export const hashSecret = (secret) => createHash('sha256').update(secret).digest();
 
 /** A password hash exactly as password.ts makes it (Argon2id, 19 MiB, t=2, p=1, 32-byte output). */
 export async function hashPassword(password) {

@@ -120,13 +120,15 @@ function handle(child, url, startMs, output) {
 
 /**
  * The Verstas production server (`node <root>/server/index.js`) on 127.0.0.1, on the bench database `database`
- * (database.mjs: its `serverEnv` points the server at the SQLite file or the PostgreSQL database). Resolves when it
- * prints "running at http://…"; `startMs` is how long that took.
+ * (database.mjs: its `serverEnv` points the server at the SQLite file or the PostgreSQL database; a new one gets the
+ * app's schema at this start). `port` 0: a free one. `nodeArgs` go before the script (e.g. `--cpu-prof`). Resolves
+ * when it prints "running at http://…"; `startMs` is how long that took.
  */
-export async function startVerstas({ database, port = 0, env = {}, nodeArgs = [] }) {
-	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build.`);
+export async function startVerstas({ database, port = 0, env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
+	if (!existsSync(join(root, 'build', 'handler.js'))) throw new Error(`No production build in ${root}/build (run \`npm run build\` first).`);
 	if (!database?.serverEnv) throw new Error('startVerstas: no bench database (createDatabase in lib/database.mjs)');
-	// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the server, written when it stops
+	// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the server, written when it stops (a caller's own
+	// --cpu-prof-dir in nodeArgs comes later and wins)
 	const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
 	const { child, ready, started, output } = spawnServer([...profile, ...nodeArgs, join(root, 'server', 'index.js')], {
 		cwd: root,
@@ -137,7 +139,8 @@ export async function startVerstas({ database, port = 0, env = {}, nodeArgs = []
 			...env
 		},
 		ready: (text) => text.match(/running at (http:\/\/\S+)/)?.[1],
-		name: 'Verstas'
+		name: 'Verstas',
+		timeoutMs
 	});
 	const url = await ready;
 	return { ...handle(child, url, performance.now() - started, output), kind: 'verstas' };
@@ -168,13 +171,14 @@ export async function startReference({ port } = {}) {
 // The bench database -----------------------------------------------------------------------------------
 
 const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-/** session.ts's generateSecureRandomString */
-export function secureRandom(length = 24) {
+/** session.ts generateSecureRandomString: 24 characters of a 32-letter alphabet. */
+export function randomId(length = 24) {
 	let out = '';
 	for (const byte of getRandomValues(new Uint8Array(length))) out += alphabet[byte >> 3];
 	return out;
 }
-const sha256 = (text) => createHash('sha256').update(text).digest();
+/** The sha-256 the app stores of a session or guest secret. */
+export const hashSecret = (secret) => createHash('sha256').update(secret).digest();
 
 /**
  * A fresh bench database (lib/database.mjs: SQLite, or PostgreSQL with BENCH_DATABASE=postgres) with the app's
@@ -206,13 +210,13 @@ export async function createWorkshops(database, { workshops = 1, guestsPerWorksh
 	const result = [];
 	await database.transaction(async () => {
 		for (let w = 0; w < workshops; w++) {
-			const id = secureRandom(12);
+			const id = randomId(12);
 			await insertWorkshop.run(id, `Bench workshop ${w + 1}`, 'Load test', '', `B${String(w).padStart(5, '0')}`);
 			const cookies = [];
 			for (let g = 0; g < guestsPerWorkshop; g++) {
-				const participantId = secureRandom();
-				const secret = secureRandom();
-				await insertGuest.run(participantId, id, `Guest ${g + 1}`, 'Bench', sha256(secret));
+				const participantId = randomId();
+				const secret = randomId();
+				await insertGuest.run(participantId, id, `Guest ${g + 1}`, 'Bench', hashSecret(secret));
 				cookies.push(`verstas_guest_${id}=${participantId}.${secret}`);
 			}
 			result.push({ id, cookies });
@@ -230,19 +234,28 @@ export async function seedBoard(database, workshopId, update) {
 
 const ticksPerSecond = 100; // CLK_TCK on Linux
 
+// Both give NaN once the process is gone, so a meter read after it ended does not throw.
+
 /** utime + stime of a process in ms. */
 export function cpuMs(pid) {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	// fields[0] is field 3 (state): utime is field 14, stime field 15
-	return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// fields[0] is field 3 (state): utime is field 14, stime field 15
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+	} catch {
+		return NaN;
+	}
 }
 
 /** Resident set size in MB. */
 export function rssMb(pid) {
-	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN);
-	return kb / 1024;
+	try {
+		const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
+		return kb === undefined ? NaN : Number(kb) / 1024;
+	} catch {
+		return NaN;
+	}
 }
 
 /** Server CPU (% of one core) and RSS over a window; RSS sampled every 250 ms (mean and max). */
@@ -251,9 +264,8 @@ export function startProcessMeter(pid) {
 	const t0 = performance.now();
 	const rss = [];
 	const sample = () => {
-		try {
-			rss.push(rssMb(pid));
-		} catch {}
+		const mb = rssMb(pid);
+		if (Number.isFinite(mb)) rss.push(mb);
 	};
 	sample();
 	const timer = setInterval(sample, 250);
@@ -262,10 +274,7 @@ export function startProcessMeter(pid) {
 			clearInterval(timer);
 			sample();
 			const elapsed = performance.now() - t0;
-			let cpu = NaN;
-			try {
-				cpu = ((cpuMs(pid) - cpu0) / elapsed) * 100;
-			} catch {}
+			const cpu = ((cpuMs(pid) - cpu0) / elapsed) * 100;
 			return { cpuPercent: cpu, rssMaxMb: Math.max(...rss), rssLastMb: rss[rss.length - 1], elapsedMs: elapsed };
 		}
 	};
