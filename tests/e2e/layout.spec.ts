@@ -120,6 +120,18 @@ test.describe('at 360 × 740', () => {
 	});
 });
 
+test('a programme’s page shows its lead the outcomes first: on a laptop the overdue check-ins are on the first screen, what the programme is comes after its pilots', async ({ page }) => {
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await signInAs(page, 'lead');
+	await page.goto('/programmes');
+	await page.getByRole('link', { name: /^Mukana/ }).first().click();
+	const heading = (key: string) => page.getByRole('heading', { level: 2, name: t('fi', key), exact: true });
+	await expect(heading('outcomes_overdue_title')).toBeInViewport();
+	const top = async (key: string) => (await heading(key).boundingBox())!.y;
+	expect(await top('outcomes_goals')).toBeGreaterThan(await top('outcomes_pilots_title'));
+	expect(await top('outcomes_target_areas')).toBeGreaterThan(await top('outcomes_pilots_title'));
+});
+
 test('every public page passes axe in every language', async ({ page }) => {
 	for (const locale of locales) {
 		await setLocale(page, locale);
