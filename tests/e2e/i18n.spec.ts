@@ -138,7 +138,7 @@ test('a language chosen in the profile follows the user to a new browser', async
 		await expectLanguage(page2, 'fi');
 		await submitSignIn(page2, account.email, account.password);
 		await expectLanguage(page2, 'en');
-		await expect(page2.getByRole('heading', { level: 1 })).toHaveText(t('en', 'home_title'));
+		await expect(page2.getByRole('heading', { level: 1 })).toHaveText(t('en', 'home_welcome', { name: account.name }));
 		await page2.goto('/profile');
 		await expect(page2.getByRole('combobox', { name: t('en', 'field_language') })).toHaveValue('en');
 		await expectAccessible(page2, 'profile on the second device');
@@ -162,7 +162,7 @@ test('a signed-in user’s choice in the header switcher is remembered in the pr
 		await goto(page2, '/sign-in');
 		await submitSignIn(page2, account.email, account.password);
 		await expectLanguage(page2, 'sv');
-		await expect(page2.getByRole('heading', { level: 1 })).toHaveText(t('sv', 'home_title'));
+		await expect(page2.getByRole('heading', { level: 1 })).toHaveText(t('sv', 'home_welcome', { name: account.name }));
 	} finally {
 		await other.close();
 	}

@@ -175,24 +175,22 @@ describe('the personal calendar', () => {
 				url: `https://verstas.example.fi/workshops/${facilitated.id}`,
 				description: `Nuorten osallisuus\n\nAvaa Verstaassa: https://verstas.example.fi/workshops/${facilitated.id}`
 			},
+			// Four weeks from the start, and four weeks from the latest report: the soonest first.
 			...[
-				// Four weeks from the start, and four weeks from the latest report.
 				{ pilot, title: 'Läksykerho', start: '2026-02-02', end: '2026-02-03' },
 				{ pilot: reported, title: 'Olohuone', start: '2026-03-03', end: '2026-03-04' }
-			]
-				.sort((a, b) => (a.pilot.id < b.pilot.id ? -1 : 1))
-				.map(({ pilot, title, start, end }) => ({
-					uid: checkInEventUid(pilot.id),
-					summary: `Seurantaraportti erääntyy: ${title}`,
-					sequence: 0,
-					start,
-					startZone: null,
-					end,
-					instant: null,
-					location: null,
-					url: `https://verstas.example.fi/pilots/${pilot.id}`,
-					description: `Kokeilun ${title} seuraava seurantaraportti erääntyy tänään.\n\nAvaa Verstaassa: https://verstas.example.fi/pilots/${pilot.id}`
-				}))
+			].map(({ pilot, title, start, end }) => ({
+				uid: checkInEventUid(pilot.id),
+				summary: `Seurantaraportti erääntyy: ${title}`,
+				sequence: 0,
+				start,
+				startZone: null,
+				end,
+				instant: null,
+				location: null,
+				url: `https://verstas.example.fi/pilots/${pilot.id}`,
+				description: `Kokeilun ${title} seuraava seurantaraportti erääntyy tänään.\n\nAvaa Verstaassa: https://verstas.example.fi/pilots/${pilot.id}`
+			}))
 		]);
 
 		const english = readCalendar(await buildPersonalCalendar({ userId: me.id, locale: 'en' }, 'https://verstas.example.fi'));

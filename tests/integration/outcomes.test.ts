@@ -23,6 +23,7 @@ import {
 	addIndicator,
 	correctCheckIn,
 	listCheckIns,
+	listCheckInsDue,
 	proposePilot,
 	recordCheckIn,
 	transitionPilot,
@@ -199,6 +200,20 @@ describe('programme dashboard', () => {
 		]);
 		// Due today is not overdue yet.
 		expect((await programmeDashboard(world.programme.id, {}, '2025-03-26'))!.overdue.map((o) => o.pilot.id)).toEqual([world.pilots.b]);
+	});
+
+	it('lists the next check-ins of the running pilots on a person’s team, of some programmes, or of all: soonest first', async () => {
+		const due = (list: Awaited<ReturnType<typeof listCheckInsDue>>) => list.map((pilot) => [pilot.id, pilot.due, pilot.overdue]);
+		const both = [
+			[world.pilots.b, '2025-03-15', true],
+			[world.pilots.a, '2025-03-26', false]
+		];
+		expect(due(await listCheckInsDue({ teamMemberId: world.team.id }, '2025-03-20'))).toEqual(both);
+		expect(due(await listCheckInsDue({ programmeIds: [world.programme.id] }, '2025-03-20'))).toEqual(both);
+		expect(due(await listCheckInsDue({}, '2025-03-20'))).toEqual(both);
+		// The lead is on no pilot's team; no programmes, no pilots (not every pilot).
+		expect(await listCheckInsDue({ teamMemberId: world.lead.id }, '2025-03-20')).toEqual([]);
+		expect(await listCheckInsDue({ programmeIds: [] }, '2025-03-20')).toEqual([]);
 	});
 
 	it('shows each pilot with its latest check-in and indicator progress from the current versions', async () => {
@@ -488,7 +503,7 @@ describe('dashboard reuse', () => {
 	});
 });
 
-describe('CSV addresses on the production server', () => {
+describe('the home page and the CSV addresses on the production server', () => {
 	let server: RunningServer;
 	beforeAll(async () => {
 		server = await startProductionServer({ env: { DATABASE_PATH: process.env.DATABASE_PATH! } });
@@ -499,6 +514,23 @@ describe('CSV addresses on the production server', () => {
 
 	const get = async (path: string, userId?: string) =>
 		fetch(`${server.url}${path}`, { headers: userId ? { cookie: `verstas_session=${(await createSession(userId)).token}` } : {}, redirect: 'manual' });
+
+	it('the home page shows a team member their pilots’ next check-ins and a lead the overdue ones of their programmes', async () => {
+		// Today both running pilots' check-ins (due in March 2025) are overdue.
+		const lead = await (await get('/', world.lead.id)).text();
+		expect(lead).toContain('Omat ohjelmat');
+		expect(lead).toContain(`href="/programmes/${world.programme.id}#overdue-title">Myöhässä olevia seurantaraportteja: 2</a>`);
+		const team = await (await get('/', world.team.id)).text();
+		expect(team).toContain('Omat kokeilut');
+		expect(team).toContain(`href="/pilots/${world.pilots.b}/check-ins/new"`);
+		expect(team).toContain('seurantaraportti myöhässä (erääntyi');
+		// A member of a taking-part organisation is not told about another organisation's overdue check-ins.
+		expect(await (await get('/', world.member.id)).text()).not.toContain('Myöhässä olevia seurantaraportteja');
+		// Signed out: what Verstas is, and no one's lists.
+		const anonymous = await (await get('/')).text();
+		expect(anonymous).toContain('Ideasta kokeiluksi, kokeilusta tiedoksi');
+		expect(anonymous).not.toContain('Omat työpajat');
+	});
 
 	for (const file of ['pilots.csv', 'checkins.csv', 'data-dictionary.csv']) {
 		it(`${file}: member 200, outsider and anonymous 403, unknown programme 404`, async () => {

@@ -4,8 +4,8 @@ import ICAL from 'ical.js';
 import { toDateTimeLocal } from '../format';
 import { m } from '../paraglide/messages.js';
 import { changedRows, db, first } from './db';
-import { calendarFeeds, checkIns, participants, pilots, pilotTeam, users, workshopFacilitators, workshops, type Locale } from './db/schema';
-import { nextCheckInDue } from './pilots';
+import { calendarFeeds, participants, users, workshopFacilitators, workshops, type Locale } from './db/schema';
+import { listCheckInsDue } from './pilots';
 import { generateSecureRandomString, hashSecret, secretMatches, splitToken } from './session';
 
 // iCalendar (RFC 5545) through ical.js, Mozilla's parser and writer (escaping, line folding, RFC 6868 parameters);
@@ -182,29 +182,12 @@ export async function buildPersonalCalendar(owner: { userId: string; locale: Loc
 		};
 	});
 
-	const teamPilots = await db
-		.select({ id: pilots.id, title: pilots.title, status: pilots.status, cadenceWeeks: pilots.cadenceWeeks, startsOn: pilots.startsOn, updatedAt: pilots.updatedAt })
-		.from(pilotTeam)
-		.innerJoin(pilots, eq(pilots.id, pilotTeam.pilotId))
-		.where(and(eq(pilotTeam.userId, userId), eq(pilots.status, 'running')))
-		.orderBy(pilots.id);
-	const latest = new Map<string, string>();
-	if (teamPilots.length) {
-		for (const row of await db
-			.select({ pilotId: checkIns.pilotId, reportedOn: checkIns.reportedOn })
-			.from(checkIns)
-			.where(inArray(checkIns.pilotId, teamPilots.map((pilot) => pilot.id)))) {
-			if (row.reportedOn > (latest.get(row.pilotId) ?? '')) latest.set(row.pilotId, row.reportedOn);
-		}
-	}
-	for (const pilot of teamPilots) {
-		const due = nextCheckInDue(pilot, latest.get(pilot.id) ?? null);
-		if (!due) continue;
+	for (const pilot of await listCheckInsDue({ teamMemberId: userId })) {
 		const url = `${origin}/pilots/${pilot.id}`;
 		events.push({
 			uid: checkInEventUid(pilot.id),
 			sequence: 0,
-			day: due.due,
+			day: pilot.due,
 			summary: m.calendar_check_in_due({ title: pilot.title }, { locale }),
 			description: [m.calendar_check_in_due_description({ title: pilot.title }, { locale }), m.calendar_open_link({ url }, { locale })].join('\n\n'),
 			url

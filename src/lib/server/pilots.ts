@@ -531,6 +531,43 @@ export function nextCheckInDue(pilot: Pick<Pilot, 'status' | 'cadenceWeeks' | 's
 	return { due, overdue: due < today };
 }
 
+/**
+ * Running pilots with their next check-in's due day, soonest first: every running pilot, or those of some
+ * programmes, or those on whose team a person is.
+ */
+export async function listCheckInsDue(scope: { programmeIds?: string[]; teamMemberId?: string } = {}, today = isoToday()) {
+	if (scope.programmeIds?.length === 0) return [];
+	const running = await db
+		.select({
+			id: pilots.id,
+			title: pilots.title,
+			programmeId: pilots.programmeId,
+			status: pilots.status,
+			cadenceWeeks: pilots.cadenceWeeks,
+			startsOn: pilots.startsOn,
+			updatedAt: pilots.updatedAt,
+			latest: max(checkIns.reportedOn)
+		})
+		.from(pilots)
+		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
+		.where(
+			and(
+				eq(pilots.status, 'running'),
+				scope.programmeIds ? inArray(pilots.programmeId, scope.programmeIds) : undefined,
+				scope.teamMemberId
+					? inArray(pilots.id, db.select({ id: pilotTeam.pilotId }).from(pilotTeam).where(eq(pilotTeam.userId, scope.teamMemberId)))
+					: undefined
+			)
+		)
+		.groupBy(pilots.id);
+	return running
+		.flatMap((pilot) => {
+			const next = nextCheckInDue(pilot, pilot.latest, today);
+			return next ? [{ id: pilot.id, title: pilot.title, programmeId: pilot.programmeId, ...next }] : [];
+		})
+		.sort((a, b) => a.due.localeCompare(b.due) || a.id.localeCompare(b.id));
+}
+
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 /** Today in Helsinki (check-ins are due by the local calendar). */
 export function isoToday(now = new Date()) {

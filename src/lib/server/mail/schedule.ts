@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, isNotNull, max } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
 import { db, first } from '../db';
-import { checkIns, mailOutbox, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
-import { isoToday, nextCheckInDue } from '../pilots';
+import { mailOutbox, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
+import { isoToday, listCheckInsDue } from '../pilots';
 import { publicUrl } from './links';
 import { pilotTeamMembers, queueNotification, statusLabel } from './notifications';
 import { mailFrequency } from './preferences';
@@ -29,27 +29,11 @@ function helsinkiClock(now: Date) {
 /** A reminder when a running pilot's check-in is due within three days, and once more when it is overdue. */
 export async function queueCheckInReminders(now = new Date()) {
 	const today = isoToday(now);
-	const running = await db
-		.select({
-			id: pilots.id,
-			title: pilots.title,
-			status: pilots.status,
-			cadenceWeeks: pilots.cadenceWeeks,
-			startsOn: pilots.startsOn,
-			updatedAt: pilots.updatedAt,
-			latest: max(checkIns.reportedOn)
-		})
-		.from(pilots)
-		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
-		.where(eq(pilots.status, 'running'))
-		.groupBy(pilots.id);
 	let queued = 0;
-	for (const pilot of running) {
-		const next = nextCheckInDue(pilot, pilot.latest, today);
-		if (!next) continue;
-		const soon = !next.overdue && next.due <= addDays(today, reminderDaysAhead);
-		if (!soon && !next.overdue) continue;
-		const which = next.overdue ? 'overdue' : 'due';
+	for (const pilot of await listCheckInsDue({}, today)) {
+		const soon = !pilot.overdue && pilot.due <= addDays(today, reminderDaysAhead);
+		if (!soon && !pilot.overdue) continue;
+		const which = pilot.overdue ? 'overdue' : 'due';
 		await db.transaction(async (tx) => {
 			for (const member of await pilotTeamMembers(tx, pilot.id)) {
 				const sent = await queueNotification(
@@ -57,19 +41,19 @@ export async function queueCheckInReminders(now = new Date()) {
 					member,
 					'checkin_reminders',
 					(locale) => {
-						const subject = next.overdue
+						const subject = pilot.overdue
 							? m.mail_checkin_overdue_subject({ title: pilot.title }, { locale })
-							: m.mail_checkin_due_subject({ title: pilot.title, date: next.due }, { locale });
-						const body = next.overdue
-							? m.mail_checkin_overdue_body({ title: pilot.title, date: next.due }, { locale })
-							: m.mail_checkin_due_body({ title: pilot.title, date: next.due }, { locale });
+							: m.mail_checkin_due_subject({ title: pilot.title, date: pilot.due }, { locale });
+						const body = pilot.overdue
+							? m.mail_checkin_overdue_body({ title: pilot.title, date: pilot.due }, { locale })
+							: m.mail_checkin_due_body({ title: pilot.title, date: pilot.due }, { locale });
 						return {
 							subject,
 							title: subject,
 							blocks: [{ paragraph: body }, { link: { label: m.mail_checkin_action({}, { locale }), url: publicUrl(`/pilots/${pilot.id}#check-ins`) } }]
 						};
 					},
-					{ about: `pilot:${pilot.id}`, dedupeKey: `checkin-${which}:${pilot.id}:${next.due}:${member.id}`, now }
+					{ about: `pilot:${pilot.id}`, dedupeKey: `checkin-${which}:${pilot.id}:${pilot.due}:${member.id}`, now }
 				);
 				if (sent) queued++;
 			}
@@ -99,17 +83,9 @@ async function programmeDigest(programmeId: string, since: Date, today: string, 
 	const statusChanges = changes
 		.filter((change) => change.from !== null)
 		.map((change) => m.mail_digest_change_item({ title: change.title, status: statusLabel(change.to, locale) }, { locale }));
-	const overdue = (await db
-		.select({ title: pilots.title, status: pilots.status, cadenceWeeks: pilots.cadenceWeeks, startsOn: pilots.startsOn, updatedAt: pilots.updatedAt, latest: max(checkIns.reportedOn) })
-		.from(pilots)
-		.leftJoin(checkIns, eq(checkIns.pilotId, pilots.id))
-		.where(and(eq(pilots.programmeId, programmeId), eq(pilots.status, 'running')))
-		.groupBy(pilots.id)
-		.orderBy(asc(pilots.title)))
-		.flatMap((pilot) => {
-			const next = nextCheckInDue(pilot, pilot.latest, today);
-			return next?.overdue ? [m.mail_digest_overdue_item({ title: pilot.title, date: next.due }, { locale })] : [];
-		});
+	const overdue = (await listCheckInsDue({ programmeIds: [programmeId] }, today))
+		.filter((pilot) => pilot.overdue)
+		.map((pilot) => m.mail_digest_overdue_item({ title: pilot.title, date: pilot.due }, { locale }));
 	return { proposals, statusChanges, overdue };
 }
 

@@ -1,0 +1,43 @@
+// The home page of a signed-in person: their own workshops, pilots (with the next check-in) and programmes come
+// first. Relies on the demo seed: the team member is on the running Kannelmäki pilot's team and in the demo workshop.
+import { createAccount, expect, expectAccessible, expectNoHorizontalScroll, goto, signInAs, test } from './fixtures';
+import { t } from './messages';
+
+const kannelmaki = 'Läksykerho ja turvallinen aikuinen Kannelmäessä';
+
+test.describe('on a phone', () => {
+	test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+
+	test('a team member finds their workshop and their pilot’s next check-in, and writes it from there', async ({ page }) => {
+		await signInAs(page, 'team');
+		await goto(page, '/');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'home_welcome', { name: 'Tuomas Tiimiläinen' }));
+		const workshops = page.getByRole('region', { name: t('fi', 'home_my_workshops') });
+		await expect(workshops.getByRole('link', { name: 'Sosiaalisesti kestävät kaupungit' })).toBeVisible();
+		const pilots = page.getByRole('region', { name: t('fi', 'home_my_pilots') });
+		const pilot = pilots.getByRole('listitem').filter({ hasText: kannelmaki });
+		await expect(pilot).toContainText(/seuraava seurantaraportti \d{1,2}\. \p{L}+ \d{4}/u);
+		await expect(page.getByRole('region', { name: t('fi', 'home_my_programmes') }).getByRole('link', { name: /^Mukana/ })).toBeVisible();
+		await expectNoHorizontalScroll(page, 'the home page of a team member');
+		await expectAccessible(page, 'the home page of a team member at 360px');
+
+		await pilot.getByRole('link', { name: t('fi', 'checkin_new') }).click();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'checkin_new'));
+		await expect(page.getByRole('link', { name: kannelmaki })).toBeVisible();
+	});
+});
+
+test('a new account’s home says there is nothing yet and offers the join code', async ({ page }) => {
+	const account = await createAccount(page.request);
+	await goto(page, '/');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'home_welcome', { name: account.name }));
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_workshops') })).toContainText(t('fi', 'workshops_empty'));
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_programmes') })).toContainText(t('fi', 'programmes_empty'));
+	// No pilots: no empty list of them either.
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_pilots') })).toHaveCount(0);
+	await expectAccessible(page, 'the home page of a new account');
+	// (A code no workshop has: joining the demo workshop would change what other tests see in it.)
+	await page.getByLabel(t('fi', 'join_code_label'), { exact: true }).fill('zzzz99');
+	await page.getByLabel(t('fi', 'join_code_label'), { exact: true }).press('Enter');
+	await expect(page).toHaveURL(/\/w\/ZZZZ99$/);
+});
