@@ -94,7 +94,7 @@ async function expectInBand(page: Page, element: Locator, what: string) {
 	expect(box.y + box.height, `${what} ends above the bottom bar`).toBeLessThanOrEqual(band.bottom + 1);
 }
 
-test('a laptop shows the board first: the demo’s notes without scrolling, and nothing moves on load or when notes are ticked', async ({
+test('a laptop shows the board first: the demo’s notes without scrolling, and nothing moves on load or when notes are ticked; on a projector the composer stays at the foot of the screen', async ({
 	page
 }) => {
 	await page.setViewportSize(laptop);
@@ -165,6 +165,12 @@ test('a laptop shows the board first: the demo’s notes without scrolling, and 
 		if (await focused.evaluate((element) => !!element.closest('.lanes'))) await expectInBand(page, focused, `focus after ${step + 1} × Shift+Tab`);
 	}
 	await expectAccessible(page, 'the facilitator’s room at 1366×768');
+
+	// On a projector the same board is shorter than the screen: the composer stays at the foot of the screen.
+	await page.setViewportSize({ width: 1920, height: 1080 });
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const bar = (await page.locator('.bottom-bar').boundingBox())!;
+	expect(Math.abs(bar.y + bar.height - 1080), 'the bottom bar’s distance from the foot of a 1920×1080 screen').toBeLessThanOrEqual(2);
 });
 
 /** Drags with the mouse from one element's point to another's (fractions of their boxes), in small steps. */
