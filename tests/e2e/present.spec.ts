@@ -3,7 +3,7 @@
 // winner from the projector. A facilitator on a laptop drives the workshop; guests join on 360 px phones.
 import type { Locator, Page } from '@playwright/test';
 import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, signInAs, test, unique } from './fixtures';
-import { addNote, banner, button, joinOnPhone, live, newWorkshop, nextPhase, noteItem, phone, phases, showTab } from './live-workshop';
+import { addNote, banner, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, phone, phases, showTab } from './live-workshop';
 import { t } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
@@ -21,7 +21,7 @@ async function openProjector(browser: Parameters<typeof newContext>[0], id: stri
 const corner = (screen: Page) => screen.getByRole('complementary', { name: t('fi', 'live_present_join_prompt'), exact: true });
 const fullscreenOn = (screen: Page) => screen.evaluate(() => document.fullscreenElement !== null);
 
-test('present mode: a full-screen button, and the join code with its QR in a corner during every phase while joining is open', async ({
+test('present mode: a full-screen button, the join code with its QR in a corner during every phase while joining is open, and a board made to fit the screen', async ({
 	page,
 	browser
 }) => {
@@ -63,6 +63,18 @@ test('present mode: a full-screen button, and the join code with its QR in a cor
 		guests.push(await joinOnPhone(browser, code, unique('Myöhäinen')));
 		await expect(corner(screen)).toContainText(t('fi', 'live_present_participants', { count: 1 }), live);
 		await expectAccessible(screen, 'present mode with the join corner');
+
+		// Twenty notes run past the foot of the screen at full size: nobody scrolls a projector, so they are made
+		// smaller (side by side) until the whole board fits, and no smaller than 70 %.
+		for (let i = 1; i <= 20; i++) await addNote(page, `Kokeiluidea ${i}: iltapäiväkerho koulun kirjastoon`, i % 2 ? lanes.first : lanes.second);
+		const notes = screen.locator('.present-board li.note');
+		await expect(notes).toHaveCount(20, live);
+		const lowestNote = () => notes.evaluateAll((items) => Math.max(...items.map((item) => item.getBoundingClientRect().bottom)));
+		await expect.poll(lowestNote, { message: 'the lowest note’s bottom edge on a 1080 px screen' }).toBeLessThanOrEqual(1080);
+		const fontPx = await notes.first().evaluate((note) => parseFloat(getComputedStyle(note).fontSize));
+		expect(fontPx, 'a note’s font size on the projector, in px').toBeLessThan(1.6 * 16);
+		expect(fontPx, 'a note’s font size on the projector, in px').toBeGreaterThanOrEqual(0.7 * 1.6 * 16 - 0.1);
+		expect(await screen.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(1080);
 
 		// The next phase keeps it.
 		await nextPhase(page);
