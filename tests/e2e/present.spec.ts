@@ -21,7 +21,7 @@ async function openProjector(browser: Parameters<typeof newContext>[0], id: stri
 const corner = (screen: Page) => screen.getByRole('complementary', { name: t('fi', 'live_present_join_prompt'), exact: true });
 const fullscreenOn = (screen: Page) => screen.evaluate(() => document.fullscreenElement !== null);
 
-test('present mode: a full-screen button, the join code with its QR in a corner during every phase while joining is open, and a board made to fit the screen', async ({
+test('present mode: a full-screen button, the join code with its QR in a corner during every phase while joining is open, and a board made to fit the screen, its groups shown', async ({
 	page,
 	browser
 }) => {
@@ -75,6 +75,17 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeLessThan(1.6 * 16);
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeGreaterThanOrEqual(0.7 * 1.6 * 16 - 0.1);
 		expect(await screen.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(1080);
+
+		// Notes grouped on the board show on the projector as their group, named, in their lane.
+		const idea = (i: number) => `Kokeiluidea ${i}: iltapäiväkerho koulun kirjastoon`;
+		for (const i of [1, 3]) await page.getByRole('checkbox', { name: `${t('fi', 'board_note_select')} ${idea(i)}`, exact: true }).check();
+		const selection = page.getByRole('region', { name: t('fi', 'board_selected_count', { count: 2 }) });
+		await selection.getByLabel(t('fi', 'board_cluster_name'), { exact: true }).fill('Kirjastot');
+		await selection.getByRole('button', { name: t('fi', 'board_group_submit'), exact: true }).click();
+		const group = screen.getByRole('region', { name: lanes.first }).getByRole('region', { name: 'Kirjastot', exact: true });
+		await expect(group.locator('li.note')).toHaveText([idea(1), idea(3)], live);
+		await expect(notes).toHaveCount(20);
+		await expectAccessible(screen, 'present mode with a group, made to fit');
 
 		// The next phase keeps it.
 		await nextPhase(page);
