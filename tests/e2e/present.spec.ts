@@ -2,9 +2,9 @@
 // joining is open, results that use the screen (large, never cut, the matrix labelled by item), and choosing the
 // winner from the projector. A facilitator on a laptop drives the workshop; guests join on 360 px phones.
 import type { Locator, Page } from '@playwright/test';
-import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, signInAs, test, unique } from './fixtures';
-import { addNote, banner, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, phone, phases, showTab } from './live-workshop';
-import { t } from './messages';
+import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, postForm, signInAs, test, unique } from './fixtures';
+import { addNote, banner, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phone, phases, showTab } from './live-workshop';
+import { t, tRegex } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -261,6 +261,46 @@ test('results on the projector: large, never cut, the matrix labelled by item, a
 	} finally {
 		await swedish?.close();
 		await guest.context.close();
+		await context.close();
+	}
+});
+
+test('in the canvas phase the projector shows the idea cards with the canvas written so far, live', async ({ page, browser }) => {
+	await signInAs(page, 'facilitator');
+	const response = await postForm(page.request, '/workshops/new', {
+		title: unique('Kanvaasityöpaja'),
+		theme: 'Kokeilujen jalostaminen',
+		'perspectives.0.title': lanes.first,
+		'phases.0.kind': 'canvas',
+		'phases.0.title': 'Kokeilukanvaasi',
+		'phases.0.durationMinutes': '30'
+	});
+	expect(response.status(), 'creating the workshop').toBe(303);
+	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
+	await goto(page, `/workshops/${id}/board`);
+	await expect(online(page)).toBeVisible(live);
+	const title = 'Läksykerho kirjastossa';
+	await addNote(page, title);
+	await noteItem(page, title).getByRole('button', { name: tRegex('fi', 'board_actions_for') }).click();
+	await noteItem(page, title).getByRole('button', { name: t('fi', 'board_promote'), exact: true }).click();
+	const card = page.getByRole('article', { name: t('fi', 'board_idea_heading', { title }), exact: true });
+	await card.getByLabel(t('fi', 'board_canvas_hypothesis'), { exact: true }).fill('Jos kerho on kirjastossa, niin useampi lapsi tulee');
+
+	const { context, screen } = await openProjector(browser, id);
+	try {
+		await nextPhase(page);
+		const ideas = screen.getByRole('region', { name: t('fi', 'board_ideas_title'), exact: true });
+		const shown = ideas.getByRole('listitem').filter({ hasText: title });
+		await expect(shown.getByRole('heading', { level: 3 })).toHaveText(title, live);
+		await expect(shown.getByRole('definition')).toHaveText(['Jos kerho on kirjastossa, niin useampi lapsi tulee']);
+		await expect(shown.getByRole('term')).toHaveText([t('fi', 'board_canvas_hypothesis')]);
+		// The notes' lanes give the screen to the cards in this phase.
+		await expect(screen.getByRole('region', { name: t('fi', 'board_lanes_label') })).toHaveCount(0);
+		// A field written on the board appears on the projector as it is written.
+		await card.getByLabel(t('fi', 'board_canvas_first_step'), { exact: true }).fill('Sovitaan tila kirjaston kanssa');
+		await expect(shown.getByRole('definition')).toHaveText(['Jos kerho on kirjastossa, niin useampi lapsi tulee', 'Sovitaan tila kirjaston kanssa'], live);
+		await expectAccessible(screen, 'present mode in the canvas phase');
+	} finally {
 		await context.close();
 	}
 });
