@@ -1,4 +1,4 @@
-import { listCheckInsDue } from '$lib/server/pilots';
+import { countOverdueCheckIns, listCheckInsDue } from '$lib/server/pilots';
 import { listProgrammesForUser } from '$lib/server/programmes';
 import { canCreateWorkshops, listWorkshopsForUser } from '$lib/server/workshops';
 import type { PageServerLoad } from './$types';
@@ -21,10 +21,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const programmesShown = programmes.slice(0, shown);
 	// A lead sees at once which of their programmes have check-ins overdue.
 	const led = programmesShown.filter((programme) => programme.role === 'lead').map((programme) => programme.id);
-	const overdue = new Map<string, number>();
-	for (const pilot of await listCheckInsDue({ programmeIds: led })) {
-		if (pilot.overdue) overdue.set(pilot.programmeId, (overdue.get(pilot.programmeId) ?? 0) + 1);
-	}
+	const overdue = await countOverdueCheckIns(led);
 	const from = Date.now() - stillRunningMs;
 	const coming = workshops.filter((workshop) => workshop.startsAt && workshop.startsAt.getTime() >= from).reverse();
 	const others = workshops.filter((workshop) => !coming.includes(workshop));

@@ -132,6 +132,19 @@ test('a programme’s page shows its lead the outcomes first: on a laptop the ov
 	expect(await top('outcomes_target_areas')).toBeGreaterThan(await top('outcomes_pilots_title'));
 });
 
+test('a running pilot’s next step on a laptop: the one-button step sits under the heading, beside the decision', async ({ page }) => {
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await signInAs(page, 'lead');
+	await page.goto('/programmes');
+	await page.getByRole('link', { name: /^Mukana/ }).first().click();
+	await page.getByRole('link', { name: 'Läksykerho ja turvallinen aikuinen Kannelmäessä' }).first().click();
+	const heading = (await page.getByRole('heading', { level: 2, name: t('fi', 'pilot_next_steps'), exact: true }).boundingBox())!;
+	const evaluate = (await page.getByRole('button', { name: t('fi', 'pilot_action_evaluate'), exact: true }).boundingBox())!;
+	const decision = (await page.getByRole('group', { name: t('fi', 'pilot_decision_legend') }).boundingBox())!;
+	expect(evaluate.y - (heading.y + heading.height), 'from the heading to the button, in px').toBeLessThan(60);
+	expect(evaluate.x + evaluate.width, 'the button beside the decision').toBeLessThan(decision.x);
+});
+
 test('every public page passes axe in every language', async ({ page }) => {
 	for (const locale of locales) {
 		await setLocale(page, locale);

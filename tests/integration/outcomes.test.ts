@@ -515,11 +515,14 @@ describe('the home page and the CSV addresses on the production server', () => {
 	const get = async (path: string, userId?: string) =>
 		fetch(`${server.url}${path}`, { headers: userId ? { cookie: `verstas_session=${(await createSession(userId)).token}` } : {}, redirect: 'manual' });
 
-	it('the home page shows a team member their pilots’ next check-ins and a lead the overdue ones of their programmes', async () => {
+	it('the home page shows a team member their pilots’ next check-ins and a lead the overdue ones of their programmes (also on the programmes list)', async () => {
 		// Today both running pilots' check-ins (due in March 2025) are overdue.
 		const lead = await (await get('/', world.lead.id)).text();
 		expect(lead).toContain('Omat ohjelmat');
 		expect(lead).toContain(`href="/programmes/${world.programme.id}#overdue-title">Myöhässä olevia seurantaraportteja: 2</a>`);
+		// … and so does their list of programmes.
+		expect(await (await get('/programmes', world.lead.id)).text()).toContain('Myöhässä olevia seurantaraportteja: 2');
+		expect(await (await get('/programmes', world.member.id)).text()).not.toContain('Myöhässä olevia seurantaraportteja');
 		const team = await (await get('/', world.team.id)).text();
 		expect(team).toContain('Omat kokeilut');
 		expect(team).toContain(`href="/pilots/${world.pilots.b}/check-ins/new"`);

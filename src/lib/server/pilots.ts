@@ -568,6 +568,15 @@ export async function listCheckInsDue(scope: { programmeIds?: string[]; teamMemb
 		.sort((a, b) => a.due.localeCompare(b.due) || a.id.localeCompare(b.id));
 }
 
+/** How many check-ins are overdue in each of these programmes (those with none are left out). */
+export async function countOverdueCheckIns(programmeIds: string[], today = isoToday()) {
+	const counts = new Map<string, number>();
+	for (const pilot of await listCheckInsDue({ programmeIds }, today)) {
+		if (pilot.overdue) counts.set(pilot.programmeId, (counts.get(pilot.programmeId) ?? 0) + 1);
+	}
+	return counts;
+}
+
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 /** Today in Helsinki (check-ins are due by the local calendar). */
 export function isoToday(now = new Date()) {
