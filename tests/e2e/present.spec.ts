@@ -3,7 +3,7 @@
 // winner from the projector. A facilitator on a laptop drives the workshop; guests join on 360 px phones.
 import type { Locator, Page } from '@playwright/test';
 import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, postForm, signInAs, test, unique } from './fixtures';
-import { addNote, banner, button, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phone, phases, showTab } from './live-workshop';
+import { addNote, banner, button, composer, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phone, phases, showTab } from './live-workshop';
 import { t, tRegex } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
@@ -265,7 +265,7 @@ test('results on the projector: large, never cut, the matrix labelled by item, a
 	}
 });
 
-test('in the canvas phase the projector shows the idea cards with the canvas written so far, live', async ({ page, browser }) => {
+test('in the canvas phase the projector shows the idea cards with the canvas written so far, live, and a phone turns to them', async ({ page, browser }) => {
 	await signInAs(page, 'facilitator');
 	const response = await postForm(page.request, '/workshops/new', {
 		title: unique('Kanvaasityöpaja'),
@@ -277,6 +277,8 @@ test('in the canvas phase the projector shows the idea cards with the canvas wri
 	});
 	expect(response.status(), 'creating the workshop').toBe(303);
 	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
+	await goto(page, `/workshops/${id}`);
+	const code = (await page.locator('main .join-code').textContent())!.trim();
 	await goto(page, `/workshops/${id}/board`);
 	await expect(online(page)).toBeVisible(live);
 	const title = 'Läksykerho kirjastossa';
@@ -287,8 +289,14 @@ test('in the canvas phase the projector shows the idea cards with the canvas wri
 	await card.getByLabel(t('fi', 'board_canvas_hypothesis'), { exact: true }).fill('Jos kerho on kirjastossa, niin useampi lapsi tulee');
 
 	const { context, screen } = await openProjector(browser, id);
+	const guest = await joinOnPhone(browser, code, unique('Puhelin'));
 	try {
+		await expect(guest.page.getByRole('tab', { name: new RegExp(`^${lanes.first} `) })).toHaveAttribute('aria-selected', 'true', live);
 		await nextPhase(page);
+		// A phone turns to the idea cards, where the phase's work is, and its composer leaves them the screen.
+		await expect(guest.page.getByRole('tab', { name: new RegExp(`^${t('fi', 'board_ideas_title')} `) })).toHaveAttribute('aria-selected', 'true', live);
+		await expect(guest.page.getByRole('article', { name: t('fi', 'board_idea_heading', { title }), exact: true })).toBeVisible();
+		expect((await composer(guest.page).boundingBox())!.height, 'the composer’s height on a phone while no notes can be added').toBeLessThan(90);
 		const ideas = screen.getByRole('region', { name: t('fi', 'board_ideas_title'), exact: true });
 		const shown = ideas.getByRole('listitem').filter({ hasText: title });
 		await expect(shown.getByRole('heading', { level: 3 })).toHaveText(title, live);
@@ -300,7 +308,9 @@ test('in the canvas phase the projector shows the idea cards with the canvas wri
 		await card.getByLabel(t('fi', 'board_canvas_first_step'), { exact: true }).fill('Sovitaan tila kirjaston kanssa');
 		await expect(shown.getByRole('definition')).toHaveText(['Jos kerho on kirjastossa, niin useampi lapsi tulee', 'Sovitaan tila kirjaston kanssa'], live);
 		await expectAccessible(screen, 'present mode in the canvas phase');
+		await expectAccessible(guest.page, 'a phone in the canvas phase');
 	} finally {
+		await guest.context.close();
 		await context.close();
 	}
 });
