@@ -19,11 +19,20 @@ export const noteItem = (scope: Page | Locator, text: string) => scope.locator('
 export const button = (scope: Page | Locator, key: string, suffix = '') =>
 	scope.getByRole('button', { name: `${t('fi', key)}${suffix}`, exact: true });
 
+type PhaseKind = 'orientation' | 'ideas' | 'grouping' | 'voting' | 'canvas' | 'commitments';
+const defaultPhases: [PhaseKind, string, number][] = [
+	['ideas', phases.ideas, 20],
+	['voting', phases.voting, 10]
+];
+
 /**
  * Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board.
- * `title` replaces the default one (a unique suffix is added).
+ * `title` replaces the default one (a unique suffix is added); `phases` the agenda ([kind, title, minutes]).
  */
-export async function newWorkshop(page: Page, options: { title?: string } = {}): Promise<{ id: string; code: string }> {
+export async function newWorkshop(
+	page: Page,
+	options: { title?: string; phases?: [PhaseKind, string, number][] } = {}
+): Promise<{ id: string; code: string }> {
 	await signInAs(page, 'facilitator');
 	const response = await postForm(page.request, '/workshops/new', {
 		title: options.title ? `${options.title} ${unique('')}` : unique('Live-työpaja'),
@@ -37,12 +46,13 @@ export async function newWorkshop(page: Page, options: { title?: string } = {}):
 		'perspectives.1.id': '',
 		'perspectives.1.title': lanes.second,
 		'perspectives.1.description': '',
-		'phases.0.kind': 'ideas',
-		'phases.0.title': phases.ideas,
-		'phases.0.durationMinutes': '20',
-		'phases.1.kind': 'voting',
-		'phases.1.title': phases.voting,
-		'phases.1.durationMinutes': '10'
+		...Object.fromEntries(
+			(options.phases ?? defaultPhases).flatMap(([kind, title, minutes], index) => [
+				[`phases.${index}.kind`, kind],
+				[`phases.${index}.title`, title],
+				[`phases.${index}.durationMinutes`, String(minutes)]
+			])
+		)
 	});
 	expect(response.status(), 'creating a workshop redirects to its page').toBe(303);
 	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;

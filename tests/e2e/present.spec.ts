@@ -2,8 +2,8 @@
 // joining is open, results that use the screen (large, never cut, the matrix labelled by item), and choosing the
 // winner from the projector. A facilitator on a laptop drives the workshop; guests join on 360 px phones.
 import type { Locator, Page } from '@playwright/test';
-import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, postForm, signInAs, test, unique } from './fixtures';
-import { addNote, banner, button, composer, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, online, phone, phases, showTab } from './live-workshop';
+import { expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, signInAs, test, unique } from './fixtures';
+import { addNote, banner, button, composer, joinOnPhone, lanes, live, newWorkshop, nextPhase, noteItem, phone, phases, showTab } from './live-workshop';
 import { t, tRegex } from './messages';
 
 test.describe.configure({ timeout: 120_000 });
@@ -266,21 +266,7 @@ test('results on the projector: large, never cut, the matrix labelled by item, a
 });
 
 test('in the canvas phase the projector shows the idea cards with the canvas written so far, live, and a phone turns to them', async ({ page, browser }) => {
-	await signInAs(page, 'facilitator');
-	const response = await postForm(page.request, '/workshops/new', {
-		title: unique('Kanvaasityöpaja'),
-		theme: 'Kokeilujen jalostaminen',
-		'perspectives.0.title': lanes.first,
-		'phases.0.kind': 'canvas',
-		'phases.0.title': 'Kokeilukanvaasi',
-		'phases.0.durationMinutes': '30'
-	});
-	expect(response.status(), 'creating the workshop').toBe(303);
-	const id = /^\/workshops\/([^/?#]+)$/.exec(response.headers()['location'] ?? '')![1]!;
-	await goto(page, `/workshops/${id}`);
-	const code = (await page.locator('main .join-code').textContent())!.trim();
-	await goto(page, `/workshops/${id}/board`);
-	await expect(online(page)).toBeVisible(live);
+	const { id, code } = await newWorkshop(page, { phases: [['canvas', 'Kokeilukanvaasi', 30]] });
 	const title = 'Läksykerho kirjastossa';
 	await addNote(page, title);
 	await noteItem(page, title).getByRole('button', { name: tRegex('fi', 'board_actions_for') }).click();
