@@ -27,11 +27,12 @@ const defaultPhases: [PhaseKind, string, number][] = [
 
 /**
  * Signs the demo facilitator in, creates a fresh workshop (two lanes, an ideas and a voting phase) and opens its board.
- * `title` replaces the default one (a unique suffix is added); `phases` the agenda ([kind, title, minutes]).
+ * `title` replaces the default one (a unique suffix is added); `phases` the agenda ([kind, title, minutes]);
+ * `question` is the first lane's.
  */
 export async function newWorkshop(
 	page: Page,
-	options: { title?: string; phases?: [PhaseKind, string, number][] } = {}
+	options: { title?: string; phases?: [PhaseKind, string, number][]; question?: string } = {}
 ): Promise<{ id: string; code: string }> {
 	await signInAs(page, 'facilitator');
 	const response = await postForm(page.request, '/workshops/new', {
@@ -42,7 +43,7 @@ export async function newWorkshop(
 		coFacilitators: '',
 		'perspectives.0.id': '',
 		'perspectives.0.title': lanes.first,
-		'perspectives.0.description': '',
+		'perspectives.0.description': options.question ?? '',
 		'perspectives.1.id': '',
 		'perspectives.1.title': lanes.second,
 		'perspectives.1.description': '',

@@ -25,7 +25,8 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 	page,
 	browser
 }) => {
-	const { id, code } = await newWorkshop(page);
+	const question = 'Mitä lapsiperheet tarvitsevat iltapäivisin?';
+	const { id, code } = await newWorkshop(page, { question });
 	const { context, screen } = await openProjector(browser, id);
 	const guests: Awaited<ReturnType<typeof joinOnPhone>>[] = [];
 	try {
@@ -82,6 +83,8 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		const selection = page.getByRole('region', { name: t('fi', 'board_selected_count', { count: 2 }) });
 		await selection.getByLabel(t('fi', 'board_cluster_name'), { exact: true }).fill('Kirjastot');
 		await selection.getByRole('button', { name: t('fi', 'board_group_submit'), exact: true }).click();
+		// Each lane shows its perspective's question, which the room answers there.
+		await expect(screen.getByRole('region', { name: lanes.first }).getByText(question)).toBeVisible();
 		const group = screen.getByRole('region', { name: lanes.first }).getByRole('region', { name: 'Kirjastot', exact: true });
 		await expect(group.locator('li.note')).toHaveText([idea(1), idea(3)], live);
 		await expect(notes).toHaveCount(20);
