@@ -4,6 +4,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
+	// No `window.__svelte.v` script: it tells the world the Svelte version and costs every page a request (B10).
+	compilerOptions: { discloseVersion: false },
 	kit: {
 		adapter: adapter({ out: 'build' }),
 		// A fresh nonce per response for SvelteKit's own inline start-up script (a page answered again gets a new one,
