@@ -66,8 +66,8 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		await expectAccessible(screen, 'present mode with the join corner');
 
 		// Twenty notes run past the foot of the screen at full size: nobody scrolls a projector, so they are made
-		// smaller (side by side) until the whole board fits, and no smaller than 70 %.
-		for (let i = 1; i <= 20; i++) await addNote(page, `Kokeiluidea ${i}: iltapäiväkerho koulun kirjastoon`, i % 2 ? lanes.first : lanes.second);
+		// smaller (side by side) until the whole board fits, and no smaller than 70 %. The fuller lane is the wider.
+		for (let i = 1; i <= 20; i++) await addNote(page, `Kokeiluidea ${i}: iltapäiväkerho koulun kirjastoon`, i <= 14 ? lanes.first : lanes.second);
 		const notes = screen.locator('.present-board li.note');
 		await expect(notes).toHaveCount(20, live);
 		const lowestNote = () => notes.evaluateAll((items) => Math.max(...items.map((item) => item.getBoundingClientRect().bottom)));
@@ -76,6 +76,8 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeLessThan(1.6 * 16);
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeGreaterThanOrEqual(0.7 * 1.6 * 16 - 0.1);
 		expect(await screen.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(1080);
+		const laneWidth = async (name: string) => (await screen.getByRole('region', { name, exact: true }).boundingBox())!.width;
+		expect(await laneWidth(lanes.first), 'the lane with 14 notes against the one with 6, in px').toBeGreaterThan((await laneWidth(lanes.second)) * 1.5);
 
 		// Notes grouped on the board show on the projector as their group, named, in their lane.
 		const idea = (i: number) => `Kokeiluidea ${i}: iltapäiväkerho koulun kirjastoon`;
