@@ -76,6 +76,10 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeLessThan(1.6 * 16);
 		expect(fontPx, 'a note’s font size on the projector, in px').toBeGreaterThanOrEqual(0.7 * 1.6 * 16 - 0.1);
 		expect(await screen.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(1080);
+		// The timer gives up half its height to the crowded board, and still reads across the room.
+		const timerPx = await screen.locator('.countdown-time').evaluate((time) => parseFloat(getComputedStyle(time).fontSize));
+		expect(timerPx, 'the timer’s font size on a crowded projector, in px').toBeLessThanOrEqual(64);
+		expect(timerPx).toBeGreaterThanOrEqual(48);
 		const laneWidth = async (name: string) => (await screen.getByRole('region', { name, exact: true }).boundingBox())!.width;
 		expect(await laneWidth(lanes.first), 'the lane with 14 notes against the one with 6, in px').toBeGreaterThan((await laneWidth(lanes.second)) * 1.5);
 

@@ -3,7 +3,8 @@ const smallestScale = 0.7;
 
 /**
  * `{@attach fitToScreen}` on the projector's board: nobody scrolls a projector, so when the notes run past the foot
- * of the screen they are made smaller (and set side by side, app.css) a step at a time until the board fits.
+ * of the screen the board is marked `data-crowded` and its notes are made smaller (and set side by side, app.css) a
+ * step at a time until it fits.
  * Measured again when notes come, go or change and when the screen's size changes.
  */
 export function fitToScreen(board: HTMLElement) {
@@ -12,7 +13,11 @@ export function fitToScreen(board: HTMLElement) {
 		frame = 0;
 		let scale = 1;
 		board.style.setProperty('--present-scale', '1');
+		delete board.dataset.crowded;
 		const overflows = () => board.getBoundingClientRect().bottom + window.scrollY > window.innerHeight - 8;
+		if (!overflows()) return;
+		// Crowded: first the page around the board gives up what it can spare (the page's CSS says what), then the notes.
+		board.dataset.crowded = '';
 		while (scale > smallestScale && overflows()) {
 			scale = Math.round((scale - 0.1) * 10) / 10;
 			board.style.setProperty('--present-scale', String(scale));
