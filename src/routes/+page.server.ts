@@ -1,4 +1,4 @@
-import { countOverdueCheckIns, listCheckInsDue } from '$lib/server/pilots';
+import { listCheckInsDue, withOverdueCheckIns } from '$lib/server/pilots';
 import { listProgrammesForUser } from '$lib/server/programmes';
 import { canCreateWorkshops, listWorkshopsForUser } from '$lib/server/workshops';
 import type { PageServerLoad } from './$types';
@@ -18,10 +18,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 		listProgrammesForUser(user),
 		canCreateWorkshops(user)
 	]);
-	const programmesShown = programmes.slice(0, shown);
 	// A lead sees at once which of their programmes have check-ins overdue.
-	const led = programmesShown.filter((programme) => programme.role === 'lead').map((programme) => programme.id);
-	const overdue = await countOverdueCheckIns(led);
+	const programmesShown = await withOverdueCheckIns(programmes.slice(0, shown));
 	const from = Date.now() - stillRunningMs;
 	const coming = workshops.filter((workshop) => workshop.startsAt && workshop.startsAt.getTime() >= from).reverse();
 	const others = workshops.filter((workshop) => !coming.includes(workshop));
@@ -30,7 +28,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			workshops: [...coming, ...others].slice(0, shown).map(({ id, title, startsAt, facilitating }) => ({ id, title, startsAt, facilitating })),
 			workshopCount: workshops.length,
 			checkInsDue: checkInsDue.map(({ id, title, due, overdue }) => ({ id, title, due, overdue })),
-			programmes: programmesShown.map(({ id, name, role }) => ({ id, name, role, overdue: overdue.get(id) ?? 0 })),
+			programmes: programmesShown.map(({ id, name, role, overdue }) => ({ id, name, role, overdue })),
 			programmeCount: programmes.length,
 			canCreate
 		}

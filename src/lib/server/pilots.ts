@@ -32,7 +32,7 @@ import {
 } from './db/schema';
 import { requiredText } from './forms';
 import { findAreaCodes, listAreas } from './areas';
-import { listProgrammesForUser, programmeRole } from './programmes';
+import { listProgrammesForUser, programmeRole, type ProgrammeRole } from './programmes';
 import { generateSecureRandomString, type SessionUser } from './session';
 import { notifyPilotComment, notifyPilotProposed, notifyPilotStatus } from './mail/notifications';
 import { analyseWords, describeAnalyser, guessLanguage, type TextLanguage } from './text-analysis';
@@ -568,13 +568,14 @@ export async function listCheckInsDue(scope: { programmeIds?: string[]; teamMemb
 		.sort((a, b) => a.due.localeCompare(b.due) || a.id.localeCompare(b.id));
 }
 
-/** How many check-ins are overdue in each of these programmes (those with none are left out). */
-export async function countOverdueCheckIns(programmeIds: string[], today = isoToday()) {
+/** The programmes, each with how many of its check-ins are overdue: counted only where the person leads. */
+export async function withOverdueCheckIns<Programme extends { id: string; role: ProgrammeRole }>(programmes: Programme[], today = isoToday()) {
+	const led = programmes.filter((programme) => programme.role === 'lead').map((programme) => programme.id);
 	const counts = new Map<string, number>();
-	for (const pilot of await listCheckInsDue({ programmeIds }, today)) {
+	for (const pilot of await listCheckInsDue({ programmeIds: led }, today)) {
 		if (pilot.overdue) counts.set(pilot.programmeId, (counts.get(pilot.programmeId) ?? 0) + 1);
 	}
-	return counts;
+	return programmes.map((programme) => ({ ...programme, overdue: counts.get(programme.id) ?? 0 }));
 }
 
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
