@@ -86,12 +86,18 @@ describe('PostgreSQL in db/', () => {
 		await nodeA.pool.query(`UPDATE workshops SET calendar_sequence = 0 WHERE id = 'w1'`);
 		let release!: () => void;
 		const gate = new Promise<void>((resolve) => (release = resolve));
+		let holding!: () => void;
+		const locked = new Promise<void>((resolve) => (holding = resolve));
 		const order: string[] = [];
 		const held = nodeA.transactionWithin(['ballot:r1:p1'], async (tx) => {
 			await tx.execute(sql`SELECT 1`);
+			holding();
 			await gate;
 			order.push('p1 first');
 		});
+		// Its locks are taken before its work starts: only from here on may the others meet them (on a loaded
+		// machine nodeA's new connection can be slower than all of nodeB's transactions).
+		await locked;
 		// Another voter's ballot, on the other node, commits while the first is still open.
 		await nodeB.transactionWithin(['ballot:r1:p2'], async (tx) => {
 			await tx.execute(sql`UPDATE workshops SET calendar_sequence = calendar_sequence + 1 WHERE id = 'w1'`);
@@ -99,13 +105,17 @@ describe('PostgreSQL in db/', () => {
 		});
 		const sameScope = nodeB.transactionWithin(['ballot:r1:p1'], async () => void order.push('p1 again'));
 		const alone = nodeB.db.transaction(async () => void order.push('alone'));
-		// Both are waiting for a lock the first one holds (what PostgreSQL itself says), not merely slow.
-		await vi.waitFor(async () => {
-			const { rows } = await nodeA.pool.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
-			expect(rows[0].n).toBe(2);
-		}, { timeout: 5000, interval: 10 });
-		expect(order).toEqual(['p2']);
-		release();
+		try {
+			// Both are waiting for a lock the first one holds (what PostgreSQL itself says), not merely slow.
+			await vi.waitFor(async () => {
+				const { rows } = await nodeA.pool.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+				expect(rows[0].n).toBe(2);
+			}, { timeout: 5000, interval: 10 });
+			expect(order).toEqual(['p2']);
+		} finally {
+			// Also on failure: the open transaction would hold its locks against the tests after this one.
+			release();
+		}
 		await Promise.all([held, sameScope, alone]);
 		expect(order[1]).toBe('p1 first');
 		expect(order.slice(2).sort()).toEqual(['alone', 'p1 again']);
