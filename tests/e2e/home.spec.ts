@@ -31,7 +31,9 @@ test('a new account’s home says there is nothing yet and offers the join code'
 	const account = await createAccount(page.request);
 	await goto(page, '/');
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fi', 'home_welcome', { name: account.name }));
-	await expect(page.getByRole('region', { name: t('fi', 'home_my_workshops') })).toContainText(t('fi', 'workshops_empty'));
+	// Someone who may not create workshops is not told to create one.
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_workshops') })).toContainText(t('fi', 'workshops_empty_join'));
+	await expect(page.getByRole('link', { name: t('fi', 'workshops_create') })).toHaveCount(0);
 	await expect(page.getByRole('region', { name: t('fi', 'home_my_programmes') })).toContainText(t('fi', 'programmes_empty'));
 	// No pilots: no empty list of them either.
 	await expect(page.getByRole('region', { name: t('fi', 'home_my_pilots') })).toHaveCount(0);

@@ -38,6 +38,27 @@ test.describe('skip link', () => {
 	}
 });
 
+test('following a link or going Back puts the focus in the new page’s <main>, never on <body>', async ({ page }) => {
+	await createAccount(page.request);
+	await goto(page, '/');
+	await hydrated(page);
+	const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
+	// By keyboard: a header link, then the next Tab goes on inside the page reached, past the header.
+	await page.getByRole('navigation').getByRole('link', { name: t('fi', 'nav_profile'), exact: true }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/profile$/);
+	await expect(page.locator('main')).toBeFocused();
+	await page.keyboard.press('Tab');
+	expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+	// Back, and a link clicked with the mouse.
+	await page.goBack();
+	await expect(page).toHaveURL(new RegExp(`${baseUrl()}/?$`));
+	await expect.poll(focusedTag).toBe('MAIN');
+	await page.getByRole('navigation').getByRole('link', { name: t('fi', 'nav_workshops'), exact: true }).click();
+	await expect(page).toHaveURL(/\/workshops$/);
+	await expect.poll(focusedTag).toBe('MAIN');
+});
+
 test.describe('at 360 × 740', () => {
 	test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 
