@@ -38,8 +38,8 @@ test.describe('skip link', () => {
 	}
 });
 
-test('following a link or going Back puts the focus in the new page’s <main>, never on <body>', async ({ page }) => {
-	await createAccount(page.request);
+test('following a link or going Back puts the focus in the new page’s <main>, and a form saved in place keeps it on the control used: never on <body>', async ({ page }) => {
+	const account = await createAccount(page.request);
 	await goto(page, '/');
 	await hydrated(page);
 	const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
@@ -50,6 +50,15 @@ test('following a link or going Back puts the focus in the new page’s <main>, 
 	await expect(page.locator('main')).toBeFocused();
 	await page.keyboard.press('Tab');
 	expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+	// A form saved in place (SvelteKit resets the focus after it, as after a navigation): the focus stays on its button.
+	await page.getByLabel(t('fi', 'field_current_password'), { exact: true }).fill(account.password);
+	await page.getByLabel(t('fi', 'field_new_password'), { exact: true }).fill('uusi-salasana-2026');
+	const change = page.getByRole('button', { name: t('fi', 'password_change_submit'), exact: true });
+	await change.focus();
+	await page.keyboard.press('Enter');
+	await expect(page.getByText(t('fi', 'password_changed'))).toBeVisible();
+	await expect(change).toBeFocused();
+	await expect(page.getByLabel(t('fi', 'field_new_password'), { exact: true })).toHaveValue('');
 	// Back, and a link clicked with the mouse.
 	await page.goBack();
 	await expect(page).toHaveURL(new RegExp(`${baseUrl()}/?$`));

@@ -394,6 +394,13 @@ test('after the skip link, the facilitator’s controls keep the focus on the co
 	await expect(button(page, 'live_unlock')).toBeVisible(live);
 	await settled();
 	await expect(button(page, 'live_unlock')).toBeFocused();
+	// "Previous" back to before the first phase disables itself: the focus goes on to the bar's first enabled button.
+	const previous = page.getByRole('button', { name: t('fi', 'live_phase_previous'), exact: true });
+	await previous.focus();
+	await page.keyboard.press('Enter');
+	await expect(previous).toBeDisabled(live);
+	await settled();
+	await expect(next).toBeFocused();
 });
 
 test('keyboard shortcuts are listed behind "?", N writes a note, one-key shortcuts can be turned off, and the room’s menu keeps the focus through a change of language', async ({ page }) => {
