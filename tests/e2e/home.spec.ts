@@ -1,6 +1,6 @@
 // The home page of a signed-in person: their own workshops, pilots (with the next check-in) and programmes come
 // first. Relies on the demo seed: the team member is on the running Kannelmäki pilot's team and in the demo workshop.
-import { createAccount, expect, expectAccessible, expectNoHorizontalScroll, goto, signInAs, test } from './fixtures';
+import { createAccount, expect, expectAccessible, expectNoHorizontalScroll, goto, newContext, postForm, signInAs, test } from './fixtures';
 import { t } from './messages';
 
 const kannelmaki = 'Läksykerho ja turvallinen aikuinen Kannelmäessä';
@@ -42,4 +42,25 @@ test('a new account’s home says there is nothing yet and offers the join code'
 	await page.getByLabel(t('fi', 'join_code_label'), { exact: true }).fill('zzzz99');
 	await page.getByLabel(t('fi', 'join_code_label'), { exact: true }).press('Enter');
 	await expect(page).toHaveURL(/\/w\/ZZZZ99$/);
+});
+
+test('someone in a programme with no workshops, who may not create one, has the programme first and is told to join with a code', async ({ page, browser }) => {
+	const account = await createAccount(page.request);
+	const admin = await newContext(browser);
+	try {
+		const adminPage = await admin.newPage();
+		await signInAs(adminPage, 'admin');
+		await adminPage.goto('/admin/organisations');
+		const href = await adminPage.getByRole('link', { name: 'Helsingin kaupunki', exact: true }).getAttribute('href');
+		const added = await postForm(adminPage.request, `${href}?/addMember`, { email: account.email, role: 'member' });
+		expect(added.status(), 'the admin makes the new account a member of the programme’s organisation').toBe(200);
+	} finally {
+		await admin.close();
+	}
+	await goto(page, '/');
+	const headings = page.locator('main h2');
+	await expect(headings.first()).toHaveText(t('fi', 'home_my_programmes'));
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_programmes') }).getByRole('link', { name: /^Mukana/ })).toBeVisible();
+	await expect(page.getByRole('region', { name: t('fi', 'home_my_workshops') })).toContainText(t('fi', 'workshops_empty_join'));
+	await expect(headings).toHaveText([t('fi', 'home_my_programmes'), t('fi', 'home_my_workshops'), t('fi', 'home_join_title')]);
 });
