@@ -39,9 +39,13 @@ test('present mode: a full-screen button, the join code with its QR in a corner 
 		await expect.poll(() => fullscreenOn(screen)).toBe(false);
 		await expect(button(screen, 'live_present_fullscreen_enter')).toBeVisible();
 
-		// Before the first phase the whole screen asks people to join; no corner yet.
+		// Before the first phase the whole screen asks people to join; no corner yet. Under the code, the day's plan.
 		await expect(screen.locator('.present-code')).toHaveText(code);
 		await expect(corner(screen)).toHaveCount(0);
+		const agenda = screen.getByRole('region', { name: t('fi', 'live_agenda_title') });
+		await expect(agenda.getByRole('listitem')).toHaveText([`${phases.ideas} 20 min`, `${phases.voting} 10 min`]);
+		const agendaBox = (await agenda.boundingBox())!;
+		expect(agendaBox.y + agendaBox.height, 'the plan on the first screen of a projector').toBeLessThanOrEqual(1080);
 
 		// The first phase opens: the code and QR stay in the top right corner, with the participant count.
 		await nextPhase(page);
