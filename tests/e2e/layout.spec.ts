@@ -129,10 +129,31 @@ test.describe('at 360 × 740', () => {
 		await page.goto('/programmes');
 		await page.getByRole('link', { name: /^Mukana/ }).first().click();
 		const programmeUrl = new URL(page.url()).pathname;
+		// The programme's pilots on a phone: each a block, its status under its name (a six-column table scrolled sideways before).
+		const pilotRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^Läksykerho/ }) });
+		const status = pilotRow.getByRole('cell').first();
+		await expect(status).toContainText(t('fi', 'outcomes_status_running'));
+		const title = (await pilotRow.getByRole('rowheader').boundingBox())!;
+		expect((await status.boundingBox())!.y, 'the status under the name').toBeGreaterThanOrEqual(title.y + title.height - 1);
+		await expectNoHorizontalScroll(page, "a programme's page");
 		await page.getByRole('link', { name: 'Läksykerho ja turvallinen aikuinen Kannelmäessä' }).first().click();
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Läksykerho ja turvallinen aikuinen Kannelmäessä');
 		await expectNoHorizontalScroll(page, 'a pilot page');
 		await expectAccessible(page, 'a pilot page at 360px');
+		// The indicators: each a block, every figure under its column's name, nothing scrolled out of sight; still a
+		// table with its headers for a screen reader.
+		const indicators = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Lähtötaso' }) });
+		const row = indicators.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^Säännöllisesti käyvät nuoret/ }) });
+		const baseline = row.getByRole('cell').first();
+		await expect(baseline).toHaveText('0');
+		const name = (await row.getByRole('rowheader').boundingBox())!;
+		const figure = (await baseline.boundingBox())!;
+		expect(figure.y, 'the baseline under the name, not beside it').toBeGreaterThanOrEqual(name.y + name.height - 1);
+		for (const cell of await row.getByRole('cell').all()) {
+			const box = (await cell.boundingBox())!;
+			expect(box.x + box.width, 'a cell within the screen').toBeLessThanOrEqual(360);
+		}
+		expect(await baseline.evaluate((cell) => getComputedStyle(cell, '::before').content)).toContain('Lähtötaso');
 		await page.goto(`${programmeUrl}/report`);
 		await expectNoHorizontalScroll(page, "a programme's report");
 		await expectAccessible(page, "a programme's report at 360px");
