@@ -86,12 +86,14 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await byLabel(page, 'pilot_indicator_target').fill('30');
 		await page.getByRole('button', { name: t('fi', 'pilot_indicator_add'), exact: true }).click();
 		await expect(page.getByRole('rowheader', { name: /Kerholaiset/ })).toBeVisible(live);
-		for (const [date, reading, status, learned] of [
-			['2025-10-01', '12', 'outcomes_checkin_status_on_track', 'Kaverit toivat toisia mukaan.'],
-			['2025-10-15', '21', 'outcomes_checkin_status_at_risk', learning]
+		// Each reading's field says the baseline and target, and from the second report on the reading before.
+		for (const [date, reading, status, learned, hint] of [
+			['2025-10-01', '12', 'outcomes_checkin_status_on_track', 'Kaverit toivat toisia mukaan.', 'Lähtötaso 0, tavoite 30.'],
+			['2025-10-15', '21', 'outcomes_checkin_status_at_risk', learning, 'Lähtötaso 0, tavoite 30. Edellinen lukema 12 (1. lokakuuta 2025).']
 		] as const) {
 			await page.getByRole('link', { name: t('fi', 'checkin_new'), exact: true }).click();
 			await expect(byLabel(page, 'checkin_reported_on')).toBeVisible();
+			await expect(page.getByLabel(/^Kerholaiset/)).toHaveAccessibleDescription(hint);
 			await byLabel(page, 'checkin_reported_on').fill(date);
 			await page.getByLabel(t('fi', status), { exact: true }).check();
 			await byLabel(page, 'checkin_learned').fill(learned);

@@ -17,7 +17,15 @@ async function requireWriter(event: RequestEvent<{ id: string }>) {
 
 export const load: PageServerLoad = async (event) => {
 	const { pilot, correcting } = await requireWriter(event);
-	const indicators = (await listIndicators(pilot.id)).map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target }));
+	const [indicatorRows, checkIns] = await Promise.all([listIndicators(pilot.id), currentCheckIns(pilot.id)]);
+	// Each indicator's reading in the latest report before this one: the team sees which way it was going.
+	const earlier = checkIns
+		.filter((checkIn) => checkIn.seriesId !== correcting?.seriesId && (!correcting || checkIn.reportedOn < correcting.reportedOn))
+		.sort((a, b) => b.reportedOn.localeCompare(a.reportedOn));
+	const indicators = indicatorRows.map(({ id, name, unit, baseline, target }) => {
+		const report = earlier.find((checkIn) => checkIn.readings[id] !== undefined);
+		return { id, name, unit, baseline, target, previous: report ? { value: report.readings[id]!, on: report.reportedOn } : null };
+	});
 	return {
 		pilot: { id: pilot.id, title: pilot.title },
 		indicators,
