@@ -136,6 +136,11 @@ test.describe('at 360 × 740', () => {
 		const title = (await pilotRow.getByRole('rowheader').boundingBox())!;
 		expect((await status.boundingBox())!.y, 'the status under the name').toBeGreaterThanOrEqual(title.y + title.height - 1);
 		await expectNoHorizontalScroll(page, "a programme's page");
+		// Its four actions: the main one a button, the rest links sharing rows (they took a row each, ≈ 230 px).
+		const actions = await page.getByRole('navigation', { name: t('fi', 'outcomes_actions_label') }).getByRole('link').all();
+		expect(actions).toHaveLength(4);
+		const rows = new Set(await Promise.all(actions.map(async (action) => Math.round((await action.boundingBox())!.y))));
+		expect(rows.size, 'four actions in three rows').toBeLessThanOrEqual(3);
 		await page.getByRole('link', { name: 'Läksykerho ja turvallinen aikuinen Kannelmäessä' }).first().click();
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Läksykerho ja turvallinen aikuinen Kannelmäessä');
 		await expectNoHorizontalScroll(page, 'a pilot page');

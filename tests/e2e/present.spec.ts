@@ -14,7 +14,10 @@ async function openProjector(browser: Parameters<typeof newContext>[0], id: stri
 	const context = await newContext(browser, projector);
 	const screen = await context.newPage();
 	await signInAs(screen, 'facilitator');
-	await goto(screen, `/workshops/${id}/present`);
+	// As a facilitator does: from the workshop's page on the laptop that drives the projector.
+	await goto(screen, `/workshops/${id}`);
+	await screen.getByRole('link', { name: t('fi', 'live_present_link'), exact: true }).click();
+	await expect(screen).toHaveURL(new RegExp(`/workshops/${id}/present$`));
 	return { context, screen };
 }
 

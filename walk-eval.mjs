@@ -1,0 +1,14 @@
+import { chromium } from '@playwright/test';
+const base = 'http://127.0.0.1:3111';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium-headless-shell', args: ['--no-sandbox', '--disable-gpu'] });
+const [who, w, h, path, expr] = process.argv.slice(2);
+const context = await browser.newContext({ viewport: { width: +w, height: +h }, locale: 'fi-FI' });
+const page = await context.newPage();
+await page.goto(base + '/sign-in');
+await page.locator('input[name="email"]').fill(who);
+await page.locator('input[name="password"]').fill('verstas-demo');
+await page.locator('main form button[type="submit"]').click();
+await page.locator('form[action="/sign-out"] button').first().waitFor({ state: 'attached' });
+await page.goto(base + path);
+console.log(JSON.stringify(await page.evaluate(expr), null, 1));
+await browser.close();
