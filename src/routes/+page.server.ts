@@ -5,6 +5,7 @@ import type { PageServerLoad } from './$types';
 
 /** How many of each list the home page shows before "all". */
 const shown = 4;
+const overduePilotsShown = 3;
 // A workshop that began within this long ago is still "today's": it stays at the top while it runs.
 const stillRunningMs = 12 * 60 * 60 * 1000;
 
@@ -28,7 +29,14 @@ export const load: PageServerLoad = async ({ locals }) => {
 			workshops: [...coming, ...others].slice(0, shown).map(({ id, title, startsAt, facilitating }) => ({ id, title, startsAt, facilitating })),
 			workshopCount: workshops.length,
 			checkInsDue: checkInsDue.map(({ id, title, due, overdue }) => ({ id, title, due, overdue })),
-			programmes: programmesShown.map(({ id, name, role, overdue }) => ({ id, name, role, overdue })),
+			// A lead's overdue pilots by name (the first few; the dashboard lists them all).
+			programmes: programmesShown.map(({ id, name, role, overdue, overduePilots }) => ({
+				id,
+				name,
+				role,
+				overdue,
+				overduePilots: overduePilots.slice(0, overduePilotsShown).map(({ id, title, due }) => ({ id, title, due }))
+			})),
 			programmeCount: programmes.length,
 			canCreate
 		}

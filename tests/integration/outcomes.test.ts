@@ -520,6 +520,11 @@ describe('the home page and the CSV addresses on the production server', () => {
 		const lead = await (await get('/', world.lead.id)).text();
 		expect(lead).toContain('Omat ohjelmat');
 		expect(lead).toContain(`href="/programmes/${world.programme.id}#overdue-title">Myöhässä olevia seurantaraportteja: 2</a>`);
+		// … by name, the most overdue first (b), each with its due day.
+		const overdueList = lead.slice(lead.indexOf('class="overdue-pilots'));
+		expect(overdueList.indexOf(`href="/pilots/${world.pilots.b}"`)).toBeGreaterThan(0);
+		expect(overdueList.indexOf(`href="/pilots/${world.pilots.a}"`)).toBeGreaterThan(overdueList.indexOf(`href="/pilots/${world.pilots.b}"`));
+		expect(overdueList).toContain('seurantaraportti myöhässä (erääntyi 15. maaliskuuta 2025)');
 		// … and so does their list of programmes.
 		expect(await (await get('/programmes', world.lead.id)).text()).toContain('Myöhässä olevia seurantaraportteja: 2');
 		expect(await (await get('/programmes', world.member.id)).text()).not.toContain('Myöhässä olevia seurantaraportteja');
@@ -528,7 +533,9 @@ describe('the home page and the CSV addresses on the production server', () => {
 		expect(team).toContain(`href="/pilots/${world.pilots.b}/check-ins/new"`);
 		expect(team).toContain('seurantaraportti myöhässä (erääntyi');
 		// A member of a taking-part organisation is not told about another organisation's overdue check-ins.
-		expect(await (await get('/', world.member.id)).text()).not.toContain('Myöhässä olevia seurantaraportteja');
+		const member = await (await get('/', world.member.id)).text();
+		expect(member).not.toContain('Myöhässä olevia seurantaraportteja');
+		expect(member).not.toContain('overdue-pilots');
 		// Signed out: what Verstas is, and no one's lists.
 		const anonymous = await (await get('/')).text();
 		expect(anonymous).toContain('Ideasta kokeiluksi, kokeilusta tiedoksi');

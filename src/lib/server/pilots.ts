@@ -568,14 +568,15 @@ export async function listCheckInsDue(scope: { programmeIds?: string[]; teamMemb
 		.sort((a, b) => a.due.localeCompare(b.due) || a.id.localeCompare(b.id));
 }
 
-/** The programmes, each with how many of its check-ins are overdue: counted only where the person leads. */
+/** The programmes, each with its pilots whose check-in is overdue and their count: only where the person leads. */
 export async function withOverdueCheckIns<Programme extends { id: string; role: ProgrammeRole }>(programmes: Programme[], today = isoToday()) {
 	const led = programmes.filter((programme) => programme.role === 'lead').map((programme) => programme.id);
-	const counts = new Map<string, number>();
-	for (const pilot of await listCheckInsDue({ programmeIds: led }, today)) {
-		if (pilot.overdue) counts.set(pilot.programmeId, (counts.get(pilot.programmeId) ?? 0) + 1);
-	}
-	return programmes.map((programme) => ({ ...programme, overdue: counts.get(programme.id) ?? 0 }));
+	const overdue = (await listCheckInsDue({ programmeIds: led }, today)).filter((pilot) => pilot.overdue);
+	return programmes.map((programme) => {
+		// Most overdue first (listCheckInsDue's order).
+		const overduePilots = overdue.filter((pilot) => pilot.programmeId === programme.id);
+		return { ...programme, overdue: overduePilots.length, overduePilots };
+	});
 }
 
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);

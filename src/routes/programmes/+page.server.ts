@@ -7,5 +7,6 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const [programmes, organisations] = await Promise.all([listProgrammesForUser(user), leadOrganisations(user)]);
 	// A lead sees which of their programmes have check-ins overdue.
-	return { programmes: await withOverdueCheckIns(programmes), canCreate: organisations.length > 0 };
+	const withOverdue = await withOverdueCheckIns(programmes);
+	return { programmes: withOverdue.map(({ overduePilots: _, ...programme }) => programme), canCreate: organisations.length > 0 };
 };
