@@ -157,7 +157,17 @@ test('a guest on a phone and the facilitator on a laptop see each other’s note
 		// The guest moves their note to another lane from its actions menu; the facilitator sees it move, and the phone
 		// follows it to its new lane's tab (the focus stays on it).
 		await showLane(phonePage, lanes[1]!);
+		const words = noteItem(phonePage, fromPhone).locator('.note-words');
+		const closed = (await words.boundingBox())!;
 		await noteItem(phonePage, fromPhone).getByRole('button', { name: tRegex('fi', 'board_actions_for') }).click();
+		// The open menu takes a row of its own under the note: the note's text keeps its width (the menu once dropped
+		// into the checkbox's column, and the text stood one letter a line).
+		const menu = noteItem(phonePage, fromPhone).locator('.board-menu-list');
+		await expect(menu).toBeVisible();
+		const open = (await words.boundingBox())!;
+		expect(open.width, 'the text as wide as before').toBeCloseTo(closed.width, 0);
+		expect(open.height, 'the text as tall as before').toBeCloseTo(closed.height, 0);
+		expect((await menu.boundingBox())!.width, 'the menu across the note').toBeGreaterThan(closed.width);
 		await phonePage.getByRole('button', { name: t('fi', 'board_move_to_lane', { lane: lanes[0]! }), exact: true }).click();
 		await expect(noteItem(lane(page, lanes[0]!), fromPhone)).toBeVisible(live);
 		await expect(noteCheckbox(phonePage, fromPhone)).toBeFocused();

@@ -10,6 +10,7 @@ import {
 	checkInSchema,
 	correctCheckIn,
 	currentCheckIns,
+	previousReadings,
 	listCheckIns,
 	nextCheckInDue,
 	pilotPermissions,
@@ -176,6 +177,10 @@ describe('pilots', () => {
 			['2025-02-03', 2, 'at_risk']
 		]);
 		expect(current[1]!.earlierVersions.map((c) => c.version)).toEqual([1]);
+		// The readings the form shows as the ones before: the latest report's for a new one, the one before for a correction.
+		expect(Object.fromEntries(previousReadings(current))).toEqual({ [custom.id]: { value: 18, on: '2025-03-03' } });
+		expect(Object.fromEntries(previousReadings(current, current[0]))).toEqual({ [custom.id]: { value: 10, on: '2025-02-03' } });
+		expect(previousReadings(current, current[1]).size).toBe(0);
 
 		const running = (await getPilot(pilot.id))!;
 		expect(nextCheckInDue(running, '2025-03-03', '2025-03-30')).toEqual({ due: '2025-03-31', overdue: false });

@@ -521,6 +521,21 @@ export async function currentCheckIns(pilotId: string, tx: Executor = db) {
 }
 
 /**
+ * Each indicator's reading in the latest report before the one being written, or before the one being corrected
+ * (by indicator id): the team writes the next reading knowing which way it was going.
+ */
+export function previousReadings(checkIns: Awaited<ReturnType<typeof currentCheckIns>>, correcting?: { seriesId: string; reportedOn: string }) {
+	const earlier = checkIns
+		.filter((checkIn) => !correcting || (checkIn.seriesId !== correcting.seriesId && checkIn.reportedOn < correcting.reportedOn))
+		.sort((a, b) => b.reportedOn.localeCompare(a.reportedOn));
+	const previous = new Map<string, { value: number; on: string }>();
+	for (const checkIn of earlier) {
+		for (const [indicatorId, value] of Object.entries(checkIn.readings)) if (!previous.has(indicatorId)) previous.set(indicatorId, { value, on: checkIn.reportedOn });
+	}
+	return previous;
+}
+
+/**
  * When the next check-in is due: a cadence after the latest report, or after the start (running pilots only).
  * Dates are yyyy-mm-dd; overdue when the due day is before today.
  */

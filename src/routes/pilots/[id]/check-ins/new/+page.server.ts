@@ -1,7 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import { parseInput } from '$lib/server/forms';
 import { requirePilot } from '$lib/server/pilot-access';
-import { checkInSchema, correctCheckIn, currentCheckIns, isoToday, listIndicators, readCheckInForm, recordCheckIn } from '$lib/server/pilots';
+import { checkInSchema, correctCheckIn, currentCheckIns, isoToday, listIndicators, previousReadings, readCheckInForm, recordCheckIn } from '$lib/server/pilots';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -18,14 +18,8 @@ async function requireWriter(event: RequestEvent<{ id: string }>) {
 export const load: PageServerLoad = async (event) => {
 	const { pilot, correcting } = await requireWriter(event);
 	const [indicatorRows, checkIns] = await Promise.all([listIndicators(pilot.id), currentCheckIns(pilot.id)]);
-	// Each indicator's reading in the latest report before this one: the team sees which way it was going.
-	const earlier = checkIns
-		.filter((checkIn) => checkIn.seriesId !== correcting?.seriesId && (!correcting || checkIn.reportedOn < correcting.reportedOn))
-		.sort((a, b) => b.reportedOn.localeCompare(a.reportedOn));
-	const indicators = indicatorRows.map(({ id, name, unit, baseline, target }) => {
-		const report = earlier.find((checkIn) => checkIn.readings[id] !== undefined);
-		return { id, name, unit, baseline, target, previous: report ? { value: report.readings[id]!, on: report.reportedOn } : null };
-	});
+	const previous = previousReadings(checkIns, correcting);
+	const indicators = indicatorRows.map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target, previous: previous.get(id) ?? null }));
 	return {
 		pilot: { id: pilot.id, title: pilot.title },
 		indicators,
