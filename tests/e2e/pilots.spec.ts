@@ -110,6 +110,8 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await page.getByLabel(t('fi', 'outcomes_checkin_status_on_track'), { exact: true }).check();
 		await click(page, 'checkin_save');
 		await expect(page.getByText(t('fi', 'checkin_date_taken')).first()).toBeVisible(live);
+		// The focus is on the field refused (its message beside it), not on <body> at the foot of a long form.
+		await expect(byLabel(page, 'checkin_reported_on')).toBeFocused();
 		await expect(page).toHaveURL(/\/check-ins\/new/);
 		await goto(page, pilotUrl);
 		await expect(page.getByRole('cell', { name: /12 → .*21/ })).toBeVisible();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { rawGet, rawRun } from '../../src/lib/server/db';
 import { matchSearchRows } from '../../src/lib/server/db/search';
+import { parseInput } from '../../src/lib/server/forms';
 import { learningQueryWords } from '../../src/lib/server/outcomes';
 import { addMember, createOrganisation } from '../../src/lib/server/organisations';
 import {
@@ -186,6 +187,18 @@ describe('pilots', () => {
 		expect(nextCheckInDue(running, '2025-03-03', '2025-03-30')).toEqual({ due: '2025-03-31', overdue: false });
 		expect(nextCheckInDue(running, '2025-03-03', '2025-04-01')).toEqual({ due: '2025-03-31', overdue: true });
 		expect(nextCheckInDue(running, null, '2025-01-01')).toEqual({ due: '2025-02-03', overdue: false });
+	});
+
+	it('a check-in with a reading that is not a number, or a day that is not one, is refused in Finnish at those fields', () => {
+		const refused = parseInput(checkInSchema, {
+			...checkIn(),
+			reportedOn: '2025-02-31',
+			readings: { kerholaiset: 'abc', poissaolot: '7,5' }
+		});
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) expect(refused.errors).toEqual({ reportedOn: 'Anna päivämäärä muodossa vvvv-kk-pp.', 'readings.kerholaiset': 'Anna luku.' });
+		const empty = parseInput(checkInSchema, { ...checkIn(), readings: { kerholaiset: '' } });
+		expect(empty.ok && empty.data.readings).toEqual({ kerholaiset: null });
 	});
 
 	it('the learning library index follows the pilot (title, learnings, the decision) with diacritics folded', async () => {

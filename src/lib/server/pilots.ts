@@ -46,13 +46,14 @@ const isoDate = z
 	.string()
 	.trim()
 	.transform((value) => value || null)
-	.pipe(z.union([z.null(), z.iso.date({ error: () => m.error_day_invalid() })]));
+	.pipe(z.iso.date({ error: () => m.error_day_invalid() }).nullable());
 const longText = (max: number) => z.string().trim().max(max, { error: () => m.error_too_long({ max }) });
 const optionalNumber = z
 	.string()
 	.trim()
 	.transform((value) => (value === '' ? null : Number(value.replace(',', '.'))))
-	.pipe(z.union([z.null(), z.number({ error: () => m.error_number_invalid() }).finite({ error: () => m.error_number_invalid() })]));
+	// nullable(), not a union with null: a union's own message ("Invalid input", untranslated) would replace these.
+	.pipe(z.number({ error: () => m.error_number_invalid() }).finite({ error: () => m.error_number_invalid() }).nullable());
 
 export const pilotSchema = z
 	.object({
@@ -73,7 +74,7 @@ export const pilotSchema = z
 			.int({ error: () => m.pilot_error_cadence() })
 			.min(1, { error: () => m.pilot_error_cadence() })
 			.max(52, { error: () => m.pilot_error_cadence() }),
-		budgetEuros: optionalNumber.pipe(z.union([z.null(), z.number().int({ error: () => m.error_number_invalid() }).min(0, { error: () => m.error_number_invalid() })])),
+		budgetEuros: optionalNumber.pipe(z.number().int({ error: () => m.error_number_invalid() }).min(0, { error: () => m.error_number_invalid() }).nullable()),
 		canvas: z.partialRecord(z.enum(canvasFields), longText(2000)).default({})
 	})
 	.refine((input) => !input.startsOn || !input.endsOn || input.startsOn <= input.endsOn, {
@@ -90,7 +91,7 @@ export const indicatorSchema = z.object({
 		.string()
 		.trim()
 		.transform((value) => value || null)
-		.pipe(z.union([z.null(), z.string().regex(/^\d{5}$/, { error: () => m.pilot_error_area_code() })])),
+		.pipe(z.string().regex(/^\d{5}$/, { error: () => m.pilot_error_area_code() }).nullable()),
 	baseline: optionalNumber,
 	target: optionalNumber,
 	higherIsBetter: z.boolean()

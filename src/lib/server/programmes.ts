@@ -16,7 +16,7 @@ const isoDate = z
 	.string()
 	.trim()
 	.transform((value) => value || null)
-	.pipe(z.union([z.null(), z.iso.date({ error: () => m.error_day_invalid() })]));
+	.pipe(z.iso.date({ error: () => m.error_day_invalid() }).nullable());
 
 export const programmeSchema = z
 	.object({
