@@ -107,6 +107,10 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		// A second report for a day that has one is refused at the date field (it would be a correction), nothing saved.
 		await page.getByRole('link', { name: t('fi', 'checkin_new'), exact: true }).click();
 		await byLabel(page, 'checkin_reported_on').fill('2025-10-15');
+		// Without a status: the choices are marked and the focus is on the first of them.
+		await click(page, 'checkin_save');
+		await expect(page.getByRole('radiogroup', { name: t('fi', 'checkin_status') })).toHaveAttribute('aria-invalid', 'true', live);
+		await expect(page.getByRole('radio').first()).toBeFocused();
 		await page.getByLabel(t('fi', 'outcomes_checkin_status_on_track'), { exact: true }).check();
 		await click(page, 'checkin_save');
 		await expect(page.getByText(t('fi', 'checkin_date_taken')).first()).toBeVisible(live);

@@ -21,7 +21,9 @@ export class Submission {
 			}
 			if (result.type !== 'failure') return;
 			await tick();
-			formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+			// A field, or a group of choices (its first choice).
+			const invalid = formElement.querySelector<HTMLElement>('[aria-invalid="true"]');
+			(invalid?.matches('input, select, textarea') ? invalid : invalid?.querySelector<HTMLElement>('input, select, textarea'))?.focus();
 		};
 	};
 }
