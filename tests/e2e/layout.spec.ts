@@ -10,7 +10,7 @@ import {
 	signInAs,
 	test
 } from './fixtures';
-import { locales, t, type Locale } from './messages';
+import { locales, t, tRegex, type Locale } from './messages';
 
 async function setLocale(page: Page, locale: Locale) {
 	await page.context().addCookies([{ name: 'PARAGLIDE_LOCALE', value: locale, url: baseUrl() }]);
@@ -186,6 +186,15 @@ test('a programme’s page shows its lead the outcomes first: on a laptop the ov
 	const top = async (key: string) => (await heading(key).boundingBox())!.y;
 	expect(await top('outcomes_goals')).toBeGreaterThan(await top('outcomes_pilots_title'));
 	expect(await top('outcomes_target_areas')).toBeGreaterThan(await top('outcomes_pilots_title'));
+	// A filter applied by keyboard reloads the page with it, and the focus stays on the button (not at the page's top).
+	await hydrated(page);
+	await page.getByLabel(t('fi', 'outcomes_filter_status'), { exact: true }).selectOption('running');
+	const apply = page.getByRole('button', { name: t('fi', 'outcomes_filter_apply'), exact: true });
+	await apply.focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/[?&]status=running/);
+	await expect(page.getByRole('status').filter({ hasText: tRegex('fi', 'outcomes_pilot_count_filtered') })).toBeVisible();
+	await expect(apply).toBeFocused();
 });
 
 test('a running pilot’s next step on a laptop: the one-button step sits under the heading, beside the decision', async ({ page }) => {

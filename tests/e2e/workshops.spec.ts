@@ -532,6 +532,10 @@ test('a facilitator changes a guest’s role, removes them and closes joining', 
 			t('fi', 'participant_role_changed', { name, role: t('fi', 'role_observer') })
 		);
 		await expect(row.getByRole('cell').nth(1)).toHaveText(t('fi', 'role_observer'));
+		// The focus stays on the row's role button, in sight though the message above pushed the table down.
+		const back = row.getByRole('button', { name: t('fi', 'participant_make_participant'), exact: true });
+		await expect(back).toBeFocused();
+		await expect(back).toBeInViewport();
 		await page.reload();
 		await hydrated(page);
 		await expect(row.getByRole('cell').nth(1)).toHaveText(t('fi', 'role_observer'));
