@@ -1,6 +1,6 @@
 // A pilot's page: adding indicators one after another, and how its facts and landmarks read.
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, expectUniqueLandmarks, goto, postForm, signInAs, test, unique } from './fixtures';
+import { expect, expectAccessible, expectNoHorizontalScroll, expectUniqueLandmarks, goto, postForm, signInAs, test, unique } from './fixtures';
 import { t } from './messages';
 
 const mukana = 'Mukana – nuorten syrjäytymisen ehkäisy';
@@ -59,4 +59,21 @@ test('the pilot page names its facts plainly and its landmarks apart', async ({ 
 	await expectUniqueLandmarks(page, 'area page');
 	await goto(page, '/areas/finder');
 	await expectUniqueLandmarks(page, 'area finder');
+});
+
+test.describe('on a phone', () => {
+	test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+
+	test('a comment with a long address or word wraps inside the page, and the focus stays on the button', async ({ page }) => {
+		await newPilot(page);
+		const comment = `Katso https://www.hel.fi/fi/kasvatus-ja-koulutus/${'nuorisotyo'.repeat(5)} ${unique('kommentti')}`;
+		await page.getByLabel(t('fi', 'pilot_comment_label'), { exact: true }).fill(comment);
+		const send = page.getByRole('button', { name: t('fi', 'pilot_comment_submit'), exact: true });
+		await send.focus();
+		await page.keyboard.press('Enter');
+		await expect(page.getByText(t('fi', 'pilot_comment_added'))).toBeVisible();
+		await expect(page.getByText(comment)).toBeVisible();
+		await expect(send).toBeFocused();
+		await expectNoHorizontalScroll(page, 'a pilot page with a long comment');
+	});
 });
