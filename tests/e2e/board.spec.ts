@@ -122,6 +122,15 @@ test('a guest on a phone and the facilitator on a laptop see each other’s note
 		for (const title of lanes) await expect(laneTab(phonePage, title)).toHaveAccessibleName(new RegExp(`^${title} ${counted}$`));
 		await expect(lane(phonePage, lanes[0]!)).toBeVisible();
 		await expect(phonePage.getByRole('tabpanel')).toHaveCount(1); // the others are hidden
+		// By keyboard the row of tabs scrolls with the choice: the arrows reach the idea cards' tab, wholly in sight.
+		await laneTab(phonePage, lanes[0]!).focus();
+		for (const _ of lanes) await phonePage.keyboard.press('ArrowRight');
+		const ideasTab = phonePage.getByRole('tab', { name: new RegExp(`^${t('fi', 'board_ideas_title')} `) });
+		await expect(ideasTab).toBeFocused();
+		await expect(ideasTab).toHaveAttribute('aria-selected', 'true');
+		await expect.poll(async () => { const box = (await ideasTab.boundingBox())!; return box.x >= 0 && box.x + box.width <= 360; }).toBe(true);
+		await phonePage.keyboard.press('Home');
+		await expect(laneTab(phonePage, lanes[0]!)).toBeFocused();
 		const composerBox = (await composer(phonePage).boundingBox())!;
 		expect(composerBox.y + composerBox.height).toBeGreaterThan(740 - 16);
 		expect(composerBox.y).toBeGreaterThan((await lane(phonePage, lanes[0]!).boundingBox())!.y);
