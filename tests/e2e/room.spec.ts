@@ -411,6 +411,8 @@ test('keyboard shortcuts are listed behind "?", N writes a note, one-key shortcu
 	const dialog = page.getByRole('dialog', { name: t('fi', 'shortcut_title') });
 	await expect(dialog).toBeVisible();
 	await expect(dialog).toContainText(t('fi', 'shortcut_new_note'));
+	// It starts at its title (its first control is the checkbox at its foot).
+	await expect(dialog.getByRole('heading', { name: t('fi', 'shortcut_title') })).toBeFocused();
 	await expectAccessible(page, 'shortcuts dialog');
 	await dialog.getByRole('checkbox', { name: t('fi', 'shortcut_single_keys') }).uncheck();
 	await dialog.getByRole('button', { name: t('fi', 'shortcut_close') }).click();
@@ -432,6 +434,15 @@ test('keyboard shortcuts are listed behind "?", N writes a note, one-key shortcu
 	await page.locator('main').focus();
 	await page.keyboard.press('n');
 	await expect(composerText(page)).toBeFocused();
+
+	// On a phone the list fits its dialog: the keys' alternatives break onto lines rather than push the text out.
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.getByRole('button', { name: t('fi', 'shortcut_title') }).click();
+	await expect(dialog).toBeVisible();
+	expect(await dialog.evaluate((element) => element.scrollWidth - element.clientWidth), 'nothing cut off at the side').toBeLessThanOrEqual(0);
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await page.setViewportSize(laptop);
 
 	// The facilitator's side panel folds away and stays folded after a reload; the lanes take its room.
 	const lanesWidth = async () => (await page.locator('.lanes').boundingBox())!.width;
