@@ -466,6 +466,12 @@ test('keyboard shortcuts are listed behind "?", N writes a note, one-key shortcu
 	await expect(page.getByRole('form', { name: t('fi', 'language_label') })).toBeVisible();
 	await page.keyboard.press('Escape');
 	await expect(menu).toBeHidden();
+	// Tabbing out of the open menu closes it (left open it covered the board).
+	await page.getByText(t('fi', 'room_menu'), { exact: true }).click();
+	await expect(menu).toBeVisible();
+	await page.getByRole('form', { name: t('fi', 'language_label') }).getByRole('button').last().focus();
+	await page.keyboard.press('Tab');
+	await expect(menu).toBeHidden();
 
 	// A language chosen there by keyboard reloads the room in it with the menu open again and the focus on the
 	// language chosen, not at the top of the page; Escape then closes the menu onto its button.
