@@ -172,6 +172,7 @@ test.describe('at 360 × 740', () => {
 		const scroller = page.locator('main .table-scroll');
 		const overflows = await scroller.evaluate((element) => element.scrollWidth > element.clientWidth);
 		expect(overflows, 'the users table is wider than the screen (so it must scroll in its box)').toBe(true);
+		await expect(scroller).toHaveAttribute('tabindex', '0');
 		await expectAccessible(page, '/admin/users at 360px');
 	});
 });
@@ -186,6 +187,11 @@ test('a programme’s page shows its lead the outcomes first: on a laptop the ov
 	const top = async (key: string) => (await heading(key).boundingBox())!.y;
 	expect(await top('outcomes_goals')).toBeGreaterThan(await top('outcomes_pilots_title'));
 	expect(await top('outcomes_target_areas')).toBeGreaterThan(await top('outcomes_pilots_title'));
+	// Its tables fit the laptop's screen: their boxes have nothing to scroll and are no Tab stops.
+	await hydrated(page);
+	const boxes = page.locator('main .table-scroll');
+	expect(await boxes.count()).toBeGreaterThan(0);
+	for (const box of await boxes.all()) await expect(box).not.toHaveAttribute('tabindex');
 	// A filter applied by keyboard reloads the page with it, and the focus stays on the button (not at the page's top).
 	await hydrated(page);
 	await page.getByLabel(t('fi', 'outcomes_filter_status'), { exact: true }).selectOption('running');
