@@ -101,7 +101,8 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 			await byLabel(page, 'checkin_impact_residents').fill('Nuoret viettävät iltapäivät turvallisesti.');
 			await expectAccessible(page, 'writing a check-in');
 			await click(page, 'checkin_save');
-			await expect(page).toHaveURL(new RegExp(`${pilotUrl}$`));
+			await expect(page).toHaveURL(new RegExp(`${pilotUrl}\\?saved$`));
+			await expect(page.getByRole('status').filter({ hasText: t('fi', 'checkin_saved') })).toBeVisible();
 		}
 		await expect(page.getByRole('cell', { name: /12 → .*21/ })).toBeVisible();
 		// A second report for a day that has one is refused at the date field (it would be a correction), nothing saved.

@@ -57,7 +57,8 @@ export const load: PageServerLoad = async (event) => {
 					.filter((workshop) => workshop.facilitating && (!workshop.startsAt || workshop.startsAt.getTime() > Date.now() - 24 * 3600_000))
 					.map(({ id, title }) => ({ id, title }))
 			: [],
-		me: user.id
+		me: user.id,
+		checkInSaved: event.url.searchParams.has('saved')
 	};
 };
 

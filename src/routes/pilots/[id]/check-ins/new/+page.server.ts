@@ -49,6 +49,7 @@ export const actions: Actions = {
 			return fail(409, { input, errors: { reportedOn: m.checkin_date_taken() } });
 		if (correcting) await correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
 		else await recordCheckIn(pilot.id, form.data, user.id);
-		redirect(303, `/pilots/${pilot.id}`);
+		// The pilot's page says it was saved (?saved), as the profile does.
+		redirect(303, `/pilots/${pilot.id}?saved`);
 	}
 };
