@@ -81,6 +81,16 @@ test('a team member proposes a pilot from an idea card with its target areas tic
 		await expect(areaBox(team, '00940')).toBeChecked();
 		await expect(areaBox(team, '00970')).toBeChecked();
 		await expect(areaBox(team, '00420')).not.toBeChecked();
+		// Dozens of areas: a filter by name (without its ä) or postcode, Enter not sending the form; those ticked stay ticked.
+		const filter = team.getByLabel(t('fi', 'pilot_areas_filter'), { exact: true });
+		await filter.fill('kannelmaki');
+		await filter.press('Enter');
+		await expect(team).toHaveURL(/\/pilots\/new/);
+		await expect(areaBox(team, '00420')).toBeVisible();
+		await expect(team.getByRole('checkbox', { name: /^\d{5} / })).toHaveCount(1);
+		await filter.fill('');
+		await expect(areaBox(team, '00940')).toBeChecked();
+		expect(await team.getByRole('checkbox', { name: /^\d{5} / }).count()).toBeGreaterThan(20);
 		await expect(team.getByLabel(t('fi', 'pilot_pick_idea_label'), { exact: true })).toHaveValue(new RegExp(`^${id}:`));
 		await expectAccessible(team, 'proposal filled from an idea card');
 		await team.getByLabel(t('fi', 'pilot_goal'), { exact: true }).selectOption({ index: 4 });

@@ -9,7 +9,7 @@ import { db, first } from '../../src/lib/server/db';
 import { auditEvents, participants, privateBoardUpdates, workshops } from '../../src/lib/server/db/schema';
 import { anonymiseEndedWorkshops, startRetentionSchedule } from '../../src/lib/server/retention';
 import { createWorkshop, getWorkshopDetails, validateGuestToken } from '../../src/lib/server/workshops';
-import { authorOf, loggedUpdates, newGuest, newUser, workshopInput } from '../helpers/collab';
+import { authorOf, newGuest, newUser, workshopInput } from '../helpers/collab';
 
 const day = 86_400_000;
 const now = new Date();
@@ -56,10 +56,12 @@ describe('guest retention', () => {
 		expect(logged).toMatchObject([{ action: 'guests_anonymised', actorLabel: 'system', details: { guests: 2 } }]);
 		expect(JSON.stringify(logged)).not.toMatch(/Aino|Bertil/);
 
-		// Running again (even later) changes nothing more: no rows, no board update.
-		const updates = await loggedUpdates(old.workshop.id);
+		// Running again (even later) changes nothing more: no rows, no board update. (The board's state vector, not the
+		// log's row count: the room may fold its log into a snapshot meanwhile, which on PostgreSQL once made 1 → 0.)
+		const boardState = async () => Buffer.from(Y.encodeStateVector(await readBoardDoc(old.workshop.id))).toString('base64');
+		const before = await boardState();
 		expect(await anonymiseEndedWorkshops(new Date(now.getTime() + 1000))).toEqual([]);
-		expect(await loggedUpdates(old.workshop.id)).toBe(updates);
+		expect(await boardState()).toBe(before);
 		expect((await first(db.select().from(workshops).where(eq(workshops.id, old.workshop.id))))!.guestsAnonymisedAt?.getTime()).toBe(now.getTime());
 
 		// Two days on, the recent one's turn comes.
