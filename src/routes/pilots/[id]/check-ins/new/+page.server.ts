@@ -9,15 +9,17 @@ import type { Actions, PageServerLoad } from './$types';
 async function requireWriter(event: RequestEvent<{ id: string }>) {
 	const found = await requirePilot(event);
 	if (!found.can.checkIn) error(403, m.checkin_cannot_write());
+	// Read once: the correction's series, the previous readings and the same-day check all come from them.
+	const checkIns = await currentCheckIns(found.pilot.id);
 	const seriesId = event.url.searchParams.get('correct');
-	const correcting = seriesId ? (await currentCheckIns(found.pilot.id)).find((checkIn) => checkIn.seriesId === seriesId) : undefined;
+	const correcting = seriesId ? checkIns.find((checkIn) => checkIn.seriesId === seriesId) : undefined;
 	if (seriesId && !correcting) error(404, m.checkin_not_found());
-	return { ...found, correcting };
+	return { ...found, checkIns, correcting };
 }
 
 export const load: PageServerLoad = async (event) => {
-	const { pilot, correcting } = await requireWriter(event);
-	const [indicatorRows, checkIns] = await Promise.all([listIndicators(pilot.id), currentCheckIns(pilot.id)]);
+	const { pilot, checkIns, correcting } = await requireWriter(event);
+	const indicatorRows = await listIndicators(pilot.id);
 	const previous = previousReadings(checkIns, correcting);
 	const indicators = indicatorRows.map(({ id, name, unit, baseline, target }) => ({ id, name, unit, baseline, target, previous: previous.get(id) ?? null }));
 	return {
@@ -40,12 +42,12 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { pilot, user, correcting } = await requireWriter(event);
+		const { pilot, user, checkIns, correcting } = await requireWriter(event);
 		const input = readCheckInForm(await event.request.formData());
 		const form = parseInput(checkInSchema, input);
 		if (!form.ok) return fail(400, { input, errors: form.errors });
 		// A second report for the same day is almost always the first one sent again or meant as a correction.
-		if (!correcting && (await currentCheckIns(pilot.id)).some((checkIn) => checkIn.reportedOn === form.data.reportedOn))
+		if (!correcting && checkIns.some((checkIn) => checkIn.reportedOn === form.data.reportedOn))
 			return fail(409, { input, errors: { reportedOn: m.checkin_date_taken() } });
 		if (correcting) await correctCheckIn(pilot.id, correcting.seriesId, form.data, user.id);
 		else await recordCheckIn(pilot.id, form.data, user.id);
