@@ -5,7 +5,7 @@
 // The collab server enforces it: see collab/room.ts (#refusal). No $app or $env imports: relative imports only.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { boardSink, broadcastLive, rosterChanged } from './collab';
-import { liveSinks, phasePermissions, readLiveSnapshot, type LiveFocus, type LiveState } from './collab/live-state';
+import { liveSinks, phasePermissions, readLiveSnapshot, readLiveSnapshotForPage, type LiveFocus, type LiveState } from './collab/live-state';
 import type { DoneLive } from '../live-protocol';
 import { db, type Executor, first, one, type Transaction } from './db';
 import { participants, phaseDone, workshopLive, workshopPhases, workshops } from './db/schema';
@@ -29,9 +29,9 @@ const minute = 60_000;
 type LiveStored = typeof workshopLive.$inferSelect;
 type Changes = Partial<Omit<LiveStored, 'workshopId' | 'updatedAt'>>;
 
-/** The workshop's live state now (defaults before the facilitator first changes anything). */
+/** The workshop's live state now (defaults before the facilitator first changes anything), as a page shows it first. */
 export async function getLiveState(workshopId: string): Promise<LiveState> {
-	return (await readLiveSnapshot(workshopId)).state;
+	return (await readLiveSnapshotForPage(workshopId)).state;
 }
 
 /** Saves the changes computed from the current row (in one transaction), then broadcasts the new state. */
@@ -53,7 +53,7 @@ async function change(
 		},
 		{ behavior: 'immediate' }
 	);
-	return options.broadcast ? broadcast(workshopId) : getLiveState(workshopId);
+	return options.broadcast ? broadcast(workshopId) : (await readLiveSnapshot(workshopId)).state;
 }
 
 /** Sends the stored state to every connection (and tells the rooms, which judge participants' edits by it). */

@@ -6,7 +6,7 @@ import { recordAudit } from './audit';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { m } from '../paraglide/messages.js';
-import { db, eraseOldPageVersions, transactionWithin, type Executor, first, insertionOrder, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
+import { cacheUntilWrite, db, eraseOldPageVersions, transactionWithin, type Executor, first, insertionOrder, isStorageUnavailable, one, preparedOnce, type Transaction, unchangedSinceLastWrite } from './db';
 import {
 	voteItemKinds,
 	voteMethods,
@@ -751,9 +751,12 @@ export async function voteView(workshopId: string, voterId: string | null) {
 		},
 		live: await voteLiveState(round, counted),
 		canVote: !!voterId && round.status === 'open',
-		mine: voterId ? await myVotes(round, voterId) : null
+		mine: voterId ? await ballots(`${round.id}|${voterId}`, () => myVotes(round, voterId)) : null
 	};
 }
+
+// Each screen's own ballot, read once until the next write (every vote is one): a room's page loads, 500 voters.
+const ballots = cacheUntilWrite(1000);
 
 const votesOfVoter = preparedOnce((db) =>
 	db

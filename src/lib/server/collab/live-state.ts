@@ -2,7 +2,7 @@
 // `workshop_live` row, its phase's kind, and the registry through which live.ts reaches every collab server.
 // Shared with the WebSocket upgrade path: no $app or $env imports, relative imports only.
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { preparedOnce } from '../db';
+import { cacheUntilWrite, preparedOnce } from '../db';
 import { participants, phaseDone, workshopLive, workshopPhases, type PhaseKind } from '../db/schema';
 
 import { idleLiveState, type LiveFocus, type LiveState } from '../../live-protocol';
@@ -75,6 +75,19 @@ const liveRowOf = preparedOnce((db) =>
 /** The stored live state of a workshop (defaults when it never ran), read from the app's database. */
 export async function readLiveSnapshot(workshopId: string, now = Date.now()): Promise<LiveSnapshot> {
 	const [row] = await liveRowOf().execute({ workshopId });
+	return liveStateOf(row && { ...row.live, kind: row.kind }, now);
+}
+
+// The rows a page load starts from, reused until the next write (every cockpit change is one).
+const pageRows = cacheUntilWrite(100);
+
+/**
+ * As `readLiveSnapshot`, for what a board or present page shows before its socket says more (on PostgreSQL a round
+ * trip fewer a page). The rooms never read this copy: a node that has not yet heard of another's write for a few
+ * milliseconds could hand a room an older state that it would then keep.
+ */
+export async function readLiveSnapshotForPage(workshopId: string, now = Date.now()): Promise<LiveSnapshot> {
+	const [row] = await pageRows(workshopId, () => liveRowOf().execute({ workshopId }));
 	return liveStateOf(row && { ...row.live, kind: row.kind }, now);
 }
 

@@ -408,7 +408,6 @@ const writeGeneration = preparedOnceSync((db) => ({
 	// data_version changes when another connection (another process) commits.
 	theirs: db.$client.prepare<[], { data_version: number }>('PRAGMA data_version')
 }));
-const remembered = new Map<string, { generation: string; value: unknown }>();
 
 /**
  * Changes whenever anything is written to the database, by this process or another; this process's writes to the
@@ -421,19 +420,30 @@ export function databaseGeneration() {
 }
 
 /**
- * The value computed once and reused until anything is written to the database (by this process or another):
- * for expensive reads that are asked for far more often than the data changes (a programme's dashboard).
+ * A cache of values each computed once and reused until anything is written to the database (by this process or
+ * another): for reads asked for far more often than the data changes. Holds `limit` keys, the least recently used
+ * going first; each kind of value has its own, so a room's many guests never push a dashboard out.
  */
-export async function unchangedSinceLastWrite<T>(key: string, compute: () => Promise<T>): Promise<T> {
-	// Taken before computing: a write while it runs makes the next call compute again, never keeps an older value.
-	const generation = databaseGeneration();
-	const hit = remembered.get(key);
-	if (hit?.generation === generation) return hit.value as T;
-	const value = await compute();
-	if (remembered.size >= 100) remembered.delete(remembered.keys().next().value!);
-	remembered.set(key, { generation, value });
-	return value;
+export function cacheUntilWrite(limit: number) {
+	const remembered = new Map<string, { generation: string; value: unknown }>();
+	return async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+		// Taken before computing: a write while it runs makes the next call compute again, never keeps an older value.
+		const generation = databaseGeneration();
+		const hit = remembered.get(key);
+		remembered.delete(key);
+		if (hit?.generation === generation) {
+			remembered.set(key, hit);
+			return hit.value as T;
+		}
+		const value = await compute();
+		if (remembered.size >= limit) remembered.delete(remembered.keys().next().value!);
+		remembered.set(key, { generation, value });
+		return value;
+	};
 }
+
+/** For expensive reads (a programme's dashboard, a board's frame): see `cacheUntilWrite`. */
+export const unchangedSinceLastWrite = cacheUntilWrite(100);
 
 /**
  * Copies the WAL into the database file and truncates the WAL to zero bytes, so earlier versions of pages (e.g. an
