@@ -85,8 +85,13 @@ test('locking the board disables a participant’s composer and says why', async
 	const a = await joinOnPhone(browser, code, unique('A'));
 	try {
 		await expect(composerText(a.page)).toBeEnabled();
+		const privateWriting = button(page, 'live_private_on');
+		const before = await privateWriting.boundingBox();
 		await button(page, 'live_lock').click();
 		await expect(button(page, 'live_unlock')).toBeVisible(live);
+		// The button now says what a press does, and the bar's controls after it stayed where they were.
+		await expect(button(page, 'live_lock')).toHaveCount(0);
+		expect(await privateWriting.boundingBox()).toEqual(before);
 		await expect(a.page.getByText(t('fi', 'live_locked_notice'))).toBeVisible(live);
 		await expect(composer(a.page)).toContainText(t('fi', 'live_composer_blocked_locked'));
 		await expect(composerText(a.page)).toBeDisabled();
