@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
 import { pilotDecisionLabels, pilotStatusLabels } from '../../pilot-labels';
 import { type Executor, first } from '../db';
-import { memberships, pilots, pilotTeam, programmes, users, type Locale, type PilotDecision, type PilotStatus } from '../db/schema';
+import { mailOutbox, memberships, pilots, pilotTeam, programmes, users, type Locale, type PilotDecision, type PilotStatus } from '../db/schema';
 import { publicUrl } from './links';
 import { queueMail } from './outbox';
 import { kindLabel, mailFrequency, unsubscribeHeaders, unsubscribeUrl, type NotificationKind } from './preferences';
@@ -30,6 +30,8 @@ export async function queueNotification(
 	options: { about?: string; dedupeKey?: string; now?: Date } = {}
 ) {
 	if (await mailFrequency(recipient.id, kind, tx) === 'off') return false;
+	// Queued before (the schedule asks again every minute): not rendered again only to be refused by queueMail.
+	if (options.dedupeKey && await first(tx.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.dedupeKey, options.dedupeKey)))) return false;
 	const locale = recipient.locale;
 	const { subject, title, blocks } = content(locale);
 	const rendered = renderMail({
