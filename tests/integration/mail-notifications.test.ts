@@ -2,7 +2,7 @@
 // language, once.
 import { and, eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db } from '../../src/lib/server/db';
+import { databaseGeneration, db } from '../../src/lib/server/db';
 import { m } from '../../src/lib/paraglide/messages.js';
 import { mailOutbox, pilots, pilotStatusHistory } from '../../src/lib/server/db/schema';
 import { checkUnsubscribeLink, setMailPreferences, unsubscribe } from '../../src/lib/server/mail/preferences';
@@ -100,7 +100,11 @@ describe('check-in reminders', () => {
 		await queueCheckInReminders(at('2025-01-30T10:00:00Z'));
 		expect(await reminders()).toHaveLength(0);
 		await queueCheckInReminders(at('2025-01-31T10:00:00Z'));
+		// Asked again (every minute) with every reminder queued: nothing is written, so no node's cached pages are
+		// thrown away (on PostgreSQL any transaction counts as a write).
+		const generation = databaseGeneration();
 		await queueCheckInReminders(at('2025-02-01T10:00:00Z'));
+		expect(databaseGeneration()).toBe(generation);
 		expect((await reminders()).map((row) => [row.to, row.subject]).sort()).toEqual([
 			[proposer.email, m.mail_checkin_due_subject({ date: '2025-02-03', title: 'Kerho' }, { locale: 'fi' })],
 			[teammate.email, 'Check-in due 2025-02-03: Kerho']

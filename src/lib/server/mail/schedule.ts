@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import { m } from '../../paraglide/messages.js';
 import { db, first } from '../db';
 import { mailOutbox, memberships, pilots, pilotStatusHistory, programmes, users, type Locale } from '../db/schema';
@@ -40,6 +40,13 @@ export async function queueCheckInReminders(now = new Date()) {
 		const soon = !pilot.overdue && pilot.due <= addDays(today, reminderDaysAhead);
 		if (!soon && !pilot.overdue) continue;
 		const which = pilot.overdue ? 'overdue' : 'due';
+		const dedupeKey = (memberId: string) => `checkin-${which}:${pilot.id}:${pilot.due}:${memberId}`;
+		// Every member reminded of this date already (the schedule asks every minute): no transaction, which on
+		// PostgreSQL would wait for the cluster-wide write lock and make every node compute its cached pages again.
+		const team = await pilotTeamMembers(db, pilot.id);
+		const keys = team.map((member) => dedupeKey(member.id));
+		const queuedBefore = keys.length ? await db.select({ key: mailOutbox.dedupeKey }).from(mailOutbox).where(inArray(mailOutbox.dedupeKey, keys)) : [];
+		if (queuedBefore.length === keys.length) continue;
 		await db.transaction(async (tx) => {
 			for (const member of await pilotTeamMembers(tx, pilot.id)) {
 				const sent = await queueNotification(
@@ -59,7 +66,7 @@ export async function queueCheckInReminders(now = new Date()) {
 							blocks: [{ paragraph: body }, { link: { label: m.mail_checkin_action({}, { locale }), url: publicUrl(`/pilots/${pilot.id}#check-ins`) } }]
 						};
 					},
-					{ about: `pilot:${pilot.id}`, dedupeKey: `checkin-${which}:${pilot.id}:${pilot.due}:${member.id}`, now }
+					{ about: `pilot:${pilot.id}`, dedupeKey: dedupeKey(member.id), now }
 				);
 				if (sent) queued++;
 			}
