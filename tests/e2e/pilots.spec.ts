@@ -58,6 +58,12 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 	await byLabel(page, 'pilot_goal').selectOption({ index: 2 });
 	await page.getByRole('checkbox', { name: /00420 Kannelmäki/ }).check();
 	await byLabel(page, 'pilot_cadence').fill('2');
+	// A mistyped team address is named on the team field, and the focus goes there.
+	await byLabel(page, 'pilot_team').fill('ei-sahkoposti');
+	await click(page, 'pilot_propose_submit');
+	await expect(page.getByText(t('fi', 'pilot_error_team_email', { email: 'ei-sahkoposti' }))).toBeVisible(live);
+	await expect(byLabel(page, 'pilot_team')).toBeFocused();
+	await byLabel(page, 'pilot_team').fill('');
 	await click(page, 'pilot_propose_submit');
 	await expect(page).toHaveURL(/\/pilots\/[a-z0-9]+$/);
 	const pilotUrl = new URL(page.url()).pathname;
@@ -113,6 +119,12 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await expect(page.getByRole('radiogroup', { name: t('fi', 'checkin_status') })).toHaveAttribute('aria-invalid', 'true', live);
 		await expect(page.getByRole('radio').first()).toBeFocused();
 		await page.getByLabel(t('fi', 'outcomes_checkin_status_on_track'), { exact: true }).check();
+		// A day ahead (a mistyped year) is refused at the date field.
+		await byLabel(page, 'checkin_reported_on').fill('2099-10-15');
+		await click(page, 'checkin_save');
+		await expect(page.getByText(t('fi', 'checkin_error_future_day')).first()).toBeVisible(live);
+		await expect(byLabel(page, 'checkin_reported_on')).toBeFocused();
+		await byLabel(page, 'checkin_reported_on').fill('2025-10-15');
 		await click(page, 'checkin_save');
 		await expect(page.getByText(t('fi', 'checkin_date_taken')).first()).toBeVisible(live);
 		// The focus is on the field refused (its message beside it), not on <body> at the foot of a long form.
@@ -128,7 +140,15 @@ test('vote → chosen idea → pilot → two check-ins → decision, on the dash
 		await goto(lead, pilotUrl);
 		await lead.getByLabel(t('fi', 'outcomes_decision_scale'), { exact: true }).check();
 		await lead.getByLabel(t('fi', 'pilot_decision_reason'), { exact: true }).fill('Laajennetaan Malminkartanoon.');
+		// A decision cannot be taken back: it is confirmed first, naming the decision; cancelling changes nothing.
 		await click(lead, 'pilot_action_decide');
+		const confirmDecision = lead.getByRole('dialog');
+		await expect(confirmDecision).toContainText(t('fi', 'pilot_decide_confirm', { decision: t('fi', 'outcomes_decision_scale') }));
+		await confirmDecision.getByRole('button', { name: t('fi', 'cancel'), exact: true }).click();
+		await expect(confirmDecision).toBeHidden();
+		await expect(statusLine(lead)).toContainText(t('fi', 'outcomes_status_evaluating'));
+		await click(lead, 'pilot_action_decide');
+		await confirmDecision.getByRole('button', { name: t('fi', 'pilot_action_decide'), exact: true }).click();
 		await expect(lead.getByText(t('fi', 'pilot_decision_heading', { decision: t('fi', 'outcomes_decision_scale') }))).toBeVisible(live);
 		await expectAccessible(lead, 'a decided pilot');
 

@@ -332,6 +332,11 @@ test('the votes page fits a 320 px screen: choosing what to vote on never scroll
 			await expectNoHorizontalScroll(page, `the votes page, "${t('fi', scope)}" chosen`);
 		}
 		await expect(page.getByRole('checkbox', { name: new RegExp(texts[0]!) })).toBeVisible();
+		// Nothing picked: the refusal is beside the choices, and the focus goes there from the button far below.
+		await page.getByRole('button', { name: t('fi', 'votes_open_submit'), exact: true }).click();
+		await expect(page.locator('#items-error')).toHaveText(t('fi', 'vote_error_no_items'), live);
+		await expect(page.getByLabel(t('fi', 'votes_scope_ideas', { count: 0 }), { exact: true })).toBeFocused();
+		await expect(page.getByLabel(t('fi', 'votes_scope_picked'), { exact: true })).toBeChecked();
 	} finally {
 		await phone.context.close();
 	}

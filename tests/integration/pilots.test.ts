@@ -23,6 +23,7 @@ import {
 	statusHistory,
 	transitionPilot,
 	getPilot,
+	isoToday,
 	bringPilotToWorkshop,
 	listProgrammeIdeas,
 	pilotDraftFromIdea,
@@ -199,6 +200,22 @@ describe('pilots', () => {
 		if (!refused.ok) expect(refused.errors).toEqual({ reportedOn: 'Anna päivämäärä muodossa vvvv-kk-pp.', 'readings.kerholaiset': 'Anna luku.' });
 		const empty = parseInput(checkInSchema, { ...checkIn(), readings: { kerholaiset: '' } });
 		expect(empty.ok && empty.data.readings).toEqual({ kerholaiset: null });
+	});
+
+	it('a check-in dated after today is refused (a mistyped year would hide the pilot from the overdue lists); today is fine', () => {
+		const tomorrow = new Date(Date.now() + 36 * 3600_000);
+		const refused = parseInput(checkInSchema, { ...checkIn(), reportedOn: isoToday(tomorrow) });
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) expect(refused.errors).toEqual({ reportedOn: 'Seurantaraportti kertoo jo tapahtuneesta: päivä ei voi olla tulevaisuudessa.' });
+		expect(parseInput(checkInSchema, { ...checkIn(), reportedOn: isoToday() }).ok).toBe(true);
+	});
+
+	it('a negative or fractional budget is refused with what the budget must be', () => {
+		const form = new FormData();
+		for (const [key, value] of Object.entries({ title: 'Kerho', cadenceWeeks: '4', budgetEuros: '-500' })) form.set(key, value);
+		const refused = parseInput(pilotSchema, readPilotForm(form));
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) expect(refused.errors.budgetEuros).toBe('Anna budjetti kokonaisina euroina (0 tai enemmän).');
 	});
 
 	it('the learning library index follows the pilot (title, learnings, the decision) with diacritics folded', async () => {

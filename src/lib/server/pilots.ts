@@ -63,7 +63,7 @@ export const pilotSchema = z
 		goalId: z.string().max(100).transform((value) => value || null),
 		ownerOrganisationId: z.string().max(100).transform((value) => value || null),
 		responsibleUserId: z.string().max(100).transform((value) => value || null),
-		teamEmails: z.array(z.email({ error: () => m.error_email_invalid() })).max(50),
+		teamEmails: z.array(z.email({ error: (issue) => m.pilot_error_team_email({ email: String(issue.input) }) })).max(50),
 		areaCodes: z.array(z.string().regex(/^\d{5}$/)).max(100),
 		targetGroup: longText(500),
 		perspective: longText(200),
@@ -74,7 +74,7 @@ export const pilotSchema = z
 			.int({ error: () => m.pilot_error_cadence() })
 			.min(1, { error: () => m.pilot_error_cadence() })
 			.max(52, { error: () => m.pilot_error_cadence() }),
-		budgetEuros: optionalNumber.pipe(z.number().int({ error: () => m.error_number_invalid() }).min(0, { error: () => m.error_number_invalid() }).nullable()),
+		budgetEuros: optionalNumber.pipe(z.number().int({ error: () => m.pilot_error_budget() }).min(0, { error: () => m.pilot_error_budget() }).nullable()),
 		canvas: z.partialRecord(z.enum(canvasFields), longText(2000)).default({})
 	})
 	.refine((input) => !input.startsOn || !input.endsOn || input.startsOn <= input.endsOn, {
@@ -99,7 +99,8 @@ export const indicatorSchema = z.object({
 export type IndicatorInput = z.output<typeof indicatorSchema>;
 
 export const checkInSchema = z.object({
-	reportedOn: z.iso.date({ error: () => m.error_day_invalid() }),
+	// What happened is reported once it has: a mistyped year ahead would also hide the pilot from the overdue lists.
+	reportedOn: z.iso.date({ error: () => m.error_day_invalid() }).refine((day) => day <= isoToday(), { error: () => m.checkin_error_future_day() }),
 	status: z.enum(checkInStatuses, { error: () => m.error_choose_option() }),
 	happened: longText(5000),
 	learned: longText(5000),
