@@ -75,6 +75,21 @@ export function formatPeriod(startsOn: string | null, endsOn: string | null, loc
 	return `${startsOn ? formatDate(startsOn, locale) : '…'} – ${endsOn ? formatDate(endsOn, locale) : '…'}`;
 }
 
+/**
+ * A name cut to `max` characters in its middle, not at its end: a programme's goals often start alike ("Jokaisella
+ * lapsella ja nuorella …") and differ at the end, which a cut at the end would make the same label.
+ */
+export function shortenMiddle(text: string, max: number) {
+	if (text.length <= max) return text;
+	const tailLength = Math.floor((max - 3) / 2);
+	let head = text.slice(0, max - 3 - tailLength);
+	let tail = text.slice(-tailLength);
+	// Whole words where a word ends within reach.
+	if (text[head.length] !== ' ' && head.includes(' ')) head = head.slice(0, head.lastIndexOf(' '));
+	if (text[text.length - tail.length - 1] !== ' ' && tail.includes(' ')) tail = tail.slice(tail.indexOf(' ') + 1);
+	return `${head.trimEnd()} … ${tail.trimStart()}`;
+}
+
 const wallClock = new Intl.DateTimeFormat('sv-SE', {
 	timeZone,
 	year: 'numeric',

@@ -54,6 +54,8 @@ test('the pilot page names its facts plainly and its landmarks apart', async ({ 
 	// The budget's fact label, not the form's "(€, optional)".
 	await expect(page.getByText(t('fi', 'pilot_budget_fact'), { exact: true })).toBeVisible();
 	await expect(page.getByText(t('fi', 'pilot_budget'))).toHaveCount(0);
+	// No dates yet: the schedule says how often it reports, not "… – …".
+	await expect(page.getByText(t('fi', 'pilot_cadence_value', { weeks: 4 }), { exact: true })).toBeVisible();
 	await expectUniqueLandmarks(page, 'pilot page');
 	await goto(page, '/areas/00420');
 	await expectUniqueLandmarks(page, 'area page');

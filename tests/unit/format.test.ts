@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatNumber, fromDateTimeLocal, toDateTimeLocal } from '../../src/lib/format';
+import { formatDate, formatNumber, fromDateTimeLocal, shortenMiddle, toDateTimeLocal } from '../../src/lib/format';
 
 describe('locale formatting', () => {
 	it('formats dates and numbers per language', () => {
@@ -38,5 +38,18 @@ describe('datetime-local in Finnish time', () => {
 	it('refuses what is not a datetime-local value', () => {
 		expect(fromDateTimeLocal('huomenna')).toBeNull();
 		expect(fromDateTimeLocal('')).toBeNull();
+	});
+});
+
+describe('shortenMiddle', () => {
+	it('keeps a short name whole and cuts a long one in its middle, so names that start alike stay apart', () => {
+		expect(shortenMiddle('Malmi', 24)).toBe('Malmi');
+		const hobby = shortenMiddle('Jokaisella lapsella ja nuorella on mieluisa harrastus', 24);
+		const adult = shortenMiddle('Jokaisella lapsella ja nuorella on turvallinen aikuinen', 24);
+		expect(hobby).not.toBe(adult);
+		expect(hobby.length).toBeLessThanOrEqual(24);
+		expect(adult).toBe('Jokaisella … aikuinen');
+		expect(shortenMiddle('Lasten ja nuorten harrastamisen Suomen malli', 24)).toBe('Lasten ja … malli');
+		expect(shortenMiddle('Yhdyskuntasuunnittelukokonaisuudet', 24).length).toBeLessThanOrEqual(24);
 	});
 });
