@@ -47,6 +47,8 @@ test('phase changes and the shared timer reach both phones live', async ({ page,
 		for (const phonePage of [a.page, b.page]) {
 			await expect(banner(phonePage)).toContainText(phases.ideas, live);
 			await expect(banner(phonePage)).toContainText(t('fi', 'live_phase_ask_ideas'));
+			// The phase's timer is set but has not run yet: not "paused".
+			await expect(banner(phonePage)).toContainText(t('fi', 'live_timer_not_started_state'));
 		}
 
 		await button(page, 'live_timer_start').focus();
