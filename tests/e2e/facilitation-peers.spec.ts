@@ -125,12 +125,12 @@ test('the timer: a length and presets from the facilitator, the end shown on eve
 		expect(contrast(colours.fg, colours.bg), `${colours.fg} on ${colours.bg}`).toBeGreaterThanOrEqual(4.5);
 		for (const screen of screens) await screen.clock.resume();
 
-		// Reset: back to the phase's planned 20 minutes, paused; the cue is gone.
+		// Reset: back to the phase's planned 20 minutes, not running (as before its first start); the cue is gone.
 		await controls.getByRole('button', { name: t('fi', 'live_timer_reset'), exact: true }).click();
 		for (const phonePage of [a.page, b.page]) {
 			await expect(countdown(phonePage)).toHaveText('20:00', live);
 			await expect(banner(phonePage).locator('.countdown')).toHaveAttribute('data-up', 'false');
-			await expect(banner(phonePage)).toContainText(t('fi', 'live_timer_paused_state'));
+			await expect(banner(phonePage)).toContainText(t('fi', 'live_timer_not_started_state'));
 		}
 		await page.reload();
 		await expect(timerControls(page).getByRole('button', { name: t('fi', 'live_timer_sound'), exact: true })).toHaveAttribute(
