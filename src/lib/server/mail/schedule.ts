@@ -48,7 +48,7 @@ export async function queueCheckInReminders(now = new Date()) {
 		const queuedBefore = keys.length ? await db.select({ key: mailOutbox.dedupeKey }).from(mailOutbox).where(inArray(mailOutbox.dedupeKey, keys)) : [];
 		if (queuedBefore.length === keys.length) continue;
 		await db.transaction(async (tx) => {
-			for (const member of await pilotTeamMembers(tx, pilot.id)) {
+			for (const member of team) {
 				const sent = await queueNotification(
 					tx,
 					member,
