@@ -81,13 +81,27 @@ export function formatPeriod(startsOn: string | null, endsOn: string | null, loc
  */
 export function shortenMiddle(text: string, max: number) {
 	if (text.length <= max) return text;
-	const tailLength = Math.floor((max - 3) / 2);
-	let head = text.slice(0, max - 3 - tailLength);
-	let tail = text.slice(-tailLength);
-	// Whole words where a word ends within reach.
-	if (text[head.length] !== ' ' && head.includes(' ')) head = head.slice(0, head.lastIndexOf(' '));
-	if (text[text.length - tail.length - 1] !== ' ' && tail.includes(' ')) tail = tail.slice(tail.indexOf(' ') + 1);
-	return `${head.trimEnd()} … ${tail.trimStart()}`;
+	const words = text.split(' ');
+	let head = words[0]!;
+	let tail = words.at(-1)!;
+	// Only a word longer than the room is cut (from the end it keeps); a first word that does not fit beside the
+	// last is left out, the last word being what tells names apart.
+	if (tail.length > max - 2) return `… ${tail.slice(-(max - 2))}`;
+	if (head.length + tail.length + 3 > max) return `… ${tail}`;
+	// Whole words added at either end while they fit, the shorter end first.
+	for (let first = 1, last = words.length - 2; first <= last; ) {
+		const growTail = tail.length <= head.length;
+		const grown = growTail ? `${words[last]} ${tail}` : `${head} ${words[first]}`;
+		if (grown.length + (growTail ? head.length : tail.length) + 3 > max) break;
+		if (growTail) {
+			tail = grown;
+			last--;
+		} else {
+			head = grown;
+			first++;
+		}
+	}
+	return `${head} … ${tail}`;
 }
 
 const wallClock = new Intl.DateTimeFormat('sv-SE', {

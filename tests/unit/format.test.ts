@@ -49,7 +49,9 @@ describe('shortenMiddle', () => {
 		expect(hobby).not.toBe(adult);
 		expect(hobby.length).toBeLessThanOrEqual(24);
 		expect(adult).toBe('Jokaisella … aikuinen');
-		expect(shortenMiddle('Lasten ja nuorten harrastamisen Suomen malli', 24)).toBe('Lasten ja … malli');
+		expect(shortenMiddle('Lasten ja nuorten harrastamisen Suomen malli', 24)).toBe('Lasten ja … Suomen malli');
+		// A first word that does not fit beside a long last word is left out, never a word cut in two.
+		expect(shortenMiddle('Lapsuuden köyhyys ei määritä liiaksi tulevaisuutta ja mahdollisuuksia', 24)).toBe('… mahdollisuuksia');
 		expect(shortenMiddle('Yhdyskuntasuunnittelukokonaisuudet', 24).length).toBeLessThanOrEqual(24);
 	});
 });
